@@ -1,0 +1,63 @@
+package io.kiln;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** Kiln's configuration; every key also works as an environment variable (KILN_DATA_DIR, ...). */
+@ConfigMapping(prefix = "kiln")
+public interface KilnConfig {
+    /** Catalog file, warehouse and job store of the embedded default. */
+    @WithName("data-dir")
+    @WithDefault("kiln-data")
+    String dataDirectory();
+
+    /** Directories that jobs may read from; a source outside them is refused. */
+    @WithName("source-roots")
+    Optional<List<String>> sourceRoots();
+
+    Catalog catalog();
+
+    /** Jobs that run at once; 0 accepts jobs but runs none (drain mode). */
+    @WithDefault("2")
+    int workers();
+
+    /** Threads that apply the transform chain within one job. */
+    @WithName("job-threads")
+    @WithDefault("2")
+    int jobThreads();
+
+    /** Records per batch handed to the transform threads. */
+    @WithName("batch-size")
+    @WithDefault("1000")
+    int batchSize();
+
+    /** Largest record (JSONL line or text document) read; a larger one is rejected. */
+    @WithName("max-record-bytes")
+    @WithDefault("16777216")
+    int maxRecordBytes();
+
+    /** Data files roll over at about this size. */
+    @WithName("target-file-size-bytes")
+    @WithDefault("134217728")
+    long targetFileSizeBytes();
+
+    interface Catalog {
+        /** The Iceberg catalog name, the same in Kiln, Trino and Spark. */
+        @WithDefault("kiln")
+        String name();
+
+        /** JDBC URI of the catalog database; default a SQLite file in the data directory. */
+        Optional<String> uri();
+
+        Optional<String> user();
+
+        Optional<String> password();
+
+        /** Warehouse location; default {@code file://<data-dir>/warehouse}. */
+        Optional<String> warehouse();
+    }
+}

@@ -1,0 +1,72 @@
+package io.kiln.api;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+
+import io.kiln.error.ErrorCode;
+import io.kiln.error.KilnException;
+import io.kiln.job.Job;
+import io.kiln.job.JobService;
+import io.kiln.job.JobSpec;
+
+@Path("/v1/jobs")
+public class JobResource {
+    @Inject
+    JobService jobs;
+
+    @POST
+    @Operation(summary = "Submit an ingestion job", description = "Validates and binds the spec, persists the job as QUEUED and returns 202. "
+            + "A retry with the same Idempotency-Key and spec returns the same job.")
+    public Response submit(JobSpec spec,
+            @Parameter(description = "Makes retries safe: the same key returns the same job") @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        if (spec == null) {
+            throw new KilnException(ErrorCode.INVALID_REQUEST, "The request body must be a JobSpec");
+        }
+        Optional<String> key = Optional.ofNullable(idempotencyKey).filter(value -> !value.isBlank());
+        if (key.isPresent() && key.get().length() > 256) {
+            throw new KilnException(ErrorCode.INVALID_REQUEST, "Idempotency-Key must be at most 256 characters");
+        }
+        Job job = jobs.submit(spec, key);
+        return Response.accepted(view(job)).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    @GET
+    @Operation(summary = "List jobs, newest first")
+    public Map<String, List<JobView>> list(@QueryParam("limit") @DefaultValue("100") int limit) {
+        int bounded = Math.max(1, Math.min(limit, 1000));
+        return Map.of("jobs", jobs.jobs(bounded).stream().map(this::view).toList());
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "A job: state, counts, rejects by reason, snapshot id, progress")
+    public JobView job(@PathParam("id") String id) {
+        return view(jobs.job(id));
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @Operation(summary = "Cancel a queued or running job; nothing of it is committed")
+    public JobView cancel(@PathParam("id") String id) {
+        return view(jobs.cancel(id));
+    }
+
+    private JobView view(Job job) {
+        return JobView.of(job, jobs.progress(job.id()));
+    }
+}

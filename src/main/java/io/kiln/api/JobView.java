@@ -1,0 +1,52 @@
+package io.kiln.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.kiln.job.Job;
+import io.kiln.job.JobProgress;
+import io.kiln.job.JobSpec;
+import io.kiln.job.JobState;
+import io.kiln.transform.TransformChain.StepStatistics;
+
+/** A job as the API shows it: the stored job plus live progress while it runs. */
+public record JobView(
+        String id,
+        JobState state,
+        String table,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        Long snapshotId,
+        Job.Counts counts,
+        Map<String, Long> rejectedByReason,
+        List<StepStatistics> steps,
+        List<Object> checks,
+        Job.JobError error,
+        Progress progress,
+        String idempotencyKey,
+        JobSpec spec) {
+
+    public record Progress(long bytesRead, long bytesTotal, long recordsRead, double recordsPerSecond, double fraction) {}
+
+    static JobView of(Job job, java.util.Optional<JobProgress.Snapshot> live) {
+        Job.Counts counts = job.counts();
+        Progress progress;
+        if (live.isPresent()) {
+            JobProgress.Snapshot snapshot = live.get();
+            counts = new Job.Counts(snapshot.recordsRead(), snapshot.written(), snapshot.rejected());
+            progress = new Progress(snapshot.bytesRead(), snapshot.bytesTotal(), snapshot.recordsRead(), snapshot.recordsPerSecond(), snapshot.fraction());
+        }
+        else {
+            double fraction = job.state().isFinal() ? 1.0 : 0.0;
+            double seconds = job.startedAt() != null && job.finishedAt() != null
+                    ? Math.max(1e-3, (job.finishedAt().toEpochMilli() - job.startedAt().toEpochMilli()) / 1000.0)
+                    : 0;
+            double rate = seconds > 0 ? Math.round(counts.read() / seconds * 10) / 10.0 : 0.0;
+            progress = new Progress(0, 0, counts.read(), rate, fraction);
+        }
+        return new JobView(job.id(), job.state(), job.table(), job.createdAt(), job.startedAt(), job.finishedAt(), job.snapshotId(),
+                counts, job.rejectedByReason(), job.steps(), List.of(), job.error(), progress, job.idempotencyKey(), job.spec());
+    }
+}

@@ -1,0 +1,85 @@
+package io.kiln.catalog;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+import io.kiln.KilnConfig;
+
+/**
+ * Where the catalog database and the warehouse are, resolved from {@link KilnConfig}: by default
+ * a SQLite file and a {@code file://} warehouse under the data directory.
+ */
+public record CatalogSettings(String name, String jdbcUri, Optional<String> user, Optional<String> password, String warehouse) {
+    public CatalogSettings {
+        requireNonNull(name, "name is null");
+        requireNonNull(jdbcUri, "jdbcUri is null");
+        requireNonNull(user, "user is null");
+        requireNonNull(password, "password is null");
+        requireNonNull(warehouse, "warehouse is null");
+    }
+
+    public static CatalogSettings from(KilnConfig config) {
+        Path dataDirectory = Path.of(config.dataDirectory()).toAbsolutePath().normalize();
+        String uri = config.catalog().uri().orElseGet(() -> {
+            createDirectories(dataDirectory);
+            return "jdbc:sqlite:" + dataDirectory.resolve("catalog.db");
+        });
+        String warehouse = config.catalog().warehouse().orElseGet(() -> {
+            Path directory = dataDirectory.resolve("warehouse");
+            createDirectories(directory);
+            return "file://" + directory;
+        });
+        return new CatalogSettings(config.catalog().name(), uri, config.catalog().user(), config.catalog().password(), warehouse);
+    }
+
+    public boolean isSqlite() {
+        return jdbcUri.startsWith("jdbc:sqlite:");
+    }
+
+    /** Properties for Iceberg's JdbcCatalog. */
+    public Map<String, String> icebergProperties() {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("uri", jdbcUri);
+        properties.put("warehouse", warehouse);
+        properties.put("jdbc.schema-version", "V1");
+        user.ifPresent(value -> properties.put("jdbc.user", value));
+        password.ifPresent(value -> properties.put("jdbc.password", value));
+        if (isSqlite()) {
+            // one writer at a time in SQLite: wait for the lock instead of failing
+            properties.put("jdbc.busy_timeout", "30000");
+            properties.put("jdbc.journal_mode", "WAL");
+        }
+        return properties;
+    }
+
+    public Connection openConnection() throws SQLException {
+        Properties properties = new Properties();
+        user.ifPresent(value -> properties.put("user", value));
+        password.ifPresent(value -> properties.put("password", value));
+        if (isSqlite()) {
+            properties.put("busy_timeout", "30000");
+            properties.put("journal_mode", "WAL");
+        }
+        return DriverManager.getConnection(jdbcUri, properties);
+    }
+
+    private static void createDirectories(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot create data directory " + directory, e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.kiln.error;
+
+import static io.kiln.error.ErrorType.CONFLICT;
+import static io.kiln.error.ErrorType.EXTERNAL;
+import static io.kiln.error.ErrorType.NOT_FOUND;
+import static io.kiln.error.ErrorType.USER_ERROR;
+
+/** Every error Kiln reports, to API clients and in job results. Codes are never reused. */
+public enum ErrorCode {
+    INVALID_JOB_SPEC(USER_ERROR),
+    INVALID_REQUEST(USER_ERROR),
+    JOB_NOT_FOUND(NOT_FOUND),
+    TABLE_NOT_FOUND(NOT_FOUND),
+    IDEMPOTENCY_KEY_REUSED(CONFLICT),
+    JOB_NOT_CANCELLABLE(CONFLICT),
+    SOURCE_UNREADABLE(EXTERNAL),
+    SOURCE_CHANGED(EXTERNAL),
+    RECONCILIATION_FAILED(ErrorType.INTERNAL_ERROR),
+    COMMIT_FAILED(EXTERNAL),
+    COMMIT_STATE_UNKNOWN(EXTERNAL),
+    TAG_EXISTS(CONFLICT),
+    INTERNAL_ERROR(ErrorType.INTERNAL_ERROR);
+
+    private final ErrorType type;
+
+    ErrorCode(ErrorType type) {
+        this.type = type;
+    }
+
+    public ErrorType type() {
+        return type;
+    }
+}

@@ -1,0 +1,21 @@
+package io.kiln.error;
+
+/** What kind of failure an {@link ErrorCode} is; each type maps to one HTTP status. */
+public enum ErrorType {
+    USER_ERROR(400),
+    NOT_FOUND(404),
+    CONFLICT(409),
+    EXTERNAL(502),
+    INSUFFICIENT_RESOURCES(503),
+    INTERNAL_ERROR(500);
+
+    private final int httpStatus;
+
+    ErrorType(int httpStatus) {
+        this.httpStatus = httpStatus;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+}

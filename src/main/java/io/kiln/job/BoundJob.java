@@ -1,0 +1,38 @@
+package io.kiln.job;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.iceberg.catalog.TableIdentifier;
+
+import io.kiln.source.FieldMapping;
+import io.kiln.source.InputFile;
+import io.kiln.source.SourceFormat;
+import io.kiln.transform.TransformChain;
+
+/**
+ * A JobSpec with every part checked and bound: the table, the input files, the parser and the
+ * transform chain, and the recipe that identifies how rows are made.
+ */
+public record BoundJob(
+        TableIdentifier table,
+        String sourceUri,
+        List<InputFile> inputs,
+        SourceFormat format,
+        FieldMapping fields,
+        TransformChain chain,
+        Recipe recipe,
+        Optional<String> tag) {
+    public BoundJob {
+        requireNonNull(table, "table is null");
+        requireNonNull(sourceUri, "sourceUri is null");
+        inputs = List.copyOf(inputs);
+        requireNonNull(format, "format is null");
+        requireNonNull(fields, "fields is null");
+        requireNonNull(chain, "chain is null");
+        requireNonNull(recipe, "recipe is null");
+        requireNonNull(tag, "tag is null");
+    }
+}

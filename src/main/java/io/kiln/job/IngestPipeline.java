@@ -1,0 +1,352 @@
+package io.kiln.job;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import io.kiln.error.ErrorCode;
+import io.kiln.error.KilnException;
+import io.kiln.lake.ContentDigest;
+import io.kiln.lake.LakeWriter;
+import io.kiln.lake.Publisher;
+import io.kiln.lake.TableLayout;
+import io.kiln.source.HashingInput;
+import io.kiln.source.InputFile;
+import io.kiln.source.RecordReader;
+import io.kiln.source.SourceRecord;
+import io.kiln.source.Sources;
+import io.kiln.transform.Outcome;
+import io.kiln.transform.TransformChain;
+
+/**
+ * Runs one bound job: plan (hash every input), extract, transform, write, reconcile, commit.
+ *
+ * <p>Records are read on the calling thread in batches; batches are transformed on
+ * {@code threads} threads and written in input order, so the rows, the files and the content
+ * digest do not depend on the thread count or the batch size. At most {@code 2 x threads}
+ * batches are in flight: memory is bounded whatever the input size.
+ */
+public final class IngestPipeline {
+    public static final String EXTRACT_STEP = "extract";
+    public static final int MANIFEST_INLINE_LIMIT = 1000;
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final Publisher publisher;
+    private final Settings settings;
+
+    public IngestPipeline(Publisher publisher, Settings settings) {
+        this.publisher = requireNonNull(publisher, "publisher is null");
+        this.settings = requireNonNull(settings, "settings is null");
+    }
+
+    /** How a pipeline runs; none of these may change what it writes. */
+    public record Settings(int threads, int batchSize, int maxRecordBytes, long targetFileSizeBytes, String kilnVersion) {
+        public Settings {
+            if (threads < 1 || batchSize < 1 || maxRecordBytes < 1 || targetFileSizeBytes < 1) {
+                throw new IllegalArgumentException("threads, batch size, record and file sizes must be positive");
+            }
+            requireNonNull(kilnVersion, "kilnVersion is null");
+        }
+    }
+
+    /** What a published job reports. */
+    public record Result(long snapshotId, long read, long written, long rejected, Map<String, Long> rejectedByReason,
+            List<TransformChain.StepStatistics> steps, String contentDigest) {}
+
+    /** Thrown when the job was cancelled before it committed; nothing was committed. */
+    public static final class CancelledException extends RuntimeException {
+        CancelledException() {
+            super("cancelled");
+        }
+    }
+
+    public Result run(String jobId, BoundJob job, JobProgress progress, BooleanSupplier cancelled) {
+        List<PlannedInput> inputs = plan(job.inputs(), progress, cancelled);
+        Table table = publisher.loadOrCreate(job.table(), TableLayout.TEXT, TableLayout.properties(settings.targetFileSizeBytes()));
+        Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS, TableLayout.properties(settings.targetFileSizeBytes()));
+
+        Optional<Long> alreadyPublished = publisher.findPublished(table, jobId);
+        if (alreadyPublished.isPresent()) {
+            return resultFromSnapshot(table, alreadyPublished.get(), job.chain());
+        }
+
+        LakeWriter writer = new LakeWriter(table, rejectsTable, jobId, job.recipe().sha256(), settings.targetFileSizeBytes());
+        ExecutorService executor = settings.threads() > 1 ? Executors.newFixedThreadPool(settings.threads(), daemonThreads(jobId)) : null;
+        Tally tally = new Tally();
+        try {
+            Deque<Future<BatchResult>> inFlight = new ArrayDeque<>();
+            List<Item> batch = new ArrayList<>(settings.batchSize());
+            for (PlannedInput input : inputs) {
+                try (RecordReader reader = Sources.open(input.file(), job.format(), job.fields(), settings.maxRecordBytes(), progress::addBytesRead)) {
+                    Optional<SourceRecord> record;
+                    while ((record = reader.next()).isPresent()) {
+                        batch.add(new Item(input, record.get()));
+                        if (batch.size() == settings.batchSize()) {
+                            if (cancelled.getAsBoolean()) {
+                                throw new CancelledException();
+                            }
+                            submit(executor, job, batch, inFlight);
+                            batch = new ArrayList<>(settings.batchSize());
+                            while (inFlight.size() > 2 * settings.threads()) {
+                                write(await(inFlight.removeFirst()), writer, tally, progress);
+                            }
+                        }
+                    }
+                    String sha256 = reader.finish();
+                    if (!sha256.equals(input.sha256())) {
+                        throw new KilnException(ErrorCode.SOURCE_CHANGED, "Input " + input.file().uri() + " changed while the job read it (sha256 " + input.sha256() + " when planned, " + sha256 + " when read)");
+                    }
+                }
+                catch (IOException e) {
+                    throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + input.file().uri() + ": " + e.getMessage(), e);
+                }
+            }
+            if (!batch.isEmpty()) {
+                submit(executor, job, batch, inFlight);
+            }
+            while (!inFlight.isEmpty()) {
+                write(await(inFlight.removeFirst()), writer, tally, progress);
+            }
+            if (cancelled.getAsBoolean()) {
+                throw new CancelledException();
+            }
+            LakeWriter.WrittenFiles files = writer.finish();
+            if (tally.read != tally.written + tally.rejected) {
+                throw new KilnException(ErrorCode.RECONCILIATION_FAILED, "Counts do not reconcile: read " + tally.read + " != written " + tally.written + " + rejected " + tally.rejected);
+            }
+            Map<String, String> summary = summary(job, inputs, tally);
+            long snapshotId;
+            try {
+                publisher.commit(rejectsTable, jobId, files.rejects(), summary, Optional.empty());
+                snapshotId = publisher.commit(table, jobId, files.rows(), summary, job.tag());
+            }
+            catch (CommitStateUnknownException e) {
+                // the files may be referenced now: keep them; a retry finds the snapshot by job id
+                throw new KilnException(ErrorCode.COMMIT_STATE_UNKNOWN, "The catalog did not confirm the commit; retry the job to find out whether it landed");
+            }
+            catch (CommitFailedException e) {
+                writer.abort();
+                throw new KilnException(ErrorCode.COMMIT_FAILED, "The commit to " + job.table() + " failed: " + e.getMessage());
+            }
+            return new Result(snapshotId, tally.read, tally.written, tally.rejected, tally.byReason, job.chain().statistics(), tally.digest.value());
+        }
+        catch (RuntimeException e) {
+            if (!(e instanceof KilnException k && k.code() == ErrorCode.COMMIT_STATE_UNKNOWN)) {
+                writer.abort();
+            }
+            throw e;
+        }
+        finally {
+            if (executor != null) {
+                executor.shutdownNow();
+            }
+        }
+    }
+
+    private record PlannedInput(InputFile file, String sha256) {}
+
+    private record Item(PlannedInput input, SourceRecord record) {}
+
+    /** One batch, transformed: the outcomes in input order and the digest of the emitted rows. */
+    private record BatchResult(List<Item> items, List<Outcome> outcomes, ContentDigest digest) {}
+
+    private List<PlannedInput> plan(List<InputFile> files, JobProgress progress, BooleanSupplier cancelled) {
+        progress.setBytesTotal(2 * files.stream().mapToLong(InputFile::size).sum());
+        List<PlannedInput> planned = new ArrayList<>(files.size());
+        for (InputFile file : files) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancelledException();
+            }
+            try (HashingInput input = HashingInput.open(file, progress::addBytesRead)) {
+                planned.add(new PlannedInput(file, input.finish()));
+            }
+            catch (IOException e) {
+                throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + file.uri() + ": " + e.getMessage(), e);
+            }
+        }
+        return planned;
+    }
+
+    private static void submit(ExecutorService executor, BoundJob job, List<Item> batch, Deque<Future<BatchResult>> inFlight) {
+        Callable<BatchResult> task = () -> transform(job.chain(), job.recipe().sha256(), batch);
+        if (executor == null) {
+            try {
+                inFlight.addLast(CompletableFuture.completedFuture(task.call()));
+            }
+            catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        else {
+            inFlight.addLast(executor.submit(task));
+        }
+    }
+
+    private static BatchResult transform(TransformChain chain, String recipe, List<Item> batch) {
+        List<Outcome> outcomes = new ArrayList<>(batch.size());
+        ContentDigest digest = new ContentDigest();
+        for (Item item : batch) {
+            if (item.record() instanceof SourceRecord.Parsed parsed) {
+                Outcome outcome = chain.apply(parsed.row());
+                if (outcome instanceof Outcome.Emit emit) {
+                    digest.add(emit.row().id(), emit.row().text(), item.input().file().uri(), item.input().sha256(), parsed.position(), recipe);
+                }
+                outcomes.add(outcome);
+            }
+            else {
+                outcomes.add(null);
+            }
+        }
+        return new BatchResult(batch, outcomes, digest);
+    }
+
+    private static BatchResult await(Future<BatchResult> future) {
+        try {
+            return future.get();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException();
+        }
+        catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static void write(BatchResult result, LakeWriter writer, Tally tally, JobProgress progress) {
+        long written = 0;
+        long rejected = 0;
+        for (int i = 0; i < result.items().size(); i++) {
+            Item item = result.items().get(i);
+            String uri = item.input().file().uri();
+            String sha256 = item.input().sha256();
+            Outcome outcome = result.outcomes().get(i);
+            if (item.record() instanceof SourceRecord.Malformed malformed) {
+                writer.writeReject(EXTRACT_STEP, malformed.reason(), malformed.detail(), null, malformed.raw(), uri, sha256, malformed.position());
+                tally.reject(EXTRACT_STEP + "/" + malformed.reason());
+                rejected++;
+            }
+            else if (outcome instanceof Outcome.Drop drop) {
+                SourceRecord.Parsed parsed = (SourceRecord.Parsed) item.record();
+                writer.writeReject(drop.by().toString(), drop.reason(), drop.detail(), parsed.row().id(), parsed.row().text(), uri, sha256, parsed.position());
+                tally.reject(drop.by() + "/" + drop.reason());
+                rejected++;
+            }
+            else {
+                Outcome.Emit emit = (Outcome.Emit) outcome;
+                writer.writeRow(emit.row().id(), emit.row().text(), uri, sha256, item.record().position());
+                written++;
+            }
+        }
+        tally.read += result.items().size();
+        tally.written += written;
+        tally.digest.merge(result.digest());
+        progress.addRecords(result.items().size(), written, rejected);
+    }
+
+    private Map<String, String> summary(BoundJob job, List<PlannedInput> inputs, Tally tally) {
+        Map<String, String> summary = new LinkedHashMap<>();
+        summary.put("kiln.version", settings.kilnVersion());
+        summary.put("kiln.table", job.table().toString());
+        summary.put("kiln.source-uri", job.sourceUri());
+        summary.put("kiln.recipe", job.recipe().sha256());
+        summary.put("kiln.recipe-spec", job.recipe().canonical());
+        summary.put("kiln.input-digest", inputDigest(inputs));
+        summary.put("kiln.input-files", Integer.toString(inputs.size()));
+        if (inputs.size() <= MANIFEST_INLINE_LIMIT) {
+            summary.put("kiln.input-manifest", json(inputs.stream()
+                    .map(input -> Map.of("uri", input.file().uri(), "sha256", input.sha256(), "bytes", input.file().size()))
+                    .toList()));
+        }
+        summary.put("kiln.rows-read", Long.toString(tally.read));
+        summary.put("kiln.rows-written", Long.toString(tally.written));
+        summary.put("kiln.rows-rejected", Long.toString(tally.rejected));
+        summary.put("kiln.rejected-by-reason", json(tally.byReason));
+        summary.put("kiln.content-digest", tally.digest.value());
+        return summary;
+    }
+
+    /** sha256 over the sorted (uri, sha256) pairs of every input. */
+    static String inputDigest(List<PlannedInput> inputs) {
+        ContentDigest digest = new ContentDigest();
+        inputs.forEach(input -> digest.add(input.file().uri(), input.sha256()));
+        return digest.value();
+    }
+
+    private Result resultFromSnapshot(Table table, long snapshotId, TransformChain chain) {
+        Map<String, String> summary = table.snapshot(snapshotId).summary();
+        return new Result(snapshotId,
+                Long.parseLong(summary.getOrDefault("kiln.rows-read", "0")),
+                Long.parseLong(summary.getOrDefault("kiln.rows-written", "0")),
+                Long.parseLong(summary.getOrDefault("kiln.rows-rejected", "0")),
+                rejectedByReason(summary.get("kiln.rejected-by-reason")), chain.statistics(), summary.getOrDefault("kiln.content-digest", ""));
+    }
+
+    private static Map<String, Long> rejectedByReason(String json) {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, Long>>() {});
+        }
+        catch (JsonProcessingException e) {
+            return Map.of();
+        }
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String jobId) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, "kiln-transform-" + jobId);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private static final class Tally {
+        private long read;
+        private long written;
+        private long rejected;
+        private final Map<String, Long> byReason = new TreeMap<>();
+        private final ContentDigest digest = new ContentDigest();
+
+        void reject(String key) {
+            rejected++;
+            byReason.merge(key, 1L, Long::sum);
+        }
+    }
+}

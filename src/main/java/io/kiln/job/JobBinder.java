@@ -1,0 +1,160 @@
+package io.kiln.job;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+
+import io.kiln.error.KilnException;
+import io.kiln.error.Violation;
+import io.kiln.lake.TableLayout;
+import io.kiln.source.FieldMapping;
+import io.kiln.source.InputFile;
+import io.kiln.source.SourceException;
+import io.kiln.source.SourceFormat;
+import io.kiln.source.SourceResolver;
+import io.kiln.transform.InvalidStepParameterException;
+import io.kiln.transform.StepDefinition;
+import io.kiln.transform.StepRegistry;
+import io.kiln.transform.Transform;
+import io.kiln.transform.TransformChain;
+
+/**
+ * Checks a JobSpec completely and binds it: Hibernate Validator for its shape, then every step
+ * and parameter, the source (a readable file URI inside the source roots) and the tag. All the
+ * problems found are reported together, each naming its field.
+ */
+public final class JobBinder {
+    private final Validator validator;
+    private final StepRegistry steps;
+    private final SourceResolver sources;
+    private final Catalog catalog;
+
+    public JobBinder(Validator validator, StepRegistry steps, List<Path> sourceRoots, Catalog catalog) {
+        this.validator = validator;
+        this.steps = steps;
+        this.sources = new SourceResolver(sourceRoots);
+        this.catalog = catalog;
+    }
+
+    /** @throws KilnException INVALID_JOB_SPEC with one violation per bad field */
+    public BoundJob bind(JobSpec spec) {
+        List<Violation> violations = new ArrayList<>();
+        Set<String> invalid = new HashSet<>();
+        for (ConstraintViolation<JobSpec> violation : validator.validate(spec)) {
+            String field = violation.getPropertyPath().toString();
+            violations.add(new Violation(field, violation.getMessage()));
+            invalid.add(field);
+        }
+
+        Optional<TableIdentifier> table = Optional.empty();
+        if (!invalid.contains("table")) {
+            table = Optional.of(TableIdentifier.parse(spec.table()));
+            if (table.get().name().endsWith(TableLayout.REJECTS_SUFFIX)) {
+                violations.add(new Violation("table", "must not end with " + TableLayout.REJECTS_SUFFIX + ": that suffix names rejects tables"));
+            }
+        }
+        if (spec.checks() != null) {
+            violations.add(new Violation("checks", "check suites are not available in this version of Kiln; leave checks out"));
+        }
+
+        SourceFormat format = SourceFormat.JSONL;
+        FieldMapping fields = FieldMapping.DEFAULT;
+        List<InputFile> inputs = List.of();
+        if (spec.source() != null) {
+            if (!invalid.contains("source.format")) {
+                format = SourceFormat.fromSpecName(spec.source().format()).orElseThrow();
+                fields = fieldMapping(spec.source(), format, violations);
+            }
+            if (!invalid.contains("source.uri")) {
+                try {
+                    inputs = sources.resolve(spec.source().uri());
+                }
+                catch (SourceException e) {
+                    violations.add(new Violation("source.uri", e.getMessage()));
+                }
+            }
+        }
+
+        List<Transform> transforms = new ArrayList<>();
+        List<Map<String, Object>> recipeSteps = new ArrayList<>();
+        for (int i = 0; i < spec.steps().size(); i++) {
+            StepSpec step = spec.steps().get(i);
+            if (step == null || invalid.contains("steps[" + i + "].name")) {
+                continue;
+            }
+            Optional<StepDefinition> definition = steps.find(step.name());
+            if (definition.isEmpty()) {
+                violations.add(new Violation("steps[" + i + "].name", "unknown step '" + step.name() + "'; known steps: " + steps.knownNames()));
+                continue;
+            }
+            try {
+                transforms.add(definition.get().bind(step.params()));
+                Map<String, Object> recipeStep = new LinkedHashMap<>();
+                recipeStep.put("step", definition.get().id().toString());
+                recipeStep.put("params", step.params());
+                recipeSteps.add(recipeStep);
+            }
+            catch (InvalidStepParameterException e) {
+                violations.add(new Violation("steps[" + i + "].params." + e.parameter(), e.getMessage()));
+            }
+        }
+
+        Optional<String> tag = Optional.ofNullable(spec.tag());
+        if (tag.isPresent() && table.isPresent() && !invalid.contains("tag") && tagExists(table.get(), tag.get())) {
+            violations.add(new Violation("tag", "tag '" + tag.get() + "' already exists on table " + spec.table()));
+        }
+
+        if (!violations.isEmpty()) {
+            violations.sort(Comparator.comparing(Violation::field));
+            throw KilnException.invalidSpec(violations);
+        }
+        Map<String, String> recipeFields = format == SourceFormat.JSONL
+                ? Map.of("id", fields.idField(), "text", fields.textField())
+                : Map.of();
+        Recipe recipe = Recipe.of(format.specName(), recipeFields, recipeSteps);
+        return new BoundJob(table.orElseThrow(), spec.source().uri(), inputs, format, fields, new TransformChain(transforms), recipe, tag);
+    }
+
+    private static FieldMapping fieldMapping(SourceSpec source, SourceFormat format, List<Violation> violations) {
+        Set<String> known = Set.of("id", "text");
+        for (Map.Entry<String, String> entry : source.fields().entrySet()) {
+            String field = "source.fields." + entry.getKey();
+            if (format != SourceFormat.JSONL) {
+                violations.add(new Violation(field, "field mappings apply to the jsonl format only"));
+            }
+            else if (!known.contains(entry.getKey())) {
+                violations.add(new Violation(field, "unknown mapping; map id and text"));
+            }
+            else if (entry.getValue() == null || entry.getValue().isBlank()) {
+                violations.add(new Violation(field, "must name a JSON field"));
+            }
+        }
+        return new FieldMapping(
+                source.fields().getOrDefault("id", FieldMapping.DEFAULT.idField()),
+                source.fields().getOrDefault("text", FieldMapping.DEFAULT.textField()));
+    }
+
+    private boolean tagExists(TableIdentifier identifier, String tag) {
+        try {
+            Table table = catalog.loadTable(identifier);
+            return table.refs().containsKey(tag);
+        }
+        catch (NoSuchTableException e) {
+            return false;
+        }
+    }
+}

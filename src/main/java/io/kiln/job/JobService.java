@@ -1,0 +1,241 @@
+package io.kiln.job;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.validation.Validator;
+
+import org.apache.iceberg.catalog.Catalog;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.kiln.KilnConfig;
+import io.kiln.catalog.CatalogSettings;
+import io.kiln.error.ErrorCode;
+import io.kiln.error.KilnException;
+import io.kiln.lake.Publisher;
+import io.kiln.transform.StepRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Accepts jobs, persists them, and runs them on a bounded pool of workers. At start it resumes
+ * what a previous process left: queued jobs run, and a job that was running is either found
+ * published (its snapshot carries its id) or run again.
+ */
+@ApplicationScoped
+public class JobService {
+    private static final Logger LOG = Logger.getLogger(JobService.class);
+
+    @Inject
+    KilnConfig config;
+    @Inject
+    CatalogSettings catalogSettings;
+    @Inject
+    Catalog catalog;
+    @Inject
+    Validator validator;
+    @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev")
+    String kilnVersion;
+
+    private JobStore store;
+    private JobBinder binder;
+    private Publisher publisher;
+    private ExecutorService workers;
+    private final Map<String, JobProgress> running = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> cancelRequested = new ConcurrentHashMap<>();
+
+    void start(@Observes StartupEvent event) {
+        store = new JobStore(catalogSettings);
+        List<Path> roots = config.sourceRoots().orElse(List.of()).stream()
+                .filter(root -> !root.isBlank())
+                .map(root -> Path.of(root.trim()).toAbsolutePath().normalize())
+                .toList();
+        binder = new JobBinder(validator, StepRegistry.defaultRegistry(), roots, catalog);
+        publisher = new Publisher(catalog);
+        if (config.workers() > 0) {
+            AtomicInteger count = new AtomicInteger();
+            workers = Executors.newFixedThreadPool(config.workers(), runnable -> {
+                Thread thread = new Thread(runnable, "kiln-worker-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        else {
+            LOG.info("kiln.workers=0: jobs are accepted and queued but not run");
+        }
+        LOG.infof("Kiln %s: catalog %s, warehouse %s, source roots %s", kilnVersion, catalogSettings.jdbcUri(), catalogSettings.warehouse(), roots);
+        recover();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (workers != null) {
+            workers.shutdownNow();
+            try {
+                workers.awaitTermination(10, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void recover() {
+        for (Job job : store.listInStates(EnumSet.of(JobState.RUNNING, JobState.AUDITING, JobState.QUEUED))) {
+            if (job.state() != JobState.QUEUED) {
+                LOG.infof("Job %s was %s when the service stopped: running it again", job.id(), job.state());
+                job = job.requeued();
+                store.update(job);
+            }
+            enqueue(job.id());
+        }
+    }
+
+    /**
+     * Validates, binds and queues a job. With an idempotency key, a retry of the same spec returns
+     * the job accepted first; the same key with another spec is a conflict.
+     */
+    public Job submit(JobSpec spec, Optional<String> idempotencyKey) {
+        String specSha256 = sha256(JobStore.toJson(spec));
+        if (idempotencyKey.isPresent()) {
+            Optional<Job> existing = store.findByIdempotencyKey(idempotencyKey.get());
+            if (existing.isPresent()) {
+                return sameSpecOrConflict(existing.get(), specSha256);
+            }
+        }
+        binder.bind(spec);
+        Job job = new Job(newJobId(), idempotencyKey.orElse(null), specSha256, JobState.QUEUED, spec, spec.table(),
+                Instant.now(), null, null, null, null, null, null, null);
+        Job stored = store.insertOrExisting(job);
+        if (!stored.id().equals(job.id())) {
+            return sameSpecOrConflict(stored, specSha256);
+        }
+        enqueue(stored.id());
+        return stored;
+    }
+
+    private static Job sameSpecOrConflict(Job existing, String specSha256) {
+        if (!existing.specSha256().equals(specSha256)) {
+            throw new KilnException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "Idempotency-Key was already used for job " + existing.id() + " with a different spec");
+        }
+        return existing;
+    }
+
+    public Job job(String id) {
+        return store.find(id).orElseThrow(() -> new KilnException(ErrorCode.JOB_NOT_FOUND, "No job " + id));
+    }
+
+    public List<Job> jobs(int limit) {
+        return store.list(limit);
+    }
+
+    public Optional<JobProgress.Snapshot> progress(String id) {
+        return Optional.ofNullable(running.get(id)).map(JobProgress::snapshot);
+    }
+
+    public synchronized Job cancel(String id) {
+        Job job = job(id);
+        if (job.state() == JobState.QUEUED) {
+            Job cancelled = job.ended(JobState.CANCELLED, Instant.now(), null);
+            store.update(cancelled);
+            return cancelled;
+        }
+        if (job.state() == JobState.RUNNING || job.state() == JobState.AUDITING) {
+            cancelRequested.put(id, Boolean.TRUE);
+            return job;
+        }
+        throw new KilnException(ErrorCode.JOB_NOT_CANCELLABLE, "Job " + id + " is " + job.state() + " and cannot be cancelled");
+    }
+
+    private void enqueue(String id) {
+        if (workers != null) {
+            workers.execute(() -> runSafely(id));
+        }
+    }
+
+    private void runSafely(String id) {
+        try {
+            run(id);
+        }
+        catch (RuntimeException e) {
+            LOG.errorf(e, "Job %s: unexpected failure", id);
+        }
+    }
+
+    private void run(String id) {
+        Job job;
+        synchronized (this) {
+            job = job(id);
+            if (job.state() != JobState.QUEUED) {
+                return;
+            }
+            job = job.running(Instant.now());
+            store.update(job);
+        }
+        JobProgress progress = new JobProgress();
+        running.put(id, progress);
+        try {
+            BoundJob bound;
+            try {
+                bound = binder.bind(job.spec());
+            }
+            catch (KilnException e) {
+                String detail = e.violations().stream().map(v -> v.field() + " " + v.message()).reduce((a, b) -> a + "; " + b).orElse(e.getMessage());
+                throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "The job's spec no longer binds: " + detail);
+            }
+            IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
+                    config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion));
+            IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> cancelRequested.containsKey(id));
+            store.update(job.published(Instant.now(), result.snapshotId(),
+                    new Job.Counts(result.read(), result.written(), result.rejected()), result.rejectedByReason(), result.steps()));
+            LOG.infof("Job %s PUBLISHED snapshot %d of %s: read %d, written %d, rejected %d", id, result.snapshotId(), bound.table(), result.read(), result.written(), result.rejected());
+        }
+        catch (IngestPipeline.CancelledException e) {
+            store.update(job.ended(JobState.CANCELLED, Instant.now(), null));
+        }
+        catch (KilnException e) {
+            LOG.warnf("Job %s FAILED: %s %s", id, e.code(), e.getMessage());
+            store.update(job.ended(JobState.FAILED, Instant.now(), new Job.JobError(e.code().name(), e.getMessage())));
+        }
+        catch (RuntimeException e) {
+            LOG.errorf(e, "Job %s FAILED with an internal error", id);
+            store.update(job.ended(JobState.FAILED, Instant.now(), new Job.JobError(ErrorCode.INTERNAL_ERROR.name(),
+                    "Internal error; the service log has the details for job " + id)));
+        }
+        finally {
+            running.remove(id);
+            cancelRequested.remove(id);
+        }
+    }
+
+    private static String newJobId() {
+        return "job-" + UUID.randomUUID();
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

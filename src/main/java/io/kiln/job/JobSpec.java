@@ -1,0 +1,28 @@
+package io.kiln.job;
+
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+/**
+ * What a client asks Kiln to ingest. Validated structurally by Hibernate Validator, then bound
+ * (steps, parameters, source) by {@link JobBinder} when the job is created.
+ */
+public record JobSpec(
+        @NotBlank(message = "is required")
+        @Pattern(regexp = TABLE_PATTERN, message = "must be <namespace>.<name>: lower-case letters, digits and underscores, each starting with a letter")
+        String table,
+        @NotNull(message = "is required") @Valid SourceSpec source,
+        List<@NotNull(message = "must not be null") @Valid StepSpec> steps,
+        String checks,
+        @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}", message = "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        String tag) {
+    public static final String TABLE_PATTERN = "[a-z][a-z0-9_]{0,63}\\.[a-z][a-z0-9_]{0,127}";
+
+    public JobSpec {
+        steps = steps == null ? List.of() : steps;
+    }
+}

@@ -1,0 +1,148 @@
+package io.kiln.lake;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericFileWriterFactory;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.RollingDataWriter;
+
+/**
+ * Writes one job's rows and rejects as Parquet data files that roll over at the target size;
+ * nothing is visible until {@link Publisher} commits the files. Not thread-safe: one writer
+ * thread per job.
+ */
+public final class LakeWriter implements Closeable {
+    private final Table table;
+    private final Table rejectsTable;
+    private final String jobId;
+    private final String recipe;
+    private final RollingDataWriter<Record> rows;
+    private final RollingDataWriter<Record> rejects;
+    private final GenericRecord row;
+    private final GenericRecord reject;
+    private boolean closed;
+
+    public LakeWriter(Table table, Table rejectsTable, String jobId, String recipe, long targetFileSizeBytes) {
+        this.table = table;
+        this.rejectsTable = rejectsTable;
+        this.jobId = jobId;
+        this.recipe = recipe;
+        this.rows = rollingWriter(table, jobId, targetFileSizeBytes);
+        this.rejects = rollingWriter(rejectsTable, jobId, targetFileSizeBytes);
+        this.row = GenericRecord.create(table.schema());
+        this.reject = GenericRecord.create(rejectsTable.schema());
+    }
+
+    private static RollingDataWriter<Record> rollingWriter(Table table, String jobId, long targetFileSizeBytes) {
+        OutputFileFactory files = OutputFileFactory.builderFor(table, 0, 0)
+                .format(FileFormat.PARQUET)
+                .operationId(jobId)
+                .build();
+        GenericFileWriterFactory writers = new GenericFileWriterFactory.Builder(table)
+                .dataFileFormat(FileFormat.PARQUET)
+                .build();
+        return new RollingDataWriter<>(writers, files, table.io(), targetFileSizeBytes, table.spec(), null);
+    }
+
+    public void writeRow(String id, String text, String sourceUri, String sourceSha256, String position) {
+        row.setField("id", id);
+        row.setField("text", text);
+        row.setField(TableLayout.SOURCE_URI, sourceUri);
+        row.setField(TableLayout.SOURCE_SHA256, sourceSha256);
+        row.setField(TableLayout.SOURCE_POSITION, position);
+        row.setField(TableLayout.JOB_ID, jobId);
+        row.setField(TableLayout.RECIPE, recipe);
+        rows.write(row);
+    }
+
+    public void writeReject(String step, String reason, String detail, String recordId, String record, String sourceUri, String sourceSha256, String position) {
+        reject.setField(TableLayout.JOB_ID, jobId);
+        reject.setField("step", step);
+        reject.setField("reason", reason);
+        reject.setField("detail", detail);
+        reject.setField("record_id", recordId);
+        reject.setField("record", record);
+        reject.setField(TableLayout.SOURCE_URI, sourceUri);
+        reject.setField(TableLayout.SOURCE_SHA256, sourceSha256);
+        reject.setField(TableLayout.SOURCE_POSITION, position);
+        reject.setField(TableLayout.RECIPE, recipe);
+        rejects.write(reject);
+    }
+
+    /** Closes the files and returns them; call once, after the last write. */
+    public WrittenFiles finish() {
+        close();
+        return new WrittenFiles(rows.result().dataFiles(), rejects.result().dataFiles());
+    }
+
+    /** Closes and deletes whatever was written; for a job that will not commit. */
+    public void abort() {
+        try {
+            close();
+        }
+        catch (RuntimeException ignored) {
+            // deleting is what matters now
+        }
+        List<DataFile> written = new ArrayList<>();
+        try {
+            written.addAll(rows.result().dataFiles());
+        }
+        catch (RuntimeException ignored) {
+            // not closed cleanly: nothing to list
+        }
+        try {
+            written.addAll(rejects.result().dataFiles());
+        }
+        catch (RuntimeException ignored) {
+            // not closed cleanly: nothing to list
+        }
+        for (DataFile file : written) {
+            try {
+                table.io().deleteFile(file.location());
+            }
+            catch (RuntimeException ignored) {
+                // an orphan file, never referenced by a snapshot
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            try {
+                rows.close();
+            }
+            finally {
+                rejects.close();
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Table rejectsTable() {
+        return rejectsTable;
+    }
+
+    /** The data files a job wrote, for its table and its rejects table. */
+    public record WrittenFiles(List<DataFile> rows, List<DataFile> rejects) {
+        public WrittenFiles {
+            rows = List.copyOf(rows);
+            rejects = List.copyOf(rejects);
+        }
+    }
+}

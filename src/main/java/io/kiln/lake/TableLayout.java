@@ -1,0 +1,57 @@
+package io.kiln.lake;
+
+import static org.apache.iceberg.types.Types.NestedField.optional;
+import static org.apache.iceberg.types.Types.NestedField.required;
+
+import java.util.Map;
+
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Types;
+
+/** The schemas of Kiln's tables: every row carries its lineage columns. */
+public final class TableLayout {
+    public static final String SOURCE_URI = "_kiln_source_uri";
+    public static final String SOURCE_SHA256 = "_kiln_source_sha256";
+    public static final String SOURCE_POSITION = "_kiln_source_pos";
+    public static final String JOB_ID = "_kiln_job_id";
+    public static final String RECIPE = "_kiln_recipe";
+    public static final String REJECTS_SUFFIX = "__rejects";
+
+    public static final Schema TEXT = new Schema(
+            required(1, "id", Types.StringType.get(), "record id from the source"),
+            required(2, "text", Types.StringType.get(), "the transformed text"),
+            required(3, SOURCE_URI, Types.StringType.get(), "input file the row came from"),
+            required(4, SOURCE_SHA256, Types.StringType.get(), "sha256 of the whole input file"),
+            required(5, SOURCE_POSITION, Types.StringType.get(), "position in the input: line:N or doc:0"),
+            required(6, JOB_ID, Types.StringType.get(), "the Kiln job that wrote the row"),
+            required(7, RECIPE, Types.StringType.get(), "sha256 of the canonical steps, source parsing and models"));
+
+    public static final Schema REJECTS = new Schema(
+            required(1, JOB_ID, Types.StringType.get(), "the Kiln job that dropped the record"),
+            required(2, "step", Types.StringType.get(), "extract, or the step (name@version) that dropped it"),
+            required(3, "reason", Types.StringType.get(), "reason code"),
+            optional(4, "detail", Types.StringType.get(), "explanation for a person"),
+            optional(5, "record_id", Types.StringType.get(), "record id, when the record had one"),
+            optional(6, "record", Types.StringType.get(), "the record as read, or the row as the step saw it"),
+            required(7, SOURCE_URI, Types.StringType.get(), "input file"),
+            required(8, SOURCE_SHA256, Types.StringType.get(), "sha256 of the whole input file"),
+            required(9, SOURCE_POSITION, Types.StringType.get(), "position in the input"),
+            required(10, RECIPE, Types.StringType.get(), "recipe of the job"));
+
+    private TableLayout() {}
+
+    public static TableIdentifier rejectsOf(TableIdentifier table) {
+        return TableIdentifier.of(table.namespace(), table.name() + REJECTS_SUFFIX);
+    }
+
+    public static Map<String, String> properties(long targetFileSizeBytes) {
+        return Map.of(
+                TableProperties.FORMAT_VERSION, "2",
+                TableProperties.DEFAULT_FILE_FORMAT, "parquet",
+                TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, Long.toString(targetFileSizeBytes),
+                TableProperties.PARQUET_COMPRESSION, "zstd",
+                "kiln.table-kind", "text");
+    }
+}

@@ -1,0 +1,90 @@
+package io.kiln.read;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+
+import io.kiln.error.ErrorCode;
+import io.kiln.error.KilnException;
+import io.kiln.job.JobSpec;
+
+/** Read-only views of the catalog's tables, their schemas, refs and snapshots. */
+@ApplicationScoped
+public class TableBrowser {
+    @Inject
+    Catalog catalog;
+
+    public List<String> tables() {
+        List<String> names = new ArrayList<>();
+        if (catalog instanceof SupportsNamespaces namespaces) {
+            for (Namespace namespace : namespaces.listNamespaces()) {
+                catalog.listTables(namespace).forEach(table -> names.add(table.toString()));
+            }
+        }
+        names.sort(Comparator.naturalOrder());
+        return names;
+    }
+
+    public TableDescription describe(String name) {
+        Table table = load(name);
+        List<Field> schema = table.schema().columns().stream()
+                .map(field -> new Field(field.fieldId(), field.name(), field.type().toString(), field.isRequired(), field.doc()))
+                .toList();
+        Map<String, Ref> refs = new LinkedHashMap<>();
+        table.refs().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(entry -> refs.put(entry.getKey(), ref(entry.getValue())));
+        Long current = table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId();
+        return new TableDescription(name, schema, current, refs, table.properties(), table.location());
+    }
+
+    /** Newest first. */
+    public List<SnapshotDescription> snapshots(String name) {
+        Table table = load(name);
+        List<SnapshotDescription> snapshots = new ArrayList<>();
+        for (Snapshot snapshot : table.snapshots()) {
+            snapshots.add(new SnapshotDescription(snapshot.snapshotId(), snapshot.parentId(), snapshot.timestampMillis(),
+                    snapshot.operation(), snapshot.summary()));
+        }
+        snapshots.sort(Comparator.comparingLong(SnapshotDescription::timestampMillis).thenComparingLong(SnapshotDescription::snapshotId).reversed());
+        return snapshots;
+    }
+
+    private Table load(String name) {
+        if (!name.matches(JobSpec.TABLE_PATTERN.replace("{0,127}", "{0,160}"))) {
+            throw new KilnException(ErrorCode.TABLE_NOT_FOUND, "No table " + name + ": table names are <namespace>.<name>");
+        }
+        try {
+            return catalog.loadTable(TableIdentifier.parse(name));
+        }
+        catch (NoSuchTableException e) {
+            throw new KilnException(ErrorCode.TABLE_NOT_FOUND, "No table " + name);
+        }
+    }
+
+    private static Ref ref(SnapshotRef ref) {
+        return new Ref(ref.isBranch() ? "branch" : "tag", ref.snapshotId(), ref.maxRefAgeMs());
+    }
+
+    public record Field(int id, String name, String type, boolean required, String doc) {}
+
+    public record Ref(String type, long snapshotId, Long maxRefAgeMs) {}
+
+    public record TableDescription(String name, List<Field> schema, Long currentSnapshotId, Map<String, Ref> refs, Map<String, String> properties, String location) {}
+
+    public record SnapshotDescription(long snapshotId, Long parentId, long timestampMillis, String operation, Map<String, String> summary) {}
+}

@@ -1,0 +1,79 @@
+package io.kiln.source;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Reads lines as bytes, never holding more than {@code maxLineBytes} of one line: a longer line is
+ * returned truncated with {@link Line#truncated()} set, and the rest of it is skipped.
+ */
+final class BoundedLineReader {
+    private final InputStream in;
+    private final int maxLineBytes;
+    private final byte[] buffer = new byte[1 << 16];
+    private int position;
+    private int limit;
+    private byte[] line = new byte[1024];
+    private long lineNumber;
+
+    BoundedLineReader(InputStream in, int maxLineBytes) {
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    record Line(byte[] bytes, int length, long number, boolean truncated) {}
+
+    /** The next line without its terminator (LF or CRLF), or null at the end of input. */
+    Line next() throws IOException {
+        int length = 0;
+        boolean truncated = false;
+        boolean sawAny = false;
+        while (true) {
+            if (position == limit) {
+                limit = in.read(buffer, 0, buffer.length);
+                position = 0;
+                if (limit <= 0) {
+                    limit = 0;
+                    if (!sawAny) {
+                        return null;
+                    }
+                    break;
+                }
+            }
+            sawAny = true;
+            int newline = -1;
+            for (int i = position; i < limit; i++) {
+                if (buffer[i] == '\n') {
+                    newline = i;
+                    break;
+                }
+            }
+            int end = newline < 0 ? limit : newline;
+            int take = Math.min(end - position, maxLineBytes - length);
+            if (take > 0) {
+                ensureCapacity(length + take);
+                System.arraycopy(buffer, position, line, length, take);
+                length += take;
+            }
+            if (end - position > take) {
+                truncated = true;
+            }
+            position = newline < 0 ? limit : newline + 1;
+            if (newline >= 0) {
+                break;
+            }
+        }
+        if (!truncated && length > 0 && line[length - 1] == '\r') {
+            length--;
+        }
+        lineNumber++;
+        return new Line(line, length, lineNumber, truncated);
+    }
+
+    private void ensureCapacity(int needed) {
+        if (needed > line.length) {
+            line = Arrays.copyOf(line, Math.max(needed, Math.min(maxLineBytes, line.length * 2)));
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.kiln.source;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.function.LongConsumer;
+
+/**
+ * The raw bytes of an input file, hashed (sha256) and counted as they are read. {@link #finish()}
+ * reads what is left and returns the digest of the whole file.
+ */
+public final class HashingInput extends FilterInputStream {
+    private final MessageDigest digest;
+    private final LongConsumer bytesRead;
+
+    private HashingInput(InputStream in, MessageDigest digest, LongConsumer bytesRead) {
+        super(in);
+        this.digest = digest;
+        this.bytesRead = bytesRead;
+    }
+
+    public static HashingInput open(InputFile file, LongConsumer bytesRead) throws IOException {
+        MessageDigest digest = sha256();
+        return new HashingInput(new DigestInputStream(Files.newInputStream(file.path()), digest), digest, bytesRead);
+    }
+
+    @Override
+    public int read() throws IOException {
+        int b = super.read();
+        if (b >= 0) {
+            bytesRead.accept(1);
+        }
+        return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        int n = super.read(buffer, offset, length);
+        if (n > 0) {
+            bytesRead.accept(n);
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        // skipping would bypass the digest
+        byte[] buffer = new byte[(int) Math.min(n, 8192)];
+        int read = read(buffer, 0, buffer.length);
+        return Math.max(read, 0);
+    }
+
+    /** Reads to the end of the file and returns the hex sha256 of all its bytes. */
+    public String finish() throws IOException {
+        byte[] buffer = new byte[65536];
+        while (read(buffer, 0, buffer.length) >= 0) {
+            // drain
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    public static String sha256Hex(InputFile file) throws IOException {
+        try (HashingInput input = open(file, bytes -> {})) {
+            return input.finish();
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

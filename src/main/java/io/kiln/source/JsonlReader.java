@@ -1,0 +1,142 @@
+package io.kiln.source;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import io.kiln.transform.Row;
+
+/**
+ * JSON Lines, plain or gzip (detected by its magic bytes, not the file name). Blank lines are not
+ * records. A line that is not a JSON object with the mapped id and text is a malformed record.
+ */
+final class JsonlReader implements RecordReader {
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .build();
+
+    private final HashingInput raw;
+    private final BoundedLineReader lines;
+    private final FieldMapping fields;
+    private final int maxRecordBytes;
+
+    JsonlReader(HashingInput raw, FieldMapping fields, int maxRecordBytes) throws IOException {
+        this.raw = raw;
+        this.fields = fields;
+        this.maxRecordBytes = maxRecordBytes;
+        this.lines = new BoundedLineReader(decompressed(raw), maxRecordBytes);
+    }
+
+    static InputStream decompressed(InputStream raw) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
+        buffered.mark(2);
+        int first = buffered.read();
+        int second = buffered.read();
+        buffered.reset();
+        if (first == 0x1f && second == 0x8b) {
+            return new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16);
+        }
+        return buffered;
+    }
+
+    @Override
+    public Optional<SourceRecord> next() throws IOException {
+        while (true) {
+            BoundedLineReader.Line line = lines.next();
+            if (line == null) {
+                return Optional.empty();
+            }
+            if (isBlank(line)) {
+                continue;
+            }
+            return Optional.of(parse(line));
+        }
+    }
+
+    private SourceRecord parse(BoundedLineReader.Line line) {
+        String position = "line:" + line.number();
+        if (line.truncated()) {
+            return new SourceRecord.Malformed(position, "record-too-large",
+                    "line is longer than the limit of " + maxRecordBytes + " bytes", rawText(line));
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(line.bytes(), 0, line.length());
+        }
+        catch (JsonProcessingException e) {
+            return new SourceRecord.Malformed(position, "malformed-json", e.getOriginalMessage(), rawText(line));
+        }
+        catch (IOException e) {
+            return new SourceRecord.Malformed(position, "malformed-json", String.valueOf(e.getMessage()), rawText(line));
+        }
+        if (!node.isObject()) {
+            return new SourceRecord.Malformed(position, "not-an-object", "line is JSON but not an object", rawText(line));
+        }
+        JsonNode id = field(node, fields.idField());
+        if (id == null || id.isNull()) {
+            return new SourceRecord.Malformed(position, "missing-id", "no id field '" + fields.idField() + "'", rawText(line));
+        }
+        if (!id.isTextual() && !id.isIntegralNumber()) {
+            return new SourceRecord.Malformed(position, "invalid-id", "id field '" + fields.idField() + "' must be a string or an integer", rawText(line));
+        }
+        JsonNode text = field(node, fields.textField());
+        if (text == null || text.isNull()) {
+            return new SourceRecord.Malformed(position, "missing-text", "no text field '" + fields.textField() + "'", rawText(line));
+        }
+        if (!text.isTextual()) {
+            return new SourceRecord.Malformed(position, "invalid-text", "text field '" + fields.textField() + "' must be a string", rawText(line));
+        }
+        return new SourceRecord.Parsed(new Row(id.asText(), text.textValue()), position);
+    }
+
+    private static JsonNode field(JsonNode node, String path) {
+        JsonNode current = node.get(path);
+        if (current != null || path.indexOf('.') < 0) {
+            return current;
+        }
+        current = node;
+        for (String part : path.split("\\.")) {
+            current = current.get(part);
+            if (current == null) {
+                return null;
+            }
+        }
+        return current;
+    }
+
+    private static boolean isBlank(BoundedLineReader.Line line) {
+        byte[] bytes = line.bytes();
+        for (int i = 0; i < line.length(); i++) {
+            byte b = bytes[i];
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return !line.truncated();
+    }
+
+    private static String rawText(BoundedLineReader.Line line) {
+        return new String(line.bytes(), 0, line.length(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String finish() throws IOException {
+        return raw.finish();
+    }
+
+    @Override
+    public void close() throws IOException {
+        raw.close();
+    }
+}

@@ -1,0 +1,40 @@
+package io.kiln.transform;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import io.kiln.transform.text.NormalizeStep;
+
+/** Every step a JobSpec can name, by name; each name maps to its current version. */
+public final class StepRegistry {
+    private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep()));
+
+    private final Map<String, StepDefinition> definitions;
+
+    public StepRegistry(List<StepDefinition> definitions) {
+        this.definitions = definitions.stream()
+                .collect(Collectors.toMap(StepDefinition::name, Function.identity(), (a, b) -> {
+                    throw new IllegalArgumentException("duplicate step " + a.name());
+                }, TreeMap::new));
+    }
+
+    public static StepRegistry defaultRegistry() {
+        return DEFAULT;
+    }
+
+    public Optional<StepDefinition> find(String name) {
+        return Optional.ofNullable(definitions.get(name));
+    }
+
+    public List<StepDefinition> definitions() {
+        return List.copyOf(definitions.values());
+    }
+
+    public String knownNames() {
+        return String.join(", ", definitions.keySet());
+    }
+}

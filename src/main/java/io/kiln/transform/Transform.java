@@ -1,0 +1,19 @@
+package io.kiln.transform;
+
+/**
+ * One step of the transform chain, configured once and then applied to every row of a job.
+ *
+ * <p>Implementations must be deterministic (the same row gives the same outcome, whatever the
+ * thread, the batch or the order of rows), thread-safe, and must never mutate their input. A step
+ * whose output may change for the same input must get a new version in {@link #id()}, with its
+ * own golden files.
+ *
+ * <p>A drop is not an error: it says why the row does not belong in the table, and the runtime
+ * writes it to the rejects table. Exceptions are for bugs; the runtime turns one into a drop with
+ * reason {@code step-error} so that one bad row never kills a job.
+ */
+public interface Transform {
+    StepId id();
+
+    Outcome apply(Row row);
+}

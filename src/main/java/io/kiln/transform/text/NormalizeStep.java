@@ -1,0 +1,103 @@
+package io.kiln.transform.text;
+
+import java.text.Normalizer;
+import java.util.Map;
+import java.util.Set;
+
+import io.kiln.transform.Outcome;
+import io.kiln.transform.Row;
+import io.kiln.transform.StepDefinition;
+import io.kiln.transform.StepId;
+import io.kiln.transform.StepParameters;
+import io.kiln.transform.Transform;
+
+/**
+ * {@code normalize}: Unicode normalization (NFC by default, or NFKC), line endings to {@code \n},
+ * control and format characters removed (tab and newline kept), runs of horizontal white space
+ * folded to one space, white space trimmed at line ends, more than one blank line folded to one,
+ * and the text trimmed. A text that ends up empty is dropped as {@code empty-text}.
+ */
+public final class NormalizeStep implements StepDefinition {
+    public static final String NAME = "normalize";
+    public static final int VERSION = 1;
+    private static final Set<String> FORMS = Set.of("NFC", "NFKC");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int version() {
+        return VERSION;
+    }
+
+    @Override
+    public Transform bind(Map<String, Object> parameters) {
+        StepParameters.requireOnly(parameters, Set.of("form"));
+        Normalizer.Form form = Normalizer.Form.valueOf(StepParameters.oneOf(parameters, "form", "NFC", FORMS));
+        return new Normalize(id(), form);
+    }
+
+    private record Normalize(StepId id, Normalizer.Form form) implements Transform {
+        @Override
+        public Outcome apply(Row row) {
+            String normalized = normalize(row.text(), form);
+            if (normalized.isEmpty()) {
+                return Outcome.drop(id, "empty-text", "text is empty after normalization");
+            }
+            return Outcome.emit(row.withText(normalized));
+        }
+    }
+
+    static String normalize(String text, Normalizer.Form form) {
+        String composed = Normalizer.isNormalized(text, form) ? text : Normalizer.normalize(text, form);
+        StringBuilder out = new StringBuilder(composed.length());
+        int pendingNewlines = 0;
+        boolean pendingSpace = false;
+        int length = composed.length();
+        for (int i = 0; i < length; ) {
+            int codePoint = composed.codePointAt(i);
+            i += Character.charCount(codePoint);
+            if (codePoint == '\r') {
+                if (i < length && composed.charAt(i) == '\n') {
+                    i++;
+                }
+                codePoint = '\n';
+            }
+            if (codePoint == '\n' || codePoint == 0x2028 || codePoint == 0x2029 || codePoint == 0x85) {
+                pendingSpace = false;
+                pendingNewlines++;
+                continue;
+            }
+            if (codePoint == '\t' || Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)) {
+                pendingSpace = true;
+                continue;
+            }
+            if (isRemoved(codePoint)) {
+                continue;
+            }
+            if (out.length() > 0) {
+                if (pendingNewlines > 0) {
+                    out.append(pendingNewlines == 1 ? "\n" : "\n\n");
+                }
+                else if (pendingSpace) {
+                    out.append(' ');
+                }
+            }
+            pendingNewlines = 0;
+            pendingSpace = false;
+            out.appendCodePoint(codePoint);
+        }
+        return out.toString();
+    }
+
+    private static boolean isRemoved(int codePoint) {
+        int type = Character.getType(codePoint);
+        boolean joiner = codePoint == 0x200C || codePoint == 0x200D; // needed by Persian, Indic scripts and emoji
+        return type == Character.CONTROL
+                || type == Character.SURROGATE
+                || (type == Character.FORMAT && !joiner)
+                || codePoint == 0xFFFE || codePoint == 0xFFFF;
+    }
+}
