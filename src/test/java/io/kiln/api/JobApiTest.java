@@ -1,0 +1,209 @@
+package io.kiln.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.notNullValue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+
+@QuarkusTest
+@QuarkusTestResource(TempDataDirectory.class)
+class JobApiTest {
+    private static final String FIXTURES = Path.of("src/test/resources/fixtures").toAbsolutePath().toString();
+
+    @Test
+    void aValidJobPublishesItsRowsWithLineageAndSummary() {
+        String table = "demo.clean_" + suffix();
+        Response accepted = submit(Map.of(
+                "table", table,
+                "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl"),
+                "steps", List.of(Map.of("name", "normalize"))), null);
+        accepted.then().statusCode(202).body("id", notNullValue()).body("state", equalTo("QUEUED")).body("table", equalTo(table));
+
+        JsonPath job = awaitFinal(accepted.jsonPath().getString("id"));
+        assertThat(job.getString("state")).isEqualTo("PUBLISHED");
+        assertThat(job.getLong("counts.read")).isEqualTo(40);
+        assertThat(job.getLong("counts.written")).isEqualTo(40);
+        assertThat(job.getLong("counts.rejected")).isZero();
+        assertThat(job.getLong("snapshotId")).isNotZero();
+        assertThat(job.getString("steps[0].step")).isEqualTo("normalize@1");
+        assertThat(job.getDouble("progress.fraction")).isEqualTo(1.0);
+
+        given().get("/v1/tables").then().statusCode(200).body("tables", hasItems(table, table + "__rejects"));
+        given().get("/v1/tables/" + table).then().statusCode(200)
+                .body("currentSnapshotId", equalTo(job.getLong("snapshotId")))
+                .body("refs.main.snapshotId", equalTo(job.getLong("snapshotId")))
+                .body("schema.name", hasItems("id", "text", "_kiln_source_uri", "_kiln_source_sha256", "_kiln_source_pos", "_kiln_job_id", "_kiln_recipe"));
+        JsonPath snapshots = given().get("/v1/tables/" + table + "/snapshots").then().statusCode(200).extract().jsonPath();
+        Map<String, String> summary = snapshots.getMap("snapshots[0].summary");
+        assertThat(summary).containsEntry("kiln.job-id", job.getString("id"))
+                .containsEntry("kiln.rows-read", "40")
+                .containsEntry("kiln.rows-written", "40")
+                .containsEntry("kiln.rows-rejected", "0")
+                .containsKeys("kiln.recipe", "kiln.version", "kiln.input-digest", "kiln.content-digest", "kiln.input-manifest");
+    }
+
+    @Test
+    void malformedLinesAreRejectedWithReasonsAndTheRestIsIngested() {
+        String table = "demo.mixed_" + suffix();
+        JsonPath job = awaitFinal(submit(Map.of(
+                "table", table,
+                "source", Map.of("uri", "file://" + FIXTURES + "/docs/mixed.jsonl", "format", "jsonl",
+                        "fields", Map.of("id", "doc.key", "text", "body")),
+                "steps", List.of(Map.of("name", "normalize"))), null).then().statusCode(202).extract().jsonPath().getString("id"));
+
+        assertThat(job.getString("state")).isEqualTo("PUBLISHED");
+        assertThat(job.getLong("counts.read")).isEqualTo(13);
+        assertThat(job.getLong("counts.written")).isEqualTo(10);
+        assertThat(job.getLong("counts.rejected")).isEqualTo(3);
+        assertThat(job.getMap("rejectedByReason", String.class, Integer.class)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "extract/malformed-json", 1, "extract/not-an-object", 1, "normalize@1/empty-text", 1));
+        assertThat(job.getLong("counts.read")).isEqualTo(job.getLong("counts.written") + job.getLong("counts.rejected"));
+        Map<String, String> rejectsSummary = given().get("/v1/tables/" + table + "__rejects/snapshots").then().statusCode(200)
+                .extract().jsonPath().getMap("snapshots[0].summary");
+        assertThat(rejectsSummary).containsEntry("added-records", "3").containsEntry("kiln.job-id", job.getString("id"));
+    }
+
+    @Test
+    void plainTextFilesAreOneDocumentEach() {
+        JsonPath job = awaitFinal(submit(Map.of(
+                "table", "demo.texts_" + suffix(),
+                "source", Map.of("uri", "file://" + FIXTURES + "/texts", "format", "text"),
+                "steps", List.of(Map.of("name", "normalize", "params", Map.of("form", "NFKC")))), null).jsonPath().getString("id"));
+        assertThat(job.getString("state")).isEqualTo("PUBLISHED");
+        assertThat(job.getLong("counts.written")).isEqualTo(2);
+    }
+
+    @Test
+    void badSpecsAreA400NamingEachField() {
+        assertViolation(Map.of("source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl")),
+                "table", "is required");
+        assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "lowercase-everything"))),
+                "steps[0].name", "unknown step 'lowercase-everything'; known steps: normalize");
+        assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/missing.jsonl", List.of()),
+                "source.uri", "does not exist: " + FIXTURES + "/docs/missing.jsonl");
+        assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/*.parquet", List.of()),
+                "source.uri", "matches no files");
+        assertViolation(spec("demo.bad", "s3://bucket/docs/*.jsonl", List.of()),
+                "source.uri", "must be a file URI (file:///path), was scheme s3");
+        assertViolation(spec("demo.bad", "file:///etc/hostname", List.of()),
+                "source.uri", "is outside the configured source roots");
+        assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "normalize", "params", Map.of("form", "NFD")))),
+                "steps[0].params.form", "must be one of NFC, NFKC, was NFD");
+        assertViolation(spec("Demo.Bad-Name", "file://" + FIXTURES + "/docs/clean.jsonl", List.of()),
+                "table", "must be <namespace>.<name>: lower-case letters, digits and underscores, each starting with a letter");
+        assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "csv")),
+                "source.format", "must be one of jsonl, text");
+        assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl"), "colour", "blue"),
+                "colour", "unknown field");
+    }
+
+    @Test
+    void everyProblemOfASpecIsReportedAtOnce() {
+        Response response = submit(Map.of("source", Map.of("uri", "ftp://x/y", "format", "jsonl"),
+                "steps", List.of(Map.of("name", "nope"))), null);
+        response.then().statusCode(400).body("error.code", equalTo("INVALID_JOB_SPEC"));
+        assertThat(response.jsonPath().getList("error.violations.field", String.class)).containsExactly("source.uri", "steps[0].name", "table");
+    }
+
+    @Test
+    void brokenRequestsGetClearErrorsWithoutInternals() {
+        Response response = given().contentType(ContentType.JSON).body("{\"table\": ").post("/v1/jobs");
+        response.then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST"));
+        assertNoInternals(response.asString());
+        Response wrongType = given().contentType(ContentType.JSON).body("{\"table\": \"demo.x\", \"steps\": \"normalize\"}").post("/v1/jobs");
+        wrongType.then().statusCode(400).body("error.violations[0].field", equalTo("steps"));
+        assertNoInternals(wrongType.asString());
+        given().get("/v1/jobs/job-does-not-exist").then().statusCode(404).body("error.code", equalTo("JOB_NOT_FOUND"));
+        given().get("/v1/tables/demo.nothing_here").then().statusCode(404).body("error.code", equalTo("TABLE_NOT_FOUND"));
+    }
+
+    @Test
+    void aRetryWithTheSameIdempotencyKeyReturnsTheSameJob() {
+        String key = "retry-" + UUID.randomUUID();
+        Map<String, Object> spec = spec("demo.idem_" + suffix(), "file://" + FIXTURES + "/docs/clean.jsonl", List.of());
+        String first = submit(spec, key).then().statusCode(202).extract().jsonPath().getString("id");
+        String second = submit(spec, key).then().statusCode(202).extract().jsonPath().getString("id");
+        assertThat(second).isEqualTo(first);
+        awaitFinal(first);
+        assertThat(given().get("/v1/jobs?limit=1000").jsonPath().getList("jobs.id", String.class).stream().filter(first::equals)).hasSize(1);
+
+        Response conflict = submit(spec("demo.other", "file://" + FIXTURES + "/docs/clean.jsonl", List.of()), key);
+        conflict.then().statusCode(409).body("error.code", equalTo("IDEMPOTENCY_KEY_REUSED"))
+                .body("error.message", containsString(first));
+    }
+
+    @Test
+    void aFinishedJobCannotBeCancelled() {
+        String id = submit(spec("demo.done_" + suffix(), "file://" + FIXTURES + "/docs/clean.jsonl", List.of()), null).jsonPath().getString("id");
+        awaitFinal(id);
+        given().post("/v1/jobs/" + id + "/cancel").then().statusCode(409).body("error.code", equalTo("JOB_NOT_CANCELLABLE"));
+    }
+
+    @Test
+    void servesTheOpenApiDocumentAndSwaggerUi() {
+        given().get("/q/openapi?format=json").then().statusCode(200).body(containsString("/v1/jobs/{id}/cancel"));
+        given().get("/q/swagger-ui/").then().statusCode(200);
+    }
+
+    private static Map<String, Object> spec(String table, String uri, List<Map<String, Object>> steps) {
+        return Map.of("table", table, "source", Map.of("uri", uri, "format", "jsonl"), "steps", steps);
+    }
+
+    private static void assertViolation(Map<String, Object> spec, String field, String message) {
+        Response response = submit(spec, null);
+        response.then().statusCode(400)
+                .body("error.code", equalTo("INVALID_JOB_SPEC"))
+                .body("error.violations.find { it.field == '" + field + "' }.message", equalTo(message));
+        assertNoInternals(response.asString());
+    }
+
+    private static void assertNoInternals(String body) {
+        assertThat(body).doesNotContain("Exception").doesNotContain("io.kiln").doesNotContain("com.fasterxml").doesNotContain("\tat ");
+    }
+
+    private static Response submit(Map<String, Object> spec, String idempotencyKey) {
+        var request = given().contentType(ContentType.JSON).body(spec);
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return request.post("/v1/jobs");
+    }
+
+    static JsonPath awaitFinal(String id) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            JsonPath job = given().get("/v1/jobs/" + id).then().statusCode(200).extract().jsonPath();
+            if (List.of("PUBLISHED", "REJECTED", "FAILED", "CANCELLED").contains(job.getString("state"))) {
+                return job;
+            }
+            try {
+                Thread.sleep(100);
+            }
+            catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("job " + id + " did not finish in 60 s");
+    }
+
+    private static String suffix() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+}

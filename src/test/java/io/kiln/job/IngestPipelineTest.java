@@ -1,0 +1,235 @@
+package io.kiln.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.kiln.catalog.CatalogSettings;
+import io.kiln.catalog.KilnCatalog;
+import io.kiln.error.ErrorCode;
+import io.kiln.error.KilnException;
+import io.kiln.lake.Publisher;
+import io.kiln.transform.StepRegistry;
+
+class IngestPipelineTest {
+    private static final Validator VALIDATOR = Validation.byDefaultProvider().configure()
+            .messageInterpolator(new ParameterMessageInterpolator())
+            .buildValidatorFactory().getValidator();
+
+    @TempDir
+    Path temp;
+    Path inputs;
+    JdbcCatalog catalog;
+    JobBinder binder;
+    Publisher publisher;
+
+    @BeforeEach
+    void catalogAndInputs() throws IOException {
+        inputs = Files.createDirectories(temp.resolve("inputs"));
+        catalog = KilnCatalog.open(new CatalogSettings("kiln", "jdbc:sqlite:" + temp.resolve("catalog.db"),
+                Optional.empty(), Optional.empty(), "file://" + Files.createDirectories(temp.resolve("warehouse"))));
+        binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), List.of(inputs), catalog);
+        publisher = new Publisher(catalog);
+        for (int file = 0; file < 3; file++) {
+            try (Writer writer = Files.newBufferedWriter(inputs.resolve("part-" + file + ".jsonl"), StandardCharsets.UTF_8)) {
+                for (int i = 0; i < 1500; i++) {
+                    writer.write("{\"id\": \"" + file + "-" + i + "\", \"text\": \"  Doc\\r\\n" + i + "  of   file " + file + " cafe\\u0301\"}\n");
+                    if (i % 500 == 7) {
+                        writer.write("{\"id\": \"broken-" + file + "-" + i + "\", \"text\": \n");
+                    }
+                    if (i % 700 == 3) {
+                        writer.write("{\"id\": \"blank-" + file + "-" + i + "\", \"text\": \" \\t \"}\n");
+                    }
+                }
+            }
+        }
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        catalog.close();
+    }
+
+    private JobSpec spec(String table) {
+        return new JobSpec(table, new SourceSpec("file://" + inputs + "/*.jsonl", "jsonl", Map.of("id", "id", "text", "text")),
+                List.of(new StepSpec("normalize", Map.of())), null, null);
+    }
+
+    private IngestPipeline.Result run(String jobId, String table, int threads, int batchSize) {
+        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(threads, batchSize, 1 << 20, 64 * 1024, "test"));
+        return pipeline.run(jobId, binder.bind(spec(table)), new JobProgress(), () -> false);
+    }
+
+    @Test
+    void writesEveryRowWithLineageAndEveryRejectWithItsReason() throws IOException {
+        IngestPipeline.Result result = run("job-1", "demo.docs", 2, 100);
+
+        assertThat(result.read()).isEqualTo(4500 + 9 + 9);
+        assertThat(result.written()).isEqualTo(4500);
+        assertThat(result.rejected()).isEqualTo(18);
+        assertThat(result.read()).isEqualTo(result.written() + result.rejected());
+        assertThat(result.rejectedByReason()).containsExactlyInAnyOrderEntriesOf(Map.of("extract/malformed-json", 9L, "normalize@1/empty-text", 9L));
+
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "docs"));
+        List<Record> rows = rows(table);
+        assertThat(rows).hasSize(4500);
+        Record first = rows.stream().filter(row -> row.getField("id").equals("0-0")).findFirst().orElseThrow();
+        assertThat(first.getField("text")).isEqualTo("Doc\n0 of file 0 caf\u00e9");
+        assertThat(first.getField("_kiln_source_uri")).isEqualTo(inputs.resolve("part-0.jsonl").toUri().toString());
+        assertThat(first.getField("_kiln_source_sha256")).isEqualTo(sha256(inputs.resolve("part-0.jsonl")));
+        assertThat(first.getField("_kiln_source_pos")).isEqualTo("line:1");
+        assertThat(first.getField("_kiln_job_id")).isEqualTo("job-1");
+        assertThat((String) first.getField("_kiln_recipe")).hasSize(64);
+
+        Snapshot snapshot = table.currentSnapshot();
+        assertThat(snapshot.snapshotId()).isEqualTo(result.snapshotId());
+        assertThat(snapshot.summary()).containsKeys("kiln.job-id", "kiln.recipe", "kiln.version", "kiln.input-digest", "kiln.rows-read",
+                "kiln.rows-written", "kiln.rows-rejected", "kiln.content-digest", "kiln.input-manifest", "kiln.recipe-spec");
+        assertThat(snapshot.summary()).containsEntry("kiln.job-id", "job-1")
+                .containsEntry("kiln.rows-read", "4518")
+                .containsEntry("kiln.rows-written", "4500")
+                .containsEntry("kiln.rows-rejected", "18")
+                .containsEntry("kiln.content-digest", result.contentDigest())
+                .containsEntry("kiln.recipe", (String) first.getField("_kiln_recipe"));
+        assertThat(snapshot.summary().get("kiln.input-manifest")).contains(sha256(inputs.resolve("part-2.jsonl")));
+
+        List<Record> rejects = rows(catalog.loadTable(TableIdentifier.of("demo", "docs__rejects")));
+        assertThat(rejects).hasSize(18);
+        Record broken = rejects.stream().filter(row -> row.getField("reason").equals("malformed-json")).findFirst().orElseThrow();
+        assertThat(broken.getField("step")).isEqualTo("extract");
+        assertThat((String) broken.getField("record")).startsWith("{\"id\": \"broken-");
+        assertThat((String) broken.getField("_kiln_source_pos")).startsWith("line:");
+        Record blank = rejects.stream().filter(row -> row.getField("reason").equals("empty-text")).findFirst().orElseThrow();
+        assertThat(blank.getField("step")).isEqualTo("normalize@1");
+        assertThat((String) blank.getField("record_id")).startsWith("blank-");
+    }
+
+    @Test
+    void sameInputsAndSpecGiveTheSameRowsAndDigestWhateverTheThreadsAndBatchSize() throws IOException {
+        IngestPipeline.Result single = run("job-a", "demo.one", 1, 7);
+        IngestPipeline.Result parallel = run("job-b", "demo.four", 4, 1000);
+
+        assertThat(parallel.contentDigest()).isEqualTo(single.contentDigest());
+        assertThat(withoutJobId(rows(catalog.loadTable(TableIdentifier.of("demo", "four")))))
+                .isEqualTo(withoutJobId(rows(catalog.loadTable(TableIdentifier.of("demo", "one")))));
+
+        Files.writeString(inputs.resolve("part-0.jsonl"), "{\"id\": \"new\", \"text\": \"changed\"}\n", java.nio.file.StandardOpenOption.APPEND);
+        IngestPipeline.Result changed = run("job-c", "demo.changed", 2, 100);
+        assertThat(changed.contentDigest()).isNotEqualTo(single.contentDigest());
+    }
+
+    @Test
+    void aRetriedJobIsNotCommittedTwice() throws IOException {
+        IngestPipeline.Result first = run("job-retry", "demo.retry", 2, 100);
+        IngestPipeline.Result again = run("job-retry", "demo.retry", 2, 100);
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "retry"));
+        assertThat(again.snapshotId()).isEqualTo(first.snapshotId());
+        assertThat(table.snapshots()).hasSize(1);
+        assertThat(rows(table)).hasSize(4500);
+    }
+
+    @Test
+    void aCancelledJobCommitsNothingAndLeavesNoFiles() throws IOException {
+        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(2, 10, 1 << 20, 64 * 1024, "test"));
+        int[] checks = new int[1];
+        assertThatThrownBy(() -> pipeline.run("job-cancel", binder.bind(spec("demo.cancelled")), new JobProgress(), () -> ++checks[0] > 50))
+                .isInstanceOf(IngestPipeline.CancelledException.class);
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "cancelled"));
+        assertThat(table.currentSnapshot()).isNull();
+        try (var files = Files.walk(Path.of(java.net.URI.create(table.location())))) {
+            assertThat(files.filter(path -> path.toString().endsWith(".parquet"))).isEmpty();
+        }
+    }
+
+    @Test
+    void anInputThatChangesBetweenPlanAndReadFailsTheJob() throws IOException {
+        BoundJob job = binder.bind(spec("demo.changing"));
+        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(1, 100, 1 << 20, 64 * 1024, "test"));
+        int[] calls = new int[1];
+        java.util.function.BooleanSupplier changeAfterPlanning = () -> {
+            // the pipeline asks once per input while planning, then once per batch
+            if (++calls[0] == 4) {
+                try {
+                    Files.writeString(inputs.resolve("part-2.jsonl"), "{\"id\": \"x\", \"text\": \"y\"}\n");
+                }
+                catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return false;
+        };
+        assertThatThrownBy(() -> pipeline.run("job-changing", job, new JobProgress(), changeAfterPlanning))
+                .isInstanceOfSatisfying(KilnException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_CHANGED);
+                    assertThat(e.getMessage()).contains("part-2.jsonl changed while the job read it");
+                });
+        assertThat(catalog.loadTable(TableIdentifier.of("demo", "changing")).currentSnapshot()).isNull();
+    }
+
+    @Test
+    void createsTheTagInTheSameCommit() {
+        JobSpec tagged = new JobSpec("demo.tagged", spec("demo.tagged").source(), List.of(), null, "v1");
+        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(1, 100, 1 << 20, 64 * 1024, "test"));
+        IngestPipeline.Result result = pipeline.run("job-tag", binder.bind(tagged), new JobProgress(), () -> false);
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "tagged"));
+        assertThat(table.refs().get("v1").snapshotId()).isEqualTo(result.snapshotId());
+        assertThatThrownBy(() -> binder.bind(tagged))
+                .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.violations())
+                        .containsExactly(new io.kiln.error.Violation("tag", "tag 'v1' already exists on table demo.tagged")));
+    }
+
+    private static List<Record> rows(Table table) throws IOException {
+        table.refresh();
+        List<Record> rows = new ArrayList<>();
+        try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
+            records.forEach(record -> rows.add(record.copy()));
+        }
+        return rows;
+    }
+
+    private static Set<List<Object>> withoutJobId(List<Record> rows) {
+        Set<List<Object>> values = new HashSet<>();
+        for (Record row : rows) {
+            List<Object> fields = new ArrayList<>();
+            for (int i = 0; i < row.size(); i++) {
+                if (!row.struct().fields().get(i).name().equals("_kiln_job_id")) {
+                    fields.add(row.get(i));
+                }
+            }
+            values.add(fields);
+        }
+        assertThat(values).hasSize(rows.size());
+        return values;
+    }
+
+    private static String sha256(Path file) throws IOException {
+        return io.kiln.source.HashingInput.sha256Hex(new io.kiln.source.InputFile(file.toUri().toString(), file, "x", Files.size(file)));
+    }
+}

@@ -1,0 +1,55 @@
+package io.kiln.lake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ContentDigestTest {
+    @Test
+    void doesNotDependOnOrderOrOnHowRowsAreSplit() {
+        ContentDigest inOrder = new ContentDigest();
+        inOrder.add("1", "a");
+        inOrder.add("2", "b");
+        inOrder.add("3", "c");
+
+        ContentDigest first = new ContentDigest();
+        first.add("3", "c");
+        ContentDigest second = new ContentDigest();
+        second.add("2", "b");
+        second.add("1", "a");
+        first.merge(second);
+
+        assertThat(first.value()).isEqualTo(inOrder.value());
+        assertThat(first.rows()).isEqualTo(3);
+    }
+
+    @Test
+    void changesWithADuplicateRowOrAChangedField() {
+        ContentDigest once = new ContentDigest();
+        once.add("1", "a");
+        ContentDigest twice = new ContentDigest();
+        twice.add("1", "a");
+        twice.add("1", "a");
+        ContentDigest shifted = new ContentDigest();
+        shifted.add("1a", "");
+        ContentDigest withNull = new ContentDigest();
+        withNull.add("1", null);
+
+        assertThat(twice.value()).isNotEqualTo(once.value());
+        assertThat(shifted.value()).isNotEqualTo(once.value());
+        assertThat(withNull.value()).isNotEqualTo(once.value());
+    }
+
+    @Test
+    void carriesAcrossWordsWhenSumsOverflow() {
+        ContentDigest sum = new ContentDigest();
+        ContentDigest merged = new ContentDigest();
+        for (int i = 0; i < 10_000; i++) {
+            sum.add(Integer.toString(i));
+            ContentDigest single = new ContentDigest();
+            single.add(Integer.toString(i));
+            merged.merge(single);
+        }
+        assertThat(merged.value()).isEqualTo(sum.value());
+    }
+}

@@ -1,0 +1,118 @@
+package io.kiln.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.GZIPOutputStream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.kiln.transform.Row;
+
+class JsonlReaderTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void readsRecordsAndTurnsBadLinesIntoMalformedRecordsWithReasons() throws IOException {
+        Path file = temp.resolve("mixed.jsonl");
+        Files.writeString(file, String.join("\n",
+                "{\"id\": \"1\", \"text\": \"one\"}",
+                "",
+                "{\"id\": 2, \"text\": \"two\"}\r",
+                "{\"id\": \"3\", \"text\": ",
+                "[1, 2]",
+                "{\"text\": \"no id\"}",
+                "{\"id\": \"6\", \"text\": 6}",
+                "{\"id\": \"7\", \"text\": \"seven\"} trailing",
+                "{\"meta\": {\"key\": \"8\"}, \"body\": \"nested\"}") + "\n");
+        List<SourceRecord> records = readAll(file, new FieldMapping("id", "text"), 1024);
+        assertThat(records).hasSize(8);
+        assertThat(records.get(0)).isEqualTo(new SourceRecord.Parsed(new Row("1", "one"), "line:1"));
+        assertThat(records.get(1)).isEqualTo(new SourceRecord.Parsed(new Row("2", "two"), "line:3"));
+        assertThat(records.subList(2, 8)).extracting(record -> ((SourceRecord.Malformed) record).reason())
+                .containsExactly("malformed-json", "not-an-object", "missing-id", "invalid-text", "malformed-json", "missing-id");
+        SourceRecord.Malformed truncated = (SourceRecord.Malformed) records.get(2);
+        assertThat(truncated.position()).isEqualTo("line:4");
+        assertThat(truncated.raw()).isEqualTo("{\"id\": \"3\", \"text\": ");
+        assertThat(truncated.detail()).doesNotContain("com.fasterxml").doesNotContain("Exception");
+
+        List<SourceRecord> nested = readAll(file, new FieldMapping("meta.key", "body"), 1024);
+        assertThat(nested.get(7)).isEqualTo(new SourceRecord.Parsed(new Row("8", "nested"), "line:9"));
+    }
+
+    @Test
+    void readsGzipDetectedByContentAndHashesTheCompressedFile() throws IOException {
+        Path file = temp.resolve("docs.data");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+            for (int i = 0; i < 1000; i++) {
+                out.write(("{\"id\": \"" + i + "\", \"text\": \"text " + i + "\"}\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        InputFile input = new InputFile(file.toUri().toString(), file, "docs.data", Files.size(file));
+        String sha256;
+        List<SourceRecord> records = new ArrayList<>();
+        long[] bytes = new long[1];
+        try (RecordReader reader = Sources.open(input, SourceFormat.JSONL, FieldMapping.DEFAULT, 1024, n -> bytes[0] += n)) {
+            Optional<SourceRecord> record;
+            while ((record = reader.next()).isPresent()) {
+                records.add(record.get());
+            }
+            sha256 = reader.finish();
+        }
+        assertThat(records).hasSize(1000).allMatch(SourceRecord.Parsed.class::isInstance);
+        assertThat(records.get(999)).isEqualTo(new SourceRecord.Parsed(new Row("999", "text 999"), "line:1000"));
+        assertThat(sha256).isEqualTo(HashingInput.sha256Hex(input));
+        assertThat(bytes[0]).isEqualTo(Files.size(file));
+    }
+
+    @Test
+    void rejectsALineLongerThanTheLimitWithoutHoldingItAndReadsOn() throws IOException {
+        Path file = temp.resolve("long.jsonl");
+        Files.writeString(file, "{\"id\": \"big\", \"text\": \"" + "x".repeat(100_000) + "\"}\n{\"id\": \"small\", \"text\": \"ok\"}\n");
+        List<SourceRecord> records = readAll(file, FieldMapping.DEFAULT, 1000);
+        SourceRecord.Malformed big = (SourceRecord.Malformed) records.get(0);
+        assertThat(big.reason()).isEqualTo("record-too-large");
+        assertThat(big.raw()).hasSize(1000);
+        assertThat(records.get(1)).isEqualTo(new SourceRecord.Parsed(new Row("small", "ok"), "line:2"));
+    }
+
+    @Test
+    void aTextFileIsOneDocumentAndInvalidUtf8IsMalformed() throws IOException {
+        Path good = Files.writeString(temp.resolve("good.txt"), "\uFEFFHello\nworld");
+        Path bad = Files.write(temp.resolve("bad.txt"), new byte[] {'o', 'k', (byte) 0xC3, (byte) 0x28});
+        List<SourceRecord> goodRecords = readAll(good, SourceFormat.TEXT);
+        assertThat(goodRecords).containsExactly(new SourceRecord.Parsed(new Row("good.txt", "Hello\nworld"), "doc:0"));
+        List<SourceRecord> badRecords = readAll(bad, SourceFormat.TEXT);
+        assertThat(badRecords).singleElement().extracting(record -> ((SourceRecord.Malformed) record).reason()).isEqualTo("invalid-utf8");
+    }
+
+    private static List<SourceRecord> readAll(Path file, FieldMapping fields, int maxRecordBytes) throws IOException {
+        return readAll(file, SourceFormat.JSONL, fields, maxRecordBytes);
+    }
+
+    private static List<SourceRecord> readAll(Path file, SourceFormat format) throws IOException {
+        return readAll(file, format, FieldMapping.DEFAULT, 1 << 20);
+    }
+
+    private static List<SourceRecord> readAll(Path file, SourceFormat format, FieldMapping fields, int maxRecordBytes) throws IOException {
+        InputFile input = new InputFile(file.toUri().toString(), file, file.getFileName().toString(), Files.size(file));
+        List<SourceRecord> records = new ArrayList<>();
+        try (RecordReader reader = Sources.open(input, format, fields, maxRecordBytes, n -> {})) {
+            Optional<SourceRecord> record;
+            while ((record = reader.next()).isPresent()) {
+                records.add(record.get());
+            }
+            reader.finish();
+        }
+        return records;
+    }
+}

@@ -1,0 +1,76 @@
+package io.kiln.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SourceResolverTest {
+    @TempDir
+    Path temp;
+    Path root;
+    SourceResolver resolver;
+
+    @BeforeEach
+    void files() throws IOException {
+        root = Files.createDirectories(temp.resolve("root"));
+        Files.createDirectories(root.resolve("raw/nested"));
+        Files.writeString(root.resolve("raw/b.jsonl"), "{}\n");
+        Files.writeString(root.resolve("raw/a.jsonl"), "{}\n");
+        Files.writeString(root.resolve("raw/notes.txt"), "x");
+        Files.writeString(root.resolve("raw/nested/c.jsonl"), "{}\n");
+        Files.writeString(root.resolve("raw/.hidden.jsonl"), "{}\n");
+        resolver = new SourceResolver(List.of(root));
+    }
+
+    @Test
+    void resolvesAGlobToSortedMatchingFiles() {
+        List<InputFile> files = resolver.resolve("file://" + root + "/raw/*.jsonl");
+        assertThat(files).extracting(InputFile::relativeName).containsExactly("a.jsonl", "b.jsonl");
+        assertThat(files.get(0).uri()).isEqualTo(root.resolve("raw/a.jsonl").toUri().toString());
+        assertThat(files.get(0).size()).isEqualTo(3);
+    }
+
+    @Test
+    void resolvesRecursiveGlobsAndDirectories() {
+        assertThat(resolver.resolve("file://" + root + "/raw/**.jsonl"))
+                .extracting(InputFile::relativeName).containsExactly("a.jsonl", "b.jsonl", "nested/c.jsonl");
+        assertThat(resolver.resolve("file://" + root + "/raw"))
+                .extracting(InputFile::relativeName).containsExactly("a.jsonl", "b.jsonl", "nested/c.jsonl", "notes.txt");
+        assertThat(resolver.resolve("file://" + root + "/raw/notes.txt"))
+                .extracting(InputFile::relativeName).containsExactly("notes.txt");
+    }
+
+    @Test
+    void refusesWhatIsNotALocalFileUri() {
+        assertThatThrownBy(() -> resolver.resolve("s3://bucket/raw/*.jsonl")).hasMessage("must be a file URI (file:///path), was scheme s3");
+        assertThatThrownBy(() -> resolver.resolve("/data/raw.jsonl")).hasMessage("must be a file URI (file:///path), was a URI without a scheme");
+        assertThatThrownBy(() -> resolver.resolve("file://otherhost/data")).hasMessage("must name a local path (file:///path), not host otherhost");
+        assertThatThrownBy(() -> resolver.resolve("file:relative/path")).hasMessage("must be an absolute file URI (file:///path)");
+    }
+
+    @Test
+    void refusesPathsOutsideTheRootsIncludingThroughLinksAndDotDot() throws IOException {
+        Path outside = Files.createDirectories(temp.resolve("outside"));
+        Files.writeString(outside.resolve("secret.jsonl"), "{}\n");
+        assertThatThrownBy(() -> resolver.resolve("file://" + outside + "/secret.jsonl")).hasMessage("is outside the configured source roots");
+        assertThatThrownBy(() -> resolver.resolve("file://" + root + "/../outside/secret.jsonl")).hasMessage("is outside the configured source roots");
+        Files.createSymbolicLink(root.resolve("raw/link.jsonl"), outside.resolve("secret.jsonl"));
+        assertThatThrownBy(() -> resolver.resolve("file://" + root + "/raw/*.jsonl")).hasMessage("links to a file outside the configured source roots: link.jsonl");
+    }
+
+    @Test
+    void saysWhenNothingMatchesOrNoRootsAreConfigured() {
+        assertThatThrownBy(() -> resolver.resolve("file://" + root + "/raw/*.parquet")).hasMessage("matches no files");
+        assertThatThrownBy(() -> resolver.resolve("file://" + root + "/missing.jsonl")).hasMessageStartingWith("does not exist: ");
+        assertThatThrownBy(() -> new SourceResolver(List.of()).resolve("file://" + root + "/raw/a.jsonl"))
+                .hasMessage("is outside the source roots: no source roots are configured (set kiln.source-roots)");
+    }
+}

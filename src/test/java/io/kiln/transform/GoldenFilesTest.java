@@ -1,0 +1,74 @@
+package io.kiln.transform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Every step version has golden files: {@code golden/<name>@<version>/input.jsonl} (case, params,
+ * text) and {@code expected.jsonl} (case, outcome, text or reason). A step whose output changes
+ * without a version bump fails here. To record the files of a new version, run with
+ * {@code -Dkiln.golden.record=true} and review the diff.
+ */
+class GoldenFilesTest {
+    private static final Path GOLDEN = Path.of("src/test/resources/golden");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void everyRegisteredStepVersionHasGoldenFiles() {
+        for (StepDefinition definition : StepRegistry.defaultRegistry().definitions()) {
+            Path directory = GOLDEN.resolve(definition.id().toString());
+            assertThat(directory.resolve("input.jsonl")).as("golden input of %s", definition.id()).exists();
+            assertThat(directory.resolve("expected.jsonl")).as("golden output of %s", definition.id()).exists();
+        }
+    }
+
+    @Test
+    void everyStepReproducesItsGoldenOutput() throws IOException {
+        for (StepDefinition definition : StepRegistry.defaultRegistry().definitions()) {
+            Path directory = GOLDEN.resolve(definition.id().toString());
+            List<String> actual = new ArrayList<>();
+            for (String line : Files.readAllLines(directory.resolve("input.jsonl"), StandardCharsets.UTF_8)) {
+                JsonNode input = JSON.readTree(line);
+                @SuppressWarnings("unchecked")
+                Map<String, Object> parameters = JSON.convertValue(input.get("params"), Map.class);
+                Transform transform = definition.bind(parameters);
+                Outcome outcome = transform.apply(new Row(input.get("case").asText(), input.get("text").asText()));
+                Map<String, String> result = new TreeMap<>();
+                result.put("case", input.get("case").asText());
+                if (outcome instanceof Outcome.Emit emit) {
+                    result.put("outcome", "emit");
+                    result.put("text", emit.row().text());
+                }
+                else {
+                    result.put("outcome", "drop");
+                    result.put("reason", ((Outcome.Drop) outcome).reason());
+                }
+                actual.add(JSON.writeValueAsString(result));
+            }
+            Path expectedFile = directory.resolve("expected.jsonl");
+            if (Boolean.getBoolean("kiln.golden.record")) {
+                try (Writer writer = Files.newBufferedWriter(expectedFile, StandardCharsets.UTF_8)) {
+                    for (String line : actual) {
+                        writer.write(line + "\n");
+                    }
+                }
+            }
+            List<String> expected = Files.readAllLines(expectedFile, StandardCharsets.UTF_8);
+            assertThat(actual).as("output of %s; a change of output needs a new version", definition.id()).containsExactlyElementsOf(expected);
+        }
+    }
+}

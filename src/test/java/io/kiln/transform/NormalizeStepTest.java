@@ -1,0 +1,73 @@
+package io.kiln.transform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.kiln.transform.text.NormalizeStep;
+
+class NormalizeStepTest {
+    private final Transform normalize = new NormalizeStep().bind(Map.of());
+
+    @Test
+    void composesFoldsWhitespaceAndUnifiesLineEndings() {
+        Outcome outcome = normalize.apply(new Row("1", " cafe\u0301\r\n\r\n\r\n  au\u00a0\u00a0lait\u0007 "));
+        assertThat(outcome).isEqualTo(Outcome.emit(new Row("1", "caf\u00e9\n\nau lait")));
+    }
+
+    @Test
+    void dropsTextThatIsEmptyAfterNormalization() {
+        Outcome outcome = normalize.apply(new Row("2", " \u200b\t\r\n"));
+        assertThat(outcome).isInstanceOf(Outcome.Drop.class);
+        Outcome.Drop drop = (Outcome.Drop) outcome;
+        assertThat(drop.by()).hasToString("normalize@1");
+        assertThat(drop.reason()).isEqualTo("empty-text");
+    }
+
+    @Test
+    void neverMutatesItsInput() {
+        Row input = new Row("3", "a  b");
+        normalize.apply(input);
+        assertThat(input.text()).isEqualTo("a  b");
+    }
+
+    @Test
+    void rejectsUnknownParametersByName() {
+        assertThatThrownBy(() -> new NormalizeStep().bind(Map.of("lowercase", true)))
+                .isInstanceOfSatisfying(InvalidStepParameterException.class, e -> {
+                    assertThat(e.parameter()).isEqualTo("lowercase");
+                    assertThat(e.getMessage()).contains("known parameters are form");
+                });
+        assertThatThrownBy(() -> new NormalizeStep().bind(Map.of("form", "NFD")))
+                .hasMessage("must be one of NFC, NFKC, was NFD");
+    }
+
+    @Test
+    void chainCountsForwardedAndDroppedByReason() {
+        TransformChain chain = new TransformChain(java.util.List.of(normalize));
+        chain.apply(new Row("a", "x"));
+        chain.apply(new Row("b", " "));
+        chain.apply(new Row("c", "y"));
+        assertThat(chain.statistics()).containsExactly(new TransformChain.StepStatistics("normalize@1", 2, Map.of("empty-text", 1L)));
+    }
+
+    @Test
+    void chainTurnsAStepExceptionIntoADrop() {
+        Transform broken = new Transform() {
+            @Override
+            public StepId id() {
+                return new StepId("broken", 1);
+            }
+
+            @Override
+            public Outcome apply(Row row) {
+                throw new IllegalStateException("boom on " + row.id());
+            }
+        };
+        Outcome outcome = new TransformChain(java.util.List.of(broken)).apply(new Row("r", "t"));
+        assertThat(outcome).isEqualTo(Outcome.drop(new StepId("broken", 1), TransformChain.STEP_ERROR, "boom on r"));
+    }
+}
