@@ -59,7 +59,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response notFound(NotFoundException e) {
-        return response(ErrorCode.INVALID_REQUEST, "No such resource", List.of(), 404);
+        return response(ErrorCode.RESOURCE_NOT_FOUND, "No such resource; the API is under /v1 (see /q/openapi)", List.of());
     }
 
     @ServerExceptionMapper

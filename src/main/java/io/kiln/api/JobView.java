@@ -28,7 +28,8 @@ public record JobView(
         String idempotencyKey,
         JobSpec spec) {
 
-    public record Progress(long bytesRead, long bytesTotal, long recordsRead, double recordsPerSecond, double fraction) {}
+    /** {@code phase} is null once the job has ended; {@code fraction} counts both passes over the input. */
+    public record Progress(String phase, long bytesHashed, long bytesRead, long bytesTotal, long recordsRead, double recordsPerSecond, double fraction) {}
 
     static JobView of(Job job, java.util.Optional<JobProgress.Snapshot> live) {
         Job.Counts counts = job.counts();
@@ -36,7 +37,8 @@ public record JobView(
         if (live.isPresent()) {
             JobProgress.Snapshot snapshot = live.get();
             counts = new Job.Counts(snapshot.recordsRead(), snapshot.written(), snapshot.rejected());
-            progress = new Progress(snapshot.bytesRead(), snapshot.bytesTotal(), snapshot.recordsRead(), snapshot.recordsPerSecond(), snapshot.fraction());
+            progress = new Progress(snapshot.phase().name(), snapshot.bytesHashed(), snapshot.bytesRead(), snapshot.bytesTotal(),
+                    snapshot.recordsRead(), snapshot.recordsPerSecond(), snapshot.fraction());
         }
         else {
             double fraction = job.state().isFinal() ? 1.0 : 0.0;
@@ -44,7 +46,9 @@ public record JobView(
                     ? Math.max(1e-3, (job.finishedAt().toEpochMilli() - job.startedAt().toEpochMilli()) / 1000.0)
                     : 0;
             double rate = seconds > 0 ? Math.round(counts.read() / seconds * 10) / 10.0 : 0.0;
-            progress = new Progress(0, 0, counts.read(), rate, fraction);
+            long bytes = job.inputBytes() == null ? 0 : job.inputBytes();
+            long done = job.state() == JobState.PUBLISHED ? bytes : 0;
+            progress = new Progress(job.state() == JobState.QUEUED ? "QUEUED" : null, done, done, bytes, counts.read(), rate, fraction);
         }
         return new JobView(job.id(), job.state(), job.table(), job.createdAt(), job.startedAt(), job.finishedAt(), job.snapshotId(),
                 counts, job.rejectedByReason(), job.steps(), List.of(), job.error(), progress, job.idempotencyKey(), job.spec());

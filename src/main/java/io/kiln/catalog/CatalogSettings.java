@@ -63,7 +63,25 @@ public record CatalogSettings(String name, String jdbcUri, Optional<String> user
         return properties;
     }
 
+    /**
+     * Registers the JDBC driver of the catalog URI from this class's loader: DriverManager only
+     * hands a caller the drivers its own class loader can see, and service-loader discovery runs
+     * once per JVM, possibly under another loader (a test framework's, an application server's).
+     */
+    public void loadDriver() {
+        String driver = isSqlite() ? "org.sqlite.JDBC" : jdbcUri.startsWith("jdbc:postgresql:") ? "org.postgresql.Driver" : null;
+        if (driver != null) {
+            try {
+                Class.forName(driver, true, CatalogSettings.class.getClassLoader());
+            }
+            catch (ClassNotFoundException e) {
+                throw new IllegalStateException("JDBC driver " + driver + " is missing from the class path", e);
+            }
+        }
+    }
+
     public Connection openConnection() throws SQLException {
+        loadDriver();
         Properties properties = new Properties();
         user.ifPresent(value -> properties.put("user", value));
         password.ifPresent(value -> properties.put("password", value));

@@ -10,6 +10,7 @@ public final class KilnCatalog {
     private KilnCatalog() {}
 
     public static JdbcCatalog open(CatalogSettings settings) {
+        settings.loadDriver();
         JdbcCatalog catalog = new JdbcCatalog();
         Configuration hadoop = new Configuration();
         hadoop.setBoolean("fs.file.impl.disable.cache", false);

@@ -93,6 +93,7 @@ public final class IngestPipeline {
             return resultFromSnapshot(table, alreadyPublished.get(), job.chain());
         }
 
+        progress.reading();
         LakeWriter writer = new LakeWriter(table, rejectsTable, jobId, job.recipe().sha256(), settings.targetFileSizeBytes());
         ExecutorService executor = settings.threads() > 1 ? Executors.newFixedThreadPool(settings.threads(), daemonThreads(jobId)) : null;
         Tally tally = new Tally();
@@ -111,7 +112,7 @@ public final class IngestPipeline {
                             submit(executor, job, batch, inFlight);
                             batch = new ArrayList<>(settings.batchSize());
                             while (inFlight.size() > 2 * settings.threads()) {
-                                write(await(inFlight.removeFirst()), writer, tally, progress);
+                                write(await(inFlight.removeFirst()), writer, job.recipe().sha256(), tally, progress);
                             }
                         }
                     }
@@ -128,19 +129,22 @@ public final class IngestPipeline {
                 submit(executor, job, batch, inFlight);
             }
             while (!inFlight.isEmpty()) {
-                write(await(inFlight.removeFirst()), writer, tally, progress);
+                write(await(inFlight.removeFirst()), writer, job.recipe().sha256(), tally, progress);
             }
             if (cancelled.getAsBoolean()) {
                 throw new CancelledException();
             }
+            progress.committing();
             LakeWriter.WrittenFiles files = writer.finish();
             if (tally.read != tally.written + tally.rejected) {
                 throw new KilnException(ErrorCode.RECONCILIATION_FAILED, "Counts do not reconcile: read " + tally.read + " != written " + tally.written + " + rejected " + tally.rejected);
             }
-            Map<String, String> summary = summary(job, inputs, tally);
+            Map<String, String> summary = summary(job, inputs, tally, tally.written, tally.digest);
+            Map<String, String> rejectsSummary = summary(job, inputs, tally, tally.rejected, tally.rejectsDigest);
+            rejectsSummary.put("kiln.rejects-of", job.table().toString());
             long snapshotId;
             try {
-                publisher.commit(rejectsTable, jobId, files.rejects(), summary, Optional.empty());
+                publisher.commit(rejectsTable, jobId, files.rejects(), rejectsSummary, Optional.empty());
                 snapshotId = publisher.commit(table, jobId, files.rows(), summary, job.tag());
             }
             catch (CommitStateUnknownException e) {
@@ -174,13 +178,13 @@ public final class IngestPipeline {
     private record BatchResult(List<Item> items, List<Outcome> outcomes, ContentDigest digest) {}
 
     private List<PlannedInput> plan(List<InputFile> files, JobProgress progress, BooleanSupplier cancelled) {
-        progress.setBytesTotal(2 * files.stream().mapToLong(InputFile::size).sum());
+        progress.planning(files.stream().mapToLong(InputFile::size).sum());
         List<PlannedInput> planned = new ArrayList<>(files.size());
         for (InputFile file : files) {
             if (cancelled.getAsBoolean()) {
                 throw new CancelledException();
             }
-            try (HashingInput input = HashingInput.open(file, progress::addBytesRead)) {
+            try (HashingInput input = HashingInput.open(file, progress::addBytesHashed)) {
                 planned.add(new PlannedInput(file, input.finish()));
             }
             catch (IOException e) {
@@ -239,7 +243,7 @@ public final class IngestPipeline {
         }
     }
 
-    private static void write(BatchResult result, LakeWriter writer, Tally tally, JobProgress progress) {
+    private static void write(BatchResult result, LakeWriter writer, String recipe, Tally tally, JobProgress progress) {
         long written = 0;
         long rejected = 0;
         for (int i = 0; i < result.items().size(); i++) {
@@ -249,12 +253,14 @@ public final class IngestPipeline {
             Outcome outcome = result.outcomes().get(i);
             if (item.record() instanceof SourceRecord.Malformed malformed) {
                 writer.writeReject(EXTRACT_STEP, malformed.reason(), malformed.detail(), null, malformed.raw(), uri, sha256, malformed.position());
+                tally.rejectsDigest.add(EXTRACT_STEP, malformed.reason(), malformed.detail(), null, malformed.raw(), uri, sha256, malformed.position(), recipe);
                 tally.reject(EXTRACT_STEP + "/" + malformed.reason());
                 rejected++;
             }
             else if (outcome instanceof Outcome.Drop drop) {
                 SourceRecord.Parsed parsed = (SourceRecord.Parsed) item.record();
                 writer.writeReject(drop.by().toString(), drop.reason(), drop.detail(), parsed.row().id(), parsed.row().text(), uri, sha256, parsed.position());
+                tally.rejectsDigest.add(drop.by().toString(), drop.reason(), drop.detail(), parsed.row().id(), parsed.row().text(), uri, sha256, parsed.position(), recipe);
                 tally.reject(drop.by() + "/" + drop.reason());
                 rejected++;
             }
@@ -270,7 +276,8 @@ public final class IngestPipeline {
         progress.addRecords(result.items().size(), written, rejected);
     }
 
-    private Map<String, String> summary(BoundJob job, List<PlannedInput> inputs, Tally tally) {
+    /** The snapshot summary of either table; {@code rowsWritten} and {@code digest} are of the rows that table gets. */
+    private Map<String, String> summary(BoundJob job, List<PlannedInput> inputs, Tally tally, long rowsWritten, ContentDigest digest) {
         Map<String, String> summary = new LinkedHashMap<>();
         summary.put("kiln.version", settings.kilnVersion());
         summary.put("kiln.table", job.table().toString());
@@ -285,10 +292,10 @@ public final class IngestPipeline {
                     .toList()));
         }
         summary.put("kiln.rows-read", Long.toString(tally.read));
-        summary.put("kiln.rows-written", Long.toString(tally.written));
+        summary.put("kiln.rows-written", Long.toString(rowsWritten));
         summary.put("kiln.rows-rejected", Long.toString(tally.rejected));
         summary.put("kiln.rejected-by-reason", json(tally.byReason));
-        summary.put("kiln.content-digest", tally.digest.value());
+        summary.put("kiln.content-digest", digest.value());
         return summary;
     }
 
@@ -343,6 +350,7 @@ public final class IngestPipeline {
         private long rejected;
         private final Map<String, Long> byReason = new TreeMap<>();
         private final ContentDigest digest = new ContentDigest();
+        private final ContentDigest rejectsDigest = new ContentDigest();
 
         void reject(String key) {
             rejected++;

@@ -23,6 +23,7 @@ public record Job(
         Instant startedAt,
         Instant finishedAt,
         Long snapshotId,
+        Long inputBytes,
         Counts counts,
         Map<String, Long> rejectedByReason,
         List<StepStatistics> steps,
@@ -51,18 +52,18 @@ public record Job(
     }
 
     public Job running(Instant now) {
-        return new Job(id, idempotencyKey, specSha256, JobState.RUNNING, spec, table, createdAt, now, null, null, Counts.ZERO, Map.of(), List.of(), null);
+        return new Job(id, idempotencyKey, specSha256, JobState.RUNNING, spec, table, createdAt, now, null, null, null, Counts.ZERO, Map.of(), List.of(), null);
     }
 
-    public Job published(Instant now, long snapshot, Counts finalCounts, Map<String, Long> rejected, List<StepStatistics> statistics) {
-        return new Job(id, idempotencyKey, specSha256, JobState.PUBLISHED, spec, table, createdAt, startedAt, now, snapshot, finalCounts, rejected, statistics, null);
+    public Job published(Instant now, long snapshot, long bytes, Counts finalCounts, Map<String, Long> rejected, List<StepStatistics> statistics) {
+        return new Job(id, idempotencyKey, specSha256, JobState.PUBLISHED, spec, table, createdAt, startedAt, now, snapshot, bytes, finalCounts, rejected, statistics, null);
     }
 
     public Job ended(JobState endState, Instant now, JobError failure) {
-        return new Job(id, idempotencyKey, specSha256, endState, spec, table, createdAt, startedAt, now, snapshotId, counts, rejectedByReason, steps, failure);
+        return new Job(id, idempotencyKey, specSha256, endState, spec, table, createdAt, startedAt, now, snapshotId, inputBytes, counts, rejectedByReason, steps, failure);
     }
 
     public Job requeued() {
-        return new Job(id, idempotencyKey, specSha256, JobState.QUEUED, spec, table, createdAt, null, null, null, Counts.ZERO, Map.of(), List.of(), null);
+        return new Job(id, idempotencyKey, specSha256, JobState.QUEUED, spec, table, createdAt, null, null, null, null, Counts.ZERO, Map.of(), List.of(), null);
     }
 }

@@ -122,7 +122,7 @@ public class JobService {
         }
         binder.bind(spec);
         Job job = new Job(newJobId(), idempotencyKey.orElse(null), specSha256, JobState.QUEUED, spec, spec.table(),
-                Instant.now(), null, null, null, null, null, null, null);
+                Instant.now(), null, null, null, null, null, null, null, null);
         Job stored = store.insertOrExisting(job);
         if (!stored.id().equals(job.id())) {
             return sameSpecOrConflict(stored, specSha256);
@@ -204,7 +204,7 @@ public class JobService {
             IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
                     config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion));
             IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> cancelRequested.containsKey(id));
-            store.update(job.published(Instant.now(), result.snapshotId(),
+            store.update(job.published(Instant.now(), result.snapshotId(), progress.snapshot().bytesTotal(),
                     new Job.Counts(result.read(), result.written(), result.rejected()), result.rejectedByReason(), result.steps()));
             LOG.infof("Job %s PUBLISHED snapshot %d of %s: read %d, written %d, rejected %d", id, result.snapshotId(), bound.table(), result.read(), result.written(), result.rejected());
         }

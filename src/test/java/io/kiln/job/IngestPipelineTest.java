@@ -120,7 +120,14 @@ class IngestPipelineTest {
                 .containsEntry("kiln.recipe", (String) first.getField("_kiln_recipe"));
         assertThat(snapshot.summary().get("kiln.input-manifest")).contains(sha256(inputs.resolve("part-2.jsonl")));
 
-        List<Record> rejects = rows(catalog.loadTable(TableIdentifier.of("demo", "docs__rejects")));
+        Table rejectsTable = catalog.loadTable(TableIdentifier.of("demo", "docs__rejects"));
+        assertThat(rejectsTable.currentSnapshot().summary())
+                .containsEntry("kiln.job-id", "job-1")
+                .containsEntry("kiln.rejects-of", "demo.docs")
+                .containsEntry("kiln.rows-written", "18")
+                .containsEntry("kiln.rows-read", "4518")
+                .doesNotContainEntry("kiln.content-digest", result.contentDigest());
+        List<Record> rejects = rows(rejectsTable);
         assertThat(rejects).hasSize(18);
         Record broken = rejects.stream().filter(row -> row.getField("reason").equals("malformed-json")).findFirst().orElseThrow();
         assertThat(broken.getField("step")).isEqualTo("extract");

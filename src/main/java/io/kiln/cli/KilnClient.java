@@ -1,0 +1,262 @@
+package io.kiln.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/** A thin, blocking client for the Kiln HTTP API. Thread-safe. */
+final class KilnClient
+{
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final int MAXIMUM_QUOTED_BODY = 300;
+
+    private final URI baseUrl;
+    private final HttpClient http;
+    private final ObjectMapper json;
+
+    private KilnClient(URI baseUrl)
+    {
+        this.baseUrl = requireNonNull(baseUrl, "baseUrl is null");
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+        this.json = newObjectMapper();
+    }
+
+    static ObjectMapper newObjectMapper()
+    {
+        return new ObjectMapper()
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    }
+
+    /** Checks the URL now, so that a typo is a usage error and not a connection error later. */
+    static KilnClient forUrl(String url)
+    {
+        String trimmed = url == null ? "" : url.strip();
+        URI parsed;
+        try {
+            parsed = new URI(trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
+        }
+        catch (URISyntaxException e) {
+            throw new UsageFailureException("invalid service URL '%s': %s".formatted(url, e.getReason()));
+        }
+        String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || parsed.getHost() == null) {
+            throw new UsageFailureException("invalid service URL '%s': expected http://HOST:PORT, for example %s".formatted(url, Kiln.DEFAULT_URL));
+        }
+        return new KilnClient(parsed);
+    }
+
+    URI baseUrl()
+    {
+        return baseUrl;
+    }
+
+    Job submit(byte[] specification, Optional<String> idempotencyKey)
+    {
+        requireNonNull(specification, "specification is null");
+        requireNonNull(idempotencyKey, "idempotencyKey is null");
+        HttpRequest.Builder request = request("/v1/jobs")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(specification));
+        idempotencyKey.ifPresent(key -> request.header("Idempotency-Key", key));
+        return read(send(request.build()), Job.class);
+    }
+
+    Job job(String jobId)
+    {
+        return read(get(jobPath(jobId)), Job.class);
+    }
+
+    List<Job> jobs()
+    {
+        return read(get("/v1/jobs"), JobList.class).jobs();
+    }
+
+    List<String> tables()
+    {
+        return read(get("/v1/tables"), TableList.class).tables();
+    }
+
+    Snapshot.Listing snapshots(String table)
+    {
+        return read(get(snapshotsPath(table)), Snapshot.Listing.class);
+    }
+
+    /** The service's answer for {@code path} as a JSON tree, for {@code --json} output. */
+    JsonNode tree(String path)
+    {
+        return read(get(path), JsonNode.class);
+    }
+
+    static String jobPath(String jobId)
+    {
+        return "/v1/jobs/" + pathSegment(jobId);
+    }
+
+    static String snapshotsPath(String table)
+    {
+        return "/v1/tables/" + pathSegment(table) + "/snapshots";
+    }
+
+    private HttpResponse<byte[]> get(String path)
+    {
+        return send(request(path).GET().build());
+    }
+
+    private HttpRequest.Builder request(String path)
+    {
+        return HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Accept", "application/json");
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest request)
+    {
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServiceUnreachableException(baseUrl, "interrupted", e);
+        }
+        catch (IOException e) {
+            throw new ServiceUnreachableException(baseUrl, describe(e), e);
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw error(response);
+        }
+        return response;
+    }
+
+    private <T> T read(HttpResponse<byte[]> response, Class<T> type)
+    {
+        try {
+            return json.readValue(response.body(), type);
+        }
+        catch (IOException | IllegalArgumentException e) {
+            String detail = e instanceof JsonProcessingException processing ? processing.getOriginalMessage() : e.getMessage();
+            throw new ServiceErrorException(
+                    response.statusCode(),
+                    "UNREADABLE_RESPONSE",
+                    "%s %s answered with a body this client cannot read (%s): %s".formatted(
+                            response.request().method(), response.uri().getRawPath(), detail, quote(response.body())),
+                    List.of());
+        }
+    }
+
+    private ServiceErrorException error(HttpResponse<byte[]> response)
+    {
+        int status = response.statusCode();
+        String fallbackCode = "HTTP_" + status;
+        String fallbackMessage = "%s %s answered HTTP %d%s".formatted(
+                response.request().method(),
+                response.uri().getRawPath(),
+                status,
+                response.body().length == 0 ? "" : ": " + quote(response.body()));
+        JsonNode error;
+        try {
+            error = json.readTree(response.body()).path("error");
+        }
+        catch (IOException e) {
+            return new ServiceErrorException(status, fallbackCode, fallbackMessage, List.of());
+        }
+        if (!error.isObject()) {
+            return new ServiceErrorException(status, fallbackCode, fallbackMessage, List.of());
+        }
+        List<ServiceErrorException.Violation> violations = new ArrayList<>();
+        for (JsonNode violation : error.path("violations")) {
+            violations.add(new ServiceErrorException.Violation(
+                    violation.path("field").asText(""),
+                    violation.path("message").asText("")));
+        }
+        return new ServiceErrorException(
+                status,
+                error.path("code").asText(fallbackCode),
+                error.path("message").asText(fallbackMessage),
+                violations);
+    }
+
+    private static String describe(IOException failure)
+    {
+        if (failure instanceof HttpConnectTimeoutException) {
+            return "timed out connecting after " + CONNECT_TIMEOUT.toSeconds() + " s";
+        }
+        if (failure instanceof HttpTimeoutException) {
+            return "no answer within " + REQUEST_TIMEOUT.toSeconds() + " s";
+        }
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
+                return "unknown host";
+            }
+        }
+        if (failure instanceof ConnectException) {
+            return "connection refused";
+        }
+        String message = failure.getMessage();
+        return message == null || message.isBlank() ? "connection failed" : "connection failed: " + message;
+    }
+
+    private static String quote(byte[] body)
+    {
+        String text = new String(body, StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
+        return text.length() <= MAXIMUM_QUOTED_BODY ? text : text.substring(0, MAXIMUM_QUOTED_BODY) + "...";
+    }
+
+    /** Percent-encodes one path segment; {@link java.net.URLEncoder} is for forms and turns spaces into '+'. */
+    static String pathSegment(String value)
+    {
+        requireNonNull(value, "value is null");
+        StringBuilder encoded = new StringBuilder();
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if (c < 0x80 && (Character.isLetterOrDigit(c) || "-._~".indexOf(c) >= 0)) {
+                encoded.append(c);
+            }
+            else {
+                encoded.append('%').append(String.format(Locale.ROOT, "%02X", b & 0xff));
+            }
+        }
+        return encoded.toString();
+    }
+
+    record JobList(List<Job> jobs)
+    {
+        JobList
+        {
+            jobs = jobs == null ? List.of() : List.copyOf(jobs);
+        }
+    }
+
+    record TableList(List<String> tables)
+    {
+        TableList
+        {
+            tables = tables == null ? List.of() : List.copyOf(tables);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.kiln.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The {@code postgres} profile: the same JdbcCatalog and job store on the PostgreSQL at
+ * 127.0.0.1:5432 (override with KILN_TEST_POSTGRES_URL). In CI a missing server fails the test.
+ */
+class PostgresCatalogIT {
+    private static final String SERVER = System.getenv().getOrDefault("KILN_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/");
+    private static final String USER = System.getenv().getOrDefault("KILN_TEST_POSTGRES_USER", "postgres");
+
+    @TempDir
+    Path temp;
+    String database;
+
+    @BeforeEach
+    void createDatabase() {
+        database = "kiln_it_" + Long.toHexString(System.nanoTime());
+        try (Connection connection = DriverManager.getConnection(SERVER + "postgres", USER, "");
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE " + database);
+        }
+        catch (SQLException e) {
+            String message = "PostgreSQL is required at " + SERVER + " (user " + USER + "): " + e.getMessage();
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(message);
+            }
+            Assumptions.abort(message);
+        }
+    }
+
+    @AfterEach
+    void dropDatabase() throws SQLException {
+        try (Connection connection = DriverManager.getConnection(SERVER + "postgres", USER, "");
+                Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+    }
+
+    @Test
+    void thePostgresProfileKeepsTheCatalogAndTheJobsInPostgres() throws Exception {
+        Path fixtures = Path.of("src/test/resources/fixtures").toAbsolutePath();
+        Path log = Files.createFile(temp.resolve("kiln.log"));
+        Map<String, String> environment = Map.of(
+                "QUARKUS_PROFILE", "postgres",
+                "KILN_CATALOG_URI", SERVER + database,
+                "KILN_CATALOG_USER", USER,
+                "KILN_DATA_DIR", temp.resolve("data").toString(),
+                "KILN_SOURCE_ROOTS", fixtures.toString());
+        String id;
+        try (KilnProcess kiln = KilnProcess.start(environment, List.of(), log)) {
+            KilnProcess.Response accepted = kiln.post("/v1/jobs", Map.of(
+                    "table", "demo.pg",
+                    "source", Map.of("uri", "file://" + fixtures + "/docs/mixed.jsonl", "format", "jsonl",
+                            "fields", Map.of("id", "doc.key", "text", "body")),
+                    "steps", List.of(Map.of("name", "normalize"))));
+            assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+            id = accepted.json().get("id").asText();
+            JsonNode job = kiln.awaitFinalJob(id);
+            assertThat(job.get("state").asText()).as(kiln.logTail()).isEqualTo("PUBLISHED");
+            assertThat(job.at("/counts/written").asLong()).isEqualTo(10);
+            assertThat(job.at("/counts/rejected").asLong()).isEqualTo(3);
+            assertThat(kiln.get("/v1/tables").json().get("tables")).extracting(JsonNode::asText).contains("demo.pg", "demo.pg__rejects");
+        }
+        assertThat(Files.exists(temp.resolve("data/catalog.db"))).as("no SQLite catalog in the postgres profile").isFalse();
+
+        try (Connection connection = DriverManager.getConnection(SERVER + database, USER, "");
+                Statement statement = connection.createStatement()) {
+            try (ResultSet tables = statement.executeQuery("SELECT table_namespace, table_name, metadata_location FROM iceberg_tables ORDER BY table_name")) {
+                assertThat(tables.next()).isTrue();
+                assertThat(tables.getString(2)).isEqualTo("pg");
+                assertThat(tables.getString(3)).startsWith("file:" + temp.resolve("data/warehouse"));
+                assertThat(tables.next()).isTrue();
+                assertThat(tables.getString(2)).isEqualTo("pg__rejects");
+            }
+            try (ResultSet jobs = statement.executeQuery("SELECT id, state FROM kiln_jobs")) {
+                assertThat(jobs.next()).isTrue();
+                assertThat(jobs.getString(1)).isEqualTo(id);
+                assertThat(jobs.getString(2)).isEqualTo("PUBLISHED");
+            }
+        }
+    }
+}
