@@ -61,6 +61,7 @@ public class JobService {
     private ExecutorService workers;
     private final Map<String, JobProgress> running = new ConcurrentHashMap<>();
     private final Map<String, Boolean> cancelRequested = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
     void start(@Observes StartupEvent event) {
         store = new JobStore(catalogSettings);
@@ -86,6 +87,7 @@ public class JobService {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        stopping = true;
         if (workers != null) {
             workers.shutdownNow();
             try {
@@ -147,6 +149,25 @@ public class JobService {
         return store.list(limit);
     }
 
+    private void end(Job job, RuntimeException e) {
+        if (stopping) {
+            // the job stays RUNNING: the next start runs it again, and its commit is idempotent
+            LOG.infof("Job %s interrupted by shutdown; it runs again at the next start", job.id());
+        }
+        else if (e instanceof IngestPipeline.CancelledException) {
+            store.update(job.ended(JobState.CANCELLED, Instant.now(), null));
+        }
+        else if (e instanceof KilnException failure) {
+            LOG.warnf("Job %s FAILED: %s %s", job.id(), failure.code(), failure.getMessage());
+            store.update(job.ended(JobState.FAILED, Instant.now(), new Job.JobError(failure.code().name(), failure.getMessage())));
+        }
+        else {
+            LOG.errorf(e, "Job %s FAILED with an internal error", job.id());
+            store.update(job.ended(JobState.FAILED, Instant.now(), new Job.JobError(ErrorCode.INTERNAL_ERROR.name(),
+                    "Internal error; the service log has the details for job " + job.id())));
+        }
+    }
+
     public Optional<JobProgress.Snapshot> progress(String id) {
         return Optional.ofNullable(running.get(id)).map(JobProgress::snapshot);
     }
@@ -203,22 +224,13 @@ public class JobService {
             }
             IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
                     config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion));
-            IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> cancelRequested.containsKey(id));
+            IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> stopping || cancelRequested.containsKey(id));
             store.update(job.published(Instant.now(), result.snapshotId(), progress.snapshot().bytesTotal(),
                     new Job.Counts(result.read(), result.written(), result.rejected()), result.rejectedByReason(), result.steps()));
             LOG.infof("Job %s PUBLISHED snapshot %d of %s: read %d, written %d, rejected %d", id, result.snapshotId(), bound.table(), result.read(), result.written(), result.rejected());
         }
-        catch (IngestPipeline.CancelledException e) {
-            store.update(job.ended(JobState.CANCELLED, Instant.now(), null));
-        }
-        catch (KilnException e) {
-            LOG.warnf("Job %s FAILED: %s %s", id, e.code(), e.getMessage());
-            store.update(job.ended(JobState.FAILED, Instant.now(), new Job.JobError(e.code().name(), e.getMessage())));
-        }
         catch (RuntimeException e) {
-            LOG.errorf(e, "Job %s FAILED with an internal error", id);
-            store.update(job.ended(JobState.FAILED, Instant.now(), new Job.JobError(ErrorCode.INTERNAL_ERROR.name(),
-                    "Internal error; the service log has the details for job " + id)));
+            end(job, e);
         }
         finally {
             running.remove(id);

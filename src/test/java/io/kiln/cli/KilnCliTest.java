@@ -1,0 +1,88 @@
+package io.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.kiln.api.TempDataDirectory;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(TempDataDirectory.class)
+class KilnCliTest {
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void submitsAndFollowsAJobToItsSnapshotThenListsIt() throws IOException {
+        Path fixtures = Path.of("src/test/resources/fixtures").toAbsolutePath();
+        Path spec = Files.writeString(temp.resolve("spec.json"), "{\"table\": \"cli.docs\", \"source\": {\"uri\": \"file://" + fixtures
+                + "/docs/mixed.jsonl\", \"format\": \"jsonl\", \"fields\": {\"id\": \"doc.key\", \"text\": \"body\"}}, \"steps\": [{\"name\": \"normalize\"}]}");
+
+        Result submitted = run("submit", spec.toString(), "--follow");
+        assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+        assertThat(submitted.out()).contains("PUBLISHED").contains("cli.docs").contains("extract/malformed-json");
+        assertThat(submitted.out()).containsPattern("written\\s+10").containsPattern("rejected\\s+3");
+
+        Result snapshots = run("snapshots", "cli.docs");
+        assertThat(snapshots.exitCode()).isZero();
+        assertThat(snapshots.out()).contains("append");
+        assertThat(run("tables").out()).contains("cli.docs").contains("cli.docs__rejects");
+        assertThat(run("jobs").out()).contains("PUBLISHED");
+    }
+
+    @Test
+    void showsTheServicesViolationsAndExitsWithTwo() throws IOException {
+        Path spec = Files.writeString(temp.resolve("bad.json"), "{\"table\": \"cli.bad\", \"source\": {\"uri\": \"s3://b/x\", \"format\": \"jsonl\"}}");
+        Result result = run("submit", spec.toString());
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("INVALID_JOB_SPEC").contains("source.uri").doesNotContain("Exception");
+    }
+
+    @Test
+    void saysClearlyWhenTheServiceCannotBeReached() {
+        Result result = runAt("http://127.0.0.1:1", "jobs");
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.err()).contains("127.0.0.1:1").doesNotContain("Exception");
+    }
+
+    private Result run(String... args) {
+        return runAt("http://localhost:" + port, args);
+    }
+
+    private static Result runAt(String url, String... args) {
+        String[] withUrl = new String[args.length + 2];
+        withUrl[0] = "--url";
+        withUrl[1] = url;
+        System.arraycopy(args, 0, withUrl, 2, args.length);
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exitCode = Kiln.execute(withUrl);
+            return new Result(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+        finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+    }
+
+    record Result(int exitCode, String out, String err) {}
+}
