@@ -264,7 +264,7 @@ for r in rows:
     ingest, effective, limit = float(r["ingest_mb_s"]), float(r["effective_mb_s"]), float(r["limit_mb_s"])
     cores = float(r["cpu_s"]) / float(r["job_s"])
     lines.append([r["size"], r["rows_written"], r["job_s"], r["ingest_mb_s"], r["effective_mb_s"], r["limit_mb_s"],
-                  f"{ingest / limit:.2f}", f"{effective / limit:.2f}", r["read_only_mb_s"], r["peak_rss_mb"],
+                  f"{ingest / limit:.3f}", f"{effective / limit:.3f}", r["read_only_mb_s"], r["peak_rss_mb"],
                   r["max_heap_after_gc_mb"], f"{r['cpu_s']} ({cores:.1f})",
                   f"{r['planning_s'] or '?'}/{r['reading_s'] or '?'}/{r['committing_s'] or '?'}"])
 print("| " + " | ".join(head) + " |")

@@ -153,6 +153,15 @@ class IngestPipelineTest {
     }
 
     @Test
+    void rollsDataFilesAtTheTargetSize() throws IOException {
+        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(2, 100, 1 << 20, 1024, "test"));
+        IngestPipeline.Result result = pipeline.run("job-roll", binder.bind(spec("demo.rolled")), new JobProgress(), () -> false);
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "rolled"));
+        assertThat(Long.parseLong(table.currentSnapshot().summary().get("added-data-files"))).isGreaterThan(1);
+        assertThat(rows(table)).hasSize((int) result.written());
+    }
+
+    @Test
     void aRetriedJobIsNotCommittedTwice() throws IOException {
         IngestPipeline.Result first = run("job-retry", "demo.retry", 2, 100);
         IngestPipeline.Result again = run("job-retry", "demo.retry", 2, 100);
