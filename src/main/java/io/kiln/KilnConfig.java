@@ -45,6 +45,10 @@ public interface KilnConfig {
     @WithDefault("134217728")
     long targetFileSizeBytes();
 
+    /** The catalog name under which Trino reads Kiln's tables, used in the SQL the API hands out; default the catalog name. */
+    @WithName("trino.catalog")
+    Optional<String> trinoCatalog();
+
     interface Catalog {
         /** The Iceberg catalog name, the same in Kiln, Trino and Spark. */
         @WithDefault("kiln")

@@ -10,12 +10,18 @@ import jakarta.ws.rs.PathParam;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import io.kiln.KilnConfig;
+import io.kiln.catalog.CatalogSettings;
 import io.kiln.read.TableBrowser;
 
 @Path("/v1/tables")
 public class TableResource {
     @Inject
     TableBrowser tables;
+    @Inject
+    CatalogSettings catalog;
+    @Inject
+    KilnConfig config;
 
     @GET
     @Operation(summary = "List tables as <namespace>.<name>")
@@ -35,6 +41,13 @@ public class TableResource {
     @Operation(summary = "A table's snapshots, newest first, each with its Kiln summary")
     public SnapshotList snapshots(@PathParam("table") String table) {
         return new SnapshotList(table, tables.snapshots(table));
+    }
+
+    @GET
+    @Path("/{table}/snapshots/{snapshotId}")
+    @Operation(summary = "One snapshot with its summary and the Trino SQL that reads it (FOR VERSION AS OF its id, or a tag)")
+    public TableBrowser.SnapshotDetail snapshot(@PathParam("table") String table, @PathParam("snapshotId") long snapshotId) {
+        return tables.snapshot(table, snapshotId, config.trinoCatalog().orElse(catalog.name()));
     }
 
     public record SnapshotList(String table, List<TableBrowser.SnapshotDescription> snapshots) {}

@@ -26,6 +26,7 @@ import java.io.PrintWriter;
                 JobsCommand.class,
                 TablesCommand.class,
                 SnapshotsCommand.class,
+                TrinoCommand.class,
         },
         footer = {
                 "",

@@ -112,6 +112,17 @@ final class KilnClient
         return read(get(path), JsonNode.class);
     }
 
+    /** The Trino catalog properties that read this service's tables. */
+    String trinoCatalogProperties()
+    {
+        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/catalog/trino"))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Accept", "text/plain")
+                .GET()
+                .build());
+        return new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     static String jobPath(String jobId)
     {
         return "/v1/jobs/" + pathSegment(jobId);

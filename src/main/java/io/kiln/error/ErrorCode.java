@@ -20,6 +20,7 @@ public enum ErrorCode {
     COMMIT_STATE_UNKNOWN(EXTERNAL),
     TAG_EXISTS(CONFLICT),
     RESOURCE_NOT_FOUND(NOT_FOUND),
+    SNAPSHOT_NOT_FOUND(NOT_FOUND),
     INTERNAL_ERROR(ErrorType.INTERNAL_ERROR);
 
     private final ErrorType type;

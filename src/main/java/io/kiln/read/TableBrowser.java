@@ -64,6 +64,28 @@ public class TableBrowser {
         return snapshots;
     }
 
+    /** One snapshot, with the Trino SQL that reads it by id and by each tag that points at it. */
+    public SnapshotDetail snapshot(String name, long snapshotId, String trinoCatalog) {
+        Table table = load(name);
+        Snapshot snapshot = table.snapshot(snapshotId);
+        if (snapshot == null) {
+            throw new KilnException(ErrorCode.SNAPSHOT_NOT_FOUND, "Table " + name + " has no snapshot " + snapshotId + " (never published, or expired)");
+        }
+        String qualified = trinoCatalog + "." + name;
+        List<String> tags = table.refs().entrySet().stream()
+                .filter(entry -> entry.getValue().isTag() && entry.getValue().snapshotId() == snapshotId)
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
+        List<String> tagSql = tags.stream()
+                .map(tag -> "SELECT * FROM " + qualified + " FOR VERSION AS OF '" + tag.replace("'", "''") + "'")
+                .toList();
+        boolean current = table.currentSnapshot() != null && table.currentSnapshot().snapshotId() == snapshotId;
+        return new SnapshotDetail(snapshot.snapshotId(), snapshot.parentId(), snapshot.timestampMillis(), snapshot.operation(),
+                snapshot.summary(), current, tags,
+                new TrinoSql("SELECT * FROM " + qualified + " FOR VERSION AS OF " + snapshotId, tagSql));
+    }
+
     private Table load(String name) {
         if (!name.matches(JobSpec.TABLE_PATTERN.replace("{0,127}", "{0,160}"))) {
             throw new KilnException(ErrorCode.TABLE_NOT_FOUND, "No table " + name + ": table names are <namespace>.<name>");
@@ -85,6 +107,11 @@ public class TableBrowser {
     public record Ref(String type, long snapshotId, Long maxRefAgeMs) {}
 
     public record TableDescription(String name, List<Field> schema, Long currentSnapshotId, Map<String, Ref> refs, Map<String, String> properties, String location) {}
+
+    public record TrinoSql(String byId, List<String> byTag) {}
+
+    public record SnapshotDetail(long snapshotId, Long parentId, long timestampMillis, String operation, Map<String, String> summary,
+            boolean current, List<String> tags, TrinoSql trino) {}
 
     public record SnapshotDescription(long snapshotId, Long parentId, long timestampMillis, String operation, Map<String, String> summary) {}
 }

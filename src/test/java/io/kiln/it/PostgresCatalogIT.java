@@ -1,7 +1,6 @@
 package io.kiln.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,8 +24,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * 127.0.0.1:5432 (override with KILN_TEST_POSTGRES_URL). In CI a missing server fails the test.
  */
 class PostgresCatalogIT {
-    private static final String SERVER = System.getenv().getOrDefault("KILN_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/");
-    private static final String USER = System.getenv().getOrDefault("KILN_TEST_POSTGRES_USER", "postgres");
+    private static final String SERVER = PostgresDatabases.SERVER;
+    private static final String USER = PostgresDatabases.USER;
 
     @TempDir
     Path temp;
@@ -35,26 +33,12 @@ class PostgresCatalogIT {
 
     @BeforeEach
     void createDatabase() {
-        database = "kiln_it_" + Long.toHexString(System.nanoTime());
-        try (Connection connection = DriverManager.getConnection(SERVER + "postgres", USER, "");
-                Statement statement = connection.createStatement()) {
-            statement.execute("CREATE DATABASE " + database);
-        }
-        catch (SQLException e) {
-            String message = "PostgreSQL is required at " + SERVER + " (user " + USER + "): " + e.getMessage();
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(message);
-            }
-            Assumptions.abort(message);
-        }
+        database = PostgresDatabases.create();
     }
 
     @AfterEach
     void dropDatabase() throws SQLException {
-        try (Connection connection = DriverManager.getConnection(SERVER + "postgres", USER, "");
-                Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        }
+        PostgresDatabases.drop(database);
     }
 
     @Test

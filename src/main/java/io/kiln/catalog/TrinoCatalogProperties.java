@@ -1,0 +1,40 @@
+package io.kiln.catalog;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The Trino Iceberg catalog properties that read exactly the catalog Kiln writes: the same
+ * catalog name, JDBC URI, schema version and warehouse. Rendered from Kiln's own settings so the
+ * two cannot drift; {@code GET /v1/catalog/trino} serves them.
+ */
+public final class TrinoCatalogProperties {
+    private TrinoCatalogProperties() {}
+
+    public static Map<String, String> of(CatalogSettings settings) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("connector.name", "iceberg");
+        properties.put("iceberg.catalog.type", "jdbc");
+        properties.put("iceberg.jdbc-catalog.catalog-name", settings.name());
+        properties.put("iceberg.jdbc-catalog.driver-class", settings.isSqlite() ? "org.sqlite.JDBC" : "org.postgresql.Driver");
+        properties.put("iceberg.jdbc-catalog.connection-url", settings.jdbcUri());
+        settings.user().ifPresent(user -> properties.put("iceberg.jdbc-catalog.connection-user", user));
+        settings.password().filter(password -> !password.isEmpty())
+                .ifPresent(password -> properties.put("iceberg.jdbc-catalog.connection-password", password));
+        properties.put("iceberg.jdbc-catalog.default-warehouse-dir", settings.warehouse());
+        properties.put("iceberg.jdbc-catalog.schema-version", "V1");
+        if (settings.warehouse().startsWith("file:")) {
+            // without local.location=/ Trino silently resolves every file path under a temporary folder
+            properties.put("fs.native-local.enabled", "true");
+            properties.put("local.location", "/");
+        }
+        return properties;
+    }
+
+    public static String render(Map<String, String> properties) {
+        return properties.entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
+                .collect(Collectors.joining("\n", "", "\n"));
+    }
+}

@@ -1,0 +1,230 @@
+package io.kiln.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.kiln.cli.LocalTrino;
+import io.kiln.lake.ContentDigest;
+
+/**
+ * A real Trino (started once for the suite on a JDK 24+) reads what Kiln publishes, through
+ * trino-jdbc, for both catalog profiles: the embedded SQLite catalog ({@code kiln}) and the
+ * PostgreSQL one ({@code kiln_pg}). The catalog properties come from each Kiln's
+ * {@code GET /v1/catalog/trino}. In CI a missing JDK 24+, Trino or PostgreSQL fails the suite.
+ */
+class TrinoIT {
+    private static final Path FIXTURES = Path.of("src/test/resources/fixtures").toAbsolutePath();
+    private static final Map<String, KilnProcess> KILNS = new LinkedHashMap<>();
+    private static Path work;
+    private static LocalTrino trino;
+    private static String database;
+
+    @BeforeAll
+    static void startKilnsAndTrino() throws Exception {
+        Path javaHome = LocalTrino.findJava().orElse(null);
+        require(javaHome != null, "a JDK " + LocalTrino.MINIMUM_JAVA + "+ for Trino (set KILN_TRINO_JAVA_HOME)");
+        LocalTrino.Installation installation = LocalTrino.Installation.under(Path.of(System.getProperty("kiln.trino.directory", "target/trino")));
+        require(installation.problem().isEmpty(), installation.problem().orElse(""));
+        database = PostgresDatabases.create();
+
+        work = Files.createTempDirectory("kiln-trino-it");
+        Path log = Files.createFile(work.resolve("kiln.log"));
+        KILNS.put("kiln", KilnProcess.start(Map.of(
+                "KILN_DATA_DIR", work.resolve("sqlite").toString(),
+                "KILN_SOURCE_ROOTS", FIXTURES.toString()), List.of(), log));
+        KILNS.put("kiln_pg", KilnProcess.start(Map.of(
+                "QUARKUS_PROFILE", "postgres",
+                "KILN_CATALOG_URI", PostgresDatabases.SERVER + database,
+                "KILN_CATALOG_USER", PostgresDatabases.USER,
+                "KILN_TRINO_CATALOG", "kiln_pg",
+                "KILN_DATA_DIR", work.resolve("postgres").toString(),
+                "KILN_SOURCE_ROOTS", FIXTURES.toString()), List.of(), log));
+
+        Map<String, String> catalogs = new LinkedHashMap<>();
+        KILNS.forEach((catalog, kiln) -> catalogs.put(catalog, kiln.get("/v1/catalog/trino").body()));
+        trino = LocalTrino.start(installation, javaHome, work.resolve("trino"), catalogs, Optional.empty());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (trino != null) {
+            trino.close();
+        }
+        for (KilnProcess kiln : KILNS.values()) {
+            kiln.close();
+        }
+        if (database != null) {
+            PostgresDatabases.drop(database);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kiln", "kiln_pg"})
+    void trinoReadsExactlyTheRowsKilnWrote(String catalog) throws Exception {
+        String table = "demo.rows_" + suffix();
+        JsonNode job = ingest(catalog, table, "docs/*.jsonl", Map.of(), null);
+        JsonNode snapshot = snapshot(catalog, table, job.get("snapshotId").asLong());
+
+        ContentDigest digest = new ContentDigest();
+        List<String> sources = new ArrayList<>();
+        try (Connection connection = connect(catalog); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT id, text, _kiln_source_uri, _kiln_source_sha256, _kiln_source_pos, _kiln_recipe, _kiln_job_id FROM "
+                        + catalog + "." + table)) {
+            int count = 0;
+            while (rows.next()) {
+                digest.add(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4), rows.getString(5), rows.getString(6));
+                assertThat(rows.getString(7)).isEqualTo(job.get("id").asText());
+                sources.add(rows.getString(3));
+                count++;
+            }
+            assertThat(count).isEqualTo(job.at("/counts/written").asInt());
+        }
+        assertThat(digest.value()).as("digest of the rows Trino reads").isEqualTo(snapshot.at("/summary/kiln.content-digest").asText());
+        assertThat(sources).contains(FIXTURES.resolve("docs/clean.jsonl").toUri().toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kiln", "kiln_pg"})
+    void anOldSnapshotIdStillReadsTheOldRowsAfterALaterPublish(String catalog) throws Exception {
+        String table = "demo.versions_" + suffix();
+        long first = ingest(catalog, table, "docs/clean.jsonl", Map.of(), null).get("snapshotId").asLong();
+        long second = ingest(catalog, table, "docs/mixed.jsonl", Map.of("id", "doc.key", "text", "body"), null).get("snapshotId").asLong();
+        assertThat(second).isNotEqualTo(first);
+
+        String byId = snapshot(catalog, table, first).at("/trino/byId").asText();
+        assertThat(byId).isEqualTo("SELECT * FROM " + catalog + "." + table + " FOR VERSION AS OF " + first);
+        assertThat(count("SELECT count(*) FROM (" + byId + ")", catalog)).isEqualTo(40);
+        assertThat(count("SELECT count(*) FROM " + catalog + "." + table, catalog)).isEqualTo(50);
+        assertThat(count("SELECT count(*) FROM " + catalog + "." + table + " FOR VERSION AS OF " + second + " WHERE id LIKE 'm-%'", catalog)).isEqualTo(10);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kiln", "kiln_pg"})
+    void theTagResolvesAndSnapshotsShowKilnsSummary(String catalog) throws Exception {
+        String table = "demo.tagged_" + suffix();
+        JsonNode job = ingest(catalog, table, "docs/clean.jsonl", Map.of(), "train-v1");
+        long snapshotId = job.get("snapshotId").asLong();
+        ingest(catalog, table, "docs/mixed.jsonl", Map.of("id", "doc.key", "text", "body"), null);
+
+        JsonNode snapshot = snapshot(catalog, table, snapshotId);
+        assertThat(snapshot.get("tags")).extracting(JsonNode::asText).containsExactly("train-v1");
+        String byTag = snapshot.at("/trino/byTag/0").asText();
+        assertThat(byTag).isEqualTo("SELECT * FROM " + catalog + "." + table + " FOR VERSION AS OF 'train-v1'");
+        assertThat(count("SELECT count(*) FROM (" + byTag + ")", catalog)).isEqualTo(40);
+
+        String name = table.substring(table.indexOf('.') + 1);
+        try (Connection connection = connect(catalog); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT summary['kiln.job-id'], summary['kiln.rows-written'], summary['kiln.recipe'], summary['kiln.content-digest'], "
+                        + "summary['kiln.input-digest'], summary['kiln.version'] FROM " + catalog + ".demo.\"" + name + "$snapshots\" WHERE snapshot_id = " + snapshotId)) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).isEqualTo(job.get("id").asText());
+            assertThat(rows.getString(2)).isEqualTo("40");
+            assertThat(rows.getString(3)).hasSize(64);
+            assertThat(rows.getString(4)).isEqualTo(snapshot.at("/summary/kiln.content-digest").asText());
+            assertThat(rows.getString(5)).hasSize(64);
+            assertThat(rows.getString(6)).isNotBlank();
+        }
+        try (Connection connection = connect(catalog); Statement statement = connection.createStatement();
+                ResultSet refs = statement.executeQuery("SELECT type, snapshot_id FROM " + catalog + ".demo.\"" + name + "$refs\" WHERE name = 'train-v1'")) {
+            assertThat(refs.next()).isTrue();
+            assertThat(refs.getString(1)).isEqualTo("TAG");
+            assertThat(refs.getLong(2)).isEqualTo(snapshotId);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kiln", "kiln_pg"})
+    void lineageColumnsAndRejectsAreQueryable(String catalog) throws Exception {
+        String table = "demo.lineage_" + suffix();
+        JsonNode job = ingest(catalog, table, "docs/mixed.jsonl", Map.of("id", "doc.key", "text", "body"), null);
+        try (Connection connection = connect(catalog); Statement statement = connection.createStatement()) {
+            try (ResultSet rows = statement.executeQuery("SELECT _kiln_source_pos, _kiln_source_sha256 FROM " + catalog + "." + table + " WHERE id = 'm-4'")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo("line:6");
+                assertThat(rows.getString(2)).hasSize(64);
+            }
+            try (ResultSet rejects = statement.executeQuery("SELECT step, reason, _kiln_source_pos, record FROM " + catalog + "." + table
+                    + "__rejects WHERE _kiln_job_id = '" + job.get("id").asText() + "' ORDER BY _kiln_source_pos")) {
+                List<String> reasons = new ArrayList<>();
+                while (rejects.next()) {
+                    reasons.add(rejects.getString(1) + "/" + rejects.getString(2) + "@" + rejects.getString(3));
+                }
+                assertThat(reasons).containsExactlyInAnyOrder("extract/malformed-json@line:5", "extract/not-an-object@line:8", "normalize@1/empty-text@line:11");
+            }
+        }
+    }
+
+    private static JsonNode ingest(String catalog, String table, String glob, Map<String, String> fields, String tag) {
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("uri", "file://" + FIXTURES + "/" + glob);
+        source.put("format", "jsonl");
+        source.put("fields", fields);
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("table", table);
+        spec.put("source", source);
+        spec.put("steps", List.of(Map.of("name", "normalize")));
+        if (tag != null) {
+            spec.put("tag", tag);
+        }
+        KilnProcess kiln = KILNS.get(catalog);
+        KilnProcess.Response accepted = kiln.post("/v1/jobs", spec);
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        JsonNode job = kiln.awaitFinalJob(accepted.json().get("id").asText());
+        assertThat(job.get("state").asText()).as(job.toString()).isEqualTo("PUBLISHED");
+        return job;
+    }
+
+    private static JsonNode snapshot(String catalog, String table, long snapshotId) {
+        KilnProcess.Response response = KILNS.get(catalog).get("/v1/tables/" + table + "/snapshots/" + snapshotId);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return response.json();
+    }
+
+    private static long count(String sql, String catalog) throws SQLException {
+        try (Connection connection = connect(catalog); Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            assertThat(rows.next()).isTrue();
+            return rows.getLong(1);
+        }
+    }
+
+    private static Connection connect(String catalog) throws SQLException {
+        return DriverManager.getConnection(trino.jdbcUrl(catalog), "kiln", null);
+    }
+
+    private static String suffix() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static void require(boolean condition, String what) {
+        if (condition) {
+            return;
+        }
+        String message = "Trino integration tests need " + what;
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            fail(message);
+        }
+        Assumptions.abort(message);
+    }
+}
