@@ -1,4 +1,6 @@
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,9 @@ import java.util.Locale;
  * {@code cat FILE > /dev/null}. Nothing is dropped from the page cache: run it right before the
  * job it is compared with, so that both see the same (warm) cache.
  *
- * <p>The last lines are machine-readable: {@code read_only_mb_s=...} and {@code limit_mb_s=...}.
+ * <p>The last lines are machine-readable: {@code read_only_mb_s}, {@code limit_mb_s} and
+ * {@code limit_mb_per_cpu_s} (the limit per CPU second of the reading thread, which contention
+ * from other processes on a shared machine changes less than the wall-clock rate).
  *
  * <pre>java bench/RawRead.java FILE</pre>
  */
@@ -29,13 +33,16 @@ public final class RawRead {
         long size = Files.size(file);
         warmUp();
 
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long start = System.nanoTime();
         long bytes = readOnly(file);
         double readOnlySeconds = (System.nanoTime() - start) / 1e9;
 
+        long cpuStart = threads.getCurrentThreadCpuTime();
         start = System.nanoTime();
         Result result = hashAndSplit(file);
         double limitSeconds = (System.nanoTime() - start) / 1e9;
+        double limitCpuSeconds = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
 
         if (bytes != size || result.bytes != size) {
             throw new IllegalStateException("read " + bytes + " and " + result.bytes + " bytes of a file of " + size);
@@ -44,9 +51,11 @@ public final class RawRead {
         double limit = size / 1e6 / limitSeconds;
         System.out.printf(Locale.ROOT, "raw-read: %s, %d bytes, %d lines, sha256 %s%n", file, size, result.lines, result.sha256);
         System.out.printf(Locale.ROOT, "raw-read: read only (cat > /dev/null):       %8.1f MB/s (%.2f s)%n", readOnly, readOnlySeconds);
-        System.out.printf(Locale.ROOT, "raw-read: read + sha256 + lines (the limit): %8.1f MB/s (%.2f s)%n", limit, limitSeconds);
+        System.out.printf(Locale.ROOT, "raw-read: read + sha256 + lines (the limit): %8.1f MB/s (%.2f s, %.2f s CPU: %.1f MB per CPU second)%n",
+                limit, limitSeconds, limitCpuSeconds, size / 1e6 / limitCpuSeconds);
         System.out.printf(Locale.ROOT, "read_only_mb_s=%.1f%n", readOnly);
         System.out.printf(Locale.ROOT, "limit_mb_s=%.1f%n", limit);
+        System.out.printf(Locale.ROOT, "limit_mb_per_cpu_s=%.1f%n", size / 1e6 / limitCpuSeconds);
     }
 
     static long readOnly(Path file) throws IOException {

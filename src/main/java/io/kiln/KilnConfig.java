@@ -61,7 +61,28 @@ public interface KilnConfig {
 
         Optional<String> password();
 
-        /** Warehouse location; default {@code file://<data-dir>/warehouse}. */
+        /** Warehouse location; default {@code file://<data-dir>/warehouse}; {@code s3://bucket/path} for an object store. */
         Optional<String> warehouse();
+
+        /** The object store of an {@code s3://} warehouse (AWS S3 or any S3-compatible store). */
+        S3 s3();
+    }
+
+    interface S3 {
+        /** e.g. http://minio:9000; empty for AWS itself. */
+        Optional<String> endpoint();
+
+        @WithName("path-style-access")
+        @WithDefault("false")
+        boolean pathStyleAccess();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        @WithName("access-key-id")
+        Optional<String> accessKeyId();
+
+        @WithName("secret-access-key")
+        Optional<String> secretAccessKey();
     }
 }

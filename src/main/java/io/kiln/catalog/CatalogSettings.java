@@ -20,13 +20,30 @@ import io.kiln.KilnConfig;
  * Where the catalog database and the warehouse are, resolved from {@link KilnConfig}: by default
  * a SQLite file and a {@code file://} warehouse under the data directory.
  */
-public record CatalogSettings(String name, String jdbcUri, Optional<String> user, Optional<String> password, String warehouse) {
+public record CatalogSettings(String name, String jdbcUri, Optional<String> user, Optional<String> password, String warehouse, ObjectStore objectStore) {
+    /** Settings of an S3-compatible object store; they apply when the warehouse is an {@code s3://} URI. */
+    public record ObjectStore(Optional<String> endpoint, boolean pathStyleAccess, String region, Optional<String> accessKeyId, Optional<String> secretAccessKey) {
+        public static final ObjectStore NONE = new ObjectStore(Optional.empty(), false, "us-east-1", Optional.empty(), Optional.empty());
+
+        public ObjectStore {
+            requireNonNull(endpoint, "endpoint is null");
+            requireNonNull(region, "region is null");
+            requireNonNull(accessKeyId, "accessKeyId is null");
+            requireNonNull(secretAccessKey, "secretAccessKey is null");
+        }
+    }
+
+    public CatalogSettings(String name, String jdbcUri, Optional<String> user, Optional<String> password, String warehouse) {
+        this(name, jdbcUri, user, password, warehouse, ObjectStore.NONE);
+    }
+
     public CatalogSettings {
         requireNonNull(name, "name is null");
         requireNonNull(jdbcUri, "jdbcUri is null");
         requireNonNull(user, "user is null");
         requireNonNull(password, "password is null");
         requireNonNull(warehouse, "warehouse is null");
+        requireNonNull(objectStore, "objectStore is null");
     }
 
     public static CatalogSettings from(KilnConfig config) {
@@ -40,7 +57,13 @@ public record CatalogSettings(String name, String jdbcUri, Optional<String> user
             createDirectories(directory);
             return "file://" + directory;
         });
-        return new CatalogSettings(config.catalog().name(), uri, config.catalog().user(), config.catalog().password(), warehouse);
+        KilnConfig.S3 s3 = config.catalog().s3();
+        ObjectStore objectStore = new ObjectStore(s3.endpoint(), s3.pathStyleAccess(), s3.region(), s3.accessKeyId(), s3.secretAccessKey());
+        return new CatalogSettings(config.catalog().name(), uri, config.catalog().user(), config.catalog().password(), warehouse, objectStore);
+    }
+
+    public boolean isObjectStore() {
+        return warehouse.startsWith("s3://") || warehouse.startsWith("s3a://");
     }
 
     public boolean isSqlite() {
@@ -55,6 +78,14 @@ public record CatalogSettings(String name, String jdbcUri, Optional<String> user
         properties.put("jdbc.schema-version", "V1");
         user.ifPresent(value -> properties.put("jdbc.user", value));
         password.ifPresent(value -> properties.put("jdbc.password", value));
+        if (isObjectStore()) {
+            properties.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
+            properties.put("client.region", objectStore.region());
+            objectStore.endpoint().ifPresent(endpoint -> properties.put("s3.endpoint", endpoint));
+            properties.put("s3.path-style-access", Boolean.toString(objectStore.pathStyleAccess()));
+            objectStore.accessKeyId().ifPresent(key -> properties.put("s3.access-key-id", key));
+            objectStore.secretAccessKey().ifPresent(secret -> properties.put("s3.secret-access-key", secret));
+        }
         if (isSqlite()) {
             // one writer at a time in SQLite: wait for the lock instead of failing
             properties.put("jdbc.busy_timeout", "30000");

@@ -10,6 +10,13 @@ import java.util.stream.Collectors;
  * two cannot drift; {@code GET /v1/catalog/trino} serves them.
  */
 public final class TrinoCatalogProperties {
+    /**
+     * Secrets are never rendered: Trino substitutes {@code ${ENV:NAME}} from its environment, so
+     * Trino is given the same variables Kiln reads.
+     */
+    public static final String PASSWORD_VARIABLE = "KILN_CATALOG_PASSWORD";
+    public static final String S3_SECRET_VARIABLE = "KILN_CATALOG_S3_SECRET_ACCESS_KEY";
+
     private TrinoCatalogProperties() {}
 
     public static Map<String, String> of(CatalogSettings settings) {
@@ -21,13 +28,22 @@ public final class TrinoCatalogProperties {
         properties.put("iceberg.jdbc-catalog.connection-url", settings.jdbcUri());
         settings.user().ifPresent(user -> properties.put("iceberg.jdbc-catalog.connection-user", user));
         settings.password().filter(password -> !password.isEmpty())
-                .ifPresent(password -> properties.put("iceberg.jdbc-catalog.connection-password", password));
+                .ifPresent(password -> properties.put("iceberg.jdbc-catalog.connection-password", "${ENV:" + PASSWORD_VARIABLE + "}"));
         properties.put("iceberg.jdbc-catalog.default-warehouse-dir", settings.warehouse());
         properties.put("iceberg.jdbc-catalog.schema-version", "V1");
         if (settings.warehouse().startsWith("file:")) {
             // without local.location=/ Trino silently resolves every file path under a temporary folder
             properties.put("fs.native-local.enabled", "true");
             properties.put("local.location", "/");
+        }
+        if (settings.isObjectStore()) {
+            CatalogSettings.ObjectStore store = settings.objectStore();
+            properties.put("fs.native-s3.enabled", "true");
+            store.endpoint().ifPresent(endpoint -> properties.put("s3.endpoint", endpoint));
+            properties.put("s3.region", store.region());
+            properties.put("s3.path-style-access", Boolean.toString(store.pathStyleAccess()));
+            store.accessKeyId().ifPresent(key -> properties.put("s3.aws-access-key", key));
+            store.secretAccessKey().ifPresent(secret -> properties.put("s3.aws-secret-key", "${ENV:" + S3_SECRET_VARIABLE + "}"));
         }
         return properties;
     }

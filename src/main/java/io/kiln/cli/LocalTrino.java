@@ -55,7 +55,7 @@ public final class LocalTrino implements AutoCloseable {
 
         public Optional<String> problem() {
             if (!Files.isDirectory(server.resolve("lib"))) {
-                return Optional.of("Trino is not unpacked at " + server + " (run: ./mvnw -q dependency:unpack@trino dependency:copy@trino-sqlite)");
+                return Optional.of("Trino is not unpacked at " + server + " (run: ./mvnw -q dependency:unpack@trino dependency:copy@trino-extras)");
             }
             if (!Files.isDirectory(plugins)) {
                 return Optional.of("the Trino Iceberg plugin is not unpacked at " + plugins);
@@ -69,6 +69,13 @@ public final class LocalTrino implements AutoCloseable {
      * until it answers a query.
      */
     public static LocalTrino start(Installation installation, Path javaHome, Path workDirectory, Map<String, String> catalogs, Optional<Integer> port)
+            throws IOException {
+        return start(installation, javaHome, workDirectory, catalogs, port, Map.of());
+    }
+
+    /** {@code environment} carries the secrets the catalog properties name as {@code ${ENV:...}}. */
+    public static LocalTrino start(Installation installation, Path javaHome, Path workDirectory, Map<String, String> catalogs, Optional<Integer> port,
+            Map<String, String> environment)
             throws IOException {
         installation.problem().ifPresent(problem -> {
             throw new IllegalStateException(problem);
@@ -84,16 +91,10 @@ public final class LocalTrino implements AutoCloseable {
         for (Map.Entry<String, String> catalog : catalogs.entrySet()) {
             Files.writeString(catalogDirectory.resolve(catalog.getKey() + ".properties"), catalog.getValue());
         }
-        Files.writeString(etc.resolve("config.properties"), String.join("\n",
-                "coordinator=true",
-                "node-scheduler.include-coordinator=true",
-                "http-server.http.port=" + httpPort,
-                "discovery.uri=http://127.0.0.1:" + httpPort,
-                "plugin.dir=" + installation.plugins().toAbsolutePath(),
-                "catalog.config-dir=" + catalogDirectory.toAbsolutePath(),
-                "query.max-memory=512MB",
-                "query.max-memory-per-node=512MB",
-                "") );
+        Map<String, String> config = new java.util.LinkedHashMap<>(serverProperties(httpPort, "127.0.0.1"));
+        config.put("plugin.dir", installation.plugins().toAbsolutePath().toString());
+        config.put("catalog.config-dir", catalogDirectory.toAbsolutePath().toString());
+        Files.writeString(etc.resolve("config.properties"), io.kiln.catalog.TrinoCatalogProperties.render(config));
         Path log = workDirectory.resolve("trino.log");
         List<String> command = new ArrayList<>(List.of(
                 javaHome.resolve("bin/java").toString(),
@@ -109,10 +110,11 @@ public final class LocalTrino implements AutoCloseable {
                 "-Dconfig=" + etc.resolve("config.properties").toAbsolutePath(),
                 "-cp", installation.server().resolve("lib").toAbsolutePath() + "/*",
                 "io.trino.server.TrinoServer"));
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         LocalTrino trino = new LocalTrino(process, httpPort, log);
         try {
             trino.awaitQueryable(Duration.ofSeconds(120));
@@ -122,6 +124,21 @@ public final class LocalTrino implements AutoCloseable {
             throw e;
         }
         return trino;
+    }
+
+    /**
+     * The single-node server settings that the tests, {@code kiln trino} and docker-compose's
+     * {@code deploy/trino/etc/config.properties} share.
+     */
+    public static Map<String, String> serverProperties(int port, String host) {
+        Map<String, String> properties = new java.util.LinkedHashMap<>();
+        properties.put("coordinator", "true");
+        properties.put("node-scheduler.include-coordinator", "true");
+        properties.put("http-server.http.port", Integer.toString(port));
+        properties.put("discovery.uri", "http://" + host + ":" + port);
+        properties.put("query.max-memory", "512MB");
+        properties.put("query.max-memory-per-node", "512MB");
+        return properties;
     }
 
     public int port() {

@@ -40,6 +40,8 @@ class TrinoIT {
     private static Path work;
     private static LocalTrino trino;
     private static String database;
+    private static String objectStoreDatabase;
+    private static S3Mock objectStore;
 
     @BeforeAll
     static void startKilnsAndTrino() throws Exception {
@@ -48,6 +50,7 @@ class TrinoIT {
         LocalTrino.Installation installation = LocalTrino.Installation.under(Path.of(System.getProperty("kiln.trino.directory", "target/trino")));
         require(installation.problem().isEmpty(), installation.problem().orElse(""));
         database = PostgresDatabases.create();
+        objectStoreDatabase = PostgresDatabases.create();
 
         work = Files.createTempDirectory("kiln-trino-it");
         Path log = Files.createFile(work.resolve("kiln.log"));
@@ -62,9 +65,27 @@ class TrinoIT {
                 "KILN_DATA_DIR", work.resolve("postgres").toString(),
                 "KILN_SOURCE_ROOTS", FIXTURES.toString()), List.of(), log));
 
+        // the docker-compose wiring: catalog on PostgreSQL, warehouse on an S3-compatible store
+        objectStore = S3Mock.start(work.resolve("s3"), "kiln-warehouse");
+        Map<String, String> secrets = Map.of("KILN_CATALOG_S3_SECRET_ACCESS_KEY", "kiln-secret-key");
+        Map<String, String> s3Environment = new LinkedHashMap<>(Map.of(
+                "QUARKUS_PROFILE", "postgres",
+                "KILN_CATALOG_URI", PostgresDatabases.SERVER + objectStoreDatabase,
+                "KILN_CATALOG_USER", PostgresDatabases.USER,
+                "KILN_CATALOG_WAREHOUSE", "s3://kiln-warehouse/warehouse",
+                "KILN_CATALOG_S3_ENDPOINT", objectStore.endpoint(),
+                "KILN_CATALOG_S3_PATH_STYLE_ACCESS", "true",
+                "KILN_CATALOG_S3_ACCESS_KEY_ID", "kiln",
+                "KILN_TRINO_CATALOG", "kiln_s3",
+                "KILN_DATA_DIR", work.resolve("s3-kiln").toString(),
+                "KILN_SOURCE_ROOTS", FIXTURES.toString()));
+        s3Environment.putAll(secrets);
+        KILNS.put("kiln_s3", KilnProcess.start(s3Environment, List.of(), log));
+
         Map<String, String> catalogs = new LinkedHashMap<>();
         KILNS.forEach((catalog, kiln) -> catalogs.put(catalog, kiln.get("/v1/catalog/trino").body()));
-        trino = LocalTrino.start(installation, javaHome, work.resolve("trino"), catalogs, Optional.empty());
+        assertThat(catalogs.get("kiln_s3")).contains("s3.aws-secret-key=${ENV:KILN_CATALOG_S3_SECRET_ACCESS_KEY}").doesNotContain("kiln-secret-key");
+        trino = LocalTrino.start(installation, javaHome, work.resolve("trino"), catalogs, Optional.empty(), secrets);
     }
 
     @AfterAll
@@ -75,13 +96,18 @@ class TrinoIT {
         for (KilnProcess kiln : KILNS.values()) {
             kiln.close();
         }
-        if (database != null) {
-            PostgresDatabases.drop(database);
+        if (objectStore != null) {
+            objectStore.close();
+        }
+        for (String name : new String[] {database, objectStoreDatabase}) {
+            if (name != null) {
+                PostgresDatabases.drop(name);
+            }
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"kiln", "kiln_pg"})
+    @ValueSource(strings = {"kiln", "kiln_pg", "kiln_s3"})
     void trinoReadsExactlyTheRowsKilnWrote(String catalog) throws Exception {
         String table = "demo.rows_" + suffix();
         JsonNode job = ingest(catalog, table, "docs/*.jsonl", Map.of(), null);
@@ -103,10 +129,12 @@ class TrinoIT {
         }
         assertThat(digest.value()).as("digest of the rows Trino reads").isEqualTo(snapshot.at("/summary/kiln.content-digest").asText());
         assertThat(sources).contains(FIXTURES.resolve("docs/clean.jsonl").toUri().toString());
+        String location = KILNS.get(catalog).get("/v1/tables/" + table).json().get("location").asText();
+        assertThat(location).startsWith(catalog.equals("kiln_s3") ? "s3://kiln-warehouse/warehouse/" : "file:/");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"kiln", "kiln_pg"})
+    @ValueSource(strings = {"kiln", "kiln_pg", "kiln_s3"})
     void anOldSnapshotIdStillReadsTheOldRowsAfterALaterPublish(String catalog) throws Exception {
         String table = "demo.versions_" + suffix();
         long first = ingest(catalog, table, "docs/clean.jsonl", Map.of(), null).get("snapshotId").asLong();
@@ -121,7 +149,7 @@ class TrinoIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"kiln", "kiln_pg"})
+    @ValueSource(strings = {"kiln", "kiln_pg", "kiln_s3"})
     void theTagResolvesAndSnapshotsShowKilnsSummary(String catalog) throws Exception {
         String table = "demo.tagged_" + suffix();
         JsonNode job = ingest(catalog, table, "docs/clean.jsonl", Map.of(), "train-v1");
@@ -155,7 +183,7 @@ class TrinoIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"kiln", "kiln_pg"})
+    @ValueSource(strings = {"kiln", "kiln_pg", "kiln_s3"})
     void lineageColumnsAndRejectsAreQueryable(String catalog) throws Exception {
         String table = "demo.lineage_" + suffix();
         JsonNode job = ingest(catalog, table, "docs/mixed.jsonl", Map.of("id", "doc.key", "text", "body"), null);
