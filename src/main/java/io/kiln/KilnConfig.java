@@ -49,6 +49,64 @@ public interface KilnConfig {
     @WithName("trino.catalog")
     Optional<String> trinoCatalog();
 
+    Checks checks();
+
+    /** Write-audit-publish: the check engine and the suites. */
+    interface Checks {
+        Engine engine();
+
+        /** Where the DQDL suites that {@code JobSpec.checks} names live. */
+        @WithName("suites-directory")
+        @WithDefault("checks/suites")
+        String suitesDirectory();
+
+        /** How long the audit branch of a rejected job is kept for inspection. */
+        @WithName("rejected-branch-retention")
+        @WithDefault("7d")
+        java.time.Duration rejectedBranchRetention();
+
+        /** Rejected-rate bound of jobs whose spec sets none. */
+        @WithName("default-max-rejected-rate")
+        @WithDefault("0.5")
+        double defaultMaxRejectedRate();
+    }
+
+    interface Engine {
+        /** {@code managed}: Kiln starts and supervises the engine; {@code external}: use {@code url}; {@code off}: no suites. */
+        @WithDefault("managed")
+        String mode();
+
+        /** The engine's build output ({@code kiln-check-engine.jar}, {@code lib/}, {@code jvm.options}). */
+        @WithDefault("checks/target/engine")
+        String directory();
+
+        Optional<String> url();
+
+        /** JDK for the engine (Spark 3.5 needs 17 to 21); default the JDK running Kiln. */
+        @WithName("java-home")
+        Optional<String> javaHome();
+
+        /** {@code local[*]}, or a cluster master such as {@code spark://host:7077}. */
+        @WithName("spark-master")
+        @WithDefault("local[*]")
+        String sparkMaster();
+
+        @WithDefault("1g")
+        String heap();
+
+        /** Longest a single audit may take before it counts as failed. */
+        @WithDefault("10m")
+        java.time.Duration timeout();
+
+        @WithName("start-timeout")
+        @WithDefault("180s")
+        java.time.Duration startTimeout();
+
+        @WithName("health-interval")
+        @WithDefault("5s")
+        java.time.Duration healthInterval();
+    }
+
     interface Catalog {
         /** The Iceberg catalog name, the same in Kiln, Trino and Spark. */
         @WithDefault("kiln")

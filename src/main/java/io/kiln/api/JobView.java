@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.kiln.check.CheckResult;
 import io.kiln.job.Job;
 import io.kiln.job.JobProgress;
 import io.kiln.job.JobSpec;
@@ -19,10 +20,12 @@ public record JobView(
         Instant startedAt,
         Instant finishedAt,
         Long snapshotId,
+        Long auditedSnapshotId,
+        String branch,
         Job.Counts counts,
         Map<String, Long> rejectedByReason,
         List<StepStatistics> steps,
-        List<Object> checks,
+        List<CheckResult> checks,
         Job.JobError error,
         Progress progress,
         String idempotencyKey,
@@ -41,16 +44,18 @@ public record JobView(
                     snapshot.recordsRead(), snapshot.recordsPerSecond(), snapshot.fraction());
         }
         else {
-            double fraction = job.state().isFinal() ? 1.0 : 0.0;
+            double fraction = job.state().isFinal() || job.state() == JobState.AUDITING ? 1.0 : 0.0;
             double seconds = job.startedAt() != null && job.finishedAt() != null
                     ? Math.max(1e-3, (job.finishedAt().toEpochMilli() - job.startedAt().toEpochMilli()) / 1000.0)
                     : 0;
             double rate = seconds > 0 ? Math.round(counts.read() / seconds * 10) / 10.0 : 0.0;
             long bytes = job.inputBytes() == null ? 0 : job.inputBytes();
-            long done = job.state() == JobState.PUBLISHED ? bytes : 0;
-            progress = new Progress(job.state() == JobState.QUEUED ? "QUEUED" : null, done, done, bytes, counts.read(), rate, fraction);
+            long done = job.state() == JobState.PUBLISHED || job.state() == JobState.AUDITING ? bytes : 0;
+            String phase = job.state() == JobState.QUEUED || job.state() == JobState.AUDITING ? job.state().name() : null;
+            progress = new Progress(phase, done, done, bytes, counts.read(), rate, fraction);
         }
         return new JobView(job.id(), job.state(), job.table(), job.createdAt(), job.startedAt(), job.finishedAt(), job.snapshotId(),
-                counts, job.rejectedByReason(), job.steps(), List.of(), job.error(), progress, job.idempotencyKey(), job.spec());
+                job.auditedSnapshotId(), job.branch(), counts, job.rejectedByReason(), job.steps(), job.checks(), job.error(), progress,
+                job.idempotencyKey(), job.spec());
     }
 }

@@ -22,6 +22,8 @@ public class TableResource {
     CatalogSettings catalog;
     @Inject
     KilnConfig config;
+    @Inject
+    io.kiln.check.CheckService checkService;
 
     @GET
     @Operation(summary = "List tables as <namespace>.<name>")
@@ -48,6 +50,14 @@ public class TableResource {
     @Operation(summary = "One snapshot with its summary and the Trino SQL that reads it (FOR VERSION AS OF its id, or a tag)")
     public TableBrowser.SnapshotDetail snapshot(@PathParam("table") String table, @PathParam("snapshotId") long snapshotId) {
         return tables.snapshot(table, snapshotId, config.trinoCatalog().orElse(catalog.name()));
+    }
+
+    @GET
+    @Path("/{table}/checks")
+    @Operation(summary = "The table's data-quality metric history (from the check engine's metrics repository), oldest first")
+    public com.fasterxml.jackson.databind.JsonNode checks(@PathParam("table") String table) {
+        tables.describe(table);
+        return checkService.metrics(table);
     }
 
     public record SnapshotList(String table, List<TableBrowser.SnapshotDescription> snapshots) {}

@@ -24,7 +24,10 @@ public record BoundJob(
         FieldMapping fields,
         TransformChain chain,
         Recipe recipe,
-        Optional<String> tag) {
+        Optional<String> tag,
+        Optional<String> suiteName,
+        Optional<String> suite,
+        double maxRejectedRate) {
     public BoundJob {
         requireNonNull(table, "table is null");
         requireNonNull(sourceUri, "sourceUri is null");
@@ -34,5 +37,7 @@ public record BoundJob(
         requireNonNull(chain, "chain is null");
         requireNonNull(recipe, "recipe is null");
         requireNonNull(tag, "tag is null");
+        requireNonNull(suiteName, "suiteName is null");
+        requireNonNull(suite, "suite is null");
     }
 }

@@ -72,9 +72,13 @@ public final class IngestPipeline {
         }
     }
 
-    /** What a published job reports. */
-    public record Result(long snapshotId, long read, long written, long rejected, Map<String, Long> rejectedByReason,
-            List<TransformChain.StepStatistics> steps, String contentDigest) {}
+    /**
+     * What the pipeline did: its files staged on the job's audit branch, or, for a retried job
+     * whose earlier run got as far as publishing, the snapshot it published.
+     */
+    public record Result(Optional<Publisher.Staged> staged, Optional<Long> publishedSnapshotId, Table table,
+            long read, long written, long rejected, Map<String, Long> rejectedByReason,
+            List<TransformChain.StepStatistics> steps, String contentDigest, long inputBytes) {}
 
     /** Thrown when the job was cancelled before it committed; nothing was committed. */
     public static final class CancelledException extends RuntimeException {
@@ -90,7 +94,7 @@ public final class IngestPipeline {
 
         Optional<Long> alreadyPublished = publisher.findPublished(table, jobId);
         if (alreadyPublished.isPresent()) {
-            return resultFromSnapshot(table, alreadyPublished.get(), job.chain());
+            return resultFromSnapshot(table, alreadyPublished.get(), job.chain(), inputs);
         }
 
         progress.reading();
@@ -142,10 +146,10 @@ public final class IngestPipeline {
             Map<String, String> summary = summary(job, inputs, tally, tally.written, tally.digest);
             Map<String, String> rejectsSummary = summary(job, inputs, tally, tally.rejected, tally.rejectsDigest);
             rejectsSummary.put("kiln.rejects-of", job.table().toString());
-            long snapshotId;
+            Publisher.Staged staged;
             try {
-                publisher.commit(rejectsTable, jobId, files.rejects(), rejectsSummary, Optional.empty());
-                snapshotId = publisher.commit(table, jobId, files.rows(), summary, job.tag());
+                publisher.commitUnaudited(rejectsTable, jobId, files.rejects(), rejectsSummary);
+                staged = publisher.stage(table, jobId, files.rows(), summary);
             }
             catch (CommitStateUnknownException e) {
                 // the files may be referenced now: keep them; a retry finds the snapshot by job id
@@ -155,7 +159,8 @@ public final class IngestPipeline {
                 writer.abort();
                 throw new KilnException(ErrorCode.COMMIT_FAILED, "The commit to " + job.table() + " failed: " + e.getMessage());
             }
-            return new Result(snapshotId, tally.read, tally.written, tally.rejected, tally.byReason, job.chain().statistics(), tally.digest.value());
+            return new Result(Optional.of(staged), Optional.empty(), table, tally.read, tally.written, tally.rejected, tally.byReason,
+                    job.chain().statistics(), tally.digest.value(), totalBytes(inputs));
         }
         catch (RuntimeException e) {
             if (!(e instanceof KilnException k && k.code() == ErrorCode.COMMIT_STATE_UNKNOWN)) {
@@ -306,13 +311,18 @@ public final class IngestPipeline {
         return digest.value();
     }
 
-    private Result resultFromSnapshot(Table table, long snapshotId, TransformChain chain) {
+    private Result resultFromSnapshot(Table table, long snapshotId, TransformChain chain, List<PlannedInput> inputs) {
         Map<String, String> summary = table.snapshot(snapshotId).summary();
-        return new Result(snapshotId,
+        return new Result(Optional.empty(), Optional.of(snapshotId), table,
                 Long.parseLong(summary.getOrDefault("kiln.rows-read", "0")),
                 Long.parseLong(summary.getOrDefault("kiln.rows-written", "0")),
                 Long.parseLong(summary.getOrDefault("kiln.rows-rejected", "0")),
-                rejectedByReason(summary.get("kiln.rejected-by-reason")), chain.statistics(), summary.getOrDefault("kiln.content-digest", ""));
+                rejectedByReason(summary.get("kiln.rejected-by-reason")), chain.statistics(), summary.getOrDefault("kiln.content-digest", ""),
+                totalBytes(inputs));
+    }
+
+    private static long totalBytes(List<PlannedInput> inputs) {
+        return inputs.stream().mapToLong(input -> input.file().size()).sum();
     }
 
     private static Map<String, Long> rejectedByReason(String json) {

@@ -6,11 +6,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.kiln.check.CheckResult;
 import io.kiln.transform.TransformChain.StepStatistics;
 
 /**
  * A job as persisted and reported. Fields that do not apply yet ({@code startedAt},
- * {@code snapshotId}, {@code error}, ...) are null until they do.
+ * {@code snapshotId}, {@code error}, ...) are null until they do. {@code snapshotId} is the
+ * published snapshot (main's head after the publish); {@code auditedSnapshotId} the staged
+ * snapshot the checks read, which has the same rows. A REJECTED job keeps its {@code branch}.
  */
 public record Job(
         String id,
@@ -23,10 +26,13 @@ public record Job(
         Instant startedAt,
         Instant finishedAt,
         Long snapshotId,
+        Long auditedSnapshotId,
+        String branch,
         Long inputBytes,
         Counts counts,
         Map<String, Long> rejectedByReason,
         List<StepStatistics> steps,
+        List<CheckResult> checks,
         JobError error) {
     public Job {
         requireNonNull(id, "id is null");
@@ -38,6 +44,7 @@ public record Job(
         counts = counts == null ? Counts.ZERO : counts;
         rejectedByReason = rejectedByReason == null ? Map.of() : Map.copyOf(rejectedByReason);
         steps = steps == null ? List.of() : List.copyOf(steps);
+        checks = checks == null ? List.of() : List.copyOf(checks);
     }
 
     public record Counts(long read, long written, long rejected) {
@@ -51,19 +58,42 @@ public record Job(
         }
     }
 
-    public Job running(Instant now) {
-        return new Job(id, idempotencyKey, specSha256, JobState.RUNNING, spec, table, createdAt, now, null, null, null, Counts.ZERO, Map.of(), List.of(), null);
+    public static Job queued(String id, String idempotencyKey, String specSha256, JobSpec spec, Instant now) {
+        return new Job(id, idempotencyKey, specSha256, JobState.QUEUED, spec, spec.table(), now, null, null, null, null, null, null,
+                Counts.ZERO, Map.of(), List.of(), List.of(), null);
     }
 
-    public Job published(Instant now, long snapshot, long bytes, Counts finalCounts, Map<String, Long> rejected, List<StepStatistics> statistics) {
-        return new Job(id, idempotencyKey, specSha256, JobState.PUBLISHED, spec, table, createdAt, startedAt, now, snapshot, bytes, finalCounts, rejected, statistics, null);
+    public Job running(Instant now) {
+        return new Job(id, idempotencyKey, specSha256, JobState.RUNNING, spec, table, createdAt, now, null, null, null, null, null,
+                Counts.ZERO, Map.of(), List.of(), List.of(), null);
+    }
+
+    /** Written and staged: the checks run now. */
+    public Job auditing(long stagedSnapshotId, String auditBranch, long bytes, Counts writtenCounts, Map<String, Long> rejected, List<StepStatistics> statistics) {
+        return new Job(id, idempotencyKey, specSha256, JobState.AUDITING, spec, table, createdAt, startedAt, null, null, stagedSnapshotId, auditBranch,
+                bytes, writtenCounts, rejected, statistics, List.of(), null);
+    }
+
+    public Job published(Instant now, long snapshot, Long audited, long bytes, Counts finalCounts, Map<String, Long> rejected,
+            List<StepStatistics> statistics, List<CheckResult> results) {
+        return new Job(id, idempotencyKey, specSha256, JobState.PUBLISHED, spec, table, createdAt, startedAt, now, snapshot, audited, null,
+                bytes, finalCounts, rejected, statistics, results, null);
+    }
+
+    /** The checks failed: main is untouched, the staged rows stay on {@code auditBranch}. */
+    public Job rejected(Instant now, long audited, String auditBranch, List<CheckResult> results) {
+        long failed = results.stream().filter(result -> !result.passed()).count();
+        return new Job(id, idempotencyKey, specSha256, JobState.REJECTED, spec, table, createdAt, startedAt, now, null, audited, auditBranch,
+                inputBytes, counts, rejectedByReason, steps, results,
+                new JobError("CHECKS_FAILED", failed + " of " + results.size() + " checks failed; main is unchanged and the batch is kept on branch " + auditBranch));
     }
 
     public Job ended(JobState endState, Instant now, JobError failure) {
-        return new Job(id, idempotencyKey, specSha256, endState, spec, table, createdAt, startedAt, now, snapshotId, inputBytes, counts, rejectedByReason, steps, failure);
+        return new Job(id, idempotencyKey, specSha256, endState, spec, table, createdAt, startedAt, now, snapshotId, auditedSnapshotId, branch,
+                inputBytes, counts, rejectedByReason, steps, checks, failure);
     }
 
     public Job requeued() {
-        return new Job(id, idempotencyKey, specSha256, JobState.QUEUED, spec, table, createdAt, null, null, null, null, Counts.ZERO, Map.of(), List.of(), null);
+        return queued(id, idempotencyKey, specSha256, spec, createdAt);
     }
 }

@@ -18,6 +18,10 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 
+import io.kiln.check.CheckEngine;
+import io.kiln.check.CheckEngineException;
+import io.kiln.check.CheckSuites;
+import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.error.Violation;
 import io.kiln.lake.TableLayout;
@@ -42,12 +46,19 @@ public final class JobBinder {
     private final StepRegistry steps;
     private final SourceResolver sources;
     private final Catalog catalog;
+    private final CheckSuites suites;
+    private final Optional<CheckEngine> engine;
+    private final double defaultMaxRejectedRate;
 
-    public JobBinder(Validator validator, StepRegistry steps, List<Path> sourceRoots, Catalog catalog) {
+    public JobBinder(Validator validator, StepRegistry steps, List<Path> sourceRoots, Catalog catalog,
+            CheckSuites suites, Optional<CheckEngine> engine, double defaultMaxRejectedRate) {
         this.validator = validator;
         this.steps = steps;
         this.sources = new SourceResolver(sourceRoots);
         this.catalog = catalog;
+        this.suites = suites;
+        this.engine = engine;
+        this.defaultMaxRejectedRate = defaultMaxRejectedRate;
     }
 
     /** @throws KilnException INVALID_JOB_SPEC with one violation per bad field */
@@ -67,8 +78,16 @@ public final class JobBinder {
                 violations.add(new Violation("table", "must not end with " + TableLayout.REJECTS_SUFFIX + ": that suffix names rejects tables"));
             }
         }
-        if (spec.checks() != null) {
-            violations.add(new Violation("checks", "check suites are not available in this version of Kiln; leave checks out"));
+        Optional<String> suite = Optional.empty();
+        if (spec.checks() != null && !invalid.contains("checks")) {
+            suite = suites.read(spec.checks());
+            if (suite.isEmpty()) {
+                String known = suites.names().isEmpty() ? "none in " + suites.directory() : String.join(", ", suites.names());
+                violations.add(new Violation("checks", "unknown check suite '" + spec.checks() + "'; known suites: " + known));
+            }
+            else {
+                validateSuite(suite.get()).ifPresent(problem -> violations.add(new Violation("checks", problem)));
+            }
         }
 
         SourceFormat format = SourceFormat.JSONL;
@@ -126,7 +145,23 @@ public final class JobBinder {
                 ? Map.of("id", fields.idField(), "text", fields.textField())
                 : Map.of();
         Recipe recipe = Recipe.of(format.specName(), recipeFields, recipeSteps);
-        return new BoundJob(table.orElseThrow(), spec.source().uri(), inputs, format, fields, new TransformChain(transforms), recipe, tag);
+        return new BoundJob(table.orElseThrow(), spec.source().uri(), inputs, format, fields, new TransformChain(transforms), recipe, tag,
+                Optional.ofNullable(spec.checks()), suite, spec.maxRejectedRate() == null ? defaultMaxRejectedRate : spec.maxRejectedRate());
+    }
+
+    /** A suite the engine cannot parse is a bad spec; an engine that cannot say is a service problem (503), never a pass. */
+    private Optional<String> validateSuite(String suite) {
+        if (engine.isEmpty()) {
+            throw new KilnException(ErrorCode.CHECK_ENGINE_UNAVAILABLE, "Check suites need the check engine, which is off (kiln.checks.engine.mode)");
+        }
+        CheckEngine.Validation validation;
+        try {
+            validation = engine.get().validate(suite);
+        }
+        catch (CheckEngineException e) {
+            throw new KilnException(ErrorCode.CHECK_ENGINE_UNAVAILABLE, "The check engine cannot validate the suite now: " + e.getMessage());
+        }
+        return validation.valid() ? Optional.empty() : Optional.of("the suite is not valid DQDL: " + validation.error());
     }
 
     private static FieldMapping fieldMapping(SourceSpec source, SourceFormat format, List<Violation> violations) {

@@ -28,6 +28,8 @@ import org.jboss.logging.Logger;
 
 import io.kiln.KilnConfig;
 import io.kiln.catalog.CatalogSettings;
+import io.kiln.check.Auditor;
+import io.kiln.check.CheckService;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.lake.Publisher;
@@ -52,12 +54,15 @@ public class JobService {
     Catalog catalog;
     @Inject
     Validator validator;
+    @Inject
+    CheckService checks;
     @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev")
     String kilnVersion;
 
     private JobStore store;
     private JobBinder binder;
     private Publisher publisher;
+    private Publication publication;
     private ExecutorService workers;
     private final Map<String, JobProgress> running = new ConcurrentHashMap<>();
     private final Map<String, Boolean> cancelRequested = new ConcurrentHashMap<>();
@@ -69,8 +74,10 @@ public class JobService {
                 .filter(root -> !root.isBlank())
                 .map(root -> Path.of(root.trim()).toAbsolutePath().normalize())
                 .toList();
-        binder = new JobBinder(validator, StepRegistry.defaultRegistry(), roots, catalog);
+        binder = new JobBinder(validator, StepRegistry.defaultRegistry(), roots, catalog, checks.suites(), checks.engine(),
+                config.checks().defaultMaxRejectedRate());
         publisher = new Publisher(catalog);
+        publication = new Publication(publisher, new Auditor(checks.engine()), catalogSettings, config.checks().rejectedBranchRetention());
         if (config.workers() > 0) {
             AtomicInteger count = new AtomicInteger();
             workers = Executors.newFixedThreadPool(config.workers(), runnable -> {
@@ -123,8 +130,7 @@ public class JobService {
             }
         }
         binder.bind(spec);
-        Job job = new Job(newJobId(), idempotencyKey.orElse(null), specSha256, JobState.QUEUED, spec, spec.table(),
-                Instant.now(), null, null, null, null, null, null, null, null);
+        Job job = Job.queued(newJobId(), idempotencyKey.orElse(null), specSha256, spec, Instant.now());
         Job stored = store.insertOrExisting(job);
         if (!stored.id().equals(job.id())) {
             return sameSpecOrConflict(stored, specSha256);
@@ -179,9 +185,12 @@ public class JobService {
             store.update(cancelled);
             return cancelled;
         }
-        if (job.state() == JobState.RUNNING || job.state() == JobState.AUDITING) {
+        if (job.state() == JobState.RUNNING) {
             cancelRequested.put(id, Boolean.TRUE);
             return job;
+        }
+        if (job.state() == JobState.AUDITING) {
+            throw new KilnException(ErrorCode.JOB_NOT_CANCELLABLE, "Job " + id + " is AUDITING: its rows are written and staged, and the checks decide now");
         }
         throw new KilnException(ErrorCode.JOB_NOT_CANCELLABLE, "Job " + id + " is " + job.state() + " and cannot be cancelled");
     }
@@ -225,9 +234,28 @@ public class JobService {
             IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
                     config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion));
             IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> stopping || cancelRequested.containsKey(id));
-            store.update(job.published(Instant.now(), result.snapshotId(), progress.snapshot().bytesTotal(),
-                    new Job.Counts(result.read(), result.written(), result.rejected()), result.rejectedByReason(), result.steps()));
-            LOG.infof("Job %s PUBLISHED snapshot %d of %s: read %d, written %d, rejected %d", id, result.snapshotId(), bound.table(), result.read(), result.written(), result.rejected());
+            Job.Counts counts = new Job.Counts(result.read(), result.written(), result.rejected());
+            if (result.publishedSnapshotId().isPresent()) {
+                // an earlier run of this job published before the service stopped
+                store.update(job.published(Instant.now(), result.publishedSnapshotId().get(), null, result.inputBytes(), counts,
+                        result.rejectedByReason(), result.steps(), List.of()));
+                return;
+            }
+            job = job.auditing(result.staged().orElseThrow().snapshotId(), result.staged().get().branch(), result.inputBytes(), counts,
+                    result.rejectedByReason(), result.steps());
+            store.update(job);
+            running.remove(id);
+            Publication.Outcome outcome = publication.run(id, bound, result);
+            if (outcome.published()) {
+                store.update(job.published(Instant.now(), outcome.snapshotId(), outcome.auditedSnapshotId(), result.inputBytes(), counts,
+                        result.rejectedByReason(), result.steps(), outcome.checks()));
+                LOG.infof("Job %s PUBLISHED snapshot %d of %s (audited %d): read %d, written %d, rejected %d", id, outcome.snapshotId(), bound.table(),
+                        outcome.auditedSnapshotId(), result.read(), result.written(), result.rejected());
+            }
+            else {
+                store.update(job.rejected(Instant.now(), outcome.auditedSnapshotId(), outcome.branch(), outcome.checks()));
+                LOG.infof("Job %s REJECTED by its checks; %s unchanged, batch kept on branch %s", id, bound.table(), outcome.branch());
+            }
         }
         catch (RuntimeException e) {
             end(job, e);

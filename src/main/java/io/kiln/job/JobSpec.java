@@ -3,6 +3,8 @@ package io.kiln.job;
 import java.util.List;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -17,7 +19,11 @@ public record JobSpec(
         String table,
         @NotNull(message = "is required") @Valid SourceSpec source,
         List<@NotNull(message = "must not be null") @Valid StepSpec> steps,
+        @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}", message = "must name a suite: letters, digits, '.', '_' or '-'")
         String checks,
+        @DecimalMin(value = "0.0", message = "must be between 0 and 1")
+        @DecimalMax(value = "1.0", message = "must be between 0 and 1")
+        Double maxRejectedRate,
         @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}", message = "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit")
         String tag) {
     public static final String TABLE_PATTERN = "[a-z][a-z0-9_]{0,63}\\.[a-z][a-z0-9_]{0,127}";

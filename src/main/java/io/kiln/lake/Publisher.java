@@ -3,32 +3,75 @@ package io.kiln.lake;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.ManageSnapshots;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.Transaction;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.util.SnapshotUtil;
 
 /**
- * Creates Kiln's tables and commits a job's files, one commit per table, each carrying the job's
- * lineage in its snapshot summary. Commits are idempotent per job: a job whose snapshot is
- * already in a table (a retry after a crash) is not committed twice.
+ * Creates Kiln's tables and moves a job's files through write-audit-publish:
+ * <ol>
+ * <li>{@link #stage}: append the files to branch {@code audit-<jobId>}, created from main's head;
+ * <li>the caller audits exactly the staged snapshot;
+ * <li>{@link #publish}: if main has not moved, record the audit in an empty snapshot on the
+ * branch (snapshot summaries are immutable, so the results need a snapshot of their own: same
+ * content as the audited one), fast-forward main to it, tag it and drop the branch, all in one
+ * metadata commit; if main moved, nothing happens and the caller re-stages on the new head;
+ * <li>or {@link #keepRejected}: main untouched, the branch kept for inspection with a retention.
+ * </ol>
+ * Every commit carries the job id, so a retried job finds what it already did.
  */
 public final class Publisher {
+    public static final String MAIN = SnapshotRef.MAIN_BRANCH;
     public static final String JOB_ID = "kiln.job-id";
+    public static final String CHECKS_OUTCOME = "kiln.checks.outcome";
+    public static final String AUDITED_SNAPSHOT = "kiln.audited-snapshot-id";
+    public static final String BASE_SNAPSHOT = "kiln.base-snapshot-id";
 
     private final Catalog catalog;
+    private final Map<String, ReentrantLock> tableLocks = new ConcurrentHashMap<>();
 
     public Publisher(Catalog catalog) {
         this.catalog = catalog;
     }
 
+    /**
+     * Runs {@code action} holding this process's lock on the table: Kiln's own commits to one
+     * table never race each other; other processes' commits are caught by Iceberg's optimistic
+     * concurrency (and the table's commit retries).
+     */
+    public <T> T locked(Table table, Supplier<T> action) {
+        ReentrantLock lock = tableLocks.computeIfAbsent(table.name(), name -> new ReentrantLock());
+        lock.lock();
+        try {
+            return action.get();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** A job's files staged on its audit branch: {@code snapshotId} on top of main's {@code baseSnapshotId}. */
+    public record Staged(String branch, long snapshotId, Optional<Long> baseSnapshotId, List<DataFile> files, Map<String, String> summary) {
+        public Staged {
+            files = List.copyOf(files);
+            summary = Map.copyOf(summary);
+        }
+    }
+
+    /** Loads the table, creating it (and its namespace) on first use; safe when jobs race to create it. */
     public Table loadOrCreate(TableIdentifier identifier, org.apache.iceberg.Schema schema, Map<String, String> properties) {
         try {
             return catalog.loadTable(identifier);
@@ -38,51 +81,141 @@ public final class Publisher {
                 try {
                     namespaces.createNamespace(identifier.namespace());
                 }
-                catch (AlreadyExistsException raced) {
-                    // another job created it
+                catch (RuntimeException raced) {
+                    // JdbcCatalog reports a concurrent creation as a constraint violation, not AlreadyExists
+                    if (!namespaces.namespaceExists(identifier.namespace())) {
+                        throw raced;
+                    }
                 }
             }
             try {
                 return catalog.buildTable(identifier, schema).withProperties(properties).create();
             }
-            catch (AlreadyExistsException raced) {
-                return catalog.loadTable(identifier);
+            catch (RuntimeException raced) {
+                try {
+                    return catalog.loadTable(identifier);
+                }
+                catch (NoSuchTableException missing) {
+                    raced.addSuppressed(missing);
+                    throw raced;
+                }
             }
         }
     }
 
+    public static String branchOf(String jobId) {
+        return "audit-" + jobId;
+    }
+
+    /** The job's published snapshot: an audit record that passed, in main's history. */
     public Optional<Long> findPublished(Table table, String jobId) {
         table.refresh();
-        for (Snapshot snapshot : table.snapshots()) {
-            if (jobId.equals(snapshot.summary().get(JOB_ID))) {
+        Snapshot main = table.currentSnapshot();
+        if (main == null) {
+            return Optional.empty();
+        }
+        for (Snapshot snapshot : SnapshotUtil.ancestorsOf(main.snapshotId(), table::snapshot)) {
+            Map<String, String> summary = snapshot.summary();
+            if (jobId.equals(summary.get(JOB_ID)) && "PASSED".equals(summary.get(CHECKS_OUTCOME))) {
                 return Optional.of(snapshot.snapshotId());
             }
         }
         return Optional.empty();
     }
 
-    /**
-     * Appends the files to {@code main} in one commit with the summary, and creates the tag on
-     * the new snapshot in the same transaction. Returns the new snapshot's id, or the id of the
-     * job's earlier snapshot if it was committed already.
-     *
-     * @throws org.apache.iceberg.exceptions.CommitFailedException nothing was committed
-     * @throws org.apache.iceberg.exceptions.CommitStateUnknownException the commit may or may not have happened
-     */
-    public long commit(Table table, String jobId, List<DataFile> files, Map<String, String> summary, Optional<String> tag) {
-        Optional<Long> earlier = findPublished(table, jobId);
-        if (earlier.isPresent()) {
-            return earlier.get();
+    /** Appends straight to main, once per job: for tables that are not audited (rejects). */
+    public long commitUnaudited(Table table, String jobId, List<DataFile> files, Map<String, String> summary) {
+        return locked(table, () -> commitUnauditedLocked(table, jobId, files, summary));
+    }
+
+    private long commitUnauditedLocked(Table table, String jobId, List<DataFile> files, Map<String, String> summary) {
+        table.refresh();
+        for (Snapshot snapshot : table.snapshots()) {
+            if (jobId.equals(snapshot.summary().get(JOB_ID))) {
+                return snapshot.snapshotId();
+            }
         }
-        Transaction transaction = table.newTransaction();
-        AppendFiles append = transaction.newAppend();
+        AppendFiles append = table.newAppend();
         files.forEach(append::appendFile);
         summary.forEach(append::set);
         append.set(JOB_ID, jobId);
         append.commit();
-        long snapshotId = transaction.table().currentSnapshot().snapshotId();
-        tag.ifPresent(name -> transaction.manageSnapshots().createTag(name, snapshotId).commit());
-        transaction.commitTransaction();
-        return snapshotId;
+        table.refresh();
+        return table.currentSnapshot().snapshotId();
+    }
+
+    /** Stages the files on the job's audit branch, (re)created from main's current head. */
+    public Staged stage(Table table, String jobId, List<DataFile> files, Map<String, String> summary) {
+        return locked(table, () -> stageLocked(table, jobId, files, summary));
+    }
+
+    private Staged stageLocked(Table table, String jobId, List<DataFile> files, Map<String, String> summary) {
+        table.refresh();
+        String branch = branchOf(jobId);
+        Optional<Long> base = Optional.ofNullable(table.currentSnapshot()).map(Snapshot::snapshotId);
+        if (table.refs().containsKey(branch)) {
+            table.manageSnapshots().removeBranch(branch).commit();
+        }
+        if (base.isPresent()) {
+            table.manageSnapshots().createBranch(branch, base.get()).commit();
+        }
+        AppendFiles append = table.newAppend().toBranch(branch);
+        files.forEach(append::appendFile);
+        summary.forEach(append::set);
+        append.set(JOB_ID, jobId);
+        base.ifPresent(id -> append.set(BASE_SNAPSHOT, Long.toString(id)));
+        append.commit();
+        table.refresh();
+        return new Staged(branch, table.refs().get(branch).snapshotId(), base, files, summary);
+    }
+
+    /**
+     * Publishes the audited staged snapshot if main is still where it was staged from; returns
+     * empty, having changed nothing, if main moved (the caller re-stages and re-audits).
+     */
+    public Optional<Long> publish(Table table, String jobId, Staged staged, Map<String, String> auditSummary, Optional<String> tag) {
+        return locked(table, () -> publishLocked(table, jobId, staged, auditSummary, tag));
+    }
+
+    private Optional<Long> publishLocked(Table table, String jobId, Staged staged, Map<String, String> auditSummary, Optional<String> tag) {
+        table.refresh();
+        Optional<Long> main = Optional.ofNullable(table.currentSnapshot()).map(Snapshot::snapshotId);
+        if (!main.equals(staged.baseSnapshotId())) {
+            return Optional.empty();
+        }
+        long record = recordAudit(table, jobId, staged, auditSummary);
+        try {
+            ManageSnapshots update = table.manageSnapshots();
+            update = main.isPresent() ? update.fastForwardBranch(MAIN, staged.branch()) : update.createBranch(MAIN, record);
+            if (tag.isPresent()) {
+                update = update.createTag(tag.get(), record);
+            }
+            update.removeBranch(staged.branch()).commit();
+        }
+        catch (CommitFailedException | IllegalArgumentException | org.apache.iceberg.exceptions.ValidationException raced) {
+            // main moved between the check and the commit (another process published)
+            return Optional.empty();
+        }
+        return Optional.of(record);
+    }
+
+    /** Leaves main alone and keeps the branch, with the failed audit recorded on it, for {@code retentionMillis}. */
+    public long keepRejected(Table table, String jobId, Staged staged, Map<String, String> auditSummary, long retentionMillis) {
+        return locked(table, () -> {
+            long record = recordAudit(table, jobId, staged, auditSummary);
+            table.manageSnapshots().setMaxRefAgeMs(staged.branch(), retentionMillis).commit();
+            return record;
+        });
+    }
+
+    private static long recordAudit(Table table, String jobId, Staged staged, Map<String, String> auditSummary) {
+        AppendFiles record = table.newAppend().toBranch(staged.branch());
+        staged.summary().forEach(record::set);
+        auditSummary.forEach(record::set);
+        record.set(JOB_ID, jobId);
+        record.set(AUDITED_SNAPSHOT, Long.toString(staged.snapshotId()));
+        record.commit();
+        table.refresh();
+        return table.refs().get(staged.branch()).snapshotId();
     }
 }

@@ -52,6 +52,7 @@ public final class TableLayout {
                 TableProperties.DEFAULT_FILE_FORMAT, "parquet",
                 TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, Long.toString(targetFileSizeBytes),
                 TableProperties.PARQUET_COMPRESSION, "zstd",
+                TableProperties.COMMIT_NUM_RETRIES, "20",
                 "kiln.table-kind", "text");
     }
 }

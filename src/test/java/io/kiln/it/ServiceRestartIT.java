@@ -42,8 +42,11 @@ class ServiceRestartIT {
             assertThat(job.get("state").asText()).as(restarted.logTail()).isEqualTo("PUBLISHED");
             assertThat(job.at("/counts/written").asLong()).isEqualTo(40);
             JsonNode snapshots = restarted.get("/v1/tables/demo.restart/snapshots").json().get("snapshots");
-            assertThat(snapshots).hasSize(1);
+            assertThat(snapshots).as("the staged snapshot and its audit record").hasSize(2);
+            assertThat(snapshots.get(0).at("/snapshotId").asLong()).isEqualTo(job.get("snapshotId").asLong());
             assertThat(snapshots.get(0).at("/summary/kiln.job-id").asText()).isEqualTo(id);
+            assertThat(snapshots.get(0).at("/summary/kiln.checks.outcome").asText()).isEqualTo("PASSED");
+            assertThat(snapshots.get(1).at("/snapshotId").asLong()).isEqualTo(job.get("auditedSnapshotId").asLong());
         }
     }
 }

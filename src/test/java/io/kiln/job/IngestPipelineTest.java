@@ -8,6 +8,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.kiln.catalog.CatalogSettings;
 import io.kiln.catalog.KilnCatalog;
+import io.kiln.check.Auditor;
+import io.kiln.check.CheckSuites;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.lake.Publisher;
@@ -47,15 +50,18 @@ class IngestPipelineTest {
     Path temp;
     Path inputs;
     JdbcCatalog catalog;
+    CatalogSettings settings;
     JobBinder binder;
     Publisher publisher;
 
     @BeforeEach
     void catalogAndInputs() throws IOException {
         inputs = Files.createDirectories(temp.resolve("inputs"));
-        catalog = KilnCatalog.open(new CatalogSettings("kiln", "jdbc:sqlite:" + temp.resolve("catalog.db"),
-                Optional.empty(), Optional.empty(), "file://" + Files.createDirectories(temp.resolve("warehouse"))));
-        binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), List.of(inputs), catalog);
+        settings = new CatalogSettings("kiln", "jdbc:sqlite:" + temp.resolve("catalog.db"),
+                Optional.empty(), Optional.empty(), "file://" + Files.createDirectories(temp.resolve("warehouse")));
+        catalog = KilnCatalog.open(settings);
+        binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), List.of(inputs), catalog,
+                new CheckSuites(temp.resolve("suites")), Optional.empty(), 0.5);
         publisher = new Publisher(catalog);
         for (int file = 0; file < 3; file++) {
             try (Writer writer = Files.newBufferedWriter(inputs.resolve("part-" + file + ".jsonl"), StandardCharsets.UTF_8)) {
@@ -79,17 +85,50 @@ class IngestPipelineTest {
 
     private JobSpec spec(String table) {
         return new JobSpec(table, new SourceSpec("file://" + inputs + "/*.jsonl", "jsonl", Map.of("id", "id", "text", "text")),
-                List.of(new StepSpec("normalize", Map.of())), null, null);
+                List.of(new StepSpec("normalize", Map.of())), null, null, null);
     }
 
-    private IngestPipeline.Result run(String jobId, String table, int threads, int batchSize) {
-        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(threads, batchSize, 1 << 20, 64 * 1024, "test"));
-        return pipeline.run(jobId, binder.bind(spec(table)), new JobProgress(), () -> false);
+    /** A job's rows and its published snapshot. */
+    record Run(IngestPipeline.Result result, long snapshotId) {
+        long read() {
+            return result.read();
+        }
+
+        long written() {
+            return result.written();
+        }
+
+        long rejected() {
+            return result.rejected();
+        }
+
+        Map<String, Long> rejectedByReason() {
+            return result.rejectedByReason();
+        }
+
+        String contentDigest() {
+            return result.contentDigest();
+        }
+    }
+
+    private Run run(String jobId, String table, int threads, int batchSize) {
+        return run(jobId, binder.bind(spec(table)), threads, batchSize, 64 * 1024);
+    }
+
+    private Run run(String jobId, BoundJob job, int threads, int batchSize, long targetFileSize) {
+        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(threads, batchSize, 1 << 20, targetFileSize, "test"));
+        IngestPipeline.Result result = pipeline.run(jobId, job, new JobProgress(), () -> false);
+        if (result.publishedSnapshotId().isPresent()) {
+            return new Run(result, result.publishedSnapshotId().get());
+        }
+        Publication.Outcome outcome = new Publication(publisher, new Auditor(Optional.empty()), settings, Duration.ofDays(1)).run(jobId, job, result);
+        assertThat(outcome.published()).as("%s", outcome.checks()).isTrue();
+        return new Run(result, outcome.snapshotId());
     }
 
     @Test
     void writesEveryRowWithLineageAndEveryRejectWithItsReason() throws IOException {
-        IngestPipeline.Result result = run("job-1", "demo.docs", 2, 100);
+        Run result = run("job-1", "demo.docs", 2, 100);
 
         assertThat(result.read()).isEqualTo(4500 + 9 + 9);
         assertThat(result.written()).isEqualTo(4500);
@@ -110,6 +149,10 @@ class IngestPipelineTest {
 
         Snapshot snapshot = table.currentSnapshot();
         assertThat(snapshot.snapshotId()).isEqualTo(result.snapshotId());
+        assertThat(snapshot.summary()).containsEntry("kiln.checks.outcome", "PASSED")
+                .containsEntry("kiln.audited-snapshot-id", Long.toString(snapshot.parentId()));
+        assertThat(table.snapshot(snapshot.parentId()).summary()).containsEntry("kiln.job-id", "job-1").containsEntry("added-records", "4500");
+        assertThat(table.refs()).containsOnlyKeys("main");
         assertThat(snapshot.summary()).containsKeys("kiln.job-id", "kiln.recipe", "kiln.version", "kiln.input-digest", "kiln.rows-read",
                 "kiln.rows-written", "kiln.rows-rejected", "kiln.content-digest", "kiln.input-manifest", "kiln.recipe-spec");
         assertThat(snapshot.summary()).containsEntry("kiln.job-id", "job-1")
@@ -140,34 +183,33 @@ class IngestPipelineTest {
 
     @Test
     void sameInputsAndSpecGiveTheSameRowsAndDigestWhateverTheThreadsAndBatchSize() throws IOException {
-        IngestPipeline.Result single = run("job-a", "demo.one", 1, 7);
-        IngestPipeline.Result parallel = run("job-b", "demo.four", 4, 1000);
+        Run single = run("job-a", "demo.one", 1, 7);
+        Run parallel = run("job-b", "demo.four", 4, 1000);
 
         assertThat(parallel.contentDigest()).isEqualTo(single.contentDigest());
         assertThat(withoutJobId(rows(catalog.loadTable(TableIdentifier.of("demo", "four")))))
                 .isEqualTo(withoutJobId(rows(catalog.loadTable(TableIdentifier.of("demo", "one")))));
 
         Files.writeString(inputs.resolve("part-0.jsonl"), "{\"id\": \"new\", \"text\": \"changed\"}\n", java.nio.file.StandardOpenOption.APPEND);
-        IngestPipeline.Result changed = run("job-c", "demo.changed", 2, 100);
+        Run changed = run("job-c", "demo.changed", 2, 100);
         assertThat(changed.contentDigest()).isNotEqualTo(single.contentDigest());
     }
 
     @Test
     void rollsDataFilesAtTheTargetSize() throws IOException {
-        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(2, 100, 1 << 20, 1024, "test"));
-        IngestPipeline.Result result = pipeline.run("job-roll", binder.bind(spec("demo.rolled")), new JobProgress(), () -> false);
+        Run result = run("job-roll", binder.bind(spec("demo.rolled")), 2, 100, 1024);
         Table table = catalog.loadTable(TableIdentifier.of("demo", "rolled"));
-        assertThat(Long.parseLong(table.currentSnapshot().summary().get("added-data-files"))).isGreaterThan(1);
+        assertThat(table.currentSnapshot().dataManifests(table.io()).get(0).addedFilesCount()).isGreaterThan(1);
         assertThat(rows(table)).hasSize((int) result.written());
     }
 
     @Test
     void aRetriedJobIsNotCommittedTwice() throws IOException {
-        IngestPipeline.Result first = run("job-retry", "demo.retry", 2, 100);
-        IngestPipeline.Result again = run("job-retry", "demo.retry", 2, 100);
+        Run first = run("job-retry", "demo.retry", 2, 100);
+        Run again = run("job-retry", "demo.retry", 2, 100);
         Table table = catalog.loadTable(TableIdentifier.of("demo", "retry"));
         assertThat(again.snapshotId()).isEqualTo(first.snapshotId());
-        assertThat(table.snapshots()).hasSize(1);
+        assertThat(table.currentSnapshot().snapshotId()).isEqualTo(first.snapshotId());
         assertThat(rows(table)).hasSize(4500);
     }
 
@@ -211,9 +253,8 @@ class IngestPipelineTest {
 
     @Test
     void createsTheTagInTheSameCommit() {
-        JobSpec tagged = new JobSpec("demo.tagged", spec("demo.tagged").source(), List.of(), null, "v1");
-        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(1, 100, 1 << 20, 64 * 1024, "test"));
-        IngestPipeline.Result result = pipeline.run("job-tag", binder.bind(tagged), new JobProgress(), () -> false);
+        JobSpec tagged = new JobSpec("demo.tagged", spec("demo.tagged").source(), List.of(), null, null, "v1");
+        Run result = run("job-tag", binder.bind(tagged), 1, 100, 64 * 1024);
         Table table = catalog.loadTable(TableIdentifier.of("demo", "tagged"));
         assertThat(table.refs().get("v1").snapshotId()).isEqualTo(result.snapshotId());
         assertThatThrownBy(() -> binder.bind(tagged))

@@ -1,0 +1,320 @@
+package io.kiln.checks;
+
+import static java.util.Objects.requireNonNull;
+
+import com.amazon.deequ.VerificationResult;
+import com.amazon.deequ.VerificationSuite;
+import com.amazon.deequ.analyzers.Analyzer;
+import com.amazon.deequ.analyzers.Size;
+import com.amazon.deequ.analyzers.runners.AnalyzerContext;
+import com.amazon.deequ.anomalydetection.AnomalyDetector;
+import com.amazon.deequ.anomalydetection.DataPoint;
+import com.amazon.deequ.anomalydetection.DetectionResult;
+import com.amazon.deequ.anomalydetection.RelativeRateOfChangeStrategy;
+import com.amazon.deequ.checks.Check;
+import com.amazon.deequ.checks.CheckResult;
+import com.amazon.deequ.dqdl.execution.DQDLExecutor$;
+import com.amazon.deequ.dqdl.execution.executors.DeequRulesExecutor$;
+import com.amazon.deequ.dqdl.model.DeequExecutableRule;
+import com.amazon.deequ.dqdl.model.ExecutableRule;
+import com.amazon.deequ.dqdl.model.RuleOutcome;
+import com.amazon.deequ.dqdl.model.RuleOutcome$;
+import com.amazon.deequ.dqdl.translation.DQDLRuleTranslator$;
+import com.amazon.deequ.metrics.DoubleMetric;
+import com.amazon.deequ.metrics.Metric;
+import com.amazon.deequ.repository.AnalysisResult;
+import com.amazon.deequ.repository.ResultKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.Spark3Util;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.catalyst.parser.ParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Option;
+import software.amazon.glue.dqdl.model.DQRule;
+
+/**
+ * Verifies one exact Iceberg snapshot against a suite: DQDL rules through Deequ in one pass over the
+ * data, anomaly rules against the table's metric history. A failed rule is a result; anything that
+ * prevents a verdict (unknown table or snapshot, unreadable data) is an {@link EngineException}.
+ */
+final class Verifier {
+    private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
+    /** CustomSql rules query the verified snapshot under this name. */
+    static final String PRIMARY_VIEW = "primary";
+
+    private static final String WARM_UP_SUITE = """
+            Rules = [ RowCount > 0, IsComplete "id", IsUnique "id", ColumnLength "text" between 0 and 100,
+                      ColumnValues "text" matches "[a-z0-9]+", CustomSql "select count(*) from primary" > 0 ]
+            Anomalies = [ RowCount maxIncrease 3.0 ]
+            """;
+
+    private final SparkRuntime runtime;
+    private final MetricsHistory history;
+
+    Verifier(SparkRuntime runtime, MetricsHistory history) {
+        this.runtime = requireNonNull(runtime, "runtime is null");
+        this.history = requireNonNull(history, "history is null");
+    }
+
+    VerificationReport verify(VerifyRequest request) {
+        long started = System.nanoTime();
+        Suite suite = SuiteParser.parse(request.rules());
+        return runtime.withSession(root -> {
+            SparkSession spark = runtime.sessionFor(root, request.catalog());
+            SparkSession.setActiveSession(spark);
+            Dataset<Row> snapshot = readSnapshot(spark, request);
+            snapshot.createOrReplaceTempView(PRIMARY_VIEW);
+            try {
+                Evaluation evaluation = evaluate(snapshot, suite, history.load(request.table()),
+                        resultTimestamp(request));
+                boolean passed = evaluation.rules().stream().allMatch(RuleResult::passed);
+                boolean save = passed && request.saveMetricsOnPass();
+                if (save) {
+                    history.append(request.table(), resultKey(request), evaluation.metrics());
+                }
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                LOG.info("Verified {} snapshot {}: {} rows, {} in {} ms", request.table(), request.snapshotId(),
+                        evaluation.rows(), passed ? "PASSED" : "FAILED", millis);
+                return new VerificationReport(passed ? RuleResult.Outcome.PASSED : RuleResult.Outcome.FAILED,
+                        request.snapshotId(), evaluation.rows(), evaluation.rules(), save, millis);
+            }
+            catch (EngineException e) {
+                throw e;
+            }
+            catch (RuntimeException e) {
+                LOG.error("Verification of {} snapshot {} failed", request.table(), request.snapshotId(), e);
+                throw new EngineException(ErrorCode.SPARK_FAILURE, String.format(
+                        "Cannot verify %s snapshot %d: %s", request.table(), request.snapshotId(), Messages.brief(e)), e);
+            }
+            finally {
+                spark.catalog().dropTempView(PRIMARY_VIEW);
+            }
+        });
+    }
+
+    /** Runs the warm-up suite on a few in-memory rows. */
+    void warmUp() {
+        runtime.warmUp(spark -> {
+            Dataset<Row> rows = spark.range(100).selectExpr("cast(id as string) as id", "cast(id as string) as text");
+            rows.createOrReplaceTempView(PRIMARY_VIEW);
+            try {
+                return evaluate(rows, SuiteParser.parse(WARM_UP_SUITE), List.of(), System.currentTimeMillis());
+            }
+            finally {
+                spark.catalog().dropTempView(PRIMARY_VIEW);
+            }
+        });
+    }
+
+    private Dataset<Row> readSnapshot(SparkSession spark, VerifyRequest request) {
+        String reference = quote(request.catalog().name()) + "." + String.join(".",
+                java.util.Arrays.stream(request.table().split("\\.")).map(Verifier::quote).toList());
+        String where = String.format("%s in catalog %s", request.table(), request.catalog().name());
+        Table table;
+        try {
+            table = Spark3Util.loadIcebergTable(spark, reference);
+        }
+        catch (NoSuchTableException e) {
+            throw new EngineException(ErrorCode.TABLE_NOT_FOUND, "No table " + where, e);
+        }
+        catch (ParseException e) {
+            throw new EngineException(ErrorCode.INVALID_REQUEST, "Invalid table name " + request.table(), e);
+        }
+        catch (RuntimeException | LinkageError e) {
+            LOG.error("Cannot load {}", where, e);
+            throw new EngineException(ErrorCode.CATALOG_FAILURE, "Cannot load " + where + ": " + Messages.brief(e), e);
+        }
+        Snapshot snapshot = table.snapshot(request.snapshotId());
+        if (snapshot == null) {
+            throw new EngineException(ErrorCode.SNAPSHOT_NOT_FOUND,
+                    String.format("Table %s has no snapshot %d", where, request.snapshotId()));
+        }
+        try {
+            return spark.read().option("snapshot-id", request.snapshotId()).table(reference);
+        }
+        catch (RuntimeException e) {
+            LOG.error("Cannot read {} snapshot {}", where, request.snapshotId(), e);
+            throw new EngineException(ErrorCode.SPARK_FAILURE, String.format(
+                    "Cannot read %s snapshot %d: %s", where, request.snapshotId(), Messages.brief(e)), e);
+        }
+    }
+
+    record Evaluation(long rows, List<RuleResult> rules, AnalyzerContext metrics) {}
+
+    /** One Deequ pass for all Deequ-backed rules, Size and the anomaly metrics; Deequ's own executors for the rest. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Evaluation evaluate(Dataset<Row> data, Suite suite, List<AnalysisResult> past, long timestampMillis) {
+        Map<DQRule, ExecutableRule> executables = new LinkedHashMap<>();
+        for (DQRule rule : suite.rules()) {
+            executables.put(rule, DQDLRuleTranslator$.MODULE$.toExecutableRule(rule));
+        }
+        List<DeequExecutableRule> deequRules = new ArrayList<>();
+        List<ExecutableRule> otherRules = new ArrayList<>();
+        for (ExecutableRule executable : executables.values()) {
+            if (executable instanceof DeequExecutableRule deequRule) {
+                deequRules.add(deequRule);
+            }
+            else {
+                otherRules.add(executable);
+            }
+        }
+        Analyzer size = new Size(Option.empty());
+        Set<Analyzer> analyzers = new LinkedHashSet<>();
+        analyzers.add(size);
+        for (AnomalyRule rule : suite.anomalies()) {
+            analyzers.add(rule.metric().analyzer(rule.column()));
+        }
+        List<Check> checks = deequRules.stream().map(DeequExecutableRule::check).toList();
+        VerificationResult result = new VerificationSuite().onData(data)
+                .addChecks(Scala.seq(checks))
+                .addRequiredAnalyzers(Scala.seq(new ArrayList(analyzers)))
+                .run();
+
+        Map<Analyzer<?, Metric<?>>, Metric<?>> metrics = Scala.map(result.metrics());
+        Metric<?> sizeMetric = metrics.get(size);
+        if (sizeMetric == null || sizeMetric.value().isFailure()) {
+            String reason = sizeMetric == null ? "no row count" : Messages.brief(sizeMetric.value().failed().get());
+            throw new EngineException(ErrorCode.SPARK_FAILURE, "Cannot read the snapshot: " + reason);
+        }
+        long rows = Math.round(((Number) sizeMetric.value().get()).doubleValue());
+
+        Map<String, Object> flatMetrics = new HashMap<>();
+        for (Metric<?> metric : metrics.values()) {
+            for (DoubleMetric flat : Scala.list(metric.flatten())) {
+                if (flat.value().isSuccess()) {
+                    flatMetrics.put(flat.entity() + "." + flat.instance() + "." + flat.name(), flat.value().get());
+                }
+            }
+        }
+        scala.collection.immutable.Map<String, Object> deequMetricMap = Scala.immutableMap(flatMetrics);
+
+        Map<DQRule, RuleOutcome> outcomes = new HashMap<>();
+        Map<Check, CheckResult> checkResults = Scala.map(result.checkResults());
+        for (DeequExecutableRule rule : deequRules) {
+            CheckResult checkResult = checkResults.get(rule.check());
+            RuleOutcome outcome = checkResult == null
+                    ? RuleOutcome$.MODULE$.apply(rule.dqRule(), com.amazon.deequ.dqdl.model.Failed$.MODULE$,
+                            Option.apply("Deequ returned no result for this rule"), RuleOutcome$.MODULE$.apply$default$4(),
+                            RuleOutcome$.MODULE$.apply$default$5(), RuleOutcome$.MODULE$.apply$default$6())
+                    : RuleOutcome$.MODULE$.apply(rule.dqRule(), checkResult);
+            scala.collection.immutable.Map<String, Object> evaluated =
+                    DeequRulesExecutor$.MODULE$.extractEvaluatedMetrics(deequMetricMap, rule.deequMetricMappings());
+            outcomes.put(rule.dqRule(), outcome.copy(outcome.rule(), outcome.outcome(), outcome.failureReason(),
+                    evaluated, outcome.evaluatedRule(), outcome.rowLevelOutcome()));
+        }
+        if (!otherRules.isEmpty()) {
+            outcomes.putAll(Scala.map(DQDLExecutor$.MODULE$.executeRules(Scala.seq(otherRules), data,
+                    Scala.immutableMap(Map.of()))));
+        }
+
+        List<RuleResult> results = new ArrayList<>();
+        for (DQRule rule : suite.rules()) {
+            results.add(toResult(rule, outcomes.get(rule)));
+        }
+        for (AnomalyRule rule : suite.anomalies()) {
+            results.add(evaluateAnomaly(rule, metrics.get(rule.metric().analyzer(rule.column())), past, timestampMillis));
+        }
+        return new Evaluation(rows, results, AnalyzerContext.apply(result.metrics()));
+    }
+
+    private static RuleResult toResult(DQRule rule, RuleOutcome outcome) {
+        if (outcome == null) {
+            return new RuleResult(rule.toString(), RuleResult.Outcome.FAILED, "Deequ returned no outcome for this rule", Map.of());
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        Scala.map(outcome.evaluatedMetrics()).forEach((name, value) -> {
+            if (value instanceof Number number) {
+                metrics.put(name, number.doubleValue());
+            }
+        });
+        boolean passed = "Passed".equals(outcome.outcome().asString());
+        String message = outcome.failureReason().isDefined() ? outcome.failureReason().get() : "";
+        return new RuleResult(rule.toString(), passed ? RuleResult.Outcome.PASSED : RuleResult.Outcome.FAILED,
+                passed ? "" : (message.isEmpty() ? "failed" : message), metrics);
+    }
+
+    private static RuleResult evaluateAnomaly(AnomalyRule rule, Metric<?> current, List<AnalysisResult> past,
+                                              long timestampMillis) {
+        String text = rule.toString();
+        if (current == null || current.value().isFailure()) {
+            String reason = current == null ? "not computed" : Messages.brief(current.value().failed().get());
+            return new RuleResult(text, RuleResult.Outcome.FAILED, "Cannot compute the metric: " + reason, Map.of());
+        }
+        double value = ((Number) current.value().get()).doubleValue();
+        String name = MetricsHistory.metricName(current);
+        List<DataPoint<Object>> points = new ArrayList<>();
+        long lastTime = Long.MIN_VALUE;
+        double previous = Double.NaN;
+        for (AnalysisResult result : past) {
+            Optional<Double> pastValue = MetricsHistory.metricValues(result.analyzerContext()).entrySet().stream()
+                    .filter(entry -> entry.getKey().equals(name)).map(Map.Entry::getValue).findFirst();
+            if (pastValue.isPresent()) {
+                long time = result.resultKey().dataSetDate();
+                points.add(new DataPoint<>(time, Option.apply(pastValue.get())));
+                if (time >= lastTime) {
+                    lastTime = time;
+                    previous = pastValue.get();
+                }
+            }
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("current", value);
+        if (points.isEmpty()) {
+            return new RuleResult(text, RuleResult.Outcome.PASSED, "", metrics);
+        }
+        metrics.put("previous", previous);
+        double ratio = value / previous;
+        if (Double.isFinite(ratio)) {
+            metrics.put("ratio", ratio);
+        }
+        RelativeRateOfChangeStrategy strategy = new RelativeRateOfChangeStrategy(option(rule.maxDecrease()),
+                option(rule.maxIncrease()), 1);
+        long time = Math.max(timestampMillis, lastTime + 1);
+        DetectionResult detection = new AnomalyDetector(strategy)
+                .isNewPointAnomalous(Scala.seq(points), new DataPoint<>(time, Option.apply(value)));
+        if (detection.anomalies().isEmpty()) {
+            return new RuleResult(text, RuleResult.Outcome.PASSED, "", metrics);
+        }
+        String bound = ratio > 1 && rule.maxIncrease().isPresent()
+                ? "above maxIncrease " + rule.maxIncrease().getAsDouble()
+                : rule.maxDecrease().isPresent() ? "below maxDecrease " + rule.maxDecrease().getAsDouble() : "out of bounds";
+        return new RuleResult(text, RuleResult.Outcome.FAILED, String.format(
+                "%s went from %s in the previous passed run to %s: ratio %s is %s",
+                rule.metric().dqdlName() + rule.column().map(column -> " \"" + column + "\"").orElse(""),
+                Messages.number(previous), Messages.number(value), Messages.number(ratio), bound), metrics);
+    }
+
+    private static Option<Object> option(OptionalDouble value) {
+        return value.isPresent() ? Option.apply(value.getAsDouble()) : Option.empty();
+    }
+
+    private static long resultTimestamp(VerifyRequest request) {
+        return request.resultKey() == null ? System.currentTimeMillis() : request.resultKey().timestampMillis();
+    }
+
+    private static ResultKey resultKey(VerifyRequest request) {
+        Map<String, String> tags = request.resultKey() == null || request.resultKey().tags().isEmpty()
+                ? Map.of("table", request.table(), "snapshot", Long.toString(request.snapshotId()))
+                : request.resultKey().tags();
+        return new ResultKey(resultTimestamp(request), Scala.immutableMap(tags));
+    }
+
+    private static String quote(String identifier) {
+        return "`" + identifier.replace("`", "``") + "`";
+    }
+}

@@ -1,0 +1,43 @@
+package io.kiln.checks;
+
+import java.util.regex.Pattern;
+
+/**
+ * Body of {@code POST /verify}.
+ *
+ * @param table namespace-qualified table name, e.g. {@code demo.docs}
+ * @param snapshotId the exact Iceberg snapshot to verify
+ * @param rules suite text
+ * @param resultKey key under which this run's metrics join the table's history; defaults to now, with
+ *        table and snapshot tags
+ * @param saveMetricsOnPass append the metrics to the history when, and only when, every rule passed
+ */
+public record VerifyRequest(CatalogSpec catalog, String table, Long snapshotId, String rules,
+                            ResultKeySpec resultKey, boolean saveMetricsOnPass) {
+    private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)+");
+
+    public VerifyRequest {
+        if (catalog == null) {
+            throw new EngineException(ErrorCode.INVALID_REQUEST, "catalog is missing");
+        }
+        table = checkTableName(table);
+        if (snapshotId == null) {
+            throw new EngineException(ErrorCode.INVALID_REQUEST, "snapshotId is missing");
+        }
+        if (rules == null) {
+            throw new EngineException(ErrorCode.INVALID_REQUEST, "rules is missing");
+        }
+    }
+
+    /** Table names double as metric file names, so they are restricted to letters, digits, '_' and '-'. */
+    static String checkTableName(String table) {
+        if (table == null || table.isBlank()) {
+            throw new EngineException(ErrorCode.INVALID_REQUEST, "table is missing");
+        }
+        if (!TABLE.matcher(table).matches()) {
+            throw new EngineException(ErrorCode.INVALID_REQUEST, String.format(
+                    "Invalid table name '%s': expected <namespace>.<table> of letters, digits, '_' and '-'", table));
+        }
+        return table;
+    }
+}

@@ -1,0 +1,37 @@
+package io.kiln.checks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EngineOptionsTest {
+    @Test
+    void defaultsToAnyFreePortAndAllLocalCores() {
+        EngineOptions options = EngineOptions.parse("--metrics-dir", "/var/kiln/metrics");
+
+        assertThat(options).isEqualTo(new EngineOptions(0, "local[*]", Path.of("/var/kiln/metrics"), Map.of()));
+    }
+
+    @Test
+    void parsesEveryOption() {
+        EngineOptions options = EngineOptions.parse("--port", "8123", "--master", "spark://spark:7077",
+                "--metrics-dir", "m", "--conf", "spark.executor.memory=2g", "--conf", "a=b=c");
+
+        assertThat(options).isEqualTo(new EngineOptions(8123, "spark://spark:7077", Path.of("m"),
+                Map.of("spark.executor.memory", "2g", "a", "b=c")));
+    }
+
+    @Test
+    void refusesBadCommandLines() {
+        assertThatThrownBy(() -> EngineOptions.parse()).hasMessageStartingWith("--metrics-dir is required");
+        assertThatThrownBy(() -> EngineOptions.parse("--metrics-dir")).hasMessageStartingWith("--metrics-dir needs a value");
+        assertThatThrownBy(() -> EngineOptions.parse("--metrics-dir", "m", "--port", "x")).hasMessage("--port is not a number: x");
+        assertThatThrownBy(() -> EngineOptions.parse("--metrics-dir", "m", "--port", "70000"))
+                .hasMessage("--port must be between 0 and 65535, was 70000");
+        assertThatThrownBy(() -> EngineOptions.parse("--metrics-dir", "m", "--verbose", "1")).hasMessageStartingWith("unknown option --verbose");
+        assertThatThrownBy(() -> EngineOptions.parse("--metrics-dir", "m", "--conf", "novalue")).hasMessage("--conf needs KEY=VALUE, was novalue");
+    }
+}

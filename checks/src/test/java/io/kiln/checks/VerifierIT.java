@@ -1,0 +1,255 @@
+package io.kiln.checks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.amazon.deequ.repository.ResultKey;
+import com.amazon.deequ.repository.fs.FileSystemMetricsRepository;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.Table;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Verification of real Iceberg snapshots with real Spark and Deequ, in-process. */
+class VerifierIT {
+    private static final String SUITE = """
+            Rules = [
+                RowCount > 0,
+                IsComplete "id",
+                IsUnique "id",
+                IsComplete "text",
+                ColumnLength "text" >= 1
+            ]
+            Anomalies = [ RowCount maxIncrease 3.0 ]
+            """;
+
+    @TempDir
+    Path directory;
+
+    private TestTables tables;
+    private MetricsHistory history;
+    private Verifier verifier;
+    private long clock = 1_763_700_000_000L;
+
+    @BeforeEach
+    void setUp() {
+        tables = new TestTables(directory, "kiln");
+        history = new MetricsHistory(directory.resolve("metrics"));
+        verifier = new Verifier(SharedSpark.runtime(), history);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        tables.close();
+    }
+
+    @Test
+    void passesGoodDataAndRecordsItsMetrics() {
+        Table table = tables.createTextTable("demo.docs");
+        long snapshot = TestTables.append(table, TestTables.docs(0, 50));
+
+        VerificationReport report = verify("demo.docs", snapshot, SUITE);
+
+        assertThat(report.outcome()).isEqualTo(RuleResult.Outcome.PASSED);
+        assertThat(report.snapshotId()).isEqualTo(snapshot);
+        assertThat(report.rows()).isEqualTo(50);
+        assertThat(report.metricsSaved()).isTrue();
+        assertThat(report.rules()).extracting(RuleResult::rule).containsExactly(
+                "RowCount > 0", "IsComplete \"id\"", "IsUnique \"id\"", "IsComplete \"text\"",
+                "ColumnLength \"text\" >= 1", "RowCount maxIncrease 3.0");
+        assertThat(report.rules()).allSatisfy(rule -> assertThat(rule.message()).isEmpty());
+        assertThat(report.rules().get(2).metrics()).containsEntry("Column.id.Uniqueness", 1.0);
+        // no history yet: the anomaly rule passes
+        assertThat(report.rules().get(5).metrics()).containsOnlyKeys("current");
+
+        List<HistoryEntry> entries = history.entries("demo.docs");
+        assertThat(entries).singleElement().satisfies(entry -> {
+            assertThat(entry.timestampMillis()).isEqualTo(clock);
+            assertThat(entry.tags()).containsEntry("snapshot", Long.toString(snapshot)).containsEntry("job", "job-1");
+            assertThat(entry.metrics()).containsEntry("Size", 50.0).containsEntry("Column.id.Uniqueness", 1.0);
+        });
+    }
+
+    @Test
+    void failsDuplicateIdsWithAMessage() {
+        Table table = tables.createTextTable("demo.docs");
+        List<TestTables.Doc> docs = new ArrayList<>(TestTables.docs(0, 8));
+        docs.add(new TestTables.Doc("doc-3", "the same id again"));
+        docs.add(new TestTables.Doc("doc-4", "and again"));
+        long snapshot = TestTables.append(table, docs);
+
+        VerificationReport report = verify("demo.docs", snapshot, SUITE);
+
+        assertThat(report.outcome()).isEqualTo(RuleResult.Outcome.FAILED);
+        RuleResult unique = rule(report, "IsUnique \"id\"");
+        assertThat(unique.outcome()).isEqualTo(RuleResult.Outcome.FAILED);
+        assertThat(unique.message()).contains("0.6").contains("does not meet the constraint requirement");
+        assertThat(unique.metrics()).containsEntry("Column.id.Uniqueness", 0.6);
+        assertThat(rule(report, "IsComplete \"id\"").passed()).isTrue();
+    }
+
+    @Test
+    void failsEmptyTextOnLengthAndMissingTextOnCompleteness() {
+        Table table = tables.createTextTable("demo.docs");
+        List<TestTables.Doc> docs = new ArrayList<>(TestTables.docs(0, 8));
+        docs.add(new TestTables.Doc("doc-empty", ""));
+        docs.add(new TestTables.Doc("doc-null", null));
+        long snapshot = TestTables.append(table, docs);
+
+        VerificationReport report = verify("demo.docs", snapshot, SUITE);
+
+        assertThat(report.outcome()).isEqualTo(RuleResult.Outcome.FAILED);
+        assertThat(rule(report, "IsComplete \"text\"")).satisfies(rule -> {
+            assertThat(rule.passed()).isFalse();
+            assertThat(rule.message()).contains("0.9");
+        });
+        assertThat(rule(report, "ColumnLength \"text\" >= 1")).satisfies(rule -> {
+            assertThat(rule.passed()).isFalse();
+            assertThat(rule.message()).contains("0.0");
+        });
+    }
+
+    @Test
+    void readsExactlyTheRequestedSnapshot() {
+        Table table = tables.createTextTable("demo.docs");
+        long good = TestTables.append(table, TestTables.docs(0, 20));
+        long bad = TestTables.append(table, List.of(new TestTables.Doc("doc-1", "")));
+
+        VerificationReport earlier = verify("demo.docs", good, SUITE);
+        VerificationReport later = verify("demo.docs", bad, SUITE);
+
+        assertThat(earlier.outcome()).isEqualTo(RuleResult.Outcome.PASSED);
+        assertThat(earlier.rows()).isEqualTo(20);
+        assertThat(later.outcome()).isEqualTo(RuleResult.Outcome.FAILED);
+        assertThat(later.rows()).isEqualTo(21);
+        assertThat(rule(later, "IsUnique \"id\"").passed()).isFalse();
+    }
+
+    @Test
+    void failsAFiveFoldRowCountJumpAfterThreeNormalRuns() {
+        Table table = tables.createTextTable("demo.docs");
+        for (int run = 0; run < 3; run++) {
+            long snapshot = TestTables.append(table, TestTables.docs(run * 100, 100));
+            assertThat(verify("demo.docs", snapshot, SUITE).outcome()).isEqualTo(RuleResult.Outcome.PASSED);
+        }
+        // 300 rows so far; 1200 more make 1500: five times the previous passed run
+        long jump = TestTables.append(table, TestTables.docs(300, 1200));
+
+        VerificationReport report = verify("demo.docs", jump, SUITE);
+
+        assertThat(report.outcome()).isEqualTo(RuleResult.Outcome.FAILED);
+        assertThat(report.metricsSaved()).isFalse();
+        RuleResult anomaly = rule(report, "RowCount maxIncrease 3.0");
+        assertThat(anomaly.passed()).isFalse();
+        assertThat(anomaly.message()).isEqualTo(
+                "RowCount went from 300 in the previous passed run to 1500: ratio 5 is above maxIncrease 3.0");
+        assertThat(anomaly.metrics()).containsEntry("current", 1500.0).containsEntry("previous", 300.0)
+                .containsEntry("ratio", 5.0);
+        assertThat(report.rules()).filteredOn(rule -> !rule.rule().startsWith("RowCount max")).allMatch(RuleResult::passed);
+    }
+
+    @Test
+    void failedRunLeavesTheHistoryUnchanged() throws IOException {
+        Table table = tables.createTextTable("demo.docs");
+        long good = TestTables.append(table, TestTables.docs(0, 30));
+        verify("demo.docs", good, SUITE);
+        Path file = history.file("demo.docs");
+        String before = Files.readString(file);
+        long bad = TestTables.append(table, TestTables.docs(0, 5));
+
+        VerificationReport report = verify("demo.docs", bad, SUITE);
+
+        assertThat(report.outcome()).isEqualTo(RuleResult.Outcome.FAILED);
+        assertThat(report.metricsSaved()).isFalse();
+        assertThat(Files.readString(file)).isEqualTo(before);
+        assertThat(history.entries("demo.docs")).singleElement()
+                .satisfies(entry -> assertThat(entry.metrics()).containsEntry("Size", 30.0));
+    }
+
+    @Test
+    void doesNotRecordMetricsWhenNotAskedTo() {
+        Table table = tables.createTextTable("demo.docs");
+        long snapshot = TestTables.append(table, TestTables.docs(0, 10));
+
+        VerificationReport report = verifier.verify(new VerifyRequest(tables.spec(), "demo.docs", snapshot, SUITE,
+                null, false));
+
+        assertThat(report.outcome()).isEqualTo(RuleResult.Outcome.PASSED);
+        assertThat(report.metricsSaved()).isFalse();
+        assertThat(history.entries("demo.docs")).isEmpty();
+    }
+
+    @Test
+    void historyIsReadableByDeequsFileSystemMetricsRepository() {
+        Table table = tables.createTextTable("demo.docs");
+        long snapshot = TestTables.append(table, TestTables.docs(0, 40));
+        verify("demo.docs", snapshot, SUITE);
+
+        SharedSpark.runtime().withSession(spark -> {
+            FileSystemMetricsRepository repository =
+                    FileSystemMetricsRepository.apply(spark, history.file("demo.docs").toUri().toString());
+            ResultKey key = new ResultKey(clock, Scala.immutableMap(Map.of(
+                    "job", "job-1", "table", "demo.docs", "snapshot", Long.toString(snapshot))));
+            assertThat(repository.loadByKey(key).isDefined()).isTrue();
+            assertThat(MetricsHistory.metricValues(repository.loadByKey(key).get())).containsEntry("Size", 40.0);
+            return null;
+        });
+    }
+
+    @Test
+    void refusesAnUnknownTableOrSnapshot() {
+        Table table = tables.createTextTable("demo.docs");
+        long snapshot = TestTables.append(table, TestTables.docs(0, 3));
+
+        assertThatThrownBy(() -> verify("demo.nope", snapshot, SUITE))
+                .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TABLE_NOT_FOUND))
+                .hasMessage("No table demo.nope in catalog kiln");
+        assertThatThrownBy(() -> verify("demo.docs", snapshot + 1, SUITE))
+                .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SNAPSHOT_NOT_FOUND))
+                .hasMessage("Table demo.docs in catalog kiln has no snapshot " + (snapshot + 1));
+        assertThatThrownBy(() -> verify("demo.docs", snapshot, "Rules = [ IsUnique ]"))
+                .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_RULES));
+        assertThat(history.entries("demo.docs")).isEmpty();
+    }
+
+    @Test
+    void failsARuleOnAMissingColumn() {
+        Table table = tables.createTextTable("demo.docs");
+        long snapshot = TestTables.append(table, TestTables.docs(0, 3));
+
+        VerificationReport report = verify("demo.docs", snapshot, "Rules = [ RowCount > 0, IsComplete \"token_count\" ]");
+
+        assertThat(report.outcome()).isEqualTo(RuleResult.Outcome.FAILED);
+        assertThat(rule(report, "IsComplete \"token_count\"").message()).contains("token_count");
+    }
+
+    @Test
+    void defaultTextSuitePassesAWellFormedTable() throws IOException {
+        String suite = Files.readString(Path.of("suites/text-default.dqdl"));
+        Table table = tables.createTextTable("demo.docs");
+        long snapshot = TestTables.append(table, TestTables.docs(0, 25));
+
+        VerificationReport report = verify("demo.docs", snapshot, suite);
+
+        assertThat(report.rules()).allSatisfy(rule -> assertThat(rule.passed()).as(rule.rule() + ": " + rule.message()).isTrue());
+        assertThat(report.rules()).hasSize(13);
+    }
+
+    private VerificationReport verify(String table, long snapshot, String suite) {
+        clock += 60_000;
+        return verifier.verify(new VerifyRequest(tables.spec(), table, snapshot, suite,
+                new ResultKeySpec(clock, Map.of("job", "job-1", "table", table, "snapshot", Long.toString(snapshot))), true));
+    }
+
+    private static RuleResult rule(VerificationReport report, String text) {
+        return report.rules().stream().filter(rule -> rule.rule().equals(text)).findFirst()
+                .orElseThrow(() -> new AssertionError("no rule " + text + " in " + report.rules()));
+    }
+}

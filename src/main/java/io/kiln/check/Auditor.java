@@ -1,0 +1,76 @@
+package io.kiln.check;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Audits one staged snapshot: Kiln's own rules, always (every record read is written or
+ * rejected; the rejected rate is within the spec's bound; the staged snapshot adds exactly the
+ * rows written), then the job's suite on the check engine. Fails closed: an engine that crashes,
+ * times out or answers nonsense is a failed rule, never a pass.
+ */
+public final class Auditor {
+    public static final String KILN = "kiln";
+    private final Optional<CheckEngine> engine;
+
+    public Auditor(Optional<CheckEngine> engine) {
+        this.engine = requireNonNull(engine, "engine is null");
+    }
+
+    /** What the audit needs to know about the job and its staged snapshot. */
+    public record Subject(String jobId, String table, long snapshotId, Long baseSnapshotId, long rowsAdded,
+            long read, long written, long rejected, double maxRejectedRate,
+            Optional<String> suiteName, Optional<String> suite, String catalogName, Map<String, String> catalogProperties) {}
+
+    public record Report(List<CheckResult> results) {
+        public Report {
+            results = List.copyOf(results);
+        }
+
+        public boolean passed() {
+            return results.stream().allMatch(CheckResult::passed);
+        }
+    }
+
+    public Report audit(Subject subject) {
+        List<CheckResult> results = new ArrayList<>();
+        results.add(rule("read = written + rejected", subject.read() == subject.written() + subject.rejected(),
+                "read " + subject.read() + ", written " + subject.written() + ", rejected " + subject.rejected(),
+                Map.of("read", (double) subject.read(), "written", (double) subject.written(), "rejected", (double) subject.rejected())));
+        double rate = subject.read() == 0 ? 0.0 : (double) subject.rejected() / subject.read();
+        results.add(rule("rejected rate <= " + subject.maxRejectedRate(), rate <= subject.maxRejectedRate(),
+                String.format("%d of %d records rejected (%.4f)", subject.rejected(), subject.read(), rate),
+                Map.of("rejectedRate", rate)));
+        results.add(rule("staged snapshot adds the rows written", subject.rowsAdded() == subject.written(),
+                "snapshot " + subject.snapshotId() + " adds " + subject.rowsAdded() + " rows; the job wrote " + subject.written(),
+                Map.of("rowsAdded", (double) subject.rowsAdded())));
+        if (subject.suite().isPresent()) {
+            String suiteName = subject.suiteName().orElse("suite");
+            if (engine.isEmpty()) {
+                results.add(new CheckResult(suiteName, "suite " + suiteName, CheckResult.Outcome.FAILED, "the check engine is not configured (kiln.checks.engine.mode=off)", Map.of()));
+            }
+            else {
+                try {
+                    List<CheckResult> suiteResults = engine.get().verify(new CheckEngine.Verification(suiteName, subject.suite().get(),
+                            subject.catalogName(), subject.catalogProperties(), subject.table(), subject.snapshotId(), subject.baseSnapshotId(), subject.jobId()));
+                    if (suiteResults.isEmpty()) {
+                        results.add(new CheckResult(suiteName, "suite " + suiteName, CheckResult.Outcome.FAILED, "the check engine returned no results", Map.of()));
+                    }
+                    results.addAll(suiteResults);
+                }
+                catch (CheckEngineException | IllegalStateException e) {
+                    results.add(new CheckResult(suiteName, "suite " + suiteName, CheckResult.Outcome.FAILED, "check engine failed: " + e.getMessage(), Map.of()));
+                }
+            }
+        }
+        return new Report(results);
+    }
+
+    private static CheckResult rule(String rule, boolean passed, String message, Map<String, Double> metrics) {
+        return new CheckResult(KILN, rule, passed ? CheckResult.Outcome.PASSED : CheckResult.Outcome.FAILED, message, metrics);
+    }
+}

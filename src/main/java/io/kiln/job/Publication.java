@@ -1,0 +1,101 @@
+package io.kiln.job;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.apache.iceberg.Table;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kiln.catalog.CatalogSettings;
+import io.kiln.check.Auditor;
+import io.kiln.check.CheckResult;
+import io.kiln.error.ErrorCode;
+import io.kiln.error.KilnException;
+import io.kiln.lake.Publisher;
+
+/**
+ * Audit, then publish: the staged snapshot is audited; if it passed and main has not moved, main
+ * is fast-forwarded to it. If main moved (another job published first) the files are re-staged
+ * on the new head and audited again, so rows are neither lost nor duplicated and what reaches
+ * main is always what was audited. The audit of a first staging runs without the table lock (so
+ * jobs audit in parallel); re-staging, re-auditing and publishing hold it. Across processes,
+ * Iceberg's optimistic commit catches the race and the loop re-stages.
+ */
+final class Publication {
+    static final int MAX_RESTAGES = 50;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Publisher publisher;
+    private final Auditor auditor;
+    private final CatalogSettings catalog;
+    private final Duration rejectedBranchRetention;
+
+    Publication(Publisher publisher, Auditor auditor, CatalogSettings catalog, Duration rejectedBranchRetention) {
+        this.publisher = publisher;
+        this.auditor = auditor;
+        this.catalog = catalog;
+        this.rejectedBranchRetention = rejectedBranchRetention;
+    }
+
+    /** {@code snapshotId}: published (main's new head) or the rejected branch's audit record. */
+    record Outcome(boolean published, long snapshotId, long auditedSnapshotId, String branch, List<CheckResult> checks) {}
+
+    Outcome run(String jobId, BoundJob job, IngestPipeline.Result result) {
+        Table table = result.table();
+        Publisher.Staged staged = result.staged().orElseThrow();
+        Auditor.Report report = audit(jobId, job, result, staged);
+        return publisher.locked(table, () -> publishOrRestage(jobId, job, result, table, staged, report));
+    }
+
+    private Outcome publishOrRestage(String jobId, BoundJob job, IngestPipeline.Result result, Table table, Publisher.Staged firstStaged, Auditor.Report firstReport) {
+        Publisher.Staged staged = firstStaged;
+        Auditor.Report report = firstReport;
+        for (int attempt = 0; attempt <= MAX_RESTAGES; attempt++) {
+            if (!report.passed()) {
+                long record = publisher.keepRejected(table, jobId, staged, auditSummary(job, report), rejectedBranchRetention.toMillis());
+                return new Outcome(false, record, staged.snapshotId(), staged.branch(), report.results());
+            }
+            table.refresh();
+            if (job.tag().isPresent() && table.refs().containsKey(job.tag().get())) {
+                throw new KilnException(ErrorCode.TAG_EXISTS, "Tag '" + job.tag().get() + "' was created on " + job.table() + " after this job was accepted");
+            }
+            Optional<Long> published = publisher.publish(table, jobId, staged, auditSummary(job, report), job.tag());
+            if (published.isPresent()) {
+                return new Outcome(true, published.get(), staged.snapshotId(), staged.branch(), report.results());
+            }
+            staged = publisher.stage(table, jobId, staged.files(), staged.summary());
+            report = audit(jobId, job, result, staged);
+        }
+        throw new KilnException(ErrorCode.COMMIT_FAILED, "Main of " + job.table() + " kept moving; gave up after " + MAX_RESTAGES + " re-stages");
+    }
+
+    private Auditor.Report audit(String jobId, BoundJob job, IngestPipeline.Result result, Publisher.Staged staged) {
+        Table table = result.table();
+        long rowsAdded = Long.parseLong(table.snapshot(staged.snapshotId()).summary().getOrDefault("added-records", "0"));
+        return auditor.audit(new Auditor.Subject(jobId, job.table().toString(), staged.snapshotId(), staged.baseSnapshotId().orElse(null), rowsAdded,
+                result.read(), result.written(), result.rejected(), job.maxRejectedRate(),
+                job.suiteName(), job.suite(), catalog.name(), catalog.icebergProperties()));
+    }
+
+    private static Map<String, String> auditSummary(BoundJob job, Auditor.Report report) {
+        Map<String, String> summary = new TreeMap<>();
+        summary.put(Publisher.CHECKS_OUTCOME, report.passed() ? "PASSED" : "FAILED");
+        summary.put("kiln.checks.suite", job.suiteName().orElse("(kiln rules only)"));
+        summary.put("kiln.checks.passed", Long.toString(report.results().stream().filter(CheckResult::passed).count()));
+        summary.put("kiln.checks.failed", Long.toString(report.results().stream().filter(result -> !result.passed()).count()));
+        try {
+            summary.put("kiln.checks.results", JSON.writeValueAsString(report.results().stream()
+                    .map(result -> Map.of("source", result.source(), "rule", result.rule(), "outcome", result.outcome().name(), "message", result.message()))
+                    .toList()));
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return summary;
+    }
+}
