@@ -57,6 +57,20 @@ public final class NormalizeStep implements StepDefinition {
         boolean pendingSpace = false;
         int length = composed.length();
         for (int i = 0; i < length; ) {
+            char first = composed.charAt(i);
+            if (first > ' ' && first < 0x7F) {
+                // a run of printable ASCII needs no per-character decisions: copy it whole
+                int start = i;
+                do {
+                    i++;
+                }
+                while (i < length && composed.charAt(i) > ' ' && composed.charAt(i) < 0x7F);
+                appendSeparator(out, pendingNewlines, pendingSpace);
+                pendingNewlines = 0;
+                pendingSpace = false;
+                out.append(composed, start, i);
+                continue;
+            }
             int codePoint = composed.codePointAt(i);
             i += Character.charCount(codePoint);
             if (codePoint == '\r') {
@@ -70,26 +84,30 @@ public final class NormalizeStep implements StepDefinition {
                 pendingNewlines++;
                 continue;
             }
-            if (codePoint == '\t' || Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)) {
+            if (codePoint == '\t' || codePoint == ' ' || Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)) {
                 pendingSpace = true;
                 continue;
             }
             if (isRemoved(codePoint)) {
                 continue;
             }
-            if (out.length() > 0) {
-                if (pendingNewlines > 0) {
-                    out.append(pendingNewlines == 1 ? "\n" : "\n\n");
-                }
-                else if (pendingSpace) {
-                    out.append(' ');
-                }
-            }
+            appendSeparator(out, pendingNewlines, pendingSpace);
             pendingNewlines = 0;
             pendingSpace = false;
             out.appendCodePoint(codePoint);
         }
         return out.toString();
+    }
+
+    private static void appendSeparator(StringBuilder out, int pendingNewlines, boolean pendingSpace) {
+        if (out.length() > 0) {
+            if (pendingNewlines > 0) {
+                out.append(pendingNewlines == 1 ? "\n" : "\n\n");
+            }
+            else if (pendingSpace) {
+                out.append(' ');
+            }
+        }
     }
 
     private static boolean isRemoved(int codePoint) {
