@@ -26,18 +26,21 @@ public final class Auditor {
             long read, long written, long rejected, double maxRejectedRate,
             Optional<String> suiteName, Optional<String> suite, String catalogName, Map<String, String> catalogProperties) {}
 
-    public record Report(List<CheckResult> results) {
+    /** {@code engineFailure}: the suite could not be evaluated at all; never a pass. */
+    public record Report(List<CheckResult> results, Optional<String> engineFailure) {
         public Report {
             results = List.copyOf(results);
+            requireNonNull(engineFailure, "engineFailure is null");
         }
 
         public boolean passed() {
-            return results.stream().allMatch(CheckResult::passed);
+            return engineFailure.isEmpty() && results.stream().allMatch(CheckResult::passed);
         }
     }
 
     public Report audit(Subject subject) {
         List<CheckResult> results = new ArrayList<>();
+        Optional<String> engineFailure = Optional.empty();
         results.add(rule("read = written + rejected", subject.read() == subject.written() + subject.rejected(),
                 "read " + subject.read() + ", written " + subject.written() + ", rejected " + subject.rejected(),
                 Map.of("read", (double) subject.read(), "written", (double) subject.written(), "rejected", (double) subject.rejected())));
@@ -51,23 +54,26 @@ public final class Auditor {
         if (subject.suite().isPresent()) {
             String suiteName = subject.suiteName().orElse("suite");
             if (engine.isEmpty()) {
-                results.add(new CheckResult(suiteName, "suite " + suiteName, CheckResult.Outcome.FAILED, "the check engine is not configured (kiln.checks.engine.mode=off)", Map.of()));
+                engineFailure = Optional.of("the check engine is off (kiln.checks.engine.mode=off)");
+                results.add(new CheckResult(suiteName, "suite " + suiteName, CheckResult.Outcome.FAILED, engineFailure.get(), Map.of()));
             }
             else {
                 try {
                     List<CheckResult> suiteResults = engine.get().verify(new CheckEngine.Verification(suiteName, subject.suite().get(),
                             subject.catalogName(), subject.catalogProperties(), subject.table(), subject.snapshotId(), subject.baseSnapshotId(), subject.jobId()));
                     if (suiteResults.isEmpty()) {
-                        results.add(new CheckResult(suiteName, "suite " + suiteName, CheckResult.Outcome.FAILED, "the check engine returned no results", Map.of()));
+                        engineFailure = Optional.of("the check engine returned no results");
+                        results.add(new CheckResult(suiteName, "suite " + suiteName, CheckResult.Outcome.FAILED, engineFailure.get(), Map.of()));
                     }
                     results.addAll(suiteResults);
                 }
                 catch (CheckEngineException | IllegalStateException e) {
-                    results.add(new CheckResult(suiteName, "suite " + suiteName, CheckResult.Outcome.FAILED, "check engine failed: " + e.getMessage(), Map.of()));
+                    engineFailure = Optional.of("check engine failed: " + e.getMessage());
+                    results.add(new CheckResult(suiteName, "suite " + suiteName, CheckResult.Outcome.FAILED, engineFailure.get(), Map.of()));
                 }
             }
         }
-        return new Report(results);
+        return new Report(results, engineFailure);
     }
 
     private static CheckResult rule(String rule, boolean passed, String message, Map<String, Double> metrics) {

@@ -58,6 +58,11 @@ final class Publication {
         for (int attempt = 0; attempt <= MAX_RESTAGES; attempt++) {
             if (!report.passed()) {
                 long record = publisher.keepRejected(table, jobId, staged, auditSummary(job, report), rejectedBranchRetention.toMillis());
+                if (report.engineFailure().isPresent()) {
+                    // not the data's fault: the job fails (retry it), and the batch waits on its branch
+                    throw new KilnException(ErrorCode.CHECK_ENGINE_FAILED, "The audit could not run (" + report.engineFailure().get()
+                            + "); nothing was published and the batch is kept on branch " + staged.branch());
+                }
                 return new Outcome(false, record, staged.snapshotId(), staged.branch(), report.results());
             }
             table.refresh();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -19,10 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +40,7 @@ final class HttpApi implements AutoCloseable {
     private final Verifier verifier;
     private final MetricsHistory history;
     private final ObjectMapper json = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private record ValidateRequest(String rules) {}
 
@@ -58,12 +57,12 @@ final class HttpApi implements AutoCloseable {
         requireNonNull(runtime, "runtime is null");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         AtomicInteger threads = new AtomicInteger();
-        ExecutorService executor = new ThreadPoolExecutor(16, 16, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
+        // unbounded: verifications queued for Spark must never keep /health and /validate waiting
+        ExecutorService executor = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "kiln-http-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
-        ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
         server.setExecutor(executor);
         HttpApi api = new HttpApi(server, executor, runtime, verifier, history);
         server.createContext("/", api::handle);
@@ -183,10 +182,19 @@ final class HttpApi implements AutoCloseable {
             if (e.getCause() instanceof EngineException engineException) {
                 throw engineException;
             }
-            throw new EngineException(ErrorCode.INVALID_REQUEST, "Invalid request: " + e.getOriginalMessage(), e);
+            String field = e.getPath().stream()
+                    .map(reference -> reference.getFieldName() != null ? reference.getFieldName() : "[" + reference.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            if (e instanceof UnrecognizedPropertyException) {
+                throw new EngineException(ErrorCode.INVALID_REQUEST, "Unknown field '" + field + "'", e);
+            }
+            throw new EngineException(ErrorCode.INVALID_REQUEST, field.isEmpty()
+                    ? "Invalid request body: expected a JSON object"
+                    : "Invalid value for '" + field + "'", e);
         }
         catch (JsonProcessingException e) {
-            throw new EngineException(ErrorCode.INVALID_REQUEST, "Invalid JSON: " + e.getOriginalMessage(), e);
+            throw new EngineException(ErrorCode.INVALID_REQUEST, "Invalid JSON at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr(), e);
         }
     }
 

@@ -147,12 +147,14 @@ final class SparkRuntime implements AutoCloseable {
      * Returns a session in which {@code spec} is registered under its own name, creating it on first use.
      * Iceberg's JdbcCatalog keys its rows by catalog name, so the Spark catalog must carry exactly the
      * name Kiln uses; a second spec under the same name therefore gets its own child session (same
-     * SparkContext, own catalogs). Caller holds the session (see {@link #withSession}).
+     * SparkContext, own catalogs). Makes the returned session the thread's active one. Caller holds
+     * the session (see {@link #withSession}).
      */
     SparkSession sessionFor(SparkSession spark, CatalogSpec spec) {
         requireNonNull(spec, "spec is null");
         SparkSession existing = catalogSessions.get(spec);
         if (existing != null) {
+            SparkSession.setActiveSession(existing);
             return existing;
         }
         SparkSession child = spark.newSession();
@@ -163,9 +165,25 @@ final class SparkRuntime implements AutoCloseable {
         }
         // Kiln commits from another process: always read the catalog's current metadata
         child.conf().set(prefix + ".cache-enabled", "false");
+        // Spark resolves catalogs through the active session's conf
+        SparkSession.setActiveSession(child);
+        try {
+            // load it now: a catalog that cannot start must say why, not look like an unknown namespace later
+            child.sessionState().catalogManager().catalog(spec.name());
+        }
+        catch (Exception | LinkageError e) {
+            LOG.warn("Cannot start Iceberg catalog {}", spec, e);
+            throw new EngineException(ErrorCode.CATALOG_FAILURE,
+                    "Cannot start Iceberg catalog " + spec.name() + ": " + Messages.brief(e), e);
+        }
         catalogSessions.put(spec, child);
         LOG.info("Registered Iceberg catalog {}", spec);
         return child;
+    }
+
+    /** Drops the session of {@code spec}; caller holds the session (see {@link #withSession}). */
+    void forget(CatalogSpec spec) {
+        catalogSessions.remove(spec);
     }
 
     /** Runs a tiny Deequ verification so the first real one does not pay for class loading and JIT. */

@@ -80,8 +80,9 @@ public final class SuiteParser {
 
     private static DQRuleset parseDocument(String dqdl) throws InvalidDataQualityRulesetException {
         try {
-            // a trailing comment only ends at a newline in DQDL's lexer
-            return new DQDLParser().parse(dqdl + "\n");
+            // a comment only ends at a newline in DQDL's lexer
+            String lastLine = dqdl.substring(dqdl.lastIndexOf('\n') + 1);
+            return new DQDLParser().parse(lastLine.contains("#") ? dqdl + "\n" : dqdl);
         }
         catch (RuntimeException e) {
             throw new InvalidDataQualityRulesetException(Messages.brief(e));

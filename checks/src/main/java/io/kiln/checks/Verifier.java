@@ -24,7 +24,11 @@ import com.amazon.deequ.metrics.DoubleMetric;
 import com.amazon.deequ.metrics.Metric;
 import com.amazon.deequ.repository.AnalysisResult;
 import com.amazon.deequ.repository.ResultKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,6 +38,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.Spark3Util;
@@ -76,11 +81,11 @@ final class Verifier {
         Suite suite = SuiteParser.parse(request.rules());
         return runtime.withSession(root -> {
             SparkSession spark = runtime.sessionFor(root, request.catalog());
-            SparkSession.setActiveSession(spark);
             Dataset<Row> snapshot = readSnapshot(spark, request);
+            Dataset<Row> batch = request.baseSnapshotId() == null || suite.anomalies().isEmpty() ? snapshot : readBatch(spark, request);
             snapshot.createOrReplaceTempView(PRIMARY_VIEW);
             try {
-                Evaluation evaluation = evaluate(snapshot, suite, history.load(request.table()),
+                Evaluation evaluation = evaluate(snapshot, batch, suite, history.load(request.table()),
                         resultTimestamp(request));
                 boolean passed = evaluation.rules().stream().allMatch(RuleResult::passed);
                 boolean save = passed && request.saveMetricsOnPass();
@@ -96,7 +101,7 @@ final class Verifier {
             catch (EngineException e) {
                 throw e;
             }
-            catch (RuntimeException e) {
+            catch (Exception e) {
                 LOG.error("Verification of {} snapshot {} failed", request.table(), request.snapshotId(), e);
                 throw new EngineException(ErrorCode.SPARK_FAILURE, String.format(
                         "Cannot verify %s snapshot %d: %s", request.table(), request.snapshotId(), Messages.brief(e)), e);
@@ -107,18 +112,46 @@ final class Verifier {
         });
     }
 
-    /** Runs the warm-up suite on a few in-memory rows. */
+    /**
+     * Writes a small Iceberg table in a temporary Hadoop catalog and verifies it with the warm-up suite,
+     * so the first real verification finds Spark, Iceberg and Deequ loaded and compiled.
+     */
     void warmUp() {
-        runtime.warmUp(spark -> {
-            Dataset<Row> rows = spark.range(100).selectExpr("cast(id as string) as id", "cast(id as string) as text");
-            rows.createOrReplaceTempView(PRIMARY_VIEW);
+        runtime.warmUp(root -> {
+            Path directory = null;
+            CatalogSpec spec = null;
             try {
-                return evaluate(rows, SuiteParser.parse(WARM_UP_SUITE), List.of(), System.currentTimeMillis());
+                directory = Files.createTempDirectory("kiln-check-engine-warm-up");
+                spec = new CatalogSpec("kiln_warm_up", Map.of("type", "hadoop", "warehouse", directory.toUri().toString()));
+                SparkSession spark = runtime.sessionFor(root, spec);
+                String table = "kiln_warm_up.warm.docs";
+                spark.range(1000).selectExpr("concat('doc-', id) as id", "concat('text', id) as text").writeTo(table).create();
+                long snapshotId = Spark3Util.loadIcebergTable(spark, table).currentSnapshot().snapshotId();
+                Dataset<Row> data = spark.read().option("snapshot-id", snapshotId).table(table);
+                data.createOrReplaceTempView(PRIMARY_VIEW);
+                return evaluate(data, SuiteParser.parse(WARM_UP_SUITE), List.of(), System.currentTimeMillis());
+            }
+            catch (Exception e) {
+                throw new IllegalStateException(Messages.brief(e), e);
             }
             finally {
-                spark.catalog().dropTempView(PRIMARY_VIEW);
+                if (spec != null) {
+                    runtime.forget(spec);
+                }
+                if (directory != null) {
+                    deleteRecursively(directory);
+                }
             }
         });
+    }
+
+    private static void deleteRecursively(Path directory) {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        catch (IOException e) {
+            LOG.debug("Cannot delete {}: {}", directory, e.getMessage());
+        }
     }
 
     private Dataset<Row> readSnapshot(SparkSession spark, VerifyRequest request) {
@@ -135,7 +168,7 @@ final class Verifier {
         catch (ParseException e) {
             throw new EngineException(ErrorCode.INVALID_REQUEST, "Invalid table name " + request.table(), e);
         }
-        catch (RuntimeException | LinkageError e) {
+        catch (Exception | LinkageError e) {
             LOG.error("Cannot load {}", where, e);
             throw new EngineException(ErrorCode.CATALOG_FAILURE, "Cannot load " + where + ": " + Messages.brief(e), e);
         }
@@ -147,18 +180,39 @@ final class Verifier {
         try {
             return spark.read().option("snapshot-id", request.snapshotId()).table(reference);
         }
-        catch (RuntimeException e) {
+        catch (Exception e) {
             LOG.error("Cannot read {} snapshot {}", where, request.snapshotId(), e);
             throw new EngineException(ErrorCode.SPARK_FAILURE, String.format(
                     "Cannot read %s snapshot %d: %s", where, request.snapshotId(), Messages.brief(e)), e);
         }
     }
 
+    /** The rows {@code snapshotId} appends over {@code baseSnapshotId} (an incremental append scan). */
+    private Dataset<Row> readBatch(SparkSession spark, VerifyRequest request) {
+        String reference = quote(request.catalog().name()) + "." + String.join(".",
+                java.util.Arrays.stream(request.table().split("\\.")).map(Verifier::quote).toList());
+        try {
+            return spark.read()
+                    .option("start-snapshot-id", request.baseSnapshotId())
+                    .option("end-snapshot-id", request.snapshotId())
+                    .table(reference);
+        }
+        catch (Exception e) {
+            throw new EngineException(ErrorCode.SPARK_FAILURE, String.format(
+                    "Cannot read the rows snapshot %d adds over %d in %s: %s", request.snapshotId(), request.baseSnapshotId(),
+                    request.table(), Messages.brief(e)), e);
+        }
+    }
+
     record Evaluation(long rows, List<RuleResult> rules, AnalyzerContext metrics) {}
+
+    static Evaluation evaluate(Dataset<Row> data, Suite suite, List<AnalysisResult> past, long timestampMillis) {
+        return evaluate(data, data, suite, past, timestampMillis);
+    }
 
     /** One Deequ pass for all Deequ-backed rules, Size and the anomaly metrics; Deequ's own executors for the rest. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    static Evaluation evaluate(Dataset<Row> data, Suite suite, List<AnalysisResult> past, long timestampMillis) {
+    static Evaluation evaluate(Dataset<Row> data, Dataset<Row> batch, Suite suite, List<AnalysisResult> past, long timestampMillis) {
         Map<DQRule, ExecutableRule> executables = new LinkedHashMap<>();
         for (DQRule rule : suite.rules()) {
             executables.put(rule, DQDLRuleTranslator$.MODULE$.toExecutableRule(rule));
@@ -176,8 +230,14 @@ final class Verifier {
         Analyzer size = new Size(Option.empty());
         Set<Analyzer> analyzers = new LinkedHashSet<>();
         analyzers.add(size);
+        Set<Analyzer> anomalyAnalyzers = new LinkedHashSet<>();
+        anomalyAnalyzers.add(size);
         for (AnomalyRule rule : suite.anomalies()) {
-            analyzers.add(rule.metric().analyzer(rule.column()));
+            anomalyAnalyzers.add(rule.metric().analyzer(rule.column()));
+        }
+        boolean separateBatch = batch != data;
+        if (!separateBatch) {
+            analyzers.addAll(anomalyAnalyzers);
         }
         List<Check> checks = deequRules.stream().map(DeequExecutableRule::check).toList();
         VerificationResult result = new VerificationSuite().onData(data)
@@ -226,10 +286,19 @@ final class Verifier {
         for (DQRule rule : suite.rules()) {
             results.add(toResult(rule, outcomes.get(rule)));
         }
-        for (AnomalyRule rule : suite.anomalies()) {
-            results.add(evaluateAnomaly(rule, metrics.get(rule.metric().analyzer(rule.column())), past, timestampMillis));
+        scala.collection.immutable.Map<Analyzer<?, Metric<?>>, Metric<?>> historyMetrics = result.metrics();
+        Map<Analyzer<?, Metric<?>>, Metric<?>> anomalyMetrics = metrics;
+        if (separateBatch) {
+            VerificationResult batchResult = new VerificationSuite().onData(batch)
+                    .addRequiredAnalyzers(Scala.seq(new ArrayList(anomalyAnalyzers)))
+                    .run();
+            historyMetrics = batchResult.metrics();
+            anomalyMetrics = Scala.map(batchResult.metrics());
         }
-        return new Evaluation(rows, results, AnalyzerContext.apply(result.metrics()));
+        for (AnomalyRule rule : suite.anomalies()) {
+            results.add(evaluateAnomaly(rule, anomalyMetrics.get(rule.metric().analyzer(rule.column())), past, timestampMillis));
+        }
+        return new Evaluation(rows, results, AnalyzerContext.apply(historyMetrics));
     }
 
     private static RuleResult toResult(DQRule rule, RuleOutcome outcome) {

@@ -11,9 +11,12 @@ import java.util.regex.Pattern;
  * @param resultKey key under which this run's metrics join the table's history; defaults to now, with
  *        table and snapshot tags
  * @param saveMetricsOnPass append the metrics to the history when, and only when, every rule passed
+ * @param baseSnapshotId the snapshot {@code snapshotId} was staged on (main's head then), or null for a
+ *        table's first batch: anomaly rules and the metric history then measure the batch, the rows
+ *        {@code snapshotId} appends over its base, while the DQDL rules see the whole table at {@code snapshotId}
  */
 public record VerifyRequest(CatalogSpec catalog, String table, Long snapshotId, String rules,
-                            ResultKeySpec resultKey, boolean saveMetricsOnPass) {
+                            ResultKeySpec resultKey, boolean saveMetricsOnPass, Long baseSnapshotId) {
     private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)+");
 
     public VerifyRequest {

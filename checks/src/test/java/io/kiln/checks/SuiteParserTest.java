@@ -51,8 +51,10 @@ class SuiteParserTest {
     @Test
     void acceptsASuiteOfOnlyAnomaliesOrNothing() {
         assertThat(SuiteParser.parse("Anomalies = [ RowCount maxIncrease 3.0 ]").rules()).isEmpty();
-        assertThat(SuiteParser.parse("Rules = [ ]").rules()).isEmpty();
-        assertThat(SuiteParser.parse("# nothing\n").rules()).isEmpty();
+        assertThat(SuiteParser.parse("# nothing").rules()).isEmpty();
+        assertThat(SuiteParser.parse("Rules = [ RowCount > 0 ] # trailing comment").ruleTexts()).containsExactly("RowCount > 0");
+        // DQDL itself refuses an empty list
+        assertInvalid("Rules = [ ]").hasMessage("Invalid DQDL: Parsing Error: No rules or analyzers provided.");
     }
 
     @Test

@@ -133,6 +133,19 @@ class VerifierIT {
     }
 
     @Test
+    void customSqlQueriesTheVerifiedSnapshotAsPrimary() {
+        Table table = tables.createTextTable("demo.docs");
+        long first = TestTables.append(table, TestTables.docs(0, 20));
+        TestTables.append(table, TestTables.docs(20, 5));
+
+        VerificationReport report = verify("demo.docs", first,
+                "Rules = [ CustomSql \"select count(*) from primary\" = 20, "
+                        + "CustomSql \"select count(distinct id) from primary where text like 'Paragraph%'\" = 20 ]");
+
+        assertThat(report.rules()).allSatisfy(rule -> assertThat(rule.passed()).as(rule.message()).isTrue());
+    }
+
+    @Test
     void failsAFiveFoldRowCountJumpAfterThreeNormalRuns() {
         Table table = tables.createTextTable("demo.docs");
         for (int run = 0; run < 3; run++) {
@@ -153,6 +166,29 @@ class VerifierIT {
         assertThat(anomaly.metrics()).containsEntry("current", 1500.0).containsEntry("previous", 300.0)
                 .containsEntry("ratio", 5.0);
         assertThat(report.rules()).filteredOn(rule -> !rule.rule().startsWith("RowCount max")).allMatch(RuleResult::passed);
+    }
+
+    @Test
+    void withABaseSnapshotAnomaliesCompareBatchesNotTheGrowingTable() {
+        Table table = tables.createTextTable("demo.batches");
+        Long base = null;
+        for (int run = 0; run < 3; run++) {
+            long snapshot = TestTables.append(table, TestTables.docs(run * 100, 100));
+            VerificationReport normal = verify("demo.batches", snapshot, base, SUITE);
+            assertThat(normal.outcome()).as(normal.rules().toString()).isEqualTo(RuleResult.Outcome.PASSED);
+            assertThat(normal.rows()).as("the DQDL rules see the whole table").isEqualTo((run + 1) * 100L);
+            base = snapshot;
+        }
+        // the table only grows from 300 to 800 rows (2.7x), but the batch is 5x the previous batch
+        long jump = TestTables.append(table, TestTables.docs(300, 500));
+
+        VerificationReport report = verify("demo.batches", jump, base, SUITE);
+
+        RuleResult anomaly = rule(report, "RowCount maxIncrease 3.0");
+        assertThat(anomaly.passed()).isFalse();
+        assertThat(anomaly.metrics()).containsEntry("current", 500.0).containsEntry("previous", 100.0);
+        assertThat(history.entries("demo.batches")).hasSize(3)
+                .allSatisfy(entry -> assertThat(entry.metrics()).containsEntry("Size", 100.0));
     }
 
     @Test
@@ -179,7 +215,7 @@ class VerifierIT {
         long snapshot = TestTables.append(table, TestTables.docs(0, 10));
 
         VerificationReport report = verifier.verify(new VerifyRequest(tables.spec(), "demo.docs", snapshot, SUITE,
-                null, false));
+                null, false, null));
 
         assertThat(report.outcome()).isEqualTo(RuleResult.Outcome.PASSED);
         assertThat(report.metricsSaved()).isFalse();
@@ -243,9 +279,13 @@ class VerifierIT {
     }
 
     private VerificationReport verify(String table, long snapshot, String suite) {
+        return verify(table, snapshot, null, suite);
+    }
+
+    private VerificationReport verify(String table, long snapshot, Long base, String suite) {
         clock += 60_000;
         return verifier.verify(new VerifyRequest(tables.spec(), table, snapshot, suite,
-                new ResultKeySpec(clock, Map.of("job", "job-1", "table", table, "snapshot", Long.toString(snapshot))), true));
+                new ResultKeySpec(clock, Map.of("job", "job-1", "table", table, "snapshot", Long.toString(snapshot))), true, base));
     }
 
     private static RuleResult rule(VerificationReport report, String text) {

@@ -1,0 +1,228 @@
+package io.kiln.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Write-audit-publish against the real check engine (Spark + Deequ in its own JVM, started and
+ * supervised by the packaged service), as a user runs it.
+ */
+class WriteAuditPublishIT {
+    private static Path work;
+    private static Path inputs;
+    private static KilnProcess kiln;
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Files.createTempDirectory("kiln-wap-it");
+        inputs = Files.createDirectories(work.resolve("inputs"));
+        Path suites = Files.createDirectories(work.resolve("suites"));
+        Files.copy(Path.of("checks/suites/text-default.dqdl"), suites.resolve("text-default.dqdl"));
+        Files.writeString(suites.resolve("broken.dqdl"), "Rules = [\n    RowCount >> 0,\n]\n");
+        Files.writeString(suites.resolve("row-jumps.dqdl"), "Rules = [ RowCount > 0 ]\nAnomalies = [ RowCount maxIncrease 3.0 ]\n");
+        Path log = Files.createFile(work.resolve("kiln.log"));
+        kiln = KilnProcess.start(Map.of(
+                "KILN_DATA_DIR", work.resolve("data").toString(),
+                "KILN_SOURCE_ROOTS", inputs.toString(),
+                "KILN_CHECKS_SUITES_DIRECTORY", suites.toString(),
+                "KILN_CHECKS_ENGINE_DIRECTORY", Path.of("checks/target/engine").toAbsolutePath().toString(),
+                "KILN_CHECKS_ENGINE_SPARK_MASTER", "local[2]",
+                "KILN_CHECKS_ENGINE_HEALTH_INTERVAL", "1s"), List.of(), log);
+        awaitEngine(0);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (kiln != null) {
+            kiln.close();
+        }
+    }
+
+    @Test
+    void aGoodBatchPassesItsSuiteAndIsPublished() throws IOException {
+        String table = table("good");
+        JsonNode job = run(table, write("good", 200, i -> "{\"id\": \"g-" + i + "\", \"text\": \"document " + i + "\"}"), "text-default", true);
+
+        assertThat(job.get("state").asText()).as(job.toString()).isEqualTo("PUBLISHED");
+        List<String> rules = new ArrayList<>();
+        job.get("checks").forEach(check -> {
+            assertThat(check.get("outcome").asText()).as(check.toString()).isEqualTo("PASSED");
+            rules.add(check.get("source").asText() + ": " + check.get("rule").asText());
+        });
+        assertThat(rules).contains("kiln: read = written + rejected", "text-default: IsUnique \"id\"", "text-default: RowCount > 0");
+        JsonNode snapshot = kiln.get("/v1/tables/" + table + "/snapshots/" + job.get("snapshotId").asLong()).json();
+        assertThat(snapshot.at("/summary/kiln.checks.outcome").asText()).isEqualTo("PASSED");
+        assertThat(snapshot.at("/summary/kiln.checks.suite").asText()).isEqualTo("text-default");
+        assertThat(snapshot.at("/summary/kiln.audited-snapshot-id").asLong()).isEqualTo(job.get("auditedSnapshotId").asLong());
+        assertThat(snapshot.get("current").asBoolean()).isTrue();
+        JsonNode history = kiln.get("/v1/tables/" + table + "/checks").json().get("history");
+        assertThat(history).hasSize(1);
+    }
+
+    @Test
+    void duplicateIdsAreRejectedAndMainDoesNotMove() throws IOException {
+        String table = table("dups");
+        JsonNode first = run(table, write("dups-1", 50, i -> "{\"id\": \"d-" + i + "\", \"text\": \"first " + i + "\"}"), "text-default", true);
+        assertThat(first.get("state").asText()).isEqualTo("PUBLISHED");
+        long main = first.get("snapshotId").asLong();
+
+        JsonNode bad = run(table, write("dups-2", 50, i -> "{\"id\": \"d-" + (i % 10) + "\", \"text\": \"again " + i + "\"}"), "text-default", true);
+
+        assertThat(bad.get("state").asText()).as(bad.toString()).isEqualTo("REJECTED");
+        assertThat(bad.at("/error/code").asText()).isEqualTo("CHECKS_FAILED");
+        assertThat(failedRules(bad)).contains("IsUnique \"id\"");
+        JsonNode description = kiln.get("/v1/tables/" + table).json();
+        assertThat(description.get("currentSnapshotId").asLong()).as("main is unchanged").isEqualTo(main);
+        String branch = bad.get("branch").asText();
+        assertThat(description.at("/refs/" + branch + "/type").asText()).isEqualTo("branch");
+        assertThat(description.at("/refs/" + branch + "/maxRefAgeMs").asLong()).isEqualTo(Duration.ofDays(7).toMillis());
+    }
+
+    @Test
+    void emptyTextsAreRejected() throws IOException {
+        JsonNode bad = run(table("empty"), write("empty", 30, i -> "{\"id\": \"e-" + i + "\", \"text\": \"" + (i % 3 == 0 ? "" : "text " + i) + "\"}"),
+                "text-default", false);
+        assertThat(bad.get("state").asText()).as(bad.toString()).isEqualTo("REJECTED");
+        assertThat(failedRules(bad)).anyMatch(rule -> rule.startsWith("ColumnLength \"text\""));
+        assertThat(kiln.get("/v1/tables/" + table("never") + "").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aSuiteWithASyntaxErrorIsA400AtJobCreation() throws IOException {
+        Path file = write("syntax", 5, i -> "{\"id\": \"s-" + i + "\", \"text\": \"t\"}");
+        KilnProcess.Response response = kiln.post("/v1/jobs", spec(table("syntax"), file, "broken", true));
+        assertThat(response.status()).isEqualTo(400);
+        JsonNode violation = response.json().at("/error/violations/0");
+        assertThat(violation.get("field").asText()).isEqualTo("checks");
+        assertThat(violation.get("message").asText()).startsWith("the suite is not valid DQDL: ");
+        JsonNode validation = kiln.post("/v1/checks/validate", Map.of("suite", "Rules = [ RowCount >> 0 ]")).json();
+        assertThat(validation.get("valid").asBoolean()).isFalse();
+        assertThat(kiln.post("/v1/checks/validate", Map.of("name", "text-default")).json().get("valid").asBoolean()).isTrue();
+    }
+
+    @Test
+    void twoJobsRacingOnOneTableBothPublishWithExactRowCounts() throws Exception {
+        String table = table("race");
+        Path a = write("race-a", 300, i -> "{\"id\": \"a-" + i + "\", \"text\": \"a " + i + "\"}");
+        Path b = write("race-b", 500, i -> "{\"id\": \"b-" + i + "\", \"text\": \"b " + i + "\"}");
+        CompletableFuture<JsonNode> first = CompletableFuture.supplyAsync(() -> run(table, a, "text-default", true));
+        CompletableFuture<JsonNode> second = CompletableFuture.supplyAsync(() -> run(table, b, "text-default", true));
+        assertThat(first.get().get("state").asText()).as(first.get().toString()).isEqualTo("PUBLISHED");
+        assertThat(second.get().get("state").asText()).as(second.get().toString()).isEqualTo("PUBLISHED");
+        JsonNode newest = kiln.get("/v1/tables/" + table + "/snapshots").json().at("/snapshots/0/summary");
+        assertThat(newest.get("total-records").asLong()).isEqualTo(800);
+    }
+
+    @Test
+    void aRowCountJumpAfterAHistoryOfNormalBatchesIsAnAnomaly() throws IOException {
+        String table = table("anomaly");
+        for (int batch = 0; batch < 3; batch++) {
+            int offset = batch * 100;
+            JsonNode normal = run(table, write("normal-" + batch, 100, i -> "{\"id\": \"n-" + (offset + i) + "\", \"text\": \"t\"}"), "row-jumps", true);
+            assertThat(normal.get("state").asText()).as(normal.toString()).isEqualTo("PUBLISHED");
+        }
+        JsonNode jump = run(table, write("jump", 500, i -> "{\"id\": \"j-" + i + "\", \"text\": \"t\"}"), "row-jumps", true);
+        assertThat(jump.get("state").asText()).as(jump.toString()).isEqualTo("REJECTED");
+        assertThat(failedRules(jump)).singleElement().asString().contains("RowCount");
+        assertThat(kiln.get("/v1/tables/" + table + "/checks").json().get("history")).as("a rejected batch does not enter the history").hasSize(3);
+    }
+
+    @Test
+    void anEngineKilledMidAuditPublishesNothingAndIsRestarted() throws Exception {
+        String table = table("crash");
+        Path big = write("crash", 300_000, i -> "{\"id\": \"c-" + i + "\", \"text\": \"some text for row " + i + " to give the audit work\"}");
+        JsonNode engine = kiln.get("/v1/checks/engine").json();
+        long pid = engine.get("pid").asLong();
+        int restarts = engine.get("restarts").asInt();
+
+        String id = kiln.post("/v1/jobs", spec(table, big, "text-default", true)).json().get("id").asText();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (!kiln.get("/v1/jobs/" + id).json().get("state").asText().equals("AUDITING")) {
+            assertThat(Instant.now()).as("job reached AUDITING").isBefore(deadline);
+            Thread.sleep(20);
+        }
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+
+        JsonNode job = kiln.awaitFinalJob(id);
+        assertThat(job.get("state").asText()).as(job.toString()).isEqualTo("FAILED");
+        assertThat(job.at("/error/code").asText()).isEqualTo("CHECK_ENGINE_FAILED");
+        assertThat(kiln.get("/v1/tables/" + table).json().get("currentSnapshotId").isNull()).as("nothing published").isTrue();
+
+        awaitEngine(restarts + 1);
+        assertThat(kiln.get("/v1/checks/engine").json().get("pid").asLong()).isNotEqualTo(pid);
+        JsonNode after = run(table("after_crash"), write("after", 20, i -> "{\"id\": \"x-" + i + "\", \"text\": \"t\"}"), "text-default", true);
+        assertThat(after.get("state").asText()).as(after.toString()).isEqualTo("PUBLISHED");
+    }
+
+    private static List<String> failedRules(JsonNode job) {
+        List<String> failed = new ArrayList<>();
+        job.get("checks").forEach(check -> {
+            if (!check.get("outcome").asText().equals("PASSED")) {
+                failed.add(check.get("rule").asText());
+            }
+        });
+        return failed;
+    }
+
+    private static JsonNode run(String table, Path input, String suite, boolean normalize) {
+        KilnProcess.Response accepted = kiln.post("/v1/jobs", spec(table, input, suite, normalize));
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        return kiln.awaitFinalJob(accepted.json().get("id").asText());
+    }
+
+    private static Map<String, Object> spec(String table, Path input, String suite, boolean normalize) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("table", table);
+        spec.put("source", Map.of("uri", input.toUri().toString(), "format", "jsonl"));
+        spec.put("steps", normalize ? List.of(Map.of("name", "normalize")) : List.of());
+        spec.put("checks", suite);
+        return spec;
+    }
+
+    private static Path write(String name, int rows, java.util.function.IntFunction<String> line) throws IOException {
+        Path file = inputs.resolve(name + "-" + UUID.randomUUID() + ".jsonl");
+        try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < rows; i++) {
+                writer.write(line.apply(i));
+                writer.write('\n');
+            }
+        }
+        return file;
+    }
+
+    private static String table(String name) {
+        return "wap." + name + "_" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static void awaitEngine(int minimumRestarts) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(240));
+        JsonNode status = null;
+        while (Instant.now().isBefore(deadline)) {
+            status = kiln.get("/v1/checks/engine").json();
+            if (status.get("state").asText().equals("UP") && status.get("restarts").asInt() >= minimumRestarts) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("check engine not UP: " + status + "\n" + kiln.logTail());
+    }
+}
