@@ -18,6 +18,7 @@ public record JobView(
         String table,
         Instant createdAt,
         Instant startedAt,
+        Instant auditStartedAt,
         Instant finishedAt,
         Long snapshotId,
         Long auditedSnapshotId,
@@ -54,7 +55,7 @@ public record JobView(
             String phase = job.state() == JobState.QUEUED || job.state() == JobState.AUDITING ? job.state().name() : null;
             progress = new Progress(phase, done, done, bytes, counts.read(), rate, fraction);
         }
-        return new JobView(job.id(), job.state(), job.table(), job.createdAt(), job.startedAt(), job.finishedAt(), job.snapshotId(),
+        return new JobView(job.id(), job.state(), job.table(), job.createdAt(), job.startedAt(), job.auditStartedAt(), job.finishedAt(), job.snapshotId(),
                 job.auditedSnapshotId(), job.branch(), counts, job.rejectedByReason(), job.steps(), job.checks(), job.error(), progress,
                 job.idempotencyKey(), job.spec());
     }

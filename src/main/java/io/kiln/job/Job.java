@@ -24,6 +24,7 @@ public record Job(
         String table,
         Instant createdAt,
         Instant startedAt,
+        Instant auditStartedAt,
         Instant finishedAt,
         Long snapshotId,
         Long auditedSnapshotId,
@@ -59,37 +60,38 @@ public record Job(
     }
 
     public static Job queued(String id, String idempotencyKey, String specSha256, JobSpec spec, Instant now) {
-        return new Job(id, idempotencyKey, specSha256, JobState.QUEUED, spec, spec.table(), now, null, null, null, null, null, null,
+        return new Job(id, idempotencyKey, specSha256, JobState.QUEUED, spec, spec.table(), now, null, null, null, null, null, null, null,
                 Counts.ZERO, Map.of(), List.of(), List.of(), null);
     }
 
     public Job running(Instant now) {
-        return new Job(id, idempotencyKey, specSha256, JobState.RUNNING, spec, table, createdAt, now, null, null, null, null, null,
+        return new Job(id, idempotencyKey, specSha256, JobState.RUNNING, spec, table, createdAt, now, null, null, null, null, null, null,
                 Counts.ZERO, Map.of(), List.of(), List.of(), null);
     }
 
     /** Written and staged: the checks run now. */
-    public Job auditing(long stagedSnapshotId, String auditBranch, long bytes, Counts writtenCounts, Map<String, Long> rejected, List<StepStatistics> statistics) {
-        return new Job(id, idempotencyKey, specSha256, JobState.AUDITING, spec, table, createdAt, startedAt, null, null, stagedSnapshotId, auditBranch,
+    public Job auditing(Instant now, long stagedSnapshotId, String auditBranch, long bytes, Counts writtenCounts, Map<String, Long> rejected,
+            List<StepStatistics> statistics) {
+        return new Job(id, idempotencyKey, specSha256, JobState.AUDITING, spec, table, createdAt, startedAt, now, null, null, stagedSnapshotId, auditBranch,
                 bytes, writtenCounts, rejected, statistics, List.of(), null);
     }
 
     public Job published(Instant now, long snapshot, Long audited, long bytes, Counts finalCounts, Map<String, Long> rejected,
             List<StepStatistics> statistics, List<CheckResult> results) {
-        return new Job(id, idempotencyKey, specSha256, JobState.PUBLISHED, spec, table, createdAt, startedAt, now, snapshot, audited, null,
+        return new Job(id, idempotencyKey, specSha256, JobState.PUBLISHED, spec, table, createdAt, startedAt, auditStartedAt, now, snapshot, audited, null,
                 bytes, finalCounts, rejected, statistics, results, null);
     }
 
     /** The checks failed: main is untouched, the staged rows stay on {@code auditBranch}. */
     public Job rejected(Instant now, long audited, String auditBranch, List<CheckResult> results) {
         long failed = results.stream().filter(result -> !result.passed()).count();
-        return new Job(id, idempotencyKey, specSha256, JobState.REJECTED, spec, table, createdAt, startedAt, now, null, audited, auditBranch,
+        return new Job(id, idempotencyKey, specSha256, JobState.REJECTED, spec, table, createdAt, startedAt, auditStartedAt, now, null, audited, auditBranch,
                 inputBytes, counts, rejectedByReason, steps, results,
                 new JobError("CHECKS_FAILED", failed + " of " + results.size() + " checks failed; main is unchanged and the batch is kept on branch " + auditBranch));
     }
 
     public Job ended(JobState endState, Instant now, JobError failure) {
-        return new Job(id, idempotencyKey, specSha256, endState, spec, table, createdAt, startedAt, now, snapshotId, auditedSnapshotId, branch,
+        return new Job(id, idempotencyKey, specSha256, endState, spec, table, createdAt, startedAt, auditStartedAt, now, snapshotId, auditedSnapshotId, branch,
                 inputBytes, counts, rejectedByReason, steps, checks, failure);
     }
 

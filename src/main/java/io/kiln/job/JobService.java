@@ -241,7 +241,7 @@ public class JobService {
                         result.rejectedByReason(), result.steps(), List.of()));
                 return;
             }
-            job = job.auditing(result.staged().orElseThrow().snapshotId(), result.staged().get().branch(), result.inputBytes(), counts,
+            job = job.auditing(Instant.now(), result.staged().orElseThrow().snapshotId(), result.staged().get().branch(), result.inputBytes(), counts,
                     result.rejectedByReason(), result.steps());
             store.update(job);
             running.remove(id);
