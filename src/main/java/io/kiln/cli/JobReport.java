@@ -40,7 +40,12 @@ final class JobReport
         }
         if (!job.checks().isEmpty()) {
             line(text, "  checks:");
-            job.checks().forEach(check -> line(text, "    " + check));
+            job.checks().forEach(check -> {
+                String outcome = check.path("outcome").asText("?");
+                String message = check.path("message").asText("");
+                line(text, "    " + (outcome.equals("PASSED") ? "passed  " : "FAILED  ") + check.path("source").asText("") + ": "
+                        + check.path("rule").asText(check.toString()) + (outcome.equals("PASSED") || message.isEmpty() ? "" : "  (" + message + ")"));
+            });
         }
         label(text, "created", Optional.ofNullable(job.createdAt()).orElse("-"));
         duration(job).ifPresent(duration -> label(text, "took", seconds(duration)));

@@ -7,7 +7,7 @@ import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
 /** One snapshot of a table, as listed by {@code GET /v1/tables/{table}/snapshots}. */
-record Snapshot(long snapshotId, Long parentId, long timestampMillis, String operation, Map<String, String> summary)
+record Snapshot(long snapshotId, Long parentId, long timestampMillis, String operation, boolean onMain, List<String> refs, Map<String, String> summary)
 {
     Snapshot
     {

@@ -39,12 +39,14 @@ final class SnapshotsCommand
             System.out.printf("Table %s has no snapshots.%n", listing.table());
             return ExitCode.SUCCESS;
         }
-        TextTable output = TextTable.withHeaders("SNAPSHOT ID>", "TIME", "OPERATION", "JOB ID", "ROWS WRITTEN>", "CONTENT DIGEST");
+        TextTable output = TextTable.withHeaders("SNAPSHOT ID>", "TIME", "ON MAIN", "REFS", "CHECKS", "JOB ID", "ROWS WRITTEN>", "CONTENT DIGEST");
         for (Snapshot snapshot : listing.snapshots()) {
             output.row(
                     snapshot.snapshotId(),
                     TIME.format(Instant.ofEpochMilli(snapshot.timestampMillis())),
-                    snapshot.operation(),
+                    snapshot.onMain() ? "yes" : "no",
+                    snapshot.refs() == null || snapshot.refs().isEmpty() ? "-" : String.join(",", snapshot.refs()),
+                    snapshot.summaryValue("kiln.checks.outcome").orElse(snapshot.summaryValue("kiln.job-id").isPresent() ? "staged" : "-"),
                     snapshot.summaryValue("kiln.job-id").orElse("-"),
                     snapshot.summaryValue("kiln.rows-written").orElse("-"),
                     snapshot.summaryValue("kiln.content-digest").map(SnapshotsCommand::shortDigest).orElse("-"));

@@ -55,10 +55,18 @@ public class TableBrowser {
     /** Newest first. */
     public List<SnapshotDescription> snapshots(String name) {
         Table table = load(name);
+        java.util.Set<Long> onMain = new java.util.HashSet<>();
+        if (table.currentSnapshot() != null) {
+            org.apache.iceberg.util.SnapshotUtil.ancestorIds(table.currentSnapshot(), table::snapshot).forEach(onMain::add);
+        }
+        Map<Long, List<String>> refsBySnapshot = new java.util.HashMap<>();
+        table.refs().forEach((ref, target) -> refsBySnapshot.computeIfAbsent(target.snapshotId(), id -> new ArrayList<>()).add(ref));
         List<SnapshotDescription> snapshots = new ArrayList<>();
         for (Snapshot snapshot : table.snapshots()) {
+            List<String> refs = new ArrayList<>(refsBySnapshot.getOrDefault(snapshot.snapshotId(), List.of()));
+            refs.sort(Comparator.naturalOrder());
             snapshots.add(new SnapshotDescription(snapshot.snapshotId(), snapshot.parentId(), snapshot.timestampMillis(),
-                    snapshot.operation(), snapshot.summary()));
+                    snapshot.operation(), onMain.contains(snapshot.snapshotId()), refs, snapshot.summary()));
         }
         snapshots.sort(Comparator.comparingLong(SnapshotDescription::timestampMillis).thenComparingLong(SnapshotDescription::snapshotId).reversed());
         return snapshots;
@@ -113,5 +121,7 @@ public class TableBrowser {
     public record SnapshotDetail(long snapshotId, Long parentId, long timestampMillis, String operation, Map<String, String> summary,
             boolean current, List<String> tags, TrinoSql trino) {}
 
-    public record SnapshotDescription(long snapshotId, Long parentId, long timestampMillis, String operation, Map<String, String> summary) {}
+    /** {@code onMain}: in main's history (published, or the audited snapshot under a publish); {@code refs}: branches and tags that point at it. */
+    public record SnapshotDescription(long snapshotId, Long parentId, long timestampMillis, String operation, boolean onMain, List<String> refs,
+            Map<String, String> summary) {}
 }
