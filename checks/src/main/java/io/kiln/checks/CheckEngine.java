@@ -34,7 +34,7 @@ public final class CheckEngine implements AutoCloseable {
         warmUp.setDaemon(true);
         warmUp.start();
         try {
-            return new CheckEngine(runtime, HttpApi.start(options.port(), runtime, verifier, history));
+            return new CheckEngine(runtime, HttpApi.start(options.bindAddress(), options.port(), runtime, verifier, history));
         }
         catch (IOException | RuntimeException e) {
             runtime.close();
@@ -66,7 +66,9 @@ public final class CheckEngine implements AutoCloseable {
             return;
         }
         Logger log = LoggerFactory.getLogger(CheckEngine.class);
-        exitWhenStdinCloses();
+        if (!options.standalone()) {
+            exitWhenStdinCloses();
+        }
         CheckEngine engine;
         try {
             engine = start(options);
@@ -79,7 +81,7 @@ public final class CheckEngine implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "kiln-shutdown"));
         stdout.println(LISTENING + " " + engine.port());
         stdout.flush();
-        log.info("Listening on 127.0.0.1:{}, metrics in {}", engine.port(), options.metricsDirectory());
+        log.info("Listening on {}:{}, metrics in {}", options.bindAddress(), engine.port(), options.metricsDirectory());
     }
 
     private static void exitWhenStdinCloses() {

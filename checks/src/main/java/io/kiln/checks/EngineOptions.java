@@ -13,14 +13,23 @@ import java.util.Map;
  * @param master any Spark master URL
  * @param metricsDirectory where each table's metric history lives
  * @param sparkConf extra Spark settings from {@code --conf key=value}
+ * @param bindAddress where the HTTP API listens: 127.0.0.1 (the default) for a child of Kiln, another
+ *        address for an engine that Kiln reaches over the network ({@code kiln.checks.engine.mode=external})
+ * @param standalone run until stopped, not until stdin closes (a child of Kiln dies with Kiln; a
+ *        standalone engine, e.g. in its own container, has no parent)
  */
-public record EngineOptions(int port, String master, Path metricsDirectory, Map<String, String> sparkConf) {
-    static final String USAGE = "usage: io.kiln.checks.CheckEngine --metrics-dir DIR [--port N] [--master URL] [--conf KEY=VALUE]...";
+public record EngineOptions(int port, String master, Path metricsDirectory, Map<String, String> sparkConf, String bindAddress, boolean standalone) {
+    static final String USAGE = "usage: io.kiln.checks.CheckEngine --metrics-dir DIR [--port N] [--master URL] [--conf KEY=VALUE]... [--bind ADDRESS] [--standalone]";
+
+    public EngineOptions(int port, String master, Path metricsDirectory, Map<String, String> sparkConf) {
+        this(port, master, metricsDirectory, sparkConf, "127.0.0.1", false);
+    }
 
     public EngineOptions {
         requireNonNull(master, "master is null");
         requireNonNull(metricsDirectory, "metricsDirectory is null");
         sparkConf = Map.copyOf(sparkConf);
+        requireNonNull(bindAddress, "bindAddress is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be between 0 and 65535, was " + port);
         }
@@ -31,8 +40,14 @@ public record EngineOptions(int port, String master, Path metricsDirectory, Map<
         String master = "local[*]";
         Path metrics = null;
         Map<String, String> conf = new LinkedHashMap<>();
+        String bind = "127.0.0.1";
+        boolean standalone = false;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
+            if (name.equals("--standalone")) {
+                standalone = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(name + " needs a value; " + USAGE);
             }
@@ -48,6 +63,7 @@ public record EngineOptions(int port, String master, Path metricsDirectory, Map<
                 }
                 case "--master" -> master = value;
                 case "--metrics-dir" -> metrics = Path.of(value);
+                case "--bind" -> bind = value;
                 case "--conf" -> {
                     int equals = value.indexOf('=');
                     if (equals <= 0) {
@@ -61,6 +77,6 @@ public record EngineOptions(int port, String master, Path metricsDirectory, Map<
         if (metrics == null) {
             throw new IllegalArgumentException("--metrics-dir is required; " + USAGE);
         }
-        return new EngineOptions(port, master, metrics, conf);
+        return new EngineOptions(port, master, metrics, conf, bind, standalone);
     }
 }

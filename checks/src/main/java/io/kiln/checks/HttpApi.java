@@ -53,9 +53,9 @@ final class HttpApi implements AutoCloseable {
         this.history = history;
     }
 
-    static HttpApi start(int port, SparkRuntime runtime, Verifier verifier, MetricsHistory history) throws IOException {
+    static HttpApi start(String bindAddress, int port, SparkRuntime runtime, Verifier verifier, MetricsHistory history) throws IOException {
         requireNonNull(runtime, "runtime is null");
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 64);
         AtomicInteger threads = new AtomicInteger();
         // unbounded: verifications queued for Spark must never keep /health and /validate waiting
         ExecutorService executor = Executors.newCachedThreadPool(task -> {

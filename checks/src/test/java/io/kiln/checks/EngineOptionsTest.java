@@ -25,6 +25,14 @@ class EngineOptionsTest {
     }
 
     @Test
+    void aStandaloneEngineCanListenBeyondLoopbackAndOutliveItsStdin() {
+        EngineOptions options = EngineOptions.parse("--metrics-dir", "m", "--bind", "0.0.0.0", "--standalone", "--port", "9500");
+
+        assertThat(options).isEqualTo(new EngineOptions(9500, "local[*]", Path.of("m"), Map.of(), "0.0.0.0", true));
+        assertThat(EngineOptions.parse("--metrics-dir", "m").standalone()).as("a child of Kiln dies with Kiln").isFalse();
+    }
+
+    @Test
     void refusesBadCommandLines() {
         assertThatThrownBy(() -> EngineOptions.parse()).hasMessageStartingWith("--metrics-dir is required");
         assertThatThrownBy(() -> EngineOptions.parse("--metrics-dir")).hasMessageStartingWith("--metrics-dir needs a value");
