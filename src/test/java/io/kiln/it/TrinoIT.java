@@ -17,16 +17,33 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericFileWriterFactory;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.RollingDataWriter;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.kiln.catalog.CatalogSettings;
+import io.kiln.catalog.KilnCatalog;
 import io.kiln.cli.LocalTrino;
 import io.kiln.lake.ContentDigest;
+import io.kiln.lake.Publisher;
+import io.kiln.lake.TableLayout;
 
 /**
  * A real Trino (started once for the suite on a JDK 24+) reads what Kiln publishes, through
@@ -56,12 +73,14 @@ class TrinoIT {
         Path log = Files.createFile(work.resolve("kiln.log"));
         KILNS.put("kiln", KilnProcess.start(Map.of(
                 "KILN_DATA_DIR", work.resolve("sqlite").toString(),
+                "KILN_CHECKS_ENGINE_MODE", "off",
                 "KILN_SOURCE_ROOTS", FIXTURES.toString()), List.of(), log));
         KILNS.put("kiln_pg", KilnProcess.start(Map.of(
                 "QUARKUS_PROFILE", "postgres",
                 "KILN_CATALOG_URI", PostgresDatabases.SERVER + database,
                 "KILN_CATALOG_USER", PostgresDatabases.USER,
                 "KILN_TRINO_CATALOG", "kiln_pg",
+                "KILN_CHECKS_ENGINE_MODE", "off",
                 "KILN_DATA_DIR", work.resolve("postgres").toString(),
                 "KILN_SOURCE_ROOTS", FIXTURES.toString()), List.of(), log));
 
@@ -80,6 +99,7 @@ class TrinoIT {
                 "KILN_DATA_DIR", work.resolve("s3-kiln").toString(),
                 "KILN_SOURCE_ROOTS", FIXTURES.toString()));
         s3Environment.putAll(secrets);
+        s3Environment.put("KILN_CHECKS_ENGINE_MODE", "off");
         KILNS.put("kiln_s3", KilnProcess.start(s3Environment, List.of(), log));
 
         Map<String, String> catalogs = new LinkedHashMap<>();
@@ -201,6 +221,71 @@ class TrinoIT {
                 }
                 assertThat(reasons).containsExactlyInAnyOrder("extract/malformed-json@line:5", "extract/not-an-object@line:8", "normalize@1/empty-text@line:11");
             }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kiln", "kiln_pg", "kiln_s3"})
+    void aRejectedBatchIsInvisibleOnMainButReadableOnItsBranch(String catalog) throws Exception {
+        String table = "demo.rejected_" + suffix();
+        long published = ingest(catalog, table, "docs/clean.jsonl", Map.of(), null).get("snapshotId").asLong();
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("table", table);
+        spec.put("source", Map.of("uri", "file://" + FIXTURES + "/docs/mixed.jsonl", "format", "jsonl", "fields", Map.of("id", "doc.key", "text", "body")));
+        spec.put("steps", List.of(Map.of("name", "normalize")));
+        spec.put("maxRejectedRate", 0.0);
+        KilnProcess kiln = KILNS.get(catalog);
+        JsonNode rejected = kiln.awaitFinalJob(kiln.post("/v1/jobs", spec).json().get("id").asText());
+        assertThat(rejected.get("state").asText()).as(rejected.toString()).isEqualTo("REJECTED");
+
+        assertThat(count("SELECT count(*) FROM " + catalog + "." + table, catalog)).as("main").isEqualTo(40);
+        assertThat(count("SELECT count(*) FROM " + catalog + "." + table + " WHERE id LIKE 'm-%'", catalog)).isZero();
+        String name = table.substring(table.indexOf('.') + 1);
+        try (Connection connection = connect(catalog); Statement statement = connection.createStatement();
+                ResultSet refs = statement.executeQuery("SELECT snapshot_id FROM " + catalog + ".demo.\"" + name + "$refs\" WHERE name = 'main'")) {
+            assertThat(refs.next()).isTrue();
+            assertThat(refs.getLong(1)).isEqualTo(published);
+        }
+        String branch = rejected.get("branch").asText();
+        assertThat(count("SELECT count(*) FROM " + catalog + "." + table + " FOR VERSION AS OF '" + branch + "' WHERE id LIKE 'm-%'", catalog))
+                .as("the rejected batch, on its branch").isEqualTo(10);
+    }
+
+    /**
+     * The embedding column the embed step writes (a fixed-size list<float>) must reach Trino users
+     * as array(real); this pins that contract on Kiln's own catalog and writer.
+     */
+    @Test
+    void anEmbeddingColumnReadsAsArrayOfReal() throws Exception {
+        CatalogSettings settings = new CatalogSettings("kiln", "jdbc:sqlite:" + work.resolve("sqlite/catalog.db"),
+                Optional.empty(), Optional.empty(), "file://" + work.resolve("sqlite/warehouse"));
+        Schema schema = new Schema(
+                Types.NestedField.required(1, "id", Types.StringType.get()),
+                Types.NestedField.required(2, "embedding",
+                        Types.ListType.ofRequired(3, Types.FloatType.get())));
+        try (JdbcCatalog catalog = KilnCatalog.open(settings)) {
+            Table table = new Publisher(catalog).loadOrCreate(
+                    TableIdentifier.of("demo", "embeddings"), schema, TableLayout.properties(1 << 20));
+            OutputFileFactory files = OutputFileFactory.builderFor(table, 0, 0)
+                    .format(FileFormat.PARQUET).build();
+            RollingDataWriter<Record> writer = new RollingDataWriter<>(
+                    new GenericFileWriterFactory.Builder(table).dataFileFormat(FileFormat.PARQUET).build(),
+                    files, table.io(), 1 << 20, table.spec(), null);
+            GenericRecord record = GenericRecord.create(schema);
+            record.setField("id", "e-1");
+            record.setField("embedding", List.of(0.25f, -0.5f, 1.0f));
+            writer.write(record);
+            writer.close();
+            AppendFiles append = table.newAppend();
+            writer.result().dataFiles().forEach(append::appendFile);
+            append.commit();
+        }
+        try (Connection connection = connect("kiln"); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT typeof(embedding), embedding[2], cardinality(embedding) FROM kiln.demo.embeddings")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).isEqualTo("array(real)");
+            assertThat(rows.getFloat(2)).isEqualTo(-0.5f);
+            assertThat(rows.getInt(3)).isEqualTo(3);
         }
     }
 
