@@ -21,6 +21,10 @@ public interface KilnConfig {
 
     Catalog catalog();
 
+    /** Directories that exports may write into; default {@code <data-dir>/exports}. */
+    @WithName("export-roots")
+    Optional<List<String>> exportRoots();
+
     /** Jobs that run at once; 0 accepts jobs but runs none (drain mode). */
     @WithDefault("2")
     int workers();
