@@ -39,7 +39,7 @@ class KilnCliTest {
 
         Result snapshots = run("snapshots", "cli.docs");
         assertThat(snapshots.exitCode()).isZero();
-        assertThat(snapshots.out()).contains("append");
+        assertThat(snapshots.out()).contains("ON MAIN").containsPattern("yes\\s+main\\s+PASSED").containsPattern("yes\\s+-\\s+staged");
         assertThat(run("tables").out()).contains("cli.docs").contains("cli.docs__rejects");
         assertThat(run("jobs").out()).contains("PUBLISHED");
     }
