@@ -55,6 +55,23 @@ public interface KilnConfig {
 
     Checks checks();
 
+    Maintenance maintenance();
+
+    /** Scheduled maintenance of every table; off unless an interval is set. */
+    interface Maintenance {
+        Optional<java.time.Duration> interval();
+
+        /** Unpinned, untagged, non-current snapshots older than this are expired. */
+        @WithName("max-snapshot-age")
+        @WithDefault("30d")
+        java.time.Duration maxSnapshotAge();
+
+        /** Unreachable files younger than this are left alone: a job may still be writing them. */
+        @WithName("orphan-grace")
+        @WithDefault("3d")
+        java.time.Duration orphanGrace();
+    }
+
     /** Write-audit-publish: the check engine and the suites. */
     interface Checks {
         Engine engine();

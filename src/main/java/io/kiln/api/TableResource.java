@@ -5,6 +5,7 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 
@@ -24,6 +25,8 @@ public class TableResource {
     KilnConfig config;
     @Inject
     io.kiln.check.CheckService checkService;
+    @Inject
+    io.kiln.lake.Publisher publisher;
 
     @GET
     @Operation(summary = "List tables as <namespace>.<name>")
@@ -58,6 +61,23 @@ public class TableResource {
     public com.fasterxml.jackson.databind.JsonNode checks(@PathParam("table") String table) {
         tables.describe(table);
         return checkService.metrics(table);
+    }
+
+    /** {@code orphanGraceMs}: clean orphan files older than this; absent, orphans are left alone. */
+    public record MaintenanceRequest(Long maxSnapshotAgeMs, Long orphanGraceMs) {}
+
+    @POST
+    @Path("/{table}/maintenance")
+    @Operation(summary = "Expire unpinned, untagged, non-current snapshots older than maxSnapshotAgeMs; optionally delete orphan files")
+    public io.kiln.lake.Maintenance.Report maintenance(@PathParam("table") String table, MaintenanceRequest request) {
+        if (request == null || request.maxSnapshotAgeMs() == null || request.maxSnapshotAgeMs() < 0) {
+            throw io.kiln.error.KilnException.invalidSpec(List.of(new io.kiln.error.Violation("maxSnapshotAgeMs", "is required and must not be negative")));
+        }
+        if (request.orphanGraceMs() != null && request.orphanGraceMs() < 0) {
+            throw io.kiln.error.KilnException.invalidSpec(List.of(new io.kiln.error.Violation("orphanGraceMs", "must not be negative")));
+        }
+        return new io.kiln.lake.Maintenance(publisher).run(tables.table(table), request.maxSnapshotAgeMs(),
+                java.util.Optional.ofNullable(request.orphanGraceMs()), System.currentTimeMillis());
     }
 
     public record SnapshotList(String table, List<TableBrowser.SnapshotDescription> snapshots) {}

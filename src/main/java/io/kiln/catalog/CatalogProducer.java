@@ -11,6 +11,7 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 
 import io.kiln.KilnConfig;
+import io.kiln.lake.Publisher;
 
 /** Makes the catalog settings and the one Iceberg catalog of the service available for injection. */
 @ApplicationScoped
@@ -25,6 +26,13 @@ public class CatalogProducer {
     @Singleton
     Catalog catalog(CatalogSettings settings) {
         return KilnCatalog.open(settings);
+    }
+
+    /** One publisher per service: its per-table locks serialize every commit Kiln makes to a table. */
+    @Produces
+    @Singleton
+    Publisher publisher(Catalog catalog) {
+        return new Publisher(catalog);
     }
 
     void close(@Disposes Catalog catalog) throws IOException {

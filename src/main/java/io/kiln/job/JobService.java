@@ -61,7 +61,8 @@ public class JobService {
 
     private JobStore store;
     private JobBinder binder;
-    private Publisher publisher;
+    @Inject
+    Publisher publisher;
     private Publication publication;
     private ExecutorService workers;
     private final Map<String, JobProgress> running = new ConcurrentHashMap<>();
@@ -76,7 +77,6 @@ public class JobService {
                 .toList();
         binder = new JobBinder(validator, StepRegistry.defaultRegistry(), roots, catalog, checks.suites(), checks.engine(),
                 config.checks().defaultMaxRejectedRate());
-        publisher = new Publisher(catalog);
         publication = new Publication(publisher, new Auditor(checks.engine()), catalogSettings, config.checks().rejectedBranchRetention());
         if (config.workers() > 0) {
             AtomicInteger count = new AtomicInteger();

@@ -94,6 +94,11 @@ public class TableBrowser {
                 new TrinoSql("SELECT * FROM " + qualified + " FOR VERSION AS OF " + snapshotId, tagSql));
     }
 
+    /** The table, or 404 TABLE_NOT_FOUND. */
+    public Table table(String name) {
+        return load(name);
+    }
+
     private Table load(String name) {
         if (!name.matches(JobSpec.TABLE_PATTERN.replace("{0,127}", "{0,160}"))) {
             throw new KilnException(ErrorCode.TABLE_NOT_FOUND, "No table " + name + ": table names are <namespace>.<name>");

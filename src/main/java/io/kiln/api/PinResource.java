@@ -1,0 +1,82 @@
+package io.kiln.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.inject.Inject;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import io.kiln.error.KilnException;
+import io.kiln.error.Violation;
+import io.kiln.lake.Pins;
+import io.kiln.lake.Publisher;
+import io.kiln.read.TableBrowser;
+
+@Path("/v1/tables/{table}/pins")
+public class PinResource {
+    @Inject
+    TableBrowser tables;
+    @Inject
+    Publisher publisher;
+    @Inject
+    jakarta.validation.Validator validator;
+
+    /** {@code retentionDays}: how long the pin keeps its snapshot; absent, until it is deleted. */
+    public record PinRequest(
+            @NotBlank(message = "is required") @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}", message = "must be 1-128 letters, digits, '.', '_' or '-'") String name,
+            @NotNull(message = "is required") Long snapshotId,
+            @NotBlank(message = "is required: say why this data is pinned") String reason,
+            @NotBlank(message = "is required: say who pinned it") String owner,
+            @Positive(message = "must be positive") Integer retentionDays) {}
+
+    @POST
+    @Operation(summary = "Pin a published snapshot for a training run: an Iceberg tag that snapshot expiry keeps, with who and why")
+    public Response create(@PathParam("table") String table, PinRequest request) {
+        if (request == null) {
+            throw KilnException.invalidSpec(List.of(new Violation("body", "a pin needs name, snapshotId, reason and owner")));
+        }
+        List<Violation> violations = validator.validate(request).stream()
+                .map(violation -> new Violation(violation.getPropertyPath().toString(), violation.getMessage()))
+                .sorted(java.util.Comparator.comparing(Violation::field))
+                .toList();
+        if (!violations.isEmpty()) {
+            throw KilnException.invalidSpec(violations);
+        }
+        Pins.Pin pin = new Pins(publisher).create(tables.table(table), request.name(), request.snapshotId(), request.owner(), request.reason(),
+                Optional.ofNullable(request.retentionDays()).map(days -> Duration.ofDays(days).toMillis()));
+        return Response.status(201).entity(pin).build();
+    }
+
+    @GET
+    @Operation(summary = "The table's pins")
+    public Map<String, List<Pins.Pin>> list(@PathParam("table") String table) {
+        return Map.of("pins", new Pins(publisher).list(tables.table(table)));
+    }
+
+    @GET
+    @Path("/{name}")
+    public Pins.Pin get(@PathParam("table") String table, @PathParam("name") String name) {
+        return new Pins(publisher).get(tables.table(table), name);
+    }
+
+    @DELETE
+    @Path("/{name}")
+    @Operation(summary = "Unpin: the snapshot becomes subject to expiry like any other")
+    public Response delete(@PathParam("table") String table, @PathParam("name") String name) {
+        new Pins(publisher).delete(tables.table(table), name);
+        return Response.noContent().build();
+    }
+}
