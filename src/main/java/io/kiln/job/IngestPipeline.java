@@ -301,6 +301,7 @@ public final class IngestPipeline {
         summary.put("kiln.rows-rejected", Long.toString(tally.rejected));
         summary.put("kiln.rejected-by-reason", json(tally.byReason));
         summary.put("kiln.content-digest", digest.value());
+        summary.put("kiln.content-state", digest.state());
         return summary;
     }
 

@@ -16,6 +16,7 @@ import io.kiln.check.Auditor;
 import io.kiln.check.CheckResult;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
+import io.kiln.lake.ContentDigest;
 import io.kiln.lake.Publisher;
 
 /**
@@ -28,6 +29,8 @@ import io.kiln.lake.Publisher;
  */
 final class Publication {
     static final int MAX_RESTAGES = 50;
+    static final String TABLE_CONTENT_STATE = "kiln.table-content-state";
+    static final String TABLE_CONTENT_DIGEST = "kiln.table-content-digest";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Publisher publisher;
@@ -69,7 +72,9 @@ final class Publication {
             if (job.tag().isPresent() && table.refs().containsKey(job.tag().get())) {
                 throw new KilnException(ErrorCode.TAG_EXISTS, "Tag '" + job.tag().get() + "' was created on " + job.table() + " after this job was accepted");
             }
-            Optional<Long> published = publisher.publish(table, jobId, staged, auditSummary(job, report), job.tag());
+            Map<String, String> summary = auditSummary(job, report);
+            summary.putAll(tableDigest(table, staged));
+            Optional<Long> published = publisher.publish(table, jobId, staged, summary, job.tag());
             if (published.isPresent()) {
                 return new Outcome(true, published.get(), staged.snapshotId(), staged.branch(), report.results());
             }
@@ -77,6 +82,26 @@ final class Publication {
             report = audit(jobId, job, result, staged);
         }
         throw new KilnException(ErrorCode.COMMIT_FAILED, "Main of " + job.table() + " kept moving; gave up after " + MAX_RESTAGES + " re-stages");
+    }
+
+    /**
+     * The digest of the whole table once this batch is on main: the base's table digest plus the
+     * batch. Unknown (left out) when the base was not written by Kiln.
+     */
+    private static Map<String, String> tableDigest(Table table, Publisher.Staged staged) {
+        String batchState = staged.summary().get("kiln.content-state");
+        if (batchState == null) {
+            return Map.of();
+        }
+        ContentDigest total = ContentDigest.fromState(batchState);
+        if (staged.baseSnapshotId().isPresent()) {
+            String baseState = table.snapshot(staged.baseSnapshotId().get()).summary().get(TABLE_CONTENT_STATE);
+            if (baseState == null) {
+                return Map.of();
+            }
+            total.merge(ContentDigest.fromState(baseState));
+        }
+        return Map.of(TABLE_CONTENT_STATE, total.state(), TABLE_CONTENT_DIGEST, total.value(), "kiln.table-rows", Long.toString(total.rows()));
     }
 
     private Auditor.Report audit(String jobId, BoundJob job, IngestPipeline.Result result, Publisher.Staged staged) {

@@ -48,6 +48,29 @@ public final class ContentDigest {
         return rows;
     }
 
+    /** The raw state, {@code <rows>:<hex sum>}: digests can be combined again from it, unlike from {@link #value()}. */
+    public String state() {
+        StringBuilder state = new StringBuilder().append(rows).append(':');
+        for (long word : sum) {
+            state.append(String.format("%016x", word));
+        }
+        return state.toString();
+    }
+
+    /** The digest whose {@link #state()} this is. */
+    public static ContentDigest fromState(String state) {
+        int colon = state.indexOf(':');
+        if (colon < 0 || state.length() - colon - 1 != 64) {
+            throw new IllegalArgumentException("not a content digest state: " + state);
+        }
+        ContentDigest digest = new ContentDigest();
+        digest.rows = Long.parseLong(state.substring(0, colon));
+        for (int i = 0; i < 4; i++) {
+            digest.sum[i] = Long.parseUnsignedLong(state.substring(colon + 1 + 16 * i, colon + 17 + 16 * i), 16);
+        }
+        return digest;
+    }
+
     /** Hex sha256 of the row count and the 256-bit sum. */
     public String value() {
         MessageDigest finish = newSha256();

@@ -123,6 +123,13 @@ class WriteAuditPublishTest {
         assertThat(rows).hasSize(800);
         assertThat(rows.stream().map(row -> (String) row.getField("id")).distinct()).hasSize(800);
         assertThat(table.refs()).containsOnlyKeys("main");
+        io.kiln.lake.ContentDigest everyRow = new io.kiln.lake.ContentDigest();
+        rows.forEach(row -> everyRow.add((String) row.getField("id"), (String) row.getField("text"), (String) row.getField("_kiln_source_uri"),
+                (String) row.getField("_kiln_source_sha256"), (String) row.getField("_kiln_source_pos"), (String) row.getField("_kiln_recipe")));
+        assertThat(table.currentSnapshot().summary())
+                .as("the table digest, chained through both publishes, is the digest of every row on main")
+                .containsEntry("kiln.table-content-digest", everyRow.value())
+                .containsEntry("kiln.table-rows", "800");
         assertThat(publisher.findPublished(table, "job-a")).contains(a.snapshotId());
         assertThat(publisher.findPublished(table, "job-b")).contains(b.snapshotId());
     }

@@ -52,4 +52,21 @@ class ContentDigestTest {
         }
         assertThat(merged.value()).isEqualTo(sum.value());
     }
+
+    @Test
+    void itsStateRoundTripsAndCombinesLikeTheRowsThemselves() {
+        ContentDigest first = new ContentDigest();
+        first.add("1", "a");
+        ContentDigest second = new ContentDigest();
+        second.add("2", "b");
+        ContentDigest both = new ContentDigest();
+        both.add("1", "a");
+        both.add("2", "b");
+
+        ContentDigest restored = ContentDigest.fromState(first.state());
+        restored.merge(ContentDigest.fromState(second.state()));
+
+        assertThat(restored.value()).isEqualTo(both.value());
+        assertThat(restored.state()).isEqualTo(both.state()).startsWith("2:");
+    }
 }

@@ -1,0 +1,197 @@
+package io.kiln.read;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.TimeStampMicroVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.types.DateUnit;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Iceberg types as Arrow types, and the code that puts the values of Iceberg's generic records into
+ * Arrow vectors. Supported: boolean, int, long, float, double, string, date, timestamp (with or
+ * without zone, microseconds), binary, and lists of those (embeddings, token ids).
+ */
+final class ArrowVectors {
+    static final String LIST_ELEMENT = "element";
+
+    private ArrowVectors() {}
+
+    /** Empty when Kiln cannot read the type into Arrow. */
+    static Optional<String> unsupported(Type type) {
+        if (type.isListType()) {
+            Type element = type.asListType().elementType();
+            return element.isNestedType() ? Optional.of("lists of " + element) : unsupported(element);
+        }
+        return switch (type.typeId()) {
+            case BOOLEAN, INTEGER, LONG, FLOAT, DOUBLE, STRING, DATE, TIMESTAMP, BINARY -> Optional.empty();
+            default -> Optional.of(type.toString());
+        };
+    }
+
+    static org.apache.arrow.vector.types.pojo.Schema arrowSchema(Schema schema) {
+        List<Field> fields = new ArrayList<>();
+        for (Types.NestedField column : schema.columns()) {
+            fields.add(field(column.name(), column.type(), column.isOptional()));
+        }
+        return new org.apache.arrow.vector.types.pojo.Schema(fields);
+    }
+
+    private static Field field(String name, Type type, boolean nullable) {
+        if (type.isListType()) {
+            Types.ListType list = type.asListType();
+            Field element = field(LIST_ELEMENT, list.elementType(), list.isElementOptional());
+            return new Field(name, new FieldType(nullable, ArrowType.List.INSTANCE, null), List.of(element));
+        }
+        return new Field(name, new FieldType(nullable, arrowType(type), null), null);
+    }
+
+    private static ArrowType arrowType(Type type) {
+        return switch (type.typeId()) {
+            case BOOLEAN -> ArrowType.Bool.INSTANCE;
+            case INTEGER -> new ArrowType.Int(32, true);
+            case LONG -> new ArrowType.Int(64, true);
+            case FLOAT -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+            case DOUBLE -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+            case STRING -> ArrowType.Utf8.INSTANCE;
+            case DATE -> new ArrowType.Date(DateUnit.DAY);
+            case TIMESTAMP -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, ((Types.TimestampType) type).shouldAdjustToUTC() ? "UTC" : null);
+            case BINARY -> ArrowType.Binary.INSTANCE;
+            default -> throw new IllegalArgumentException("Unsupported type " + type);
+        };
+    }
+
+    /** Sets one value of one vector; returns about how many bytes of vector memory it took. */
+    abstract static class Setter {
+        abstract long set(int index, Object value);
+    }
+
+    static Setter setter(FieldVector vector) {
+        if (vector instanceof VarCharVector strings) {
+            return new Setter() {
+                @Override
+                long set(int index, Object value) {
+                    if (value == null) {
+                        strings.setNull(index);
+                        return 4;
+                    }
+                    byte[] bytes = value.toString().getBytes(StandardCharsets.UTF_8);
+                    strings.setSafe(index, bytes);
+                    return 4L + bytes.length;
+                }
+            };
+        }
+        if (vector instanceof IntVector ints) {
+            return fixed(index -> ints.setNull(index), (index, value) -> ints.setSafe(index, (Integer) value), 4);
+        }
+        if (vector instanceof BigIntVector longs) {
+            return fixed(index -> longs.setNull(index), (index, value) -> longs.setSafe(index, (Long) value), 8);
+        }
+        if (vector instanceof Float4Vector floats) {
+            return fixed(index -> floats.setNull(index), (index, value) -> floats.setSafe(index, (Float) value), 4);
+        }
+        if (vector instanceof Float8Vector doubles) {
+            return fixed(index -> doubles.setNull(index), (index, value) -> doubles.setSafe(index, (Double) value), 8);
+        }
+        if (vector instanceof BitVector booleans) {
+            return fixed(index -> booleans.setNull(index), (index, value) -> booleans.setSafe(index, (Boolean) value ? 1 : 0), 1);
+        }
+        if (vector instanceof DateDayVector dates) {
+            return fixed(index -> dates.setNull(index), (index, value) -> dates.setSafe(index, Math.toIntExact(((LocalDate) value).toEpochDay())), 4);
+        }
+        if (vector instanceof TimeStampMicroTZVector timestamps) {
+            return fixed(index -> timestamps.setNull(index), (index, value) -> timestamps.setSafe(index, micros((OffsetDateTime) value)), 8);
+        }
+        if (vector instanceof TimeStampMicroVector timestamps) {
+            return fixed(index -> timestamps.setNull(index), (index, value) -> timestamps.setSafe(index, micros(((LocalDateTime) value).atOffset(ZoneOffset.UTC))), 8);
+        }
+        if (vector instanceof VarBinaryVector binaries) {
+            return new Setter() {
+                @Override
+                long set(int index, Object value) {
+                    if (value == null) {
+                        binaries.setNull(index);
+                        return 4;
+                    }
+                    ByteBuffer buffer = ((ByteBuffer) value).duplicate();
+                    binaries.setSafe(index, buffer, buffer.position(), buffer.remaining());
+                    return 4L + buffer.remaining();
+                }
+            };
+        }
+        if (vector instanceof ListVector list) {
+            Setter elements = setter((FieldVector) list.getDataVector());
+            return new Setter() {
+                @Override
+                long set(int index, Object value) {
+                    if (value == null) {
+                        list.setNull(index);
+                        return 4;
+                    }
+                    List<?> values = (List<?>) value;
+                    int offset = list.startNewValue(index);
+                    long bytes = 4;
+                    for (int i = 0; i < values.size(); i++) {
+                        bytes += elements.set(offset + i, values.get(i));
+                    }
+                    list.endValue(index, values.size());
+                    return bytes;
+                }
+            };
+        }
+        throw new IllegalArgumentException("No setter for vector " + vector.getField());
+    }
+
+    private static long micros(OffsetDateTime timestamp) {
+        return ChronoUnit.MICROS.between(OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC), timestamp);
+    }
+
+    private interface NullSetter {
+        void setNull(int index);
+    }
+
+    private interface ValueSetter {
+        void set(int index, Object value);
+    }
+
+    private static Setter fixed(NullSetter nulls, ValueSetter values, long width) {
+        return new Setter() {
+            @Override
+            long set(int index, Object value) {
+                if (value == null) {
+                    nulls.setNull(index);
+                }
+                else {
+                    values.set(index, value);
+                }
+                return width;
+            }
+        };
+    }
+}
