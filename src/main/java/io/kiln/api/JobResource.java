@@ -66,6 +66,13 @@ public class JobResource {
         return view(jobs.cancel(id));
     }
 
+    @POST
+    @Path("/{id}/reproduce")
+    @Operation(summary = "Re-run a published job on the same inputs (checked by sha256) into a scratch branch; identical content digest or not")
+    public io.kiln.job.Reproduction.Result reproduce(@PathParam("id") String id) {
+        return jobs.reproduce(id);
+    }
+
     private JobView view(Job job) {
         return JobView.of(job, jobs.progress(job.id()));
     }

@@ -27,6 +27,8 @@ import java.io.PrintWriter;
                 TablesCommand.class,
                 SnapshotsCommand.class,
                 TrinoCommand.class,
+                ResolveCommand.class,
+                ReproduceCommand.class,
         },
         footer = {
                 "",

@@ -86,6 +86,22 @@ final class KilnClient
         return read(send(request.build()), Job.class);
     }
 
+    /** POSTs a JSON body and returns the JSON answer (for the commands that just show it). */
+    JsonNode post(String path, JsonNode body)
+    {
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(body);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return read(send(request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                .build()), JsonNode.class);
+    }
+
     Job job(String jobId)
     {
         return read(get(jobPath(jobId)), Job.class);

@@ -88,11 +88,19 @@ public final class IngestPipeline {
     }
 
     public Result run(String jobId, BoundJob job, JobProgress progress, BooleanSupplier cancelled) {
+        return run(jobId, job, progress, cancelled, false);
+    }
+
+    /**
+     * {@code scratch}: a reproduction: the rows are staged on the run's branch only, rejects are
+     * not committed anywhere, and an earlier publish of the same id is not looked for.
+     */
+    public Result run(String jobId, BoundJob job, JobProgress progress, BooleanSupplier cancelled, boolean scratch) {
         List<PlannedInput> inputs = plan(job.inputs(), progress, cancelled);
         Table table = publisher.loadOrCreate(job.table(), TableLayout.TEXT, TableLayout.properties(settings.targetFileSizeBytes()));
         Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS, TableLayout.properties(settings.targetFileSizeBytes()));
 
-        Optional<Long> alreadyPublished = publisher.findPublished(table, jobId);
+        Optional<Long> alreadyPublished = scratch ? Optional.empty() : publisher.findPublished(table, jobId);
         if (alreadyPublished.isPresent()) {
             return resultFromSnapshot(table, alreadyPublished.get(), job.chain(), inputs);
         }
@@ -148,7 +156,12 @@ public final class IngestPipeline {
             rejectsSummary.put("kiln.rejects-of", job.table().toString());
             Publisher.Staged staged;
             try {
-                publisher.commitUnaudited(rejectsTable, jobId, files.rejects(), rejectsSummary);
+                if (scratch) {
+                    files.rejects().forEach(file -> rejectsTable.io().deleteFile(file.location()));
+                }
+                else {
+                    publisher.commitUnaudited(rejectsTable, jobId, files.rejects(), rejectsSummary);
+                }
                 staged = publisher.stage(table, jobId, files.rows(), summary);
             }
             catch (CommitStateUnknownException e) {
@@ -303,6 +316,16 @@ public final class IngestPipeline {
         summary.put("kiln.content-digest", digest.value());
         summary.put("kiln.content-state", digest.state());
         return summary;
+    }
+
+    /** The sha256 of a planned input, as the input manifest records it. */
+    public static String sha256Of(InputFile file) {
+        try {
+            return HashingInput.sha256Hex(file);
+        }
+        catch (IOException e) {
+            throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + file.uri() + ": " + e.getMessage(), e);
+        }
     }
 
     /** sha256 over the sorted (uri, sha256) pairs of every input. */

@@ -174,6 +174,13 @@ public class JobService {
         }
     }
 
+    /** Re-runs a published job on the same inputs into a scratch branch and compares digests; see {@link Reproduction}. */
+    public Reproduction.Result reproduce(String id) {
+        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
+                config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion));
+        return new Reproduction(catalog, publisher, binder, pipeline).run(job(id));
+    }
+
     public Optional<JobProgress.Snapshot> progress(String id) {
         return Optional.ofNullable(running.get(id)).map(JobProgress::snapshot);
     }

@@ -1,0 +1,129 @@
+package io.kiln.job;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kiln.error.ErrorCode;
+import io.kiln.error.KilnException;
+import io.kiln.lake.Publisher;
+import io.kiln.source.InputFile;
+
+/**
+ * Re-runs a published job's spec on the same inputs into a scratch branch and compares content
+ * digests. Inputs are checked against the input manifest of the published snapshot first: an
+ * input that changed, vanished or appeared makes the run incomparable, and is reported as such,
+ * never as a digest mismatch.
+ */
+public final class Reproduction {
+    static final long SCRATCH_RETENTION_MILLIS = 24L * 3600 * 1000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public enum Outcome { IDENTICAL, DIFFERENT, INPUTS_CHANGED }
+
+    public record Input(String uri, String status, String originalSha256, String currentSha256) {}
+
+    public record Result(Outcome outcome, boolean identical, String jobId, long snapshotId, String originalDigest, String reproducedDigest,
+            String originalRecipe, String reproducedRecipe, String scratchBranch, List<Input> inputs, String reason) {
+        public Result {
+            requireNonNull(outcome, "outcome is null");
+            inputs = List.copyOf(inputs);
+        }
+    }
+
+    private final Catalog catalog;
+    private final Publisher publisher;
+    private final JobBinder binder;
+    private final IngestPipeline pipeline;
+
+    Reproduction(Catalog catalog, Publisher publisher, JobBinder binder, IngestPipeline pipeline) {
+        this.catalog = catalog;
+        this.publisher = publisher;
+        this.binder = binder;
+        this.pipeline = pipeline;
+    }
+
+    Result run(Job job) {
+        if (job.state() != JobState.PUBLISHED || job.snapshotId() == null) {
+            throw new KilnException(ErrorCode.JOB_NOT_CANCELLABLE, "Only a PUBLISHED job can be reproduced; job " + job.id() + " is " + job.state());
+        }
+        Table table = catalog.loadTable(TableIdentifier.parse(job.table()));
+        Snapshot published = table.snapshot(job.snapshotId());
+        if (published == null) {
+            throw new KilnException(ErrorCode.SNAPSHOT_NOT_FOUND, "Snapshot " + job.snapshotId() + " of job " + job.id() + " no longer exists (expired)");
+        }
+        Map<String, String> summary = published.summary();
+        String originalDigest = summary.get("kiln.content-digest");
+        String manifestJson = summary.get("kiln.input-manifest");
+        if (originalDigest == null || manifestJson == null) {
+            throw new KilnException(ErrorCode.SNAPSHOT_NOT_FOUND, "Snapshot " + job.snapshotId() + " does not record its inputs (more than "
+                    + IngestPipeline.MANIFEST_INLINE_LIMIT + " files, or not written by Kiln)");
+        }
+        Map<String, String> original = new LinkedHashMap<>();
+        try {
+            for (Map<String, Object> entry : JSON.readValue(manifestJson, new TypeReference<List<Map<String, Object>>>() {})) {
+                original.put((String) entry.get("uri"), (String) entry.get("sha256"));
+            }
+        }
+        catch (java.io.IOException e) {
+            throw new IllegalStateException("unreadable input manifest of snapshot " + job.snapshotId(), e);
+        }
+
+        List<Input> inputs = new ArrayList<>();
+        BoundJob bound = null;
+        Map<String, InputFile> current = new LinkedHashMap<>();
+        try {
+            bound = binder.bind(job.spec());
+            bound.inputs().forEach(file -> current.put(file.uri(), file));
+        }
+        catch (KilnException e) {
+            // the source matches nothing any more: every input vanished
+        }
+        boolean comparable = true;
+        for (Map.Entry<String, String> entry : original.entrySet()) {
+            InputFile file = current.get(entry.getKey());
+            if (file == null) {
+                inputs.add(new Input(entry.getKey(), "MISSING", entry.getValue(), null));
+                comparable = false;
+                continue;
+            }
+            String sha256 = IngestPipeline.sha256Of(file);
+            boolean same = sha256.equals(entry.getValue());
+            inputs.add(new Input(entry.getKey(), same ? "UNCHANGED" : "CHANGED", entry.getValue(), sha256));
+            comparable &= same;
+        }
+        for (InputFile file : current.values()) {
+            if (!original.containsKey(file.uri())) {
+                inputs.add(new Input(file.uri(), "ADDED", null, IngestPipeline.sha256Of(file)));
+                comparable = false;
+            }
+        }
+        if (!comparable || bound == null) {
+            return new Result(Outcome.INPUTS_CHANGED, false, job.id(), job.snapshotId(), originalDigest, null, summary.get("kiln.recipe"), null, null, inputs,
+                    "the inputs are not the ones the job read; the digests cannot be compared");
+        }
+
+        String runId = "reproduce-" + UUID.randomUUID();
+        IngestPipeline.Result result = pipeline.run(runId, bound, new JobProgress(), () -> false, true);
+        Publisher.Staged staged = result.staged().orElseThrow();
+        table.manageSnapshots().setMaxRefAgeMs(staged.branch(), SCRATCH_RETENTION_MILLIS).commit();
+        boolean identical = originalDigest.equals(result.contentDigest());
+        String reason = identical ? "" : bound.recipe().sha256().equals(summary.get("kiln.recipe"))
+                ? "same inputs and recipe, different rows: a step is not deterministic"
+                : "the recipe changed (a step's version or parameters differ from the original run)";
+        return new Result(identical ? Outcome.IDENTICAL : Outcome.DIFFERENT, identical, job.id(), job.snapshotId(), originalDigest, result.contentDigest(),
+                summary.get("kiln.recipe"), bound.recipe().sha256(), staged.branch(), inputs, reason);
+    }
+}

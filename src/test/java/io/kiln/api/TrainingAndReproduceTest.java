@@ -1,0 +1,117 @@
+package io.kiln.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+@QuarkusTest
+@QuarkusTestResource(TempDataDirectory.class)
+class TrainingAndReproduceTest {
+    private static final String FIXTURES = Path.of("src/test/resources/fixtures").toAbsolutePath().toString();
+
+    @Test
+    void aTrainingConfigResolvesToItsPinnedSnapshot() {
+        String table = "train.docs_" + suffix();
+        JsonPath job = publish(table, "file://" + FIXTURES + "/docs/clean.jsonl");
+        long snapshot = job.getLong("snapshotId");
+        publish(table, "file://" + FIXTURES + "/docs/mixed.jsonl");
+        given().contentType(ContentType.JSON).body(Map.of("name", "run-7", "snapshotId", snapshot, "reason", "baseline", "owner", "me"))
+                .post("/v1/tables/" + table + "/pins").then().statusCode(201);
+
+        JsonPath resolution = given().contentType(ContentType.JSON)
+                .body(Map.of("table", table, "pin", "run-7", "columns", List.of("id", "text"), "split", Map.of("name", "train", "fraction", 0.9, "seed", 17)))
+                .post("/v1/training/resolve").then().statusCode(200).extract().jsonPath();
+
+        assertThat(resolution.getLong("snapshotId")).isEqualTo(snapshot);
+        assertThat(resolution.getLong("rows")).isEqualTo(40);
+        assertThat(resolution.getString("jobId")).isEqualTo(job.getString("id"));
+        assertThat(resolution.getString("recipe")).hasSize(64);
+        assertThat(resolution.getString("contentDigest")).hasSize(64);
+        assertThat(resolution.getString("trinoSql")).isEqualTo("SELECT id, text FROM kiln." + table + " FOR VERSION AS OF 'run-7'");
+        assertThat(resolution.getString("split.name")).isEqualTo("train");
+    }
+
+    @Test
+    void aBadTrainingConfigFailsClearly() {
+        String table = "train.bad_" + suffix();
+        long snapshot = publish(table, "file://" + FIXTURES + "/docs/clean.jsonl").getLong("snapshotId");
+        given().contentType(ContentType.JSON).body(Map.of("table", table, "pin", "never-made")).post("/v1/training/resolve")
+                .then().statusCode(404).body("error.code", equalTo("PIN_NOT_FOUND"))
+                .body("error.message", equalTo("Table " + table + " has no pin 'never-made' (it was never created, was deleted, or its retention ran out)"));
+        given().contentType(ContentType.JSON).body(Map.of("table", table, "snapshot", 42L)).post("/v1/training/resolve")
+                .then().statusCode(404).body("error.code", equalTo("SNAPSHOT_NOT_FOUND")).body("error.message", startsWith("Table kiln." + table + " has no snapshot 42"));
+        given().contentType(ContentType.JSON).body(Map.of("table", table, "snapshot", snapshot, "pin", "x")).post("/v1/training/resolve")
+                .then().statusCode(400).body("error.violations[0].field", equalTo("snapshot"));
+        given().contentType(ContentType.JSON).body(Map.of("table", table, "snapshot", snapshot, "columns", List.of("id", "label"))).post("/v1/training/resolve")
+                .then().statusCode(400).body("error.violations[0].message", equalTo("snapshot " + snapshot + " of " + table + " has no column 'label'"));
+        given().contentType(ContentType.JSON).body(Map.of("table", "train.nothing", "snapshot", snapshot)).post("/v1/training/resolve")
+                .then().statusCode(404).body("error.code", equalTo("TABLE_NOT_FOUND"));
+    }
+
+    @Test
+    void reproducingAPublishedJobGivesTheSameDigest() {
+        JsonPath job = publish("train.repro_" + suffix(), "file://" + FIXTURES + "/docs/*.jsonl");
+
+        JsonPath result = given().post("/v1/jobs/" + job.getString("id") + "/reproduce").then().statusCode(200).extract().jsonPath();
+
+        assertThat(result.getString("outcome")).isEqualTo("IDENTICAL");
+        assertThat(result.getBoolean("identical")).isTrue();
+        assertThat(result.getString("reproducedDigest")).isEqualTo(result.getString("originalDigest"));
+        assertThat(result.getList("inputs.status", String.class)).containsOnly("UNCHANGED").hasSize(2);
+        assertThat(result.getString("scratchBranch")).startsWith("audit-reproduce-");
+        given().get("/v1/tables/" + job.getString("table")).then().statusCode(200)
+                .body("currentSnapshotId", equalTo(job.getLong("snapshotId")))
+                .body("refs." + result.getString("scratchBranch") + ".maxRefAgeMs", equalTo(86_400_000));
+    }
+
+    @Test
+    void changedOrVanishedInputsAreReportedNotAMismatch() throws IOException {
+        Path directory = Files.createDirectories(Path.of("target/test-inputs").toAbsolutePath().resolve("repro-" + suffix()));
+        Path first = Files.writeString(directory.resolve("a.jsonl"), "{\"id\": \"1\", \"text\": \"one\"}\n");
+        Path second = Files.writeString(directory.resolve("b.jsonl"), "{\"id\": \"2\", \"text\": \"two\"}\n");
+        JsonPath job = publish("train.changed_" + suffix(), "file://" + directory + "/*.jsonl");
+
+        Files.writeString(first, "{\"id\": \"1b\", \"text\": \"edited\"}\n", StandardOpenOption.APPEND);
+        Files.delete(second);
+        Files.writeString(directory.resolve("c.jsonl"), "{\"id\": \"3\", \"text\": \"three\"}\n");
+
+        JsonPath result = given().post("/v1/jobs/" + job.getString("id") + "/reproduce").then().statusCode(200).extract().jsonPath();
+        assertThat(result.getString("outcome")).isEqualTo("INPUTS_CHANGED");
+        assertThat(result.getBoolean("identical")).isFalse();
+        assertThat(result.getString("reproducedDigest")).isNull();
+        Map<String, String> statuses = new java.util.TreeMap<>();
+        result.getList("inputs", Map.class).forEach(input -> statuses.put(Path.of(java.net.URI.create((String) input.get("uri"))).getFileName().toString(), (String) input.get("status")));
+        assertThat(statuses).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of("a.jsonl", "CHANGED", "b.jsonl", "MISSING", "c.jsonl", "ADDED")));
+    }
+
+    private static JsonPath publish(String table, String uri) {
+        Map<String, Object> source = uri.contains("mixed")
+                ? Map.of("uri", uri, "format", "jsonl", "fields", Map.of("id", "doc.key", "text", "body"))
+                : Map.of("uri", uri, "format", "jsonl");
+        String id = given().contentType(ContentType.JSON).body(Map.of("table", table, "source", source, "steps", List.of(Map.of("name", "normalize"))))
+                .post("/v1/jobs").then().statusCode(202).extract().jsonPath().getString("id");
+        JsonPath job = JobApiTest.awaitFinal(id);
+        assertThat(job.getString("state")).as(job.prettify()).isEqualTo("PUBLISHED");
+        return job;
+    }
+
+    private static String suffix() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+}
