@@ -45,6 +45,34 @@ class KilnCliTest {
     }
 
     @Test
+    void pinsResolvesAndReproducesATrainingSnapshot() throws IOException {
+        Path fixtures = Path.of("src/test/resources/fixtures").toAbsolutePath();
+        Path spec = Files.writeString(temp.resolve("train.json"), "{\"table\": \"cli.train\", \"source\": {\"uri\": \"file://" + fixtures
+                + "/docs/clean.jsonl\", \"format\": \"jsonl\"}, \"steps\": [{\"name\": \"normalize\"}]}");
+        assertThat(run("submit", spec.toString(), "--follow").exitCode()).isZero();
+        String snapshot = run("snapshots", "cli.train", "--json").out().replaceAll("(?s).*?\"snapshotId\"\\s*:\\s*(\\d+).*", "$1");
+        String jobId = run("jobs", "--json").out().replaceAll("(?s).*?\"id\"\\s*:\\s*\"(job-[^\"]+)\".*", "$1");
+
+        Result pinned = run("pin", "cli.train", snapshot, "--name", "run-1", "--reason", "first model", "--owner", "tester");
+        assertThat(pinned.exitCode()).as(pinned.err()).isZero();
+        assertThat(pinned.out()).contains("as 'run-1'");
+        assertThat(run("pins", "cli.train").out()).contains("run-1").contains("tester").contains("until unpinned").contains("first model");
+
+        Path config = Files.writeString(temp.resolve("train.yaml"), "table: cli.train\npin: run-1\ncolumns: [id, text]\n");
+        Result resolved = run("resolve", config.toString());
+        assertThat(resolved.exitCode()).as(resolved.err()).isZero();
+        assertThat(resolved.out()).contains("snapshot        " + snapshot).contains("rows            40").contains("FOR VERSION AS OF 'run-1'");
+        Path bad = Files.writeString(temp.resolve("bad.yaml"), "table: cli.train\npin: run-2\n");
+        Result failed = run("resolve", bad.toString());
+        assertThat(failed.exitCode()).isEqualTo(2);
+        assertThat(failed.err()).contains("PIN_NOT_FOUND").contains("no pin 'run-2'");
+
+        Result reproduced = run("reproduce", jobId);
+        assertThat(reproduced.exitCode()).as(reproduced.out() + reproduced.err()).isZero();
+        assertThat(reproduced.out()).contains("IDENTICAL").contains("UNCHANGED");
+    }
+
+    @Test
     void showsTheServicesViolationsAndExitsWithTwo() throws IOException {
         Path spec = Files.writeString(temp.resolve("bad.json"), "{\"table\": \"cli.bad\", \"source\": {\"uri\": \"s3://b/x\", \"format\": \"jsonl\"}}");
         Result result = run("submit", spec.toString());
