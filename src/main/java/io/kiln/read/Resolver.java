@@ -72,11 +72,16 @@ public final class Resolver {
         Map<String, String> summary = snapshot.summary();
         String ref = config.pin() != null && !config.pin().isBlank() ? "'" + config.pin() + "'" : Long.toString(snapshotId);
         String columns = config.columns().isEmpty() ? "*" : String.join(", ", config.columns());
+        String where = "";
+        if (config.split() != null) {
+            SplitRule split = new SplitRule(config.split().name(), config.split().fraction(), config.split().seed() == null ? 0 : config.split().seed());
+            where = " WHERE " + split.trinoPredicate("id");
+        }
         return new Resolution(config.table(), snapshotId, config.pin(), summary.get("kiln.job-id"), summary.get("kiln.recipe"), summary.get("kiln.recipe-spec"),
                 Long.parseLong(summary.getOrDefault("total-records", "0")),
                 Optional.ofNullable(summary.get("kiln.table-content-digest")).orElse(null), summary.get("kiln.content-digest"),
                 config.columns(), config.filter(), config.split(),
-                "SELECT " + columns + " FROM kiln." + config.table() + " FOR VERSION AS OF " + ref,
+                "SELECT " + columns + " FROM kiln." + config.table() + " FOR VERSION AS OF " + ref + where,
                 "/v1/tables/" + config.table() + "/snapshots/" + snapshotId + "/rows");
     }
 }

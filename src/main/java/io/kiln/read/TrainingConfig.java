@@ -20,10 +20,6 @@ public record TrainingConfig(String table, Long snapshot, String pin, List<Strin
         columns = columns == null ? List.of() : List.copyOf(columns);
     }
 
-    /**
-     * Rows whose {@code sha256(seed + ":" + id)}, read as a fraction of 2^64, is below
-     * {@code fraction} belong to the split; the others to its complement. The same id always
-     * lands on the same side, whatever else the snapshot holds.
-     */
+    /** A deterministic split by row id; see {@link SplitRule} for the rule. {@code seed} defaults to 0. */
     public record Split(String name, Double fraction, Long seed) {}
 }

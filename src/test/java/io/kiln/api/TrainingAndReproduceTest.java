@@ -43,7 +43,8 @@ class TrainingAndReproduceTest {
         assertThat(resolution.getString("jobId")).isEqualTo(job.getString("id"));
         assertThat(resolution.getString("recipe")).hasSize(64);
         assertThat(resolution.getString("contentDigest")).hasSize(64);
-        assertThat(resolution.getString("trinoSql")).isEqualTo("SELECT id, text FROM kiln." + table + " FOR VERSION AS OF 'run-7'");
+        assertThat(resolution.getString("trinoSql")).isEqualTo("SELECT id, text FROM kiln." + table + " FOR VERSION AS OF 'run-7' WHERE "
+                + new io.kiln.read.SplitRule("train", 0.9, 17).trinoPredicate("id"));
         assertThat(resolution.getString("split.name")).isEqualTo("train");
     }
 

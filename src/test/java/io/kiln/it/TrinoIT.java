@@ -251,6 +251,28 @@ class TrinoIT {
                 .as("the rejected batch, on its branch").isEqualTo(10);
     }
 
+    @Test
+    void trinosSplitPredicateSelectsExactlyTheRowsKilnsSplitRuleDoes() throws Exception {
+        String table = "demo.split_" + suffix();
+        ingest("kiln", table, "docs/clean.jsonl", Map.of(), null);
+        io.kiln.read.SplitRule split = new io.kiln.read.SplitRule("train", 0.5, 17);
+        List<String> all = new ArrayList<>();
+        List<String> inTrino = new ArrayList<>();
+        try (Connection connection = connect("kiln"); Statement statement = connection.createStatement()) {
+            try (ResultSet rows = statement.executeQuery("SELECT id FROM kiln." + table)) {
+                while (rows.next()) {
+                    all.add(rows.getString(1));
+                }
+            }
+            try (ResultSet rows = statement.executeQuery("SELECT id FROM kiln." + table + " WHERE " + split.trinoPredicate("id"))) {
+                while (rows.next()) {
+                    inTrino.add(rows.getString(1));
+                }
+            }
+        }
+        assertThat(inTrino).containsExactlyInAnyOrderElementsOf(all.stream().filter(split::contains).toList()).isNotEmpty().hasSizeLessThan(all.size());
+    }
+
     /**
      * The embedding column the embed step writes (a fixed-size list<float>) must reach Trino users
      * as array(real); this pins that contract on Kiln's own catalog and writer.
