@@ -1,0 +1,102 @@
+package io.kiln.api;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+
+import io.kiln.error.ErrorCode;
+import io.kiln.error.KilnException;
+import io.kiln.error.Violation;
+import io.kiln.read.RowFormat;
+import io.kiln.read.RowFormats;
+import io.kiln.read.RowWriter;
+import io.kiln.read.SnapshotReader;
+import io.kiln.read.SnapshotScan;
+
+/**
+ * The rows of one snapshot for clients that do not speak Iceberg, streamed as JSONL or as an Arrow
+ * IPC stream: the same read path as exports, batch by batch, so memory stays bounded. Everything
+ * a client can get wrong is checked before the first byte is sent; the response header
+ * {@code Kiln-Snapshot-Id} says which snapshot was read (useful when it was named by a pin).
+ */
+@Path("/v1/tables/{table}/snapshots/{snapshot}/rows")
+public class RowsResource {
+    public static final String SNAPSHOT_HEADER = "Kiln-Snapshot-Id";
+
+    @Inject
+    SnapshotReader reader;
+
+    @GET
+    @Produces({"application/x-ndjson", RowFormat.ARROW_STREAM_MEDIA_TYPE, "application/json"})
+    @Operation(summary = "Stream a snapshot's rows (by snapshot id or pin) as JSONL or an Arrow IPC stream, in a stable order")
+    public Response rows(
+            @PathParam("table") String table,
+            @Parameter(description = "a snapshot id, or a pin (tag) name") @PathParam("snapshot") String snapshot,
+            @Parameter(description = "jsonl (default) or arrow (Arrow IPC stream); without it, Accept: application/vnd.apache.arrow.stream asks for arrow") @QueryParam("format") String format,
+            @Parameter(description = "comma-separated columns, in output order; default all") @QueryParam("columns") String columns,
+            @Parameter(description = "conditions joined by and: column = 'x', column in (1, 2), column is null, column starts_with 'a', ...") @QueryParam("filter") String filter,
+            @Parameter(description = "at most this many rows") @QueryParam("limit") Long limit,
+            @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+        RowFormat rowFormat = format(format, accept);
+        if (limit != null && limit < 0) {
+            throw new KilnException(ErrorCode.INVALID_REQUEST, "limit must not be negative, was " + limit, List.of(new Violation("limit", "must not be negative")));
+        }
+        SnapshotReader.ResolvedSnapshot resolved = reader.resolve(table, snapshot);
+        SnapshotScan scan = resolved.scan()
+                .columns(columns(columns))
+                .filter(Optional.ofNullable(filter).filter(text -> !text.isBlank()))
+                .build();
+        OptionalLong rowLimit = limit == null ? OptionalLong.empty() : OptionalLong.of(limit);
+        BufferAllocator allocator = reader.allocator();
+        StreamingOutput body = output -> stream(scan, rowFormat, rowLimit, allocator, output);
+        String mediaType = rowFormat == RowFormat.ARROW ? RowFormat.ARROW_STREAM_MEDIA_TYPE : rowFormat.mediaType();
+        return Response.ok(body, mediaType).header(SNAPSHOT_HEADER, Long.toString(scan.snapshotId())).build();
+    }
+
+    private static void stream(SnapshotScan scan, RowFormat format, OptionalLong limit, BufferAllocator allocator, OutputStream output)
+            throws IOException {
+        try (SnapshotScan.Batches batches = scan.open(allocator, limit)) {
+            RowWriter writer = RowFormats.streamWriter(format, batches.root(), output);
+            while (batches.next()) {
+                writer.write(batches.root());
+            }
+            writer.finish();
+        }
+    }
+
+    /** {@code format} wins; without it, an Accept header that names the Arrow stream type asks for Arrow. */
+    private static RowFormat format(String format, String accept) {
+        if (format == null || format.isBlank()) {
+            return accept != null && accept.contains(RowFormat.ARROW_STREAM_MEDIA_TYPE) ? RowFormat.ARROW : RowFormat.JSONL;
+        }
+        return RowFormat.fromName(format).filter(candidate -> candidate != RowFormat.PARQUET)
+                .orElseThrow(() -> new KilnException(ErrorCode.INVALID_REQUEST, "format must be jsonl or arrow, was '" + format + "'"
+                        + (format.equalsIgnoreCase("parquet") ? "; Parquet cannot stream: export it (POST /v1/tables/{table}/exports)" : ""),
+                        List.of(new Violation("format", "must be jsonl or arrow"))));
+    }
+
+    private static Optional<List<String>> columns(String columns) {
+        if (columns == null) {
+            return Optional.empty();
+        }
+        return Optional.of(Arrays.stream(columns.split(",", -1)).map(String::strip).toList());
+    }
+}

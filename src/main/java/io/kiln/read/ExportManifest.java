@@ -1,0 +1,42 @@
+package io.kiln.read;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * What an export wrote, saved as {@code manifest.json} beside the shards and returned to the caller.
+ * File paths are relative to the export directory, and nothing in it depends on time or place: the
+ * same snapshot and options give the same manifest, byte for byte. {@code recipe} and
+ * {@code contentDigest} are the snapshot summary's {@code kiln.recipe} and {@code kiln.content-digest}.
+ */
+@JsonPropertyOrder({"table", "snapshotId", "pin", "columns", "filter", "format", "shardRows", "shardBytes", "rows", "files", "recipe", "contentDigest"})
+@JsonInclude(JsonInclude.Include.NON_ABSENT)
+public record ExportManifest(String table, long snapshotId, Optional<String> pin, List<String> columns, Optional<String> filter, String format,
+        long shardRows, long shardBytes, long rows, List<ExportedFile> files, Optional<String> recipe, Optional<String> contentDigest) {
+    public static final String FILE_NAME = "manifest.json";
+
+    public ExportManifest {
+        requireNonNull(table, "table is null");
+        requireNonNull(pin, "pin is null");
+        columns = List.copyOf(columns);
+        requireNonNull(filter, "filter is null");
+        requireNonNull(format, "format is null");
+        files = List.copyOf(files);
+        requireNonNull(recipe, "recipe is null");
+        requireNonNull(contentDigest, "contentDigest is null");
+    }
+
+    /** One shard: its name in the export directory, rows, size and sha256 (hex). */
+    @JsonPropertyOrder({"path", "rows", "bytes", "sha256"})
+    public record ExportedFile(String path, long rows, long bytes, String sha256) {
+        public ExportedFile {
+            requireNonNull(path, "path is null");
+            requireNonNull(sha256, "sha256 is null");
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.kiln.read;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.TimeStampMicroVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.ArrowWriter;
+import org.apache.iceberg.Schema;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
+
+/** The {@link RowWriter}s of each {@link RowFormat}, all writing from the Arrow vectors of a {@link SnapshotScan}. */
+public final class RowFormats {
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    private RowFormats() {}
+
+    /** A writer for export shards: Arrow as IPC files. */
+    public static RowWriter fileWriter(RowFormat format, VectorSchemaRoot root, Schema schema, OutputStream out) throws IOException {
+        return switch (format) {
+            case JSONL -> new JsonlWriter(root, out);
+            case ARROW -> new ArrowIpcWriter(new ArrowFileWriter(root, null, Channels.newChannel(out)), root);
+            case PARQUET -> new ParquetRowWriter(schema, out);
+        };
+    }
+
+    /** A writer for a response body: Arrow as the IPC stream format; Parquet cannot stream. */
+    public static RowWriter streamWriter(RowFormat format, VectorSchemaRoot root, OutputStream out) throws IOException {
+        return switch (format) {
+            case JSONL -> new JsonlWriter(root, out);
+            case ARROW -> new ArrowIpcWriter(new ArrowStreamWriter(root, null, Channels.newChannel(out)), root);
+            case PARQUET -> throw new IllegalArgumentException("Parquet cannot be streamed");
+        };
+    }
+
+    private static final class ArrowIpcWriter implements RowWriter {
+        private final ArrowWriter writer;
+        private final VectorSchemaRoot root;
+
+        ArrowIpcWriter(ArrowWriter writer, VectorSchemaRoot root) throws IOException {
+            this.writer = writer;
+            this.root = root;
+            writer.start();
+        }
+
+        @Override
+        public void write(VectorSchemaRoot batch) throws IOException {
+            if (batch != root) {
+                throw new IllegalArgumentException("An Arrow writer writes the batches of the root it was made for");
+            }
+            writer.writeBatch();
+        }
+
+        @Override
+        public long bytes() {
+            return writer.bytesWritten();
+        }
+
+        @Override
+        public void finish() throws IOException {
+            writer.end();
+        }
+    }
+
+    /** One JSON object per row, then a newline; keys in column order. */
+    private static final class JsonlWriter implements RowWriter {
+        private final JsonGenerator json;
+        private final List<JsonColumn> columns = new ArrayList<>();
+        private final CountingStream counted;
+
+        JsonlWriter(VectorSchemaRoot root, OutputStream out) throws IOException {
+            this.counted = new CountingStream(requireNonNull(out, "out is null"));
+            this.json = JSON.createGenerator(counted, JsonEncoding.UTF8);
+            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            json.setRootValueSeparator(null);
+            for (FieldVector vector : root.getFieldVectors()) {
+                columns.add(new JsonColumn(new SerializedString(vector.getName()), jsonValue(vector)));
+            }
+        }
+
+        @Override
+        public void write(VectorSchemaRoot batch) throws IOException {
+            int rows = batch.getRowCount();
+            for (int row = 0; row < rows; row++) {
+                json.writeStartObject();
+                for (JsonColumn column : columns) {
+                    json.writeFieldName(column.name());
+                    column.value().write(json, row);
+                }
+                json.writeEndObject();
+                json.writeRaw('\n');
+            }
+        }
+
+        @Override
+        public long bytes() {
+            return counted.count + json.getOutputBuffered();
+        }
+
+        @Override
+        public void finish() throws IOException {
+            json.flush();
+        }
+    }
+
+    private record JsonColumn(SerializedString name, JsonValue value) {}
+
+    private interface JsonValue {
+        void write(JsonGenerator json, int index) throws IOException;
+    }
+
+    private static JsonValue jsonValue(FieldVector vector) {
+        JsonValue value = nonNullJsonValue(vector);
+        return (json, index) -> {
+            if (vector.isNull(index)) {
+                json.writeNull();
+            }
+            else {
+                value.write(json, index);
+            }
+        };
+    }
+
+    private static JsonValue nonNullJsonValue(FieldVector vector) {
+        if (vector instanceof VarCharVector strings) {
+            byte[][] buffer = {new byte[1024]};
+            return (json, index) -> {
+                long start = strings.getStartOffset(index);
+                int length = strings.getValueLength(index);
+                if (buffer[0].length < length) {
+                    buffer[0] = new byte[Math.max(length, buffer[0].length * 2)];
+                }
+                strings.getDataBuffer().getBytes(start, buffer[0], 0, length);
+                json.writeUTF8String(buffer[0], 0, length);
+            };
+        }
+        if (vector instanceof IntVector ints) {
+            return (json, index) -> json.writeNumber(ints.get(index));
+        }
+        if (vector instanceof BigIntVector longs) {
+            return (json, index) -> json.writeNumber(longs.get(index));
+        }
+        if (vector instanceof Float4Vector floats) {
+            return (json, index) -> json.writeNumber(floats.get(index));
+        }
+        if (vector instanceof Float8Vector doubles) {
+            return (json, index) -> json.writeNumber(doubles.get(index));
+        }
+        if (vector instanceof BitVector booleans) {
+            return (json, index) -> json.writeBoolean(booleans.get(index) == 1);
+        }
+        if (vector instanceof DateDayVector dates) {
+            return (json, index) -> json.writeString(LocalDate.ofEpochDay(dates.get(index)).toString());
+        }
+        if (vector instanceof TimeStampMicroTZVector timestamps) {
+            return (json, index) -> json.writeString(Instant.EPOCH.plus(timestamps.get(index), ChronoUnit.MICROS).toString());
+        }
+        if (vector instanceof TimeStampMicroVector timestamps) {
+            return (json, index) -> json.writeString(LocalDateTime.ofInstant(Instant.EPOCH.plus(timestamps.get(index), ChronoUnit.MICROS), ZoneOffset.UTC).toString());
+        }
+        if (vector instanceof VarBinaryVector binaries) {
+            return (json, index) -> json.writeBinary(binaries.get(index));
+        }
+        if (vector instanceof ListVector list) {
+            JsonValue element = jsonValue((FieldVector) list.getDataVector());
+            return (json, index) -> {
+                json.writeStartArray();
+                int end = list.getElementEndIndex(index);
+                for (int i = list.getElementStartIndex(index); i < end; i++) {
+                    element.write(json, i);
+                }
+                json.writeEndArray();
+            };
+        }
+        throw new IllegalArgumentException("No JSON rendering for vector " + vector.getField());
+    }
+
+    /** Counts what passes; never closes the stream it wraps. */
+    static final class CountingStream extends OutputStream {
+        private final OutputStream out;
+        long count;
+
+        CountingStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+            count += length;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

@@ -1,0 +1,374 @@
+package io.kiln.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.parquet.ParquetSchemaUtil;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.LocalInputFile;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import picocli.CommandLine;
+
+@QuarkusTest
+@QuarkusTestResource(TempDataDirectory.class)
+class RowsAndExportTest {
+    private static final String FIXTURES = Path.of("src/test/resources/fixtures").toAbsolutePath().toString();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ConfigProperty(name = "kiln.data-dir")
+    String dataDirectory;
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    @Test
+    void arrowStreamFromTheEndpointReadsBackWithArrowsOwnReaderAsTheJsonlRows() throws IOException {
+        String table = "read.docs_" + suffix();
+        long snapshot = publish(table, "clean.jsonl", "first-" + suffix());
+
+        Response jsonl = given().get(rowsPath(table, snapshot) + "?format=jsonl");
+        jsonl.then().statusCode(200).contentType("application/x-ndjson").header("Kiln-Snapshot-Id", Long.toString(snapshot));
+        List<Map<String, Object>> jsonRows = jsonlRows(jsonl.asByteArray());
+        assertThat(jsonRows).hasSize(40);
+        assertThat(jsonRows.get(0).keySet()).containsExactly("id", "text", "_kiln_source_uri", "_kiln_source_sha256", "_kiln_source_pos",
+                "_kiln_job_id", "_kiln_recipe");
+
+        Response arrow = given().get(rowsPath(table, snapshot) + "?format=arrow");
+        arrow.then().statusCode(200).contentType("application/vnd.apache.arrow.stream");
+        try (BufferAllocator allocator = new RootAllocator();
+                ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(arrow.asByteArray()), allocator)) {
+            assertThat(arrowRows(reader)).isEqualTo(jsonRows);
+        }
+        assertThat(given().accept("application/vnd.apache.arrow.stream").get(rowsPath(table, snapshot)).asByteArray())
+                .as("Accept picks Arrow when format is not given").isEqualTo(arrow.asByteArray());
+        assertThat(jsonRows).extracting(row -> row.get("id")).containsExactlyInAnyOrderElementsOf(
+                java.util.stream.IntStream.range(0, 40).mapToObj(i -> "clean-" + i).toList());
+        assertThat(given().get(rowsPath(table, snapshot) + "?format=jsonl").asByteArray())
+                .as("the same snapshot reads in the same order").isEqualTo(jsonl.asByteArray());
+    }
+
+    @Test
+    void columnsFilterAndLimitShapeTheRows() throws IOException {
+        String table = "read.shaped_" + suffix();
+        long snapshot = publish(table, "clean.jsonl", null);
+
+        byte[] body = given().queryParam("columns", "text,id").queryParam("filter", "id in ('clean-3', 'clean-30', 'clean-7') and text starts_with 'Document 3'")
+                .get(rowsPath(table, snapshot)).then().statusCode(200).extract().asByteArray();
+        List<Map<String, Object>> rows = jsonlRows(body);
+        assertThat(rows).extracting(row -> row.get("id")).containsExactlyInAnyOrder("clean-3", "clean-30");
+        assertThat(rows.get(0).keySet()).containsExactly("text", "id");
+
+        assertThat(jsonlRows(given().queryParam("limit", 5).get(rowsPath(table, snapshot)).asByteArray())).hasSize(5);
+        assertThat(jsonlRows(given().queryParam("limit", 0).get(rowsPath(table, snapshot)).asByteArray())).isEmpty();
+        assertThat(jsonlRows(given().queryParam("filter", "id = 'nothing'").get(rowsPath(table, snapshot)).asByteArray())).isEmpty();
+    }
+
+    @Test
+    void aPinNamesTheSnapshotToRead() throws IOException {
+        String table = "read.pinned_" + suffix();
+        String tag = "train-" + suffix();
+        long snapshot = publish(table, "clean.jsonl", tag);
+        publish(table, "mixed.jsonl", null);
+
+        Response byTag = given().queryParam("columns", "id").get("/v1/tables/" + table + "/snapshots/" + tag + "/rows");
+        byTag.then().statusCode(200).header("Kiln-Snapshot-Id", Long.toString(snapshot));
+        assertThat(jsonlRows(byTag.asByteArray())).hasSize(40);
+        given().get("/v1/tables/" + table + "/snapshots/main/rows").then().statusCode(400)
+                .body("error.code", equalTo("INVALID_REQUEST")).body("error.message", containsString("'main' is a branch"));
+    }
+
+    @Test
+    void anExportOfAPinnedSnapshotIsByteIdenticalAfterLaterPublishes() throws IOException {
+        String table = "read.exported_" + suffix();
+        long snapshot = publish(table, "clean.jsonl", null);
+        Map<String, Map<String, String>> before = new TreeMap<>();
+        for (String format : List.of("parquet", "jsonl", "arrow")) {
+            before.put(format, exportAndHash(table, snapshot, format, "before"));
+        }
+
+        long later = publish(table, "mixed.jsonl", null);
+        assertThat(later).isNotEqualTo(snapshot);
+        for (String format : List.of("parquet", "jsonl", "arrow")) {
+            Map<String, String> after = exportAndHash(table, snapshot, format, "after");
+            assertThat(after).as(format + " export after a later publish").isEqualTo(before.get(format));
+            assertThat(after).containsOnlyKeys("manifest.json", "part-00000." + format, "part-00001." + format, "part-00002." + format);
+        }
+    }
+
+    @Test
+    void theManifestListsEveryShardWithItsRowsSizeAndSha256() throws IOException {
+        String table = "read.manifest_" + suffix();
+        long snapshot = publish(table, "clean.jsonl", null);
+        Path directory = exportRoot().resolve("manifest-" + suffix());
+        JsonPath manifest = export(table, Map.of("snapshotId", snapshot, "format", "parquet", "shardRows", 15,
+                "columns", List.of("id", "text"), "filter", "id != 'clean-0'", "directory", directory.toString()))
+                .then().statusCode(200).extract().jsonPath();
+
+        assertThat(manifest.getString("table")).isEqualTo(table);
+        assertThat(manifest.getLong("snapshotId")).isEqualTo(snapshot);
+        assertThat(manifest.getList("columns")).containsExactly("id", "text");
+        assertThat(manifest.getString("filter")).isEqualTo("id != 'clean-0'");
+        assertThat(manifest.getLong("rows")).isEqualTo(39);
+        assertThat(manifest.getList("files.rows", Integer.class)).containsExactly(15, 15, 9);
+        Map<String, String> summary = given().get("/v1/tables/" + table + "/snapshots").jsonPath().getMap("snapshots[0].summary");
+        assertThat(manifest.getString("recipe")).isEqualTo(summary.get("kiln.recipe"));
+        assertThat(manifest.getString("contentDigest")).isEqualTo(summary.get("kiln.content-digest"));
+        for (int i = 0; i < 3; i++) {
+            Path file = directory.resolve(manifest.getString("files[" + i + "].path"));
+            assertThat(sha256(Files.readAllBytes(file))).isEqualTo(manifest.getString("files[" + i + "].sha256"));
+            assertThat(Files.size(file)).isEqualTo(manifest.getLong("files[" + i + "].bytes"));
+        }
+        assertThat(JSON.readTree(directory.resolve("manifest.json").toFile())).isEqualTo(JSON.readTree(manifest.prettify()));
+
+        // the Parquet shards carry Iceberg's field ids and schema, and read back as the rows
+        Path first = directory.resolve("part-00000.parquet");
+        Schema schema;
+        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(first))) {
+            schema = ParquetSchemaUtil.convert(reader.getFooter().getFileMetaData().getSchema());
+            assertThat(reader.getFooter().getFileMetaData().getKeyValueMetaData()).containsKey("iceberg.schema");
+        }
+        assertThat(schema.findField("id").fieldId()).isEqualTo(1);
+        List<String> ids = new ArrayList<>();
+        try (CloseableIterable<Record> records = Parquet.read(org.apache.iceberg.Files.localInput(first.toFile())).project(schema)
+                .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema)).build()) {
+            records.forEach(record -> ids.add((String) record.getField("id")));
+        }
+        assertThat(ids).hasSize(15).doesNotContain("clean-0");
+    }
+
+    @Test
+    void arrowExportShardsAreArrowIpcFiles() throws IOException {
+        String table = "read.arrowfiles_" + suffix();
+        long snapshot = publish(table, "clean.jsonl", null);
+        Path directory = exportRoot().resolve("arrow-" + suffix());
+        export(table, Map.of("snapshotId", snapshot, "format", "arrow", "directory", directory.toString())).then().statusCode(200)
+                .body("files.size()", equalTo(1)).body("rows", equalTo(40));
+        List<Map<String, Object>> jsonRows = jsonlRows(given().get(rowsPath(table, snapshot)).asByteArray());
+        try (BufferAllocator allocator = new RootAllocator();
+                SeekableByteChannel channel = Files.newByteChannel(directory.resolve("part-00000.arrow"));
+                ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
+            assertThat(arrowRows(reader)).isEqualTo(jsonRows);
+        }
+    }
+
+    @Test
+    void theCliExportsIntoADirectoryItNames() throws IOException {
+        String table = "read.cli_" + suffix();
+        long snapshot = publish(table, "clean.jsonl", null);
+        Path directory = exportRoot().resolve("cli-" + suffix());
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exitCode;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            exitCode = new CommandLine(new io.kiln.cli.Kiln()).execute("--url", "http://localhost:" + port, "export", table,
+                    "--snapshot", Long.toString(snapshot), "--format", "jsonl", "--out", directory.toString(), "--columns", "id",
+                    "--filter", "id starts_with 'clean-1'", "--shard-rows", "4");
+        }
+        finally {
+            System.setOut(original);
+        }
+        assertThat(exitCode).as(out.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Exported 11 rows of " + table + " at snapshot " + snapshot)
+                .contains("part-00002.jsonl").contains("manifest.json");
+        List<String> lines = Files.readAllLines(directory.resolve("part-00000.jsonl"));
+        assertThat(lines).hasSize(4).allSatisfy(line -> assertThat(line).startsWith("{\"id\":\"clean-1").endsWith("\"}"));
+    }
+
+    @Test
+    void unknownTablesSnapshotsAndPinsAre404() {
+        String table = "read.missing_" + suffix();
+        given().get(rowsPath(table, 1)).then().statusCode(404).body("error.code", equalTo("TABLE_NOT_FOUND"));
+        long snapshot = publish(table, "clean.jsonl", null);
+        given().get(rowsPath(table, snapshot + 1)).then().statusCode(404).body("error.code", equalTo("SNAPSHOT_NOT_FOUND"))
+                .body("error.message", equalTo("Table " + table + " has no snapshot " + (snapshot + 1) + " (never published, or expired)"));
+        given().get("/v1/tables/" + table + "/snapshots/no-such-pin/rows").then().statusCode(404).body("error.code", equalTo("PIN_NOT_FOUND"));
+        export(table, Map.of("pin", "no-such-pin", "directory", exportRoot().resolve("x-" + suffix()).toString())).then().statusCode(404)
+                .body("error.code", equalTo("PIN_NOT_FOUND"));
+        export(table, Map.of("snapshotId", snapshot + 1, "directory", exportRoot().resolve("x-" + suffix()).toString())).then().statusCode(404)
+                .body("error.code", equalTo("SNAPSHOT_NOT_FOUND"));
+    }
+
+    @Test
+    void badColumnsFiltersAndFormatsAre400WithClearMessages() {
+        String table = "read.bad_" + suffix();
+        long snapshot = publish(table, "clean.jsonl", null);
+        given().queryParam("columns", "id,colour").get(rowsPath(table, snapshot)).then().statusCode(400)
+                .body("error.code", equalTo("INVALID_EXPORT"))
+                .body("error.message", containsString("has no column 'colour'; its columns: id, text, _kiln_source_uri"))
+                .body("error.violations[0].field", equalTo("columns"));
+        given().queryParam("filter", "id = 42").get(rowsPath(table, snapshot)).then().statusCode(400)
+                .body("error.code", equalTo("INVALID_FILTER"))
+                .body("error.message", equalTo("Invalid filter: column 'id' is a string; quote the literal at position 6: '42'"));
+        given().queryParam("filter", "id = 'a' or id = 'b'").get(rowsPath(table, snapshot)).then().statusCode(400)
+                .body("error.code", equalTo("INVALID_FILTER")).body("error.message", containsString("expected 'and' or the end of the filter"));
+        given().queryParam("format", "parquet").get(rowsPath(table, snapshot)).then().statusCode(400)
+                .body("error.message", containsString("Parquet cannot stream"));
+        given().queryParam("format", "csv").get(rowsPath(table, snapshot)).then().statusCode(400)
+                .body("error.violations[0].field", equalTo("format"));
+        given().queryParam("limit", -1).get(rowsPath(table, snapshot)).then().statusCode(400);
+    }
+
+    @Test
+    void exportsStayInsideTheExportRootsAndNeverOverwrite() throws IOException {
+        String table = "read.roots_" + suffix();
+        long snapshot = publish(table, "clean.jsonl", null);
+        assertExportViolation(table, Map.of("snapshotId", snapshot, "directory", "/tmp/kiln-outside-" + suffix()), "directory",
+                "must be a directory inside the export roots");
+        assertExportViolation(table, Map.of("snapshotId", snapshot, "directory", exportRoot().resolve("../escape-" + suffix()).toString()), "directory",
+                "must be a directory inside the export roots");
+        assertExportViolation(table, Map.of("snapshotId", snapshot, "directory", "relative/dir"), "directory", "must be an absolute path, was relative/dir");
+        Path occupied = Files.createDirectories(exportRoot().resolve("occupied-" + suffix()));
+        Files.writeString(occupied.resolve("keep.txt"), "mine");
+        assertExportViolation(table, Map.of("snapshotId", snapshot, "directory", occupied.toString()), "directory", "exists and is not empty");
+        assertThat(Files.readString(occupied.resolve("keep.txt"))).isEqualTo("mine");
+
+        assertExportViolation(table, Map.of("directory", exportRoot().resolve("y").toString()), "snapshotId", "is required (or pin)");
+        assertExportViolation(table, Map.of("snapshotId", snapshot, "pin", "p", "directory", exportRoot().resolve("y").toString()), "pin",
+                "give snapshotId or pin, not both");
+        assertExportViolation(table, Map.of("snapshotId", snapshot, "format", "csv", "directory", exportRoot().resolve("y").toString()), "format",
+                "must be one of jsonl, arrow, parquet, was csv");
+        assertExportViolation(table, Map.of("snapshotId", snapshot, "shardRows", 0, "directory", exportRoot().resolve("y").toString()), "shardRows",
+                "must be a positive whole number");
+        assertExportViolation(table, Map.of("snapshotId", snapshot, "colour", "blue", "directory", exportRoot().resolve("y").toString()), "colour",
+                "unknown field");
+        export(table, Map.of("snapshotId", snapshot, "columns", List.of("nope"), "directory", exportRoot().resolve("z-" + suffix()).toString()))
+                .then().statusCode(400).body("error.code", equalTo("INVALID_EXPORT"));
+        assertThat(exportRoot().resolve("z")).doesNotExist();
+    }
+
+    private void assertExportViolation(String table, Map<String, Object> body, String field, String message) {
+        export(table, body).then().statusCode(400).body("error.code", equalTo("INVALID_EXPORT"))
+                .body("error.violations.find { it.field == '" + field + "' }.message", containsString(message));
+    }
+
+    private Map<String, String> exportAndHash(String table, long snapshot, String format, String label) throws IOException {
+        Path directory = exportRoot().resolve(label + "-" + format + "-" + suffix());
+        JsonPath manifest = export(table, Map.of("snapshotId", snapshot, "format", format, "shardRows", 15, "directory", directory.toString()))
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(manifest.getLong("rows")).isEqualTo(40);
+        Map<String, String> hashes = new TreeMap<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                hashes.put(file.getFileName().toString(), sha256(Files.readAllBytes(file)));
+            }
+        }
+        for (Map<String, Object> file : manifest.<Map<String, Object>>getList("files")) {
+            assertThat(hashes.get((String) file.get("path"))).isEqualTo(file.get("sha256"));
+        }
+        return hashes;
+    }
+
+    private Path exportRoot() {
+        return Path.of(dataDirectory).toAbsolutePath().normalize().resolve("exports");
+    }
+
+    private static Response export(String table, Map<String, Object> body) {
+        return given().contentType(ContentType.JSON).body(body).post("/v1/tables/" + table + "/exports");
+    }
+
+    private static String rowsPath(String table, long snapshot) {
+        return "/v1/tables/" + table + "/snapshots/" + snapshot + "/rows";
+    }
+
+    /** Publishes the fixture into the table (creating it on first use) and returns the published snapshot id. */
+    private static long publish(String table, String fixture, String tag) {
+        Map<String, Object> source = fixture.equals("mixed.jsonl")
+                ? Map.of("uri", "file://" + FIXTURES + "/docs/" + fixture, "format", "jsonl", "fields", Map.of("id", "doc.key", "text", "body"))
+                : Map.of("uri", "file://" + FIXTURES + "/docs/" + fixture, "format", "jsonl");
+        Map<String, Object> spec = new LinkedHashMap<>(Map.of("table", table, "source", source, "steps", List.of(Map.of("name", "normalize"))));
+        if (tag != null) {
+            spec.put("tag", tag);
+        }
+        String id = given().contentType(ContentType.JSON).body(spec).post("/v1/jobs").then().statusCode(202).extract().jsonPath().getString("id");
+        JsonPath job = JobApiTest.awaitFinal(id);
+        assertThat(job.getString("state")).as(job.prettify()).isEqualTo("PUBLISHED");
+        return job.getLong("snapshotId");
+    }
+
+    private static List<Map<String, Object>> jsonlRows(byte[] body) throws IOException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String line : new String(body, StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isEmpty()) {
+                JsonNode node = JSON.readTree(line);
+                Map<String, Object> row = new LinkedHashMap<>();
+                node.fields().forEachRemaining(field -> row.put(field.getKey(), field.getValue().isNull() ? null : field.getValue().asText()));
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    private static List<Map<String, Object>> arrowRows(ArrowReader reader) throws IOException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        VectorSchemaRoot root = reader.getVectorSchemaRoot();
+        while (reader.loadNextBatch()) {
+            for (int row = 0; row < root.getRowCount(); row++) {
+                Map<String, Object> values = new LinkedHashMap<>();
+                for (FieldVector vector : root.getFieldVectors()) {
+                    Object value = vector.getObject(row);
+                    values.put(vector.getName(), value == null ? null : value.toString());
+                }
+                rows.add(values);
+            }
+        }
+        return rows;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String suffix() {
+        return UUID.randomUUID().toString().substring(0, 8).replace('-', '0');
+    }
+}
