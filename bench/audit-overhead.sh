@@ -18,8 +18,9 @@
 #      everything else,
 #   4. reads the engine's VmRSS / VmHWM after each 1 M audit, and the service's peak RSS,
 #   5. unless KILN_BENCH_RULES=0, times the suite rule by rule on the last 1 M snapshot through the engine's own
-#      POST /verify: each rule alone, the first k rules (what adding rule k to the one fused Deequ pass costs) and
-#      the suite without each rule; every variant KILN_BENCH_RULE_REPEATS times, the fastest counts,
+#      POST /verify, after 5 runs of the whole suite: each rule alone, the first k rules (what adding rule k to the one
+#      fused Deequ pass costs) and the suite without each rule (each run paired with a run of the whole suite); every
+#      variant KILN_BENCH_RULE_REPEATS times, the fastest counts,
 # then prints markdown tables: ingest s, audit s, audit / ingest (the goal's figure), audit / total, CPU seconds.
 #
 # ingest = auditStartedAt - startedAt (plan, read, transform, write Parquet, stage on audit-<jobId>);
@@ -91,6 +92,23 @@ stop_service() {
 trap stop_service EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# Fields read while polling; jq when there is one (python3 costs ~50 ms of CPU a call, which a 2-core machine feels)
+if command -v jq >/dev/null 2>&1; then
+    job_state() {
+        jq -r '.state' "$1"
+    }
+    engine_fields() { # the JSON of GET /v1/checks/engine -> state, pid, port, tab-separated
+        jq -r '[.state // "", (.pid // "" | tostring), (.port // "" | tostring)] | @tsv' <<<"$1"
+    }
+else
+    job_state() {
+        python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["state"])' "$1"
+    }
+    engine_fields() {
+        python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print(j.get("state") or "", j.get("pid") or "", j.get("port") or "", sep="\t")' "$1"
+    }
+fi
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -233,7 +251,7 @@ while [[ -z "$kiln_up_at" || -z "$engine_health_at" ]]; do
     if [[ -n "$ready_at" && -z "$kiln_up_at" ]]; then
         status="$(curl -s --max-time 1 "$url/v1/checks/engine" || true)"
         if [[ -n "$status" ]]; then
-            IFS=$'\t' read -r engine_state engine_pid engine_port < <(python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print(j.get("state") or "", j.get("pid") or "", j.get("port") or "", sep="\t")' "$status")
+            IFS=$'\t' read -r engine_state engine_pid engine_port < <(engine_fields "$status")
             [[ "$engine_state" == UP ]] && kiln_up_at="$(now)"
             [[ "$engine_state" == UNAVAILABLE ]] && fail "the check engine is UNAVAILABLE: $status"
         fi
@@ -275,7 +293,7 @@ print(json.dumps(spec))' "$table" "$file" "$checks" >"$spec"
     local state="" engine_at_audit="" max_rss=0 rss deadline=$((SECONDS + job_timeout))
     while true; do
         curl -sS --max-time 5 -o "$job" "$url/v1/jobs/$id" || { sleep 0.2; continue; }
-        state="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["state"])' "$job")"
+        state="$(job_state "$job")"
         rss="$(proc_kb "$service_pid" VmRSS)"
         rss="${rss:-0}"
         ((rss > max_rss)) && max_rss=$rss
@@ -380,35 +398,55 @@ catalog = {"name": "kiln", "properties": {"type": "jdbc", "uri": f"jdbc:sqlite:{
 def suite_of(dqdl, anomaly_rules):
     text = "Rules = [\n    " + ",\n    ".join(dqdl) + "\n]\n"
     return text + ("Anomalies = [\n    " + ",\n    ".join(anomaly_rules) + "\n]\n" if anomaly_rules else "")
+def machine_busy():
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith("cpu "):
+                v = [int(x) for x in line.split()[1:]]
+                return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / ticks
 def verify(text):
-    before, started = cpu(), time.time()
+    before, busy_before, started = cpu(), machine_busy(), time.time()
     answer = post("/verify", {"catalog": catalog, "table": table, "snapshotId": snapshot, "rules": text, "saveMetricsOnPass": False})
     wall = time.time() - started
-    return wall, answer["durationMillis"] / 1000, cpu() - before, answer["outcome"]
-# Each shape of suite is new to Spark's code generation and to the JIT on its first call, and the machine is noisy: every
-# variant runs several times and the fastest run counts. Variants: the whole suite; each rule alone; the first k rules
-# (k = 1..n, the marginal cost of adding rule k to one fused Deequ pass); the suite without each rule.
-def best(text, times):
-    runs = [verify(text) for _ in range(times)]
-    return min(runs, key=lambda run: run[1]), runs
+    engine_cpu = cpu() - before
+    others = max(0.0, (machine_busy() - busy_before - engine_cpu) / wall)
+    return {"wall": wall, "engine": answer["durationMillis"] / 1000, "cpu": engine_cpu, "others": others, "outcome": answer["outcome"]}
+# The engine keeps getting faster over its first verifications (JIT), every new shape of suite is new to Spark's code
+# generation, and the machine is noisy. So: the whole suite runs a few times first; every variant runs several times
+# and the fastest run counts; and each "without" variant is paired with runs of the whole suite in between its own runs,
+# so that "dropping it saves" compares runs taken at the same time.
+def measure(text, times, paired=False):
+    runs, base = [], []
+    for _ in range(times):
+        if paired:
+            base.append(verify(suite_text))
+        runs.append(verify(text))
+    return runs, base
 def report(what, rule, measured):
-    (wall, engine, cpu_s, outcome), runs = measured
-    all_runs = ",".join(f"{run[1]:.2f}" for run in runs)
-    print(f"{what}\t{rule}\t{wall:.2f}\t{engine:.2f}\t{cpu_s:.1f}\t{outcome}\t{all_runs}", flush=True)
-    print(f"bench:   {what:<8} {engine:6.2f} s engine (best of {all_runs}), {cpu_s:4.1f} CPU s  {rule}", file=sys.stderr, flush=True)
-print("what\trule\twall_s\tengine_s\tengine_cpu_s\toutcome\tall_engine_s")
-report("first", "(the whole suite)", best(suite_text, 1))
-report("suite", "(the whole suite)", best(suite_text, repeats + 1))
+    runs, base = measured
+    fastest = min(runs, key=lambda run: run["engine"])
+    baseline = min((run["engine"] for run in base), default=None)
+    others = sum(run["others"] for run in runs + base) / len(runs + base)
+    all_runs = ",".join(f"{run['engine']:.2f}" for run in runs)
+    print(f"{what}\t{rule}\t{fastest['wall']:.2f}\t{fastest['engine']:.2f}\t{fastest['cpu']:.1f}\t{fastest['outcome']}\t{all_runs}\t"
+          f"{'' if baseline is None else f'{baseline:.2f}'}\t{others:.2f}", flush=True)
+    paired = "" if baseline is None else f", whole suite meanwhile {baseline:.2f} s"
+    print(f"bench:   {what:<8} {fastest['engine']:6.2f} s engine (best of {all_runs}{paired}), {fastest['cpu']:4.1f} CPU s, others {others:.2f} cores  {rule}",
+          file=sys.stderr, flush=True)
+print("what\trule\twall_s\tengine_s\tengine_cpu_s\toutcome\tall_engine_s\tpaired_suite_s\tothers_cores")
+report("first", "(the whole suite)", measure(suite_text, 1))
+report("warm-up", "(the whole suite)", measure(suite_text, 5))
+report("suite", "(the whole suite)", measure(suite_text, repeats))
 for i, rule in enumerate(rules):
-    report("alone", rule, best(suite_of([rule], []), repeats))
+    report("alone", rule, measure(suite_of([rule], []), repeats))
 for k in range(2, len(rules) + 1):
-    report("prefix", rules[k - 1], best(suite_of(rules[:k], []), repeats))
+    report("prefix", rules[k - 1], measure(suite_of(rules[:k], []), repeats))
 for i, rule in enumerate(rules):
     if len(rules) > 1:
-        report("without", rule, best(suite_of(rules[:i] + rules[i + 1:], anomalies), repeats))
+        report("without", rule, measure(suite_of(rules[:i] + rules[i + 1:], anomalies), repeats, paired=True))
 if anomalies:
-    report("without", "(the Anomalies block)", best(suite_of(rules, []), repeats))
-report("suite", "(the whole suite)", best(suite_text, repeats + 1))
+    report("without", "(the Anomalies block)", measure(suite_of(rules, []), repeats, paired=True))
+report("suite", "(the whole suite)", measure(suite_text, repeats))
 EOF
 fi
 
@@ -507,28 +545,34 @@ if os.path.exists(rules_results) and os.path.getsize(rules_results) > 0:
     suites = [r for r in rules if r["what"] == "suite"]
     base = min(f(r["engine_s"]) for r in suites)
     first = [r for r in rules if r["what"] == "first"]
+    warm = [r for r in rules if r["what"] == "warm-up"]
     alone = {r["rule"]: r for r in rules if r["what"] == "alone"}
     prefix = {r["rule"]: r for r in rules if r["what"] == "prefix"}
     without = {r["rule"]: r for r in rules if r["what"] == "without"}
     names = list(alone)
     print()
-    print(f"The suite rule by rule on the last snapshot, through the engine's POST /verify; engine seconds, the fastest of several runs "
-          f"(whole suite: {base:.2f} s, {min(f(r['engine_cpu_s']) for r in suites):.1f} CPU s; its runs {' / '.join(r['all_engine_s'] for r in suites)}; "
-          f"the first call after the jobs {first[0]['engine_s'] if first else '?'} s):")
+    print(f"The suite rule by rule on the last snapshot, through the engine's POST /verify; engine seconds, the fastest of several runs. "
+          f"Whole suite: the first call after the jobs {first[0]['engine_s'] if first else '?'} s, then {warm[0]['all_engine_s'] if warm else '?'} s, "
+          f"then {' and '.join(r['all_engine_s'] for r in suites)} s (best {base:.2f} s, {min(f(r['engine_cpu_s']) for r in suites):.1f} CPU s). "
+          "'Dropping it saves' = the fastest whole suite run between the variant's runs - the variant's fastest run:")
     print()
-    print("| rule | alone s | alone CPU s | first k rules s | adding it costs s | suite without it s | dropping it saves s |")
-    print("|---|---|---|---|---|---|---|")
+    print("| rule | alone s | alone CPU s | first k rules s | adding it costs s | suite without it s | whole suite meanwhile s | dropping it saves s | others' cores |")
+    print("|---|---|---|---|---|---|---|---|---|")
     previous = f(alone[names[0]]["engine_s"]) if names else 0.0
+    def without_cells(w):
+        if not w:
+            return ["-", "-", "-"]
+        return [w["engine_s"], w["paired_suite_s"], f"{f(w['paired_suite_s']) - f(w['engine_s']):+.2f}"]
     for i, name in enumerate(names):
         a, p, w = alone[name], prefix.get(name), without.get(name)
         cumulative = f(p["engine_s"]) if p else f(a["engine_s"])
-        cells = [f"`{name}`", a["engine_s"], a["engine_cpu_s"], f"{cumulative:.2f}", f"{cumulative - previous:+.2f}" if i else "-",
-                 w["engine_s"] if w else "-", f"{base - f(w['engine_s']):+.2f}" if w else "-"]
+        cells = [f"`{name}`", a["engine_s"], a["engine_cpu_s"], f"{cumulative:.2f}", f"{cumulative - previous:+.2f}" if i else "-"]
+        cells += without_cells(w) + [w["others_cores"] if w else a["others_cores"]]
         previous = cumulative
         print("| " + " | ".join(cells) + " |")
     if "(the Anomalies block)" in without:
         w = without["(the Anomalies block)"]
-        print(f"| (the Anomalies block) | - | - | - | - | {w['engine_s']} | {base - f(w['engine_s']):+.2f} |")
+        print("| (the Anomalies block) | - | - | - | - | " + " | ".join(without_cells(w)) + f" | {w['others_cores']} |")
 print()
 print(f"Raw results: {results}" + (f", {rules_results}" if os.path.exists(rules_results) else "") + f"; engine log: {engine_log}")
 EOF
