@@ -16,4 +16,14 @@ public interface Transform {
     StepId id();
 
     Outcome apply(Row row);
+
+    /** The columns this step sets on the rows it emits; the table gains them when it lacks them. */
+    default java.util.List<Column> columns() {
+        return java.util.List.of();
+    }
+
+    /** What goes into the recipe besides the step's name, version and parameters: hashes of the models or vocabularies it loads. */
+    default java.util.Map<String, String> fingerprint() {
+        return java.util.Map.of();
+    }
 }

@@ -2,6 +2,7 @@ package io.kiln.transform;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,26 +31,79 @@ public final class TransformChain {
         return steps.stream().map(Transform::id).toList();
     }
 
-    public Outcome apply(Row row) {
-        requireNonNull(row, "row is null");
-        Row current = row;
+    /** The extra columns that the steps set, in step order; a later step's column of the same name wins. */
+    public List<Column> columns() {
+        Map<String, Column> byName = new LinkedHashMap<>();
         for (Transform step : steps) {
-            Outcome outcome;
-            try {
-                outcome = step.apply(current);
-            }
-            catch (RuntimeException e) {
-                outcome = Outcome.drop(step.id(), STEP_ERROR, String.valueOf(e.getMessage()));
-            }
-            StepCounters stepCounters = counters.get(step.id());
-            if (outcome instanceof Outcome.Drop drop) {
-                stepCounters.dropped.computeIfAbsent(drop.reason(), reason -> new LongAdder()).increment();
-                return drop;
-            }
-            stepCounters.forwarded.increment();
-            current = ((Outcome.Emit) outcome).row();
+            step.columns().forEach(column -> byName.put(column.name(), column));
         }
-        return Outcome.emit(current);
+        return List.copyOf(byName.values());
+    }
+
+    /**
+     * Runs one source row through every step. A step that splits a row sends each part through
+     * the remaining steps; so one row may end as several rows written and several dropped.
+     */
+    public Result run(Row row) {
+        requireNonNull(row, "row is null");
+        List<Row> current = List.of(row);
+        List<Dropped> dropped = new ArrayList<>(0);
+        for (Transform step : steps) {
+            StepCounters stepCounters = counters.get(step.id());
+            List<Row> next = new ArrayList<>(current.size());
+            for (Row input : current) {
+                Outcome outcome;
+                try {
+                    outcome = step.apply(input);
+                }
+                catch (RuntimeException e) {
+                    outcome = Outcome.drop(step.id(), STEP_ERROR, String.valueOf(e.getMessage()));
+                }
+                if (outcome instanceof Outcome.Drop drop) {
+                    stepCounters.dropped.computeIfAbsent(drop.reason(), reason -> new LongAdder()).increment();
+                    dropped.add(new Dropped(drop, input));
+                    continue;
+                }
+                Outcome.Emit emit = (Outcome.Emit) outcome;
+                stepCounters.forwarded.add(emit.rows().size());
+                emit.counts().forEach((kind, amount) -> stepCounters.counted.computeIfAbsent(kind, key -> new LongAdder()).add(amount));
+                next.addAll(emit.rows());
+            }
+            current = next;
+            if (current.isEmpty()) {
+                break;
+            }
+        }
+        return new Result(current, dropped);
+    }
+
+    /** Convenience for one-row steps and tests: the outcome of {@link #run} as one {@link Outcome}. */
+    public Outcome apply(Row row) {
+        Result result = run(row);
+        if (!result.dropped().isEmpty() && result.rows().isEmpty()) {
+            return result.dropped().get(0).drop();
+        }
+        return Outcome.emitAll(result.rows());
+    }
+
+    /** What became of one source row: the rows to write, and the rows dropped (as the dropping step saw them). */
+    public record Result(List<Row> rows, List<Dropped> dropped) {
+        public Result {
+            rows = List.copyOf(rows);
+            dropped = List.copyOf(dropped);
+        }
+
+        /** Rows beyond the one that came in: read + expanded = written + rejected. */
+        public int expanded() {
+            return rows.size() + dropped.size() - 1;
+        }
+    }
+
+    public record Dropped(Outcome.Drop drop, Row row) {
+        public Dropped {
+            requireNonNull(drop, "drop is null");
+            requireNonNull(row, "row is null");
+        }
     }
 
     public List<StepStatistics> statistics() {
@@ -59,21 +113,25 @@ public final class TransformChain {
     }
 
     /** Counts of one step. */
-    public record StepStatistics(String step, long forwarded, Map<String, Long> dropped) {
+    public record StepStatistics(String step, long forwarded, Map<String, Long> dropped, Map<String, Long> counted) {
         public StepStatistics {
             requireNonNull(step, "step is null");
             dropped = Map.copyOf(dropped);
+            counted = Map.copyOf(counted);
         }
     }
 
     private static final class StepCounters {
         private final LongAdder forwarded = new LongAdder();
         private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
+        private final Map<String, LongAdder> counted = new ConcurrentHashMap<>();
 
         StepStatistics snapshot(StepId id) {
             Map<String, Long> drops = new TreeMap<>();
             dropped.forEach((reason, count) -> drops.put(reason, count.sum()));
-            return new StepStatistics(id.toString(), forwarded.sum(), drops);
+            Map<String, Long> counts = new TreeMap<>();
+            counted.forEach((kind, count) -> counts.put(kind, count.sum()));
+            return new StepStatistics(id.toString(), forwarded.sum(), drops, counts);
         }
     }
 }

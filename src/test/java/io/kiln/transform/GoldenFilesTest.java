@@ -19,7 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Every step version has golden files: {@code golden/<name>@<version>/input.jsonl} (case, params,
- * text) and {@code expected.jsonl} (case, outcome, text or reason). A step whose output changes
+ * text, optional id and columns) and {@code expected.jsonl} (case, outcome, and the text and
+ * columns, the rows of a split, the counts, or the drop reason). A step whose output changes
  * without a version bump fails here. To record the files of a new version, run with
  * {@code -Dkiln.golden.record=true} and review the diff.
  */
@@ -46,12 +47,29 @@ class GoldenFilesTest {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> parameters = JSON.convertValue(input.get("params"), Map.class);
                 Transform transform = definition.bind(parameters);
-                Outcome outcome = transform.apply(new Row(input.get("case").asText(), input.get("text").asText()));
-                Map<String, String> result = new TreeMap<>();
+                Row row = new Row(input.has("id") ? input.get("id").asText() : input.get("case").asText(), input.get("text").asText());
+                if (input.has("columns")) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> columns = JSON.convertValue(input.get("columns"), Map.class);
+                    row = row.with(columns);
+                }
+                Outcome outcome = transform.apply(row);
+                Map<String, Object> result = new TreeMap<>();
                 result.put("case", input.get("case").asText());
                 if (outcome instanceof Outcome.Emit emit) {
                     result.put("outcome", "emit");
-                    result.put("text", emit.row().text());
+                    if (emit.rows().size() == 1) {
+                        result.put("text", emit.row().text());
+                        if (!emit.row().columns().isEmpty()) {
+                            result.put("columns", emit.row().columns());
+                        }
+                    }
+                    else {
+                        result.put("rows", emit.rows().stream().map(GoldenFilesTest::describe).toList());
+                    }
+                    if (!emit.counts().isEmpty()) {
+                        result.put("counts", new TreeMap<>(emit.counts()));
+                    }
                 }
                 else {
                     result.put("outcome", "drop");
@@ -70,5 +88,15 @@ class GoldenFilesTest {
             List<String> expected = Files.readAllLines(expectedFile, StandardCharsets.UTF_8);
             assertThat(actual).as("output of %s; a change of output needs a new version", definition.id()).containsExactlyElementsOf(expected);
         }
+    }
+
+    private static Map<String, Object> describe(Row row) {
+        Map<String, Object> described = new TreeMap<>();
+        described.put("id", row.id());
+        described.put("text", row.text());
+        if (!row.columns().isEmpty()) {
+            described.put("columns", row.columns());
+        }
+        return described;
     }
 }

@@ -51,7 +51,7 @@ class NormalizeStepTest {
         chain.apply(new Row("a", "x"));
         chain.apply(new Row("b", " "));
         chain.apply(new Row("c", "y"));
-        assertThat(chain.statistics()).containsExactly(new TransformChain.StepStatistics("normalize@1", 2, Map.of("empty-text", 1L)));
+        assertThat(chain.statistics()).containsExactly(new TransformChain.StepStatistics("normalize@1", 2, Map.of("empty-text", 1L), Map.of()));
     }
 
     @Test
