@@ -45,36 +45,84 @@ public final class TransformChain {
      * the remaining steps; so one row may end as several rows written and several dropped.
      */
     public Result run(Row row) {
-        requireNonNull(row, "row is null");
-        List<Row> current = List.of(row);
-        List<Dropped> dropped = new ArrayList<>(0);
+        return runAll(List.of(row)).get(0);
+    }
+
+    /**
+     * Runs source rows through every step, each step over all rows still alive before the next
+     * step, so that a {@link BatchTransform} sees them together. Gives one result per source row,
+     * in order; each is what {@link #run} gives for that row alone.
+     */
+    public List<Result> runAll(List<Row> rows) {
+        requireNonNull(rows, "rows is null");
+        List<List<Row>> alive = new ArrayList<>(rows.size());
+        List<List<Dropped>> dropped = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            alive.add(List.of(requireNonNull(row, "row is null")));
+            dropped.add(new ArrayList<>(0));
+        }
         for (Transform step : steps) {
-            StepCounters stepCounters = counters.get(step.id());
-            List<Row> next = new ArrayList<>(current.size());
-            for (Row input : current) {
-                Outcome outcome;
-                try {
-                    outcome = step.apply(input);
-                }
-                catch (RuntimeException e) {
-                    outcome = Outcome.drop(step.id(), STEP_ERROR, String.valueOf(e.getMessage()));
-                }
-                if (outcome instanceof Outcome.Drop drop) {
-                    stepCounters.dropped.computeIfAbsent(drop.reason(), reason -> new LongAdder()).increment();
-                    dropped.add(new Dropped(drop, input));
-                    continue;
-                }
-                Outcome.Emit emit = (Outcome.Emit) outcome;
-                stepCounters.forwarded.add(emit.rows().size());
-                emit.counts().forEach((kind, amount) -> stepCounters.counted.computeIfAbsent(kind, key -> new LongAdder()).add(amount));
-                next.addAll(emit.rows());
-            }
-            current = next;
-            if (current.isEmpty()) {
+            List<Row> inputs = new ArrayList<>(rows.size());
+            alive.forEach(inputs::addAll);
+            if (inputs.isEmpty()) {
                 break;
             }
+            List<Outcome> outcomes = outcomes(step, inputs);
+            StepCounters stepCounters = counters.get(step.id());
+            int next = 0;
+            for (int source = 0; source < alive.size(); source++) {
+                List<Row> parts = alive.get(source);
+                List<Row> survivors = new ArrayList<>(parts.size());
+                for (Row input : parts) {
+                    Outcome outcome = outcomes.get(next++);
+                    if (outcome instanceof Outcome.Drop drop) {
+                        stepCounters.dropped.computeIfAbsent(drop.reason(), reason -> new LongAdder()).increment();
+                        dropped.get(source).add(new Dropped(drop, input));
+                        continue;
+                    }
+                    Outcome.Emit emit = (Outcome.Emit) outcome;
+                    stepCounters.forwarded.add(emit.rows().size());
+                    emit.counts().forEach((kind, amount) -> stepCounters.counted.computeIfAbsent(kind, key -> new LongAdder()).add(amount));
+                    survivors.addAll(emit.rows());
+                }
+                alive.set(source, survivors);
+            }
         }
-        return new Result(current, dropped);
+        List<Result> results = new ArrayList<>(rows.size());
+        for (int source = 0; source < alive.size(); source++) {
+            results.add(new Result(alive.get(source), dropped.get(source)));
+        }
+        return results;
+    }
+
+    private static List<Outcome> outcomes(Transform step, List<Row> inputs) {
+        if (step instanceof BatchTransform batch) {
+            try {
+                List<Outcome> outcomes = batch.applyAll(inputs);
+                if (outcomes.size() != inputs.size()) {
+                    throw new IllegalStateException(step.id() + " gave " + outcomes.size() + " outcomes for " + inputs.size() + " rows");
+                }
+                return outcomes;
+            }
+            catch (RuntimeException e) {
+                // one bad row must not sink its batch: find it by running the rows one by one
+                List<Outcome> outcomes = new ArrayList<>(inputs.size());
+                inputs.forEach(input -> outcomes.add(safely(step, input)));
+                return outcomes;
+            }
+        }
+        List<Outcome> outcomes = new ArrayList<>(inputs.size());
+        inputs.forEach(input -> outcomes.add(safely(step, input)));
+        return outcomes;
+    }
+
+    private static Outcome safely(Transform step, Row input) {
+        try {
+            return step.apply(input);
+        }
+        catch (RuntimeException e) {
+            return Outcome.drop(step.id(), STEP_ERROR, String.valueOf(e.getMessage()));
+        }
     }
 
     /** Convenience for one-row steps and tests: the outcome of {@link #run} as one {@link Outcome}. */
