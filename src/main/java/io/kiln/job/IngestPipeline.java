@@ -39,6 +39,7 @@ import io.kiln.source.RecordReader;
 import io.kiln.source.SourceRecord;
 import io.kiln.source.Sources;
 import io.kiln.transform.Outcome;
+import io.kiln.transform.Row;
 import io.kiln.transform.TransformChain;
 
 /**
@@ -51,6 +52,8 @@ import io.kiln.transform.TransformChain;
  */
 public final class IngestPipeline {
     public static final String EXTRACT_STEP = "extract";
+    /** The column a chunking step sets; the row's position then names the chunk. */
+    public static final String CHUNK_INDEX = "chunk_index";
     public static final int MANIFEST_INLINE_LIMIT = 1000;
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -78,7 +81,7 @@ public final class IngestPipeline {
      */
     public record Result(Optional<Publisher.Staged> staged, Optional<Long> publishedSnapshotId, Table table,
             long read, long written, long rejected, Map<String, Long> rejectedByReason,
-            List<TransformChain.StepStatistics> steps, String contentDigest, long inputBytes) {}
+            List<TransformChain.StepStatistics> steps, String contentDigest, long inputBytes, long split) {}
 
     /** Thrown when the job was cancelled before it committed; nothing was committed. */
     public static final class CancelledException extends RuntimeException {
@@ -98,6 +101,7 @@ public final class IngestPipeline {
     public Result run(String jobId, BoundJob job, JobProgress progress, BooleanSupplier cancelled, boolean scratch) {
         List<PlannedInput> inputs = plan(job.inputs(), progress, cancelled);
         Table table = publisher.loadOrCreate(job.table(), TableLayout.TEXT, TableLayout.properties(settings.targetFileSizeBytes()));
+        table = publisher.ensureColumns(table, job.chain().columns(), job.chain().tableProperties());
         Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS, TableLayout.properties(settings.targetFileSizeBytes()));
 
         Optional<Long> alreadyPublished = scratch ? Optional.empty() : publisher.findPublished(table, jobId);
@@ -148,8 +152,9 @@ public final class IngestPipeline {
             }
             progress.committing();
             LakeWriter.WrittenFiles files = writer.finish();
-            if (tally.read != tally.written + tally.rejected) {
-                throw new KilnException(ErrorCode.RECONCILIATION_FAILED, "Counts do not reconcile: read " + tally.read + " != written " + tally.written + " + rejected " + tally.rejected);
+            if (tally.read + tally.split != tally.written + tally.rejected) {
+                throw new KilnException(ErrorCode.RECONCILIATION_FAILED, "Counts do not reconcile: read " + tally.read + " + split " + tally.split
+                        + " != written " + tally.written + " + rejected " + tally.rejected);
             }
             Map<String, String> summary = summary(job, inputs, tally, tally.written, tally.digest);
             Map<String, String> rejectsSummary = summary(job, inputs, tally, tally.rejected, tally.rejectsDigest);
@@ -173,7 +178,7 @@ public final class IngestPipeline {
                 throw new KilnException(ErrorCode.COMMIT_FAILED, "The commit to " + job.table() + " failed: " + e.getMessage());
             }
             return new Result(Optional.of(staged), Optional.empty(), table, tally.read, tally.written, tally.rejected, tally.byReason,
-                    job.chain().statistics(), tally.digest.value(), totalBytes(inputs));
+                    job.chain().statistics(), tally.digest.value(), totalBytes(inputs), tally.split);
         }
         catch (RuntimeException e) {
             if (!(e instanceof KilnException k && k.code() == ErrorCode.COMMIT_STATE_UNKNOWN)) {
@@ -192,8 +197,8 @@ public final class IngestPipeline {
 
     private record Item(PlannedInput input, SourceRecord record) {}
 
-    /** One batch, transformed: the outcomes in input order and the digest of the emitted rows. */
-    private record BatchResult(List<Item> items, List<Outcome> outcomes, ContentDigest digest) {}
+    /** One batch, transformed: per item its chain result (null for a malformed record), in input order, and the digest of the rows to write. */
+    private record BatchResult(List<Item> items, List<TransformChain.Result> results, ContentDigest digest) {}
 
     private List<PlannedInput> plan(List<InputFile> files, JobProgress progress, BooleanSupplier cancelled) {
         progress.planning(files.stream().mapToLong(InputFile::size).sum());
@@ -228,21 +233,73 @@ public final class IngestPipeline {
     }
 
     private static BatchResult transform(TransformChain chain, String recipe, List<Item> batch) {
-        List<Outcome> outcomes = new ArrayList<>(batch.size());
-        ContentDigest digest = new ContentDigest();
+        List<Row> rows = new ArrayList<>(batch.size());
         for (Item item : batch) {
             if (item.record() instanceof SourceRecord.Parsed parsed) {
-                Outcome outcome = chain.apply(parsed.row());
-                if (outcome instanceof Outcome.Emit emit) {
-                    digest.add(emit.row().id(), emit.row().text(), item.input().file().uri(), item.input().sha256(), parsed.position(), recipe);
-                }
-                outcomes.add(outcome);
-            }
-            else {
-                outcomes.add(null);
+                rows.add(parsed.row());
             }
         }
-        return new BatchResult(batch, outcomes, digest);
+        List<TransformChain.Result> chained = chain.runAll(rows);
+        List<TransformChain.Result> results = new ArrayList<>(batch.size());
+        ContentDigest digest = new ContentDigest();
+        int next = 0;
+        for (Item item : batch) {
+            if (item.record() instanceof SourceRecord.Parsed parsed) {
+                TransformChain.Result result = chained.get(next++);
+                for (Row row : result.rows()) {
+                    digest.add(digestFields(row, item.input().file().uri(), item.input().sha256(), position(parsed.position(), row), recipe));
+                }
+                results.add(result);
+            }
+            else {
+                results.add(null);
+            }
+        }
+        return new BatchResult(batch, results, digest);
+    }
+
+    /** Where a row came from in its input: the record's position, and for a chunk its index. */
+    static String position(String recordPosition, Row row) {
+        Object chunk = row.columns().get(CHUNK_INDEX);
+        return chunk == null ? recordPosition : recordPosition + "/chunk:" + chunk;
+    }
+
+    /**
+     * A row as the content digest sees it: the base columns in schema order, then each extra
+     * column by name with its canonical text. Rows without extra columns digest as they always did.
+     */
+    static String[] digestFields(Row row, String uri, String sha256, String position, String recipe) {
+        String[] fields = new String[6 + 2 * row.columns().size()];
+        fields[0] = row.id();
+        fields[1] = row.text();
+        fields[2] = uri;
+        fields[3] = sha256;
+        fields[4] = position;
+        fields[5] = recipe;
+        int i = 6;
+        for (Map.Entry<String, Object> column : row.columns().entrySet()) {
+            fields[i++] = column.getKey();
+            fields[i++] = canonical(column.getValue());
+        }
+        return fields;
+    }
+
+    private static String canonical(Object value) {
+        if (value instanceof float[] vector) {
+            StringBuilder text = new StringBuilder(vector.length * 9);
+            for (float element : vector) {
+                text.append(String.format("%08x", Float.floatToRawIntBits(element)));
+            }
+            return text.toString();
+        }
+        if (value instanceof List<?> list) {
+            StringBuilder text = new StringBuilder(list.size() * 6);
+            for (Object element : list) {
+                text.append(element).append(',');
+            }
+            return text.toString();
+        }
+        return String.valueOf(value);
     }
 
     private static BatchResult await(Future<BatchResult> future) {
@@ -268,25 +325,28 @@ public final class IngestPipeline {
             Item item = result.items().get(i);
             String uri = item.input().file().uri();
             String sha256 = item.input().sha256();
-            Outcome outcome = result.outcomes().get(i);
             if (item.record() instanceof SourceRecord.Malformed malformed) {
                 writer.writeReject(EXTRACT_STEP, malformed.reason(), malformed.detail(), null, malformed.raw(), uri, sha256, malformed.position());
                 tally.rejectsDigest.add(EXTRACT_STEP, malformed.reason(), malformed.detail(), null, malformed.raw(), uri, sha256, malformed.position(), recipe);
                 tally.reject(EXTRACT_STEP + "/" + malformed.reason());
                 rejected++;
+                continue;
             }
-            else if (outcome instanceof Outcome.Drop drop) {
-                SourceRecord.Parsed parsed = (SourceRecord.Parsed) item.record();
-                writer.writeReject(drop.by().toString(), drop.reason(), drop.detail(), parsed.row().id(), parsed.row().text(), uri, sha256, parsed.position());
-                tally.rejectsDigest.add(drop.by().toString(), drop.reason(), drop.detail(), parsed.row().id(), parsed.row().text(), uri, sha256, parsed.position(), recipe);
+            String recordPosition = item.record().position();
+            TransformChain.Result chained = result.results().get(i);
+            for (TransformChain.Dropped dropped : chained.dropped()) {
+                Outcome.Drop drop = dropped.drop();
+                String position = position(recordPosition, dropped.row());
+                writer.writeReject(drop.by().toString(), drop.reason(), drop.detail(), dropped.row().id(), dropped.row().text(), uri, sha256, position);
+                tally.rejectsDigest.add(drop.by().toString(), drop.reason(), drop.detail(), dropped.row().id(), dropped.row().text(), uri, sha256, position, recipe);
                 tally.reject(drop.by() + "/" + drop.reason());
                 rejected++;
             }
-            else {
-                Outcome.Emit emit = (Outcome.Emit) outcome;
-                writer.writeRow(emit.row().id(), emit.row().text(), uri, sha256, item.record().position());
+            for (Row row : chained.rows()) {
+                writer.writeRow(row, uri, sha256, position(recordPosition, row));
                 written++;
             }
+            tally.split += chained.expanded();
         }
         tally.read += result.items().size();
         tally.written += written;
@@ -312,6 +372,19 @@ public final class IngestPipeline {
         summary.put("kiln.rows-read", Long.toString(tally.read));
         summary.put("kiln.rows-written", Long.toString(rowsWritten));
         summary.put("kiln.rows-rejected", Long.toString(tally.rejected));
+        if (tally.split != 0) {
+            summary.put("kiln.rows-split", Long.toString(tally.split));
+        }
+        Map<String, Map<String, Long>> counted = new TreeMap<>();
+        job.chain().statistics().forEach(step -> {
+            if (!step.counted().isEmpty()) {
+                counted.put(step.step(), new TreeMap<>(step.counted()));
+            }
+        });
+        if (!counted.isEmpty()) {
+            summary.put("kiln.step-counts", json(counted));
+        }
+        summary.putAll(job.chain().summaryProperties());
         summary.put("kiln.rejected-by-reason", json(tally.byReason));
         summary.put("kiln.content-digest", digest.value());
         summary.put("kiln.content-state", digest.state());
@@ -342,7 +415,7 @@ public final class IngestPipeline {
                 Long.parseLong(summary.getOrDefault("kiln.rows-written", "0")),
                 Long.parseLong(summary.getOrDefault("kiln.rows-rejected", "0")),
                 rejectedByReason(summary.get("kiln.rejected-by-reason")), chain.statistics(), summary.getOrDefault("kiln.content-digest", ""),
-                totalBytes(inputs));
+                totalBytes(inputs), Long.parseLong(summary.getOrDefault("kiln.rows-split", "0")));
     }
 
     private static long totalBytes(List<PlannedInput> inputs) {
@@ -382,6 +455,7 @@ public final class IngestPipeline {
         private long read;
         private long written;
         private long rejected;
+        private long split;
         private final Map<String, Long> byReason = new TreeMap<>();
         private final ContentDigest digest = new ContentDigest();
         private final ContentDigest rejectsDigest = new ContentDigest();

@@ -121,10 +121,14 @@ public final class JobBinder {
                 continue;
             }
             try {
-                transforms.add(definition.get().bind(step.params()));
+                Transform transform = definition.get().bind(step.params());
+                transforms.add(transform);
                 Map<String, Object> recipeStep = new LinkedHashMap<>();
                 recipeStep.put("step", definition.get().id().toString());
                 recipeStep.put("params", step.params());
+                if (!transform.fingerprint().isEmpty()) {
+                    recipeStep.put("fingerprint", transform.fingerprint());
+                }
                 recipeSteps.add(recipeStep);
             }
             catch (InvalidStepParameterException e) {

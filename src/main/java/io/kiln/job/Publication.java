@@ -108,7 +108,7 @@ final class Publication {
         Table table = result.table();
         long rowsAdded = Long.parseLong(table.snapshot(staged.snapshotId()).summary().getOrDefault("added-records", "0"));
         return auditor.audit(new Auditor.Subject(jobId, job.table().toString(), staged.snapshotId(), staged.baseSnapshotId().orElse(null), rowsAdded,
-                result.read(), result.written(), result.rejected(), job.maxRejectedRate(),
+                result.read(), result.split(), result.written(), result.rejected(), job.maxRejectedRate(),
                 job.suiteName(), job.suite(), catalog.name(), catalog.icebergProperties()));
     }
 

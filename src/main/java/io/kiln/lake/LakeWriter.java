@@ -29,6 +29,7 @@ public final class LakeWriter implements Closeable {
     private final RollingDataWriter<Record> rejects;
     private final GenericRecord row;
     private final GenericRecord reject;
+    private final List<String> extraColumns;
     private boolean closed;
 
     public LakeWriter(Table table, Table rejectsTable, String jobId, String recipe, long targetFileSizeBytes) {
@@ -40,6 +41,10 @@ public final class LakeWriter implements Closeable {
         this.rejects = rollingWriter(rejectsTable, jobId, targetFileSizeBytes);
         this.row = GenericRecord.create(table.schema());
         this.reject = GenericRecord.create(rejectsTable.schema());
+        this.extraColumns = table.schema().columns().stream()
+                .map(org.apache.iceberg.types.Types.NestedField::name)
+                .filter(name -> TableLayout.TEXT.findField(name) == null)
+                .toList();
     }
 
     private static RollingDataWriter<Record> rollingWriter(Table table, String jobId, long targetFileSizeBytes) {
@@ -51,6 +56,25 @@ public final class LakeWriter implements Closeable {
                 .dataFileFormat(FileFormat.PARQUET)
                 .build();
         return new RollingDataWriter<>(writers, files, table.io(), targetFileSizeBytes, table.spec(), null);
+    }
+
+    /** Writes a row with its extra columns; a column of the table that the row lacks is null. */
+    public void writeRow(io.kiln.transform.Row value, String sourceUri, String sourceSha256, String position) {
+        for (String column : extraColumns) {
+            row.setField(column, icebergValue(value.columns().get(column)));
+        }
+        writeRow(value.id(), value.text(), sourceUri, sourceSha256, position);
+    }
+
+    private static Object icebergValue(Object value) {
+        if (value instanceof float[] vector) {
+            List<Float> list = new ArrayList<>(vector.length);
+            for (float element : vector) {
+                list.add(element);
+            }
+            return list;
+        }
+        return value;
     }
 
     public void writeRow(String id, String text, String sourceUri, String sourceSha256, String position) {

@@ -22,8 +22,22 @@ public interface Transform {
         return java.util.List.of();
     }
 
-    /** What goes into the recipe besides the step's name, version and parameters: hashes of the models or vocabularies it loads. */
+    /** Table properties this step's columns need, for example a vector's dimension; set when the table lacks them. */
+    default java.util.Map<String, String> tableProperties() {
+        return java.util.Map.of();
+    }
+
+    /**
+     * What goes into the recipe besides the step's name, version and parameters: hashes of the
+     * models or vocabularies it loads. Keys that start with {@code kiln.} (such as
+     * {@code kiln.tokenizer}, {@code kiln.embedding-model}) also go into every snapshot summary.
+     */
     default java.util.Map<String, String> fingerprint() {
+        return java.util.Map.of();
+    }
+
+    /** What a snapshot summary records about how this step ran but that does not change rows, such as the execution provider. */
+    default java.util.Map<String, String> runtime() {
         return java.util.Map.of();
     }
 }

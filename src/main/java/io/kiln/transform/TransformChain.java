@@ -40,6 +40,27 @@ public final class TransformChain {
         return List.copyOf(byName.values());
     }
 
+    /** The table properties the steps' columns need. */
+    public Map<String, String> tableProperties() {
+        Map<String, String> properties = new TreeMap<>();
+        steps.forEach(step -> properties.putAll(step.tableProperties()));
+        return properties;
+    }
+
+    /** The {@code kiln.*} entries of the steps' fingerprints and their runtime properties, for the snapshot summary. */
+    public Map<String, String> summaryProperties() {
+        Map<String, String> properties = new TreeMap<>();
+        for (Transform step : steps) {
+            step.fingerprint().forEach((key, value) -> {
+                if (key.startsWith("kiln.")) {
+                    properties.put(key, value);
+                }
+            });
+            properties.putAll(step.runtime());
+        }
+        return properties;
+    }
+
     /**
      * Runs one source row through every step. A step that splits a row sends each part through
      * the remaining steps; so one row may end as several rows written and several dropped.

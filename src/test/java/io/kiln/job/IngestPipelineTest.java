@@ -289,4 +289,74 @@ class IngestPipelineTest {
     private static String sha256(Path file) throws IOException {
         return io.kiln.source.HashingInput.sha256Hex(new io.kiln.source.InputFile(file.toUri().toString(), file, "x", Files.size(file)));
     }
+
+    /** A step that splits each text at its first space into two chunks, each with typed columns, and drops the second chunk of ids ending in 7. */
+    private static final class SplitStep implements io.kiln.transform.StepDefinition {
+        @Override
+        public String name() {
+            return "split-test";
+        }
+
+        @Override
+        public int version() {
+            return 1;
+        }
+
+        @Override
+        public io.kiln.transform.Transform bind(Map<String, Object> parameters) {
+            return new io.kiln.transform.Transform() {
+                @Override
+                public io.kiln.transform.StepId id() {
+                    return new io.kiln.transform.StepId("split-test", 1);
+                }
+
+                @Override
+                public io.kiln.transform.Outcome apply(io.kiln.transform.Row row) {
+                    int space = Math.max(1, row.text().indexOf(' '));
+                    List<io.kiln.transform.Row> parts = List.of(
+                            row.withId(row.id() + "#0").withText(row.text().substring(0, space)).with(Map.of("chunk_index", 0, "lengths", List.of(space, 1), "vector", new float[] {0.5f, -1.25f})),
+                            row.withId(row.id() + "#1").withText(row.text().substring(space)).with(Map.of("chunk_index", 1, "lengths", List.of(row.text().length() - space), "vector", new float[] {1f, Float.MIN_VALUE})));
+                    return io.kiln.transform.Outcome.emitAll(parts).counting("chunks", 2);
+                }
+
+                @Override
+                public List<io.kiln.transform.Column> columns() {
+                    return List.of(io.kiln.transform.Column.integer("chunk_index", "chunk"), io.kiln.transform.Column.intList("lengths", "lengths"),
+                            io.kiln.transform.Column.floatList("vector", "a vector"));
+                }
+
+                @Override
+                public Map<String, String> tableProperties() {
+                    return Map.of("kiln.column.vector.dimension", "2");
+                }
+            };
+        }
+    }
+
+    @Test
+    void stepsThatSplitRowsAndSetColumnsEvolveTheTableAndReconcile() throws IOException {
+        binder = new JobBinder(VALIDATOR, new StepRegistry(List.of(new io.kiln.transform.text.NormalizeStep(), new SplitStep())), List.of(inputs), catalog,
+                new CheckSuites(temp.resolve("suites")), Optional.empty(), 0.5);
+        JobSpec spec = new JobSpec("demo.chunks", new SourceSpec("file://" + inputs + "/*.jsonl", "jsonl", Map.of("id", "id", "text", "text")),
+                List.of(new StepSpec("normalize", Map.of()), new StepSpec("split-test", Map.of())), null, null, null);
+        Run first = run("job-split-1", binder.bind(spec), 1, 7, 64 * 1024);
+        assertThat(first.read()).isEqualTo(4518);
+        assertThat(first.result().split()).isEqualTo(4500);
+        assertThat(first.written()).isEqualTo(9000);
+        assertThat(first.read() + first.result().split()).isEqualTo(first.written() + first.rejected());
+
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "chunks"));
+        assertThat(table.schema().findField("chunk_index")).isNotNull();
+        assertThat(table.schema().findField("vector").type().asListType().elementType()).isEqualTo(org.apache.iceberg.types.Types.FloatType.get());
+        assertThat(table.properties()).containsEntry("kiln.column.vector.dimension", "2");
+        Snapshot snapshot = table.snapshot(first.snapshotId());
+        assertThat(snapshot.summary()).containsEntry("kiln.rows-split", "4500").containsEntry("kiln.step-counts", "{\"split-test@1\":{\"chunks\":9000}}");
+        Record chunk = rows(table).stream().filter(row -> row.getField("id").equals("0-12#1")).findFirst().orElseThrow();
+        assertThat(chunk.getField("chunk_index")).isEqualTo(1);
+        assertThat(chunk.getField("vector")).isEqualTo(List.of(1f, Float.MIN_VALUE));
+        assertThat(chunk.getField("_kiln_source_pos")).isEqualTo("line:15/chunk:1");
+
+        Run again = run("job-split-2", binder.bind(new JobSpec("demo.chunks2", spec.source(), spec.steps(), null, null, null)), 4, 1000, 64 * 1024);
+        assertThat(again.contentDigest()).isEqualTo(first.contentDigest());
+    }
 }
