@@ -91,14 +91,15 @@ public final class IngestPipeline {
     }
 
     public Result run(String jobId, BoundJob job, JobProgress progress, BooleanSupplier cancelled) {
-        return run(jobId, job, progress, cancelled, false);
+        return run(jobId, job, progress, cancelled, Optional.empty());
     }
 
     /**
      * {@code scratch}: a reproduction: the rows are staged on the run's branch only, rejects are
      * not committed anywhere, and an earlier publish of the same id is not looked for.
      */
-    public Result run(String jobId, BoundJob job, JobProgress progress, BooleanSupplier cancelled, boolean scratch) {
+    public Result run(String jobId, BoundJob job, JobProgress progress, BooleanSupplier cancelled, Optional<Map<String, String>> reproducing) {
+        boolean scratch = reproducing.isPresent();
         List<PlannedInput> inputs = plan(job.inputs(), progress, cancelled);
         Table table = publisher.loadOrCreate(job.table(), TableLayout.TEXT, TableLayout.properties(settings.targetFileSizeBytes()));
         table = publisher.ensureColumns(table, job.chain().columns(), job.chain().tableProperties());
@@ -114,39 +115,20 @@ public final class IngestPipeline {
         ExecutorService executor = settings.threads() > 1 ? Executors.newFixedThreadPool(settings.threads(), daemonThreads(jobId)) : null;
         Tally tally = new Tally();
         try {
-            Deque<Future<BatchResult>> inFlight = new ArrayDeque<>();
-            List<Item> batch = new ArrayList<>(settings.batchSize());
-            for (PlannedInput input : inputs) {
-                try (RecordReader reader = Sources.open(input.file(), job.format(), job.fields(), settings.maxRecordBytes(), progress::addBytesRead)) {
-                    Optional<SourceRecord> record;
-                    while ((record = reader.next()).isPresent()) {
-                        batch.add(new Item(input, record.get()));
-                        if (batch.size() == settings.batchSize()) {
-                            if (cancelled.getAsBoolean()) {
-                                throw new CancelledException();
-                            }
-                            submit(executor, job, batch, inFlight);
-                            batch = new ArrayList<>(settings.batchSize());
-                            while (inFlight.size() > 2 * settings.threads()) {
-                                write(await(inFlight.removeFirst()), writer, job.recipe().sha256(), tally, progress);
-                            }
-                        }
-                    }
-                    String sha256 = reader.finish();
-                    if (!sha256.equals(input.sha256())) {
-                        throw new KilnException(ErrorCode.SOURCE_CHANGED, "Input " + input.file().uri() + " changed while the job read it (sha256 " + input.sha256() + " when planned, " + sha256 + " when read)");
-                    }
-                }
-                catch (IOException e) {
-                    throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + input.file().uri() + ": " + e.getMessage(), e);
-                }
+            Optional<Deduplication> dedup = Deduplication.prepare(job.chain(), table, reproducing);
+            if (dedup.isPresent()) {
+                progress.deduplicating();
+                Deduplication deduplication = dedup.get();
+                forEachBatch(inputs, job, bytes -> {}, cancelled, executor,
+                        batch -> deduplication.signatures(batch),
+                        deduplication::add);
+                deduplication.decide();
+                progress.reading();
             }
-            if (!batch.isEmpty()) {
-                submit(executor, job, batch, inFlight);
-            }
-            while (!inFlight.isEmpty()) {
-                write(await(inFlight.removeFirst()), writer, job.recipe().sha256(), tally, progress);
-            }
+            java.util.function.Function<List<Item>, TransformChain.DuplicateGate> gates = dedup.<java.util.function.Function<List<Item>, TransformChain.DuplicateGate>>map(d -> d::gate).orElse(null);
+            forEachBatch(inputs, job, progress::addBytesRead, cancelled, executor,
+                    batch -> transform(job.chain(), job.recipe().sha256(), batch, gates),
+                    result -> write(result, writer, job.recipe().sha256(), tally, progress));
             if (cancelled.getAsBoolean()) {
                 throw new CancelledException();
             }
@@ -159,6 +141,9 @@ public final class IngestPipeline {
             Map<String, String> summary = summary(job, inputs, tally, tally.written, tally.digest);
             Map<String, String> rejectsSummary = summary(job, inputs, tally, tally.rejected, tally.rejectsDigest);
             rejectsSummary.put("kiln.rejects-of", job.table().toString());
+            if (dedup.isPresent()) {
+                summary.putAll(dedup.get().writeSegments(table, jobId));
+            }
             Publisher.Staged staged;
             try {
                 if (scratch) {
@@ -193,9 +178,10 @@ public final class IngestPipeline {
         }
     }
 
-    private record PlannedInput(InputFile file, String sha256) {}
+    record PlannedInput(InputFile file, String sha256) {}
 
-    private record Item(PlannedInput input, SourceRecord record) {}
+    /** A record of input {@code fileIndex} (in the sorted inputs), the {@code ordinal}-th of its file. */
+    record Item(PlannedInput input, int fileIndex, long ordinal, SourceRecord record) {}
 
     /** One batch, transformed: per item its chain result (null for a malformed record), in input order, and the digest of the rows to write. */
     private record BatchResult(List<Item> items, List<TransformChain.Result> results, ContentDigest digest) {}
@@ -217,29 +203,68 @@ public final class IngestPipeline {
         return planned;
     }
 
-    private static void submit(ExecutorService executor, BoundJob job, List<Item> batch, Deque<Future<BatchResult>> inFlight) {
-        Callable<BatchResult> task = () -> transform(job.chain(), job.recipe().sha256(), batch);
-        if (executor == null) {
-            try {
-                inFlight.addLast(CompletableFuture.completedFuture(task.call()));
+    /**
+     * Reads every input in order, in batches; {@code work} runs on the executor (at most
+     * {@code 2 x threads} batches in flight) and {@code consume} on this thread, in input order.
+     */
+    private <T> void forEachBatch(List<PlannedInput> inputs, BoundJob job, java.util.function.LongConsumer bytesRead, BooleanSupplier cancelled,
+            ExecutorService executor, java.util.function.Function<List<Item>, T> work, java.util.function.Consumer<T> consume) {
+        Deque<Future<T>> inFlight = new ArrayDeque<>();
+        List<Item> batch = new ArrayList<>(settings.batchSize());
+        for (int fileIndex = 0; fileIndex < inputs.size(); fileIndex++) {
+            PlannedInput input = inputs.get(fileIndex);
+            try (RecordReader reader = Sources.open(input.file(), job.format(), job.fields(), settings.maxRecordBytes(), bytesRead)) {
+                Optional<SourceRecord> record;
+                long ordinal = 0;
+                while ((record = reader.next()).isPresent()) {
+                    batch.add(new Item(input, fileIndex, ordinal++, record.get()));
+                    if (batch.size() == settings.batchSize()) {
+                        if (cancelled.getAsBoolean()) {
+                            throw new CancelledException();
+                        }
+                        submit(executor, work, batch, inFlight);
+                        batch = new ArrayList<>(settings.batchSize());
+                        while (inFlight.size() > 2 * settings.threads()) {
+                            consume.accept(await(inFlight.removeFirst()));
+                        }
+                    }
+                }
+                String sha256 = reader.finish();
+                if (!sha256.equals(input.sha256())) {
+                    throw new KilnException(ErrorCode.SOURCE_CHANGED, "Input " + input.file().uri() + " changed while the job read it (sha256 " + input.sha256() + " when planned, " + sha256 + " when read)");
+                }
             }
-            catch (Exception e) {
-                throw new IllegalStateException(e);
+            catch (IOException e) {
+                throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + input.file().uri() + ": " + e.getMessage(), e);
             }
         }
-        else {
-            inFlight.addLast(executor.submit(task));
+        if (!batch.isEmpty()) {
+            submit(executor, work, batch, inFlight);
+        }
+        while (!inFlight.isEmpty()) {
+            consume.accept(await(inFlight.removeFirst()));
         }
     }
 
-    private static BatchResult transform(TransformChain chain, String recipe, List<Item> batch) {
+    private static <T> void submit(ExecutorService executor, java.util.function.Function<List<Item>, T> work, List<Item> batch, Deque<Future<T>> inFlight) {
+        if (executor == null) {
+            inFlight.addLast(CompletableFuture.completedFuture(work.apply(batch)));
+        }
+        else {
+            inFlight.addLast(executor.submit(() -> work.apply(batch)));
+        }
+    }
+
+    private static BatchResult transform(TransformChain chain, String recipe, List<Item> batch, java.util.function.Function<List<Item>, TransformChain.DuplicateGate> gates) {
         List<Row> rows = new ArrayList<>(batch.size());
+        List<Item> parsedItems = new ArrayList<>(batch.size());
         for (Item item : batch) {
             if (item.record() instanceof SourceRecord.Parsed parsed) {
                 rows.add(parsed.row());
+                parsedItems.add(item);
             }
         }
-        List<TransformChain.Result> chained = chain.runAll(rows);
+        List<TransformChain.Result> chained = gates == null ? chain.runAll(rows) : chain.runAll(rows, gates.apply(parsedItems));
         List<TransformChain.Result> results = new ArrayList<>(batch.size());
         ContentDigest digest = new ContentDigest();
         int next = 0;
@@ -302,7 +327,7 @@ public final class IngestPipeline {
         return String.valueOf(value);
     }
 
-    private static BatchResult await(Future<BatchResult> future) {
+    private static <T> T await(Future<T> future) {
         try {
             return future.get();
         }

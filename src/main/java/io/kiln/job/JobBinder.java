@@ -136,6 +136,17 @@ public final class JobBinder {
             }
         }
 
+        int lastFilter = -1;
+        for (int i = 0; i < transforms.size(); i++) {
+            if (transforms.get(i) instanceof io.kiln.transform.DuplicateFilter) {
+                if (lastFilter >= 0 && lastFilter != i - 1) {
+                    violations.add(new Violation("steps", "duplicate filters (" + transforms.get(i).id().name() + ") must follow each other: the job deduplicates once, in two passes"));
+                    break;
+                }
+                lastFilter = i;
+            }
+        }
+
         Optional<String> tag = Optional.ofNullable(spec.tag());
         if (tag.isPresent() && table.isPresent() && !invalid.contains("tag") && tagExists(table.get(), tag.get())) {
             violations.add(new Violation("tag", "tag '" + tag.get() + "' already exists on table " + spec.table()));

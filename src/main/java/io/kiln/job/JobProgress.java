@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Live counters of a running job, read by the API while the job writes them. */
 public final class JobProgress {
     /** What a running job is doing now. */
-    public enum Phase { PLANNING, READING, COMMITTING }
+    public enum Phase { PLANNING, DEDUPLICATING, READING, COMMITTING }
 
     private final long startNanos = System.nanoTime();
     private volatile Phase phase = Phase.PLANNING;
@@ -25,6 +25,11 @@ public final class JobProgress {
     void reading() {
         readingStartNanos = System.nanoTime();
         phase = Phase.READING;
+    }
+
+    /** The first pass of a job that deduplicates: every row reaching the duplicate filters is signed. */
+    void deduplicating() {
+        phase = Phase.DEDUPLICATING;
     }
 
     void committing() {

@@ -17,6 +17,7 @@ import io.kiln.check.CheckResult;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.lake.ContentDigest;
+import io.kiln.lake.DedupSegments;
 import io.kiln.lake.Publisher;
 
 /**
@@ -74,6 +75,13 @@ final class Publication {
             }
             Map<String, String> summary = auditSummary(job, report);
             summary.putAll(tableDigest(table, staged));
+            Optional<Map<String, String>> base = staged.baseSnapshotId().map(id -> table.snapshot(id).summary());
+            Optional<String> staleIndex = DedupSegments.staleIndex(base, staged.summary());
+            if (staleIndex.isPresent()) {
+                throw new KilnException(ErrorCode.COMMIT_FAILED, "Another job published to " + job.table() + " while this one deduplicated ("
+                        + staleIndex.get() + "); nothing was published: run the job again to deduplicate against those rows too");
+            }
+            summary.putAll(DedupSegments.carryForward(base, staged.summary()));
             Optional<Long> published = publisher.publish(table, jobId, staged, summary, job.tag());
             if (published.isPresent()) {
                 return new Outcome(true, published.get(), staged.snapshotId(), staged.branch(), report.results());

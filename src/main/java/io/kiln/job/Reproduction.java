@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.apache.iceberg.Snapshot;
@@ -116,7 +117,7 @@ public final class Reproduction {
         }
 
         String runId = "reproduce-" + UUID.randomUUID();
-        IngestPipeline.Result result = pipeline.run(runId, bound, new JobProgress(), () -> false, true);
+        IngestPipeline.Result result = pipeline.run(runId, bound, new JobProgress(), () -> false, Optional.of(summary));
         Publisher.Staged staged = result.staged().orElseThrow();
         table.manageSnapshots().setMaxRefAgeMs(staged.branch(), SCRATCH_RETENTION_MILLIS).commit();
         boolean identical = originalDigest.equals(result.contentDigest());

@@ -70,6 +70,15 @@ public final class Maintenance {
         ReachableFileUtil.manifestListLocations(table).forEach(location -> reachable.add(normalize(location)));
         ReachableFileUtil.statisticsFilesLocations(table).forEach(location -> reachable.add(normalize(location)));
         for (Snapshot snapshot : table.snapshots()) {
+            // the dedup index segments a snapshot names (main's head names every published one)
+            snapshot.summary().forEach((key, value) -> {
+                if (key.startsWith(DedupSegments.INDEX_PREFIX)) {
+                    DedupSegments.list(value).forEach(segment -> reachable.add(normalize(segment)));
+                }
+                else if (key.startsWith(DedupSegments.SEGMENT_PREFIX)) {
+                    reachable.add(normalize(value));
+                }
+            });
             for (ManifestFile manifest : snapshot.allManifests(table.io())) {
                 reachable.add(normalize(manifest.path()));
                 try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, table.io(), table.specs())) {

@@ -75,6 +75,58 @@ public final class TransformChain {
      * in order; each is what {@link #run} gives for that row alone.
      */
     public List<Result> runAll(List<Row> rows) {
+        return runAll(rows, null);
+    }
+
+    /** Decides, for a {@link DuplicateFilter}, what becomes of a row that came from source row {@code source} of the batch. */
+    public interface DuplicateGate {
+        Outcome decide(DuplicateFilter step, int source, Row row);
+    }
+
+    /** The index of the first {@link DuplicateFilter}, if any. */
+    public java.util.OptionalInt firstDuplicateFilter() {
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i) instanceof DuplicateFilter) {
+                return java.util.OptionalInt.of(i);
+            }
+        }
+        return java.util.OptionalInt.empty();
+    }
+
+    public List<Transform> steps() {
+        return steps;
+    }
+
+    /**
+     * The rows that reach step {@code until} (exclusive), per source row, without counting
+     * anything: the first pass of a job that deduplicates.
+     */
+    public List<List<Row>> preview(List<Row> rows, int until) {
+        List<List<Row>> alive = new ArrayList<>(rows.size());
+        rows.forEach(row -> alive.add(List.of(row)));
+        for (Transform step : steps.subList(0, until)) {
+            List<Row> inputs = new ArrayList<>(rows.size());
+            alive.forEach(inputs::addAll);
+            if (inputs.isEmpty()) {
+                break;
+            }
+            List<Outcome> outcomes = outcomes(step, inputs);
+            int next = 0;
+            for (int source = 0; source < alive.size(); source++) {
+                List<Row> survivors = new ArrayList<>();
+                for (int part = 0; part < alive.get(source).size(); part++) {
+                    if (outcomes.get(next++) instanceof Outcome.Emit emit) {
+                        survivors.addAll(emit.rows());
+                    }
+                }
+                alive.set(source, survivors);
+            }
+        }
+        return alive;
+    }
+
+    /** As {@link #runAll(List)}, with {@code gate} deciding for the duplicate filters (required when the chain has any). */
+    public List<Result> runAll(List<Row> rows, DuplicateGate gate) {
         requireNonNull(rows, "rows is null");
         List<List<Row>> alive = new ArrayList<>(rows.size());
         List<List<Dropped>> dropped = new ArrayList<>(rows.size());
@@ -88,7 +140,18 @@ public final class TransformChain {
             if (inputs.isEmpty()) {
                 break;
             }
-            List<Outcome> outcomes = outcomes(step, inputs);
+            List<Outcome> outcomes;
+            if (step instanceof DuplicateFilter filter && gate != null) {
+                outcomes = new ArrayList<>(inputs.size());
+                for (int source = 0; source < alive.size(); source++) {
+                    for (Row input : alive.get(source)) {
+                        outcomes.add(gate.decide(filter, source, input));
+                    }
+                }
+            }
+            else {
+                outcomes = outcomes(step, inputs);
+            }
             StepCounters stepCounters = counters.get(step.id());
             int next = 0;
             for (int source = 0; source < alive.size(); source++) {

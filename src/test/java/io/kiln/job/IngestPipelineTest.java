@@ -359,4 +359,136 @@ class IngestPipelineTest {
         Run again = run("job-split-2", binder.bind(new JobSpec("demo.chunks2", spec.source(), spec.steps(), null, null, null)), 4, 1000, 64 * 1024);
         assertThat(again.contentDigest()).isEqualTo(first.contentDigest());
     }
+
+    /** A duplicate filter on the exact text, with a plain map as its index: enough to test the runtime's two passes. */
+    private static final class SameTextFilter implements io.kiln.transform.StepDefinition {
+        @Override
+        public String name() {
+            return "same-text";
+        }
+
+        @Override
+        public int version() {
+            return 1;
+        }
+
+        @Override
+        public io.kiln.transform.Transform bind(Map<String, Object> parameters) {
+            return new io.kiln.transform.DuplicateFilter() {
+                @Override
+                public io.kiln.transform.StepId id() {
+                    return new io.kiln.transform.StepId("same-text", 1);
+                }
+
+                @Override
+                public String indexName() {
+                    return "same-text-1";
+                }
+
+                @Override
+                public Object signature(io.kiln.transform.Row row) {
+                    return row.text();
+                }
+
+                @Override
+                public Index newIndex() {
+                    return new Index() {
+                        final Map<String, String> history = new java.util.HashMap<>();
+                        final Map<String, java.util.TreeMap<String, String>> byText = new java.util.HashMap<>();
+                        final Map<Long, String> texts = new java.util.HashMap<>();
+                        final Map<Long, String> ranks = new java.util.HashMap<>();
+
+                        @Override
+                        public void loadSegment(java.io.InputStream segment) throws IOException {
+                            for (String line : new String(segment.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                                if (!line.isEmpty()) {
+                                    String[] parts = line.split("\t", 2);
+                                    history.putIfAbsent(parts[1], parts[0]);
+                                }
+                            }
+                        }
+
+                        @Override
+                        public void add(long occurrence, String id, Object signature) {
+                            String rank = id + "\u0000" + String.format("%019d", occurrence);
+                            byText.computeIfAbsent((String) signature, text -> new java.util.TreeMap<>()).put(rank, id);
+                            texts.put(occurrence, (String) signature);
+                            ranks.put(occurrence, rank);
+                        }
+
+                        @Override
+                        public void decide() {}
+
+                        @Override
+                        public Optional<io.kiln.transform.DuplicateFilter.Duplicate> duplicate(long occurrence) {
+                            String text = texts.get(occurrence);
+                            if (history.containsKey(text)) {
+                                return Optional.of(new io.kiln.transform.DuplicateFilter.Duplicate(history.get(text), true, "h" + text.hashCode(), 1.0));
+                            }
+                            Map.Entry<String, String> survivor = byText.get(text).firstEntry();
+                            return survivor.getKey().equals(ranks.get(occurrence)) ? Optional.empty()
+                                    : Optional.of(new io.kiln.transform.DuplicateFilter.Duplicate(survivor.getValue(), false, "j" + text.hashCode(), 1.0));
+                        }
+
+                        @Override
+                        public void writeSegment(java.io.OutputStream out) throws IOException {
+                            for (Map.Entry<String, java.util.TreeMap<String, String>> entry : new java.util.TreeMap<>(byText).entrySet()) {
+                                if (!history.containsKey(entry.getKey())) {
+                                    out.write((entry.getValue().firstEntry().getValue() + "\t" + entry.getKey() + "\n").getBytes(StandardCharsets.UTF_8));
+                                }
+                            }
+                        }
+
+                        @Override
+                        public long estimatedBytes() {
+                            return 0;
+                        }
+                    };
+                }
+            };
+        }
+    }
+
+    private void writeLines(String name, List<String> lines) throws IOException {
+        Files.write(inputs.resolve(name), lines, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void duplicatesAreDroppedInTwoPassesWhateverTheThreadsBatchesAndHistory() throws IOException {
+        binder = new JobBinder(VALIDATOR, new StepRegistry(List.of(new io.kiln.transform.text.NormalizeStep(), new SameTextFilter())), List.of(inputs), catalog,
+                new CheckSuites(temp.resolve("suites")), Optional.empty(), 0.9);
+        Files.createDirectories(inputs.resolve("dedup"));
+        writeLines("dedup/a.jsonl", List.of("{\"id\": \"z1\", \"text\": \"alpha\"}", "{\"id\": \"b1\", \"text\": \" alpha \"}", "{\"id\": \"c1\", \"text\": \"beta\"}"));
+        writeLines("dedup/b.jsonl", List.of("{\"id\": \"a2\", \"text\": \"beta\"}", "{\"id\": \"d2\", \"text\": \"gamma\"}"));
+        java.util.function.Function<String, JobSpec> spec = table -> new JobSpec(table, new SourceSpec("file://" + inputs + "/dedup/*.jsonl", "jsonl", Map.of()),
+                List.of(new StepSpec("normalize", Map.of()), new StepSpec("same-text", Map.of())), null, null, null);
+
+        Run one = run("dedup-1", binder.bind(spec.apply("demo.dedup1")), 1, 1, 64 * 1024);
+        Run other = run("dedup-2", binder.bind(spec.apply("demo.dedup2")), 4, 1000, 64 * 1024);
+        assertThat(one.written()).isEqualTo(3);
+        assertThat(one.rejectedByReason()).containsExactly(Map.entry("same-text@1/duplicate", 2L));
+        assertThat(other.contentDigest()).isEqualTo(one.contentDigest());
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "dedup1"));
+        assertThat(rows(table).stream().map(row -> (String) row.getField("id")).sorted().toList()).containsExactly("a2", "b1", "d2");
+        List<Record> rejects = rows(catalog.loadTable(TableIdentifier.of("demo", "dedup1__rejects")));
+        assertThat(rejects.stream().map(row -> row.getField("record_id") + ": " + row.getField("detail")).sorted().toList()).containsExactly(
+                "c1: duplicate of row 'a2' (kept from this job), cluster j" + "beta".hashCode() + ", similarity 1.000",
+                "z1: duplicate of row 'b1' (kept from this job), cluster j" + "alpha".hashCode() + ", similarity 1.000");
+
+        // a second batch against the published history: its copies go, its new text stays, and a reproduction of the first job still matches
+        writeLines("dedup/b.jsonl", List.of("{\"id\": \"a2\", \"text\": \"beta\"}", "{\"id\": \"d2\", \"text\": \"gamma\"}"));
+        Files.createDirectories(inputs.resolve("dedup2"));
+        writeLines("dedup2/c.jsonl", List.of("{\"id\": \"n1\", \"text\": \"gamma\"}", "{\"id\": \"n2\", \"text\": \"delta\"}"));
+        Run second = run("dedup-3", binder.bind(new JobSpec("demo.dedup1", new SourceSpec("file://" + inputs + "/dedup2/*.jsonl", "jsonl", Map.of()),
+                List.of(new StepSpec("normalize", Map.of()), new StepSpec("same-text", Map.of())), null, null, null)), 2, 1, 64 * 1024);
+        assertThat(second.written()).isEqualTo(1);
+        assertThat(second.rejectedByReason()).containsExactly(Map.entry("same-text@1/duplicate", 1L));
+        table.refresh();
+        assertThat(table.currentSnapshot().summary().get("kiln.dedup-index.same-text-1")).contains("dedup-1.seg", "dedup-3.seg");
+
+        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(2, 3, 1 << 20, 64 * 1024, "test"));
+        IngestPipeline.Result reproduced = pipeline.run("reproduce-dedup-1", binder.bind(spec.apply("demo.dedup1")), new JobProgress(), () -> false,
+                Optional.of(table.snapshot(one.snapshotId()).summary()));
+        assertThat(reproduced.contentDigest()).isEqualTo(one.contentDigest());
+    }
 }

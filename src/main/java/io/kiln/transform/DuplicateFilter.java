@@ -1,0 +1,68 @@
+package io.kiln.transform;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
+
+/**
+ * A step that drops rows duplicating other rows of the same job or rows the table already holds.
+ * Unlike other steps it cannot decide row by row, so the runtime runs a job in two passes: the
+ * first computes every row's {@link #signature} (on any thread) and feeds them to one
+ * {@link Index}, which also loads the table's published segments; the index decides; the second
+ * pass drops what it names. Which row of a cluster survives depends only on the rows' ranks
+ * (their id, then their place in the sorted inputs), never on thread count, batch size or the
+ * order in which rows were added. Rows already published always survive.
+ *
+ * <p>{@link #apply} sees one row alone, so it always emits it.
+ */
+public interface DuplicateFilter extends Transform {
+    /**
+     * The name of this filter's persistent index in a table. Two jobs share history only when
+     * their names match: the name covers every parameter that changes the signatures.
+     */
+    String indexName();
+
+    /** The signature of a row, for {@link Index#add}; pure and thread-safe. */
+    Object signature(Row row);
+
+    /** A new, empty index for one job run. */
+    Index newIndex();
+
+    @Override
+    default Outcome apply(Row row) {
+        return Outcome.emit(row);
+    }
+
+    /** The rows of one job and the table's history. Not thread-safe: one thread adds and decides. */
+    interface Index {
+        /** Loads one published segment (a previous job's survivors). */
+        void loadSegment(InputStream segment) throws IOException;
+
+        /** Adds a row of this job: {@code occurrence} identifies it in the job, rank orders it (id, then occurrence). */
+        void add(long occurrence, String id, Object signature);
+
+        /** Makes the decisions; call once, after the last add. */
+        void decide();
+
+        /** The decision for a row added as {@code occurrence}: empty to keep it. */
+        Optional<Duplicate> duplicate(long occurrence);
+
+        /** Writes this job's survivors as a segment, for later jobs to load. */
+        void writeSegment(OutputStream out) throws IOException;
+
+        /** Heap bytes the index holds now, roughly, for the job's report. */
+        long estimatedBytes();
+    }
+
+    /**
+     * Why a row is dropped: the row id that survives (a row of this job or one already
+     * published), the cluster's stable id, and the similarity measured (1.0 for exact copies).
+     */
+    record Duplicate(String survivorId, boolean survivorPublished, String clusterId, double similarity) {
+        public Duplicate {
+            java.util.Objects.requireNonNull(survivorId, "survivorId is null");
+            java.util.Objects.requireNonNull(clusterId, "clusterId is null");
+        }
+    }
+}
