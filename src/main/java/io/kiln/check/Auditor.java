@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * Audits one staged snapshot: Kiln's own rules, always (every record read is written or
  * rejected, counting the extra rows of split records; the rejected rate is within the spec's bound; the staged snapshot adds exactly the
- * rows written), then the job's suite on the check engine. Fails closed: an engine that crashes,
+ * rows written), then the job's suite: its row rules as Kiln checked them on the batch while
+ * writing ({@link RowRules}), the rest on the check engine. Fails closed: an engine that crashes,
  * times out or answers nonsense is a failed rule, never a pass.
  */
 public final class Auditor {
@@ -24,7 +25,11 @@ public final class Auditor {
     /** What the audit needs to know about the job and its staged snapshot. */
     public record Subject(String jobId, String table, long snapshotId, Long baseSnapshotId, long rowsAdded,
             long read, long split, long written, long rejected, double maxRejectedRate,
-            Optional<String> suiteName, Optional<String> suite, String catalogName, Map<String, String> catalogProperties) {}
+            Optional<String> suiteName, Optional<String> suite, List<CheckResult> rowRuleResults, String catalogName, Map<String, String> catalogProperties) {
+        public Subject {
+            rowRuleResults = List.copyOf(rowRuleResults);
+        }
+    }
 
     /** {@code engineFailure}: the suite could not be evaluated at all; never a pass. */
     public record Report(List<CheckResult> results, Optional<String> engineFailure) {
@@ -52,6 +57,7 @@ public final class Auditor {
         results.add(rule("staged snapshot adds the rows written", subject.rowsAdded() == subject.written(),
                 "snapshot " + subject.snapshotId() + " adds " + subject.rowsAdded() + " rows; the job wrote " + subject.written(),
                 Map.of("rowsAdded", (double) subject.rowsAdded())));
+        results.addAll(subject.rowRuleResults());
         if (subject.suite().isPresent()) {
             String suiteName = subject.suiteName().orElse("suite");
             if (engine.isEmpty()) {

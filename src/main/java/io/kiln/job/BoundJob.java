@@ -14,7 +14,8 @@ import io.kiln.transform.TransformChain;
 
 /**
  * A JobSpec with every part checked and bound: the table, the input files, the parser and the
- * transform chain, and the recipe that identifies how rows are made.
+ * transform chain, and the recipe that identifies how rows are made. {@code checks} is the suite
+ * divided into the row rules Kiln checks while writing and what is left for the engine.
  */
 public record BoundJob(
         TableIdentifier table,
@@ -27,7 +28,8 @@ public record BoundJob(
         Optional<String> tag,
         Optional<String> suiteName,
         Optional<String> suite,
-        double maxRejectedRate) {
+        double maxRejectedRate,
+        io.kiln.check.RowRules.Split checks) {
     public BoundJob {
         requireNonNull(table, "table is null");
         requireNonNull(sourceUri, "sourceUri is null");
@@ -39,5 +41,6 @@ public record BoundJob(
         requireNonNull(tag, "tag is null");
         requireNonNull(suiteName, "suiteName is null");
         requireNonNull(suite, "suite is null");
+        requireNonNull(checks, "checks is null");
     }
 }

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import io.kiln.check.RowRules;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.lake.ContentDigest;
@@ -81,7 +82,7 @@ public final class IngestPipeline {
      */
     public record Result(Optional<Publisher.Staged> staged, Optional<Long> publishedSnapshotId, Table table,
             long read, long written, long rejected, Map<String, Long> rejectedByReason,
-            List<TransformChain.StepStatistics> steps, String contentDigest, long inputBytes, long split) {}
+            List<TransformChain.StepStatistics> steps, String contentDigest, long inputBytes, long split, Optional<RowRules.Profile> rowRules) {}
 
     /** Thrown when the job was cancelled before it committed; nothing was committed. */
     public static final class CancelledException extends RuntimeException {
@@ -113,7 +114,7 @@ public final class IngestPipeline {
         progress.reading();
         LakeWriter writer = new LakeWriter(table, rejectsTable, jobId, job.recipe().sha256(), settings.targetFileSizeBytes());
         ExecutorService executor = settings.threads() > 1 ? Executors.newFixedThreadPool(settings.threads(), daemonThreads(jobId)) : null;
-        Tally tally = new Tally();
+        Tally tally = new Tally(job.checks().rowRules());
         try {
             Optional<Deduplication> dedup = Deduplication.prepare(job.chain(), table, reproducing);
             if (dedup.isPresent()) {
@@ -127,7 +128,7 @@ public final class IngestPipeline {
             }
             java.util.function.Function<List<Item>, TransformChain.DuplicateGate> gates = dedup.<java.util.function.Function<List<Item>, TransformChain.DuplicateGate>>map(d -> d::gate).orElse(null);
             forEachBatch(inputs, job, progress::addBytesRead, cancelled, executor,
-                    batch -> transform(job.chain(), job.recipe().sha256(), batch, gates),
+                    batch -> transform(job.chain(), job.recipe().sha256(), jobId, job.checks().rowRules(), batch, gates),
                     result -> write(result, writer, job.recipe().sha256(), tally, progress));
             if (cancelled.getAsBoolean()) {
                 throw new CancelledException();
@@ -163,7 +164,8 @@ public final class IngestPipeline {
                 throw new KilnException(ErrorCode.COMMIT_FAILED, "The commit to " + job.table() + " failed: " + e.getMessage());
             }
             return new Result(Optional.of(staged), Optional.empty(), table, tally.read, tally.written, tally.rejected, tally.byReason,
-                    job.chain().statistics(), tally.digest.value(), totalBytes(inputs), tally.split);
+                    job.chain().statistics(), tally.digest.value(), totalBytes(inputs), tally.split,
+                    Optional.of(tally.profile));
         }
         catch (RuntimeException e) {
             if (!(e instanceof KilnException k && k.code() == ErrorCode.COMMIT_STATE_UNKNOWN)) {
@@ -184,7 +186,7 @@ public final class IngestPipeline {
     record Item(PlannedInput input, int fileIndex, long ordinal, SourceRecord record) {}
 
     /** One batch, transformed: per item its chain result (null for a malformed record), in input order, and the digest of the rows to write. */
-    private record BatchResult(List<Item> items, List<TransformChain.Result> results, ContentDigest digest) {}
+    private record BatchResult(List<Item> items, List<TransformChain.Result> results, ContentDigest digest, RowRules.Profile profile) {}
 
     private List<PlannedInput> plan(List<InputFile> files, JobProgress progress, BooleanSupplier cancelled) {
         progress.planning(files.stream().mapToLong(InputFile::size).sum());
@@ -255,7 +257,9 @@ public final class IngestPipeline {
         }
     }
 
-    private static BatchResult transform(TransformChain chain, String recipe, List<Item> batch, java.util.function.Function<List<Item>, TransformChain.DuplicateGate> gates) {
+    private static BatchResult transform(TransformChain chain, String recipe, String jobId, List<RowRules.Rule> rowRules, List<Item> batch,
+            java.util.function.Function<List<Item>, TransformChain.DuplicateGate> gates) {
+        RowRules.Profile profile = new RowRules.Profile(rowRules);
         List<Row> rows = new ArrayList<>(batch.size());
         List<Item> parsedItems = new ArrayList<>(batch.size());
         for (Item item : batch) {
@@ -272,7 +276,11 @@ public final class IngestPipeline {
             if (item.record() instanceof SourceRecord.Parsed parsed) {
                 TransformChain.Result result = chained.get(next++);
                 for (Row row : result.rows()) {
-                    digest.add(digestFields(row, item.input().file().uri(), item.input().sha256(), position(parsed.position(), row), recipe));
+                    String position = position(parsed.position(), row);
+                    digest.add(digestFields(row, item.input().file().uri(), item.input().sha256(), position, recipe));
+                    if (!profile.isEmpty()) {
+                        profile.accept(column -> columnValue(row, column, item, position, jobId, recipe));
+                    }
                 }
                 results.add(result);
             }
@@ -280,7 +288,29 @@ public final class IngestPipeline {
                 results.add(null);
             }
         }
-        return new BatchResult(batch, results, digest);
+        return new BatchResult(batch, results, digest, profile);
+    }
+
+    /** A column of a row as the table will hold it, by name: for the row rules checked while writing. */
+    private static Object columnValue(Row row, String column, Item item, String position, String jobId, String recipe) {
+        switch (column) {
+            case "id":
+                return row.id();
+            case "text":
+                return row.text();
+            case TableLayout.SOURCE_URI:
+                return item.input().file().uri();
+            case TableLayout.SOURCE_SHA256:
+                return item.input().sha256();
+            case TableLayout.SOURCE_POSITION:
+                return position;
+            case TableLayout.JOB_ID:
+                return jobId;
+            case TableLayout.RECIPE:
+                return recipe;
+            default:
+                return row.columns().get(column);
+        }
     }
 
     /** Where a row came from in its input: the record's position, and for a chunk its index. */
@@ -376,6 +406,7 @@ public final class IngestPipeline {
         tally.read += result.items().size();
         tally.written += written;
         tally.digest.merge(result.digest());
+        tally.profile.merge(result.profile());
         progress.addRecords(result.items().size(), written, rejected);
     }
 
@@ -440,7 +471,7 @@ public final class IngestPipeline {
                 Long.parseLong(summary.getOrDefault("kiln.rows-written", "0")),
                 Long.parseLong(summary.getOrDefault("kiln.rows-rejected", "0")),
                 rejectedByReason(summary.get("kiln.rejected-by-reason")), chain.statistics(), summary.getOrDefault("kiln.content-digest", ""),
-                totalBytes(inputs), Long.parseLong(summary.getOrDefault("kiln.rows-split", "0")));
+                totalBytes(inputs), Long.parseLong(summary.getOrDefault("kiln.rows-split", "0")), Optional.empty());
     }
 
     private static long totalBytes(List<PlannedInput> inputs) {
@@ -481,6 +512,11 @@ public final class IngestPipeline {
         private long written;
         private long rejected;
         private long split;
+        private final RowRules.Profile profile;
+
+        Tally(List<RowRules.Rule> rowRules) {
+            this.profile = new RowRules.Profile(rowRules);
+        }
         private final Map<String, Long> byReason = new TreeMap<>();
         private final ContentDigest digest = new ContentDigest();
         private final ContentDigest rejectsDigest = new ContentDigest();

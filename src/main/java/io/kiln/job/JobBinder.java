@@ -161,7 +161,8 @@ public final class JobBinder {
                 : Map.of();
         Recipe recipe = Recipe.of(format.specName(), recipeFields, recipeSteps);
         return new BoundJob(table.orElseThrow(), spec.source().uri(), inputs, format, fields, new TransformChain(transforms), recipe, tag,
-                Optional.ofNullable(spec.checks()), suite, spec.maxRejectedRate() == null ? defaultMaxRejectedRate : spec.maxRejectedRate());
+                Optional.ofNullable(spec.checks()), suite, spec.maxRejectedRate() == null ? defaultMaxRejectedRate : spec.maxRejectedRate(),
+                suite.map(io.kiln.check.RowRules::split).orElse(io.kiln.check.RowRules.Split.none(Optional.empty())));
     }
 
     /** A suite the engine cannot parse is a bad spec; an engine that cannot say is a service problem (503), never a pass. */

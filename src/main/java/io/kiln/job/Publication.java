@@ -117,7 +117,8 @@ final class Publication {
         long rowsAdded = Long.parseLong(table.snapshot(staged.snapshotId()).summary().getOrDefault("added-records", "0"));
         return auditor.audit(new Auditor.Subject(jobId, job.table().toString(), staged.snapshotId(), staged.baseSnapshotId().orElse(null), rowsAdded,
                 result.read(), result.split(), result.written(), result.rejected(), job.maxRejectedRate(),
-                job.suiteName(), job.suite(), catalog.name(), catalog.icebergProperties()));
+                job.suiteName(), job.checks().engineSuite(), result.rowRules().map(profile -> profile.results(job.suiteName().orElse("suite"))).orElse(List.of()),
+                catalog.name(), catalog.icebergProperties()));
     }
 
     private static Map<String, String> auditSummary(BoundJob job, Auditor.Report report) {

@@ -52,6 +52,8 @@ public final class TableLayout {
                 TableProperties.DEFAULT_FILE_FORMAT, "parquet",
                 TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, Long.toString(targetFileSizeBytes),
                 TableProperties.PARQUET_COMPRESSION, "zstd",
+                // several row groups per file, so that the check engine's Spark can split a big batch across cores
+                TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Long.toString(16L * 1024 * 1024),
                 TableProperties.COMMIT_NUM_RETRIES, "20",
                 "kiln.table-kind", "text");
     }

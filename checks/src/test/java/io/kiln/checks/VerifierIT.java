@@ -275,7 +275,7 @@ class VerifierIT {
         VerificationReport report = verify("demo.docs", snapshot, suite);
 
         assertThat(report.rules()).allSatisfy(rule -> assertThat(rule.passed()).as(rule.rule() + ": " + rule.message()).isTrue());
-        assertThat(report.rules()).hasSize(13);
+        assertThat(report.rules()).hasSize(11);
     }
 
     private VerificationReport verify(String table, long snapshot, String suite) {

@@ -1,0 +1,313 @@
+package io.kiln.check;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The rules of a DQDL suite that hold row by row (a length bound, no empty or white-space-only
+ * value, completeness), checked by Kiln on the batch while it writes it, instead of by a second
+ * read of the table in the check engine. The rows of the table's history were checked when they
+ * were published; set rules (uniqueness, row counts, anomalies) and everything not recognized here
+ * stay with the engine, on the staged snapshot.
+ *
+ * <p>Only exact forms are taken over; a rule with a {@code where} clause, a threshold or any other
+ * shape is left to the engine, so the outcome is the one Deequ would give on the batch.
+ */
+public final class RowRules {
+    private static final Pattern LENGTH = Pattern.compile("ColumnLength\\s+\"([^\"]+)\"\\s*(>=|<=|>|<|=)\\s*(\\d+)");
+    private static final Pattern LENGTH_BETWEEN = Pattern.compile("ColumnLength\\s+\"([^\"]+)\"\\s+between\\s+(\\d+)\\s+and\\s+(\\d+)");
+    private static final Pattern NOT_KEYWORD = Pattern.compile("ColumnValues\\s+\"([^\"]+)\"\\s*!=\\s*(EMPTY|WHITESPACES_ONLY)");
+    private static final Pattern COMPLETE = Pattern.compile("IsComplete\\s+\"([^\"]+)\"");
+
+    private RowRules() {}
+
+    /** A suite divided: the rules Kiln checks while writing, and the suite left for the engine (empty when nothing is left). */
+    public record Split(List<Rule> rowRules, Optional<String> engineSuite) {
+        public Split {
+            rowRules = List.copyOf(rowRules);
+            requireNonNull(engineSuite, "engineSuite is null");
+        }
+
+        public static Split none(Optional<String> suite) {
+            return new Split(List.of(), suite);
+        }
+    }
+
+    /** One row rule: its text as the suite has it, and what it checks. */
+    public record Rule(String text, String column, Kind kind, long low, long high) {
+        public Rule {
+            requireNonNull(text, "text is null");
+            requireNonNull(column, "column is null");
+            requireNonNull(kind, "kind is null");
+        }
+    }
+
+    public enum Kind { LENGTH, NOT_EMPTY, NOT_WHITESPACE_ONLY, COMPLETE }
+
+    /**
+     * Takes the row rules out of {@code suite}'s {@code Rules} block; keeps at least one rule for
+     * the engine when the suite has other blocks (an {@code Anomalies} block needs a rule set).
+     */
+    public static Split split(String suite) {
+        Optional<int[]> block = rulesBlock(suite);
+        if (block.isEmpty()) {
+            return Split.none(Optional.of(suite));
+        }
+        int open = block.get()[0];
+        int close = block.get()[1];
+        List<Rule> rowRules = new ArrayList<>();
+        List<String> engineRules = new ArrayList<>();
+        for (String rule : topLevel(suite.substring(open + 1, close))) {
+            Optional<Rule> row = parse(rule);
+            if (row.isPresent()) {
+                rowRules.add(row.get());
+            }
+            else {
+                engineRules.add(rule);
+            }
+        }
+        String rest = (suite.substring(0, suite.lastIndexOf("Rules", open)) + suite.substring(close + 1)).replaceAll("(?m)^\\s*#.*$", "").trim();
+        if (engineRules.isEmpty() && !rest.isEmpty()) {
+            if (rowRules.isEmpty()) {
+                return Split.none(Optional.of(suite));
+            }
+            engineRules.add(rowRules.remove(rowRules.size() - 1).text());
+        }
+        if (engineRules.isEmpty()) {
+            return new Split(rowRules, Optional.empty());
+        }
+        String engineSuite = "Rules = [\n    " + String.join(",\n    ", engineRules) + "\n]\n" + (rest.isEmpty() ? "" : "\n" + rest + "\n");
+        return new Split(rowRules, Optional.of(engineSuite));
+    }
+
+    static Optional<Rule> parse(String rule) {
+        Matcher matcher = LENGTH.matcher(rule);
+        if (matcher.matches()) {
+            long bound = Long.parseLong(matcher.group(3));
+            switch (matcher.group(2)) {
+                case ">=":
+                    return Optional.of(new Rule(rule, matcher.group(1), Kind.LENGTH, bound, Long.MAX_VALUE));
+                case ">":
+                    return Optional.of(new Rule(rule, matcher.group(1), Kind.LENGTH, bound + 1, Long.MAX_VALUE));
+                case "<=":
+                    return Optional.of(new Rule(rule, matcher.group(1), Kind.LENGTH, 0, bound));
+                case "<":
+                    return Optional.of(new Rule(rule, matcher.group(1), Kind.LENGTH, 0, bound - 1));
+                default:
+                    return Optional.of(new Rule(rule, matcher.group(1), Kind.LENGTH, bound, bound));
+            }
+        }
+        matcher = LENGTH_BETWEEN.matcher(rule);
+        if (matcher.matches()) {
+            // DQDL's between excludes both bounds
+            return Optional.of(new Rule(rule, matcher.group(1), Kind.LENGTH, Long.parseLong(matcher.group(2)) + 1, Long.parseLong(matcher.group(3)) - 1));
+        }
+        matcher = NOT_KEYWORD.matcher(rule);
+        if (matcher.matches()) {
+            return Optional.of(new Rule(rule, matcher.group(1), matcher.group(2).equals("EMPTY") ? Kind.NOT_EMPTY : Kind.NOT_WHITESPACE_ONLY, 0, 0));
+        }
+        matcher = COMPLETE.matcher(rule);
+        if (matcher.matches()) {
+            return Optional.of(new Rule(rule, matcher.group(1), Kind.COMPLETE, 0, 0));
+        }
+        return Optional.empty();
+    }
+
+    /** The offsets of the {@code [} and {@code ]} of the {@code Rules = [ ... ]} block. */
+    private static Optional<int[]> rulesBlock(String suite) {
+        Matcher start = Pattern.compile("(?m)^\\s*Rules\\s*=\\s*\\[").matcher(suite);
+        if (!start.find()) {
+            return Optional.empty();
+        }
+        int open = start.end() - 1;
+        int depth = 0;
+        boolean quoted = false;
+        for (int i = open; i < suite.length(); i++) {
+            char c = suite.charAt(i);
+            if (c == '"' && (i == 0 || suite.charAt(i - 1) != '\\')) {
+                quoted = !quoted;
+            }
+            else if (!quoted && c == '[') {
+                depth++;
+            }
+            else if (!quoted && c == ']' && --depth == 0) {
+                return Optional.of(new int[] {open, i});
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The comma-separated rules of a block, outside quotes, brackets and parentheses, with comments removed and white space folded. */
+    private static List<String> topLevel(String block) {
+        String text = block.replaceAll("(?m)^\\s*#.*$", "");
+        List<String> rules = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        int depth = 0;
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' && (i == 0 || text.charAt(i - 1) != '\\')) {
+                quoted = !quoted;
+            }
+            else if (!quoted && (c == '[' || c == '(')) {
+                depth++;
+            }
+            else if (!quoted && (c == ']' || c == ')')) {
+                depth--;
+            }
+            else if (!quoted && depth == 0 && c == ',') {
+                add(rules, current);
+                current.setLength(0);
+                continue;
+            }
+            current.append(c);
+        }
+        add(rules, current);
+        return rules;
+    }
+
+    private static void add(List<String> rules, StringBuilder rule) {
+        String text = rule.toString().replaceAll("\\s+", " ").trim();
+        if (!text.isEmpty()) {
+            rules.add(text);
+        }
+    }
+
+    /**
+     * What a batch's rows showed for each rule; one per thread, merged. Not thread-safe.
+     */
+    public static final class Profile {
+        private final List<Rule> rules;
+        private final long[] minimum;
+        private final long[] maximum;
+        private final long[] violations;
+        private long rows;
+
+        public Profile(List<Rule> rules) {
+            this.rules = List.copyOf(rules);
+            this.minimum = new long[rules.size()];
+            this.maximum = new long[rules.size()];
+            this.violations = new long[rules.size()];
+            java.util.Arrays.fill(minimum, Long.MAX_VALUE);
+            java.util.Arrays.fill(maximum, Long.MIN_VALUE);
+        }
+
+        public boolean isEmpty() {
+            return rules.isEmpty();
+        }
+
+        /** One row written; {@code column} gives a column's value (null when the row has none). */
+        public void accept(Function<String, Object> column) {
+            rows++;
+            for (int i = 0; i < rules.size(); i++) {
+                Rule rule = rules.get(i);
+                Object value = column.apply(rule.column());
+                switch (rule.kind()) {
+                    case COMPLETE:
+                        if (value == null) {
+                            violations[i]++;
+                        }
+                        break;
+                    case LENGTH:
+                        if (value != null) {
+                            String text = value.toString();
+                            long length = text.codePointCount(0, text.length());
+                            minimum[i] = Math.min(minimum[i], length);
+                            maximum[i] = Math.max(maximum[i], length);
+                            if (length < rule.low() || length > rule.high()) {
+                                violations[i]++;
+                            }
+                        }
+                        break;
+                    case NOT_EMPTY:
+                        if (value != null && value.toString().isEmpty()) {
+                            violations[i]++;
+                        }
+                        break;
+                    default:
+                        if (value != null && whitespaceOnly(value.toString())) {
+                            violations[i]++;
+                        }
+                        break;
+                }
+            }
+        }
+
+        private static boolean whitespaceOnly(String text) {
+            if (text.isEmpty()) {
+                return false;
+            }
+            for (int i = 0; i < text.length(); ) {
+                int codePoint = text.codePointAt(i);
+                if (!Character.isWhitespace(codePoint) && !Character.isSpaceChar(codePoint)) {
+                    return false;
+                }
+                i += Character.charCount(codePoint);
+            }
+            return true;
+        }
+
+        public void merge(Profile other) {
+            rows += other.rows;
+            for (int i = 0; i < rules.size(); i++) {
+                minimum[i] = Math.min(minimum[i], other.minimum[i]);
+                maximum[i] = Math.max(maximum[i], other.maximum[i]);
+                violations[i] += other.violations[i];
+            }
+        }
+
+        /** The outcome of each rule on the rows seen, as {@code source}'s results. */
+        public List<CheckResult> results(String source) {
+            List<CheckResult> results = new ArrayList<>(rules.size());
+            for (int i = 0; i < rules.size(); i++) {
+                Rule rule = rules.get(i);
+                Map<String, Double> metrics = new LinkedHashMap<>();
+                metrics.put("violations", (double) violations[i]);
+                metrics.put("rows", (double) rows);
+                if (rule.kind() == Kind.LENGTH && maximum[i] >= 0) {
+                    metrics.put("minimumLength", (double) minimum[i]);
+                    metrics.put("maximumLength", (double) maximum[i]);
+                }
+                String message = violations[i] == 0
+                        ? "checked by Kiln on the " + rows + " rows of the batch while writing"
+                        : violations[i] + " of the batch's " + rows + " rows break the rule" + (rule.kind() == Kind.LENGTH && maximum[i] >= 0
+                                ? " (lengths " + minimum[i] + " to " + maximum[i] + ")" : "");
+                results.add(new CheckResult(source, rule.text(), violations[i] == 0 ? CheckResult.Outcome.PASSED : CheckResult.Outcome.FAILED, message, metrics));
+            }
+            return results;
+        }
+
+        /** The state, to keep with a staged batch: {@code rows;min,max,violations;...}. */
+        public String state() {
+            StringBuilder state = new StringBuilder().append(rows);
+            for (int i = 0; i < rules.size(); i++) {
+                state.append(';').append(minimum[i]).append(',').append(maximum[i]).append(',').append(violations[i]);
+            }
+            return state.toString();
+        }
+
+        public static Profile fromState(List<Rule> rules, String state) {
+            Profile profile = new Profile(rules);
+            String[] parts = state.split(";");
+            if (parts.length != rules.size() + 1) {
+                throw new IllegalArgumentException("profile state of " + (parts.length - 1) + " rules for " + rules.size());
+            }
+            profile.rows = Long.parseLong(parts[0]);
+            for (int i = 0; i < rules.size(); i++) {
+                String[] values = parts[i + 1].split(",");
+                profile.minimum[i] = Long.parseLong(values[0]);
+                profile.maximum[i] = Long.parseLong(values[1]);
+                profile.violations[i] = Long.parseLong(values[2]);
+            }
+            return profile;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.kiln.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+class RowRulesTest {
+    @Test
+    void theDefaultSuiteLeavesTheEngineOnlyTheRulesThatNeedTheTable() throws IOException {
+        RowRules.Split split = RowRules.split(Files.readString(Path.of("checks/suites/text-default.dqdl")));
+
+        assertThat(split.rowRules()).extracting(RowRules.Rule::text).containsExactly(
+                "IsComplete \"id\"", "IsComplete \"text\"", "ColumnLength \"text\" >= 1", "ColumnLength \"text\" <= 1000000",
+                "ColumnValues \"text\" != WHITESPACES_ONLY", "IsComplete \"_kiln_source_uri\"", "IsComplete \"_kiln_source_pos\"", "IsComplete \"_kiln_job_id\"");
+        assertThat(split.engineSuite()).hasValue("Rules = [\n    RowCount > 0,\n    IsUnique \"id\"\n]\n\nAnomalies = [\n    RowCount maxIncrease 3.0\n]\n");
+    }
+
+    @Test
+    void rulesWithClausesOrOtherShapesStayWithTheEngine() {
+        RowRules.Split split = RowRules.split("Rules = [ ColumnLength \"text\" >= 1 where \"id\" = 'x', ColumnValues \"lang\" in [\"en\", \"de\"],"
+                + " ColumnLength \"title\" between 2 and 10 ]");
+
+        assertThat(split.rowRules()).extracting(RowRules.Rule::text).containsExactly("ColumnLength \"title\" between 2 and 10");
+        assertThat(split.rowRules().get(0)).extracting(RowRules.Rule::low, RowRules.Rule::high).containsExactly(3L, 9L);
+        assertThat(split.engineSuite()).hasValue("Rules = [\n    ColumnLength \"text\" >= 1 where \"id\" = 'x',\n    ColumnValues \"lang\" in [\"en\", \"de\"]\n]\n");
+    }
+
+    @Test
+    void aSuiteOfRowRulesOnlyNeedsNoEngineUnlessItHasOtherBlocks() {
+        assertThat(RowRules.split("Rules = [ IsComplete \"text\" ]").engineSuite()).isEmpty();
+        RowRules.Split withAnomalies = RowRules.split("Rules = [ IsComplete \"text\", ColumnLength \"text\" > 0 ]\nAnomalies = [ RowCount maxIncrease 2.0 ]");
+        assertThat(withAnomalies.rowRules()).hasSize(1);
+        assertThat(withAnomalies.engineSuite()).hasValue("Rules = [\n    ColumnLength \"text\" > 0\n]\n\nAnomalies = [ RowCount maxIncrease 2.0 ]\n");
+    }
+
+    @Test
+    void profilesCountViolationsPerRuleAndMergeAcrossThreads() {
+        List<RowRules.Rule> rules = RowRules.split("Rules = [ ColumnLength \"text\" >= 2, ColumnLength \"text\" < 6, ColumnValues \"text\" != WHITESPACES_ONLY,"
+                + " ColumnValues \"text\" != EMPTY, IsComplete \"language\" ]").rowRules();
+        RowRules.Profile first = new RowRules.Profile(rules);
+        RowRules.Profile second = new RowRules.Profile(rules);
+        first.accept(Map.<String, Object>of("text", "héllo", "language", "fr")::get);
+        first.accept(Map.<String, Object>of("text", "\u00a0 ")::get);
+        second.accept(Map.<String, Object>of("text", "x", "language", "en")::get);
+        second.accept(Map.<String, Object>of("text", "")::get);
+        first.merge(second);
+
+        List<CheckResult> results = first.results("my-suite");
+        assertThat(results).extracting(CheckResult::rule, CheckResult::outcome).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("ColumnLength \"text\" >= 2", CheckResult.Outcome.FAILED),
+                org.assertj.core.groups.Tuple.tuple("ColumnLength \"text\" < 6", CheckResult.Outcome.PASSED),
+                org.assertj.core.groups.Tuple.tuple("ColumnValues \"text\" != WHITESPACES_ONLY", CheckResult.Outcome.FAILED),
+                org.assertj.core.groups.Tuple.tuple("ColumnValues \"text\" != EMPTY", CheckResult.Outcome.FAILED),
+                org.assertj.core.groups.Tuple.tuple("IsComplete \"language\"", CheckResult.Outcome.FAILED));
+        assertThat(results.get(0).message()).isEqualTo("2 of the batch's 4 rows break the rule (lengths 0 to 5)");
+        assertThat(results.get(0).metrics()).containsEntry("minimumLength", 0.0).containsEntry("maximumLength", 5.0);
+        assertThat(results.get(4).metrics()).containsEntry("violations", 2.0);
+        assertThat(RowRules.Profile.fromState(rules, first.state()).state()).isEqualTo(first.state());
+        assertThat(RowRules.split("Checks = nothing").engineSuite()).isEqualTo(Optional.of("Checks = nothing"));
+    }
+}
