@@ -53,7 +53,7 @@ class GoldenFilesTest {
                     Map<String, Object> columns = JSON.convertValue(input.get("columns"), Map.class);
                     row = row.with(columns);
                 }
-                Outcome outcome = transform.apply(row);
+                Outcome outcome = transform instanceof DuplicateFilter filter ? deduplicated(filter, directory.resolve("input.jsonl"), row, input) : transform.apply(row);
                 Map<String, Object> result = new TreeMap<>();
                 result.put("case", input.get("case").asText());
                 if (outcome instanceof Outcome.Emit emit) {
@@ -74,6 +74,9 @@ class GoldenFilesTest {
                 else {
                     result.put("outcome", "drop");
                     result.put("reason", ((Outcome.Drop) outcome).reason());
+                    if (transform instanceof DuplicateFilter) {
+                        result.put("detail", ((Outcome.Drop) outcome).detail());
+                    }
                 }
                 actual.add(JSON.writeValueAsString(result));
             }
@@ -88,6 +91,34 @@ class GoldenFilesTest {
             List<String> expected = Files.readAllLines(expectedFile, StandardCharsets.UTF_8);
             assertThat(actual).as("output of %s; a change of output needs a new version", definition.id()).containsExactlyElementsOf(expected);
         }
+    }
+
+    /**
+     * A duplicate filter decides over a whole job: every line of the golden input with the same
+     * params is one job (line number = occurrence), and this line's outcome is what that job decides.
+     */
+    private static Outcome deduplicated(DuplicateFilter filter, Path inputFile, Row row, JsonNode input) throws IOException {
+        DuplicateFilter.Index index = filter.newIndex();
+        List<String> lines = Files.readAllLines(inputFile, StandardCharsets.UTF_8);
+        long self = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode other = JSON.readTree(lines.get(i));
+            if (!other.get("params").equals(input.get("params"))) {
+                continue;
+            }
+            String id = other.has("id") ? other.get("id").asText() : other.get("case").asText();
+            index.add(i, id, filter.signature(new Row(id, other.get("text").asText())));
+            if (other.get("case").asText().equals(input.get("case").asText())) {
+                self = i;
+            }
+        }
+        index.decide();
+        java.util.Optional<DuplicateFilter.Duplicate> duplicate = index.duplicate(self);
+        if (duplicate.isEmpty()) {
+            return Outcome.emit(row);
+        }
+        return Outcome.drop(filter.id(), "duplicate", "duplicate of " + duplicate.get().survivorId() + ", similarity "
+                + String.format(java.util.Locale.ROOT, "%.3f", duplicate.get().similarity()));
     }
 
     private static Map<String, Object> describe(Row row) {
