@@ -24,6 +24,9 @@ public final class TextNormalizer {
 
     public static String normalize(CharSequence text) {
         String value = text.toString();
+        if (isAscii(value)) {
+            return normalizeAscii(value);
+        }
         String composed = Normalizer.isNormalized(value, Normalizer.Form.NFKC) ? value : Normalizer.normalize(value, Normalizer.Form.NFKC);
         String folded = composed.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
         if (!Normalizer.isNormalized(folded, Normalizer.Form.NFKC)) {
@@ -49,5 +52,34 @@ public final class TextNormalizer {
             out.appendCodePoint(codePoint);
         }
         return out.toString();
+    }
+
+    private static boolean isAscii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The same result for ASCII text (NFKC leaves it alone, folding is lower-casing), in one pass. */
+    private static String normalizeAscii(String value) {
+        char[] out = new char[value.length()];
+        int length = 0;
+        boolean pendingSpace = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == ' ' || c >= 0x09 && c <= 0x0D || c >= 0x1C && c <= 0x1F) {
+                pendingSpace = length > 0;
+                continue;
+            }
+            if (pendingSpace) {
+                out[length++] = ' ';
+                pendingSpace = false;
+            }
+            out[length++] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+        }
+        return new String(out, 0, length);
     }
 }

@@ -55,6 +55,20 @@ class ContentKeyTest {
     }
 
     @Test
+    void asciiTextNormalizesLikeAnyOther() {
+        Random random = new Random(11);
+        for (int i = 0; i < 200; i++) {
+            StringBuilder ascii = new StringBuilder();
+            for (int c = 0; c < 40; c++) {
+                ascii.append((char) random.nextInt(0x80));
+            }
+            // a trailing non-ASCII letter sends the text through the general path
+            String general = TextNormalizer.normalize(ascii + "\u00e9");
+            assertThat(TextNormalizer.normalize(ascii)).isEqualTo(general.substring(0, general.length() - 1).stripTrailing());
+        }
+    }
+
+    @Test
     void normalizationFoldsCaseCompatibilityFormsAndWhiteSpace() {
         assertThat(TextNormalizer.normalize("  Ｆｕｌｌ\u2003WIDTH\r\n\r\nΣΟΦΟΣ  ")).isEqualTo("full width \u03c3\u03bf\u03c6\u03bf\u03c2");
         assertThat(TextNormalizer.normalize("soft\u00adhyphen zero\u200bwidth")).isEqualTo("softhyphen zerowidth");
