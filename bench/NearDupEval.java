@@ -267,19 +267,17 @@ public class NearDupEval {
         NearDuplicateParameters parameters = NearDuplicateParameters.defaults();
         MinHasher hasher = parameters.minHasher();
         List<long[]> signatures = texts.stream().map(hasher::signature).toList();
-        int copies = 200;
+        int documents = 150_000;
+        // the history: the corpus plus unrelated documents (random signatures stand in for them: same sizes, no matches)
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
         NearHistory.Builder near = NearHistory.builder(parameters);
         ExactHistory.Builder exact = ExactHistory.builder();
         long idBytes = 0;
-        int documents = 0;
-        for (int copy = 0; copy < copies; copy++) {
-            for (int d = 0; d < texts.size(); d++) {
-                String rowId = "%08x-%s".formatted(copy, Integer.toHexString(d));
-                idBytes += rowId.length();
-                near.add(rowId, signatures.get(d));
-                exact.add(rowId, ContentKey.of(copy + texts.get(d)));
-                documents++;
-            }
+        for (int d = 0; d < documents; d++) {
+            String rowId = "%08x-%04x".formatted(d, d % 65536);
+            idBytes += rowId.length();
+            near.add(rowId, d < texts.size() ? signatures.get(d) : randomSignature(random, parameters.hashCount()));
+            exact.add(rowId, d < texts.size() ? ContentKey.of(texts.get(d)) : new ContentKey(random.nextLong(), random.nextLong()));
         }
         NearHistory nearHistory = near.build();
         ExactHistory exactHistory = exact.build();
@@ -287,33 +285,46 @@ public class NearDupEval {
         nearHistory.writeTo(nearFile);
         ByteArrayOutputStream exactFile = new ByteArrayOutputStream();
         exactHistory.writeTo(exactFile);
-        double id = (double) idBytes / documents;
         System.out.println();
-        System.out.printf(Locale.ROOT, "index sizes, %d documents (corpus x %d), row ids of %.1f bytes (defaults: 112 hashes, 14 bands):%n", documents, copies, id);
+        System.out.printf(Locale.ROOT, "history index sizes, %d documents, row ids of %.1f bytes (defaults: 112 hashes, 14 bands):%n", documents, (double) idBytes / documents);
         System.out.println("| index | heap bytes/doc | serialized bytes/doc |");
         System.out.println("|---|---|---|");
         System.out.printf(Locale.ROOT, "| near history (NearHistory) | %.1f | %.1f |%n", (double) nearHistory.heapBytes() / documents, (double) nearFile.size() / documents);
         System.out.printf(Locale.ROOT, "| exact history (ExactHistory) | %.1f | %.1f |%n", (double) exactHistory.heapBytes() / documents, (double) exactFile.size() / documents);
+        long loadCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        NearHistory loaded = NearHistory.read(new java.io.ByteArrayInputStream(nearFile.toByteArray()), parameters);
+        System.out.printf(Locale.ROOT, "NearHistory.read of %d documents (%.1f MB, from memory): %.2f CPU s%n", loaded.size(), nearFile.size() / 1e6, (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - loadCpu) / 1e9);
 
-        NearDedupIndex index = new NearDedupIndex(parameters, NearHistory.empty(parameters));
-        for (int copy = 0; copy < copies; copy++) {
+        // a job of 150,000 documents: the corpus (all near-duplicates of history rows) and unrelated ones, against that history
+        for (int pass = 0; pass < 3; pass++) {
+            NearDedupIndex index = new NearDedupIndex(parameters, loaded);
+            for (int d = 0; d < documents; d++) {
+                index.add(new DocumentRank("file:///in/job", d, 0, "job-" + d), d < texts.size() ? signatures.get(d) : randomSignature(random, parameters.hashCount()));
+            }
+            long decideStart = System.nanoTime();
+            long decideCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            DedupDecisions decisions = index.decide();
+            System.out.printf(Locale.ROOT, "decide() pass %d: %d job documents against a history of %d: %.2f CPU s (%.2f s wall), %d duplicates of history, %d in job%n", pass + 1, documents,
+                    loaded.size(), (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - decideCpu) / 1e9, (System.nanoTime() - decideStart) / 1e9, decisions.count(Decision.Verdict.DUPLICATE_OF_HISTORY), decisions.count(Decision.Verdict.DUPLICATE_IN_JOB));
+        }
+        // mass copies: every corpus document 200 times in one job
+        NearDedupIndex copies = new NearDedupIndex(parameters, NearHistory.empty(parameters));
+        for (int copy = 0; copy < 200; copy++) {
             for (int d = 0; d < texts.size(); d++) {
-                index.add(new DocumentRank("file:///in/part-" + copy, d, 0, "%08x-%s".formatted(copy, Integer.toHexString(d))), signatures.get(d));
+                copies.add(new DocumentRank("file:///in/part-" + copy, d, 0, copy + "-" + d), signatures.get(d));
             }
         }
-        long decideStart = System.nanoTime();
-        DedupDecisions decisions = index.decide();
-        System.out.printf(Locale.ROOT, "%ndecide() on %d job documents (%d survivors, every document has %d identical copies): %.2f s%n",
-                documents, decisions.kept(), copies - 1, (System.nanoTime() - decideStart) / 1e9);
-        // the history lookup path: a job of the corpus's documents against the history above
-        NearDedupIndex incremental = new NearDedupIndex(parameters, nearHistory);
-        for (int d = 0; d < texts.size(); d++) {
-            incremental.add(new DocumentRank("file:///in/next", d, 0, "next-" + d), signatures.get(d));
+        long copiesCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        DedupDecisions copied = copies.decide();
+        System.out.printf(Locale.ROOT, "decide() on %d job documents, every one with 199 identical copies: %.2f CPU s, %d kept%n", copies.size(), (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - copiesCpu) / 1e9, copied.kept());
+    }
+
+    static long[] randomSignature(java.util.SplittableRandom random, int hashCount) {
+        long[] signature = new long[hashCount];
+        for (int i = 0; i < hashCount; i++) {
+            signature[i] = random.nextLong();
         }
-        long lookupStart = System.nanoTime();
-        DedupDecisions againstHistory = incremental.decide();
-        System.out.printf(Locale.ROOT, "decide() on %d job documents against a history of %d: %.2f s, %d duplicates of history%n",
-                texts.size(), nearHistory.size(), (System.nanoTime() - lookupStart) / 1e9, againstHistory.count(Decision.Verdict.DUPLICATE_OF_HISTORY));
+        return signature;
     }
 
     /** Heap growth of a near job index holding 200 x the corpus (ranks with a 20-character URI and a 10-character row id). */

@@ -191,39 +191,67 @@ public final class NearDedupIndex {
         return decisions;
     }
 
-    /** Per job document, its best near-duplicate history row (the least row id), or -1. */
+    /**
+     * Per job document, its best near-duplicate history row (the least row id), or -1. Candidates come from a
+     * merge join, per band, of the job's sorted band keys with the history's sorted band table: sequential
+     * reads instead of a binary search per document and band.
+     */
     private int[] matchHistory(Entry[] sorted, int[] representatives, int representativeCount, int required) {
         int[] match = new int[sorted.length];
         Arrays.fill(match, -1);
-        if (history.size() == 0) {
+        if (history.size() == 0 || representativeCount == 0) {
             return match;
         }
-        short[] historySignatures = history.signatures();
-        int hashCount = parameters.hashCount();
-        int[] candidates = new int[16];
-        for (int r = 0; r < representativeCount; r++) {
-            int i = representatives[r];
-            int candidateCount = 0;
-            for (int band = 0; band < parameters.bands(); band++) {
-                long[] table = history.bandTable(band);
-                int key = sorted[i].bandKeys()[band];
-                for (int at = NearHistory.firstWithKey(table, key); at < table.length && (int) (table[at] >> 32) == key; at++) {
-                    if (candidateCount == candidates.length) {
-                        candidates = Arrays.copyOf(candidates, candidateCount * 2);
+        long[] pairs = new long[Math.max(16, representativeCount)];
+        int pairCount = 0;
+        long[] bucketed = new long[representativeCount];
+        for (int band = 0; band < parameters.bands(); band++) {
+            for (int r = 0; r < representativeCount; r++) {
+                int i = representatives[r];
+                bucketed[r] = (long) sorted[i].bandKeys()[band] << 32 | i;
+            }
+            Arrays.sort(bucketed);
+            long[] table = history.bandTable(band);
+            int j = 0;
+            int t = 0;
+            while (j < representativeCount && t < table.length) {
+                int jobKey = (int) (bucketed[j] >> 32);
+                int historyKey = (int) (table[t] >> 32);
+                if (jobKey < historyKey) {
+                    j++;
+                }
+                else if (historyKey < jobKey) {
+                    t = NearHistory.firstWithKey(table, jobKey, t);
+                }
+                else {
+                    int tableEnd = t;
+                    while (tableEnd < table.length && (int) (table[tableEnd] >> 32) == jobKey) {
+                        tableEnd++;
                     }
-                    candidates[candidateCount++] = (int) table[at];
+                    for (; j < representativeCount && (int) (bucketed[j] >> 32) == jobKey; j++) {
+                        for (int at = t; at < tableEnd; at++) {
+                            if (pairCount == pairs.length) {
+                                pairs = Arrays.copyOf(pairs, pairCount * 2);
+                            }
+                            pairs[pairCount++] = (bucketed[j] & 0xFFFFFFFFL) << 32 | (table[at] & 0xFFFFFFFFL);
+                        }
+                    }
+                    t = tableEnd;
                 }
             }
-            Arrays.sort(candidates, 0, candidateCount);
-            for (int c = 0; c < candidateCount; c++) {
-                int row = candidates[c];
-                if (c > 0 && candidates[c - 1] == row) {
-                    continue;
-                }
-                if (matches(sorted[i].signature(), 0, historySignatures, row * hashCount) >= required
-                        && (match[i] < 0 || historyBefore(row, match[i]))) {
-                    match[i] = row;
-                }
+        }
+        Arrays.sort(pairs, 0, pairCount);
+        short[] historySignatures = history.signatures();
+        int hashCount = parameters.hashCount();
+        for (int p = 0; p < pairCount; p++) {
+            if (p > 0 && pairs[p] == pairs[p - 1]) {
+                continue;
+            }
+            int i = (int) (pairs[p] >>> 32);
+            int row = (int) pairs[p];
+            if ((match[i] < 0 || historyBefore(row, match[i]))
+                    && matches(sorted[i].signature(), 0, historySignatures, row * hashCount) >= required) {
+                match[i] = row;
             }
         }
         // documents with the same signature as a representative are in its component: they share its match

@@ -84,9 +84,19 @@ public final class NearHistory {
 
     /** Index of the first entry of {@code table} with band key {@code key}, or the table's length. */
     static int firstWithKey(long[] table, int key) {
+        return firstWithKey(table, key, 0);
+    }
+
+    /** Like {@link #firstWithKey(long[], int)}, searching from {@code from} on: galloping, then binary search. */
+    static int firstWithKey(long[] table, int key, int from) {
         long target = (long) key << 32;
-        int low = 0;
-        int high = table.length;
+        int step = 1;
+        int low = from;
+        while (low + step < table.length && table[low + step] < target) {
+            low += step;
+            step <<= 1;
+        }
+        int high = Math.min(table.length, low + step);
         while (low < high) {
             int middle = (low + high) >>> 1;
             if (table[middle] < target) {
