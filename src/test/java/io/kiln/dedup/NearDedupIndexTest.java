@@ -142,6 +142,21 @@ class NearDedupIndexTest {
     }
 
     @Test
+    void theLeastPublishedRowIdSurvivesWhenSeveralMatch() {
+        String original = TestTexts.document(31, 400);
+        NearHistory history = NearHistory.builder(parameters)
+                .add("z-row", hasher.signature(TestTexts.edited(original, 2, 1)))
+                .add("a-row", hasher.signature(TestTexts.edited(original, 2, 2, 0.25)))
+                .add("other", hasher.signature(TestTexts.document(32, 400)))
+                .build();
+
+        Decision decision = index(history, Map.of(rank("x", 1), original)).decide().decision(rank("x", 1)).orElseThrow();
+
+        assertThat(decision.verdict()).isEqualTo(Verdict.DUPLICATE_OF_HISTORY);
+        assertThat(decision.duplicateOf()).contains("a-row");
+    }
+
+    @Test
     void segmentsOfSeveralPublishesLoadTogether() throws IOException {
         List<String> texts = TestTexts.documents(21, 40, 300);
         ByteArrayOutputStream file = new ByteArrayOutputStream();
