@@ -26,6 +26,8 @@ import java.util.List;
  * Persistent form, one segment per publish (see {@link ExactHistory}): the parameters, the row ids,
  * the signatures and the band keys per row ({@code 2 * hashCount + 4 * bands} = 280 bytes + id with
  * the defaults); the sorted band tables are rebuilt when segments are loaded.
+ *
+ * <p>Limit: one history holds at most {@code (2^31 - 16) / hashCount} rows (19 M with the defaults).
  */
 public final class NearHistory {
     private final NearDuplicateParameters parameters;
@@ -123,6 +125,7 @@ public final class NearHistory {
             return parts.get(0).withParameters(parameters);
         }
         int hashCount = parameters.hashCount();
+        checkCapacity(total, hashCount);
         short[] signatures = new short[total * hashCount];
         long[][] tables = new long[parameters.bands()][total];
         List<RowIds> ids = new ArrayList<>();
@@ -245,10 +248,12 @@ public final class NearHistory {
             if (compactSignature.length != hashCount) {
                 throw new IllegalArgumentException("Cannot add a signature of %d hashes to a history of %d".formatted(compactSignature.length, hashCount));
             }
-            if ((count + 1) * hashCount > signatures.length) {
-                signatures = Arrays.copyOf(signatures, signatures.length * 2);
+            if ((long) (count + 1) * hashCount > signatures.length) {
+                checkCapacity(count + 1L, hashCount);
+                int rows = (int) Math.min(2L * count, (Integer.MAX_VALUE - 16) / hashCount);
+                signatures = Arrays.copyOf(signatures, rows * hashCount);
                 for (int band = 0; band < tables.length; band++) {
-                    tables[band] = Arrays.copyOf(tables[band], tables[band].length * 2);
+                    tables[band] = Arrays.copyOf(tables[band], rows);
                 }
             }
             System.arraycopy(compactSignature, 0, signatures, count * hashCount, hashCount);
@@ -267,6 +272,13 @@ public final class NearHistory {
                 Arrays.sort(sorted[band]);
             }
             return new NearHistory(parameters, rowIds.build(), Arrays.copyOf(signatures, count * parameters.hashCount()), sorted);
+        }
+    }
+
+    /** One short[] holds every signature: at most 2^31 - 16 entries (19 M rows with 112 hashes). */
+    private static void checkCapacity(long rows, int hashCount) {
+        if (rows * hashCount > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("Cannot hold %d rows of %d hashes in one near-dedup history: at most %d".formatted(rows, hashCount, (Integer.MAX_VALUE - 16) / hashCount));
         }
     }
 
