@@ -5,16 +5,17 @@ import static java.util.Objects.requireNonNull;
 import java.util.Comparator;
 
 /**
- * Where a document of a job comes from, which also orders the documents of a job: by source URI,
- * then position in the source, then chunk index, then row id. Within a job the smallest rank of a
- * duplicate cluster survives, so "the first in the input survives", whatever order the documents were
- * read or added in. Ranks must be unique within a job.
+ * A document of a job, which also orders the documents of a job: by row id, then source URI, then
+ * position in the source, then chunk index. Within a job the smallest rank of a duplicate cluster
+ * survives: the least row id, and among equal ids the first in the (sorted) input; so neither the
+ * order in which the documents were read or added nor the order of lines within a file decides.
+ * Ranks must be unique within a job.
  */
 public record DocumentRank(String sourceUri, long position, int chunk, String rowId) implements Comparable<DocumentRank> {
-    private static final Comparator<DocumentRank> ORDER = Comparator.comparing(DocumentRank::sourceUri)
+    private static final Comparator<DocumentRank> ORDER = Comparator.comparing(DocumentRank::rowId)
+            .thenComparing(DocumentRank::sourceUri)
             .thenComparingLong(DocumentRank::position)
-            .thenComparingInt(DocumentRank::chunk)
-            .thenComparing(DocumentRank::rowId);
+            .thenComparingInt(DocumentRank::chunk);
 
     public DocumentRank {
         requireNonNull(sourceUri, "sourceUri is null");

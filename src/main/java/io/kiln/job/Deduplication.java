@@ -69,13 +69,24 @@ final class Deduplication {
             }
             DuplicateFilter.Index index = filter.newIndex();
             List<String> segments = reproducing.isEmpty() ? DedupSegments.published(table, filter.indexName()) : asOf(reproducing.get(), filter.indexName());
-            for (String segment : segments) {
-                try (InputStream in = table.io().newInputFile(segment).newStream()) {
-                    index.loadSegment(in);
+            java.util.Iterator<String> next = segments.iterator();
+            java.util.Enumeration<InputStream> streams = new java.util.Enumeration<>() {
+                @Override
+                public boolean hasMoreElements() {
+                    return next.hasNext();
                 }
-                catch (IOException | RuntimeException e) {
-                    throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read the deduplication index segment " + segment + " of " + table.name() + ": " + e.getMessage(), e);
+
+                @Override
+                public InputStream nextElement() {
+                    return new java.io.BufferedInputStream(table.io().newInputFile(next.next()).newStream(), 1 << 16);
                 }
+            };
+            try (InputStream in = new java.io.SequenceInputStream(streams)) {
+                index.loadHistory(in);
+            }
+            catch (IOException | RuntimeException e) {
+                throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read the deduplication index " + filter.indexName() + " of " + table.name()
+                        + " (" + segments.size() + " segments): " + e.getMessage(), e);
             }
             filters.add(filter);
             indexes.add(index);
@@ -134,7 +145,7 @@ final class Deduplication {
     TransformChain.DuplicateGate gate(List<IngestPipeline.Item> parsedItems) {
         return (filter, source, row) -> {
             int i = filters.indexOf(filter);
-            Optional<DuplicateFilter.Duplicate> duplicate = indexes.get(i).duplicate(occurrence(parsedItems.get(source), row));
+            Optional<DuplicateFilter.Duplicate> duplicate = indexes.get(i).duplicate(occurrence(parsedItems.get(source), row), row.id());
             if (duplicate.isEmpty()) {
                 return Outcome.emit(row);
             }

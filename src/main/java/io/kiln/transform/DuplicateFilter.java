@@ -34,19 +34,19 @@ public interface DuplicateFilter extends Transform {
         return Outcome.emit(row);
     }
 
-    /** The rows of one job and the table's history. Not thread-safe: one thread adds and decides. */
+    /** The rows of one job and the table's history. {@link #add} is thread-safe; the rest is called from one thread. */
     interface Index {
-        /** Loads one published segment (a previous job's survivors). */
-        void loadSegment(InputStream segment) throws IOException;
+        /** Loads the published segments (previous jobs' survivors), one after another in {@code segments}; called once, first. */
+        void loadHistory(InputStream segments) throws IOException;
 
-        /** Adds a row of this job: {@code occurrence} identifies it in the job, rank orders it (id, then occurrence). */
+        /** Adds a row of this job, from any thread: {@code occurrence} identifies it in the job; its rank is (id, occurrence). */
         void add(long occurrence, String id, Object signature);
 
         /** Makes the decisions; call once, after the last add. */
         void decide();
 
-        /** The decision for a row added as {@code occurrence}: empty to keep it. */
-        Optional<Duplicate> duplicate(long occurrence);
+        /** The decision for the row added as {@code occurrence} with {@code id}: empty to keep it. */
+        Optional<Duplicate> duplicate(long occurrence, String id);
 
         /** Writes this job's survivors as a segment, for later jobs to load. */
         void writeSegment(OutputStream out) throws IOException;

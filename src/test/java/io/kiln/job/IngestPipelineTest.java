@@ -399,7 +399,7 @@ class IngestPipelineTest {
                         final Map<Long, String> ranks = new java.util.HashMap<>();
 
                         @Override
-                        public void loadSegment(java.io.InputStream segment) throws IOException {
+                        public void loadHistory(java.io.InputStream segment) throws IOException {
                             for (String line : new String(segment.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                                 if (!line.isEmpty()) {
                                     String[] parts = line.split("\t", 2);
@@ -409,7 +409,7 @@ class IngestPipelineTest {
                         }
 
                         @Override
-                        public void add(long occurrence, String id, Object signature) {
+                        public synchronized void add(long occurrence, String id, Object signature) {
                             String rank = id + "\u0000" + String.format("%019d", occurrence);
                             byText.computeIfAbsent((String) signature, text -> new java.util.TreeMap<>()).put(rank, id);
                             texts.put(occurrence, (String) signature);
@@ -420,7 +420,7 @@ class IngestPipelineTest {
                         public void decide() {}
 
                         @Override
-                        public Optional<io.kiln.transform.DuplicateFilter.Duplicate> duplicate(long occurrence) {
+                        public Optional<io.kiln.transform.DuplicateFilter.Duplicate> duplicate(long occurrence, String id) {
                             String text = texts.get(occurrence);
                             if (history.containsKey(text)) {
                                 return Optional.of(new io.kiln.transform.DuplicateFilter.Duplicate(history.get(text), true, "h" + text.hashCode(), 1.0));
@@ -490,5 +490,59 @@ class IngestPipelineTest {
         IngestPipeline.Result reproduced = pipeline.run("reproduce-dedup-1", binder.bind(spec.apply("demo.dedup1")), new JobProgress(), () -> false,
                 Optional.of(table.snapshot(one.snapshotId()).summary()));
         assertThat(reproduced.contentDigest()).isEqualTo(one.contentDigest());
+    }
+
+    private static String paragraph(int seed) {
+        java.util.Random random = new java.util.Random(seed);
+        String[] words = {"data", "kiln", "lake", "table", "snapshot", "row", "batch", "audit", "publish", "train", "model", "token", "chunk",
+            "index", "digest", "recipe", "source", "schema", "column", "commit", "branch", "tag", "pin", "query", "engine", "check"};
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            text.append(words[random.nextInt(words.length)]).append(random.nextInt(50)).append(' ');
+        }
+        return text.toString().trim();
+    }
+
+    private static String json(String id, String text) {
+        return "{\"id\": \"" + id + "\", \"text\": \"" + text + "\"}";
+    }
+
+    @Test
+    void aSecondBatchDropsCopiesAndNearCopiesOfTheFirstWithReasonsPointingAtTheSurvivors() throws IOException {
+        Files.createDirectories(inputs.resolve("batch1"));
+        Files.createDirectories(inputs.resolve("batch2"));
+        List<String> first = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            first.add(json("b1-" + i, paragraph(i)));
+        }
+        first.add(json("b1-copy-of-7", paragraph(7).toUpperCase()));
+        writeLines("batch1/part.jsonl", first);
+        String nearCopy = paragraph(3).replaceFirst("\\S+", "changed");
+        writeLines("batch2/a.jsonl", List.of(json("b2-copy", "  " + paragraph(12) + " "), json("b2-near", nearCopy), json("b2-new", paragraph(1000))));
+        writeLines("batch2/b.jsonl", List.of(json("b2-new-twice", paragraph(1000))));
+        List<StepSpec> steps = List.of(new StepSpec("normalize", Map.of()), new StepSpec("dedup-exact", Map.of()), new StepSpec("dedup-near", Map.of()));
+        binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), List.of(inputs), catalog, new CheckSuites(temp.resolve("suites")), Optional.empty(), 0.9);
+
+        Run one = run("inc-1", binder.bind(new JobSpec("demo.incremental", new SourceSpec("file://" + inputs + "/batch1/*.jsonl", "jsonl", Map.of()), steps, null, null, null)), 2, 8, 64 * 1024);
+        assertThat(one.written()).isEqualTo(40);
+        assertThat(one.rejectedByReason()).containsExactly(Map.entry("dedup-exact@1/duplicate", 1L));
+
+        Run two = run("inc-2", binder.bind(new JobSpec("demo.incremental", new SourceSpec("file://" + inputs + "/batch2/*.jsonl", "jsonl", Map.of()), steps, null, null, null)), 2, 1, 64 * 1024);
+        assertThat(two.written()).isEqualTo(1);
+        assertThat(two.rejectedByReason()).containsExactly(Map.entry("dedup-exact@1/duplicate", 2L), Map.entry("dedup-near@1/duplicate", 1L));
+        List<String> reasons = rows(catalog.loadTable(TableIdentifier.of("demo", "incremental__rejects"))).stream()
+                .filter(row -> row.getField("_kiln_job_id").equals("inc-2"))
+                .map(row -> row.getField("record_id") + " -> " + row.getField("detail")).sorted().toList();
+        assertThat(reasons).hasSize(3);
+        assertThat(reasons.get(0)).startsWith("b2-copy -> duplicate of row 'b1-12' (already in the table), cluster ");
+        assertThat(reasons.get(1)).startsWith("b2-near -> duplicate of row 'b1-3' (already in the table), cluster ").matches(".*similarity 0\\.9\\d\\d");
+        assertThat(reasons.get(2)).startsWith("b2-new-twice -> duplicate of row 'b2-new' (kept from this job), cluster ");
+
+        // the same batch, its files given in another order and with more threads: the same rows
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "incremental"));
+        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(4, 1000, 1 << 20, 64 * 1024, "test"));
+        IngestPipeline.Result again = pipeline.run("inc-2-again", binder.bind(new JobSpec("demo.incremental", new SourceSpec("file://" + inputs + "/batch2/{b,a}.jsonl", "jsonl", Map.of()), steps, null, null, null)),
+                new JobProgress(), () -> false, Optional.of(table.snapshot(two.snapshotId()).summary()));
+        assertThat(again.contentDigest()).isEqualTo(two.contentDigest());
     }
 }

@@ -1,0 +1,141 @@
+package io.kiln.transform.dedup;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.kiln.dedup.DedupDecisions;
+import io.kiln.dedup.MinHasher;
+import io.kiln.dedup.NearDedupIndex;
+import io.kiln.dedup.NearDuplicateParameters;
+import io.kiln.dedup.NearHistory;
+import io.kiln.dedup.Shingling;
+import io.kiln.transform.DuplicateFilter;
+import io.kiln.transform.InvalidStepParameterException;
+import io.kiln.transform.Row;
+import io.kiln.transform.StepDefinition;
+import io.kiln.transform.StepId;
+import io.kiln.transform.StepParameters;
+import io.kiln.transform.Transform;
+
+/**
+ * {@code dedup-near}: MinHash over word (or character) shingles with LSH banding; candidates whose
+ * estimated Jaccard similarity reaches {@code threshold} are near-duplicates, and clusters are the
+ * connected components of such pairs. History survives; in the job, the least row id (then the
+ * first in the sorted input). Parameters: {@code shingling} (words | characters, default words),
+ * {@code shingleSize} (5), {@code hashCount} (112), {@code bands} (14, must divide hashCount),
+ * {@code threshold} (0.8) and {@code seed}. History is shared with jobs of the same shingling, size,
+ * hashes, bands and seed; the threshold may change between jobs.
+ */
+public final class DedupNearStep implements StepDefinition {
+    public static final String NAME = "dedup-near";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int version() {
+        return 1;
+    }
+
+    @Override
+    public Transform bind(Map<String, Object> parameters) {
+        StepParameters.requireOnly(parameters, Set.of("shingling", "shingleSize", "hashCount", "bands", "threshold", "seed"));
+        NearDuplicateParameters defaults = NearDuplicateParameters.defaults();
+        Shingling shingling = Shingling.valueOf(StepParameters.oneOf(parameters, "shingling", "words", Set.of("words", "characters")).toUpperCase(Locale.ROOT));
+        int shingleSize = (int) number(parameters, "shingleSize", defaults.shingleSize(), 1, 64);
+        int hashCount = (int) number(parameters, "hashCount", defaults.hashCount(), 1, 4096);
+        int bands = (int) number(parameters, "bands", defaults.bands(), 1, hashCount);
+        if (hashCount % bands != 0) {
+            throw new InvalidStepParameterException("bands", "must divide hashCount (" + hashCount + "), was " + bands);
+        }
+        double threshold = number(parameters, "threshold", defaults.threshold(), 0.0, 1.0);
+        if (threshold <= 0) {
+            throw new InvalidStepParameterException("threshold", "must be above 0, was " + threshold);
+        }
+        long seed = (long) number(parameters, "seed", defaults.seed(), Long.MIN_VALUE, Long.MAX_VALUE);
+        NearDuplicateParameters near = new NearDuplicateParameters(shingling, shingleSize, hashCount, bands, threshold, seed);
+        return new Filter(id(), near, near.minHasher());
+    }
+
+    private static double number(Map<String, Object> parameters, String name, double defaultValue, double min, double max) {
+        Object value = parameters.get(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (!(value instanceof Number number) || number.doubleValue() < min || number.doubleValue() > max
+                || (!name.equals("threshold") && number.doubleValue() != Math.rint(number.doubleValue()))) {
+            throw new InvalidStepParameterException(name, "must be " + (name.equals("threshold") ? "a number" : "a whole number") + " from "
+                    + (long) min + " to " + (max == Long.MAX_VALUE ? "2^63-1" : (name.equals("threshold") ? "1" : Long.toString((long) max))) + ", was " + value);
+        }
+        return number.doubleValue();
+    }
+
+    private record Filter(StepId id, NearDuplicateParameters parameters, MinHasher hasher) implements DuplicateFilter {
+        @Override
+        public String indexName() {
+            return String.format(Locale.ROOT, "near-v1-%s-%d-%dx%d-%016x", parameters.shingling().name().toLowerCase(Locale.ROOT), parameters.shingleSize(),
+                    parameters.bands(), parameters.rowsPerBand(), parameters.seed());
+        }
+
+        @Override
+        public Object signature(Row row) {
+            return hasher.signature(row.text());
+        }
+
+        @Override
+        public Index newIndex() {
+            return new NearIndex(parameters);
+        }
+    }
+
+    private static final class NearIndex implements DuplicateFilter.Index {
+        private final NearDuplicateParameters parameters;
+        private NearHistory history;
+        private NearDedupIndex index;
+        private DedupDecisions decisions;
+
+        NearIndex(NearDuplicateParameters parameters) {
+            this.parameters = parameters;
+            this.history = NearHistory.empty(parameters);
+            this.index = new NearDedupIndex(parameters, history);
+        }
+
+        @Override
+        public void loadHistory(InputStream segments) throws IOException {
+            history = NearHistory.read(segments, parameters);
+            index = new NearDedupIndex(parameters, history);
+        }
+
+        @Override
+        public void add(long occurrence, String id, Object signature) {
+            index.add(DedupExactStep.rank(occurrence, id), (long[]) signature);
+        }
+
+        @Override
+        public void decide() {
+            decisions = index.decide();
+        }
+
+        @Override
+        public Optional<DuplicateFilter.Duplicate> duplicate(long occurrence, String id) {
+            return Duplicates.of(decisions, DedupExactStep.rank(occurrence, id));
+        }
+
+        @Override
+        public void writeSegment(OutputStream out) throws IOException {
+            index.newSegment(rank -> true).writeTo(out);
+        }
+
+        @Override
+        public long estimatedBytes() {
+            return history.heapBytes() + 500L * index.size();
+        }
+    }
+}
