@@ -63,6 +63,7 @@ final class DocumentExtractor {
     static final int MAX_ELEMENT_DEPTH = 100;
 
     private static final Pattern OBJECT_IDENTITY = Pattern.compile("@[0-9a-f]{4,}");
+    private static final Pattern TEMPORARY_FILE = Pattern.compile("\\S*(kiln-document-|apache-tika-)\\S*");
     private static final AtomicInteger RUNNING = new AtomicInteger();
     private static final ExecutorService WORKERS = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "kiln-extract");
@@ -236,8 +237,9 @@ final class DocumentExtractor {
         if (e instanceof OutOfMemoryError) {
             return new Failed("too-large", "parsing the document ran out of memory");
         }
-        // the deepest message says what is wrong with the bytes; object identities would make it differ between runs
-        String detail = message == null ? e.getClass().getSimpleName() : OBJECT_IDENTITY.matcher(message).replaceAll("");
+        // the deepest message says what is wrong with the bytes; object identities and temporary files would make it differ between runs
+        String detail = message == null ? e.getClass().getSimpleName()
+                : TEMPORARY_FILE.matcher(OBJECT_IDENTITY.matcher(message).replaceAll("")).replaceAll("<document>");
         return new Failed("unparseable", "the document cannot be parsed: " + detail);
     }
 

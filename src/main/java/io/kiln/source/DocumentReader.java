@@ -57,10 +57,11 @@ final class DocumentReader implements RecordReader {
             started = true;
             BufferedInputStream in = new BufferedInputStream(raw, HEAD_BYTES);
             byte[] head = peek(in, HEAD_BYTES);
-            MediaType type = extractor.detect(head, Optional.of(name));
+            // every mbox starts with an envelope line: only then is Tika asked (it detects again when it parses)
+            MediaType type = startsWithEnvelope(head) ? extractor.detect(head, Optional.of(name)) : MediaType.OCTET_STREAM;
             if (!type.getBaseType().equals(MBOX)) {
                 done = true;
-                return Optional.of(document(in, type));
+                return Optional.of(document(in));
             }
             mbox = new MboxSplitter(in, limits.maxDocumentBytes());
         }
@@ -81,11 +82,11 @@ final class DocumentReader implements RecordReader {
         }
     }
 
-    private SourceRecord document(InputStream in, MediaType type) throws IOException {
+    private SourceRecord document(InputStream in) throws IOException {
         String position = "doc:0";
         try (Spool spool = new Spool()) {
             boolean within = spool.copyFrom(in, limits.maxDocumentBytes());
-            String excerpt = isTextual(type) ? excerpt(spool.head()) : "";
+            String excerpt = isTextual(spool.head()) ? excerpt(spool.head()) : "";
             if (!within) {
                 return new SourceRecord.Malformed(position, "too-large",
                         "document is larger than the limit of " + limits.maxDocumentBytes() + " bytes", excerpt);
@@ -113,9 +114,13 @@ final class DocumentReader implements RecordReader {
         return head;
     }
 
-    private static boolean isTextual(MediaType type) {
-        String primary = type.getType();
-        return primary.equals("text") || primary.equals("message") || type.getSubtype().endsWith("xml");
+    private static boolean startsWithEnvelope(byte[] head) {
+        byte[] envelope = {'F', 'r', 'o', 'm', ' '};
+        return head.length >= envelope.length && Arrays.equals(head, 0, envelope.length, envelope, 0, envelope.length);
+    }
+
+    private static boolean isTextual(byte[] head) {
+        return FormatSniffer.isUtf8(Arrays.copyOf(head, Math.min(head.length, EXCERPT_BYTES)), false);
     }
 
     private static String excerpt(byte[] head) {
