@@ -36,8 +36,8 @@ import io.kiln.source.Sources;
  * the bytes, spools them, parses on a worker under a time limit and checks its limits.
  *
  * <p>One thread each (Kiln's caller waits while its worker parses). Input MB/s (1 MB = 10^6 bytes
- * of input files) by wall clock and per CPU second of the process; REPEAT rounds after one warm-up
- * round, median reported.
+ * of input files) by wall clock and per CPU second of the process (JIT and GC threads included);
+ * REPEAT rounds after two warm-up rounds, median reported.
  *
  * <pre>java -cp target/classes:$(cat cp.txt) bench/ExtractThroughput.java LABEL REPEAT FILE_OR_DIR...</pre>
  */
@@ -60,8 +60,10 @@ public final class ExtractThroughput {
         System.out.printf(Locale.ROOT, "%s: %d files, %.1f MB%n", label, files.size(), bytes / 1e6);
 
         AutoDetectParser tika = new AutoDetectParser();
-        kiln(files);
-        tika(tika, files);
+        for (int warmUp = 0; warmUp < 2; warmUp++) {
+            kiln(files);
+            tika(tika, files);
+        }
         double[] kilnWall = new double[repeat];
         double[] kilnCpu = new double[repeat];
         double[] tikaWall = new double[repeat];

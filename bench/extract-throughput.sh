@@ -7,10 +7,11 @@
 #   apt-get install -y --no-install-recommends debian-handbook texlive-latex-base-doc
 #
 # Environment:
-#   KILN_BENCH_REPEAT   measured rounds after one warm-up round (default 3; the median is reported)
+#   KILN_BENCH_REPEAT   measured rounds after two warm-up rounds (default 3; the median is reported)
 #   KILN_BENCH_HTML     HTML directory (default /usr/share/doc/debian-handbook/html/en-US)
 #   KILN_BENCH_PDF      PDF directory (default /usr/share/doc/texlive-doc/latex/base)
 #   KILN_BENCH_XMX      heap (default 1g)
+#   KILN_BENCH_KINDS    which inputs (default "html pdf")
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +19,7 @@ repeat="${KILN_BENCH_REPEAT:-3}"
 html="${KILN_BENCH_HTML:-/usr/share/doc/debian-handbook/html/en-US}"
 pdf="${KILN_BENCH_PDF:-/usr/share/doc/texlive-doc/latex/base}"
 xmx="${KILN_BENCH_XMX:-1g}"
+kinds="${KILN_BENCH_KINDS:-html pdf}"
 work="$(mktemp -d /tmp/kiln-extract-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
@@ -40,7 +42,7 @@ find "$pdf" -maxdepth 1 -name '*.pdf' -exec cp {} "$work/pdf/" \;
 
 echo "| input | files | MB | Kiln MB/s | Tika MB/s | Kiln / Tika | Kiln MB per CPU s | Tika MB per CPU s | Kiln / Tika per CPU s |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for kind in html pdf; do
+for kind in $kinds; do
     java -Xmx"$xmx" -XX:ActiveProcessorCount=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$cp" bench/ExtractThroughput.java \
         "$kind" "$repeat" "$work/$kind" > "$work/$kind.log" 2>"$work/$kind.err" || { cat "$work/$kind.err" >&2; exit 1; }
     grep -v '^|' "$work/$kind.log" >&2

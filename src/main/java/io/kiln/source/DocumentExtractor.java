@@ -74,6 +74,9 @@ final class DocumentExtractor {
     /** "tika-3.3.1": the extractor as a recipe records it. */
     static final String VERSION = tikaVersion();
 
+    private static final PDFParserConfig PDF = pdfConfig();
+    private static final TesseractOCRConfig NO_OCR = noOcr();
+
     private final AutoDetectParser parser;
     private final Detector detector;
 
@@ -144,7 +147,8 @@ final class DocumentExtractor {
             return new Failed("timeout", "parsing took longer than the limit of " + limits.parseTimeout().toMillis() + " ms");
         }
         catch (ExecutionException e) {
-            return new Failed("unparseable", "the parser failed: " + e.getCause());
+            // parse() catches everything: only a failure of the worker itself lands here
+            return new Failed("unparseable", "the parse could not run");
         }
         catch (InterruptedException e) {
             cancelled.set(true);
@@ -202,14 +206,23 @@ final class DocumentExtractor {
     private ParseContext context() {
         ParseContext context = new ParseContext();
         context.set(Parser.class, parser);
+        context.set(PDFParserConfig.class, PDF);
+        context.set(TesseractOCRConfig.class, NO_OCR);
+        return context;
+    }
+
+    /** Read-only once made, so shared by all parses. */
+    private static PDFParserConfig pdfConfig() {
         PDFParserConfig pdf = new PDFParserConfig();
         pdf.setOcrStrategy(PDFParserConfig.OCR_STRATEGY.NO_OCR);
         pdf.setExtractInlineImages(false);
-        context.set(PDFParserConfig.class, pdf);
+        return pdf;
+    }
+
+    private static TesseractOCRConfig noOcr() {
         TesseractOCRConfig ocr = new TesseractOCRConfig();
         ocr.setSkipOcr(true);
-        context.set(TesseractOCRConfig.class, ocr);
-        return context;
+        return ocr;
     }
 
     private static Extraction failure(Throwable e, DocumentLimits limits) {
