@@ -30,6 +30,7 @@ import io.kiln.source.InputFile;
 import io.kiln.source.SourceException;
 import io.kiln.source.SourceFormat;
 import io.kiln.source.SourceResolver;
+import io.kiln.source.Sources;
 import io.kiln.transform.InvalidStepParameterException;
 import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepRegistry;
@@ -156,10 +157,7 @@ public final class JobBinder {
             violations.sort(Comparator.comparing(Violation::field));
             throw KilnException.invalidSpec(violations);
         }
-        Map<String, String> recipeFields = format == SourceFormat.JSONL
-                ? Map.of("id", fields.idField(), "text", fields.textField())
-                : Map.of();
-        Recipe recipe = Recipe.of(format.specName(), recipeFields, recipeSteps);
+        Recipe recipe = Recipe.of(format.specName(), Sources.recipeFields(format, fields), recipeSteps);
         return new BoundJob(table.orElseThrow(), spec.source().uri(), inputs, format, fields, new TransformChain(transforms), recipe, tag,
                 Optional.ofNullable(spec.checks()), suite, spec.maxRejectedRate() == null ? defaultMaxRejectedRate : spec.maxRejectedRate(),
                 suite.map(io.kiln.check.RowRules::split).orElse(io.kiln.check.RowRules.Split.none(Optional.empty())));
@@ -184,8 +182,8 @@ public final class JobBinder {
         Set<String> known = Set.of("id", "text");
         for (Map.Entry<String, String> entry : source.fields().entrySet()) {
             String field = "source.fields." + entry.getKey();
-            if (format != SourceFormat.JSONL) {
-                violations.add(new Violation(field, "field mappings apply to the jsonl format only"));
+            if (!format.readsJson()) {
+                violations.add(new Violation(field, "field mappings apply to the jsonl and auto formats only"));
             }
             else if (!known.contains(entry.getKey())) {
                 violations.add(new Violation(field, "unknown mapping; map id and text"));

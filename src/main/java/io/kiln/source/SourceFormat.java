@@ -3,10 +3,16 @@ package io.kiln.source;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The formats a source can be read as; the JobSpec names them in lower case. */
+/**
+ * The formats a source can be read as; the JobSpec names them in lower case. {@code document}
+ * reads any file that Apache Tika parses (HTML, Markdown, PDF, DOCX, RTF, EPUB, e-mail, mbox, ...);
+ * {@code auto} decides per file from its content: JSON lines, plain UTF-8 text, or a document.
+ */
 public enum SourceFormat {
     JSONL("jsonl"),
-    TEXT("text");
+    TEXT("text"),
+    DOCUMENT("document"),
+    AUTO("auto");
 
     private final String specName;
 
@@ -16,6 +22,11 @@ public enum SourceFormat {
 
     public String specName() {
         return specName;
+    }
+
+    /** Whether a field mapping applies: JSON lines are read (always, or for some files). */
+    public boolean readsJson() {
+        return this == JSONL || this == AUTO;
     }
 
     public static Optional<SourceFormat> fromSpecName(String name) {
