@@ -44,6 +44,16 @@ public interface KilnConfig {
     @WithDefault("16777216")
     int maxRecordBytes();
 
+    /** Longest one document (PDF, DOCX, HTML... read through Tika) may take to parse; a slower one is rejected as {@code timeout}. */
+    @WithName("document.parse-timeout")
+    @WithDefault("60s")
+    java.time.Duration documentParseTimeout();
+
+    /** Largest document file (or mbox message) parsed; a larger one is rejected as {@code too-large} unparsed. */
+    @WithName("document.max-bytes")
+    @WithDefault("268435456")
+    long documentMaxBytes();
+
     /** Data files roll over at about this size. */
     @WithName("target-file-size-bytes")
     @WithDefault("134217728")

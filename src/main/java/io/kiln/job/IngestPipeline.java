@@ -67,8 +67,13 @@ public final class IngestPipeline {
     }
 
     /** How a pipeline runs; none of these may change what it writes. */
-    public record Settings(int threads, int batchSize, int maxRecordBytes, long targetFileSizeBytes, String kilnVersion) {
+    public record Settings(int threads, int batchSize, int maxRecordBytes, long targetFileSizeBytes, String kilnVersion, io.kiln.source.DocumentLimits documentLimits) {
+        public Settings(int threads, int batchSize, int maxRecordBytes, long targetFileSizeBytes, String kilnVersion) {
+            this(threads, batchSize, maxRecordBytes, targetFileSizeBytes, kilnVersion, io.kiln.source.DocumentLimits.defaults(maxRecordBytes));
+        }
+
         public Settings {
+            requireNonNull(documentLimits, "documentLimits is null");
             if (threads < 1 || batchSize < 1 || maxRecordBytes < 1 || targetFileSizeBytes < 1) {
                 throw new IllegalArgumentException("threads, batch size, record and file sizes must be positive");
             }
@@ -103,7 +108,9 @@ public final class IngestPipeline {
         boolean scratch = reproducing.isPresent();
         List<PlannedInput> inputs = plan(job.inputs(), progress, cancelled);
         Table table = publisher.loadOrCreate(job.table(), TableLayout.TEXT, TableLayout.properties(settings.targetFileSizeBytes()));
-        table = publisher.ensureColumns(table, job.chain().columns(), job.chain().tableProperties());
+        List<io.kiln.transform.Column> columns = new ArrayList<>(Sources.columns(job.format()));
+        columns.addAll(job.chain().columns());
+        table = publisher.ensureColumns(table, columns, job.chain().tableProperties());
         Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS, TableLayout.properties(settings.targetFileSizeBytes()));
 
         Optional<Long> alreadyPublished = scratch ? Optional.empty() : publisher.findPublished(table, jobId);
@@ -112,6 +119,7 @@ public final class IngestPipeline {
         }
 
         progress.reading();
+        progress.steps(job.chain()::statistics);
         LakeWriter writer = new LakeWriter(table, rejectsTable, jobId, job.recipe().sha256(), settings.targetFileSizeBytes());
         ExecutorService executor = settings.threads() > 1 ? Executors.newFixedThreadPool(settings.threads(), daemonThreads(jobId)) : null;
         Tally tally = new Tally(job.checks().rowRules());
@@ -215,7 +223,7 @@ public final class IngestPipeline {
         List<Item> batch = new ArrayList<>(settings.batchSize());
         for (int fileIndex = 0; fileIndex < inputs.size(); fileIndex++) {
             PlannedInput input = inputs.get(fileIndex);
-            try (RecordReader reader = Sources.open(input.file(), job.format(), job.fields(), settings.maxRecordBytes(), bytesRead)) {
+            try (RecordReader reader = Sources.open(input.file(), job.format(), job.fields(), settings.maxRecordBytes(), settings.documentLimits(), bytesRead)) {
                 Optional<SourceRecord> record;
                 long ordinal = 0;
                 while ((record = reader.next()).isPresent()) {

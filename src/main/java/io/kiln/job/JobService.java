@@ -177,7 +177,8 @@ public class JobService {
     /** Re-runs a published job on the same inputs into a scratch branch and compares digests; see {@link Reproduction}. */
     public Reproduction.Result reproduce(String id) {
         IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
-                config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion));
+                config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion,
+                    new io.kiln.source.DocumentLimits(config.documentParseTimeout(), config.maxRecordBytes(), config.documentMaxBytes())));
         return new Reproduction(catalog, publisher, binder, pipeline).run(job(id));
     }
 
@@ -239,7 +240,8 @@ public class JobService {
                 throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "The job's spec no longer binds: " + detail);
             }
             IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
-                    config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion));
+                    config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion,
+                    new io.kiln.source.DocumentLimits(config.documentParseTimeout(), config.maxRecordBytes(), config.documentMaxBytes())));
             IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> stopping || cancelRequested.containsKey(id));
             Job.Counts counts = new Job.Counts(result.read(), result.written(), result.rejected());
             if (result.publishedSnapshotId().isPresent()) {

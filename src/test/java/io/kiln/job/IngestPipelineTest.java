@@ -545,4 +545,25 @@ class IngestPipelineTest {
                 new JobProgress(), () -> false, Optional.of(table.snapshot(two.snapshotId()).summary()));
         assertThat(again.contentDigest()).isEqualTo(two.contentDigest());
     }
+
+    @Test
+    void documentsOfEveryFormatBecomeRowsWithTheirMetadataColumnsAndJunkBecomesRejects() throws IOException {
+        Path documents = Files.createDirectories(inputs.resolve("documents"));
+        try (java.util.stream.Stream<Path> fixtures = Files.list(Path.of("src/test/resources/documents"))) {
+            for (Path fixture : fixtures.toList()) {
+                Files.copy(fixture, documents.resolve(fixture.getFileName()));
+            }
+        }
+        Run run = run("docs-1", binder.bind(new JobSpec("demo.documents", new SourceSpec("file://" + documents + "/*", "auto", Map.of()),
+                List.of(new StepSpec("normalize", Map.of())), null, null, null)), 2, 4, 64 * 1024);
+
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "documents"));
+        assertThat(table.schema().findField("title")).isNotNull();
+        assertThat(table.schema().findField("content_type")).isNotNull();
+        Map<String, String> types = new java.util.TreeMap<>();
+        rows(table).forEach(row -> types.put((String) row.getField("id"), (String) row.getField("content_type")));
+        assertThat(types).containsEntry("page.html", "text/html").containsEntry("manual.pdf", "application/pdf").containsEntry("archive.mbox#1", "message/rfc822");
+        assertThat(run.rejectedByReason()).containsKey("extract/unsupported-type");
+        assertThat(run.read() + run.result().split()).isEqualTo(run.written() + run.rejected());
+    }
 }
