@@ -20,8 +20,9 @@ import io.kiln.transform.Transform;
  *       on disk, with {@code pooling} ({@code mean}, the default, or {@code cls}) and
  *       {@code maxSequenceLength} (default 512);</li>
  *   <li>{@code column}: the column to set, default {@code embedding};</li>
- *   <li>{@code maxBatchTokens} (default 16384, padding included) and {@code maxBatchSize} (default 128):
- *       the bounds of one inference batch.</li>
+ *   <li>{@code maxBatchTokens} (padding included) and {@code maxBatchSize}: the bounds of one inference
+ *       batch; by default {@link BatchLimits#CPU} (512, 64) or {@link BatchLimits#CUDA} (16384, 256) after
+ *       the provider. They change speed, never fp32 vectors.</li>
  * </ul>
  * The model is loaded (once per process) when the step is bound, so that a model that does not
  * exist or does not load is an {@link InvalidStepParameterException} naming the parameter.
@@ -48,10 +49,12 @@ public final class EmbedStep implements StepDefinition {
         if (!column.matches("[a-z][a-z0-9_]*")) {
             throw new InvalidStepParameterException("column", "must be a lower snake case column name, was " + column);
         }
-        BatchLimits limits = new BatchLimits(
-                positive(parameters, "maxBatchTokens", BatchLimits.DEFAULT.maxBatchTokens(), 1 << 24),
-                positive(parameters, "maxBatchSize", BatchLimits.DEFAULT.maxBatchSize(), 1 << 16));
-        return new EmbedTransform(id(), embedder(parameters), column, limits);
+        int maxBatchTokens = positive(parameters, "maxBatchTokens", 0, 1 << 24);
+        int maxBatchSize = positive(parameters, "maxBatchSize", 0, 1 << 16);
+        Embedder embedder = embedder(parameters);
+        BatchLimits defaults = BatchLimits.defaultFor(embedder.provider());
+        BatchLimits limits = new BatchLimits(maxBatchTokens > 0 ? maxBatchTokens : defaults.maxBatchTokens(), maxBatchSize > 0 ? maxBatchSize : defaults.maxBatchSize());
+        return new EmbedTransform(id(), embedder, column, limits);
     }
 
     private static Embedder embedder(Map<String, Object> parameters) {

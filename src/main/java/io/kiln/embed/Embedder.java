@@ -11,6 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -24,7 +27,10 @@ import ai.onnxruntime.OrtSession;
  * length, length-sorted dynamic batching, pooling, L2 normalization.
  *
  * <p>Thread-safe: one instance (one ONNX Runtime session) is shared by every caller; concurrent
- * calls run concurrently on the session. For fp32 models a text's vector does not depend on the
+ * calls run concurrently on the session. On the CPU the session is single-threaded and the batches
+ * of a call run in parallel on a process-wide pool with one thread per core (shared by all models
+ * and callers, so it also bounds the CPU that embedding takes): a single-threaded inference on a
+ * batch that fits the CPU caches does the most work per CPU-second. For fp32 models a text's vector does not depend on the
  * other texts of the call, the batch limits or the thread counts: each batch is padded to its
  * longest text and padding is masked out, and the result was verified bit for bit. Quantized
  * (int8) models are not bit-identical across batches: their activation scale is computed over the
@@ -39,8 +45,11 @@ public final class Embedder {
     private final OrtSession session;
     private final HuggingFaceTokenizer tokenizer;
     private final String outputName;
+    private final ExecutorService batchRunner;
 
-    Embedder(ModelInfo model, ExecutionProvider provider, OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer, String outputName) {
+    /** {@code batchRunner}: runs the batches of one call in parallel (single-threaded sessions), or null to run them in the caller's thread. */
+    Embedder(ModelInfo model, ExecutionProvider provider, OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer, String outputName, ExecutorService batchRunner) {
+        this.batchRunner = batchRunner;
         this.model = requireNonNull(model, "model is null");
         this.provider = requireNonNull(provider, "provider is null");
         this.environment = requireNonNull(environment, "environment is null");
@@ -65,9 +74,9 @@ public final class Embedder {
         }
     }
 
-    /** Embeddings of {@code texts}, in their order, with {@link BatchLimits#DEFAULT}. */
+    /** Embeddings of {@code texts}, in their order, with the default batch limits of this embedder's provider. */
     public List<Embedding> embed(List<String> texts) {
-        return embed(texts, BatchLimits.DEFAULT);
+        return embed(texts, BatchLimits.defaultFor(provider));
     }
 
     /** Embeddings of {@code texts}, in their order; an empty text gets the vector of [CLS] [SEP]. */
@@ -89,14 +98,37 @@ public final class Embedder {
         // shortest first, ties in input order: similar lengths share a batch, so little padding
         Arrays.sort(order, (a, b) -> ids[a].length != ids[b].length ? Integer.compare(ids[a].length, ids[b].length) : Integer.compare(a, b));
         float[][] vectors = new float[count][];
+        List<List<Integer>> batches = new ArrayList<>();
         int start = 0;
         while (start < count) {
             int end = start + 1;
             while (end < count && end - start < limits.maxBatchSize() && (long) (end - start + 1) * ids[order[end]].length <= limits.maxBatchTokens()) {
                 end++;
             }
-            runBatch(Arrays.asList(order).subList(start, end), ids, vectors);
+            batches.add(Arrays.asList(order).subList(start, end));
             start = end;
+        }
+        if (batchRunner == null || batches.size() == 1) {
+            batches.forEach(batch -> runBatch(batch, ids, vectors));
+        }
+        else {
+            // each batch writes only its own rows of vectors; Future.get publishes them to this thread
+            List<Future<?>> running = new ArrayList<>(batches.size());
+            batches.forEach(batch -> running.add(batchRunner.submit(() -> runBatch(batch, ids, vectors))));
+            try {
+                for (Future<?> batch : running) {
+                    batch.get();
+                }
+            }
+            catch (InterruptedException e) {
+                running.forEach(batch -> batch.cancel(true));
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while embedding", e);
+            }
+            catch (ExecutionException e) {
+                running.forEach(batch -> batch.cancel(true));
+                throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+            }
         }
         List<Embedding> embeddings = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

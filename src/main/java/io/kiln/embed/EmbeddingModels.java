@@ -76,6 +76,20 @@ public final class EmbeddingModels {
 
     private EmbeddingModels() {}
 
+    /** One thread per core, shared by every CPU model and caller: runs the batches of {@link Embedder#embed} calls. */
+    private static final class BatchRunner {
+        static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), new java.util.concurrent.ThreadFactory() {
+            private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable task) {
+                Thread thread = new Thread(task, "kiln-embed-" + next.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            }
+        });
+    }
+
     /** The names of the shipped models, sorted. */
     public static Set<String> names() {
         return SHIPPED.keySet();
@@ -90,7 +104,11 @@ public final class EmbeddingModels {
         return named(name, 0);
     }
 
-    /** As {@link #named(String)}, with {@code intraOpThreads} threads per inference (0: ONNX Runtime's default, one per core). */
+    /**
+     * As {@link #named(String)}, with {@code intraOpThreads} ONNX Runtime threads per inference and
+     * the batches of a call run one after the other in the caller's thread; 0, the default: on the
+     * CPU one thread per inference and the batches of a call in parallel, one per core.
+     */
     public static Embedder named(String name, int intraOpThreads) {
         requireNonNull(name, "name is null");
         Shipped shipped = SHIPPED.get(name);
@@ -180,7 +198,8 @@ public final class EmbeddingModels {
             int dimension = probeDimension(runtime.environment(), session, outputName, probeIds, tokenTypeIds);
             ModelInfo info = new ModelInfo(name, source, onnxSha256, tokenizerSha256, dimension, maxSequenceLength, pooling, tokenTypeIds);
             LOG.infof("Loaded embedding model %s on %s: %s", name, provider, info.describe());
-            return new Embedder(info, provider, runtime.environment(), session, tokenizer, outputName);
+            return new Embedder(info, provider, runtime.environment(), session, tokenizer, outputName,
+                    intraOpThreads == 0 && provider == ExecutionProvider.CPU ? BatchRunner.POOL : null);
         }
         catch (OrtException | RuntimeException e) {
             closeQuietly(session);
@@ -193,7 +212,8 @@ public final class EmbeddingModels {
     }
 
     private static OrtSession createSession(OrtRuntime runtime, ExecutionProvider provider, byte[] onnxBytes, Path onnxFile, int intraOpThreads) throws OrtException {
-        try (OrtSession.SessionOptions options = runtime.sessionOptions(provider, intraOpThreads)) {
+        int threads = intraOpThreads == 0 && provider == ExecutionProvider.CPU ? 1 : intraOpThreads;
+        try (OrtSession.SessionOptions options = runtime.sessionOptions(provider, threads)) {
             return onnxBytes != null
                     ? runtime.environment().createSession(onnxBytes, options)
                     : runtime.environment().createSession(onnxFile.toString(), options);

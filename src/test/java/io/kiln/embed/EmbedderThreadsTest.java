@@ -21,6 +21,8 @@ class EmbedderThreadsTest {
         List<float[]> oneThread = vectors(EmbeddingModels.named(EmbeddingModels.DEFAULT_MODEL, 1), texts, BatchLimits.DEFAULT);
         Embedder fourThreads = EmbeddingModels.named(EmbeddingModels.DEFAULT_MODEL, 4);
         assertThat(vectors(fourThreads, texts, BatchLimits.DEFAULT)).containsExactlyElementsOf(oneThread);
+        // the default: single-threaded session, the batches of a call in parallel on one thread per core
+        assertThat(vectors(EmbeddingModels.named(EmbeddingModels.DEFAULT_MODEL), texts, new BatchLimits(64, 64))).containsExactlyElementsOf(oneThread);
 
         ExecutorService callers = Executors.newFixedThreadPool(4);
         try {
