@@ -7,13 +7,14 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.kiln.embed.EmbedStep;
 import io.kiln.transform.dedup.DedupExactStep;
 import io.kiln.transform.dedup.DedupNearStep;
 import io.kiln.transform.text.NormalizeStep;
 
 /** Every step a JobSpec can name, by name; each name maps to its current version. */
 public final class StepRegistry {
-    private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep(), new DedupExactStep(), new DedupNearStep()));
+    private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep(), new DedupExactStep(), new DedupNearStep(), new EmbedStep()));
 
     private final Map<String, StepDefinition> definitions;
 
