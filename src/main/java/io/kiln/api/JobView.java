@@ -37,10 +37,14 @@ public record JobView(
 
     static JobView of(Job job, java.util.Optional<JobProgress.Snapshot> live) {
         Job.Counts counts = job.counts();
+        List<StepStatistics> steps = job.steps();
         Progress progress;
         if (live.isPresent()) {
             JobProgress.Snapshot snapshot = live.get();
             counts = new Job.Counts(snapshot.recordsRead(), snapshot.written(), snapshot.rejected());
+            if (!snapshot.steps().isEmpty()) {
+                steps = snapshot.steps();
+            }
             progress = new Progress(snapshot.phase().name(), snapshot.bytesHashed(), snapshot.bytesRead(), snapshot.bytesTotal(),
                     snapshot.recordsRead(), snapshot.recordsPerSecond(), snapshot.fraction());
         }
@@ -56,7 +60,7 @@ public record JobView(
             progress = new Progress(phase, done, done, bytes, counts.read(), rate, fraction);
         }
         return new JobView(job.id(), job.state(), job.table(), job.createdAt(), job.startedAt(), job.auditStartedAt(), job.finishedAt(), job.snapshotId(),
-                job.auditedSnapshotId(), job.branch(), counts, job.rejectedByReason(), job.steps(), job.checks(), job.error(), progress,
+                job.auditedSnapshotId(), job.branch(), counts, job.rejectedByReason(), steps, job.checks(), job.error(), progress,
                 job.idempotencyKey(), job.spec());
     }
 }

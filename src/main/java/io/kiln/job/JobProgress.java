@@ -16,6 +16,12 @@ public final class JobProgress {
     private final AtomicLong recordsRead = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private volatile java.util.function.Supplier<java.util.List<io.kiln.transform.TransformChain.StepStatistics>> steps = java.util.List::of;
+
+    /** Where the live per-step counts come from (the job's chain). */
+    void steps(java.util.function.Supplier<java.util.List<io.kiln.transform.TransformChain.StepStatistics>> source) {
+        steps = source;
+    }
 
     void planning(long inputBytes) {
         bytesTotal.set(inputBytes);
@@ -60,10 +66,10 @@ public final class JobProgress {
         long records = recordsRead.get();
         double rate = readingSeconds == 0 ? 0 : Math.round(records / readingSeconds * 10) / 10.0;
         return new Snapshot(phase, bytesHashed.get(), bytesRead.get(), total, records, written.get(), rejected.get(), rate,
-                Math.round(fraction * 1000) / 1000.0, (now - startNanos) / 1_000_000);
+                Math.round(fraction * 1000) / 1000.0, (now - startNanos) / 1_000_000, steps.get());
     }
 
     /** Progress at one instant; {@code fraction} counts both passes over the input (hashing, then parsing). */
     public record Snapshot(Phase phase, long bytesHashed, long bytesRead, long bytesTotal, long recordsRead, long written, long rejected,
-            double recordsPerSecond, double fraction, long elapsedMillis) {}
+            double recordsPerSecond, double fraction, long elapsedMillis, java.util.List<io.kiln.transform.TransformChain.StepStatistics> steps) {}
 }

@@ -140,6 +140,7 @@ public final class TransformChain {
             if (inputs.isEmpty()) {
                 break;
             }
+            long started = System.nanoTime();
             List<Outcome> outcomes;
             if (step instanceof DuplicateFilter filter && gate != null) {
                 outcomes = new ArrayList<>(inputs.size());
@@ -153,6 +154,8 @@ public final class TransformChain {
                 outcomes = outcomes(step, inputs);
             }
             StepCounters stepCounters = counters.get(step.id());
+            stepCounters.nanos.add(System.nanoTime() - started);
+            stepCounters.rowsIn.add(inputs.size());
             int next = 0;
             for (int source = 0; source < alive.size(); source++) {
                 List<Row> parts = alive.get(source);
@@ -245,7 +248,22 @@ public final class TransformChain {
     }
 
     /** Counts of one step. */
-    public record StepStatistics(String step, long forwarded, Map<String, Long> dropped, Map<String, Long> counted) {
+    /**
+     * Counts of one step: rows forwarded (a split forwards each part), dropped by reason, what the
+     * step counted by kind, and the rows it was given and the CPU-thread seconds it spent on them,
+     * summed over the job's threads.
+     */
+    public record StepStatistics(String step, long forwarded, Map<String, Long> dropped, Map<String, Long> counted, long rowsIn, double seconds) {
+        public StepStatistics(String step, long forwarded, Map<String, Long> dropped, Map<String, Long> counted) {
+            this(step, forwarded, dropped, counted, 0, 0);
+        }
+
+        /** Rows per second of one thread's work. */
+        @com.fasterxml.jackson.annotation.JsonProperty(value = "rowsPerSecond", access = com.fasterxml.jackson.annotation.JsonProperty.Access.READ_ONLY)
+        public double rowsPerSecond() {
+            return seconds <= 0 ? 0 : Math.round(rowsIn / seconds * 10) / 10.0;
+        }
+
         public StepStatistics {
             requireNonNull(step, "step is null");
             dropped = Map.copyOf(dropped);
@@ -257,13 +275,15 @@ public final class TransformChain {
         private final LongAdder forwarded = new LongAdder();
         private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
         private final Map<String, LongAdder> counted = new ConcurrentHashMap<>();
+        private final LongAdder nanos = new LongAdder();
+        private final LongAdder rowsIn = new LongAdder();
 
         StepStatistics snapshot(StepId id) {
             Map<String, Long> drops = new TreeMap<>();
             dropped.forEach((reason, count) -> drops.put(reason, count.sum()));
             Map<String, Long> counts = new TreeMap<>();
             counted.forEach((kind, count) -> counts.put(kind, count.sum()));
-            return new StepStatistics(id.toString(), forwarded.sum(), drops, counts);
+            return new StepStatistics(id.toString(), forwarded.sum(), drops, counts, rowsIn.sum(), Math.round(nanos.sum() / 1e6) / 1e3);
         }
     }
 }
