@@ -65,10 +65,25 @@ public final class EmbedTransform implements BatchTransform {
         return List.of(Column.floatList(column, "L2-normalized " + model.dimension() + "-dimensional embedding of the text by " + model.name()));
     }
 
+    /** The model by its hashes (the recipe), and {@code kiln.embedding-model} for every snapshot summary. */
     @Override
     public Map<String, String> fingerprint() {
         ModelInfo model = embedder.model();
-        return Map.of("model", model.name(), "model-sha256", model.onnxSha256(), "tokenizer-sha256", model.tokenizerSha256());
+        return Map.of("model", model.name(), "model-sha256", model.onnxSha256(), "tokenizer-sha256", model.tokenizerSha256(),
+                "kiln.embedding-model", model.describe(), "kiln.embedding-tokenizer", model.describeTokenizer());
+    }
+
+    /** The execution provider that ran the model: it changes speed, and on CUDA the last bits of the vectors, so it is recorded. */
+    @Override
+    public Map<String, String> runtime() {
+        return Map.of("kiln.embedding-provider", provider().name());
+    }
+
+    /** The vector's dimension, which Iceberg's {@code list<float>} cannot carry itself. */
+    @Override
+    public Map<String, String> tableProperties() {
+        return Map.of("kiln.column." + column + ".dimension", Integer.toString(embedder.model().dimension()),
+                "kiln.column." + column + ".model", embedder.model().name());
     }
 
     @Override
