@@ -7,11 +7,15 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.kiln.transform.text.CleanStep;
+import io.kiln.transform.text.LanguageStep;
 import io.kiln.transform.text.NormalizeStep;
+import io.kiln.transform.text.QualityFilterStep;
 
 /** Every step a JobSpec can name, by name; each name maps to its current version. */
 public final class StepRegistry {
-    private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep()));
+    private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep(),
+            new CleanStep(), new QualityFilterStep(), new LanguageStep()));
 
     private final Map<String, StepDefinition> definitions;
 
