@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -37,16 +38,22 @@ import io.kiln.transform.Transform;
  * PDF repeats on every page. A line is removed, every occurrence of it, when its trimmed text
  * occurs at least {@code minRepeats} times (default 3) in the document and it is
  * <ul>
- *   <li>short: 1 to {@code maxRepeatedLineLength} characters (default 80), with a letter;</li>
- *   <li>not sentence-like or code-like: it does not end with {@code . ! ? : ; ,} and contains
- *       none of {@code { } ( ) [ ] ; = < > | `}, and does not start with {@code # // -- * - >};</li>
+ *   <li>short: 1 to {@code maxRepeatedLineLength} characters (default 60), at least two words
+ *       (a one-word line is more often a heading such as "EXAMPLE" than a page header), a letter, and
+ *       starting with an upper-case letter or a digit (a wrapped sentence's continuation, a shell
+ *       keyword like {@code fi} or {@code done}, starts in lower case);</li>
+ *   <li>not sentence-like, code-like or a table row: it does not end with {@code . ! ? : ; ,},
+ *       contains none of {@code { } ( ) [ ] ; = < > | ` \}, no {@code ", "}, no tab and no run of
+ *       two spaces, and does not start with {@code # // -- * - > .. :} (Markdown, comments,
+ *       bullets, quotes, reStructuredText directives and fields);</li>
  *   <li>not inside a fenced code block ({@code ```} or {@code ~~~}) nor indented by a tab or 4
  *       spaces, and not a reStructuredText heading (a line followed by an underline of
  *       {@code = - ~ ^ * #}).</li>
  * </ul>
- * Lines are compared exactly (after trimming), so headers with page numbers in them are only
- * removed when the number is a line of its own that a boilerplate pattern ({@code page-number})
- * matches. Counted as {@code repeated-line} (lines).
+ * Lines are compared after trimming, and a page number at the start or end of a line of at least
+ * two more words, and no other number, does not count ("Kiln User Guide 7" and "Kiln User Guide 8" are the same line;
+ * "Figure 7" and "Figure 8" are not). Page numbers on lines of their own are left to the
+ * {@code page-number} boilerplate pattern. Counted as {@code repeated-line} (lines).
  *
  * <p>When lines were removed, blank lines at the start and end are dropped and runs of blank
  * lines fold to one; a text from which nothing was removed keeps its lines as they were.
@@ -60,8 +67,11 @@ public final class CleanStep implements StepDefinition {
 
     private static final Set<String> PARAMETERS = Set.of("boilerplate", "extraPatterns", "repeatedLines", "minRepeats",
             "maxRepeatedLineLength", "mojibake");
-    private static final Pattern CODE_LIKE = Pattern.compile("[{}()\\[\\];=<>|`]|^(#|//|--|\\*|- |>)");
+    private static final Pattern CODE_LIKE = Pattern.compile("[{}()\\[\\];=<>|`\\\\\t]|, |  |^(#|//|--|\\*|- |>|\\.\\.|:)");
     private static final Pattern UNDERLINE = Pattern.compile("([=\\-~^*#])\\1{2,}");
+    private static final Pattern NUMBER_WORD = Pattern.compile("(?<!\\S)\\d+(?!\\S)");
+    private static final Pattern LEADING_NUMBER = Pattern.compile("\\d{1,4} (\\S+ \\S.*)");
+    private static final Pattern TRAILING_NUMBER = Pattern.compile("(.*\\S \\S+) \\d{1,4}");
 
     /** A named line pattern: matched case-insensitively against a whole trimmed line of at most {@code maxLength} characters. */
     public record LinePattern(String name, Pattern pattern, int maxLength) {}
@@ -100,7 +110,7 @@ public final class CleanStep implements StepDefinition {
         }
         boolean repeatedLines = ParameterValues.flag(parameters, "repeatedLines", true);
         int minRepeats = ParameterValues.integer(parameters, "minRepeats", 3, 2, Integer.MAX_VALUE);
-        int maxRepeatedLineLength = ParameterValues.integer(parameters, "maxRepeatedLineLength", 80, 1, Integer.MAX_VALUE);
+        int maxRepeatedLineLength = ParameterValues.integer(parameters, "maxRepeatedLineLength", 60, 1, Integer.MAX_VALUE);
         boolean mojibake = ParameterValues.flag(parameters, "mojibake", true);
         return new Clean(id(), List.copyOf(patterns), repeatedLines, minRepeats, maxRepeatedLineLength, mojibake);
     }
@@ -171,11 +181,11 @@ public final class CleanStep implements StepDefinition {
                     continue;
                 }
                 candidate[i] = true;
-                occurrences.merge(trimmed, 1, Integer::sum);
+                occurrences.merge(repeatKey(trimmed), 1, Integer::sum);
             }
             int count = 0;
             for (int i = 0; i < lines.length; i++) {
-                if (candidate[i] && occurrences.get(lines[i].strip()) >= minRepeats) {
+                if (candidate[i] && occurrences.get(repeatKey(lines[i].strip())) >= minRepeats) {
                     removed[i] = true;
                     count++;
                 }
@@ -191,8 +201,24 @@ public final class CleanStep implements StepDefinition {
             if (".!?:;,".indexOf(last) >= 0 || CODE_LIKE.matcher(trimmed).find()) {
                 return false;
             }
-            return trimmed.codePoints().anyMatch(Character::isLetter);
+            int first = trimmed.codePointAt(0);
+            if (!Character.isUpperCase(first) && !Character.isTitleCase(first) && !Character.isDigit(first)) {
+                return false;
+            }
+            return trimmed.indexOf(' ') > 0 && trimmed.codePoints().anyMatch(Character::isLetter);
         }
+    }
+
+    private static String repeatKey(String trimmed) {
+        if (NUMBER_WORD.matcher(trimmed).results().count() != 1) {
+            return trimmed; // a table row ("0 2 linear /dev/loop0 512"), not a running head
+        }
+        Matcher leading = LEADING_NUMBER.matcher(trimmed);
+        if (leading.matches()) {
+            return "# " + leading.group(1);
+        }
+        Matcher trailing = TRAILING_NUMBER.matcher(trimmed);
+        return trailing.matches() ? trailing.group(1) + " #" : trimmed;
     }
 
     private static String join(String[] lines, boolean[] removed) {
@@ -232,7 +258,7 @@ public final class CleanStep implements StepDefinition {
                 "\\W*(skip to (the )?(main )?(content|navigation|search)|back to top|return to top|jump to (navigation|search|content)"
                         + "|toggle navigation|main menu|(open|close) menu)\\W*");
         add(patterns, "newsletter", 150, ".*\\b(subscribe|sign up)\\b.*\\bnewsletter\\b.*");
-        add(patterns, "page-number", 40, "(page|seite|página|pagina|p\\.)\\s*\\d+(\\s*(of|/|von|de|di|sur)\\s*\\d+)?");
+        add(patterns, "page-number", 40, "(page|seite|página|pagina|p\\.)\\s*\\d+(\\s*(of|/|von|de|di|sur)\\s*\\d+)?|[-–—]\\s*\\d{1,4}\\s*[-–—]");
         return java.util.Collections.unmodifiableMap(patterns);
     }
 

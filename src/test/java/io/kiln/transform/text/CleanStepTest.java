@@ -136,6 +136,22 @@ class CleanStepTest {
     }
 
     @Test
+    void removesRunningHeadsWithPageNumbersButKeepsFigureCaptions() {
+        StringBuilder pdf = new StringBuilder();
+        for (int page = 1; page <= 3; page++) {
+            pdf.append("Kiln User Guide ").append(page).append('\n');
+            pdf.append("Figure ").append(page).append('\n');
+            pdf.append("Text of page ").append(page).append(".\n");
+            pdf.append("—").append(page).append("—\n");
+        }
+
+        Outcome.Emit emit = emitted(clean, pdf.toString());
+
+        assertThat(emit.row().text()).isEqualTo("Figure 1\nText of page 1.\nFigure 2\nText of page 2.\nFigure 3\nText of page 3.");
+        assertThat(emit.counts()).containsEntry("repeated-line", 3L).containsEntry("boilerplate-page-number", 3L);
+    }
+
+    @Test
     void keepsRepeatedCodeLinesHeadingsAndSentences() {
         String text = String.join("\n",
                 "Parameters", "----------", "The first function.",
@@ -146,7 +162,11 @@ class CleanStepTest {
                 "Parameters", "----------", "The third function.",
                 "Yes.", "Yes.", "Yes.",
                 "- one", "- one", "- one",
-                "}", "}", "}");
+                "}", "}", "}",
+                "EXAMPLE", "EXAMPLE", "EXAMPLE",
+                "fi", "done", "fi", "done", "fi", "done",
+                "Driver  Name", "Driver  Name", "Driver  Name",
+                ".. code-block:: c", ".. code-block:: c", ".. code-block:: c");
 
         Outcome.Emit emit = emitted(clean, text);
 
