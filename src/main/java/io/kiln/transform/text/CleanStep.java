@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -33,6 +34,22 @@ import io.kiln.transform.Transform;
  * expressions, each matched case-insensitively against the whole trimmed line). A pattern only
  * removes a line of at most its length limit, so a paragraph that mentions cookies stays. Counted
  * as {@code boilerplate-<pattern name>} (lines), {@code boilerplate-extra} for extra patterns.
+ * The patterns (see the source for the exact expressions):
+ * <ul>
+ *   <li>{@code cookie-banner} (lines up to 300 characters): "we use cookies", "this site uses
+ *       cookies", "accept/reject/allow (all) cookies", "cookie policy/settings/preferences/consent",
+ *       "manage cookies/consent", "by continuing to use/browse";</li>
+ *   <li>{@code all-rights-reserved} (200): any line with "all rights reserved";</li>
+ *   <li>{@code share-buttons} (120): "Share on Facebook", "Follow us on Twitter", "Tweet this",
+ *       "Share this post";</li>
+ *   <li>{@code breadcrumbs} (200): "Home > Docs > Page" (also with {@code » › / → |}), "You are
+ *       here: ...";</li>
+ *   <li>{@code click-here} (120): a short line around "click here";</li>
+ *   <li>{@code navigation} (60): "Skip to (main) content", "Back to top", "Jump to navigation",
+ *       "Toggle navigation", "Main menu";</li>
+ *   <li>{@code newsletter} (150): "subscribe to / sign up for ... newsletter";</li>
+ *   <li>{@code page-number} (40): "Page 3", "Page 3 of 12", "Seite 3 von 12", "—3—".</li>
+ * </ul>
  *
  * <p><b>Repeated lines</b> ({@code repeatedLines}, default true): page headers and footers that a
  * PDF repeats on every page. A line is removed, every occurrence of it, when its trimmed text
@@ -51,8 +68,8 @@ import io.kiln.transform.Transform;
  *       {@code = - ~ ^ * #}).</li>
  * </ul>
  * Lines are compared after trimming, and a page number at the start or end of a line of at least
- * two more words, and no other number, does not count ("Kiln User Guide 7" and "Kiln User Guide 8" are the same line;
- * "Figure 7" and "Figure 8" are not). Page numbers on lines of their own are left to the
+ * two more words, and no other number, does not count ("Kiln User Guide 7" and "Kiln User Guide
+ * 8" are the same line; "Figure 7" and "Figure 8" are not). Page numbers on lines of their own are left to the
  * {@code page-number} boilerplate pattern. Counted as {@code repeated-line} (lines).
  *
  * <p>When lines were removed, blank lines at the start and end are dropped and runs of blank
@@ -73,8 +90,26 @@ public final class CleanStep implements StepDefinition {
     private static final Pattern LEADING_NUMBER = Pattern.compile("\\d{1,4} (\\S+ \\S.*)");
     private static final Pattern TRAILING_NUMBER = Pattern.compile("(.*\\S \\S+) \\d{1,4}");
 
-    /** A named line pattern: matched case-insensitively against a whole trimmed line of at most {@code maxLength} characters. */
-    public record LinePattern(String name, Pattern pattern, int maxLength) {}
+    /**
+     * A named line pattern: matched case-insensitively against a whole trimmed line of at most
+     * {@code maxLength} characters; only tried on lines whose lower case contains one of
+     * {@code keywords} (none: every line).
+     */
+    public record LinePattern(String name, Pattern pattern, int maxLength, List<String> keywords) {
+        public LinePattern {
+            keywords = List.copyOf(keywords);
+        }
+
+        boolean matches(String trimmed, String lowerCase) {
+            if (trimmed.length() > maxLength) {
+                return false;
+            }
+            if (!keywords.isEmpty() && keywords.stream().noneMatch(lowerCase::contains)) {
+                return false;
+            }
+            return pattern.matcher(trimmed).matches();
+        }
+    }
 
     @Override
     public String name() {
@@ -102,7 +137,8 @@ public final class CleanStep implements StepDefinition {
         }
         for (String regex : ParameterValues.strings(parameters, "extraPatterns", List.of())) {
             try {
-                patterns.add(new LinePattern("extra", Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE), Integer.MAX_VALUE));
+                patterns.add(new LinePattern("extra", Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE), Integer.MAX_VALUE,
+                        List.of()));
             }
             catch (PatternSyntaxException e) {
                 throw new InvalidStepParameterException("extraPatterns", "not a regular expression: " + regex + " (" + e.getDescription() + ")");
@@ -129,14 +165,16 @@ public final class CleanStep implements StepDefinition {
             String[] lines = text.split("\n", -1);
             boolean[] removed = new boolean[lines.length];
             int removedLines = 0;
+            int longestPattern = patterns.stream().mapToInt(LinePattern::maxLength).max().orElse(0);
             if (!patterns.isEmpty()) {
                 for (int i = 0; i < lines.length; i++) {
                     String trimmed = lines[i].strip();
-                    if (trimmed.isEmpty()) {
+                    if (trimmed.isEmpty() || trimmed.length() > longestPattern) {
                         continue;
                     }
+                    String lowerCase = trimmed.toLowerCase(Locale.ROOT);
                     for (LinePattern pattern : patterns) {
-                        if (trimmed.length() <= pattern.maxLength() && pattern.pattern().matcher(trimmed).matches()) {
+                        if (pattern.matches(trimmed, lowerCase)) {
                             removed[i] = true;
                             removedLines++;
                             counts.merge("boilerplate-" + pattern.name(), 1L, Long::sum);
@@ -243,26 +281,26 @@ public final class CleanStep implements StepDefinition {
 
     private static Map<String, LinePattern> boilerplate() {
         Map<String, LinePattern> patterns = new LinkedHashMap<>();
-        add(patterns, "cookie-banner", 300,
+        add(patterns, "cookie-banner", 300, List.of("cookie", "consent", "continuing"),
                 ".*\\b(we use cookies|(this|our) (web)?site uses cookies|uses cookies to|(accept|reject|allow) (all )?cookies"
                         + "|cookie (policy|settings|preferences|consent)|manage (cookies|consent)|consent preferences"
                         + "|by continuing to (use|browse))\\b.*");
-        add(patterns, "all-rights-reserved", 200, ".*\\ball rights reserved\\b.*");
-        add(patterns, "share-buttons", 120,
+        add(patterns, "all-rights-reserved", 200, List.of("rights reserved"), ".*\\ball rights reserved\\b.*");
+        add(patterns, "share-buttons", 120, List.of("share", "tweet", "pin it", "follow us", "like us"),
                 "\\W*(share|tweet|pin it|follow us|like us)\\b[^.!?]{0,40}?\\b(facebook|twitter|linkedin|pinterest|reddit|whatsapp|telegram"
                         + "|instagram|youtube|mastodon|e-?mail|x)\\b.*"
                         + "|\\W*(share( this( (post|article|page|story))?)?|tweet( this)?)\\W*");
-        add(patterns, "breadcrumbs", 200, "(you are here:?\\s*)?home\\s*(>|»|›|/|→|\\|)\\s*\\S.*|you are here:.*");
-        add(patterns, "click-here", 120, ".{0,40}\\bclick here\\b.{0,80}");
-        add(patterns, "navigation", 60,
+        add(patterns, "breadcrumbs", 200, List.of("home", "you are here"), "(you are here:?\\s*)?home\\s*(>|»|›|/|→|\\|)\\s*\\S.*|you are here:.*");
+        add(patterns, "click-here", 120, List.of("click here"), ".{0,40}\\bclick here\\b.{0,80}");
+        add(patterns, "navigation", 60, List.of("skip to", "top", "jump to", "navigation", "menu"),
                 "\\W*(skip to (the )?(main )?(content|navigation|search)|back to top|return to top|jump to (navigation|search|content)"
                         + "|toggle navigation|main menu|(open|close) menu)\\W*");
-        add(patterns, "newsletter", 150, ".*\\b(subscribe|sign up)\\b.*\\bnewsletter\\b.*");
-        add(patterns, "page-number", 40, "(page|seite|página|pagina|p\\.)\\s*\\d+(\\s*(of|/|von|de|di|sur)\\s*\\d+)?|[-–—]\\s*\\d{1,4}\\s*[-–—]");
+        add(patterns, "newsletter", 150, List.of("newsletter"), ".*\\b(subscribe|sign up)\\b.*\\bnewsletter\\b.*");
+        add(patterns, "page-number", 40, List.of("page", "seite", "página", "pagina", "p.", "-", "–", "—"), "(page|seite|página|pagina|p\\.)\\s*\\d+(\\s*(of|/|von|de|di|sur)\\s*\\d+)?|[-–—]\\s*\\d{1,4}\\s*[-–—]");
         return java.util.Collections.unmodifiableMap(patterns);
     }
 
-    private static void add(Map<String, LinePattern> patterns, String name, int maxLength, String regex) {
-        patterns.put(name, new LinePattern(name, Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE), maxLength));
+    private static void add(Map<String, LinePattern> patterns, String name, int maxLength, List<String> keywords, String regex) {
+        patterns.put(name, new LinePattern(name, Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE), maxLength, keywords));
     }
 }

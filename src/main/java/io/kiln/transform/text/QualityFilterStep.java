@@ -30,7 +30,24 @@ import io.kiln.transform.Transform;
  * defaults. They run in that order (as in datatrove's FineWeb pipeline); the first failing rule
  * drops the document with its own reason code, and the detail gives the measured value, the
  * threshold and the parameter. Groups: {@code repetition}, {@code gopher}, {@code c4} (each
- * default true). Every threshold is a parameter (see {@link #PARAMETERS}).
+ * default true). Every threshold is a parameter, with these defaults:
+ * <ul>
+ *   <li>repetition: {@code maxDuplicateParagraphFraction} 0.3, {@code maxDuplicateParagraphCharFraction}
+ *       0.2, {@code maxDuplicateLineFraction} 0.3, {@code maxDuplicateLineCharFraction} 0.2,
+ *       {@code maxTopNgramCharFraction} {@code {"2": 0.2, "3": 0.18, "4": 0.16}},
+ *       {@code maxDuplicateNgramCharFraction} {@code {"5": 0.15, "6": 0.14, "7": 0.13, "8": 0.12,
+ *       "9": 0.11, "10": 0.10}} (an object replaces the whole default);</li>
+ *   <li>gopher: {@code minWords} 50, {@code maxWords} 100000, {@code minMeanWordLength} 3,
+ *       {@code maxMeanWordLength} 10, {@code maxHashRatio} 0.1 and {@code maxEllipsisRatio} 0.1
+ *       (per word), {@code maxBulletLineFraction} 0.9 (lines starting with {@code •} or {@code -}),
+ *       {@code maxEllipsisLineFraction} 0.3, {@code minAlphabeticWordFraction} 0.8,
+ *       {@code minStopWords} 2 (occurrences) of {@code stopWords} "the be to of and that have with";</li>
+ *   <li>c4: {@code c4MinSentences} 5, {@code c4MinWordsPerLine} 3, {@code c4MaxWordLength} 1000,
+ *       and the switches {@code c4TerminalPunctuation}, {@code c4RemoveCitations},
+ *       {@code c4LoremIpsum}, {@code c4CurlyBracket}, {@code c4Javascript}, {@code c4Policy} (all
+ *       true).</li>
+ * </ul>
+ * A rule is off when its threshold cannot be crossed (a fraction of 1, a minimum of 0).
  *
  * <p><b>Words.</b> A word is a maximal run of non-white-space characters (Java
  * {@link Character#isWhitespace}). Its <em>core</em> is the word without the characters that are
@@ -65,7 +82,9 @@ import io.kiln.transform.Transform;
  * ({@code c4-lorem-ipsum}), as does a kept line with a curly bracket ({@code c4-curly-bracket}), or
  * fewer than {@code c4MinSentences} sentences in the kept lines ({@code c4-too-few-sentences}; a
  * sentence ends with a run of {@code . ! ?} before white space, a closing quote or bracket, or the
- * end of the line; a kept line has at least one). Kept lines are joined with one newline.
+ * end of the line; a kept line has at least one). Kept lines are joined with one newline. C4
+ * expects a paragraph per line, as text extracted from HTML has: hard-wrapped plain text loses
+ * most of its lines to the terminal punctuation rule (unwrap it first, or turn the rule off).
  */
 public final class QualityFilterStep implements StepDefinition {
     public static final String NAME = "quality-filter";
@@ -256,17 +275,32 @@ public final class QualityFilterStep implements StepDefinition {
             long coreLength = 0;
             int alphabetic = 0;
             int stopWords = 0;
+            int longestStopWord = settings.stopWords().stream().mapToInt(String::length).max().orElse(0);
             for (String word : words) {
-                String core = core(word);
-                if (!core.isEmpty()) {
-                    wordCount++;
-                    coreLength += core.length();
-                    if (settings.stopWords().contains(core.toLowerCase(Locale.ROOT))) {
-                        stopWords++;
+                int start = 0;
+                int end = word.length();
+                boolean letter = false;
+                for (int i = 0; i < end; i++) {
+                    if (Character.isLetter(word.charAt(i)) || (Character.isSurrogate(word.charAt(i)) && Character.isLetter(word.codePointAt(i)))) {
+                        letter = true;
+                        break;
                     }
                 }
-                if (word.codePoints().anyMatch(Character::isLetter)) {
+                if (letter) {
                     alphabetic++;
+                }
+                while (start < end && !Character.isLetterOrDigit(word.codePointAt(start))) {
+                    start += Character.charCount(word.codePointAt(start));
+                }
+                while (end > start && !Character.isLetterOrDigit(word.codePointBefore(end))) {
+                    end -= Character.charCount(word.codePointBefore(end));
+                }
+                if (end > start) {
+                    wordCount++;
+                    coreLength += end - start;
+                    if (end - start <= longestStopWord && settings.stopWords().contains(word.substring(start, end).toLowerCase(Locale.ROOT))) {
+                        stopWords++;
+                    }
                 }
             }
             if (wordCount < settings.minWords()) {
@@ -335,8 +369,8 @@ public final class QualityFilterStep implements StepDefinition {
                 if (line.isEmpty()) {
                     continue;
                 }
-                List<String> words = words(line);
-                if (words.stream().anyMatch(word -> word.length() > settings.c4MaxWordLength())) {
+                int[] wordStatistics = wordCountAndLongest(line);
+                if (wordStatistics[1] > settings.c4MaxWordLength()) {
                     counts.merge("c4-line-too-long-word", 1L, Long::sum);
                     continue;
                 }
@@ -355,7 +389,7 @@ public final class QualityFilterStep implements StepDefinition {
                     counts.merge("c4-line-no-terminal-punctuation", 1L, Long::sum);
                     continue;
                 }
-                if (words.size() < settings.c4MinWordsPerLine()) {
+                if (wordStatistics[0] < settings.c4MinWordsPerLine()) {
                     counts.merge("c4-line-too-few-words", 1L, Long::sum);
                     continue;
                 }
@@ -425,6 +459,27 @@ public final class QualityFilterStep implements StepDefinition {
         return words;
     }
 
+    /** The number of words of a line and the length of its longest word. */
+    private static int[] wordCountAndLongest(String line) {
+        int count = 0;
+        int longest = 0;
+        int start = -1;
+        int length = line.length();
+        for (int i = 0; i <= length; i++) {
+            if (i == length || Character.isWhitespace(line.charAt(i))) {
+                if (start >= 0) {
+                    count++;
+                    longest = Math.max(longest, i - start);
+                    start = -1;
+                }
+            }
+            else if (start < 0) {
+                start = i;
+            }
+        }
+        return new int[] {count, longest};
+    }
+
     static String core(String word) {
         int start = 0;
         int end = word.length();
@@ -479,19 +534,37 @@ public final class QualityFilterStep implements StepDefinition {
         return line.length() <= 80 ? line : line.substring(0, 80) + "...";
     }
 
-    /** The words of a text as ids (equal words, equal ids), for exact n-gram counting without building strings. */
+    /**
+     * The words of a text as ids (equal words, equal ids), for exact n-gram counting without
+     * building strings: n-grams are found by a 64-bit polynomial hash in an open-addressing table
+     * and compared word by word when hashes are equal, so a hash collision never merges two n-grams.
+     */
     private static final class Ngrams {
+        private static final long BASE = 0x9E3779B97F4A7C15L;
         private final int[] ids;
         private final int[] lengths;
+        private final long[] prefix;
+        private final long[] powers;
 
         Ngrams(List<String> words) {
-            ids = new int[words.size()];
-            lengths = new int[words.size()];
+            int size = words.size();
+            ids = new int[size];
+            lengths = new int[size];
+            prefix = new long[size + 1];
+            powers = new long[size + 1];
+            powers[0] = 1;
             Map<String, Integer> vocabulary = new HashMap<>();
-            for (int i = 0; i < ids.length; i++) {
+            for (int i = 0; i < size; i++) {
                 String word = words.get(i);
-                ids[i] = vocabulary.computeIfAbsent(word, w -> vocabulary.size());
+                Integer id = vocabulary.get(word);
+                if (id == null) {
+                    id = vocabulary.size();
+                    vocabulary.put(word, id);
+                }
+                ids[i] = id;
                 lengths[i] = word.length();
+                prefix[i + 1] = prefix[i] * BASE + id + 1;
+                powers[i + 1] = powers[i] * BASE;
             }
         }
 
@@ -500,18 +573,16 @@ public final class QualityFilterStep implements StepDefinition {
             if (ids.length < n) {
                 return 0;
             }
-            Map<Key, int[]> counts = new HashMap<>();
-            for (int start = 0; start + n <= ids.length; start++) {
-                counts.computeIfAbsent(new Key(ids, start, n), key -> new int[1])[0]++;
-            }
+            Table table = new Table(ids.length - n + 1, n);
             long best = 0;
             int bestCount = 1;
-            for (Map.Entry<Key, int[]> entry : counts.entrySet()) {
-                int count = entry.getValue()[0];
+            for (int start = 0; start + n <= ids.length; start++) {
+                int slot = table.slot(start);
+                int count = ++table.counts[slot];
                 if (count < 2 || count < bestCount) {
                     continue;
                 }
-                long characters = (long) characters(entry.getKey().start, n) + n - 1;
+                long characters = (long) characters(table.starts[slot], n) + n - 1;
                 if (count > bestCount || characters > best) {
                     best = characters;
                     bestCount = count;
@@ -522,11 +593,15 @@ public final class QualityFilterStep implements StepDefinition {
 
         /** datatrove's duplicate n-gram characters: an n-gram seen before adds its characters and skips n words. */
         double duplicateCharacters(int n) {
-            Set<Key> seen = new HashSet<>();
+            if (ids.length < n) {
+                return 0;
+            }
+            Table table = new Table(ids.length - n + 1, n);
             long characters = 0;
             int start = 0;
             while (start + n <= ids.length) {
-                if (seen.add(new Key(ids, start, n))) {
+                int slot = table.slot(start);
+                if (table.counts[slot]++ == 0) {
                     start++;
                 }
                 else {
@@ -537,6 +612,10 @@ public final class QualityFilterStep implements StepDefinition {
             return characters;
         }
 
+        private long hash(int start, int n) {
+            return prefix[start + n] - prefix[start] * powers[n];
+        }
+
         private int characters(int start, int n) {
             int sum = 0;
             for (int i = start; i < start + n; i++) {
@@ -544,41 +623,48 @@ public final class QualityFilterStep implements StepDefinition {
             }
             return sum;
         }
-    }
 
-    private static final class Key {
-        private final int[] ids;
-        private final int start;
-        private final int n;
-        private final int hash;
+        /** Open addressing from an n-gram to the slot holding its first start and its count. */
+        private final class Table {
+            final int n;
+            final long[] hashes;
+            final int[] starts;
+            final int[] counts;
+            final int mask;
 
-        Key(int[] ids, int start, int n) {
-            this.ids = ids;
-            this.start = start;
-            this.n = n;
-            int h = 1;
-            for (int i = start; i < start + n; i++) {
-                h = 31 * h + ids[i];
+            Table(int expected, int n) {
+                this.n = n;
+                int capacity = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1;
+                hashes = new long[capacity];
+                starts = new int[capacity];
+                counts = new int[capacity];
+                java.util.Arrays.fill(starts, -1);
+                mask = capacity - 1;
             }
-            this.hash = h;
-        }
 
-        @Override
-        public boolean equals(Object other) {
-            if (!(other instanceof Key that) || that.hash != hash || that.n != n) {
-                return false;
-            }
-            for (int i = 0; i < n; i++) {
-                if (ids[start + i] != that.ids[that.start + i]) {
-                    return false;
+            /** The slot of the n-gram at {@code start}, claimed (count 0) when it is new. */
+            int slot(int start) {
+                long hash = hash(start, n);
+                int slot = (int) (hash ^ (hash >>> 32)) * 0x9E3779B9 >>> 1 & mask;
+                while (starts[slot] >= 0) {
+                    if (hashes[slot] == hash && sameWords(starts[slot], start)) {
+                        return slot;
+                    }
+                    slot = (slot + 1) & mask;
                 }
+                hashes[slot] = hash;
+                starts[slot] = start;
+                return slot;
             }
-            return true;
-        }
 
-        @Override
-        public int hashCode() {
-            return hash;
+            private boolean sameWords(int first, int second) {
+                for (int i = 0; i < n; i++) {
+                    if (ids[first + i] != ids[second + i]) {
+                        return false;
+                    }
+                }
+                return true;
+            }
         }
     }
 }
