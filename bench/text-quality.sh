@@ -65,7 +65,7 @@ say "java $(java -version 2>&1 | head -1); $(nproc) cores; load $(cut -d' ' -f1-
 java -Xmx2g -XX:ActiveProcessorCount=1 -cp "$classes:$cp_all" TextQuality throughput "$corpus" "$repeats" 2> >(grep -v SLF4J >&2)
 
 echo
-echo "| Lingua, all 75 languages | load s | main-thread CPU ms | heap kept MB |"
+echo "| Lingua, all 75 languages | load s (wall) | process CPU ms (load + JVM start) | heap kept MB |"
 echo "|---|---|---|---|"
 java -Xmx3g -cp "$classes:$cp_all" TextQuality load low 2> >(grep -v SLF4J >&2)
 if [[ "$load_high" == 1 ]]; then

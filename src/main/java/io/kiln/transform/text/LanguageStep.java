@@ -40,11 +40,12 @@ import io.kiln.transform.Transform;
  * <p>Parameters: {@code languages} (ISO 639-1 codes the detector chooses among, at least two;
  * default all 75 that Lingua knows), {@code accuracy} ({@code low}, the default, or {@code high}:
  * high accuracy also uses 1- to 5-gram models and is better on short texts, but for all languages
- * its models take about 1.5 GB of heap and a minute to load, against about 60 MB and a few seconds
- * in low accuracy), {@code minScore} (below it the language is {@code und}; default 0),
+ * its models take about 1.5 GB of heap and 45 s to load, against about 90 MB and 5 s in low
+ * accuracy; see bench/quality.md), {@code minScore} (below it the language is {@code und}; default 0),
  * {@code keep} (ISO codes, {@code und} allowed; a text in another language is dropped as
  * {@code language-not-kept}; default: keep all), {@code maxCharacters} (only the first that many
- * characters are looked at, default 10000; 0: all).
+ * characters are looked at, default 2000, since Lingua's cost grows with the length of the text;
+ * 0: all).
  *
  * <p>The detector is built with its models preloaded when the step is bound, and shared by every
  * transform with the same languages and accuracy (Lingua keeps its models in static maps, so they
@@ -109,7 +110,7 @@ public final class LanguageStep implements StepDefinition {
             }
             keep.add(isoCode(language));
         }
-        int maxCharacters = ParameterValues.integer(parameters, "maxCharacters", 10_000, 0, Integer.MAX_VALUE);
+        int maxCharacters = ParameterValues.integer(parameters, "maxCharacters", 2_000, 0, Integer.MAX_VALUE);
         LanguageDetector detector = DETECTORS.computeIfAbsent(new DetectorKey(Set.copyOf(languages), lowAccuracy), key -> {
             LanguageDetectorBuilder builder = LanguageDetectorBuilder.fromLanguages(key.languages().toArray(new Language[0]))
                     .withPreloadedLanguageModels();
