@@ -68,7 +68,8 @@ class EmbedStepTest {
     @Test
     void fingerprintIsTheModelNameAndTheHashesOfItsFiles() throws IOException {
         Map<String, String> fingerprint = step.bind(Map.of("model", "all-minilm-l6-v2")).fingerprint();
-        assertThat(fingerprint).containsOnlyKeys("model", "model-sha256", "tokenizer-sha256");
+        assertThat(fingerprint).containsOnlyKeys("model", "model-sha256", "tokenizer-sha256", "kiln.embedding-model", "kiln.embedding-tokenizer");
+        assertThat(fingerprint.get("kiln.embedding-model")).startsWith("all-minilm-l6-v2 dim=384 max-tokens=256 pooling=mean onnx-sha256=");
         assertThat(fingerprint).containsEntry("model", "all-minilm-l6-v2");
         assertThat(fingerprint.get("model-sha256")).isEqualTo(EmbeddingModels.sha256(resource("/all-minilm-l6-v2.onnx")));
         assertThat(fingerprint.get("tokenizer-sha256")).isEqualTo(EmbeddingModels.sha256(resource("/all-minilm-l6-v2-tokenizer.json")));
