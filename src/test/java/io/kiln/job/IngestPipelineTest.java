@@ -566,4 +566,31 @@ class IngestPipelineTest {
         assertThat(run.rejectedByReason()).containsKey("extract/unsupported-type");
         assertThat(run.read() + run.result().split()).isEqualTo(run.written() + run.rejected());
     }
+
+    @Test
+    void embeddingsAreStoredAsVectorsWithTheModelRecordedAndTheSameWhateverTheThreadsAndBatches() throws IOException {
+        Files.createDirectories(inputs.resolve("embed"));
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            lines.add(json("e-" + i, i % 5 == 0 ? paragraph(i) : "sentence number " + i + " about " + paragraph(i).substring(0, 20 + i)));
+        }
+        writeLines("embed/part.jsonl", lines);
+        java.util.function.Function<String, JobSpec> spec = table -> new JobSpec(table, new SourceSpec("file://" + inputs + "/embed/*.jsonl", "jsonl", Map.of()),
+                List.of(new StepSpec("normalize", Map.of()), new StepSpec("embed", Map.of())), null, null, null);
+
+        Run one = run("embed-1", binder.bind(spec.apply("demo.vectors1")), 1, 7, 64 * 1024);
+        Run other = run("embed-2", binder.bind(spec.apply("demo.vectors2")), 2, 1000, 64 * 1024);
+
+        assertThat(one.written()).isEqualTo(40);
+        assertThat(other.contentDigest()).isEqualTo(one.contentDigest());
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "vectors1"));
+        assertThat(table.properties()).containsEntry("kiln.column.embedding.dimension", "384");
+        assertThat(table.snapshot(one.snapshotId()).summary()).containsEntry("kiln.embedding-provider", "CPU")
+                .hasEntrySatisfying("kiln.embedding-model", model -> assertThat(model).startsWith("all-minilm-l6-v2 dim=384"));
+        Record row = rows(table).get(0);
+        @SuppressWarnings("unchecked")
+        List<Float> vector = (List<Float>) row.getField("embedding");
+        assertThat(vector).hasSize(384);
+        assertThat(vector.stream().mapToDouble(value -> value * value).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+    }
 }
