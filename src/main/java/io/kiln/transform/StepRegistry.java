@@ -7,11 +7,13 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.kiln.transform.text.ChunkStep;
 import io.kiln.transform.text.NormalizeStep;
+import io.kiln.transform.text.TokenizeStep;
 
 /** Every step a JobSpec can name, by name; each name maps to its current version. */
 public final class StepRegistry {
-    private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep()));
+    private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep(), new ChunkStep(), new TokenizeStep()));
 
     private final Map<String, StepDefinition> definitions;
 
