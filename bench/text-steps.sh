@@ -65,21 +65,15 @@ else
         documentation="$(find "$work" -maxdepth 3 -type d -path '*/linux-source-*/Documentation' -print -quit)"
     fi
     if [[ -n "$documentation" ]]; then
-        find "$documentation" -type f \( -name '*.rst' -o -name '*.txt' \) -print | LC_ALL=C sort >"$list.all"
+        find "$documentation" -type f \( -name '*.rst' -o -name '*.txt' \) -printf '%s\t%p\n' >"$list.all"
         corpus="Linux kernel Documentation/ (*.rst, *.txt) from $(basename "${tarball:-$documentation}")"
     else
-        find /usr/share/doc -type f \( -name 'README*' -o -name 'NEWS*' -o -name 'changelog*' \) -print | LC_ALL=C sort >"$list.all"
+        find /usr/share/doc -type f \( -name 'README*' -o -name 'NEWS*' -o -name 'changelog*' \) -printf '%s\t%p\n' >"$list.all"
         corpus="README*, NEWS* and changelog* files under /usr/share/doc"
     fi
-    # sorted files up to the byte limit (sizes on disk; .gz files count compressed here)
-    : >"$list"
-    total=0
-    while IFS= read -r file; do
-        size="$(stat -c %s "$file")"
-        ((total + size > limit_bytes)) && break
-        total=$((total + size))
-        printf '%s\n' "$file" >>"$list"
-    done <"$list.all"
+    # files in sorted order up to the byte limit (sizes on disk; .gz files count compressed here)
+    LC_ALL=C sort -t $'\t' -k 2 "$list.all" | awk -F '\t' -v limit="$limit_bytes" '{ if (total + $1 > limit) exit; total += $1; print $2 }' >"$list.new"
+    mv "$list.new" "$list"
     rm -f "$list.all"
 fi
 [[ -s "$list" ]] || fail "no documents for the corpus"
