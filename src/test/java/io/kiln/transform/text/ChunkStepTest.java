@@ -180,6 +180,27 @@ class ChunkStepTest {
     }
 
     @Test
+    void givesTheSameChunksFromManyThreadsAtOnce() throws Exception {
+        // p50k_edit: no other test loads it, so its token lengths are learned while the threads race
+        Transform chunk = new ChunkStep().bind(Map.of("encoding", "p50k_edit", "maxTokens", 24, "overlapTokens", 6));
+        Row row = new Row("doc", mixedText());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Outcome>> outcomes = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                outcomes.add(pool.submit(() -> chunk.apply(row)));
+            }
+            Outcome expected = chunk.apply(row);
+            for (java.util.concurrent.Future<Outcome> outcome : outcomes) {
+                assertThat(outcome.get()).isEqualTo(expected);
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void rejectsParametersThatCannotWorkByName() {
         assertThatThrownBy(() -> new ChunkStep().bind(Map.of("maxTokens", 64, "overlapTokens", 64)))
                 .isInstanceOfSatisfying(InvalidStepParameterException.class, e -> assertThat(e.parameter()).isEqualTo("overlapTokens"))
