@@ -48,6 +48,7 @@ public final class TextSteps {
     private static final String RAW_AGAIN = "jtokkit encodeOrdinary cl100k_base (raw, again)";
     private static final String RAW_CHUNKS = "jtokkit encodeOrdinary cl100k_base of the chunks (raw)";
     private static final String TOKENIZE_CHUNKS = "step tokenize@1 on the chunks";
+    private static final String RAW_AS_STEP_CHUNKS = "jtokkit encodeOrdinary of the chunks called as a step (diagnostic)";
     private static final String RAW_CHUNKS_AGAIN = "jtokkit encodeOrdinary cl100k_base of the chunks (raw, again)";
     /** Tokens the raw encoder produced, summed so that the JIT cannot drop the work; printed at the end. */
     private static long tokens;
@@ -137,6 +138,20 @@ public final class TextSteps {
                 return 1;
             }));
             works.put(TOKENIZE_CHUNKS, (docs, size) -> timedOutcomes(chunkRows, chunkBytes, stepSeconds, tokenizeStep));
+            // diagnostic: raw jtokkit called the way the runtime calls a step (an interface call returning an Outcome), output discarded
+            Transform rawAsStep = new Transform() {
+                @Override
+                public io.kiln.transform.StepId id() {
+                    return new io.kiln.transform.StepId("raw-jtokkit", 1);
+                }
+
+                @Override
+                public Outcome apply(Row row) {
+                    tokens += raw.encodeOrdinary(row.text()).size();
+                    return Outcome.emit(row);
+                }
+            };
+            works.put(RAW_AS_STEP_CHUNKS, (docs, size) -> timedOutcomes(chunkRows, chunkBytes, stepSeconds, rawAsStep));
             works.put(RAW_CHUNKS_AGAIN, works.get(RAW_CHUNKS));
         }
         List<String> chainNames = List.of("normalize", "chunk", "tokenize");
@@ -186,7 +201,8 @@ public final class TextSteps {
             double cpu = median(runs.stream().mapToDouble(Measure::mbPerCpuSecond).toArray());
             double[] wallRatios = new double[runs.size()];
             double[] cpuRatios = new double[runs.size()];
-            boolean onChunks = entry.getKey().equals(RAW_CHUNKS) || entry.getKey().equals(TOKENIZE_CHUNKS) || entry.getKey().equals(RAW_CHUNKS_AGAIN);
+            boolean onChunks = entry.getKey().equals(RAW_CHUNKS) || entry.getKey().equals(TOKENIZE_CHUNKS)
+                    || entry.getKey().equals(RAW_AS_STEP_CHUNKS) || entry.getKey().equals(RAW_CHUNKS_AGAIN);
             for (int i = 0; i < runs.size(); i++) {
                 wallRatios[i] = runs.get(i).mbPerSecond() / (onChunks ? mean(results, RAW_CHUNKS, RAW_CHUNKS_AGAIN, i, Measure::mbPerSecond) : rawWall[i]);
                 cpuRatios[i] = runs.get(i).mbPerCpuSecond() / (onChunks ? mean(results, RAW_CHUNKS, RAW_CHUNKS_AGAIN, i, Measure::mbPerCpuSecond) : rawCpu[i]);
