@@ -217,7 +217,7 @@ public final class TextSteps {
         System.out.printf(Locale.ROOT, "raw jtokkit produced %d tokens in all passes (documents and chunks)%n", tokens);
         System.out.println();
         System.out.println("ratios: the median over repetitions of (this / raw jtokkit of the same repetition, the mean of its two raw passes);"
-                + " the goal for step tokenize@1 is >= 0.8. The three rows on the chunks (chunk@1 defaults) are over raw jtokkit of the chunk texts (the mean of its two passes around tokenize);"
+                + " the goal for step tokenize@1 is >= 0.8. The rows on the chunks (chunk@1 defaults) are over raw jtokkit of the chunk texts (the mean of its two passes around tokenize);"
                 + " their MB are the bytes of the chunks (overlaps count twice). MB per CPU s: CPU time of the whole JVM (GC, JIT) during the pass.");
     }
 
