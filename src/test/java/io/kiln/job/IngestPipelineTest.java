@@ -593,4 +593,29 @@ class IngestPipelineTest {
         assertThat(vector).hasSize(384);
         assertThat(vector.stream().mapToDouble(value -> value * value).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
     }
+
+    @Test
+    void chunksKeepTheirParentAndIndexAndCarryTheirTokens() throws IOException {
+        Files.createDirectories(inputs.resolve("chunks"));
+        writeLines("chunks/part.jsonl", List.of(json("long", paragraph(1) + "\\n\\n" + paragraph(2) + "\\n\\n" + paragraph(3)), json("short", "A short text.")));
+        Run run = run("chunk-1", binder.bind(new JobSpec("demo.chunked", new SourceSpec("file://" + inputs + "/chunks/*.jsonl", "jsonl", Map.of()),
+                List.of(new StepSpec("normalize", Map.of()), new StepSpec("chunk", Map.of("maxTokens", 100, "overlapTokens", 10)),
+                        new StepSpec("tokenize", Map.of())), null, null, null)), 2, 1, 64 * 1024);
+
+        assertThat(run.read()).isEqualTo(2);
+        assertThat(run.written()).isGreaterThan(3);
+        assertThat(run.read() + run.result().split()).isEqualTo(run.written() + run.rejected());
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "chunked"));
+        assertThat(table.snapshot(run.snapshotId()).summary()).containsEntry("kiln.tokenizer", "cl100k_base (jtokkit 1.1.0)");
+        List<Record> rows = rows(table);
+        Record first = rows.stream().filter(row -> row.getField("id").equals("long#0")).findFirst().orElseThrow();
+        assertThat(first.getField("parent_id")).isEqualTo("long");
+        assertThat(first.getField("_kiln_source_pos")).isEqualTo("line:1/chunk:0");
+        @SuppressWarnings("unchecked")
+        List<Integer> tokens = (List<Integer>) first.getField("token_ids");
+        assertThat(tokens).hasSize((Integer) first.getField("token_count")).hasSizeLessThanOrEqualTo(100);
+        assertThat(com.knuddels.jtokkit.Encodings.newDefaultEncodingRegistry().getEncoding(com.knuddels.jtokkit.api.EncodingType.CL100K_BASE)
+                .decode(new com.knuddels.jtokkit.api.IntArrayList() {{ tokens.forEach(this::add); }})).isEqualTo(first.getField("text"));
+        assertThat(rows.stream().filter(row -> row.getField("id").equals("short#0")).findFirst().orElseThrow().getField("chunk_count")).isEqualTo(1);
+    }
 }

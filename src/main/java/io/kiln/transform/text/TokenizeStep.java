@@ -93,7 +93,8 @@ public final class TokenizeStep implements StepDefinition {
 
         @Override
         public Map<String, String> fingerprint() {
-            return Map.of("tokenizer", type.getName(), "tokenizer-library", BpeEncodings.LIBRARY);
+            return Map.of("tokenizer", type.getName(), "tokenizer-library", BpeEncodings.LIBRARY,
+                    "kiln.tokenizer", type.getName() + " (" + BpeEncodings.LIBRARY + ")");
         }
     }
 }
