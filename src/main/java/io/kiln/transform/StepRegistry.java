@@ -8,10 +8,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.kiln.transform.text.NormalizeStep;
+import io.kiln.transform.text.PiiRedactStep;
 
 /** Every step a JobSpec can name, by name; each name maps to its current version. */
 public final class StepRegistry {
-    private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep()));
+    private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep(), new PiiRedactStep()));
 
     private final Map<String, StepDefinition> definitions;
 

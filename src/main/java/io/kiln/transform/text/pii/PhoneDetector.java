@@ -1,0 +1,194 @@
+package io.kiln.transform.text.pii;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import com.google.i18n.phonenumbers.PhoneNumberMatch;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+
+/**
+ * Phone numbers, through libphonenumber's {@link PhoneNumberUtil#findNumbers} at leniency
+ * {@code VALID}: a number in international form ({@code +44 20 7946 0958}) anywhere, a national one
+ * ({@code (415) 555-0132}) when it is valid in the default region. libphonenumber already refuses
+ * dates, time stamps and numbers glued to letters. Technical text is full of long numbers
+ * (trace time stamps {@code 17284.993652}, CVE ids, table columns), so on top of that a number
+ * without a leading {@code +} must be laid out like a phone number (see {@link #nationalLayout}),
+ * or be a bare run of digits right after a word such as "phone", "tel" or "call"; and no number
+ * may be glued to a longer token ({@code CVE-2026-116303}).
+ */
+final class PhoneDetector implements PiiDetector {
+    private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
+    private static final Set<String> CONTEXT_WORDS = Set.of(
+            "phone", "telephone", "tel", "mobile", "cell", "fax", "call", "sms", "whatsapp", "contact", "dial", "ph");
+    private static final int MINIMUM_DIGITS = 7;
+    private static final int WINDOW_MARGIN = 8;
+
+    private final String region;
+
+    PhoneDetector(String region) {
+        this.region = requireNonNull(region, "region is null");
+    }
+
+    @Override
+    public PiiKind kind() {
+        return PiiKind.PHONE;
+    }
+
+    @Override
+    public void find(String text, List<PiiMatch> matches) {
+        // libphonenumber's own scan is slow on long texts: hand it only the stretches of digits and
+        // phone punctuation that hold enough digits, with a little context on each side
+        int length = text.length();
+        int i = 0;
+        while (i < length) {
+            if (!isDigit(text.charAt(i)) && text.charAt(i) != '+') {
+                i++;
+                continue;
+            }
+            int start = i;
+            int digits = 0;
+            int lastDigit = i;
+            while (i < length && (isDigit(text.charAt(i)) || isPhonePunctuation(text.charAt(i)))) {
+                if (isDigit(text.charAt(i))) {
+                    digits++;
+                    lastDigit = i;
+                }
+                i++;
+            }
+            if (digits >= MINIMUM_DIGITS) {
+                int windowStart = Math.max(0, start - WINDOW_MARGIN);
+                while (windowStart > 0 && windowStart < start && isPhonePunctuation(text.charAt(windowStart))) {
+                    windowStart--; // a window must not start inside a candidate: "(415" cut to "415"
+                }
+                findIn(text, windowStart, Math.min(length, lastDigit + 1 + WINDOW_MARGIN), matches);
+            }
+        }
+    }
+
+    private void findIn(String text, int windowStart, int windowEnd, List<PiiMatch> matches) {
+        // libphonenumber refuses "[+27 71 169 9254]" (it takes '[' as part of the number): scan a copy without square brackets
+        String window = text.substring(windowStart, windowEnd).replace('[', ' ').replace(']', ' ');
+        for (PhoneNumberMatch match : UTIL.findNumbers(window, region, PhoneNumberUtil.Leniency.VALID, Long.MAX_VALUE)) {
+            int start = windowStart + match.start();
+            int end = windowStart + match.end();
+            String raw = match.rawString();
+            boolean international = raw.startsWith("+");
+            if (!international && !nationalLayout(raw) && !(digitsOnly(raw) && afterContextWord(text, start))) {
+                continue;
+            }
+            if (gluedToOtherToken(text, start, end)) {
+                continue;
+            }
+            matches.add(new PiiMatch(PiiKind.PHONE, start, end, UTIL.format(match.number(), PhoneNumberUtil.PhoneNumberFormat.E164)));
+        }
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** What may stand between the digits of one phone number. */
+    private static boolean isPhonePunctuation(char c) {
+        return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/' || c == '+' || c == '[' || c == ']'
+                || c == '\u00a0' || c == '\u2010' || c == '\u2011' || c == '\u2013' || c == '\u2212';
+    }
+
+    /**
+     * A number without {@code +} counts when it is laid out like a phone number: at least three
+     * groups of digits (the first may be in parentheses), one kind of separator between them (the
+     * space beside a parenthesis aside: {@code (415) 555-0132}),
+     * groups of 2-4 digits (a leading trunk digit may stand alone), the last of 3 or more digits
+     * (or, for numbers with a leading 0, at least four groups: {@code 01 23 45 67 89}); and not
+     * shaped like an IPv4 address.
+     */
+    static boolean nationalLayout(String raw) {
+        List<String> groups = new java.util.ArrayList<>();
+        java.util.Set<Character> separators = new java.util.HashSet<>();
+        int i = 0;
+        int length = raw.length();
+        while (i < length) {
+            char c = raw.charAt(i);
+            if (Character.isDigit(c)) {
+                int start = i;
+                while (i < length && Character.isDigit(raw.charAt(i))) {
+                    i++;
+                }
+                groups.add(raw.substring(start, i));
+                continue;
+            }
+            if (c == '(' || c == ')') {
+                i++;
+                continue;
+            }
+            if (c == ' ' || c == '-' || c == '.' || c == '/' || c == '\u00a0') {
+                boolean besideParenthesis = (i > 0 && raw.charAt(i - 1) == ')') || (i + 1 < length && raw.charAt(i + 1) == '(');
+                if (!besideParenthesis) {
+                    separators.add(c == '\u00a0' ? ' ' : c);
+                }
+                if (i + 1 < length && !Character.isDigit(raw.charAt(i + 1)) && raw.charAt(i + 1) != '(') {
+                    return false; // two separators in a row: columns of a table, not one number
+                }
+                i++;
+                continue;
+            }
+            return false;
+        }
+        if (groups.size() < 3 || separators.size() > 1) {
+            return false;
+        }
+        if (separators.contains('.') && groups.size() == 4 && groups.stream().allMatch(group -> group.length() <= 3)) {
+            return false;
+        }
+        for (int g = 0; g < groups.size(); g++) {
+            int size = groups.get(g).length();
+            boolean trunk = g == 0 && size == 1;
+            if (!trunk && (size < 2 || size > 4)) {
+                return false;
+            }
+        }
+        return groups.get(groups.size() - 1).length() >= 3 || (raw.charAt(0) == '0' && groups.size() >= 4);
+    }
+
+    private static boolean digitsOnly(String raw) {
+        for (int i = 0; i < raw.length(); i++) {
+            if (!Character.isDigit(raw.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code CVE-2026-116303}, {@code x.415.555.0132}, {@code 415-555-0132-7}: part of a longer token. */
+    private static boolean gluedToOtherToken(String text, int start, int end) {
+        if (start >= 2 && (text.charAt(start - 1) == '-' || text.charAt(start - 1) == '.' || text.charAt(start - 1) == '/')
+                && Character.isLetterOrDigit(text.charAt(start - 2))) {
+            return true;
+        }
+        return end + 1 < text.length() && (text.charAt(end) == '-' || text.charAt(end) == '.' || text.charAt(end) == '/')
+                && Character.isLetterOrDigit(text.charAt(end + 1));
+    }
+
+    /** A context word among the two words before {@code start}. */
+    private static boolean afterContextWord(String text, int start) {
+        int position = start;
+        for (int word = 0; word < 2; word++) {
+            while (position > 0 && !Character.isLetter(text.charAt(position - 1)) && start - position < 12) {
+                position--;
+            }
+            int end = position;
+            while (position > 0 && Character.isLetter(text.charAt(position - 1))) {
+                position--;
+            }
+            if (end == position) {
+                return false;
+            }
+            if (CONTEXT_WORDS.contains(text.substring(position, end).toLowerCase(Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
