@@ -7,8 +7,8 @@ import java.util.List;
  * Payment card numbers: 13 to 19 digits, contiguous or in the printed groups (4-4-4-4[-1..3],
  * Amex 4-6-5, Diners 4-6-4) separated by single spaces or dashes, never mixed; the number must
  * pass the Luhn check and start with a known issuer prefix for its length (Visa, Mastercard,
- * Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir). A number glued to letters or to a
- * decimal point is not a card.
+ * Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir). A number glued to letters, to a word and
+ * a dash ({@code mpath-35333333000002328}) or to a decimal point is not a card.
  */
 final class CreditCardDetector implements PiiDetector {
     @Override
@@ -46,15 +46,35 @@ final class CreditCardDetector implements PiiDetector {
             if (digits < 13) {
                 continue;
             }
-            if (start > 0 && isGlue(text.charAt(start - 1))) {
-                continue;
+            if (start > 0 && (isGlue(text.charAt(start - 1)) || (start > 1 && text.charAt(start - 1) == '-' && Character.isLetterOrDigit(text.charAt(start - 2))))) {
+                start = nextGroup(text, start, end); // the first group belongs to a word or a decimal number
             }
             if (end < length && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_'
                     || ((text.charAt(end) == '.' || text.charAt(end) == ',') && end + 1 < length && Character.isDigit(text.charAt(end + 1))))) {
-                continue;
+                end = lastGroupStart(text, start, end); // and so does the last
             }
-            findInRun(text, start, end, matches);
+            if (start < end) {
+                findInRun(text, start, end, matches);
+            }
         }
+    }
+
+    /** The start of the group after the one at {@code start}, or {@code end}. */
+    private static int nextGroup(String text, int start, int end) {
+        int position = start;
+        while (position < end && Character.isDigit(text.charAt(position))) {
+            position++;
+        }
+        return Math.min(end, position + 1);
+    }
+
+    /** The end of the group before the last one, or {@code start}. */
+    private static int lastGroupStart(String text, int start, int end) {
+        int position = end;
+        while (position > start && Character.isDigit(text.charAt(position - 1))) {
+            position--;
+        }
+        return Math.max(start, position - 1);
     }
 
     private static boolean isGlue(char c) {

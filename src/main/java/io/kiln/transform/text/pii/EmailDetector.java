@@ -61,6 +61,9 @@ final class EmailDetector implements PiiDetector {
             while (position < length && isLabelChar(text.charAt(position))) {
                 position++;
             }
+            while (position > labelStart && text.charAt(position - 1) == '-') {
+                position--; // "x@example.org-->": the arrow is not part of the domain
+            }
             if (position == labelStart || position - labelStart > 63 || text.charAt(labelStart) == '-' || text.charAt(position - 1) == '-') {
                 break;
             }

@@ -11,9 +11,11 @@ import java.util.Set;
  * the same ({@code 1.2.3.4}), so a dotted quad is refused when it is glued to letters or to more
  * dotted numbers ({@code v1.2.3.4}, {@code 1.2.3.4.5}, {@code 2.6.32.5-amd64}, {@code 1.2.3.4~rc1}),
  * or when one of the two words before it says it is a version ("version", "release", "linux",
- * "kernel", "update"... see {@link #VERSION_WORDS}), or when all four numbers are single digits
- * ({@code 2.6.8.1}, section {@code 8.4.4.3}; the few real addresses of that shape, like
- * {@code 8.8.8.8}, are public services, not people). Addresses that identify no one are always left
+ * "kernel", "update", "section", "policy"... see {@link #VERSION_WORDS}), or it follows a comparison ({@code >= 1.2.99.3}),
+ * or it is joined by a short word ("to", "and", a comma...) to a number already taken for a version
+ * ({@code 1.2.3 to 1.2.99.4}), or when the first three or the last three numbers are single digits
+ * ({@code 2.6.8.1}, {@code 2.2.2.39}, section {@code 36.2.1.3}; the few real addresses of that
+ * shape, like {@code 8.8.4.4}, are public services, not people). Addresses that identify no one are always left
  * alone: {@code 0.0.0.0}, loopback {@code 127.x.x.x}, broadcast and netmasks ({@code 255.255.255.0}).
  * With {@link PiiScanner.AddressScope#PUBLIC} (the default) so are the addresses that are not
  * routed on the internet, which fill documentation and configuration examples: private
@@ -34,8 +36,10 @@ final class IpAddressDetector implements PiiDetector {
     static final Set<String> VERSION_WORDS = Set.of(
             "version", "versions", "ver", "v", "release", "released", "releases", "rel", "linux", "kernel", "firmware", "fw",
             "rev", "revision", "build", "bump", "bumped", "tag", "tagged", "patch", "update", "updated", "upgrade", "upgraded",
-            "upstream", "package", "debian", "ubuntu", "python", "perl", "ruby", "java", "jdk", "node", "gcc", "glibc",
-            "openssl", "section", "chapter", "figure", "table", "step", "rule", "item", "appendix");
+            "upstream", "dep", "depends", "python", "perl", "ruby", "java", "jdk", "gcc", "glibc", "openssl", "policy", "standards",
+            "section", "sections", "chapter", "chapters", "clause", "figure", "table", "appendix", "rfc", "iso", "posix", "sdm");
+
+    private static final Set<String> CONNECTORS = Set.of("", ",", "/", "-", "\u2013", "->", "\u2192", "to", "and", "or", "vs", "vs.", "through", "than", "from");
 
     private final PiiScanner.AddressScope scope;
 
@@ -61,6 +65,7 @@ final class IpAddressDetector implements PiiDetector {
     private void findIpv4(String text, List<PiiMatch> matches) {
         int length = text.length();
         int[] octets = new int[4];
+        int lastVersionEnd = -1;
         for (int i = 0; i < length; i++) {
             char c = text.charAt(i);
             if (c < '0' || c > '9' || (i > 0 && isIpv4Glue(text.charAt(i - 1)))) {
@@ -68,17 +73,49 @@ final class IpAddressDetector implements PiiDetector {
             }
             int end = dottedQuad(text, i, octets);
             if (end < 0) {
-                while (i + 1 < length && Character.isDigit(text.charAt(i + 1))) {
-                    i++;
+                int tokenEnd = dottedNumberEnd(text, i);
+                if (text.substring(i, tokenEnd).chars().filter(ch -> ch == '.').count() >= 2) {
+                    lastVersionEnd = tokenEnd; // 1.2.3, 1.2.3.4.5: a version
                 }
+                i = tokenEnd - 1;
                 continue;
             }
-            if (!identifiesNoOne(octets) && (scope == PiiScanner.AddressScope.ALL || isPublic(octets))
-                    && !gluedToVersion(text, i, end) && !afterVersionWord(text, i)) {
+            boolean version = looksNumbered(octets) || gluedToVersion(text, i, end) || afterVersionWord(text, i)
+                    || afterComparison(text, i) || (lastVersionEnd >= 0 && connectedTo(text, lastVersionEnd, i));
+            if (version) {
+                lastVersionEnd = end;
+            }
+            else if (!identifiesNoOne(octets) && (scope == PiiScanner.AddressScope.ALL || isPublic(octets))) {
                 matches.add(new PiiMatch(PiiKind.IP_ADDRESS, i, end, octets[0] + "." + octets[1] + "." + octets[2] + "." + octets[3]));
             }
             i = end - 1;
         }
+    }
+
+    private static int dottedNumberEnd(String text, int start) {
+        int end = start;
+        while (end < text.length() && (Character.isDigit(text.charAt(end)) || (text.charAt(end) == '.' && end + 1 < text.length() && Character.isDigit(text.charAt(end + 1))))) {
+            end++;
+        }
+        return end;
+    }
+
+    /** {@code >= 1.2.99.3}, {@code (<< 4.8.6.1)}: a version in a dependency. */
+    private static boolean afterComparison(String text, int start) {
+        int position = start;
+        while (position > 0 && start - position < 3 && (text.charAt(position - 1) == ' ' || text.charAt(position - 1) == '(')) {
+            position--;
+        }
+        return position > 0 && "<>=".indexOf(text.charAt(position - 1)) >= 0;
+    }
+
+    /** "1.2.99.2 to 1.2.99.4", "4.8.6.1, 4.8.6.2": the second of two numbers joined by a short word is what the first was. */
+    private static boolean connectedTo(String text, int previousEnd, int start) {
+        if (start - previousEnd > 12) {
+            return false;
+        }
+        String between = text.substring(previousEnd, start).strip().toLowerCase(Locale.ROOT);
+        return CONNECTORS.contains(between);
     }
 
     private static boolean isIpv4Glue(char c) {
@@ -115,7 +152,7 @@ final class IpAddressDetector implements PiiDetector {
     }
 
     private static boolean identifiesNoOne(int[] octets) {
-        if (octets[0] == 0 || octets[0] == 127 || (octets[0] < 10 && octets[1] < 10 && octets[2] < 10 && octets[3] < 10)) {
+        if (octets[0] == 0 || octets[0] == 127) {
             return true;
         }
         if (octets[0] != 255) {
@@ -124,6 +161,17 @@ final class IpAddressDetector implements PiiDetector {
         long mask = ((long) octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3];
         long inverted = ~mask & 0xFFFFFFFFL;
         return (inverted & (inverted + 1)) == 0; // contiguous ones: a netmask (or the broadcast address)
+    }
+
+    /**
+     * {@code 2.6.8.1}, {@code 2.2.2.39}, {@code 36.2.1.3}: the first three or the last three numbers
+     * single digits, the way sections and versions are numbered; addresses of that shape are rare,
+     * and those in use ({@code 8.8.4.4}, {@code 1.1.1.1}) are public services, not people.
+     */
+    private static boolean looksNumbered(int[] octets) {
+        boolean firstThree = octets[0] > 0 && octets[0] < 10 && octets[1] < 10 && octets[2] < 10;
+        boolean lastThree = octets[1] > 0 && octets[1] < 10 && octets[2] > 0 && octets[2] < 10 && octets[3] > 0 && octets[3] < 10;
+        return firstThree || lastThree;
     }
 
     /** Routed on the internet: not private, shared, link-local, documentation, benchmarking, multicast or reserved. */
@@ -170,7 +218,7 @@ final class IpAddressDetector implements PiiDetector {
         int position = start;
         for (int word = 0; word < 2; word++) {
             int gap = position;
-            while (position > 0 && !Character.isLetterOrDigit(text.charAt(position - 1)) && gap - position < 4) {
+            while (position > 0 && !Character.isLetterOrDigit(text.charAt(position - 1)) && gap - position < 16) {
                 position--;
             }
             int end = position;
@@ -209,7 +257,9 @@ final class IpAddressDetector implements PiiDetector {
                 end--; // a full stop after the address
             }
             from = Math.max(end, colon + 1);
-            if (colons < 2 || (start > 0 && isIpv6Glue(text.charAt(start - 1))) || (end < length && isIpv6Glue(text.charAt(end)))) {
+            boolean gluedAtEnd = end < length && (isIpv6Glue(text.charAt(end)) && text.charAt(end) != '.'
+                    || text.charAt(end) == '.' && end + 1 < length && Character.isLetterOrDigit(text.charAt(end + 1)));
+            if (colons < 2 || (start > 0 && isIpv6Glue(text.charAt(start - 1))) || gluedAtEnd) {
                 continue;
             }
             String candidate = text.substring(start, end);
@@ -335,7 +385,7 @@ final class IpAddressDetector implements PiiDetector {
         }
         String[] groups = part.split(":", -1);
         for (String group : groups) {
-            if (group.isEmpty() || group.length() > 4) {
+            if (group.isEmpty() || group.length() > 4 || !group.chars().allMatch(c -> isIpv6Char((char) c))) {
                 return null;
             }
         }

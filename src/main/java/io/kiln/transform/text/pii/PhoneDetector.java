@@ -71,6 +71,7 @@ final class PhoneDetector implements PiiDetector {
     private void findIn(String text, int windowStart, int windowEnd, List<PiiMatch> matches) {
         // libphonenumber refuses "[+27 71 169 9254]" (it takes '[' as part of the number): scan a copy without square brackets
         String window = text.substring(windowStart, windowEnd).replace('[', ' ').replace(']', ' ');
+        int coveredUntil = windowStart;
         for (PhoneNumberMatch match : UTIL.findNumbers(window, region, PhoneNumberUtil.Leniency.VALID, Long.MAX_VALUE)) {
             int start = windowStart + match.start();
             int end = windowStart + match.end();
@@ -83,7 +84,63 @@ final class PhoneDetector implements PiiDetector {
                 continue;
             }
             matches.add(new PiiMatch(PiiKind.PHONE, start, end, UTIL.format(match.number(), PhoneNumberUtil.PhoneNumberFormat.E164)));
+            coveredUntil = Math.max(coveredUntil, end);
         }
+        for (int plus = text.indexOf('+', coveredUntil); plus >= 0 && plus < windowEnd; plus = text.indexOf('+', plus + 1)) {
+            int end = internationalNumberEnd(text, plus, windowEnd);
+            if (end > 0) {
+                matches.add(new PiiMatch(PiiKind.PHONE, plus, end, text.substring(plus, end).replaceAll("[^0-9+]", "")));
+                plus = end - 1;
+            }
+        }
+    }
+
+    /**
+     * libphonenumber gives up on a stretch like "+44 20 7946 0958 45.33.32.156" (a number followed by
+     * other numbers): from a {@code +} it missed, try the groups that follow, longest first, for a
+     * valid international number; the end of the longest valid one, or -1.
+     */
+    private static int internationalNumberEnd(String text, int plus, int limit) {
+        if (plus > 0 && (Character.isLetterOrDigit(text.charAt(plus - 1)) || text.charAt(plus - 1) == '+')) {
+            return -1;
+        }
+        List<Integer> groupEnds = new java.util.ArrayList<>();
+        StringBuilder digits = new StringBuilder("+");
+        List<Integer> digitCounts = new java.util.ArrayList<>();
+        int position = plus + 1;
+        while (position < limit && groupEnds.size() < 8) {
+            int groupStart = position;
+            while (position < limit && isDigit(text.charAt(position))) {
+                digits.append(text.charAt(position));
+                position++;
+            }
+            if (position == groupStart || digits.length() - 1 > 15) {
+                break;
+            }
+            groupEnds.add(position);
+            digitCounts.add(digits.length());
+            if (position + 1 < limit && (text.charAt(position) == ' ' || text.charAt(position) == '-') && isDigit(text.charAt(position + 1))) {
+                position++;
+                continue;
+            }
+            break;
+        }
+        for (int g = groupEnds.size() - 1; g >= 0; g--) {
+            int count = digitCounts.get(g) - 1;
+            if (count < 8) {
+                break;
+            }
+            try {
+                com.google.i18n.phonenumbers.Phonenumber.PhoneNumber number = UTIL.parse(digits.substring(0, digitCounts.get(g)), "ZZ");
+                if (UTIL.isValidNumber(number)) {
+                    return groupEnds.get(g);
+                }
+            }
+            catch (com.google.i18n.phonenumbers.NumberParseException e) {
+                // not a number: try a shorter one
+            }
+        }
+        return -1;
     }
 
     private static boolean isDigit(char c) {
