@@ -18,6 +18,12 @@ final class IbanDetector implements PiiDetector {
                     + "LB28 LC32 LI21 LT20 LU20 LV21 LY25 MC27 MD24 ME22 MK19 MN20 MR27 MT31 MU30 NI28 NL18 NO15 OM23 PK24 PL28 "
                     + "PS29 PT25 QA29 RO24 RS22 RU33 SA24 SC31 SD18 SE24 SI19 SK24 SM27 SO23 ST25 SV28 TL23 TN24 TR26 UA29 VA22 "
                     + "VG24 XK20 YE30");
+    private static final int[] LENGTH_BY_CODE = new int[26 * 26];
+
+    static {
+        LENGTHS.forEach((code, length) -> LENGTH_BY_CODE[(code.charAt(0) - 'A') * 26 + (code.charAt(1) - 'A')] = length);
+    }
+
     private static final BigInteger NINETY_SEVEN = BigInteger.valueOf(97);
 
     @Override
@@ -35,8 +41,8 @@ final class IbanDetector implements PiiDetector {
             if (i > 0 && isWordChar(text.charAt(i - 1))) {
                 continue;
             }
-            Integer expected = LENGTHS.get(text.substring(i, i + 2));
-            if (expected == null) {
+            int expected = LENGTH_BY_CODE[(text.charAt(i) - 'A') * 26 + (text.charAt(i + 1) - 'A')];
+            if (expected == 0) {
                 continue;
             }
             int end = scan(text, i, expected);

@@ -39,7 +39,7 @@ final class IpAddressDetector implements PiiDetector {
             "upstream", "dep", "depends", "python", "perl", "ruby", "java", "jdk", "gcc", "glibc", "openssl", "policy", "standards",
             "section", "sections", "chapter", "chapters", "clause", "figure", "table", "appendix", "rfc", "iso", "posix", "sdm");
 
-    private static final Set<String> CONNECTORS = Set.of("", ",", "/", "-", "\u2013", "->", "\u2192", "to", "and", "or", "vs", "vs.", "through", "than", "from");
+    private static final Set<String> CONNECTORS = Set.of(",", "/", "-", "\u2013", "->", "\u2192", "to", "and", "or", "vs", "vs.", "through", "than", "from");
 
     private final PiiScanner.AddressScope scope;
 
@@ -63,21 +63,30 @@ final class IpAddressDetector implements PiiDetector {
     }
 
     private void findIpv4(String text, List<PiiMatch> matches) {
-        int length = text.length();
         int[] octets = new int[4];
         int lastVersionEnd = -1;
-        for (int i = 0; i < length; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9' || (i > 0 && isIpv4Glue(text.charAt(i - 1)))) {
+        // an address has a dot at most three digits in: find dots, then look back for the start
+        int from = 0;
+        while (true) {
+            int dot = text.indexOf('.', from);
+            if (dot < 0) {
+                return;
+            }
+            from = dot + 1;
+            int i = dot;
+            while (i > 0 && dot - i < 4 && Character.isDigit(text.charAt(i - 1))) {
+                i--;
+            }
+            if (i == dot || dot - i > 3 || (i > 0 && isIpv4Glue(text.charAt(i - 1)))) {
                 continue;
             }
             int end = dottedQuad(text, i, octets);
             if (end < 0) {
                 int tokenEnd = dottedNumberEnd(text, i);
-                if (text.substring(i, tokenEnd).chars().filter(ch -> ch == '.').count() >= 2) {
+                if (dots(text, i, tokenEnd) >= 2) {
                     lastVersionEnd = tokenEnd; // 1.2.3, 1.2.3.4.5: a version
                 }
-                i = tokenEnd - 1;
+                from = Math.max(from, tokenEnd);
                 continue;
             }
             boolean version = looksNumbered(octets) || gluedToVersion(text, i, end) || afterVersionWord(text, i)
@@ -88,8 +97,18 @@ final class IpAddressDetector implements PiiDetector {
             else if (!identifiesNoOne(octets) && (scope == PiiScanner.AddressScope.ALL || isPublic(octets))) {
                 matches.add(new PiiMatch(PiiKind.IP_ADDRESS, i, end, octets[0] + "." + octets[1] + "." + octets[2] + "." + octets[3]));
             }
-            i = end - 1;
+            from = Math.max(from, end);
         }
+    }
+
+    private static int dots(String text, int start, int end) {
+        int dots = 0;
+        for (int i = start; i < end; i++) {
+            if (text.charAt(i) == '.') {
+                dots++;
+            }
+        }
+        return dots;
     }
 
     private static int dottedNumberEnd(String text, int start) {
@@ -213,19 +232,23 @@ final class IpAddressDetector implements PiiDetector {
         return dottedQuad(text, start, new int[4]) == end;
     }
 
-    /** One of the two words before {@code start} says that what follows is a version or a numbered section. */
+    /**
+     * One of the two words before {@code start} says that what follows is a version or a numbered
+     * section. Only white space and {@code : ( [ = # " '} may stand between them: a full stop, a
+     * comma or a dash ends the look back ("New upstream release. - 60.137.94.251").
+     */
     static boolean afterVersionWord(String text, int start) {
         int position = start;
         for (int word = 0; word < 2; word++) {
             int gap = position;
-            while (position > 0 && !Character.isLetterOrDigit(text.charAt(position - 1)) && gap - position < 16) {
+            while (position > 0 && isWordGap(text.charAt(position - 1)) && gap - position < 16) {
                 position--;
             }
             int end = position;
             while (position > 0 && Character.isLetter(text.charAt(position - 1)) && end - position < 12) {
                 position--;
             }
-            if (end == position) {
+            if (end == position || (position > 0 && Character.isLetterOrDigit(text.charAt(position - 1)))) {
                 return false;
             }
             if (VERSION_WORDS.contains(text.substring(position, end).toLowerCase(Locale.ROOT))) {
@@ -233,6 +256,10 @@ final class IpAddressDetector implements PiiDetector {
             }
         }
         return false;
+    }
+
+    private static boolean isWordGap(char c) {
+        return Character.isWhitespace(c) || c == ':' || c == '(' || c == '[' || c == '=' || c == '#' || c == '"' || c == '\'';
     }
 
     private void findIpv6(String text, List<PiiMatch> matches) {

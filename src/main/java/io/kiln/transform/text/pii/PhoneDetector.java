@@ -58,7 +58,7 @@ final class PhoneDetector implements PiiDetector {
                 }
                 i++;
             }
-            if (digits >= MINIMUM_DIGITS) {
+            if (digits >= MINIMUM_DIGITS && worthParsing(text, start, lastDigit + 1)) {
                 int windowStart = Math.max(0, start - WINDOW_MARGIN);
                 while (windowStart > 0 && windowStart < start && isPhonePunctuation(text.charAt(windowStart))) {
                     windowStart--; // a window must not start inside a candidate: "(415" cut to "415"
@@ -66,6 +66,59 @@ final class PhoneDetector implements PiiDetector {
                 findIn(text, windowStart, Math.min(length, lastDigit + 1 + WINDOW_MARGIN), matches);
             }
         }
+    }
+
+    /**
+     * Whether libphonenumber could find a number here that this detector keeps: a stretch with a
+     * {@code +}, or with three or more groups of at most four digits one separator apart, or a
+     * bare run of seven or more digits after a phone word. Saves most of the parsing in technical
+     * text, whose long numbers (time stamps, sizes, table columns) fail these cheap checks.
+     */
+    private static boolean worthParsing(String text, int start, int end) {
+        int chain = 0;
+        int chainDigits = 0;
+        int i = start;
+        while (i < end) {
+            char c = text.charAt(i);
+            if (c == '+') {
+                return true;
+            }
+            if (!isDigit(c)) {
+                i++;
+                continue;
+            }
+            int groupStart = i;
+            while (i < end && isDigit(text.charAt(i))) {
+                i++;
+            }
+            int group = i - groupStart;
+            if (group >= MINIMUM_DIGITS && afterContextWord(text, groupStart)) {
+                return true;
+            }
+            int gap = groupStart - previousGroupEnd(text, groupStart, start);
+            boolean continues = chain > 0 && gap >= 1 && gap <= 2;
+            if (group <= 4) {
+                chain = continues ? chain + 1 : 1;
+                chainDigits = continues ? chainDigits + group : group;
+                if (chain >= 3 && chainDigits >= MINIMUM_DIGITS) {
+                    return true;
+                }
+            }
+            else {
+                chain = 0;
+                chainDigits = 0;
+            }
+        }
+        return false;
+    }
+
+    /** The end of the digit group before {@code groupStart} within the stretch, or a position far before it. */
+    private static int previousGroupEnd(String text, int groupStart, int stretchStart) {
+        int position = groupStart;
+        while (position > stretchStart && !isDigit(text.charAt(position - 1))) {
+            position--;
+        }
+        return position > stretchStart ? position : Integer.MIN_VALUE / 2;
     }
 
     private void findIn(String text, int windowStart, int windowEnd, List<PiiMatch> matches) {

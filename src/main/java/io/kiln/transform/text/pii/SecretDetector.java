@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * test twins), Google API keys ({@code AIza...}), JSON web tokens (three base64url parts, the first
  * two JSON objects) and PEM private key blocks ({@code -----BEGIN ... PRIVATE KEY-----} with a body
  * of at least 64 base64 characters; the whole block through its END line, or through the last
- * base64 line when the END line is missing). Each shape is looked for only where its literal
- * prefix occurs.
+ * base64 line when the END line is missing). Each shape is tried only where its literal prefix
+ * occurs, at the start of a token.
  */
 final class SecretDetector implements PiiDetector {
     private record Shape(String prefix, Pattern pattern, int group) {}
@@ -39,6 +39,19 @@ final class SecretDetector implements PiiDetector {
             new Shape("eyJ", Pattern.compile("eyJ[A-Za-z0-9_-]{8,}={0,2}\\.eyJ[A-Za-z0-9_-]{8,}={0,2}\\.[A-Za-z0-9_-]{16,}={0,2}"), 0));
     private static final Pattern AWS_SECRET = Pattern.compile(
             "(?i)aws_?(?:secret_?access_?key|secret_?key|secret)[\"']?\\s*[=:]\\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])");
+    @SuppressWarnings("unchecked")
+    private static final List<Shape>[] SHAPES_BY_FIRST_CHAR = new List[128];
+
+    static {
+        for (Shape shape : SHAPES) {
+            char first = shape.prefix().charAt(0);
+            List<Shape> shapes = SHAPES_BY_FIRST_CHAR[first] == null ? new java.util.ArrayList<>() : new java.util.ArrayList<>(SHAPES_BY_FIRST_CHAR[first]);
+            shapes.add(shape);
+            SHAPES_BY_FIRST_CHAR[first] = List.copyOf(shapes);
+        }
+    }
+
+    private static final List<String> AWS_SPELLINGS = List.of("aws", "AWS", "Aws");
     private static final Pattern PEM_BEGIN = Pattern.compile("-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----");
     private static final Pattern PEM_END = Pattern.compile("-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----");
     private static final int MINIMUM_KEY_BODY = 64;
@@ -51,28 +64,34 @@ final class SecretDetector implements PiiDetector {
 
     @Override
     public void find(String text, List<PiiMatch> matches) {
-        for (Shape shape : SHAPES) {
-            int from = 0;
-            while (true) {
-                int at = text.indexOf(shape.prefix(), from);
-                if (at < 0) {
-                    break;
-                }
-                from = at + 1;
-                if (at > 0 && isTokenChar(text.charAt(at - 1))) {
+        // one pass over the text, looking at the shapes whose prefix starts with the character at hand
+        int length = text.length();
+        for (int at = 0; at < length; at++) {
+            char c = text.charAt(at);
+            if (c >= 128 || SHAPES_BY_FIRST_CHAR[c] == null || (at > 0 && isTokenChar(text.charAt(at - 1)))) {
+                continue;
+            }
+            for (Shape shape : SHAPES_BY_FIRST_CHAR[c]) {
+                if (!text.startsWith(shape.prefix(), at)) {
                     continue;
                 }
-                Matcher matcher = shape.pattern().matcher(text).region(at, text.length());
+                Matcher matcher = shape.pattern().matcher(text).region(at, length);
                 if (matcher.lookingAt()) {
                     matches.add(new PiiMatch(PiiKind.SECRET, matcher.start(), matcher.end(), matcher.group()));
-                    from = matcher.end();
+                    at = matcher.end() - 1;
+                    break;
                 }
             }
         }
-        if (text.contains("aws") || text.contains("AWS") || text.contains("Aws")) {
-            Matcher matcher = AWS_SECRET.matcher(text);
-            while (matcher.find()) {
-                matches.add(new PiiMatch(PiiKind.SECRET, matcher.start(1), matcher.end(1), matcher.group(1)));
+        for (String spelling : AWS_SPELLINGS) {
+            for (int at = text.indexOf(spelling); at >= 0; at = text.indexOf(spelling, at + 1)) {
+                if (at > 0 && Character.isLetterOrDigit(text.charAt(at - 1))) {
+                    continue; // laws, draws
+                }
+                Matcher matcher = AWS_SECRET.matcher(text).region(at, Math.min(text.length(), at + 120));
+                if (matcher.lookingAt()) {
+                    matches.add(new PiiMatch(PiiKind.SECRET, matcher.start(1), matcher.end(1), matcher.group(1)));
+                }
             }
         }
         if (text.contains("PRIVATE KEY")) {

@@ -17,6 +17,12 @@ class IpAddressDetectorTest {
     }
 
     @Test
+    void looksForVersionWordsOnlyWithinTheSentence() {
+        assertThat(found(publicOnly, "New upstream release. - 60.137.94.251 is the mirror; Linux 21.33.32.156"))
+                .containsExactly("60.137.94.251");
+    }
+
+    @Test
     void refusesOctetsAbove255AndLeadingZeros() {
         assertThat(found(publicOnly, "256.1.1.1 45.33.32.300 045.33.32.156")).isEmpty();
     }

@@ -16,6 +16,12 @@ class PhoneDetectorTest {
     }
 
     @Test
+    void findsAnInternationalNumberFollowedByOtherNumbers() {
+        // libphonenumber gives up on the whole stretch; the detector retries from the '+'
+        assertThat(found(detector, "x@example.com +44 20 7946 0958 45.33.32.156 4111111111111111 y")).containsExactly("+44 20 7946 0958");
+    }
+
+    @Test
     void findsNationalNumbersOfTheDefaultRegionInTheUsualLayouts() {
         assertThat(found(detector, "call (415) 555-0132, 415-555-0132 or 415.555.0132; fax 1-415-555-0199"))
                 .containsExactly("(415) 555-0132", "415-555-0132", "415.555.0132", "1-415-555-0199");
