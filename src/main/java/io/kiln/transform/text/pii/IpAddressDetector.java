@@ -234,8 +234,9 @@ final class IpAddressDetector implements PiiDetector {
 
     /**
      * One of the two words before {@code start} says that what follows is a version or a numbered
-     * section. Only white space and {@code : ( [ = # " '} may stand between them: a full stop, a
-     * comma or a dash ends the look back ("New upstream release. - 60.137.94.251").
+     * section; a hyphenated word counts by its parts ({@code util-linux-ng}, {@code Standards-Version}).
+     * Only white space and {@code : ( [ = # " '} may stand between them: a full stop, a comma or a
+     * dash ends the look back ("New upstream release. - 60.137.94.251").
      */
     static boolean afterVersionWord(String text, int start) {
         int position = start;
@@ -245,17 +246,23 @@ final class IpAddressDetector implements PiiDetector {
                 position--;
             }
             int end = position;
-            while (position > 0 && Character.isLetter(text.charAt(position - 1)) && end - position < 12) {
+            while (position > 0 && isWordChar(text.charAt(position - 1)) && end - position < 32) {
                 position--;
             }
-            if (end == position || (position > 0 && Character.isLetterOrDigit(text.charAt(position - 1)))) {
+            if (end == position || (position > 0 && isWordChar(text.charAt(position - 1)))) {
                 return false;
             }
-            if (VERSION_WORDS.contains(text.substring(position, end).toLowerCase(Locale.ROOT))) {
-                return true;
+            for (String part : text.substring(position, end).split("[-_]")) {
+                if (VERSION_WORDS.contains(part.toLowerCase(Locale.ROOT))) {
+                    return true;
+                }
             }
         }
         return false;
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '-' || c == '_';
     }
 
     private static boolean isWordGap(char c) {

@@ -32,7 +32,7 @@ class IpAddressDetectorTest {
         String text = "version 45.33.32.156, v45.33.32.156, Linux 21.33.32.156, debianutils (4.8.6.3) unstable, "
                 + "2.13.90.0.18-1.7, 45.33.32.156-1, 45.33.32.156~rc1, 1:45.33.32.156, Policy 4.6.0.1, 2.6.8.1, OID 1.3.6.1.4.1.311, "
                 + "x11proto-randr-dev (>= 1.2.99.2), Update from 1.2.99.2 to 21.33.32.156, 4.4.6 and 45.33.32.156, section        5.2.11.1, "
-                + "POSIX 1003.1e: 2.2.2.39, Intel's SDM \"4.10.4.2 Recommended\", /* 36.2.1.3 */";
+                + "POSIX 1003.1e: 2.2.2.39, Intel's SDM \"4.10.4.2 Recommended\", /* 36.2.1.3 */, util-linux-ng 21.13.1.1, Standards-Version: 45.33.32.157";
         assertThat(found(publicOnly, text)).isEmpty();
     }
 
