@@ -14,13 +14,14 @@ import io.kiln.transform.text.ChunkStep;
 import io.kiln.transform.text.CleanStep;
 import io.kiln.transform.text.LanguageStep;
 import io.kiln.transform.text.NormalizeStep;
+import io.kiln.transform.text.PiiRedactStep;
 import io.kiln.transform.text.QualityFilterStep;
 import io.kiln.transform.text.TokenizeStep;
 
 /** Every step a JobSpec can name, by name; each name maps to its current version. */
 public final class StepRegistry {
     private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep(),
-            new CleanStep(), new QualityFilterStep(), new LanguageStep(),
+            new CleanStep(), new PiiRedactStep(), new QualityFilterStep(), new LanguageStep(),
             new DedupExactStep(), new DedupNearStep(),
             new ChunkStep(), new TokenizeStep(),
             new EmbedStep()));
