@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/near-dup-eval.sh: near-duplicate quality of io.kiln.dedup (MinHash + LSH) on real near-duplicates, MinHash
-# throughput on 1 thread and index bytes per document. See bench/dedup.md for what it measures and the results.
+# throughput on 1 thread and index bytes per document. See BENCHMARKS.md for what it measures and the results.
 #
 # Corpora (on every Debian machine, nothing to install):
 #   files    /usr/share/common-licenses/* and /usr/share/doc/*/copyright, one document per file (links resolved)

@@ -13,7 +13,7 @@ import static java.util.Objects.requireNonNull;
  * Jaccard 0.8 becomes a candidate with probability 0.92, at 0.85 with 0.99, at 0.9 with 0.9996,
  * while pairs below 0.6 rarely do (0.2); the threshold check on the estimate then removes the
  * candidates below 0.8. With the S-curve's steep point at 0.8 itself (for example 9 bands of 13 rows,
- * (1/9)^(1/13) = 0.84) half the pairs at 0.8 would never be compared. See {@code bench/dedup.md} for
+ * (1/9)^(1/13) = 0.84) half the pairs at 0.8 would never be compared. See {@code BENCHMARKS.md} for
  * the measured precision and recall of several settings.
  *
  * <p>Segments of the persistent history are only compatible with the same shingling, shingle size,

@@ -9,7 +9,7 @@ package io.kiln.embed;
 public record BatchLimits(int maxBatchTokens, int maxBatchSize) {
     /**
      * CPU: small batches keep a batch's activations in the CPU caches; measured on all-MiniLM-L6-v2
-     * (bench/embed.md), 256-512 tokens per batch embed ~1.7x more sentences per CPU-second than 16k.
+     * (BENCHMARKS.md), 256-512 tokens per batch embed ~1.7x more sentences per CPU-second than 16k.
      */
     public static final BatchLimits CPU = new BatchLimits(512, 64);
     /** CUDA: big batches keep the GPU busy. */

@@ -41,7 +41,7 @@ import io.kiln.transform.Transform;
  * default all 75 that Lingua knows), {@code accuracy} ({@code low}, the default, or {@code high}:
  * high accuracy also uses 1- to 5-gram models and is better on short texts, but for all languages
  * its models take about 1.5 GB of heap and 45 s to load, against about 90 MB and 5 s in low
- * accuracy; see bench/quality.md), {@code minScore} (below it the language is {@code und}; default 0),
+ * accuracy; see BENCHMARKS.md), {@code minScore} (below it the language is {@code und}; default 0),
  * {@code keep} (ISO codes, {@code und} allowed; a text in another language is dropped as
  * {@code language-not-kept}; default: keep all), {@code maxCharacters} (only the first that many
  * characters are looked at, default 2000, since Lingua's cost grows with the length of the text;
