@@ -618,4 +618,18 @@ class IngestPipelineTest {
                 .decode(new com.knuddels.jtokkit.api.IntArrayList() {{ tokens.forEach(this::add); }})).isEqualTo(first.getField("text"));
         assertThat(rows.stream().filter(row -> row.getField("id").equals("short#0")).findFirst().orElseThrow().getField("chunk_count")).isEqualTo(1);
     }
+
+    @Test
+    void duplicateFiltersMustFollowEachOther() {
+        SourceSpec source = new SourceSpec("file://" + inputs + "/*.jsonl", "jsonl", Map.of());
+        JobSpec apart = new JobSpec("demo.apart", source,
+                List.of(new StepSpec("dedup-exact", Map.of()), new StepSpec("normalize", Map.of()), new StepSpec("dedup-near", Map.of())), null, null, null);
+        assertThatThrownBy(() -> binder.bind(apart)).isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.violations())
+                .extracting(violation -> violation.field() + ": " + violation.message())
+                .containsExactly("steps: duplicate filters (dedup-near) must follow each other: the job deduplicates once, in two passes"));
+        JobSpec badBands = new JobSpec("demo.apart", source, List.of(new StepSpec("dedup-near", Map.of("bands", 5))), null, null, null);
+        assertThatThrownBy(() -> binder.bind(badBands)).isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.violations())
+                .extracting(violation -> violation.field() + ": " + violation.message())
+                .containsExactly("steps[0].params.bands: must divide hashCount (112), was 5"));
+    }
 }
