@@ -72,12 +72,13 @@ record Job(
         static final Counts NONE = new Counts(0, 0, 0);
     }
 
-    record StepCounts(String step, long forwarded, Map<String, Long> dropped)
+    record StepCounts(String step, long forwarded, Map<String, Long> dropped, Map<String, Long> counted, double rowsPerSecond)
     {
         StepCounts
         {
             step = step == null ? "?" : step;
             dropped = dropped == null ? Map.of() : Map.copyOf(dropped);
+            counted = counted == null ? Map.of() : Map.copyOf(counted);
         }
     }
 

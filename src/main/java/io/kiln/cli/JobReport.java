@@ -35,7 +35,8 @@ final class JobReport
         if (!job.steps().isEmpty()) {
             line(text, "  steps:");
             for (Job.StepCounts step : job.steps()) {
-                line(text, "    %s: forwarded %d%s".formatted(step.step(), step.forwarded(), dropped(step.dropped())));
+                line(text, "    %s: forwarded %d%s%s%s".formatted(step.step(), step.forwarded(), dropped(step.dropped()), counted(step.counted()),
+                        step.rowsPerSecond() > 0 ? "; %.0f rows/s per thread".formatted(step.rowsPerSecond()) : ""));
             }
         }
         if (!job.checks().isEmpty()) {
@@ -98,6 +99,17 @@ final class JobReport
                 .sorted(byCountThenName())
                 .map(entry -> "%s %d".formatted(entry.getKey(), entry.getValue()))
                 .collect(Collectors.joining(", ", ", dropped ", ""));
+    }
+
+    private static String counted(Map<String, Long> counted)
+    {
+        if (counted.isEmpty()) {
+            return "";
+        }
+        return counted.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(entry -> "%s %d".formatted(entry.getKey(), entry.getValue()))
+                .collect(Collectors.joining(", ", ", counted ", ""));
     }
 
     private static void appendCountsByReason(StringBuilder text, Map<String, Long> counts, String indent)

@@ -253,19 +253,20 @@ public final class TransformChain {
      * step counted by kind, and the rows it was given and the CPU-thread seconds it spent on them,
      * summed over the job's threads.
      */
-    public record StepStatistics(String step, long forwarded, Map<String, Long> dropped, Map<String, Long> counted, long rowsIn, double seconds) {
+    public record StepStatistics(String step, long forwarded, Map<String, Long> dropped, Map<String, Long> counted, long rowsIn, double seconds,
+            double rowsPerSecond) {
         public StepStatistics(String step, long forwarded, Map<String, Long> dropped, Map<String, Long> counted) {
-            this(step, forwarded, dropped, counted, 0, 0);
+            this(step, forwarded, dropped, counted, 0, 0, 0);
         }
 
-        /** Rows per second of one thread's work. */
-        @com.fasterxml.jackson.annotation.JsonProperty(value = "rowsPerSecond", access = com.fasterxml.jackson.annotation.JsonProperty.Access.READ_ONLY)
-        public double rowsPerSecond() {
-            return seconds <= 0 ? 0 : Math.round(rowsIn / seconds * 10) / 10.0;
+        public StepStatistics(String step, long forwarded, Map<String, Long> dropped, Map<String, Long> counted, long rowsIn, double seconds) {
+            this(step, forwarded, dropped, counted, rowsIn, seconds, 0);
         }
 
+        /** {@code rowsPerSecond} is always derived: rows per second of one thread's work. */
         public StepStatistics {
             requireNonNull(step, "step is null");
+            rowsPerSecond = seconds <= 0 ? 0 : Math.round(rowsIn / seconds * 10) / 10.0;
             dropped = Map.copyOf(dropped);
             counted = Map.copyOf(counted);
         }
