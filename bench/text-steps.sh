@@ -93,8 +93,12 @@ fi
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 results="$work/text-steps-$stamp.txt"
 say "commit $commit; $(nproc) cores on the machine; results also in $results"
+# the class path goes in an argument file: ONNX Runtime (the embed step) crashes while loading its native
+# library from the main thread of a JVM whose command line is very long
+argfile="$work/text-steps-$stamp.args"
+printf -- '-cp\n%s\n' "$classes:$(cat "$classpath_file")" >"$argfile"
 {
     echo "corpus: $corpus ($(wc -l <"$list") files); commit $commit; $(nproc) cores on the machine; pinned: ${pin[*]:-no}"
-    "${pin[@]}" java -XX:ActiveProcessorCount=1 "-Xmx$xmx" -Xss4m -cp "$classes:$(cat "$classpath_file")" \
+    "${pin[@]}" java -XX:ActiveProcessorCount=1 "-Xmx$xmx" -Xss4m "@$argfile" \
         "$root/bench/TextSteps.java" "$list" "$repetitions" "$step_seconds"
 } 2>&1 | tee "$results"
