@@ -106,6 +106,9 @@ class JobApiTest {
                 "source.uri", "is outside the configured source roots");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "normalize", "params", Map.of("form", "NFD")))),
                 "steps[0].params.form", "must be one of NFC, NFKC, was NFD");
+        assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "embed",
+                "params", Map.of("modelPath", "/nowhere/model.onnx", "tokenizerPath", "/nowhere/tokenizer.json")))),
+                "steps[0].params.modelPath", "The model file /nowhere/model.onnx does not exist or is not a file");
         assertViolation(spec("Demo.Bad-Name", "file://" + FIXTURES + "/docs/clean.jsonl", List.of()),
                 "table", "must be <namespace>.<name>: lower-case letters, digits and underscores, each starting with a letter");
         assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "csv")),
