@@ -28,11 +28,16 @@ import io.kiln.transform.Transform;
  * connected components of such pairs. History survives; in the job, the least row id (then the
  * first in the sorted input). Parameters: {@code shingling} (words | characters, default words),
  * {@code shingleSize} (5), {@code hashCount} (112), {@code bands} (14, must divide hashCount),
- * {@code threshold} (0.8) and {@code seed}. History is shared with jobs of the same shingling, size,
+ * {@code threshold} (0.8) and {@code seed} (a 32-bit integer; a fixed 64-bit one by default). History is shared with jobs of the same shingling, size,
  * hashes, bands and seed; the threshold may change between jobs.
  */
 public final class DedupNearStep implements StepDefinition {
     public static final String NAME = "dedup-near";
+    /**
+     * The seed version 1 uses when none is given: the library's default as a double holds it (the
+     * first binding read every number as a double). Its signatures and history segments depend on it.
+     */
+    static final long SEED = (long) (double) NearDuplicateParameters.DEFAULT_SEED;
 
     @Override
     public String name() {
@@ -49,32 +54,19 @@ public final class DedupNearStep implements StepDefinition {
         StepParameters.requireOnly(parameters, Set.of("shingling", "shingleSize", "hashCount", "bands", "threshold", "seed"));
         NearDuplicateParameters defaults = NearDuplicateParameters.defaults();
         Shingling shingling = Shingling.valueOf(StepParameters.oneOf(parameters, "shingling", "words", Set.of("words", "characters")).toUpperCase(Locale.ROOT));
-        int shingleSize = (int) number(parameters, "shingleSize", defaults.shingleSize(), 1, 64);
-        int hashCount = (int) number(parameters, "hashCount", defaults.hashCount(), 1, 4096);
-        int bands = (int) number(parameters, "bands", defaults.bands(), 1, hashCount);
+        int shingleSize = StepParameters.integer(parameters, "shingleSize", defaults.shingleSize(), 1, 64);
+        int hashCount = StepParameters.integer(parameters, "hashCount", defaults.hashCount(), 1, 4096);
+        int bands = StepParameters.integer(parameters, "bands", defaults.bands(), 1, hashCount);
         if (hashCount % bands != 0) {
             throw new InvalidStepParameterException("bands", "must divide hashCount (" + hashCount + "), was " + bands);
         }
-        double threshold = number(parameters, "threshold", defaults.threshold(), 0.0, 1.0);
-        if (threshold <= 0) {
-            throw new InvalidStepParameterException("threshold", "must be above 0, was " + threshold);
+        double threshold = StepParameters.number(parameters, "threshold", defaults.threshold(), 0.0, 1.0);
+        if (threshold == 0) {
+            throw new InvalidStepParameterException("threshold", "must be above 0, was 0");
         }
-        long seed = (long) number(parameters, "seed", defaults.seed(), Long.MIN_VALUE, Long.MAX_VALUE);
+        long seed = parameters.containsKey("seed") ? StepParameters.integer(parameters, "seed", 0, Integer.MIN_VALUE, Integer.MAX_VALUE) : SEED;
         NearDuplicateParameters near = new NearDuplicateParameters(shingling, shingleSize, hashCount, bands, threshold, seed);
         return new Filter(id(), near, near.minHasher());
-    }
-
-    private static double number(Map<String, Object> parameters, String name, double defaultValue, double min, double max) {
-        Object value = parameters.get(name);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (!(value instanceof Number number) || number.doubleValue() < min || number.doubleValue() > max
-                || (!name.equals("threshold") && number.doubleValue() != Math.rint(number.doubleValue()))) {
-            throw new InvalidStepParameterException(name, "must be " + (name.equals("threshold") ? "a number" : "a whole number") + " from "
-                    + (long) min + " to " + (max == Long.MAX_VALUE ? "2^63-1" : (name.equals("threshold") ? "1" : Long.toString((long) max))) + ", was " + value);
-        }
-        return number.doubleValue();
     }
 
     private record Filter(StepId id, NearDuplicateParameters parameters, MinHasher hasher) implements DuplicateFilter {

@@ -125,7 +125,7 @@ public final class CleanStep implements StepDefinition {
     public Transform bind(Map<String, Object> parameters) {
         StepParameters.requireOnly(parameters, PARAMETERS);
         List<LinePattern> patterns = new ArrayList<>();
-        for (String name : ParameterValues.strings(parameters, "boilerplate", List.copyOf(BOILERPLATE.keySet()))) {
+        for (String name : StepParameters.strings(parameters, "boilerplate", List.copyOf(BOILERPLATE.keySet()))) {
             LinePattern pattern = BOILERPLATE.get(name);
             if (pattern == null) {
                 throw new InvalidStepParameterException("boilerplate", "unknown pattern " + name + "; known patterns are "
@@ -135,7 +135,7 @@ public final class CleanStep implements StepDefinition {
                 patterns.add(pattern);
             }
         }
-        for (String regex : ParameterValues.strings(parameters, "extraPatterns", List.of())) {
+        for (String regex : StepParameters.strings(parameters, "extraPatterns", List.of())) {
             try {
                 patterns.add(new LinePattern("extra", Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE), Integer.MAX_VALUE,
                         List.of()));
@@ -144,10 +144,10 @@ public final class CleanStep implements StepDefinition {
                 throw new InvalidStepParameterException("extraPatterns", "not a regular expression: " + regex + " (" + e.getDescription() + ")");
             }
         }
-        boolean repeatedLines = ParameterValues.flag(parameters, "repeatedLines", true);
-        int minRepeats = ParameterValues.integer(parameters, "minRepeats", 3, 2, Integer.MAX_VALUE);
-        int maxRepeatedLineLength = ParameterValues.integer(parameters, "maxRepeatedLineLength", 60, 1, Integer.MAX_VALUE);
-        boolean mojibake = ParameterValues.flag(parameters, "mojibake", true);
+        boolean repeatedLines = StepParameters.flag(parameters, "repeatedLines", true);
+        int minRepeats = StepParameters.integer(parameters, "minRepeats", 3, 2, Integer.MAX_VALUE);
+        int maxRepeatedLineLength = StepParameters.integer(parameters, "maxRepeatedLineLength", 60, 1, Integer.MAX_VALUE);
+        boolean mojibake = StepParameters.flag(parameters, "mojibake", true);
         return new Clean(id(), List.copyOf(patterns), repeatedLines, minRepeats, maxRepeatedLineLength, mojibake);
     }
 

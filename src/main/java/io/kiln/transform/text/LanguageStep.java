@@ -80,7 +80,7 @@ public final class LanguageStep implements StepDefinition {
     public Transform bind(Map<String, Object> parameters) {
         StepParameters.requireOnly(parameters, PARAMETERS);
         Set<Language> languages = EnumSet.noneOf(Language.class);
-        List<String> codes = ParameterValues.strings(parameters, "languages", List.of());
+        List<String> codes = StepParameters.strings(parameters, "languages", List.of());
         if (codes.isEmpty()) {
             for (Language language : Language.values()) {
                 if (language != Language.UNKNOWN) {
@@ -97,9 +97,9 @@ public final class LanguageStep implements StepDefinition {
             }
         }
         boolean lowAccuracy = StepParameters.oneOf(parameters, "accuracy", "low", Set.of("low", "high")).equals("low");
-        double minScore = ParameterValues.number(parameters, "minScore", 0, 0, 1);
+        double minScore = StepParameters.number(parameters, "minScore", 0, 0, 1);
         SortedSet<String> keep = new TreeSet<>();
-        for (String code : ParameterValues.strings(parameters, "keep", List.of())) {
+        for (String code : StepParameters.strings(parameters, "keep", List.of())) {
             if (code.equals(UNDETERMINED)) {
                 keep.add(code);
                 continue;
@@ -110,7 +110,7 @@ public final class LanguageStep implements StepDefinition {
             }
             keep.add(isoCode(language));
         }
-        int maxCharacters = ParameterValues.integer(parameters, "maxCharacters", 2_000, 0, Integer.MAX_VALUE);
+        int maxCharacters = StepParameters.integer(parameters, "maxCharacters", 2_000, 0, Integer.MAX_VALUE);
         LanguageDetector detector = DETECTORS.computeIfAbsent(new DetectorKey(Set.copyOf(languages), lowAccuracy), key -> {
             LanguageDetectorBuilder builder = LanguageDetectorBuilder.fromLanguages(key.languages().toArray(new Language[0]))
                     .withPreloadedLanguageModels();

@@ -129,29 +129,29 @@ public final class QualityFilterStep implements StepDefinition {
     public Transform bind(Map<String, Object> parameters) {
         StepParameters.requireOnly(parameters, PARAMETERS);
         int max = Integer.MAX_VALUE;
-        int minWords = ParameterValues.integer(parameters, "minWords", 50, 0, max);
-        int maxWords = ParameterValues.integer(parameters, "maxWords", 100_000, 0, max);
+        int minWords = StepParameters.integer(parameters, "minWords", 50, 0, max);
+        int maxWords = StepParameters.integer(parameters, "maxWords", 100_000, 0, max);
         if (maxWords < minWords) {
             throw new InvalidStepParameterException("maxWords", "must be at least minWords (" + minWords + "), was " + maxWords);
         }
-        double minMean = ParameterValues.number(parameters, "minMeanWordLength", 3, 0, Double.MAX_VALUE);
-        double maxMean = ParameterValues.number(parameters, "maxMeanWordLength", 10, 0, Double.MAX_VALUE);
+        double minMean = StepParameters.number(parameters, "minMeanWordLength", 3, 0, Double.MAX_VALUE);
+        double maxMean = StepParameters.number(parameters, "maxMeanWordLength", 10, 0, Double.MAX_VALUE);
         if (maxMean < minMean) {
             throw new InvalidStepParameterException("maxMeanWordLength", "must be at least minMeanWordLength (" + minMean + "), was " + maxMean);
         }
         Set<String> stopWords = new TreeSet<>();
-        ParameterValues.strings(parameters, "stopWords", DEFAULT_STOP_WORDS).forEach(word -> stopWords.add(word.toLowerCase(Locale.ROOT)));
+        StepParameters.strings(parameters, "stopWords", DEFAULT_STOP_WORDS).forEach(word -> stopWords.add(word.toLowerCase(Locale.ROOT)));
         Settings settings = new Settings(
-                ParameterValues.flag(parameters, "gopher", true),
-                ParameterValues.flag(parameters, "repetition", true),
-                ParameterValues.flag(parameters, "c4", true),
+                StepParameters.flag(parameters, "gopher", true),
+                StepParameters.flag(parameters, "repetition", true),
+                StepParameters.flag(parameters, "c4", true),
                 minWords, maxWords, minMean, maxMean,
-                ParameterValues.number(parameters, "maxHashRatio", 0.1, 0, Double.MAX_VALUE),
-                ParameterValues.number(parameters, "maxEllipsisRatio", 0.1, 0, Double.MAX_VALUE),
+                StepParameters.number(parameters, "maxHashRatio", 0.1, 0, Double.MAX_VALUE),
+                StepParameters.number(parameters, "maxEllipsisRatio", 0.1, 0, Double.MAX_VALUE),
                 fraction(parameters, "maxBulletLineFraction", 0.9),
                 fraction(parameters, "maxEllipsisLineFraction", 0.3),
                 fraction(parameters, "minAlphabeticWordFraction", 0.8),
-                ParameterValues.integer(parameters, "minStopWords", 2, 0, max),
+                StepParameters.integer(parameters, "minStopWords", 2, 0, max),
                 Set.copyOf(stopWords),
                 fraction(parameters, "maxDuplicateLineFraction", 0.3),
                 fraction(parameters, "maxDuplicateParagraphFraction", 0.3),
@@ -159,20 +159,20 @@ public final class QualityFilterStep implements StepDefinition {
                 fraction(parameters, "maxDuplicateParagraphCharFraction", 0.2),
                 ngramFractions(parameters, "maxTopNgramCharFraction", Map.of(2, 0.20, 3, 0.18, 4, 0.16)),
                 ngramFractions(parameters, "maxDuplicateNgramCharFraction", Map.of(5, 0.15, 6, 0.14, 7, 0.13, 8, 0.12, 9, 0.11, 10, 0.10)),
-                ParameterValues.integer(parameters, "c4MinSentences", 5, 0, max),
-                ParameterValues.integer(parameters, "c4MinWordsPerLine", 3, 0, max),
-                ParameterValues.integer(parameters, "c4MaxWordLength", 1000, 1, max),
-                ParameterValues.flag(parameters, "c4TerminalPunctuation", true),
-                ParameterValues.flag(parameters, "c4RemoveCitations", true),
-                ParameterValues.flag(parameters, "c4LoremIpsum", true),
-                ParameterValues.flag(parameters, "c4CurlyBracket", true),
-                ParameterValues.flag(parameters, "c4Javascript", true),
-                ParameterValues.flag(parameters, "c4Policy", true));
+                StepParameters.integer(parameters, "c4MinSentences", 5, 0, max),
+                StepParameters.integer(parameters, "c4MinWordsPerLine", 3, 0, max),
+                StepParameters.integer(parameters, "c4MaxWordLength", 1000, 1, max),
+                StepParameters.flag(parameters, "c4TerminalPunctuation", true),
+                StepParameters.flag(parameters, "c4RemoveCitations", true),
+                StepParameters.flag(parameters, "c4LoremIpsum", true),
+                StepParameters.flag(parameters, "c4CurlyBracket", true),
+                StepParameters.flag(parameters, "c4Javascript", true),
+                StepParameters.flag(parameters, "c4Policy", true));
         return new QualityFilter(id(), settings);
     }
 
     private static double fraction(Map<String, Object> parameters, String name, double defaultValue) {
-        return ParameterValues.number(parameters, name, defaultValue, 0, 1);
+        return StepParameters.number(parameters, name, defaultValue, 0, 1);
     }
 
     private static SortedMap<Integer, Double> ngramFractions(Map<String, Object> parameters, String name, Map<Integer, Double> defaults) {
