@@ -102,31 +102,16 @@ public final class TransformChain {
      * anything: the first pass of a job that deduplicates.
      */
     public List<List<Row>> preview(List<Row> rows, int until) {
-        List<List<Row>> alive = new ArrayList<>(rows.size());
-        rows.forEach(row -> alive.add(List.of(row)));
-        for (Transform step : steps.subList(0, until)) {
-            List<Row> inputs = new ArrayList<>(rows.size());
-            alive.forEach(inputs::addAll);
-            if (inputs.isEmpty()) {
-                break;
-            }
-            List<Outcome> outcomes = outcomes(step, inputs);
-            int next = 0;
-            for (int source = 0; source < alive.size(); source++) {
-                List<Row> survivors = new ArrayList<>();
-                for (int part = 0; part < alive.get(source).size(); part++) {
-                    if (outcomes.get(next++) instanceof Outcome.Emit emit) {
-                        survivors.addAll(emit.rows());
-                    }
-                }
-                alive.set(source, survivors);
-            }
-        }
-        return alive;
+        return advance(rows, until, null, false).stream().map(Result::rows).toList();
     }
 
     /** As {@link #runAll(List)}, with {@code gate} deciding for the duplicate filters (required when the chain has any). */
     public List<Result> runAll(List<Row> rows, DuplicateGate gate) {
+        return advance(rows, steps.size(), gate, true);
+    }
+
+    /** Runs the first {@code until} steps, each over all rows still alive; counts into the step counters when {@code counted}. */
+    private List<Result> advance(List<Row> rows, int until, DuplicateGate gate, boolean counted) {
         requireNonNull(rows, "rows is null");
         List<List<Row>> alive = new ArrayList<>(rows.size());
         List<List<Dropped>> dropped = new ArrayList<>(rows.size());
@@ -134,7 +119,7 @@ public final class TransformChain {
             alive.add(List.of(requireNonNull(row, "row is null")));
             dropped.add(new ArrayList<>(0));
         }
-        for (Transform step : steps) {
+        for (Transform step : steps.subList(0, until)) {
             List<Row> inputs = new ArrayList<>(rows.size());
             alive.forEach(inputs::addAll);
             if (inputs.isEmpty()) {
@@ -153,9 +138,11 @@ public final class TransformChain {
             else {
                 outcomes = outcomes(step, inputs);
             }
-            StepCounters stepCounters = counters.get(step.id());
-            stepCounters.nanos.add(System.nanoTime() - started);
-            stepCounters.rowsIn.add(inputs.size());
+            StepCounters stepCounters = counted ? counters.get(step.id()) : null;
+            if (counted) {
+                stepCounters.nanos.add(System.nanoTime() - started);
+                stepCounters.rowsIn.add(inputs.size());
+            }
             int next = 0;
             for (int source = 0; source < alive.size(); source++) {
                 List<Row> parts = alive.get(source);
@@ -163,14 +150,18 @@ public final class TransformChain {
                 for (Row input : parts) {
                     Outcome outcome = outcomes.get(next++);
                     if (outcome instanceof Outcome.Drop drop) {
-                        stepCounters.dropped.computeIfAbsent(drop.reason(), reason -> new LongAdder()).increment();
                         dropped.get(source).add(new Dropped(drop, input));
+                        if (counted) {
+                            stepCounters.dropped.computeIfAbsent(drop.reason(), reason -> new LongAdder()).increment();
+                        }
                         continue;
                     }
                     Outcome.Emit emit = (Outcome.Emit) outcome;
-                    stepCounters.forwarded.add(emit.rows().size());
-                    emit.counts().forEach((kind, amount) -> stepCounters.counted.computeIfAbsent(kind, key -> new LongAdder()).add(amount));
                     survivors.addAll(emit.rows());
+                    if (counted) {
+                        stepCounters.forwarded.add(emit.rows().size());
+                        emit.counts().forEach((kind, amount) -> stepCounters.counted.computeIfAbsent(kind, key -> new LongAdder()).add(amount));
+                    }
                 }
                 alive.set(source, survivors);
             }
