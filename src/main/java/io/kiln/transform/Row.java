@@ -25,9 +25,9 @@ public record Row(String id, String text, SortedMap<String, Object> columns) {
         if (columns.isEmpty()) {
             columns = Collections.emptySortedMap();
         }
-        else if (!(columns instanceof Frozen)) {
+        else {
             columns.forEach((name, value) -> requireNonNull(value, () -> "value of column " + name + " is null"));
-            columns = new Frozen(new TreeMap<>(columns));
+            columns = Collections.unmodifiableSortedMap(new TreeMap<>(columns));
         }
     }
 
@@ -41,75 +41,6 @@ public record Row(String id, String text, SortedMap<String, Object> columns) {
 
     public Row withId(String newId) {
         return new Row(newId, text, columns);
-    }
-
-    /** The columns of a row, already copied and checked: rows derived from a row share them. */
-    private static final class Frozen extends java.util.AbstractMap<String, Object> implements SortedMap<String, Object> {
-        private final SortedMap<String, Object> columns;
-
-        Frozen(TreeMap<String, Object> columns) {
-            this.columns = Collections.unmodifiableSortedMap(columns);
-        }
-
-        @Override
-        public java.util.Set<Map.Entry<String, Object>> entrySet() {
-            return columns.entrySet();
-        }
-
-        @Override
-        public Object get(Object key) {
-            return columns.get(key);
-        }
-
-        @Override
-        public boolean containsKey(Object key) {
-            return columns.containsKey(key);
-        }
-
-        @Override
-        public int size() {
-            return columns.size();
-        }
-
-        @Override
-        public java.util.Comparator<? super String> comparator() {
-            return columns.comparator();
-        }
-
-        @Override
-        public SortedMap<String, Object> subMap(String fromKey, String toKey) {
-            return columns.subMap(fromKey, toKey);
-        }
-
-        @Override
-        public SortedMap<String, Object> headMap(String toKey) {
-            return columns.headMap(toKey);
-        }
-
-        @Override
-        public SortedMap<String, Object> tailMap(String fromKey) {
-            return columns.tailMap(fromKey);
-        }
-
-        @Override
-        public String firstKey() {
-            return columns.firstKey();
-        }
-
-        @Override
-        public String lastKey() {
-            return columns.lastKey();
-        }
-
-        @Override
-        public java.util.Set<String> keySet() {
-            return columns.keySet();
-        }
-
-        @Override
-        public java.util.Collection<Object> values() {
-            return columns.values();
-        }
     }
 
     /** This row with {@code name} set to {@code value}, replacing an earlier value. */
