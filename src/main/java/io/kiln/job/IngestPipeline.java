@@ -57,6 +57,7 @@ public final class IngestPipeline {
     public static final String CHUNK_INDEX = "chunk_index";
     public static final int MANIFEST_INLINE_LIMIT = 1000;
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
     private final Publisher publisher;
     private final Settings settings;
@@ -349,9 +350,9 @@ public final class IngestPipeline {
 
     private static String canonical(Object value) {
         if (value instanceof float[] vector) {
-            StringBuilder text = new StringBuilder(vector.length * 9);
+            StringBuilder text = new StringBuilder(vector.length * 8);
             for (float element : vector) {
-                text.append(String.format("%08x", Float.floatToRawIntBits(element)));
+                text.append(HEX.toHexDigits(Float.floatToRawIntBits(element)));
             }
             return text.toString();
         }

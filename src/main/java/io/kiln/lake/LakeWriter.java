@@ -68,11 +68,18 @@ public final class LakeWriter implements Closeable {
 
     private static Object icebergValue(Object value) {
         if (value instanceof float[] vector) {
-            List<Float> list = new ArrayList<>(vector.length);
-            for (float element : vector) {
-                list.add(element);
-            }
-            return list;
+            // a view: the Parquet writer reads each element once, no copy of the vector is needed
+            return new java.util.AbstractList<Float>() {
+                @Override
+                public Float get(int index) {
+                    return vector[index];
+                }
+
+                @Override
+                public int size() {
+                    return vector.length;
+                }
+            };
         }
         return value;
     }
