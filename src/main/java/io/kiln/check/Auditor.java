@@ -3,9 +3,12 @@ package io.kiln.check;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Audits one staged snapshot: Kiln's own rules, always (every record read is written or
@@ -13,6 +16,13 @@ import java.util.Optional;
  * rows written), then the job's suite: its row rules as Kiln checked them on the batch while
  * writing ({@link RowRules}), the rest on the check engine. Fails closed: an engine that crashes,
  * times out or answers nonsense is a failed rule, never a pass.
+ *
+ * <p>{@code IsUnique "c"} on the staged snapshot is the batch's values being distinct (Kiln, while
+ * writing) and none of them being in the base snapshot, when the base is known to be unique in
+ * {@code c} (its audit proved it: {@link Subject#baseUniqueColumns()}). A first batch needs no engine
+ * for it; a later one only the engine's {@code DistinctFromBase} check, which skips the base files whose
+ * bounds exclude the batch's values. In every other case the engine checks the rule on the whole
+ * snapshot, as Deequ would.
  */
 public final class Auditor {
     public static final String KILN = "kiln";
@@ -22,20 +32,31 @@ public final class Auditor {
         this.engine = requireNonNull(engine, "engine is null");
     }
 
-    /** What the audit needs to know about the job and its staged snapshot. */
+    /**
+     * What the audit needs to know about the job and its staged snapshot. {@code suite}: the rules left
+     * for the engine; {@code uniqueness}: what Kiln found about the suite's {@code IsUnique} rules while
+     * writing; {@code baseUniqueColumns}: the columns an audit proved unique at the base snapshot.
+     */
     public record Subject(String jobId, String table, long snapshotId, Long baseSnapshotId, long rowsAdded,
             long read, long split, long written, long rejected, double maxRejectedRate,
-            Optional<String> suiteName, Optional<String> suite, List<CheckResult> rowRuleResults, String catalogName, Map<String, String> catalogProperties) {
+            Optional<String> suiteName, Optional<String> suite, List<CheckResult> rowRuleResults,
+            List<RowRules.Uniqueness> uniqueness, Set<String> baseUniqueColumns, String catalogName, Map<String, String> catalogProperties) {
         public Subject {
             rowRuleResults = List.copyOf(rowRuleResults);
+            uniqueness = List.copyOf(uniqueness);
+            baseUniqueColumns = Set.copyOf(baseUniqueColumns);
         }
     }
 
-    /** {@code engineFailure}: the suite could not be evaluated at all; never a pass. */
-    public record Report(List<CheckResult> results, Optional<String> engineFailure) {
+    /**
+     * {@code engineFailure}: the suite could not be evaluated at all; never a pass.
+     * {@code uniqueColumns}: the columns whose {@code IsUnique} rule passed on the whole staged snapshot.
+     */
+    public record Report(List<CheckResult> results, Optional<String> engineFailure, Set<String> uniqueColumns) {
         public Report {
             results = List.copyOf(results);
             requireNonNull(engineFailure, "engineFailure is null");
+            uniqueColumns = Set.copyOf(uniqueColumns);
         }
 
         public boolean passed() {
@@ -45,7 +66,6 @@ public final class Auditor {
 
     public Report audit(Subject subject) {
         List<CheckResult> results = new ArrayList<>();
-        Optional<String> engineFailure = Optional.empty();
         results.add(rule("read = written + rejected", subject.read() + subject.split() == subject.written() + subject.rejected(),
                 "read " + subject.read() + (subject.split() == 0 ? "" : " + split " + subject.split()) + ", written " + subject.written() + ", rejected " + subject.rejected(),
                 Map.of("read", (double) subject.read(), "split", (double) subject.split(), "written", (double) subject.written(), "rejected", (double) subject.rejected())));
@@ -58,21 +78,59 @@ public final class Auditor {
                 "snapshot " + subject.snapshotId() + " adds " + subject.rowsAdded() + " rows; the job wrote " + subject.written(),
                 Map.of("rowsAdded", (double) subject.rowsAdded())));
         results.addAll(subject.rowRuleResults());
-        if (subject.suite().isPresent()) {
-            String suiteName = subject.suiteName().orElse("suite");
+        String suiteName = subject.suiteName().orElse("suite");
+        Set<String> uniqueColumns = new TreeSet<>();
+        List<String> wholeSnapshot = new ArrayList<>();
+        Map<String, RowRules.Uniqueness> againstBase = new LinkedHashMap<>();
+        for (RowRules.Uniqueness unique : subject.uniqueness()) {
+            String column = unique.rule().column();
+            if (!unique.distinct() || (subject.baseSnapshotId() != null && !subject.baseUniqueColumns().contains(column))) {
+                wholeSnapshot.add(unique.rule().text());
+            }
+            else if (subject.baseSnapshotId() == null) {
+                results.add(new CheckResult(suiteName, unique.rule().text(), CheckResult.Outcome.PASSED,
+                        "the batch's " + unique.values() + " values are distinct (hashed by Kiln while writing); the table had no rows before",
+                        Map.of("values", (double) unique.values())));
+                uniqueColumns.add(column);
+            }
+            else {
+                againstBase.put(column, unique);
+            }
+        }
+        Optional<String> engineSuite = RowRules.withRules(subject.suite(), wholeSnapshot);
+        if (engineSuite.isEmpty() && !againstBase.isEmpty()) {
+            // nothing else for the engine: one pass over the snapshot checks the rules whole
+            engineSuite = RowRules.withRules(engineSuite, againstBase.values().stream().map(unique -> unique.rule().text()).toList());
+            againstBase.values().forEach(unique -> wholeSnapshot.add(unique.rule().text()));
+            againstBase.clear();
+        }
+        Optional<String> engineFailure = Optional.empty();
+        if (engineSuite.isPresent()) {
             if (engine.isEmpty()) {
                 engineFailure = Optional.of("the check engine is off (kiln.checks.engine.mode=off)");
                 results.add(new CheckResult(suiteName, "suite " + suiteName, CheckResult.Outcome.FAILED, engineFailure.get(), Map.of()));
             }
             else {
                 try {
-                    List<CheckResult> suiteResults = engine.get().verify(new CheckEngine.Verification(suiteName, subject.suite().get(),
-                            subject.catalogName(), subject.catalogProperties(), subject.table(), subject.snapshotId(), subject.baseSnapshotId(), subject.jobId()));
+                    List<CheckResult> suiteResults = engine.get().verify(new CheckEngine.Verification(suiteName, engineSuite.get(),
+                            subject.catalogName(), subject.catalogProperties(), subject.table(), subject.snapshotId(), subject.baseSnapshotId(), subject.jobId(),
+                            List.copyOf(againstBase.keySet())));
                     if (suiteResults.isEmpty()) {
                         engineFailure = Optional.of("the check engine returned no results");
                         results.add(new CheckResult(suiteName, "suite " + suiteName, CheckResult.Outcome.FAILED, engineFailure.get(), Map.of()));
                     }
-                    results.addAll(suiteResults);
+                    for (CheckResult result : suiteResults) {
+                        RowRules.Uniqueness unique = againstBase.remove(distinctFromBaseColumn(result.rule()));
+                        CheckResult merged = unique == null ? result : mergeDistinctFromBase(unique, result, subject.baseSnapshotId());
+                        results.add(merged);
+                        if (merged.passed() && (unique != null || wholeSnapshot.contains(merged.rule()))) {
+                            uniqueColumns.add(RowRules.parse(merged.rule()).map(RowRules.Rule::column).orElseThrow());
+                        }
+                    }
+                    for (RowRules.Uniqueness unique : againstBase.values()) {
+                        results.add(new CheckResult(suiteName, unique.rule().text(), CheckResult.Outcome.FAILED,
+                                "the check engine returned no result for the batch against base snapshot " + subject.baseSnapshotId(), Map.of()));
+                    }
                 }
                 catch (CheckEngineException | IllegalStateException e) {
                     engineFailure = Optional.of("check engine failed: " + e.getMessage());
@@ -80,7 +138,24 @@ public final class Auditor {
                 }
             }
         }
-        return new Report(results, engineFailure);
+        return new Report(results, engineFailure, uniqueColumns);
+    }
+
+    /** The column of the engine's {@code DistinctFromBase "c"} result, or null for any other rule. */
+    private static String distinctFromBaseColumn(String rule) {
+        String prefix = "DistinctFromBase \"";
+        return rule.startsWith(prefix) && rule.endsWith("\"") && rule.length() > prefix.length() ? rule.substring(prefix.length(), rule.length() - 1) : null;
+    }
+
+    /** The {@code IsUnique} rule's result: Kiln's distinct batch and the engine's batch against the base. */
+    private static CheckResult mergeDistinctFromBase(RowRules.Uniqueness unique, CheckResult engine, long base) {
+        Map<String, Double> metrics = new LinkedHashMap<>(engine.metrics());
+        metrics.put("values", (double) unique.values());
+        String message = engine.passed()
+                ? "the batch's " + unique.values() + " values are distinct (hashed by Kiln while writing) and none is in base snapshot " + base
+                        + ", which an audit proved unique (the check engine read " + Math.round(metrics.getOrDefault("baseFilesRead", 0.0)) + " of its files)"
+                : engine.message();
+        return new CheckResult(engine.source(), unique.rule().text(), engine.outcome(), message, metrics);
     }
 
     private static CheckResult rule(String rule, boolean passed, String message, Map<String, Double> metrics) {

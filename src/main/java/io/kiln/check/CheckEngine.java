@@ -27,8 +27,13 @@ public interface CheckEngine {
         }
     }
 
+    /** {@code distinctFromBase}: columns whose batch values must not occur in the base snapshot (each a {@code DistinctFromBase "c"} result). */
     record Verification(String suiteName, String suite, String catalogName, Map<String, String> catalogProperties, String table,
-            long snapshotId, Long baseSnapshotId, String jobId) {}
+            long snapshotId, Long baseSnapshotId, String jobId, List<String> distinctFromBase) {
+        public Verification {
+            distinctFromBase = List.copyOf(distinctFromBase);
+        }
+    }
 
     record Status(String state, Long pid, Integer port, int restarts, String lastError) {}
 }

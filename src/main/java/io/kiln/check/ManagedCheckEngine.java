@@ -255,6 +255,9 @@ public final class ManagedCheckEngine implements CheckEngine, AutoCloseable {
             body.put("baseSnapshotId", request.baseSnapshotId());
         }
         body.put("rules", request.suite());
+        if (!request.distinctFromBase().isEmpty()) {
+            request.distinctFromBase().forEach(body.putArray("distinctFromBase")::add);
+        }
         ObjectNode key = body.putObject("resultKey");
         key.put("timestampMillis", System.currentTimeMillis());
         key.putObject("tags").put("job", request.jobId()).put("table", request.table()).put("snapshot", Long.toString(request.snapshotId()));

@@ -15,8 +15,13 @@ import java.util.regex.Pattern;
  * The rules of a DQDL suite that hold row by row (a length bound, no empty or white-space-only
  * value, completeness), checked by Kiln on the batch while it writes it, instead of by a second
  * read of the table in the check engine. The rows of the table's history were checked when they
- * were published; set rules (uniqueness, row counts, anomalies) and everything not recognized here
- * stay with the engine, on the staged snapshot.
+ * were published; row counts, anomalies and everything not recognized here stay with the engine,
+ * on the staged snapshot.
+ *
+ * <p>{@code IsUnique "column"} is taken over in part: Kiln hashes the batch's values while writing
+ * and finds whether they are distinct ({@link Profile#uniqueness()}); the {@link Auditor} then asks
+ * the engine only whether the batch's values occur in the base snapshot, or hands the whole rule
+ * back to it (a repeated hash, a null, too many values, a base not known to be unique).
  *
  * <p>Only exact forms are taken over; a rule with a {@code where} clause, a threshold or any other
  * shape is left to the engine, so the outcome is the one Deequ would give on the batch.
@@ -26,6 +31,9 @@ public final class RowRules {
     private static final Pattern LENGTH_BETWEEN = Pattern.compile("ColumnLength\\s+\"([^\"]+)\"\\s+between\\s+(\\d+)\\s+and\\s+(\\d+)");
     private static final Pattern NOT_KEYWORD = Pattern.compile("ColumnValues\\s+\"([^\"]+)\"\\s*!=\\s*(EMPTY|WHITESPACES_ONLY)");
     private static final Pattern COMPLETE = Pattern.compile("IsComplete\\s+\"([^\"]+)\"");
+    private static final Pattern UNIQUE = Pattern.compile("IsUnique\\s+\"([^\"]+)\"");
+    /** A job's values per {@code IsUnique} rule that Kiln hashes (8 bytes each); beyond, the engine checks the rule. */
+    public static final int MAX_UNIQUE_VALUES = 8_000_000;
 
     private RowRules() {}
 
@@ -50,7 +58,7 @@ public final class RowRules {
         }
     }
 
-    public enum Kind { LENGTH, NOT_EMPTY, NOT_WHITESPACE_ONLY, COMPLETE }
+    public enum Kind { LENGTH, NOT_EMPTY, NOT_WHITESPACE_ONLY, COMPLETE, UNIQUE }
 
     /**
      * Takes the row rules out of {@code suite}'s {@code Rules} block; keeps at least one rule for
@@ -79,7 +87,12 @@ public final class RowRules {
             if (rowRules.isEmpty()) {
                 return Split.none(Optional.of(suite));
             }
-            engineRules.add(rowRules.remove(rowRules.size() - 1).text());
+            // the cheapest rule goes back: the last that is not a uniqueness rule
+            int back = rowRules.size() - 1;
+            while (back > 0 && rowRules.get(back).kind() == Kind.UNIQUE) {
+                back--;
+            }
+            engineRules.add(rowRules.remove(back).text());
         }
         if (engineRules.isEmpty()) {
             return new Split(rowRules, Optional.empty());
@@ -118,7 +131,26 @@ public final class RowRules {
         if (matcher.matches()) {
             return Optional.of(new Rule(rule, matcher.group(1), Kind.COMPLETE, 0, 0));
         }
+        matcher = UNIQUE.matcher(rule);
+        if (matcher.matches()) {
+            return Optional.of(new Rule(rule, matcher.group(1), Kind.UNIQUE, 0, 0));
+        }
         return Optional.empty();
+    }
+
+    /** {@code engineSuite} (as {@link #split} made it) with {@code rules} added to its {@code Rules} block. */
+    public static Optional<String> withRules(Optional<String> engineSuite, List<String> rules) {
+        if (rules.isEmpty()) {
+            return engineSuite;
+        }
+        String added = String.join(",\n    ", rules);
+        if (engineSuite.isEmpty()) {
+            return Optional.of("Rules = [\n    " + added + "\n]\n");
+        }
+        String suite = engineSuite.get();
+        int close = rulesBlock(suite).orElseThrow(() -> new IllegalArgumentException("the engine's suite has no Rules block"))[1];
+        String head = suite.substring(0, close).stripTrailing();
+        return Optional.of(head + (head.endsWith("[") ? "\n    " : ",\n    ") + added + "\n" + suite.substring(close));
     }
 
     /** The offsets of the {@code [} and {@code ]} of the {@code Rules = [ ... ]} block. */
@@ -182,6 +214,14 @@ public final class RowRules {
     }
 
     /**
+     * What Kiln found about an {@code IsUnique} rule's column in the batch: {@code distinct} when its
+     * {@code values} hashed to distinct 64-bit values; otherwise {@code reason} says why Kiln cannot tell
+     * (a repeated hash, which is almost always a repeated value, a null, or too many values to hold) and
+     * the engine checks the rule.
+     */
+    public record Uniqueness(Rule rule, boolean distinct, long values, String reason) {}
+
+    /**
      * What a batch's rows showed for each rule; one per thread, merged. Not thread-safe.
      */
     public static final class Profile {
@@ -189,15 +229,32 @@ public final class RowRules {
         private final long[] minimum;
         private final long[] maximum;
         private final long[] violations;
+        private final long[][] hashes;
+        private final int[] hashCount;
+        private final String[] undecided;
+        private final int maxUniqueValues;
         private long rows;
 
         public Profile(List<Rule> rules) {
+            this(rules, MAX_UNIQUE_VALUES);
+        }
+
+        public Profile(List<Rule> rules, int maxUniqueValues) {
             this.rules = List.copyOf(rules);
             this.minimum = new long[rules.size()];
             this.maximum = new long[rules.size()];
             this.violations = new long[rules.size()];
+            this.hashes = new long[rules.size()][];
+            this.hashCount = new int[rules.size()];
+            this.undecided = new String[rules.size()];
+            this.maxUniqueValues = maxUniqueValues;
             java.util.Arrays.fill(minimum, Long.MAX_VALUE);
             java.util.Arrays.fill(maximum, Long.MIN_VALUE);
+            for (int i = 0; i < rules.size(); i++) {
+                if (rules.get(i).kind() == Kind.UNIQUE) {
+                    hashes[i] = new long[16];
+                }
+            }
         }
 
         public boolean isEmpty() {
@@ -232,6 +289,14 @@ public final class RowRules {
                             violations[i]++;
                         }
                         break;
+                    case UNIQUE:
+                        if (value == null) {
+                            undecide(i, "the batch has a null " + rule.column());
+                        }
+                        else {
+                            addHash(i, io.kiln.dedup.Murmur3.hash64(value.toString()));
+                        }
+                        break;
                     default:
                         if (value != null && whitespaceOnly(value.toString())) {
                             violations[i]++;
@@ -255,20 +320,79 @@ public final class RowRules {
             return true;
         }
 
+        private void undecide(int rule, String reason) {
+            if (undecided[rule] == null) {
+                undecided[rule] = reason;
+            }
+            hashes[rule] = null;
+        }
+
+        private void addHash(int rule, long hash) {
+            if (hashes[rule] == null) {
+                return;
+            }
+            if (hashCount[rule] == maxUniqueValues) {
+                undecide(rule, "the batch has more than " + maxUniqueValues + " values, more than Kiln hashes while writing");
+                return;
+            }
+            if (hashCount[rule] == hashes[rule].length) {
+                hashes[rule] = java.util.Arrays.copyOf(hashes[rule], (int) Math.min((long) hashCount[rule] * 2, maxUniqueValues));
+            }
+            hashes[rule][hashCount[rule]++] = hash;
+        }
+
         public void merge(Profile other) {
             rows += other.rows;
             for (int i = 0; i < rules.size(); i++) {
                 minimum[i] = Math.min(minimum[i], other.minimum[i]);
                 maximum[i] = Math.max(maximum[i], other.maximum[i]);
                 violations[i] += other.violations[i];
+                if (rules.get(i).kind() == Kind.UNIQUE) {
+                    if (other.undecided[i] != null) {
+                        undecide(i, other.undecided[i]);
+                    }
+                    for (int h = 0; h < other.hashCount[i] && hashes[i] != null; h++) {
+                        addHash(i, other.hashes[i][h]);
+                    }
+                }
             }
         }
 
-        /** The outcome of each rule on the rows seen, as {@code source}'s results. */
+        /**
+         * For each {@code IsUnique} rule: whether the batch's values are distinct. Sorts the hashes
+         * and then lets them go; call once, when the batch is complete.
+         */
+        public List<Uniqueness> uniqueness() {
+            List<Uniqueness> results = new ArrayList<>();
+            for (int i = 0; i < rules.size(); i++) {
+                Rule rule = rules.get(i);
+                if (rule.kind() != Kind.UNIQUE) {
+                    continue;
+                }
+                if (hashes[i] != null) {
+                    long[] sorted = hashes[i];
+                    java.util.Arrays.sort(sorted, 0, hashCount[i]);
+                    for (int h = 1; h < hashCount[i]; h++) {
+                        if (sorted[h] == sorted[h - 1]) {
+                            undecide(i, "two of the batch's values of " + rule.column() + " hash alike");
+                            break;
+                        }
+                    }
+                }
+                results.add(new Uniqueness(rule, undecided[i] == null, hashCount[i], undecided[i] == null ? "" : undecided[i]));
+                hashes[i] = null;
+            }
+            return results;
+        }
+
+        /** The outcome of each rule but the {@code IsUnique} ones ({@link #uniqueness()}) on the rows seen, as {@code source}'s results. */
         public List<CheckResult> results(String source) {
             List<CheckResult> results = new ArrayList<>(rules.size());
             for (int i = 0; i < rules.size(); i++) {
                 Rule rule = rules.get(i);
+                if (rule.kind() == Kind.UNIQUE) {
+                    continue;
+                }
                 Map<String, Double> metrics = new LinkedHashMap<>();
                 metrics.put("violations", (double) violations[i]);
                 metrics.put("rows", (double) rows);
@@ -283,31 +407,6 @@ public final class RowRules {
                 results.add(new CheckResult(source, rule.text(), violations[i] == 0 ? CheckResult.Outcome.PASSED : CheckResult.Outcome.FAILED, message, metrics));
             }
             return results;
-        }
-
-        /** The state, to keep with a staged batch: {@code rows;min,max,violations;...}. */
-        public String state() {
-            StringBuilder state = new StringBuilder().append(rows);
-            for (int i = 0; i < rules.size(); i++) {
-                state.append(';').append(minimum[i]).append(',').append(maximum[i]).append(',').append(violations[i]);
-            }
-            return state.toString();
-        }
-
-        public static Profile fromState(List<Rule> rules, String state) {
-            Profile profile = new Profile(rules);
-            String[] parts = state.split(";");
-            if (parts.length != rules.size() + 1) {
-                throw new IllegalArgumentException("profile state of " + (parts.length - 1) + " rules for " + rules.size());
-            }
-            profile.rows = Long.parseLong(parts[0]);
-            for (int i = 0; i < rules.size(); i++) {
-                String[] values = parts[i + 1].split(",");
-                profile.minimum[i] = Long.parseLong(values[0]);
-                profile.maximum[i] = Long.parseLong(values[1]);
-                profile.violations[i] = Long.parseLong(values[2]);
-            }
-            return profile;
         }
     }
 }

@@ -4,11 +4,16 @@ package io.kiln.dedup;
  * MurmurHash3 x64 128-bit (Austin Appleby's public-domain reference), the same function as Guava's
  * {@code Hashing.murmur3_128(seed)}; implemented here because Guava is not on Kiln's compile classpath.
  */
-final class Murmur3 {
+public final class Murmur3 {
     private static final long C1 = 0x87c37b91114253d5L;
     private static final long C2 = 0x4cf5ad432745937fL;
 
     private Murmur3() {
+    }
+
+    /** The first 64-bit half of the hash of {@code text}'s UTF-8 bytes, seed 0. */
+    public static long hash64(String text) {
+        return hash128(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0)[0];
     }
 
     /** The two 64-bit halves {h1, h2} (Guava's {@code asBytes()} is h1 then h2, little-endian). */

@@ -143,6 +143,7 @@ public final class IngestPipeline {
                 throw new CancelledException();
             }
             progress.committing();
+            tally.profile.uniqueness(); // settles the IsUnique rules now and lets their hashes go
             LakeWriter.WrittenFiles files = writer.finish();
             if (tally.read + tally.split != tally.written + tally.rejected) {
                 throw new KilnException(ErrorCode.RECONCILIATION_FAILED, "Counts do not reconcile: read " + tally.read + " + split " + tally.split

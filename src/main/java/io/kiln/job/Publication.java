@@ -1,19 +1,26 @@
 package io.kiln.job;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.types.Types;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kiln.catalog.CatalogSettings;
 import io.kiln.check.Auditor;
 import io.kiln.check.CheckResult;
+import io.kiln.check.RowRules;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.lake.ContentDigest;
@@ -32,6 +39,12 @@ final class Publication {
     static final int MAX_RESTAGES = 50;
     static final String TABLE_CONTENT_STATE = "kiln.table-content-state";
     static final String TABLE_CONTENT_DIGEST = "kiln.table-content-digest";
+    /**
+     * On a published snapshot: the columns its audit proved unique over the whole table, as a JSON
+     * object of column name to field id (a column dropped and added again under the same name is
+     * another column). The next batch's audit then checks only its own values against this snapshot.
+     */
+    static final String UNIQUE_COLUMNS = "kiln.unique-columns";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Publisher publisher;
@@ -75,6 +88,9 @@ final class Publication {
             }
             Map<String, String> summary = auditSummary(job, report);
             summary.putAll(tableDigest(table, staged));
+            if (!report.uniqueColumns().isEmpty()) {
+                summary.put(UNIQUE_COLUMNS, json(fieldIds(table, staged.snapshotId(), report.uniqueColumns())));
+            }
             Optional<Map<String, String>> base = staged.baseSnapshotId().map(id -> table.snapshot(id).summary());
             Optional<String> staleIndex = DedupSegments.staleIndex(base, staged.summary());
             if (staleIndex.isPresent()) {
@@ -118,7 +134,57 @@ final class Publication {
         return auditor.audit(new Auditor.Subject(jobId, job.table().toString(), staged.snapshotId(), staged.baseSnapshotId().orElse(null), rowsAdded,
                 result.read(), result.split(), result.written(), result.rejected(), job.maxRejectedRate(),
                 job.suiteName(), job.checks().engineSuite(), result.rowRules().map(profile -> profile.results(job.suiteName().orElse("suite"))).orElse(List.of()),
+                result.rowRules().map(RowRules.Profile::uniqueness).orElse(List.of()), baseUniqueColumns(table, staged),
                 catalog.name(), catalog.icebergProperties()));
+    }
+
+    /** The columns an audit proved unique at the staged snapshot's base, that are still the same columns. */
+    private static Set<String> baseUniqueColumns(Table table, Publisher.Staged staged) {
+        if (staged.baseSnapshotId().isEmpty()) {
+            return Set.of();
+        }
+        String marker = table.snapshot(staged.baseSnapshotId().get()).summary().get(UNIQUE_COLUMNS);
+        if (marker == null) {
+            return Set.of();
+        }
+        Map<String, Integer> proven;
+        try {
+            proven = JSON.readValue(marker, new TypeReference<Map<String, Integer>>() {});
+        }
+        catch (JsonProcessingException e) {
+            return Set.of(); // not Kiln's marker: the engine checks the whole snapshot
+        }
+        Map<String, Integer> now = fieldIds(table, staged.snapshotId(), proven.keySet());
+        Set<String> columns = new TreeSet<>();
+        proven.forEach((column, fieldId) -> {
+            if (fieldId != null && fieldId.equals(now.get(column))) {
+                columns.add(column);
+            }
+        });
+        return columns;
+    }
+
+    /** The field ids of {@code columns} in the schema of {@code snapshotId}; a column it lacks is left out. */
+    private static Map<String, Integer> fieldIds(Table table, long snapshotId, Collection<String> columns) {
+        Integer schemaId = table.snapshot(snapshotId).schemaId();
+        Schema schema = schemaId == null ? table.schema() : table.schemas().getOrDefault(schemaId, table.schema());
+        Map<String, Integer> ids = new TreeMap<>();
+        for (String column : columns) {
+            Types.NestedField field = schema.findField(column);
+            if (field != null) {
+                ids.put(column, field.fieldId());
+            }
+        }
+        return ids;
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, String> auditSummary(BoundJob job, Auditor.Report report) {

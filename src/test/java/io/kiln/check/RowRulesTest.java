@@ -17,9 +17,9 @@ class RowRulesTest {
         RowRules.Split split = RowRules.split(Files.readString(Path.of("checks/suites/text-default.dqdl")));
 
         assertThat(split.rowRules()).extracting(RowRules.Rule::text).containsExactly(
-                "IsComplete \"id\"", "IsComplete \"text\"", "ColumnLength \"text\" >= 1", "ColumnLength \"text\" <= 1000000",
+                "IsComplete \"id\"", "IsUnique \"id\"", "IsComplete \"text\"", "ColumnLength \"text\" >= 1", "ColumnLength \"text\" <= 1000000",
                 "ColumnValues \"text\" != WHITESPACES_ONLY", "IsComplete \"_kiln_source_uri\"", "IsComplete \"_kiln_source_pos\"", "IsComplete \"_kiln_job_id\"");
-        assertThat(split.engineSuite()).hasValue("Rules = [\n    RowCount > 0,\n    IsUnique \"id\"\n]\n\nAnomalies = [\n    RowCount maxIncrease 3.0\n]\n");
+        assertThat(split.engineSuite()).hasValue("Rules = [\n    RowCount > 0\n]\n\nAnomalies = [\n    RowCount maxIncrease 3.0\n]\n");
     }
 
     @Test
@@ -38,6 +38,55 @@ class RowRulesTest {
         RowRules.Split withAnomalies = RowRules.split("Rules = [ IsComplete \"text\", ColumnLength \"text\" > 0 ]\nAnomalies = [ RowCount maxIncrease 2.0 ]");
         assertThat(withAnomalies.rowRules()).hasSize(1);
         assertThat(withAnomalies.engineSuite()).hasValue("Rules = [\n    ColumnLength \"text\" > 0\n]\n\nAnomalies = [ RowCount maxIncrease 2.0 ]\n");
+    }
+
+    @Test
+    void aSuiteOfUniquenessAndOtherBlocksGivesTheEngineACheaperRuleThanTheUniquenessOne() {
+        RowRules.Split split = RowRules.split("Rules = [ IsComplete \"id\", IsUnique \"id\" ]\nAnomalies = [ RowCount maxIncrease 2.0 ]");
+
+        assertThat(split.rowRules()).extracting(RowRules.Rule::text).containsExactly("IsUnique \"id\"");
+        assertThat(split.engineSuite()).hasValue("Rules = [\n    IsComplete \"id\"\n]\n\nAnomalies = [ RowCount maxIncrease 2.0 ]\n");
+    }
+
+    @Test
+    void rulesHandedBackGoIntoTheEnginesRulesBlock() {
+        assertThat(RowRules.withRules(Optional.of("Rules = [\n    RowCount > 0\n]\n\nAnomalies = [ RowCount maxIncrease 2.0 ]\n"), List.of("IsUnique \"id\"")))
+                .hasValue("Rules = [\n    RowCount > 0,\n    IsUnique \"id\"\n]\n\nAnomalies = [ RowCount maxIncrease 2.0 ]\n");
+        assertThat(RowRules.withRules(Optional.empty(), List.of("IsUnique \"id\"", "IsUnique \"url\""))).hasValue("Rules = [\n    IsUnique \"id\",\n    IsUnique \"url\"\n]\n");
+        assertThat(RowRules.withRules(Optional.of("Rules = [ ]"), List.of("IsUnique \"id\""))).hasValue("Rules = [\n    IsUnique \"id\"\n]");
+        assertThat(RowRules.withRules(Optional.empty(), List.of())).isEmpty();
+    }
+
+    @Test
+    void uniquenessIsDecidedOnTheHashesOfTheWholeBatchAcrossThreads() {
+        List<RowRules.Rule> rules = RowRules.split("Rules = [ IsUnique \"id\", IsUnique \"url\" ]").rowRules();
+        RowRules.Profile first = new RowRules.Profile(rules);
+        RowRules.Profile second = new RowRules.Profile(rules);
+        for (int i = 0; i < 1000; i++) {
+            (i % 2 == 0 ? first : second).accept(Map.<String, Object>of("id", "doc-" + i, "url", "https://example.org/" + (i % 999))::get);
+        }
+        first.merge(second);
+
+        List<RowRules.Uniqueness> uniqueness = first.uniqueness();
+
+        assertThat(uniqueness).extracting(unique -> unique.rule().column(), RowRules.Uniqueness::distinct, RowRules.Uniqueness::values).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("id", true, 1000L), org.assertj.core.groups.Tuple.tuple("url", false, 1000L));
+        assertThat(uniqueness.get(1).reason()).isEqualTo("two of the batch's values of url hash alike");
+        assertThat(first.uniqueness()).as("settled once; asking again gives the same").isEqualTo(uniqueness);
+        assertThat(first.results("suite")).as("IsUnique is not a row rule's result").isEmpty();
+    }
+
+    @Test
+    void uniquenessIsLeftToTheEngineForANullOrMoreValuesThanKilnHashes() {
+        List<RowRules.Rule> rules = RowRules.split("Rules = [ IsUnique \"id\", IsUnique \"lang\" ]").rowRules();
+        RowRules.Profile profile = new RowRules.Profile(rules, 100);
+        for (int i = 0; i < 101; i++) {
+            profile.accept(Map.<String, Object>of("id", "doc-" + i)::get);
+        }
+
+        assertThat(profile.uniqueness()).extracting(RowRules.Uniqueness::distinct, RowRules.Uniqueness::reason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(false, "the batch has more than 100 values, more than Kiln hashes while writing"),
+                org.assertj.core.groups.Tuple.tuple(false, "the batch has a null lang"));
     }
 
     @Test
@@ -62,7 +111,6 @@ class RowRulesTest {
         assertThat(results.get(0).message()).isEqualTo("2 of the batch's 4 rows break the rule (lengths 0 to 5)");
         assertThat(results.get(0).metrics()).containsEntry("minimumLength", 0.0).containsEntry("maximumLength", 5.0);
         assertThat(results.get(4).metrics()).containsEntry("violations", 2.0);
-        assertThat(RowRules.Profile.fromState(rules, first.state()).state()).isEqualTo(first.state());
         assertThat(RowRules.split("Checks = nothing").engineSuite()).isEqualTo(Optional.of("Checks = nothing"));
     }
 }

@@ -39,6 +39,9 @@ class WriteAuditPublishIT {
         Files.copy(Path.of("checks/suites/text-default.dqdl"), suites.resolve("text-default.dqdl"));
         Files.writeString(suites.resolve("broken.dqdl"), "Rules = [\n    RowCount >> 0,\n]\n");
         Files.writeString(suites.resolve("row-jumps.dqdl"), "Rules = [ RowCount > 0 ]\nAnomalies = [ RowCount maxIncrease 3.0 ]\n");
+        // keeps the engine busy for seconds (a join of about 900 M pairs), so that it can be killed mid-audit
+        Files.writeString(suites.resolve("slow.dqdl"),
+                "Rules = [ RowCount > 0, CustomSql \"select count(*) from primary a join primary b on substr(a.id, 3, 2) = substr(b.id, 3, 2)\" > 0 ]\n");
         Path log = Files.createFile(work.resolve("kiln.log"));
         kiln = KilnProcess.start(Map.of(
                 "KILN_DATA_DIR", work.resolve("data").toString(),
@@ -98,6 +101,31 @@ class WriteAuditPublishIT {
     }
 
     @Test
+    void anIdFromAnEarlierBatchIsFoundByCheckingOnlyTheNewBatchAgainstTheTable() throws IOException {
+        String table = table("again");
+        JsonNode first = run(table, write("again-1", 100, i -> "{\"id\": \"u-" + (1000 + i) + "\", \"text\": \"first " + i + "\"}"), "text-default", true);
+        assertThat(first.get("state").asText()).as(first.toString()).isEqualTo("PUBLISHED");
+        assertThat(check(first, "IsUnique \"id\"").get("message").asText()).endsWith("the table had no rows before");
+        JsonNode head = kiln.get("/v1/tables/" + table + "/snapshots/" + first.get("snapshotId").asLong()).json();
+        assertThat(head.at("/summary/kiln.unique-columns").asText()).as("the audit proved id unique at main's head").startsWith("{\"id\":");
+
+        JsonNode second = run(table, write("again-2", 50, i -> "{\"id\": \"u-" + (2000 + i) + "\", \"text\": \"second " + i + "\"}"), "text-default", true);
+        assertThat(second.get("state").asText()).as(second.toString()).isEqualTo("PUBLISHED");
+        JsonNode unique = check(second, "IsUnique \"id\"");
+        assertThat(unique.get("message").asText()).startsWith("the batch's 50 values are distinct (hashed by Kiln while writing) and none is in base snapshot "
+                + first.get("snapshotId").asLong()).contains("read 0 of its files");
+
+        long main = second.get("snapshotId").asLong();
+        JsonNode bad = run(table, write("again-3", 20, i -> "{\"id\": \"u-" + (i == 7 ? 1042 : 3000 + i) + "\", \"text\": \"third " + i + "\"}"),
+                "text-default", true);
+
+        assertThat(bad.get("state").asText()).as(bad.toString()).isEqualTo("REJECTED");
+        assertThat(failedRules(bad)).containsExactly("IsUnique \"id\"");
+        assertThat(check(bad, "IsUnique \"id\"").get("message").asText()).isEqualTo("1 of the batch's 20 values of id are already in base snapshot " + main);
+        assertThat(kiln.get("/v1/tables/" + table).json().get("currentSnapshotId").asLong()).as("main is unchanged").isEqualTo(main);
+    }
+
+    @Test
     void emptyTextsAreRejected() throws IOException {
         JsonNode bad = run(table("empty"), write("empty", 30, i -> "{\"id\": \"e-" + i + "\", \"text\": \"" + (i % 3 == 0 ? "" : "text " + i) + "\"}"),
                 "text-default", false);
@@ -154,7 +182,7 @@ class WriteAuditPublishIT {
         long pid = engine.get("pid").asLong();
         int restarts = engine.get("restarts").asInt();
 
-        String id = kiln.post("/v1/jobs", spec(table, big, "text-default", true)).json().get("id").asText();
+        String id = kiln.post("/v1/jobs", spec(table, big, "slow", true)).json().get("id").asText();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         while (!kiln.get("/v1/jobs/" + id).json().get("state").asText().equals("AUDITING")) {
             assertThat(Instant.now()).as("job reached AUDITING").isBefore(deadline);
@@ -171,6 +199,15 @@ class WriteAuditPublishIT {
         assertThat(kiln.get("/v1/checks/engine").json().get("pid").asLong()).isNotEqualTo(pid);
         JsonNode after = run(table("after_crash"), write("after", 20, i -> "{\"id\": \"x-" + i + "\", \"text\": \"t\"}"), "text-default", true);
         assertThat(after.get("state").asText()).as(after.toString()).isEqualTo("PUBLISHED");
+    }
+
+    private static JsonNode check(JsonNode job, String rule) {
+        for (JsonNode check : job.get("checks")) {
+            if (check.get("rule").asText().equals(rule)) {
+                return check;
+            }
+        }
+        throw new AssertionError("no check " + rule + " in " + job);
     }
 
     private static List<String> failedRules(JsonNode job) {

@@ -39,8 +39,19 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.nio.ByteBuffer;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Comparators;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+import org.apache.spark.sql.functions;
 import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -87,6 +98,13 @@ final class Verifier {
             try {
                 Evaluation evaluation = evaluate(snapshot, batch, suite, history.load(request.table()),
                         resultTimestamp(request));
+                if (!request.distinctFromBase().isEmpty()) {
+                    List<RuleResult> rules = new ArrayList<>(evaluation.rules());
+                    for (String column : request.distinctFromBase()) {
+                        rules.add(distinctFromBase(spark, request, column));
+                    }
+                    evaluation = new Evaluation(evaluation.rows(), rules, evaluation.metrics());
+                }
                 boolean passed = evaluation.rules().stream().allMatch(RuleResult::passed);
                 boolean save = passed && request.saveMetricsOnPass();
                 if (save) {
@@ -154,9 +172,14 @@ final class Verifier {
         }
     }
 
-    private Dataset<Row> readSnapshot(SparkSession spark, VerifyRequest request) {
-        String reference = quote(request.catalog().name()) + "." + String.join(".",
+    /** The table as Spark SQL names it: catalog, namespace and name, each quoted. */
+    private static String reference(VerifyRequest request) {
+        return quote(request.catalog().name()) + "." + String.join(".",
                 java.util.Arrays.stream(request.table().split("\\.")).map(Verifier::quote).toList());
+    }
+
+    private Dataset<Row> readSnapshot(SparkSession spark, VerifyRequest request) {
+        String reference = reference(request);
         String where = String.format("%s in catalog %s", request.table(), request.catalog().name());
         Table table;
         try {
@@ -189,8 +212,7 @@ final class Verifier {
 
     /** The rows {@code snapshotId} appends over {@code baseSnapshotId} (an incremental append scan). */
     private Dataset<Row> readBatch(SparkSession spark, VerifyRequest request) {
-        String reference = quote(request.catalog().name()) + "." + String.join(".",
-                java.util.Arrays.stream(request.table().split("\\.")).map(Verifier::quote).toList());
+        String reference = reference(request);
         try {
             return spark.read()
                     .option("start-snapshot-id", request.baseSnapshotId())
@@ -202,6 +224,95 @@ final class Verifier {
                     "Cannot read the rows snapshot %d adds over %d in %s: %s", request.snapshotId(), request.baseSnapshotId(),
                     request.table(), Messages.brief(e)), e);
         }
+    }
+
+    /**
+     * {@code DistinctFromBase "column"}: no value of {@code column} in the batch (the rows the snapshot
+     * appends over its base) occurs in the base snapshot. The batch's lower and upper bounds of the
+     * column, from the manifests of the files it adds, select the base files that can hold one of its
+     * values (Iceberg's data skipping); when none can, nothing is read. Otherwise the batch's values
+     * are semi-joined with the base's, read within those bounds.
+     */
+    private RuleResult distinctFromBase(SparkSession spark, VerifyRequest request, String column) {
+        String rule = "DistinctFromBase \"" + column + "\"";
+        String reference = reference(request);
+        long base = request.baseSnapshotId();
+        Table table;
+        try {
+            table = Spark3Util.loadIcebergTable(spark, reference);
+        }
+        catch (Exception e) {
+            throw new EngineException(ErrorCode.CATALOG_FAILURE, "Cannot load " + request.table() + ": " + Messages.brief(e), e);
+        }
+        if (table.snapshot(base) == null) {
+            throw new EngineException(ErrorCode.SNAPSHOT_NOT_FOUND, String.format("Table %s has no snapshot %d", request.table(), base));
+        }
+        Types.NestedField field = table.schemas().get(table.snapshot(request.snapshotId()).schemaId()).findField(column);
+        if (field == null || !field.type().isPrimitiveType()) {
+            return new RuleResult(rule, RuleResult.Outcome.FAILED, "The table has no column " + column + " of a primitive type", Map.of());
+        }
+        Comparator<Object> order = Comparators.forType(field.type().asPrimitiveType());
+        Object lower = null;
+        Object upper = null;
+        boolean bounded = true;
+        long batchRows = 0;
+        try (CloseableIterable<FileScanTask> tasks = table.newIncrementalAppendScan().fromSnapshotExclusive(base)
+                .toSnapshot(request.snapshotId()).includeColumnStats().planFiles()) {
+            for (FileScanTask task : tasks) {
+                DataFile file = task.file();
+                batchRows += file.recordCount();
+                ByteBuffer low = file.lowerBounds() == null ? null : file.lowerBounds().get(field.fieldId());
+                ByteBuffer high = file.upperBounds() == null ? null : file.upperBounds().get(field.fieldId());
+                if (low == null || high == null) {
+                    bounded = false;
+                    continue;
+                }
+                Object fileLower = Conversions.fromByteBuffer(field.type(), low);
+                Object fileUpper = Conversions.fromByteBuffer(field.type(), high);
+                lower = lower == null || order.compare(fileLower, lower) < 0 ? fileLower : lower;
+                upper = upper == null || order.compare(fileUpper, upper) > 0 ? fileUpper : upper;
+            }
+        }
+        catch (IOException e) {
+            throw new EngineException(ErrorCode.SPARK_FAILURE, "Cannot plan the batch of " + request.table() + ": " + Messages.brief(e), e);
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("batchRows", (double) batchRows);
+        if (batchRows == 0) {
+            metrics.put("valuesInBase", 0.0);
+            return new RuleResult(rule, RuleResult.Outcome.PASSED, "", metrics);
+        }
+        boolean pushRange = bounded && lower != null && (field.type().typeId() == Type.TypeID.STRING
+                || field.type().typeId() == Type.TypeID.INTEGER || field.type().typeId() == Type.TypeID.LONG);
+        Expression range = pushRange
+                ? Expressions.and(Expressions.greaterThanOrEqual(column, lower), Expressions.lessThanOrEqual(column, upper))
+                : Expressions.alwaysTrue();
+        long candidates = 0;
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(base).filter(range).planFiles()) {
+            for (FileScanTask ignored : tasks) {
+                candidates++;
+            }
+        }
+        catch (IOException e) {
+            throw new EngineException(ErrorCode.SPARK_FAILURE, "Cannot plan " + request.table() + " at snapshot " + base + ": " + Messages.brief(e), e);
+        }
+        metrics.put("baseFilesRead", (double) candidates);
+        long clashes = 0;
+        if (candidates > 0) {
+            Dataset<Row> baseValues = spark.read().option("snapshot-id", base).table(reference).select(column);
+            if (pushRange) {
+                Object low = lower instanceof CharSequence ? lower.toString() : lower;
+                Object high = upper instanceof CharSequence ? upper.toString() : upper;
+                baseValues = baseValues.where(functions.col(column).geq(functions.lit(low)).and(functions.col(column).leq(functions.lit(high))));
+            }
+            clashes = readBatch(spark, request).select(column).join(baseValues, Scala.seq(List.of(column)), "left_semi").count();
+        }
+        metrics.put("valuesInBase", (double) clashes);
+        if (clashes == 0) {
+            return new RuleResult(rule, RuleResult.Outcome.PASSED, "", metrics);
+        }
+        return new RuleResult(rule, RuleResult.Outcome.FAILED, String.format("%d of the batch's %d values of %s are already in base snapshot %d",
+                clashes, batchRows, column, base), metrics);
     }
 
     record Evaluation(long rows, List<RuleResult> rules, AnalyzerContext metrics) {}

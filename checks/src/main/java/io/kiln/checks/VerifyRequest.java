@@ -1,5 +1,6 @@
 package io.kiln.checks;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -14,9 +15,14 @@ import java.util.regex.Pattern;
  * @param baseSnapshotId the snapshot {@code snapshotId} was staged on (main's head then), or null for a
  *        table's first batch: anomaly rules and the metric history then measure the batch, the rows
  *        {@code snapshotId} appends over its base, while the DQDL rules see the whole table at {@code snapshotId}
+ * @param distinctFromBase columns whose values in the batch (the rows {@code snapshotId} appends over
+ *        {@code baseSnapshotId}) must not occur in the base snapshot; each gives a result
+ *        {@code DistinctFromBase "column"}. With a batch that is unique in itself and a base that is, this
+ *        proves the column unique at {@code snapshotId} without reading the whole table. Needs a base snapshot.
  */
 public record VerifyRequest(CatalogSpec catalog, String table, Long snapshotId, String rules,
-                            ResultKeySpec resultKey, boolean saveMetricsOnPass, Long baseSnapshotId) {
+                            ResultKeySpec resultKey, boolean saveMetricsOnPass, Long baseSnapshotId,
+                            List<String> distinctFromBase) {
     private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)+");
 
     public VerifyRequest {
@@ -30,6 +36,21 @@ public record VerifyRequest(CatalogSpec catalog, String table, Long snapshotId, 
         if (rules == null) {
             throw new EngineException(ErrorCode.INVALID_REQUEST, "rules is missing");
         }
+        if (distinctFromBase == null) {
+            distinctFromBase = List.of();
+        }
+        if (distinctFromBase.stream().anyMatch(column -> column == null || column.isBlank())) {
+            throw new EngineException(ErrorCode.INVALID_REQUEST, "distinctFromBase has a blank column name");
+        }
+        distinctFromBase = List.copyOf(distinctFromBase);
+        if (!distinctFromBase.isEmpty() && baseSnapshotId == null) {
+            throw new EngineException(ErrorCode.INVALID_REQUEST, "distinctFromBase needs a baseSnapshotId");
+        }
+    }
+
+    public VerifyRequest(CatalogSpec catalog, String table, Long snapshotId, String rules,
+                         ResultKeySpec resultKey, boolean saveMetricsOnPass, Long baseSnapshotId) {
+        this(catalog, table, snapshotId, rules, resultKey, saveMetricsOnPass, baseSnapshotId, List.of());
     }
 
     /** Table names double as metric file names, so they are restricted to letters, digits, '_' and '-'. */

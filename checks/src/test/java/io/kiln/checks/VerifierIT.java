@@ -278,14 +278,61 @@ class VerifierIT {
         assertThat(report.rules()).hasSize(11);
     }
 
+    @Test
+    void distinctFromBaseReadsOnlyBaseFilesWithinTheBatchsBoundsAndFindsARepeatedId() {
+        Table table = tables.createTextTable("demo.docs");
+        long first = TestTables.append(table, TestTables.docs(100, 100));
+        // doc-200 ... doc-249 lie above the base's doc-100 ... doc-199: no base file can hold one of them
+        long second = TestTables.append(table, TestTables.docs(200, 50));
+
+        VerificationReport disjoint = verify("demo.docs", second, first, "Rules = [ RowCount > 0 ]", List.of("id"));
+
+        assertThat(disjoint.outcome()).isEqualTo(RuleResult.Outcome.PASSED);
+        assertThat(rule(disjoint, "DistinctFromBase \"id\"").metrics())
+                .containsEntry("batchRows", 50.0).containsEntry("baseFilesRead", 0.0).containsEntry("valuesInBase", 0.0);
+
+        // doc-1000 ... sort between doc-100 and doc-199: the first file is read, and holds none of them
+        long third = TestTables.append(table, TestTables.docs(1000, 10));
+        VerificationReport overlapping = verify("demo.docs", third, second, "Rules = [ RowCount > 0 ]", List.of("id"));
+
+        assertThat(overlapping.outcome()).isEqualTo(RuleResult.Outcome.PASSED);
+        assertThat(rule(overlapping, "DistinctFromBase \"id\"").metrics())
+                .containsEntry("batchRows", 10.0).containsEntry("baseFilesRead", 1.0).containsEntry("valuesInBase", 0.0);
+
+        List<TestTables.Doc> again = new ArrayList<>(TestTables.docs(2000, 4));
+        again.add(new TestTables.Doc("doc-150", "an id the base already has"));
+        long fourth = TestTables.append(table, again);
+        VerificationReport repeated = verify("demo.docs", fourth, third, "Rules = [ RowCount > 0 ]", List.of("id"));
+
+        assertThat(repeated.outcome()).isEqualTo(RuleResult.Outcome.FAILED);
+        assertThat(repeated.metricsSaved()).isFalse();
+        RuleResult distinct = rule(repeated, "DistinctFromBase \"id\"");
+        assertThat(distinct.passed()).isFalse();
+        assertThat(distinct.message()).isEqualTo("1 of the batch's 5 values of id are already in base snapshot " + third);
+        assertThat(distinct.metrics()).containsEntry("valuesInBase", 1.0);
+        assertThat(rule(repeated, "RowCount > 0").passed()).isTrue();
+    }
+
+    @Test
+    void distinctFromBaseNeedsABaseSnapshot() {
+        assertThatThrownBy(() -> new VerifyRequest(tables.spec(), "demo.docs", 1L, "Rules = [ RowCount > 0 ]", null, true, null, List.of("id")))
+                .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST))
+                .hasMessage("distinctFromBase needs a baseSnapshotId");
+    }
+
     private VerificationReport verify(String table, long snapshot, String suite) {
         return verify(table, snapshot, null, suite);
     }
 
     private VerificationReport verify(String table, long snapshot, Long base, String suite) {
+        return verify(table, snapshot, base, suite, List.of());
+    }
+
+    private VerificationReport verify(String table, long snapshot, Long base, String suite, List<String> distinctFromBase) {
         clock += 60_000;
         return verifier.verify(new VerifyRequest(tables.spec(), table, snapshot, suite,
-                new ResultKeySpec(clock, Map.of("job", "job-1", "table", table, "snapshot", Long.toString(snapshot))), true, base));
+                new ResultKeySpec(clock, Map.of("job", "job-1", "table", table, "snapshot", Long.toString(snapshot))), true, base,
+                distinctFromBase));
     }
 
     private static RuleResult rule(VerificationReport report, String text) {
