@@ -13,9 +13,11 @@
 #   3. runs a warm-up job (1,000 rows, same suite) as soon as Kiln says UP, then, KILN_BENCH_REPEATS times, the
 #      1 M-row job with the suite into a fresh table and the same job without a suite into another fresh table
 #      (Kiln's own rules only: staging, audit and publish without the engine); then (KILN_BENCH_APPEND=1) 1 M more
-#      rows with new ids appended to the last table with the suite, because the suite's DQDL rules read the whole
-#      table, not only the batch; each job is polled every 0.2 s, with CPU time of the service, of the engine and of
-#      everything else,
+#      rows with new ids appended to the last table with the suite (suite-append: ids above the table's, so the
+#      engine's check of the batch's ids against the table's skips every table file by its bounds), and 1 M rows whose
+#      ids interleave with a 1 M table's (suite-append-interleaved: doc-000000001-b sorts between doc-000000001 and
+#      doc-000000002, so every table file overlaps and the engine joins the batch's ids with the table's); each job is
+#      polled every 0.2 s, with CPU time of the service, of the engine and of everything else,
 #   4. reads the engine's VmRSS / VmHWM after each 1 M audit, and the service's peak RSS,
 #   5. unless KILN_BENCH_RULES=0, times the suite rule by rule on the last 1 M snapshot through the engine's own
 #      POST /verify, after 5 runs of the whole suite: each rule alone, the first k rules (what adding rule k to the one
@@ -219,7 +221,15 @@ generate_rows() { # rows [first id [seed]] -> path of the file (generated once p
 input="$(generate_rows "$rows")"
 warmup_input="$(generate_rows "$warmup_rows")"
 append_input=""
-[[ "$append" != 0 ]] && append_input="$(generate_rows "$rows" $((rows + 1)) $((seed + 1)))"
+interleaved_input=""
+if [[ "$append" != 0 ]]; then
+    append_input="$(generate_rows "$rows" $((rows + 1)) $((seed + 1)))"
+    # the same rows with ids that sort between the table's: doc-000000001-b after doc-000000001
+    interleaved_input="$(dirname "$input")/rows-interleaved.jsonl"
+    if [[ ! -f "$interleaved_input" || "$input" -nt "$interleaved_input" ]]; then
+        sed -E 's/^\{"id": "(doc-[0-9]+)"/{"id": "\1-b"/' "$input" >"$interleaved_input.tmp" && mv "$interleaved_input.tmp" "$interleaved_input"
+    fi
+fi
 input_bytes="$(stat -c %s "$input")"
 
 # --- service and engine cold start -----------------------------------------------------------
@@ -366,6 +376,10 @@ done
 if [[ -n "$append_input" ]] && ((repeats > 0)); then
     wait_for_quiet "append"
     run_job suite-append 1 "bench.rows_suite_$repeats" "$append_input" "$suite"
+    if ((repeats > 1)); then
+        wait_for_quiet "append, interleaved ids"
+        run_job suite-append-interleaved 1 "bench.rows_suite_$((repeats - 1))" "$interleaved_input" "$suite"
+    fi
 fi
 
 # --- the suite rule by rule, on the engine directly ------------------------------------------
@@ -516,7 +530,7 @@ for r in runs:
           f"| {r['service_cpu_s']} | {r['engine_cpu_s']} | {ratio(engine_cpu, f(r['service_cpu_s'])):.3f} | {r['engine_gc_s'] or '?'} | {r['others_cores']} | {r['data_files'] or '?'} "
           f"| {r['engine_rss_mb']} / {r['engine_hwm_mb']} | {r['service_hwm_mb']} |")
 print()
-for kind in ("suite", "kiln-rules-only", "suite-append"):
+for kind in ("suite", "kiln-rules-only", "suite-append", "suite-append-interleaved"):
     chosen = [r for r in runs if r["kind"] == kind]
     if not chosen:
         continue
@@ -537,7 +551,8 @@ print()
 print("ingest = auditStartedAt - startedAt; audit = finishedAt - auditStartedAt (Kiln's rules + the suite on the engine + publish);")
 print("engine verify s = the engine's own time for the verification (its log); CPU s = from submit to end, per process; engine GC s = jstat's GCT;")
 print("others' cores = CPUs kept busy by other processes during the job; data files = files the staged snapshot added;")
-print(f"suite-append = {rows} more rows (new ids) appended to the last table with the suite, which had {rows} rows: the DQDL rules read the whole table.")
+print(f"suite-append = {rows} more rows (new ids, above the table's) appended to the last table with the suite, which had {rows} rows;")
+print(f"suite-append-interleaved = {rows} rows whose ids sort between the table's, appended to the one before, which had {rows} rows.")
 
 # --- rule by rule
 if os.path.exists(rules_results) and os.path.getsize(rules_results) > 0:

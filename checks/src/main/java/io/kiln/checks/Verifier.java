@@ -147,7 +147,17 @@ final class Verifier {
                 long snapshotId = Spark3Util.loadIcebergTable(spark, table).currentSnapshot().snapshotId();
                 Dataset<Row> data = spark.read().option("snapshot-id", snapshotId).table(table);
                 data.createOrReplaceTempView(PRIMARY_VIEW);
-                return evaluate(data, SuiteParser.parse(WARM_UP_SUITE), List.of(), System.currentTimeMillis());
+                evaluate(data, SuiteParser.parse(WARM_UP_SUITE), List.of(), System.currentTimeMillis());
+                // later batches: the incremental read, anomalies on the batch, DistinctFromBase with a join (ids
+                // within the base's bounds) and without one (ids above them)
+                long base = snapshotId;
+                for (String prefix : List.of("doc-1", "zz-")) {
+                    spark.range(1000, 1500).selectExpr("concat('" + prefix + "', id) as id", "concat('text', id) as text").writeTo(table).append();
+                    long batch = Spark3Util.loadIcebergTable(spark, table).currentSnapshot().snapshotId();
+                    verify(new VerifyRequest(spec, "warm.docs", batch, WARM_UP_SUITE, null, false, base, List.of("id")));
+                    base = batch;
+                }
+                return null;
             }
             catch (Exception e) {
                 throw new IllegalStateException(Messages.brief(e), e);
