@@ -91,13 +91,16 @@ final class Verifier {
         long started = System.nanoTime();
         Suite suite = SuiteParser.parse(request.rules());
         return runtime.withSession(root -> {
+            long locked = System.nanoTime();
             SparkSession spark = runtime.sessionFor(root, request.catalog());
             Dataset<Row> snapshot = readSnapshot(spark, request);
             Dataset<Row> batch = request.baseSnapshotId() == null || suite.anomalies().isEmpty() ? snapshot : readBatch(spark, request);
             snapshot.createOrReplaceTempView(PRIMARY_VIEW);
             try {
+                long read = System.nanoTime();
                 Evaluation evaluation = evaluate(snapshot, batch, suite, history.load(request.table()),
                         resultTimestamp(request));
+                long evaluated = System.nanoTime();
                 if (!request.distinctFromBase().isEmpty()) {
                     List<RuleResult> rules = new ArrayList<>(evaluation.rules());
                     for (String column : request.distinctFromBase()) {
@@ -105,14 +108,17 @@ final class Verifier {
                     }
                     evaluation = new Evaluation(evaluation.rows(), rules, evaluation.metrics());
                 }
+                long distinct = System.nanoTime();
                 boolean passed = evaluation.rules().stream().allMatch(RuleResult::passed);
                 boolean save = passed && request.saveMetricsOnPass();
                 if (save) {
                     history.append(request.table(), resultKey(request), evaluation.metrics());
                 }
-                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-                LOG.info("Verified {} snapshot {}: {} rows, {} in {} ms", request.table(), request.snapshotId(),
-                        evaluation.rows(), passed ? "PASSED" : "FAILED", millis);
+                long finished = System.nanoTime();
+                long millis = TimeUnit.NANOSECONDS.toMillis(finished - started);
+                LOG.info("Verified {} snapshot {}: {} rows, {} in {} ms (waiting {}, reading {}, rules {}, distinct from base {}, history {} ms)",
+                        request.table(), request.snapshotId(), evaluation.rows(), passed ? "PASSED" : "FAILED", millis,
+                        millis(started, locked), millis(locked, read), millis(read, evaluated), millis(evaluated, distinct), millis(distinct, finished));
                 return new VerificationReport(passed ? RuleResult.Outcome.PASSED : RuleResult.Outcome.FAILED,
                         request.snapshotId(), evaluation.rows(), evaluation.rules(), save, millis);
             }
@@ -157,6 +163,11 @@ final class Verifier {
                     verify(new VerifyRequest(spec, "warm.docs", batch, WARM_UP_SUITE, null, false, base, List.of("id")));
                     base = batch;
                 }
+                // with a history, anomaly rules run Deequ's detector (and load Breeze) on first use: a run with one past point
+                List<DataPoint<Object>> past = new ArrayList<>();
+                past.add(new DataPoint<>(1L, Option.apply(100.0)));
+                new AnomalyDetector(new RelativeRateOfChangeStrategy(Option.empty(), Option.apply(3.0), 1))
+                        .isNewPointAnomalous(Scala.seq(past), new DataPoint<>(2L, Option.apply(500.0)));
                 return null;
             }
             catch (Exception e) {
@@ -180,6 +191,10 @@ final class Verifier {
         catch (IOException e) {
             LOG.debug("Cannot delete {}: {}", directory, e.getMessage());
         }
+    }
+
+    private static long millis(long from, long to) {
+        return TimeUnit.NANOSECONDS.toMillis(to - from);
     }
 
     /** The table as Spark SQL names it: catalog, namespace and name, each quoted. */
