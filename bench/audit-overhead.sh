@@ -60,17 +60,10 @@ seed="${KILN_BENCH_SEED:-42}"
 xmx="${KILN_BENCH_XMX:-2g}"
 job_timeout="${KILN_BENCH_TIMEOUT:-3600}"
 quiet_wait="${KILN_BENCH_QUIET_WAIT:-300}"
+# shared helpers: say, fail, machine_busy_ticks, wait_for_quiet
+source "$root/bench/lib.sh"
 goal="0.15"
 service_pid=""
-
-say() {
-    printf 'bench: %s\n' "$*" >&2
-}
-
-fail() {
-    say "$*"
-    exit 1
-}
 
 for tool in java javac curl python3 awk; do
     command -v "$tool" >/dev/null 2>&1 || fail "needs $tool on the PATH"
@@ -135,34 +128,6 @@ gc_seconds() { # pid -> seconds the JVM spent in GC so far (jstat's GCT), or emp
 process_start() { # pid -> when it started, in seconds since the epoch (clock-tick resolution)
     awk -v t="$ticks_per_second" -v b="$(awk '$1 == "btime" { print $2 }' /proc/stat)" \
         '{ sub(/^.*\) /, ""); printf "%.2f\n", b + $20 / t }' "/proc/$1/stat"
-}
-
-machine_busy_ticks() { # clock ticks all CPUs spent busy (not idle, not waiting for I/O)
-    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
-}
-
-ticks_per_second="$(getconf CLK_TCK)"
-
-# Waits until the machine's CPUs are busy with less than 0.5 cores for 3 s (others' builds and tests), up to $quiet_wait s.
-wait_for_quiet() {
-    local label="$1" deadline=$((SECONDS + quiet_wait)) before after busy
-    ((quiet_wait > 0)) || return 0
-    while true; do
-        before="$(machine_busy_ticks)"
-        sleep 3
-        after="$(machine_busy_ticks)"
-        busy="$(awk -v a="$before" -v b="$after" -v t="$ticks_per_second" 'BEGIN { printf "%.2f", (b - a) / t / 3 }')"
-        if awk -v b="$busy" 'BEGIN { exit !(b < 0.5) }'; then
-            say "[$label] machine quiet (${busy} cores busy)"
-            return 0
-        fi
-        if ((SECONDS >= deadline)); then
-            say "[$label] warning: other processes still keep ${busy} cores busy after ${quiet_wait} s; measuring anyway (see 'others' in the tables)"
-            return 0
-        fi
-        say "[$label] other processes keep ${busy} cores busy; waiting for a quiet machine"
-        sleep 10
-    done
 }
 
 rows_label() { # 1000000 -> 1m, 1000 -> 1k, 2500 -> 2500

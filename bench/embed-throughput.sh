@@ -24,48 +24,13 @@ count="${KILN_BENCH_SENTENCES:-3000}"
 rounds="${KILN_BENCH_ROUNDS:-3}"
 xmx="${KILN_BENCH_XMX:-1g}"
 quiet_wait="${KILN_BENCH_QUIET_WAIT:-120}"
-
-say() {
-    printf 'bench: %s\n' "$*" >&2
-}
-
-fail() {
-    say "$*"
-    exit 1
-}
+# shared helpers: say, fail, machine_busy_ticks, wait_for_quiet
+source "$root/bench/lib.sh"
 
 for tool in java javac awk; do
     command -v "$tool" >/dev/null 2>&1 || fail "needs $tool on the PATH"
 done
 mkdir -p "$work"
-
-machine_busy_ticks() {
-    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
-}
-
-ticks_per_second="$(getconf CLK_TCK)"
-
-# Waits until the machine's CPUs are busy with less than 0.5 cores for 3 s (others' builds and tests), up to $quiet_wait s.
-wait_for_quiet() {
-    local deadline=$((SECONDS + quiet_wait)) before after busy
-    ((quiet_wait > 0)) || return 0
-    while true; do
-        before="$(machine_busy_ticks)"
-        sleep 3
-        after="$(machine_busy_ticks)"
-        busy="$(awk -v a="$before" -v b="$after" -v t="$ticks_per_second" 'BEGIN { printf "%.2f", (b - a) / t / 3 }')"
-        if awk -v b="$busy" 'BEGIN { exit !(b < 0.5) }'; then
-            say "machine quiet (${busy} cores busy)"
-            return 0
-        fi
-        if ((SECONDS >= deadline)); then
-            say "warning: other processes still keep ${busy} cores busy after ${quiet_wait} s; measuring anyway"
-            return 0
-        fi
-        say "other processes keep ${busy} cores busy; waiting for a quiet machine"
-        sleep 10
-    done
-}
 
 # --- build: Kiln's classes, the test classpath (it has the model carriers and LangChain4j's model class), the bench ---
 if [[ ! -f "$root/target/classes/io/kiln/embed/Embedder.class" ]]; then

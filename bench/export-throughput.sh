@@ -33,16 +33,9 @@ seed="${KILN_BENCH_SEED:-42}"
 xmx="${KILN_BENCH_XMX:-1g}"
 repeat="${KILN_BENCH_REPEAT:-2}"
 quiet_wait="${KILN_BENCH_QUIET_WAIT:-300}"
+# shared helpers: say, fail, machine_busy_ticks, wait_for_quiet
+source "$root/bench/lib.sh"
 service_pid=""
-
-say() {
-    printf 'bench: %s\n' "$*" >&2
-}
-
-fail() {
-    say "$*"
-    exit 1
-}
 
 for tool in java curl python3 awk; do
     command -v "$tool" >/dev/null 2>&1 || fail "needs $tool on the PATH"
@@ -83,33 +76,6 @@ proc_kb() { # pid field -> kB
 
 process_ticks() { # pid -> user + system clock ticks
     awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
-}
-
-machine_busy_ticks() {
-    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
-}
-
-ticks_per_second="$(getconf CLK_TCK)"
-
-wait_for_quiet() {
-    local deadline=$((SECONDS + quiet_wait)) before after busy
-    ((quiet_wait > 0)) || return 0
-    while true; do
-        before="$(machine_busy_ticks)"
-        sleep 3
-        after="$(machine_busy_ticks)"
-        busy="$(awk -v a="$before" -v b="$after" -v t="$ticks_per_second" 'BEGIN { printf "%.2f", (b - a) / t / 3 }')"
-        if awk -v b="$busy" 'BEGIN { exit !(b < 0.5) }'; then
-            say "machine quiet (${busy} cores busy)"
-            return 0
-        fi
-        if ((SECONDS >= deadline)); then
-            say "warning: other processes still keep ${busy} cores busy after ${quiet_wait} s; measuring anyway (see 'others' in the table)"
-            return 0
-        fi
-        say "other processes keep ${busy} cores busy; waiting for a quiet machine"
-        sleep 10
-    done
 }
 
 # --- build -----------------------------------------------------------------------------------

@@ -21,9 +21,8 @@ repeats="${KILN_BENCH_REPEATS:-3}"
 load_high="${KILN_BENCH_LOAD_HIGH:-1}"
 mkdir -p "$work"
 
-say() {
-    printf 'bench: %s\n' "$*" >&2
-}
+# shared helpers: say, fail, machine_busy_ticks, wait_for_quiet
+source "$root/bench/lib.sh"
 
 corpus="${KILN_BENCH_QUALITY_CORPUS:-}"
 if [[ -z "$corpus" ]]; then

@@ -26,14 +26,8 @@ repetitions="${KILN_TEXT_BENCH_REPETITIONS:-3}"
 step_seconds="${KILN_TEXT_BENCH_STEP_SECONDS:-30}"
 xmx="${KILN_TEXT_BENCH_XMX:-2g}"
 
-say() {
-    printf 'bench: %s\n' "$*" >&2
-}
-
-fail() {
-    say "$*"
-    exit 1
-}
+# shared helpers: say, fail, machine_busy_ticks, wait_for_quiet
+source "$root/bench/lib.sh"
 
 command -v java >/dev/null 2>&1 || fail "needs java on the PATH"
 mkdir -p "$work"

@@ -1,0 +1,43 @@
+# bench/lib.sh: what the bench scripts share. Source it after setting quiet_wait (seconds to wait for a quiet
+# machine; 0: don't wait).
+#   say MESSAGE...          prints "bench: MESSAGE" on stderr
+#   fail MESSAGE...         says it and exits 1
+#   machine_busy_ticks      clock ticks all CPUs spent busy so far (not idle, not waiting for I/O)
+#   wait_for_quiet [LABEL]  waits until other processes keep less than 0.5 cores busy for 3 s, up to $quiet_wait s,
+#                           then measures anyway with a warning
+
+ticks_per_second="$(getconf CLK_TCK)"
+
+say() {
+    printf 'bench: %s\n' "$*" >&2
+}
+
+fail() {
+    say "$*"
+    exit 1
+}
+
+machine_busy_ticks() {
+    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+wait_for_quiet() {
+    local prefix="${1:+[$1] }" deadline=$((SECONDS + ${quiet_wait:-0})) before after busy
+    ((${quiet_wait:-0} > 0)) || return 0
+    while true; do
+        before="$(machine_busy_ticks)"
+        sleep 3
+        after="$(machine_busy_ticks)"
+        busy="$(awk -v a="$before" -v b="$after" -v t="$ticks_per_second" 'BEGIN { printf "%.2f", (b - a) / t / 3 }')"
+        if awk -v b="$busy" 'BEGIN { exit !(b < 0.5) }'; then
+            say "${prefix}machine quiet (${busy} cores busy)"
+            return 0
+        fi
+        if ((SECONDS >= deadline)); then
+            say "${prefix}warning: other processes still keep ${busy} cores busy after ${quiet_wait} s; measuring anyway (see 'others' in the tables)"
+            return 0
+        fi
+        say "${prefix}other processes keep ${busy} cores busy; waiting for a quiet machine"
+        sleep 10
+    done
+}
