@@ -44,11 +44,15 @@ public final class EmbedThroughput {
         List<String> sentences = sentences(Arrays.asList(args).subList(3, args.length), count);
         long tokens = 0;
         Embedder kiln = EmbeddingModels.named(EmbeddingModels.DEFAULT_MODEL, Integer.getInteger("kiln.bench.threads", 0));
+        double flops = 0;
         for (String sentence : sentences) {
-            tokens += kiln.tokenIds(sentence).length;
+            int length = kiln.tokenIds(sentence).length;
+            tokens += length;
+            flops += flops(length);
         }
-        System.out.printf(Locale.ROOT, "sentences %d, tokens %d (mean %.1f, truncated at 256), cores %d, provider %s%n",
-                sentences.size(), tokens, (double) tokens / sentences.size(), Runtime.getRuntime().availableProcessors(), kiln.provider());
+        System.out.printf(Locale.ROOT, "sentences %d, tokens %d (mean %.1f, truncated at 256), cores %d, provider %s; the model's arithmetic: %.1f MFLOP a sentence%n",
+                sentences.size(), tokens, (double) tokens / sentences.size(), Runtime.getRuntime().availableProcessors(), kiln.provider(), flops / sentences.size() / 1e6);
+        double flopsPerSentence = flops / sentences.size();
 
         AllMiniLmL6V2EmbeddingModel peer = mode.equals("kiln") ? null : new AllMiniLmL6V2EmbeddingModel();
         Bare bare = mode.equals("all") ? new Bare(sentences, BatchLimits.DEFAULT) : null;
@@ -82,14 +86,27 @@ public final class EmbedThroughput {
             double limitRate = median(results.get("limit"), 0);
             double kilnRate = median(results.get("kiln"), 0);
             System.out.println();
-            System.out.println("| path | sentences / CPU-s (median of " + rounds + ") | sentences / s wall | kiln / path |");
-            System.out.println("|---|---:|---:|---:|");
+            System.out.println("| path | sentences / CPU-s (median of " + rounds + ") | sentences / s wall | GFLOP / CPU-s | kiln / path |");
+            System.out.println("|---|---:|---:|---:|---:|");
             for (String path : List.of("peer", "limit", "kiln")) {
                 double rate = median(results.get(path), 0);
-                System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.2f |%n", path, rate, median(results.get(path), 1), kilnRate / rate);
+                System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.1f | %.2f |%n", path, rate, median(results.get(path), 1), rate * flopsPerSentence / 1e9, kilnRate / rate);
             }
             System.out.printf(Locale.ROOT, "%nkiln / peer = %.2f (goal >= 2), kiln / limit = %.2f (goal >= 0.9)%n", kilnRate / peerRate, kilnRate / limitRate);
+            System.out.printf(Locale.ROOT, "twice the peer = %.1f GFLOP of the model's arithmetic per CPU-s%n", 2 * peerRate * flopsPerSentence / 1e9);
         }
+    }
+
+    /**
+     * The arithmetic of all-MiniLM-L6-v2 (6 layers, hidden 384, feed-forward 1536; its config.json) on one
+     * text of {@code length} tokens, multiply-adds counted as 2: per layer the Q, K, V and output projections
+     * (8 L H^2), the feed-forward (4 L H I) and attention's scores and weighted sum (4 L^2 H). Padding is not
+     * counted: it is work a path chooses to do.
+     */
+    static double flops(int length) {
+        double hidden = 384;
+        double feedForward = 1536;
+        return 6 * (length * (8 * hidden * hidden + 4 * hidden * feedForward) + 4.0 * length * length * hidden);
     }
 
     private static void record(Map<String, List<double[]>> results, String path, int round, int sentences, Runnable work) {

@@ -4,8 +4,10 @@
 #   peer   LangChain4j's own AllMiniLmL6V2EmbeddingModel.embedAll (goal: Kiln >= 2x)
 #   limit  a bare ONNX Runtime loop over pre-tokenized, pre-sorted, pre-built batches (goal: Kiln >= 0.9x)
 #   kiln   io.kiln.embed.Embedder.embed (tokenize, sort, batch, infer, pool, normalize)
-# measured in one JVM, interleaved, $KILN_BENCH_ROUNDS rounds, median; then the peak RSS of a JVM that
-# runs only Kiln's path and of one that runs only the peer (one round each).
+# measured in one JVM, interleaved, $KILN_BENCH_ROUNDS rounds, median, each also as GFLOP of the model's
+# arithmetic per CPU-second; then (with numpy) the ceiling: one thread's fp32 matrix product on the model's
+# shapes, and what share of it twice the peer would need; then the peak RSS of a JVM that runs only Kiln's
+# path and of one that runs only the peer (one round each).
 #
 # Sentences: 4-80 words, deduplicated, from /usr/share/common-licenses and the Markdown READMEs under
 # /usr/share/doc (on the machine), in file order.
@@ -60,6 +62,30 @@ run_java() {
 say "$(nproc) cores; commit $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown); $count sentences; $rounds rounds; java -Xmx$xmx"
 wait_for_quiet
 run_java all "$count" "$rounds" "${inputs[@]}" 2>"$work/all.log" | tee "$work/all.out"
+# the ceiling: what this CPU's fp32 matrix product reaches on one thread, on the model's own shapes (OpenBLAS
+# through numpy): a model that were nothing but these products could not run faster per CPU-second
+if python3 -c 'import numpy' 2>/dev/null; then
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python3 -c '
+import sys, time, numpy as np
+rates = []
+for (m, k, n) in [(512, 384, 384), (512, 384, 1536), (512, 1536, 384)]:
+    a, b = np.random.rand(m, k).astype(np.float32), np.random.rand(k, n).astype(np.float32)
+    for _ in range(5):
+        a @ b
+    reps = max(5, int(1e10 / (2 * m * k * n)))
+    started = time.process_time()
+    for _ in range(reps):
+        a @ b
+    rates.append(2 * m * k * n * reps / (time.process_time() - started) / 1e9)
+    print(f"ceiling: fp32 matrix product {m}x{k} by {k}x{n}, one thread: {rates[-1]:.1f} GFLOP per CPU-s")
+ceiling = max(rates)
+if sys.argv[1]:
+    need = float(sys.argv[1])
+    print(f"twice the peer needs {need:.1f} GFLOP per CPU-s = {need / ceiling:.2f} of the matrix-product ceiling ({ceiling:.1f})")
+' "$(awk '/^twice the peer/ { print $5 }' "$work/all.out")" | tee -a "$work/all.out"
+else
+    say "no numpy: the matrix-product ceiling is not measured"
+fi
 for mode in kiln peer; do
     say "peak RSS, $mode only"
     run_java "$mode" "$count" 1 "${inputs[@]}" 2>"$work/$mode.log" | grep -E 'round|peak RSS' | sed "s/^/$mode only: /"
