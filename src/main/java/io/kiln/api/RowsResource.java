@@ -2,6 +2,7 @@ package io.kiln.api;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -30,6 +31,7 @@ import io.kiln.read.RowFormats;
 import io.kiln.read.RowWriter;
 import io.kiln.read.SnapshotReader;
 import io.kiln.read.SnapshotScan;
+import io.kiln.read.SplitRule;
 
 /**
  * The rows of one snapshot for clients that do not speak Iceberg, streamed as JSONL or as an Arrow
@@ -54,15 +56,19 @@ public class RowsResource {
             @Parameter(description = "comma-separated columns, in output order; default all") @QueryParam("columns") String columns,
             @Parameter(description = "conditions joined by and: column = 'x', column in (1, 2), column is null, column starts_with 'a', ...") @QueryParam("filter") String filter,
             @Parameter(description = "at most this many rows") @QueryParam("limit") Long limit,
+            @Parameter(description = "keep only the rows of a deterministic split by id: those whose position (sha256 of seed:id) is below this fraction, as a training config's split.fraction") @QueryParam("split.fraction") String splitFraction,
+            @Parameter(description = "the split's seed (default 0), as a training config's split.seed") @QueryParam("split.seed") String splitSeed,
             @HeaderParam(HttpHeaders.ACCEPT) String accept) {
         RowFormat rowFormat = format(format, accept);
         if (limit != null && limit < 0) {
             throw new KilnException(ErrorCode.INVALID_REQUEST, "limit must not be negative, was " + limit, List.of(new Violation("limit", "must not be negative")));
         }
+        Optional<SplitRule> split = split(splitFraction, splitSeed);
         SnapshotReader.ResolvedSnapshot resolved = reader.resolve(table, snapshot);
         SnapshotScan scan = resolved.scan()
                 .columns(columns(columns))
                 .filter(Optional.ofNullable(filter).filter(text -> !text.isBlank()))
+                .split(split)
                 .build();
         OptionalLong rowLimit = limit == null ? OptionalLong.empty() : OptionalLong.of(limit);
         BufferAllocator allocator = reader.allocator();
@@ -91,6 +97,39 @@ public class RowsResource {
                 .orElseThrow(() -> new KilnException(ErrorCode.INVALID_REQUEST, "format must be jsonl or arrow, was '" + format + "'"
                         + (format.equalsIgnoreCase("parquet") ? "; Parquet cannot stream: export it (POST /v1/tables/{table}/exports)" : ""),
                         List.of(new Violation("format", "must be jsonl or arrow"))));
+    }
+
+    private static Optional<SplitRule> split(String fraction, String seed) {
+        if (fraction == null) {
+            if (seed != null) {
+                throw new KilnException(ErrorCode.INVALID_REQUEST, "split.seed needs split.fraction", List.of(new Violation("split.fraction", "is required with split.seed")));
+            }
+            return Optional.empty();
+        }
+        List<Violation> violations = new ArrayList<>();
+        double value = Double.NaN;
+        try {
+            value = Double.parseDouble(fraction.strip());
+        }
+        catch (NumberFormatException e) {
+            // reported below
+        }
+        if (!(value > 0 && value <= 1)) {
+            violations.add(new Violation("split.fraction", "must be a number more than 0 and at most 1, was '" + fraction + "'"));
+        }
+        long seedValue = 0;
+        if (seed != null) {
+            try {
+                seedValue = Long.parseLong(seed.strip());
+            }
+            catch (NumberFormatException e) {
+                violations.add(new Violation("split.seed", "must be a whole number, was '" + seed + "'"));
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new KilnException(ErrorCode.INVALID_REQUEST, "The split is invalid", violations);
+        }
+        return Optional.of(new SplitRule("split", value, seedValue));
     }
 
     private static Optional<List<String>> columns(String columns) {

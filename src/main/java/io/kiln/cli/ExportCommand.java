@@ -63,6 +63,12 @@ final class ExportCommand
     @Option(names = "--filter", paramLabel = "EXPR", description = "Rows to keep, e.g. \"lang = 'en' and tokens >= 10\" (=, !=, <, <=, >, >=, in (...), not in (...), is null, is not null, starts_with).")
     String filter;
 
+    @Option(names = "--split-fraction", paramLabel = "F", description = "Keep only the rows of a training split: those whose id's position (sha256 of seed:id) is below F, as a training config's split.fraction.")
+    Double splitFraction;
+
+    @Option(names = "--split-seed", paramLabel = "N", description = "The split's seed (default 0), as a training config's split.seed.")
+    Long splitSeed;
+
     @Option(names = "--shard-rows", paramLabel = "N", description = "Rows per shard (service default 1000000).")
     Long shardRows;
 
@@ -90,6 +96,15 @@ final class ExportCommand
         }
         if (filter != null) {
             body.put("filter", filter);
+        }
+        if (splitFraction != null || splitSeed != null) {
+            ObjectNode split = body.putObject("split");
+            if (splitFraction != null) {
+                split.put("fraction", splitFraction);
+            }
+            if (splitSeed != null) {
+                split.put("seed", splitSeed);
+            }
         }
         body.put("format", format);
         if (shardRows != null) {

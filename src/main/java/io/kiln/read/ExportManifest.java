@@ -14,9 +14,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * same snapshot and options give the same manifest, byte for byte. {@code recipe} and
  * {@code contentDigest} are the snapshot summary's {@code kiln.recipe} and {@code kiln.content-digest}.
  */
-@JsonPropertyOrder({"table", "snapshotId", "pin", "columns", "filter", "format", "shardRows", "shardBytes", "rows", "files", "recipe", "contentDigest"})
+@JsonPropertyOrder({"table", "snapshotId", "pin", "columns", "filter", "split", "format", "shardRows", "shardBytes", "rows", "files", "recipe", "contentDigest"})
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
-public record ExportManifest(String table, long snapshotId, Optional<String> pin, List<String> columns, Optional<String> filter, String format,
+public record ExportManifest(String table, long snapshotId, Optional<String> pin, List<String> columns, Optional<String> filter, Optional<SplitRule> split, String format,
         long shardRows, long shardBytes, long rows, List<ExportedFile> files, Optional<String> recipe, Optional<String> contentDigest) {
     public static final String FILE_NAME = "manifest.json";
 
@@ -25,6 +25,7 @@ public record ExportManifest(String table, long snapshotId, Optional<String> pin
         requireNonNull(pin, "pin is null");
         columns = List.copyOf(columns);
         requireNonNull(filter, "filter is null");
+        requireNonNull(split, "split is null");
         requireNonNull(format, "format is null");
         files = List.copyOf(files);
         requireNonNull(recipe, "recipe is null");

@@ -22,16 +22,17 @@ import io.kiln.error.Violation;
  * shards of at most {@code shardRows} rows and about {@code shardBytes} bytes, into {@code directory}.
  */
 public record ExportRequest(Optional<Long> snapshotId, Optional<String> pin, Optional<List<String>> columns, Optional<String> filter,
-        RowFormat format, long shardRows, long shardBytes, Path directory) {
+        Optional<SplitRule> split, RowFormat format, long shardRows, long shardBytes, Path directory) {
     public static final long DEFAULT_SHARD_ROWS = 1_000_000;
     public static final long DEFAULT_SHARD_BYTES = 128L << 20;
-    private static final Set<String> FIELDS = Set.of("snapshotId", "pin", "columns", "filter", "format", "shardRows", "shardBytes", "directory");
+    private static final Set<String> FIELDS = Set.of("snapshotId", "pin", "columns", "filter", "split", "format", "shardRows", "shardBytes", "directory");
 
     public ExportRequest {
         requireNonNull(snapshotId, "snapshotId is null");
         requireNonNull(pin, "pin is null");
         requireNonNull(columns, "columns is null");
         requireNonNull(filter, "filter is null");
+        requireNonNull(split, "split is null");
         requireNonNull(format, "format is null");
         requireNonNull(directory, "directory is null");
         columns = columns.map(List::copyOf);
@@ -43,7 +44,8 @@ public record ExportRequest(Optional<Long> snapshotId, Optional<String> pin, Opt
     /**
      * Reads a request body, naming every bad field at once in a 400 INVALID_EXPORT: {@code snapshotId}
      * or {@code pin} (exactly one), {@code directory} (absolute), and optionally {@code columns},
-     * {@code filter}, {@code format} (default parquet), {@code shardRows}, {@code shardBytes}.
+     * {@code filter}, {@code split} ({@code {"fraction": 0.9, "seed": 17}}, as a training config's; a
+     * {@code name} is allowed and kept), {@code format} (default parquet), {@code shardRows}, {@code shardBytes}.
      */
     public static ExportRequest fromJson(JsonNode body) {
         List<Violation> violations = new ArrayList<>();
@@ -90,6 +92,7 @@ public record ExportRequest(Optional<Long> snapshotId, Optional<String> pin, Opt
             columns = Optional.of(names);
         }
         Optional<String> filter = text(body, "filter", violations).filter(text -> !text.isBlank());
+        Optional<SplitRule> split = split(body.path("split"), violations);
         RowFormat format = RowFormat.PARQUET;
         Optional<String> formatName = text(body, "format", violations);
         if (formatName.isPresent()) {
@@ -124,7 +127,39 @@ public record ExportRequest(Optional<Long> snapshotId, Optional<String> pin, Opt
         if (!violations.isEmpty()) {
             throw invalid(violations);
         }
-        return new ExportRequest(snapshotId, pin, columns, filter, format, shardRows, shardBytes, directory);
+        return new ExportRequest(snapshotId, pin, columns, filter, split, format, shardRows, shardBytes, directory);
+    }
+
+    private static Optional<SplitRule> split(JsonNode split, List<Violation> violations) {
+        if (split.isMissingNode() || split.isNull()) {
+            return Optional.empty();
+        }
+        if (!split.isObject()) {
+            violations.add(new Violation("split", "must be an object: {\"fraction\": 0.9, \"seed\": 17}"));
+            return Optional.empty();
+        }
+        int before = violations.size();
+        split.fieldNames().forEachRemaining(name -> {
+            if (!Set.of("name", "fraction", "seed").contains(name)) {
+                violations.add(new Violation("split." + name, "unknown field; known fields: fraction, name, seed"));
+            }
+        });
+        JsonNode fraction = split.path("fraction");
+        if (!fraction.isNumber() || !(fraction.doubleValue() > 0 && fraction.doubleValue() <= 1)) {
+            violations.add(new Violation("split.fraction", "must be a number more than 0 and at most 1"));
+        }
+        JsonNode seed = split.path("seed");
+        if (!seed.isMissingNode() && !seed.isNull() && !(seed.isIntegralNumber() && seed.canConvertToLong())) {
+            violations.add(new Violation("split.seed", "must be a whole number"));
+        }
+        JsonNode name = split.path("name");
+        if (!name.isMissingNode() && !name.isNull() && !(name.isTextual() && !name.textValue().isBlank())) {
+            violations.add(new Violation("split.name", "must be a non-empty string"));
+        }
+        if (violations.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new SplitRule(name.isTextual() ? name.textValue() : "split", fraction.doubleValue(), seed.isIntegralNumber() ? seed.longValue() : 0));
     }
 
     private static Optional<String> text(JsonNode body, String field, List<Violation> violations) {

@@ -62,7 +62,7 @@ public class Exporter {
         SnapshotReader.ResolvedSnapshot snapshot = request.snapshotId().isPresent()
                 ? reader.bySnapshotId(tableName, request.snapshotId().get())
                 : reader.byPin(tableName, request.pin().orElseThrow());
-        SnapshotScan scan = snapshot.scan().columns(request.columns()).filter(request.filter()).build();
+        SnapshotScan scan = snapshot.scan().columns(request.columns()).filter(request.filter()).split(request.split()).build();
         Path directory = checkDirectory(request.directory());
         boolean created = !Files.exists(directory);
         List<Path> written = new ArrayList<>();
@@ -71,7 +71,7 @@ public class Exporter {
             List<ExportManifest.ExportedFile> files = writeShards(scan, request, directory, written);
             Map<String, String> summary = snapshot.table().snapshot(snapshot.snapshotId()).summary();
             ExportManifest manifest = new ExportManifest(tableName, snapshot.snapshotId(), snapshot.pin(), scan.columns(),
-                    request.filter(), request.format().formatName(), request.shardRows(), request.shardBytes(),
+                    request.filter(), request.split(), request.format().formatName(), request.shardRows(), request.shardBytes(),
                     files.stream().mapToLong(ExportManifest.ExportedFile::rows).sum(), files,
                     Optional.ofNullable(summary.get("kiln.recipe")), Optional.ofNullable(summary.get("kiln.content-digest")));
             Path manifestFile = directory.resolve(ExportManifest.FILE_NAME);

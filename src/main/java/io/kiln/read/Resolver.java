@@ -73,15 +73,28 @@ public final class Resolver {
         String ref = config.pin() != null && !config.pin().isBlank() ? "'" + config.pin() + "'" : Long.toString(snapshotId);
         String columns = config.columns().isEmpty() ? "*" : String.join(", ", config.columns());
         String where = "";
+        List<String> query = new ArrayList<>();
+        if (!config.columns().isEmpty()) {
+            query.add("columns=" + encode(String.join(",", config.columns())));
+        }
+        if (config.filter() != null && !config.filter().isBlank()) {
+            query.add("filter=" + encode(config.filter()));
+        }
         if (config.split() != null) {
             SplitRule split = new SplitRule(config.split().name(), config.split().fraction(), config.split().seed() == null ? 0 : config.split().seed());
-            where = " WHERE " + split.trinoPredicate("id");
+            where = " WHERE " + split.trinoPredicate(SnapshotScan.SPLIT_COLUMN);
+            query.add("split.fraction=" + split.fraction());
+            query.add("split.seed=" + split.seed());
         }
         return new Resolution(config.table(), snapshotId, config.pin(), summary.get("kiln.job-id"), summary.get("kiln.recipe"), summary.get("kiln.recipe-spec"),
                 Long.parseLong(summary.getOrDefault("total-records", "0")),
                 Optional.ofNullable(summary.get("kiln.table-content-digest")).orElse(null), summary.get("kiln.content-digest"),
                 config.columns(), config.filter(), config.split(),
                 "SELECT " + columns + " FROM kiln." + config.table() + " FOR VERSION AS OF " + ref + where,
-                "/v1/tables/" + config.table() + "/snapshots/" + snapshotId + "/rows");
+                "/v1/tables/" + config.table() + "/snapshots/" + snapshotId + "/rows" + (query.isEmpty() ? "" : "?" + String.join("&", query)));
+    }
+
+    private static String encode(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -54,6 +54,8 @@ import io.kiln.error.KilnException;
  */
 public final class SnapshotScan {
     public static final int DEFAULT_BATCH_ROWS = 4096;
+    /** A split ({@link SplitRule}) decides by this column. */
+    public static final String SPLIT_COLUMN = "id";
     public static final long DEFAULT_BATCH_BYTES = 8L << 20;
 
     private final String name;
@@ -62,6 +64,7 @@ public final class SnapshotScan {
     private final Schema snapshotSchema;
     private final Schema schema;
     private final Optional<RowFilter> filter;
+    private final Optional<SplitRule> split;
     private final int batchRows;
     private final long batchBytes;
     private final List<FileScanTask> tasks;
@@ -78,6 +81,13 @@ public final class SnapshotScan {
         this.snapshotSchema = SnapshotUtil.schemaFor(table, snapshotId);
         this.schema = project(snapshotSchema, builder.columns, name);
         this.filter = builder.filter.map(text -> RowFilter.parse(text, snapshotSchema));
+        this.split = builder.split;
+        if (split.isPresent()) {
+            Types.NestedField id = snapshotSchema.findField(SPLIT_COLUMN);
+            if (id == null || id.type().typeId() != org.apache.iceberg.types.Type.TypeID.STRING) {
+                throw new KilnException(ErrorCode.INVALID_FILTER, "Table " + name + " has no string column " + SPLIT_COLUMN + " to split its rows by");
+            }
+        }
         TableScan scan = table.newScan().useSnapshot(snapshotId).caseSensitive(true);
         if (filter.isPresent()) {
             scan = scan.filter(filter.get().expression());
@@ -125,6 +135,11 @@ public final class SnapshotScan {
 
     public Optional<RowFilter> filter() {
         return filter;
+    }
+
+    /** The rows kept are those of this split of the ids ({@link SplitRule}); empty: every row. */
+    public Optional<SplitRule> split() {
+        return split;
     }
 
     /** The data files read, in reading order. */
@@ -301,16 +316,24 @@ public final class SnapshotScan {
                 outputPositions[i] = position(fileProjection, schema.columns().get(i).fieldId());
             }
             rowFilter = filter.map(rows -> rows.predicate(fileProjection)).orElse(null);
+            if (split.isPresent()) {
+                SplitRule rule = split.get();
+                int id = position(fileProjection, snapshotSchema.findField(SPLIT_COLUMN).fieldId());
+                Predicate<StructLike> inSplit = record -> rule.contains(record.get(id, CharSequence.class).toString());
+                rowFilter = rowFilter == null ? inSplit : rowFilter.and(inSplit);
+            }
         }
 
-        /** The output columns, then the columns only the filter reads. */
+        /** The output columns, then the columns only the filter or the split reads. */
         private Schema readSchema() {
-            if (filter.isEmpty()) {
+            if (filter.isEmpty() && split.isEmpty()) {
                 return schema;
             }
+            List<String> extra = new ArrayList<>(filter.map(RowFilter::columns).orElse(java.util.Set.of()));
+            split.ifPresent(rule -> extra.add(SPLIT_COLUMN));
             List<Types.NestedField> fields = new ArrayList<>(schema.columns());
-            for (String column : filter.get().columns()) {
-                if (schema.findField(column) == null) {
+            for (String column : extra) {
+                if (fields.stream().noneMatch(field -> field.name().equals(column))) {
                     fields.add(snapshotSchema.findField(column));
                 }
             }
@@ -368,6 +391,7 @@ public final class SnapshotScan {
         private final long snapshotId;
         private Optional<List<String>> columns = Optional.empty();
         private Optional<String> filter = Optional.empty();
+        private Optional<SplitRule> split = Optional.empty();
         private int batchRows = DEFAULT_BATCH_ROWS;
         private long batchBytes = DEFAULT_BATCH_BYTES;
 
@@ -386,6 +410,12 @@ public final class SnapshotScan {
         /** Empty: every row. The syntax is {@link RowFilter}'s. */
         public Builder filter(Optional<String> filter) {
             this.filter = requireNonNull(filter, "filter is null");
+            return this;
+        }
+
+        /** Empty: every row; else only the rows of this split of the ids (after the filter). */
+        public Builder split(Optional<SplitRule> split) {
+            this.split = requireNonNull(split, "split is null");
             return this;
         }
 

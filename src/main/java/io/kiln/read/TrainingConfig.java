@@ -9,7 +9,8 @@ import java.util.List;
  * pin: train-2026-11        # or: snapshot: 5409525145113053029
  * columns: [id, text]       # optional; default all
  * filter: "id != 'de-0001'" # optional; the row filter of the rows and export endpoints
- * split:                    # optional; a deterministic split by row id
+ * split:                    # optional; a deterministic split by row id (the rows endpoint's split.fraction and
+ *                           # split.seed, an export's split)
  *   name: train
  *   fraction: 0.9
  *   seed: 17

@@ -107,6 +107,37 @@ class RowsAndExportTest {
     }
 
     @Test
+    void aTrainingSplitReadsTheSameRowsFromTheEndpointAndTheExportAndIsInTheManifest() throws IOException {
+        String table = "read.split_" + suffix();
+        long snapshot = publish(table, "clean.jsonl", null);
+        io.kiln.read.SplitRule train = new io.kiln.read.SplitRule("train", 0.6, 17);
+        List<Object> expected = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "clean-" + i).filter(train::contains).map(id -> (Object) id).toList();
+        assertThat(expected).hasSizeBetween(15, 35);
+
+        List<Map<String, Object>> rows = jsonlRows(given().queryParam("columns", "id").queryParam("split.fraction", "0.6").queryParam("split.seed", "17")
+                .get(rowsPath(table, snapshot)).then().statusCode(200).extract().asByteArray());
+        assertThat(rows).extracting(row -> row.get("id")).containsExactlyInAnyOrderElementsOf(expected);
+
+        Path directory = exportRoot().resolve("split-" + suffix());
+        export(table, Map.of("snapshotId", snapshot, "format", "jsonl", "columns", List.of("id"), "directory", directory.toString(),
+                "split", Map.of("name", "train", "fraction", 0.6, "seed", 17))).then().statusCode(200)
+                .body("rows", equalTo(expected.size())).body("split.name", equalTo("train")).body("split.fraction", equalTo(0.6f))
+                .body("split.seed", equalTo(17));
+        assertThat(jsonlRows(Files.readAllBytes(directory.resolve("part-00000.jsonl")))).isEqualTo(rows);
+        Path cli = exportRoot().resolve("split-cli-" + suffix());
+        assertThat(new CommandLine(new io.kiln.cli.Kiln()).execute("--url", "http://localhost:" + port, "export", table, "--snapshot", Long.toString(snapshot),
+                "--format", "jsonl", "--columns", "id", "--split-fraction", "0.6", "--split-seed", "17", "--out", cli.toString())).isZero();
+        assertThat(Files.readAllBytes(cli.resolve("part-00000.jsonl"))).as("kiln export --split-fraction").isEqualTo(Files.readAllBytes(directory.resolve("part-00000.jsonl")));
+
+        given().queryParam("split.fraction", "1.5").get(rowsPath(table, snapshot)).then().statusCode(400)
+                .body("error.violations[0].field", equalTo("split.fraction"));
+        given().queryParam("split.seed", "3").get(rowsPath(table, snapshot)).then().statusCode(400)
+                .body("error.violations[0].field", equalTo("split.fraction"));
+        assertExportViolation(table, Map.of("snapshotId", snapshot, "split", Map.of("fraction", 0, "seed", "x"), "directory",
+                exportRoot().resolve("z").toString()), "split.fraction", "must be a number more than 0 and at most 1");
+    }
+
+    @Test
     void aPinNamesTheSnapshotToRead() throws IOException {
         String table = "read.pinned_" + suffix();
         String tag = "train-" + suffix();

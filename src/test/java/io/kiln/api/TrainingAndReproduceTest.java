@@ -46,6 +46,13 @@ class TrainingAndReproduceTest {
         assertThat(resolution.getString("trinoSql")).isEqualTo("SELECT id, text FROM kiln." + table + " FOR VERSION AS OF 'run-7' WHERE "
                 + new io.kiln.read.SplitRule("train", 0.9, 17).trinoPredicate("id"));
         assertThat(resolution.getString("split.name")).isEqualTo("train");
+        String rowsPath = resolution.getString("rowsPath");
+        assertThat(rowsPath).isEqualTo("/v1/tables/" + table + "/snapshots/" + snapshot + "/rows?columns=id%2Ctext&split.fraction=0.9&split.seed=17");
+        List<String> ids = given().urlEncodingEnabled(false).get(rowsPath).then().statusCode(200).extract().asString().lines()
+                .map(line -> io.restassured.path.json.JsonPath.from(line).getString("id")).toList();
+        io.kiln.read.SplitRule train = new io.kiln.read.SplitRule("train", 0.9, 17);
+        assertThat(ids).as("the rows path reads the split the Trino SQL selects")
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 40).mapToObj(i -> "clean-" + i).filter(train::contains).toList());
     }
 
     @Test

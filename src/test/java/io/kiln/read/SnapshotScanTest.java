@@ -144,6 +144,23 @@ class SnapshotScanTest {
     }
 
     @Test
+    void aSplitKeepsExactlyTheRowsItsRuleHoldsAfterTheFilterWithoutReturningTheId() throws IOException {
+        append(dataFile("a.parquet", 0, 200), dataFile("b.parquet", 200, 200));
+        SplitRule train = new SplitRule("train", 0.7, 17);
+
+        List<JsonNode> rows = jsonRows(scan().columns(Optional.of(List.of("score"))).filter(Optional.of("clean = true")).split(Optional.of(train)).build(),
+                OptionalLong.empty());
+        List<JsonNode> both = jsonRows(scan().columns(Optional.of(List.of("id"))).split(Optional.of(train)).build(), OptionalLong.empty());
+
+        List<Integer> expected = range(0, 400).stream().filter(i -> i % 2 == 0 && train.contains(id(i))).toList();
+        assertThat(expected).hasSizeBetween(120, 160);
+        assertThat(rows).extracting(row -> row.get("score").asDouble()).containsExactlyElementsOf(expected.stream().map(i -> i / 2.0).toList());
+        assertThat(rows).allSatisfy(row -> assertThat(row.has("id")).isFalse());
+        assertThat(both).extracting(row -> row.get("id").asText())
+                .containsExactlyElementsOf(range(0, 400).stream().map(SnapshotScanTest::id).filter(train::contains).toList());
+    }
+
+    @Test
     void batchesAreBoundedAndTheLimitStopsEarly() throws IOException {
         append(dataFile("a.parquet", 0, 25));
         SnapshotScan scan = scan().batchSize(4, 1L << 20).build();
