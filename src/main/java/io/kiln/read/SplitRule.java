@@ -13,6 +13,15 @@ import java.security.NoSuchAlgorithmException;
  */
 public record SplitRule(String name, double fraction, long seed) {
     private static final double TWO_TO_THE_64 = 18446744073709551616.0;
+    /** A digest per thread: a scan asks for the position of every row it reads. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     public SplitRule {
         if (!(fraction > 0 && fraction <= 1)) {
@@ -26,17 +35,12 @@ public record SplitRule(String name, double fraction, long seed) {
 
     /** The row's place in [0, 1), computed as Trino computes it in {@link #trinoPredicate}. */
     public static double position(long seed, String id) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest((seed + ":" + id).getBytes(StandardCharsets.UTF_8));
-            long bits = 0;
-            for (int i = 0; i < 8; i++) {
-                bits = (bits << 8) | (hash[i] & 0xFF);
-            }
-            return (double) bits / TWO_TO_THE_64 + (bits < 0 ? 1.0 : 0.0);
+        byte[] hash = SHA256.get().digest((seed + ":" + id).getBytes(StandardCharsets.UTF_8));
+        long bits = 0;
+        for (int i = 0; i < 8; i++) {
+            bits = (bits << 8) | (hash[i] & 0xFF);
         }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return (double) bits / TWO_TO_THE_64 + (bits < 0 ? 1.0 : 0.0);
     }
 
     /** The same rule as a Trino SQL predicate on {@code column}. */
