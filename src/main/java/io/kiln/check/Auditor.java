@@ -79,31 +79,10 @@ public final class Auditor {
                 Map.of("rowsAdded", (double) subject.rowsAdded())));
         results.addAll(subject.rowRuleResults());
         String suiteName = subject.suiteName().orElse("suite");
-        Set<String> uniqueColumns = new TreeSet<>();
-        List<String> wholeSnapshot = new ArrayList<>();
-        Map<String, RowRules.Uniqueness> againstBase = new LinkedHashMap<>();
-        for (RowRules.Uniqueness unique : subject.uniqueness()) {
-            String column = unique.rule().column();
-            if (!unique.distinct() || (subject.baseSnapshotId() != null && !subject.baseUniqueColumns().contains(column))) {
-                wholeSnapshot.add(unique.rule().text());
-            }
-            else if (subject.baseSnapshotId() == null) {
-                results.add(new CheckResult(suiteName, unique.rule().text(), CheckResult.Outcome.PASSED,
-                        "the batch's " + unique.values() + " values are distinct (hashed by Kiln while writing); the table had no rows before",
-                        Map.of("values", (double) unique.values())));
-                uniqueColumns.add(column);
-            }
-            else {
-                againstBase.put(column, unique);
-            }
-        }
-        Optional<String> engineSuite = RowRules.withRules(subject.suite(), wholeSnapshot);
-        if (engineSuite.isEmpty() && !againstBase.isEmpty()) {
-            // nothing else for the engine: one pass over the snapshot checks the rules whole
-            engineSuite = RowRules.withRules(engineSuite, againstBase.values().stream().map(unique -> unique.rule().text()).toList());
-            againstBase.values().forEach(unique -> wholeSnapshot.add(unique.rule().text()));
-            againstBase.clear();
-        }
+        UniquenessPlan plan = UniquenessPlan.of(subject, suiteName);
+        results.addAll(plan.decided());
+        Set<String> uniqueColumns = new TreeSet<>(plan.uniqueColumns());
+        Optional<String> engineSuite = RowRules.withRules(subject.suite(), plan.wholeSnapshot());
         Optional<String> engineFailure = Optional.empty();
         if (engineSuite.isPresent()) {
             if (engine.isEmpty()) {
@@ -114,23 +93,12 @@ public final class Auditor {
                 try {
                     List<CheckResult> suiteResults = engine.get().verify(new CheckEngine.Verification(suiteName, engineSuite.get(),
                             subject.catalogName(), subject.catalogProperties(), subject.table(), subject.snapshotId(), subject.baseSnapshotId(), subject.jobId(),
-                            List.copyOf(againstBase.keySet())));
+                            List.copyOf(plan.againstBase().keySet())));
                     if (suiteResults.isEmpty()) {
                         engineFailure = Optional.of("the check engine returned no results");
                         results.add(new CheckResult(suiteName, "suite " + suiteName, CheckResult.Outcome.FAILED, engineFailure.get(), Map.of()));
                     }
-                    for (CheckResult result : suiteResults) {
-                        RowRules.Uniqueness unique = againstBase.remove(distinctFromBaseColumn(result.rule()));
-                        CheckResult merged = unique == null ? result : mergeDistinctFromBase(unique, result, subject.baseSnapshotId());
-                        results.add(merged);
-                        if (merged.passed() && (unique != null || wholeSnapshot.contains(merged.rule()))) {
-                            uniqueColumns.add(RowRules.parse(merged.rule()).map(RowRules.Rule::column).orElseThrow());
-                        }
-                    }
-                    for (RowRules.Uniqueness unique : againstBase.values()) {
-                        results.add(new CheckResult(suiteName, unique.rule().text(), CheckResult.Outcome.FAILED,
-                                "the check engine returned no result for the batch against base snapshot " + subject.baseSnapshotId(), Map.of()));
-                    }
+                    results.addAll(plan.merge(suiteResults, suiteName, subject.baseSnapshotId(), uniqueColumns));
                 }
                 catch (CheckEngineException | IllegalStateException e) {
                     engineFailure = Optional.of("check engine failed: " + e.getMessage());
@@ -139,6 +107,64 @@ public final class Auditor {
             }
         }
         return new Report(results, engineFailure, uniqueColumns);
+    }
+
+    /**
+     * Who checks each {@code IsUnique} rule: Kiln alone ({@code decided}: a first batch of distinct
+     * values), Kiln and the engine's {@code DistinctFromBase} ({@code againstBase}, by column), or the
+     * engine on the whole snapshot ({@code wholeSnapshot}, rule texts for its suite).
+     */
+    private record UniquenessPlan(List<CheckResult> decided, Set<String> uniqueColumns, List<String> wholeSnapshot,
+            Map<String, RowRules.Uniqueness> againstBase) {
+        static UniquenessPlan of(Subject subject, String suiteName) {
+            List<CheckResult> decided = new ArrayList<>();
+            Set<String> uniqueColumns = new TreeSet<>();
+            List<String> wholeSnapshot = new ArrayList<>();
+            Map<String, RowRules.Uniqueness> againstBase = new LinkedHashMap<>();
+            for (RowRules.Uniqueness unique : subject.uniqueness()) {
+                String column = unique.rule().column();
+                if (!unique.distinct() || (subject.baseSnapshotId() != null && !subject.baseUniqueColumns().contains(column))) {
+                    wholeSnapshot.add(unique.rule().text());
+                }
+                else if (subject.baseSnapshotId() == null) {
+                    decided.add(new CheckResult(suiteName, unique.rule().text(), CheckResult.Outcome.PASSED,
+                            "the batch's " + unique.values() + " values are distinct (hashed by Kiln while writing); the table had no rows before",
+                            Map.of("values", (double) unique.values())));
+                    uniqueColumns.add(column);
+                }
+                else {
+                    againstBase.put(column, unique);
+                }
+            }
+            if (RowRules.withRules(subject.suite(), wholeSnapshot).isEmpty() && !againstBase.isEmpty()) {
+                // nothing else for the engine: one pass over the snapshot checks the rules whole
+                againstBase.values().forEach(unique -> wholeSnapshot.add(unique.rule().text()));
+                againstBase.clear();
+            }
+            return new UniquenessPlan(decided, uniqueColumns, wholeSnapshot, againstBase);
+        }
+
+        /**
+         * The engine's results with each {@code DistinctFromBase} merged into its {@code IsUnique} rule;
+         * adds the columns proved unique at the snapshot to {@code uniqueColumns}.
+         */
+        List<CheckResult> merge(List<CheckResult> engineResults, String suiteName, Long base, Set<String> uniqueColumns) {
+            Map<String, RowRules.Uniqueness> pending = new LinkedHashMap<>(againstBase);
+            List<CheckResult> results = new ArrayList<>();
+            for (CheckResult result : engineResults) {
+                RowRules.Uniqueness unique = pending.remove(distinctFromBaseColumn(result.rule()));
+                CheckResult merged = unique == null ? result : mergeDistinctFromBase(unique, result, base);
+                results.add(merged);
+                if (merged.passed() && (unique != null || wholeSnapshot.contains(merged.rule()))) {
+                    uniqueColumns.add(RowRules.parse(merged.rule()).map(RowRules.Rule::column).orElseThrow());
+                }
+            }
+            for (RowRules.Uniqueness unique : pending.values()) {
+                results.add(new CheckResult(suiteName, unique.rule().text(), CheckResult.Outcome.FAILED,
+                        "the check engine returned no result for the batch against base snapshot " + base, Map.of()));
+            }
+            return results;
+        }
     }
 
     /** The column of the engine's {@code DistinctFromBase "c"} result, or null for any other rule. */
