@@ -293,8 +293,12 @@ public final class RowRules {
                         if (value == null) {
                             undecide(i, "the batch has a null " + rule.column());
                         }
-                        else {
+                        else if (value instanceof String || value instanceof Integer || value instanceof Long) {
                             addHash(i, io.kiln.dedup.Murmur3.hash64(value.toString()));
+                        }
+                        else {
+                            // Spark's equality of floating point (-0.0 = 0.0) and lists is not their text's
+                            undecide(i, "Kiln hashes only text and whole numbers; " + rule.column() + " holds " + value.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
                         }
                         break;
                     default:

@@ -78,15 +78,17 @@ class RowRulesTest {
 
     @Test
     void uniquenessIsLeftToTheEngineForANullOrMoreValuesThanKilnHashes() {
-        List<RowRules.Rule> rules = RowRules.split("Rules = [ IsUnique \"id\", IsUnique \"lang\" ]").rowRules();
+        List<RowRules.Rule> rules = RowRules.split("Rules = [ IsUnique \"id\", IsUnique \"lang\", IsUnique \"score\", IsUnique \"tokens\" ]").rowRules();
         RowRules.Profile profile = new RowRules.Profile(rules, 100);
         for (int i = 0; i < 101; i++) {
-            profile.accept(Map.<String, Object>of("id", "doc-" + i)::get);
+            profile.accept(Map.<String, Object>of("id", "doc-" + i, "score", i == 0 ? -0.0 : (double) i, "tokens", i)::get);
         }
 
         assertThat(profile.uniqueness()).extracting(RowRules.Uniqueness::distinct, RowRules.Uniqueness::reason).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(false, "the batch has more than 100 values, more than Kiln hashes while writing"),
-                org.assertj.core.groups.Tuple.tuple(false, "the batch has a null lang"));
+                org.assertj.core.groups.Tuple.tuple(false, "the batch has a null lang"),
+                org.assertj.core.groups.Tuple.tuple(false, "Kiln hashes only text and whole numbers; score holds double"),
+                org.assertj.core.groups.Tuple.tuple(false, "the batch has more than 100 values, more than Kiln hashes while writing"));
     }
 
     @Test
