@@ -193,14 +193,9 @@ final class Publication {
         summary.put("kiln.checks.suite", job.suiteName().orElse("(kiln rules only)"));
         summary.put("kiln.checks.passed", Long.toString(report.results().stream().filter(CheckResult::passed).count()));
         summary.put("kiln.checks.failed", Long.toString(report.results().stream().filter(result -> !result.passed()).count()));
-        try {
-            summary.put("kiln.checks.results", JSON.writeValueAsString(report.results().stream()
-                    .map(result -> Map.of("source", result.source(), "rule", result.rule(), "outcome", result.outcome().name(), "message", result.message()))
-                    .toList()));
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        summary.put("kiln.checks.results", json(report.results().stream()
+                .map(result -> Map.of("source", result.source(), "rule", result.rule(), "outcome", result.outcome().name(), "message", result.message()))
+                .toList()));
         return summary;
     }
 }
