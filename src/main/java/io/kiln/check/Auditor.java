@@ -40,13 +40,22 @@ public final class Auditor {
     public record Subject(String jobId, String table, long snapshotId, Long baseSnapshotId, long rowsAdded,
             long read, long split, long written, long rejected, double maxRejectedRate,
             Optional<String> suiteName, Optional<String> suite, List<CheckResult> rowRuleResults,
-            List<RowRules.Uniqueness> uniqueness, Set<String> baseUniqueColumns, String catalogName, Map<String, String> catalogProperties) {
+            List<RowRules.Uniqueness> uniqueness, Set<String> baseUniqueColumns, Map<String, IndexOverlap> baseIndex,
+            String catalogName, Map<String, String> catalogProperties) {
         public Subject {
             rowRuleResults = List.copyOf(rowRuleResults);
             uniqueness = List.copyOf(uniqueness);
             baseUniqueColumns = Set.copyOf(baseUniqueColumns);
+            baseIndex = Map.copyOf(baseIndex);
         }
     }
+
+    /**
+     * What merging the batch's hashes of a column with the base's complete id index found: the
+     * table's {@code values} in {@code segments} files, and how many of the batch's hashes are among
+     * them (almost always repeated values; the engine then decides exactly).
+     */
+    public record IndexOverlap(int segments, long values, long sharedHashes) {}
 
     /**
      * {@code engineFailure}: the suite could not be evaluated at all; never a pass.
@@ -130,6 +139,14 @@ public final class Auditor {
                     decided.add(new CheckResult(suiteName, unique.rule().text(), CheckResult.Outcome.PASSED,
                             "the batch's " + unique.values() + " values are distinct (hashed by Kiln while writing); the table had no rows before",
                             Map.of("values", (double) unique.values())));
+                    uniqueColumns.add(column);
+                }
+                else if (subject.baseIndex().containsKey(column) && subject.baseIndex().get(column).sharedHashes() == 0) {
+                    IndexOverlap index = subject.baseIndex().get(column);
+                    decided.add(new CheckResult(suiteName, unique.rule().text(), CheckResult.Outcome.PASSED,
+                            "the batch's " + unique.values() + " values are distinct (hashed by Kiln while writing) and none is among the "
+                                    + index.values() + " of base snapshot " + subject.baseSnapshotId() + " (Kiln's id index, " + index.segments() + (index.segments() == 1 ? " segment)" : " segments)"),
+                            Map.of("values", (double) unique.values(), "tableValues", (double) index.values(), "sharedHashes", 0.0)));
                     uniqueColumns.add(column);
                 }
                 else {

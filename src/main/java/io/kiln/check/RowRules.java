@@ -233,6 +233,7 @@ public final class RowRules {
         private final int[] hashCount;
         private final String[] undecided;
         private final int maxUniqueValues;
+        private boolean settled;
         private long rows;
 
         public Profile(List<Rule> rules) {
@@ -364,7 +365,8 @@ public final class RowRules {
 
         /**
          * For each {@code IsUnique} rule: whether the batch's values are distinct. Sorts the hashes
-         * and then lets them go; call once, when the batch is complete.
+         * the first time, keeps them only for the distinct ones ({@link #sortedHashes}); call it when
+         * the batch is complete.
          */
         public List<Uniqueness> uniqueness() {
             List<Uniqueness> results = new ArrayList<>();
@@ -373,7 +375,7 @@ public final class RowRules {
                 if (rule.kind() != Kind.UNIQUE) {
                     continue;
                 }
-                if (hashes[i] != null) {
+                if (hashes[i] != null && !settled) {
                     long[] sorted = hashes[i];
                     java.util.Arrays.sort(sorted, 0, hashCount[i]);
                     for (int h = 1; h < hashCount[i]; h++) {
@@ -384,9 +386,18 @@ public final class RowRules {
                     }
                 }
                 results.add(new Uniqueness(rule, undecided[i] == null, hashCount[i], undecided[i] == null ? "" : undecided[i]));
-                hashes[i] = null;
             }
+            settled = true;
             return results;
+        }
+
+        /** The ascending hashes of the batch's values of a distinct {@code IsUnique} rule, once {@link #uniqueness()} settled them. */
+        public Optional<java.nio.LongBuffer> sortedHashes(Rule rule) {
+            int i = rules.indexOf(rule);
+            if (!settled || i < 0 || hashes[i] == null || undecided[i] != null) {
+                return Optional.empty();
+            }
+            return Optional.of(java.nio.LongBuffer.wrap(hashes[i], 0, hashCount[i]).slice().asReadOnlyBuffer());
         }
 
         /** The outcome of each rule but the {@code IsUnique} ones ({@link #uniqueness()}) on the rows seen, as {@code source}'s results. */

@@ -31,6 +31,7 @@ import io.kiln.check.RowRules;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.lake.ContentDigest;
+import io.kiln.lake.IdSegments;
 import io.kiln.lake.LakeWriter;
 import io.kiln.lake.Publisher;
 import io.kiln.lake.TableLayout;
@@ -154,6 +155,13 @@ public final class IngestPipeline {
             rejectsSummary.put("kiln.rejects-of", job.table().toString());
             if (dedup.isPresent()) {
                 summary.putAll(dedup.get().writeSegments(table, jobId));
+            }
+            for (RowRules.Uniqueness unique : tally.profile.uniqueness()) {
+                // the batch's part of the table's id index, for the audits of later batches
+                Optional<java.nio.LongBuffer> hashes = tally.profile.sortedHashes(unique.rule());
+                if (hashes.isPresent()) {
+                    summary.putAll(IdSegments.write(table, unique.rule().column(), jobId, hashes.get()));
+                }
             }
             Publisher.Staged staged;
             try {

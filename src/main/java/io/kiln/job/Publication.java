@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.types.Types;
+import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -25,6 +26,7 @@ import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.lake.ContentDigest;
 import io.kiln.lake.DedupSegments;
+import io.kiln.lake.IdSegments;
 import io.kiln.lake.Publisher;
 
 /**
@@ -46,6 +48,7 @@ final class Publication {
      */
     static final String UNIQUE_COLUMNS = "kiln.unique-columns";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(Publication.class);
 
     private final Publisher publisher;
     private final Auditor auditor;
@@ -98,6 +101,7 @@ final class Publication {
                         + staleIndex.get() + "); nothing was published: run the job again to deduplicate against those rows too");
             }
             summary.putAll(DedupSegments.carryForward(base, staged.summary()));
+            summary.putAll(IdSegments.carryForward(base, staged.summary(), report.uniqueColumns(), baseUniqueColumns(table, staged)));
             Optional<Long> published = publisher.publish(table, jobId, staged, summary, job.tag());
             if (published.isPresent()) {
                 return new Outcome(true, published.get(), staged.snapshotId(), staged.branch(), report.results());
@@ -131,11 +135,43 @@ final class Publication {
     private Auditor.Report audit(String jobId, BoundJob job, IngestPipeline.Result result, Publisher.Staged staged) {
         Table table = result.table();
         long rowsAdded = Long.parseLong(table.snapshot(staged.snapshotId()).summary().getOrDefault("added-records", "0"));
+        List<RowRules.Uniqueness> uniqueness = result.rowRules().map(RowRules.Profile::uniqueness).orElse(List.of());
+        Set<String> baseUnique = baseUniqueColumns(table, staged);
         return auditor.audit(new Auditor.Subject(jobId, job.table().toString(), staged.snapshotId(), staged.baseSnapshotId().orElse(null), rowsAdded,
                 result.read(), result.split(), result.written(), result.rejected(), job.maxRejectedRate(),
                 job.suiteName(), job.checks().engineSuite(), result.rowRules().map(profile -> profile.results(job.suiteName().orElse("suite"))).orElse(List.of()),
-                result.rowRules().map(RowRules.Profile::uniqueness).orElse(List.of()), baseUniqueColumns(table, staged),
+                uniqueness, baseUnique, baseIndex(table, staged, result, uniqueness, baseUnique),
                 catalog.name(), catalog.icebergProperties()));
+    }
+
+    /**
+     * For each distinct {@code IsUnique} column whose base is proved unique and has a complete id
+     * index: how the batch's hashes meet the index. A column whose index cannot be read is left out
+     * (the engine checks it).
+     */
+    private static Map<String, Auditor.IndexOverlap> baseIndex(Table table, Publisher.Staged staged, IngestPipeline.Result result,
+            List<RowRules.Uniqueness> uniqueness, Set<String> baseUnique) {
+        if (staged.baseSnapshotId().isEmpty() || result.rowRules().isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> base = table.snapshot(staged.baseSnapshotId().get()).summary();
+        Map<String, Auditor.IndexOverlap> overlaps = new TreeMap<>();
+        for (RowRules.Uniqueness unique : uniqueness) {
+            String column = unique.rule().column();
+            Optional<java.nio.LongBuffer> hashes = result.rowRules().get().sortedHashes(unique.rule());
+            Optional<List<String>> segments = IdSegments.index(base, column);
+            if (!baseUnique.contains(column) || hashes.isEmpty() || segments.isEmpty()) {
+                continue;
+            }
+            try {
+                IdSegments.Overlap overlap = IdSegments.overlap(table, segments.get(), hashes.get());
+                overlaps.put(column, new Auditor.IndexOverlap(overlap.segments(), overlap.tableValues(), overlap.sharedHashes()));
+            }
+            catch (java.io.UncheckedIOException | IllegalStateException e) {
+                LOG.warnf("Cannot read the id index of %s.%s (%s): the check engine checks the batch against the table", table.name(), column, e.getMessage());
+            }
+        }
+        return overlaps;
     }
 
     /** The columns an audit proved unique at the staged snapshot's base, that are still the same columns. */

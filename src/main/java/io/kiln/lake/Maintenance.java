@@ -70,12 +70,12 @@ public final class Maintenance {
         ReachableFileUtil.manifestListLocations(table).forEach(location -> reachable.add(normalize(location)));
         ReachableFileUtil.statisticsFilesLocations(table).forEach(location -> reachable.add(normalize(location)));
         for (Snapshot snapshot : table.snapshots()) {
-            // the dedup index segments a snapshot names (main's head names every published one)
+            // the dedup and id index segments a snapshot names (main's head names every published one)
             snapshot.summary().forEach((key, value) -> {
-                if (key.startsWith(DedupSegments.INDEX_PREFIX)) {
+                if (key.startsWith(DedupSegments.INDEX_PREFIX) || key.startsWith(IdSegments.INDEX_PREFIX)) {
                     DedupSegments.list(value).forEach(segment -> reachable.add(normalize(segment)));
                 }
-                else if (key.startsWith(DedupSegments.SEGMENT_PREFIX)) {
+                else if (key.startsWith(DedupSegments.SEGMENT_PREFIX) || key.startsWith(IdSegments.SEGMENT_PREFIX)) {
                     reachable.add(normalize(value));
                 }
             });

@@ -60,6 +60,35 @@ class AuditorTest {
     }
 
     @Test
+    void aBaseWithACompleteIdIndexThatSharesNoHashNeedsNoEngineForUniqueness() {
+        Auditor.Report report = new Auditor(Optional.of(engine)).audit(subject(SPLIT, 7L, true, Set.of("id"), Map.of("id", new Auditor.IndexOverlap(3, 2_000, 0))));
+
+        assertThat(engine.requests).singleElement().satisfies(request -> {
+            assertThat(request.suite()).doesNotContain("IsUnique");
+            assertThat(request.distinctFromBase()).isEmpty();
+        });
+        assertThat(result(report, "IsUnique \"id\"")).satisfies(result -> {
+            assertThat(result.passed()).isTrue();
+            assertThat(result.message()).isEqualTo("the batch's 500 values are distinct (hashed by Kiln while writing) and none is among the 2000"
+                    + " of base snapshot 7 (Kiln's id index, 3 segments)");
+        });
+        assertThat(report.uniqueColumns()).containsExactly("id");
+    }
+
+    @Test
+    void aSharedHashInTheIdIndexLetsTheEngineDecideExactly() {
+        engine.answer = request -> List.of(passed("RowCount > 0"), passed("RowCount maxIncrease 3.0"),
+                new CheckResult("text-default", "DistinctFromBase \"id\"", CheckResult.Outcome.FAILED,
+                        "1 of the batch's 500 values of id are already in base snapshot 7", Map.of("valuesInBase", 1.0)));
+
+        Auditor.Report report = new Auditor(Optional.of(engine)).audit(subject(SPLIT, 7L, true, Set.of("id"), Map.of("id", new Auditor.IndexOverlap(3, 2_000, 1))));
+
+        assertThat(engine.requests).singleElement().satisfies(request -> assertThat(request.distinctFromBase()).containsExactly("id"));
+        assertThat(result(report, "IsUnique \"id\"").message()).isEqualTo("1 of the batch's 500 values of id are already in base snapshot 7");
+        assertThat(report.passed()).isFalse();
+    }
+
+    @Test
     void anIdAlreadyInTheBaseFailsTheRuleWithTheEnginesReason() {
         engine.answer = request -> List.of(passed("RowCount > 0"), passed("RowCount maxIncrease 3.0"),
                 new CheckResult("text-default", "DistinctFromBase \"id\"", CheckResult.Outcome.FAILED,
@@ -115,10 +144,14 @@ class AuditorTest {
     }
 
     private static Auditor.Subject subject(RowRules.Split split, Long base, boolean distinct, Set<String> baseUnique) {
+        return subject(split, base, distinct, baseUnique, Map.of());
+    }
+
+    private static Auditor.Subject subject(RowRules.Split split, Long base, boolean distinct, Set<String> baseUnique, Map<String, Auditor.IndexOverlap> index) {
         RowRules.Rule rule = split.rowRules().stream().filter(r -> r.kind() == RowRules.Kind.UNIQUE).findFirst().orElse(UNIQUE_ID);
         return new Auditor.Subject("job-1", "demo.docs", 9L, base, 500, 500, 0, 500, 0, 0.0, Optional.of("text-default"), split.engineSuite(), List.of(),
                 List.of(new RowRules.Uniqueness(rule, distinct, 500, distinct ? "" : "two of the batch's values of id hash alike")), baseUnique,
-                "kiln", Map.of());
+                index, "kiln", Map.of());
     }
 
     private static CheckResult passed(String rule) {

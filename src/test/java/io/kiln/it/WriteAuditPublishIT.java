@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * supervised by the packaged service), as a user runs it.
  */
 class WriteAuditPublishIT {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static Path work;
     private static Path inputs;
     private static KilnProcess kiln;
@@ -112,8 +113,10 @@ class WriteAuditPublishIT {
         JsonNode second = run(table, write("again-2", 50, i -> "{\"id\": \"u-" + (2000 + i) + "\", \"text\": \"second " + i + "\"}"), "text-default", true);
         assertThat(second.get("state").asText()).as(second.toString()).isEqualTo("PUBLISHED");
         JsonNode unique = check(second, "IsUnique \"id\"");
-        assertThat(unique.get("message").asText()).startsWith("the batch's 50 values are distinct (hashed by Kiln while writing) and none is in base snapshot "
-                + first.get("snapshotId").asLong()).contains("read 0 of its files");
+        assertThat(unique.get("message").asText()).isEqualTo("the batch's 50 values are distinct (hashed by Kiln while writing) and none is among the 100"
+                + " of base snapshot " + first.get("snapshotId").asLong() + " (Kiln's id index, 1 segment)");
+        JsonNode secondHead = kiln.get("/v1/tables/" + table + "/snapshots/" + second.get("snapshotId").asLong()).json();
+        assertThat(JSON.readTree(secondHead.at("/summary/kiln.id-index.id").asText())).as("each publish adds its segment to main's id index").hasSize(2);
 
         long main = second.get("snapshotId").asLong();
         JsonNode bad = run(table, write("again-3", 20, i -> "{\"id\": \"u-" + (i == 7 ? 1042 : 3000 + i) + "\", \"text\": \"third " + i + "\"}"),
