@@ -159,11 +159,14 @@ final class Publication {
         for (RowRules.Uniqueness unique : uniqueness) {
             String column = unique.rule().column();
             Optional<java.nio.LongBuffer> hashes = result.rowRules().get().sortedHashes(unique.rule());
-            Optional<List<String>> segments = IdSegments.index(base, column);
-            if (!baseUnique.contains(column) || hashes.isEmpty() || segments.isEmpty()) {
+            if (!baseUnique.contains(column) || hashes.isEmpty()) {
                 continue;
             }
             try {
+                Optional<List<String>> segments = IdSegments.index(base, column);
+                if (segments.isEmpty()) {
+                    continue;
+                }
                 IdSegments.Overlap overlap = IdSegments.overlap(table, segments.get(), hashes.get());
                 overlaps.put(column, new Auditor.IndexOverlap(overlap.segments(), overlap.tableValues(), overlap.sharedHashes()));
             }

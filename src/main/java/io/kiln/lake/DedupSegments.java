@@ -88,7 +88,7 @@ public final class DedupSegments {
             return JSON.readValue(json, new TypeReference<List<String>>() {});
         }
         catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable dedup index list: " + json, e);
+            throw new IllegalStateException("unreadable index segment list: " + json, e);
         }
     }
 
