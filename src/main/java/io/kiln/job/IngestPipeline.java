@@ -56,7 +56,10 @@ public final class IngestPipeline {
     public static final String EXTRACT_STEP = "extract";
     /** The column a chunking step sets; the row's position then names the chunk. */
     public static final String CHUNK_INDEX = "chunk_index";
+    /** Up to this many inputs, the snapshot summary lists them ({@code kiln.input-manifest}); beyond, a file does ({@code kiln.input-manifest-file}). */
     public static final int MANIFEST_INLINE_LIMIT = 1000;
+    public static final String INPUT_MANIFEST = "kiln.input-manifest";
+    public static final String INPUT_MANIFEST_FILE = TableLayout.INPUT_MANIFEST_FILE;
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
@@ -150,8 +153,11 @@ public final class IngestPipeline {
                 throw new KilnException(ErrorCode.RECONCILIATION_FAILED, "Counts do not reconcile: read " + tally.read + " + split " + tally.split
                         + " != written " + tally.written + " + rejected " + tally.rejected);
             }
+            Map<String, String> manifest = inputManifest(table, jobId, inputs);
             Map<String, String> summary = summary(job, inputs, tally, tally.written, tally.digest);
+            summary.putAll(manifest);
             Map<String, String> rejectsSummary = summary(job, inputs, tally, tally.rejected, tally.rejectsDigest);
+            rejectsSummary.putAll(manifest);
             rejectsSummary.put("kiln.rejects-of", job.table().toString());
             if (dedup.isPresent()) {
                 summary.putAll(dedup.get().writeSegments(table, jobId));
@@ -429,6 +435,32 @@ public final class IngestPipeline {
     }
 
     /** The snapshot summary of either table; {@code rowsWritten} and {@code digest} are of the rows that table gets. */
+    /**
+     * Every input with its sha256 and size: in the summary up to {@link #MANIFEST_INLINE_LIMIT} inputs,
+     * else as a JSON-lines file beside the table's data, which the summary names.
+     */
+    private static Map<String, String> inputManifest(Table table, String jobId, List<PlannedInput> inputs) {
+        if (inputs.size() <= MANIFEST_INLINE_LIMIT) {
+            return Map.of(INPUT_MANIFEST, json(inputs.stream().map(IngestPipeline::manifestEntry).toList()));
+        }
+        String location = table.location() + "/kiln-manifests/" + jobId + ".jsonl";
+        try (java.io.Writer writer = new java.io.BufferedWriter(new java.io.OutputStreamWriter(
+                table.io().newOutputFile(location).createOrOverwrite(), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (PlannedInput input : inputs) {
+                writer.write(json(manifestEntry(input)));
+                writer.write('\n');
+            }
+        }
+        catch (IOException e) {
+            throw new KilnException(ErrorCode.COMMIT_FAILED, "Cannot write the input manifest " + location + ": " + e.getMessage(), e);
+        }
+        return Map.of(INPUT_MANIFEST_FILE, location);
+    }
+
+    private static Map<String, Object> manifestEntry(PlannedInput input) {
+        return Map.of("uri", input.file().uri(), "sha256", input.sha256(), "bytes", input.file().size());
+    }
+
     private Map<String, String> summary(BoundJob job, List<PlannedInput> inputs, Tally tally, long rowsWritten, ContentDigest digest) {
         Map<String, String> summary = new LinkedHashMap<>();
         summary.put("kiln.version", settings.kilnVersion());
@@ -438,11 +470,6 @@ public final class IngestPipeline {
         summary.put("kiln.recipe-spec", job.recipe().canonical());
         summary.put("kiln.input-digest", inputDigest(inputs));
         summary.put("kiln.input-files", Integer.toString(inputs.size()));
-        if (inputs.size() <= MANIFEST_INLINE_LIMIT) {
-            summary.put("kiln.input-manifest", json(inputs.stream()
-                    .map(input -> Map.of("uri", input.file().uri(), "sha256", input.sha256(), "bytes", input.file().size()))
-                    .toList()));
-        }
         summary.put("kiln.rows-read", Long.toString(tally.read));
         summary.put("kiln.rows-written", Long.toString(rowsWritten));
         summary.put("kiln.rows-rejected", Long.toString(tally.rejected));

@@ -67,19 +67,32 @@ public final class Reproduction {
         }
         Map<String, String> summary = published.summary();
         String originalDigest = summary.get("kiln.content-digest");
-        String manifestJson = summary.get("kiln.input-manifest");
-        if (originalDigest == null || manifestJson == null) {
-            throw new KilnException(ErrorCode.SNAPSHOT_NOT_FOUND, "Snapshot " + job.snapshotId() + " does not record its inputs (more than "
-                    + IngestPipeline.MANIFEST_INLINE_LIMIT + " files, or not written by Kiln)");
+        String manifestJson = summary.get(IngestPipeline.INPUT_MANIFEST);
+        String manifestFile = summary.get(IngestPipeline.INPUT_MANIFEST_FILE);
+        if (originalDigest == null || (manifestJson == null && manifestFile == null)) {
+            throw new KilnException(ErrorCode.SNAPSHOT_NOT_FOUND, "Snapshot " + job.snapshotId() + " does not record its inputs (not written by Kiln)");
         }
         Map<String, String> original = new LinkedHashMap<>();
         try {
-            for (Map<String, Object> entry : JSON.readValue(manifestJson, new TypeReference<List<Map<String, Object>>>() {})) {
-                original.put((String) entry.get("uri"), (String) entry.get("sha256"));
+            if (manifestJson != null) {
+                for (Map<String, Object> entry : JSON.readValue(manifestJson, new TypeReference<List<Map<String, Object>>>() {})) {
+                    original.put((String) entry.get("uri"), (String) entry.get("sha256"));
+                }
+            }
+            else {
+                try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        table.io().newInputFile(manifestFile).newStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = lines.readLine()) != null) {
+                        Map<String, Object> entry = JSON.readValue(line, new TypeReference<Map<String, Object>>() {});
+                        original.put((String) entry.get("uri"), (String) entry.get("sha256"));
+                    }
+                }
             }
         }
-        catch (java.io.IOException e) {
-            throw new IllegalStateException("unreadable input manifest of snapshot " + job.snapshotId(), e);
+        catch (java.io.IOException | RuntimeException e) {
+            throw new KilnException(ErrorCode.SNAPSHOT_NOT_FOUND, "The input manifest of snapshot " + job.snapshotId() + " cannot be read"
+                    + (manifestFile == null ? "" : " (" + manifestFile + ")") + ": " + e.getMessage(), e);
         }
 
         List<Input> inputs = new ArrayList<>();

@@ -75,7 +75,7 @@ public final class Maintenance {
                 if (key.startsWith(DedupSegments.INDEX_PREFIX) || key.startsWith(IdSegments.INDEX_PREFIX)) {
                     DedupSegments.list(value).forEach(segment -> reachable.add(normalize(segment)));
                 }
-                else if (key.startsWith(DedupSegments.SEGMENT_PREFIX) || key.startsWith(IdSegments.SEGMENT_PREFIX)) {
+                else if (key.startsWith(DedupSegments.SEGMENT_PREFIX) || key.startsWith(IdSegments.SEGMENT_PREFIX) || key.equals(TableLayout.INPUT_MANIFEST_FILE)) {
                     reachable.add(normalize(value));
                 }
             });

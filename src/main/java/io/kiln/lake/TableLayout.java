@@ -17,6 +17,8 @@ public final class TableLayout {
     public static final String SOURCE_POSITION = "_kiln_source_pos";
     public static final String JOB_ID = "_kiln_job_id";
     public static final String RECIPE = "_kiln_recipe";
+    /** Snapshot summary key naming the JSON-lines file of a job's inputs, when they are too many to list in the summary. */
+    public static final String INPUT_MANIFEST_FILE = "kiln.input-manifest-file";
     public static final String REJECTS_SUFFIX = "__rejects";
 
     public static final Schema TEXT = new Schema(

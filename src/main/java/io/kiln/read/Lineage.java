@@ -36,8 +36,9 @@ public final class Lineage {
 
     public record Rejects(long count, Object byReason, String table, String trinoSql) {}
 
+    /** {@code inputs}: the input manifest; for more inputs than a summary holds, {@code inputManifestFile} names its JSON-lines file instead. */
     public record SnapshotLineage(String table, long snapshotId, boolean onMain, String jobId, String auditedSnapshotId, Object inputs,
-            String inputDigest, String recipe, Object recipeSpec, String checksOutcome, String checksSuite, Object checks,
+            String inputManifestFile, String inputDigest, String recipe, Object recipeSpec, String checksOutcome, String checksSuite, Object checks,
             long rowsWritten, String contentDigest, String tableContentDigest, Rejects rejects) {}
 
     /** Every row with this id at the snapshot (current if none), with its source and recipe. */
@@ -91,7 +92,7 @@ public final class Lineage {
         Rejects rejects = new Rejects(Long.parseLong(summary.getOrDefault("kiln.rows-rejected", "0")), parse(summary.get("kiln.rejected-by-reason")),
                 rejectsTable, jobId == null ? null : "SELECT * FROM " + trinoCatalog + "." + rejectsTable + " WHERE _kiln_job_id = '" + jobId + "'");
         return new SnapshotLineage(tableName, snapshotId, onMain, jobId, summary.get(Publisher.AUDITED_SNAPSHOT),
-                parse(summary.get("kiln.input-manifest")), summary.get("kiln.input-digest"), summary.get("kiln.recipe"), parse(summary.get("kiln.recipe-spec")),
+                parse(summary.get("kiln.input-manifest")), summary.get("kiln.input-manifest-file"), summary.get("kiln.input-digest"), summary.get("kiln.recipe"), parse(summary.get("kiln.recipe-spec")),
                 summary.get(Publisher.CHECKS_OUTCOME), summary.get("kiln.checks.suite"), parse(summary.get("kiln.checks.results")),
                 Long.parseLong(summary.getOrDefault("kiln.rows-written", "0")), summary.get("kiln.content-digest"), summary.get("kiln.table-content-digest"),
                 rejects);

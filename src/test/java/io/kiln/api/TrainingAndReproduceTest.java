@@ -89,6 +89,29 @@ class TrainingAndReproduceTest {
     }
 
     @Test
+    void aJobOfMoreInputsThanASummaryListsKeepsTheirManifestInAFileAndReproduces() throws IOException {
+        Path directory = Files.createDirectories(Path.of("target/test-inputs").toAbsolutePath().resolve("many-" + suffix()));
+        int files = io.kiln.job.IngestPipeline.MANIFEST_INLINE_LIMIT + 1;
+        for (int i = 0; i < files; i++) {
+            Files.writeString(directory.resolve(String.format("part-%04d.jsonl", i)), "{\"id\": \"m-" + i + "\", \"text\": \"text " + i + "\"}\n");
+        }
+        JsonPath job = publish("train.many_" + suffix(), "file://" + directory + "/*.jsonl");
+        JsonPath lineage = given().get("/v1/tables/" + job.getString("table") + "/snapshots/" + job.getLong("snapshotId") + "/lineage")
+                .then().statusCode(200).extract().jsonPath();
+        String manifest = lineage.getString("inputManifestFile");
+        assertThat(manifest).endsWith("/kiln-manifests/" + job.getString("id") + ".jsonl");
+        assertThat(lineage.getString("inputs")).isNull();
+        List<String> lines = Files.readAllLines(Path.of(java.net.URI.create(manifest)));
+        assertThat(lines).hasSize(files);
+        assertThat(lines.get(7)).contains(directory.resolve("part-0007.jsonl").toUri().toString()).contains("\"sha256\"");
+
+        JsonPath result = given().post("/v1/jobs/" + job.getString("id") + "/reproduce").then().statusCode(200).extract().jsonPath();
+
+        assertThat(result.getString("outcome")).isEqualTo("IDENTICAL");
+        assertThat(result.getList("inputs.status", String.class)).containsOnly("UNCHANGED").hasSize(files);
+    }
+
+    @Test
     void changedOrVanishedInputsAreReportedNotAMismatch() throws IOException {
         Path directory = Files.createDirectories(Path.of("target/test-inputs").toAbsolutePath().resolve("repro-" + suffix()));
         Path first = Files.writeString(directory.resolve("a.jsonl"), "{\"id\": \"1\", \"text\": \"one\"}\n");
