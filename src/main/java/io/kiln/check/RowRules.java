@@ -31,7 +31,8 @@ public final class RowRules {
     private static final Pattern LENGTH_BETWEEN = Pattern.compile("ColumnLength\\s+\"([^\"]+)\"\\s+between\\s+(\\d+)\\s+and\\s+(\\d+)");
     private static final Pattern NOT_KEYWORD = Pattern.compile("ColumnValues\\s+\"([^\"]+)\"\\s*!=\\s*(EMPTY|WHITESPACES_ONLY)");
     private static final Pattern COMPLETE = Pattern.compile("IsComplete\\s+\"([^\"]+)\"");
-    private static final Pattern UNIQUE = Pattern.compile("IsUnique\\s+\"([^\"]+)\"");
+    /** {@code IsPrimaryKey "c"} of one column is {@code IsUnique "c"} with no null, and a null always goes to the engine. */
+    private static final Pattern UNIQUE = Pattern.compile("(?:IsUnique|IsPrimaryKey)\\s+\"([^\"]+)\"");
     /** A job's values per {@code IsUnique} rule that Kiln hashes (8 bytes each); beyond, the engine checks the rule. */
     public static final int MAX_UNIQUE_VALUES = 8_000_000;
 

@@ -58,6 +58,15 @@ class RowRulesTest {
     }
 
     @Test
+    void aOneColumnPrimaryKeyIsAUniquenessRuleAndSeveralColumnsStayWithTheEngine() {
+        RowRules.Split split = RowRules.split("Rules = [ IsPrimaryKey \"id\", IsPrimaryKey \"a\" \"b\" ]");
+
+        assertThat(split.rowRules()).extracting(RowRules.Rule::text, RowRules.Rule::kind).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("IsPrimaryKey \"id\"", RowRules.Kind.UNIQUE));
+        assertThat(split.engineSuite()).hasValue("Rules = [\n    IsPrimaryKey \"a\" \"b\"\n]\n");
+    }
+
+    @Test
     void uniquenessIsDecidedOnTheHashesOfTheWholeBatchAcrossThreads() {
         List<RowRules.Rule> rules = RowRules.split("Rules = [ IsUnique \"id\", IsUnique \"url\" ]").rowRules();
         RowRules.Profile first = new RowRules.Profile(rules);
