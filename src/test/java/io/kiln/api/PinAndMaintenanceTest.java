@@ -121,6 +121,35 @@ class PinAndMaintenanceTest {
         assertThat(rows(iceberg, iceberg.currentSnapshot().snapshotId())).hasSize(40);
     }
 
+    @Test
+    void orphanCleanupKeepsTheIndexSegmentsAndInputManifestsThatSnapshotsName() throws IOException {
+        String table = "pins.indexed_" + suffix();
+        publish(table, "docs/clean.jsonl");
+        Table iceberg = catalog.loadTable(TableIdentifier.parse(table));
+        Path root = Path.of(URI.create(iceberg.location()));
+        Path listed = old(Files.createDirectories(root.resolve("kiln-index/ids/id")).resolve("job-1.seg"));
+        Path staged = old(root.resolve("kiln-index/ids/id/job-2.seg"));
+        Path manifest = old(Files.createDirectories(root.resolve("kiln-manifests")).resolve("job-2.jsonl"));
+        Path rejected = old(root.resolve("kiln-index/ids/id/job-of-an-expired-branch.seg"));
+        iceberg.newAppend().set("kiln.id-index.id", "[\"" + listed.toUri() + "\"]").set("kiln.id-segment.id", staged.toUri().toString())
+                .set("kiln.input-manifest-file", manifest.toUri().toString()).commit();
+
+        JsonPath report = given().contentType(ContentType.JSON).body(Map.of("maxSnapshotAgeMs", 86_400_000L, "orphanGraceMs", 86_400_000L))
+                .post("/v1/tables/" + table + "/maintenance").then().statusCode(200).extract().jsonPath();
+
+        assertThat(report.getInt("orphanFilesDeleted")).isEqualTo(1);
+        assertThat(rejected).doesNotExist();
+        assertThat(listed).exists();
+        assertThat(staged).exists();
+        assertThat(manifest).exists();
+    }
+
+    private static Path old(Path file) throws IOException {
+        Files.writeString(file, "index");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() - 7L * 24 * 3600 * 1000));
+        return file;
+    }
+
     private static long publish(String table, String file) {
         Map<String, Object> source = file.contains("mixed")
                 ? Map.of("uri", "file://" + FIXTURES + "/" + file, "format", "jsonl", "fields", Map.of("id", "doc.key", "text", "body"))
