@@ -60,10 +60,9 @@ seed="${KILN_BENCH_SEED:-42}"
 xmx="${KILN_BENCH_XMX:-2g}"
 job_timeout="${KILN_BENCH_TIMEOUT:-3600}"
 quiet_wait="${KILN_BENCH_QUIET_WAIT:-300}"
-# shared helpers: say, fail, machine_busy_ticks, wait_for_quiet
+# shared helpers: say, fail, machine_busy_ticks, wait_for_quiet, stop_service
 source "$root/bench/lib.sh"
 goal="0.15"
-service_pid=""
 
 for tool in java javac curl python3 awk; do
     command -v "$tool" >/dev/null 2>&1 || fail "needs $tool on the PATH"
@@ -71,22 +70,7 @@ done
 [[ -r /proc/self/status && -r /proc/stat ]] || fail "needs Linux /proc (RSS and CPU are read from it)"
 [[ "$rows" =~ ^[0-9]+$ && "$warmup_rows" =~ ^[0-9]+$ && "$repeats" =~ ^[0-9]+$ ]] || fail "KILN_BENCH_ROWS, KILN_BENCH_WARMUP_ROWS and KILN_BENCH_REPEATS must be whole numbers"
 
-# Stops the service; the engine is its child and exits when its stdin closes.
-stop_service() {
-    if [[ -n "$service_pid" ]] && kill -0 "$service_pid" 2>/dev/null; then
-        kill "$service_pid" 2>/dev/null || true
-        for _ in $(seq 1 60); do
-            kill -0 "$service_pid" 2>/dev/null || break
-            sleep 0.25
-        done
-        kill -9 "$service_pid" 2>/dev/null || true
-        wait "$service_pid" 2>/dev/null || true
-    fi
-    service_pid=""
-}
-trap stop_service EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+stop_service_on_exit
 
 # Fields read while polling; jq when there is one (python3 costs ~50 ms of CPU a call, which a 2-core machine feels)
 if command -v jq >/dev/null 2>&1; then

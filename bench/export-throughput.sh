@@ -33,30 +33,15 @@ seed="${KILN_BENCH_SEED:-42}"
 xmx="${KILN_BENCH_XMX:-1g}"
 repeat="${KILN_BENCH_REPEAT:-2}"
 quiet_wait="${KILN_BENCH_QUIET_WAIT:-300}"
-# shared helpers: say, fail, machine_busy_ticks, wait_for_quiet
+# shared helpers: say, fail, machine_busy_ticks, wait_for_quiet, stop_service
 source "$root/bench/lib.sh"
-service_pid=""
 
 for tool in java curl python3 awk; do
     command -v "$tool" >/dev/null 2>&1 || fail "needs $tool on the PATH"
 done
 [[ -r /proc/self/status && -r /proc/stat ]] || fail "needs Linux /proc (RSS and CPU are read from it)"
 
-stop_service() {
-    if [[ -n "$service_pid" ]] && kill -0 "$service_pid" 2>/dev/null; then
-        kill "$service_pid" 2>/dev/null || true
-        for _ in $(seq 1 40); do
-            kill -0 "$service_pid" 2>/dev/null || break
-            sleep 0.25
-        done
-        kill -9 "$service_pid" 2>/dev/null || true
-        wait "$service_pid" 2>/dev/null || true
-    fi
-    service_pid=""
-}
-trap stop_service EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+stop_service_on_exit
 
 json() { # file, Python expression on j
     python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); v = eval(sys.argv[2]); print("" if v is None else v)' "$1" "$2"

@@ -5,6 +5,7 @@
 #   machine_busy_ticks      clock ticks all CPUs spent busy so far (not idle, not waiting for I/O)
 #   wait_for_quiet [LABEL]  waits until other processes keep less than 0.5 cores busy for 3 s, up to $quiet_wait s,
 #                           then measures anyway with a warning
+#   stop_service, stop_service_on_exit  (below)
 
 ticks_per_second="$(getconf CLK_TCK)"
 
@@ -40,4 +41,28 @@ wait_for_quiet() {
         say "${prefix}other processes keep ${busy} cores busy; waiting for a quiet machine"
         sleep 10
     done
+}
+
+# A script that starts the service sets service_pid and calls stop_service_on_exit once: the service is then
+# stopped (TERM, then KILL after 15 s) however the script ends. The check engine is the service's child and
+# exits when its stdin closes.
+service_pid=""
+
+stop_service() {
+    if [[ -n "$service_pid" ]] && kill -0 "$service_pid" 2>/dev/null; then
+        kill "$service_pid" 2>/dev/null || true
+        for _ in $(seq 1 60); do
+            kill -0 "$service_pid" 2>/dev/null || break
+            sleep 0.25
+        done
+        kill -9 "$service_pid" 2>/dev/null || true
+        wait "$service_pid" 2>/dev/null || true
+    fi
+    service_pid=""
+}
+
+stop_service_on_exit() {
+    trap stop_service EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
 }
