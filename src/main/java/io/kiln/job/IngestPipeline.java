@@ -23,9 +23,6 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import io.kiln.check.RowRules;
 import io.kiln.error.ErrorCode;
@@ -34,6 +31,7 @@ import io.kiln.lake.ContentDigest;
 import io.kiln.lake.IdSegments;
 import io.kiln.lake.LakeWriter;
 import io.kiln.lake.Publisher;
+import io.kiln.lake.SummaryJson;
 import io.kiln.lake.TableLayout;
 import io.kiln.source.HashingInput;
 import io.kiln.source.InputFile;
@@ -60,7 +58,6 @@ public final class IngestPipeline {
     public static final int MANIFEST_INLINE_LIMIT = 1000;
     public static final String INPUT_MANIFEST = "kiln.input-manifest";
     public static final String INPUT_MANIFEST_FILE = TableLayout.INPUT_MANIFEST_FILE;
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
     private final Publisher publisher;
@@ -441,13 +438,13 @@ public final class IngestPipeline {
      */
     private static Map<String, String> inputManifest(Table table, String jobId, List<PlannedInput> inputs) {
         if (inputs.size() <= MANIFEST_INLINE_LIMIT) {
-            return Map.of(INPUT_MANIFEST, json(inputs.stream().map(IngestPipeline::manifestEntry).toList()));
+            return Map.of(INPUT_MANIFEST, SummaryJson.write(inputs.stream().map(IngestPipeline::manifestEntry).toList()));
         }
         String location = table.location() + "/kiln-manifests/" + jobId + ".jsonl";
         try (java.io.Writer writer = new java.io.BufferedWriter(new java.io.OutputStreamWriter(
                 table.io().newOutputFile(location).createOrOverwrite(), java.nio.charset.StandardCharsets.UTF_8))) {
             for (PlannedInput input : inputs) {
-                writer.write(json(manifestEntry(input)));
+                writer.write(SummaryJson.write(manifestEntry(input)));
                 writer.write('\n');
             }
         }
@@ -457,8 +454,11 @@ public final class IngestPipeline {
         return Map.of(INPUT_MANIFEST_FILE, location);
     }
 
-    private static Map<String, Object> manifestEntry(PlannedInput input) {
-        return Map.of("uri", input.file().uri(), "sha256", input.sha256(), "bytes", input.file().size());
+    /** One input of the manifest; a record, so its fields are written in this order every time. */
+    record ManifestEntry(String uri, String sha256, long bytes) {}
+
+    private static ManifestEntry manifestEntry(PlannedInput input) {
+        return new ManifestEntry(input.file().uri(), input.sha256(), input.file().size());
     }
 
     private Map<String, String> summary(BoundJob job, List<PlannedInput> inputs, Tally tally, long rowsWritten, ContentDigest digest) {
@@ -483,10 +483,10 @@ public final class IngestPipeline {
             }
         });
         if (!counted.isEmpty()) {
-            summary.put("kiln.step-counts", json(counted));
+            summary.put("kiln.step-counts", SummaryJson.write(counted));
         }
         summary.putAll(job.chain().summaryProperties());
-        summary.put("kiln.rejected-by-reason", json(tally.byReason));
+        summary.put("kiln.rejected-by-reason", SummaryJson.write(tally.byReason));
         summary.put("kiln.content-digest", digest.value());
         summary.put("kiln.content-state", digest.state());
         return summary;
@@ -524,24 +524,7 @@ public final class IngestPipeline {
     }
 
     private static Map<String, Long> rejectedByReason(String json) {
-        if (json == null) {
-            return Map.of();
-        }
-        try {
-            return JSON.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, Long>>() {});
-        }
-        catch (JsonProcessingException e) {
-            return Map.of();
-        }
-    }
-
-    private static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return SummaryJson.read(json, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, Long>>() {}).<Map<String, Long>>map(counts -> counts).orElse(Map.of());
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String jobId) {

@@ -14,9 +14,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.types.Types;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kiln.catalog.CatalogSettings;
 import io.kiln.check.Auditor;
@@ -28,6 +26,7 @@ import io.kiln.lake.ContentDigest;
 import io.kiln.lake.DedupSegments;
 import io.kiln.lake.IdSegments;
 import io.kiln.lake.Publisher;
+import io.kiln.lake.SummaryJson;
 
 /**
  * Audit, then publish: the staged snapshot is audited; if it passed and main has not moved, main
@@ -47,7 +46,6 @@ final class Publication {
      * another column). The next batch's audit then checks only its own values against this snapshot.
      */
     static final String UNIQUE_COLUMNS = "kiln.unique-columns";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(Publication.class);
 
     private final Publisher publisher;
@@ -92,7 +90,7 @@ final class Publication {
             Map<String, String> summary = auditSummary(job, report);
             summary.putAll(tableDigest(table, staged));
             if (!report.uniqueColumns().isEmpty()) {
-                summary.put(UNIQUE_COLUMNS, json(fieldIds(table, staged.snapshotId(), report.uniqueColumns())));
+                summary.put(UNIQUE_COLUMNS, SummaryJson.write(fieldIds(table, staged.snapshotId(), report.uniqueColumns())));
             }
             Optional<Map<String, String>> base = staged.baseSnapshotId().map(id -> table.snapshot(id).summary());
             Optional<String> staleIndex = DedupSegments.staleIndex(base, staged.summary());
@@ -186,13 +184,11 @@ final class Publication {
         if (marker == null) {
             return Set.of();
         }
-        Map<String, Integer> proven;
-        try {
-            proven = JSON.readValue(marker, new TypeReference<Map<String, Integer>>() {});
-        }
-        catch (JsonProcessingException e) {
+        Optional<Map<String, Integer>> read = SummaryJson.read(marker, new TypeReference<Map<String, Integer>>() {});
+        if (read.isEmpty()) {
             return Set.of(); // not Kiln's marker: the engine checks the whole snapshot
         }
+        Map<String, Integer> proven = read.get();
         Map<String, Integer> now = fieldIds(table, staged.snapshotId(), proven.keySet());
         Set<String> columns = new TreeSet<>();
         proven.forEach((column, fieldId) -> {
@@ -217,22 +213,13 @@ final class Publication {
         return ids;
     }
 
-    private static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static Map<String, String> auditSummary(BoundJob job, Auditor.Report report) {
         Map<String, String> summary = new TreeMap<>();
         summary.put(Publisher.CHECKS_OUTCOME, report.passed() ? "PASSED" : "FAILED");
         summary.put("kiln.checks.suite", job.suiteName().orElse("(kiln rules only)"));
         summary.put("kiln.checks.passed", Long.toString(report.results().stream().filter(CheckResult::passed).count()));
         summary.put("kiln.checks.failed", Long.toString(report.results().stream().filter(result -> !result.passed()).count()));
-        summary.put("kiln.checks.results", json(report.results().stream()
+        summary.put("kiln.checks.results", SummaryJson.write(report.results().stream()
                 .map(result -> Map.of("source", result.source(), "rule", result.rule(), "outcome", result.outcome().name(), "message", result.message()))
                 .toList()));
         return summary;

@@ -9,9 +9,7 @@ import java.util.TreeMap;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Where a table's persistent deduplication index lives. Each job that deduplicates writes one
@@ -25,7 +23,6 @@ public final class DedupSegments {
     public static final String INDEX_DIRECTORY = "kiln-index";
     public static final String SEGMENT_PREFIX = "kiln.dedup-segment.";
     public static final String INDEX_PREFIX = "kiln.dedup-index.";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private DedupSegments() {}
 
@@ -59,7 +56,7 @@ public final class DedupSegments {
                 if (!segments.contains(segment)) {
                     segments.add(segment);
                 }
-                entries.put(indexKey, json(segments));
+                entries.put(indexKey, SummaryJson.write(segments));
             }
         });
         return entries;
@@ -84,20 +81,7 @@ public final class DedupSegments {
         if (json == null || json.isEmpty()) {
             return List.of();
         }
-        try {
-            return JSON.readValue(json, new TypeReference<List<String>>() {});
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable index segment list: " + json, e);
-        }
-    }
-
-    private static String json(List<String> segments) {
-        try {
-            return JSON.writeValueAsString(segments);
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return SummaryJson.read(json, new TypeReference<List<String>>() {})
+                .orElseThrow(() -> new IllegalStateException("unreadable index segment list: " + json));
     }
 }

@@ -19,8 +19,6 @@ import java.util.TreeMap;
 
 import org.apache.iceberg.Table;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * A table's index of the values of a column an audit proves unique ({@code IsUnique "c"}): each
@@ -39,7 +37,6 @@ public final class IdSegments {
     public static final String SEGMENT_PREFIX = "kiln.id-segment.";
     public static final String INDEX_PREFIX = "kiln.id-index.";
     private static final int MAGIC = 0x4b494431; // "KID1"
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private IdSegments() {}
 
@@ -151,18 +148,9 @@ public final class IdSegments {
                 if (!segments.contains(segment)) {
                     segments.add(segment);
                 }
-                entries.put(INDEX_PREFIX + column, json(segments));
+                entries.put(INDEX_PREFIX + column, SummaryJson.write(segments));
             }
         }
         return entries;
-    }
-
-    private static String json(List<String> segments) {
-        try {
-            return JSON.writeValueAsString(segments);
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -15,8 +15,6 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.util.SnapshotUtil;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
@@ -28,7 +26,6 @@ import io.kiln.error.KilnException;
  */
 public final class Pins {
     public static final String PROPERTY_PREFIX = "kiln.pin.";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Publisher publisher;
 
@@ -62,7 +59,7 @@ public final class Pins {
                 tag = tag.setMaxRefAgeMs(name, maxRefAgeMs.get());
             }
             tag.commit();
-            transaction.updateProperties().set(PROPERTY_PREFIX + name, json(new Record(snapshotId, owner, reason, now.toString()))).commit();
+            transaction.updateProperties().set(PROPERTY_PREFIX + name, SummaryJson.write(new Record(snapshotId, owner, reason, now.toString()))).commit();
             transaction.commitTransaction();
             return new Pin(name, snapshotId, owner, reason, now, maxRefAgeMs.orElse(null));
         });
@@ -123,21 +120,7 @@ public final class Pins {
         return snapshot;
     }
 
-    private static String json(Record record) {
-        try {
-            return JSON.writeValueAsString(record);
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static Record parse(String json) {
-        try {
-            return JSON.readValue(json, Record.class);
-        }
-        catch (JsonProcessingException e) {
-            return new Record(0, "?", "unreadable pin record", Instant.EPOCH.toString());
-        }
+        return SummaryJson.read(json, Record.class).orElseGet(() -> new Record(0, "?", "unreadable pin record", Instant.EPOCH.toString()));
     }
 }
