@@ -144,7 +144,6 @@ public final class IngestPipeline {
                 throw new CancelledException();
             }
             progress.committing();
-            tally.profile.uniqueness(); // settles the IsUnique rules now and lets their hashes go
             LakeWriter.WrittenFiles files = writer.finish();
             if (tally.read + tally.split != tally.written + tally.rejected) {
                 throw new KilnException(ErrorCode.RECONCILIATION_FAILED, "Counts do not reconcile: read " + tally.read + " + split " + tally.split
@@ -160,7 +159,7 @@ public final class IngestPipeline {
                 summary.putAll(dedup.get().writeSegments(table, jobId));
             }
             for (RowRules.Uniqueness unique : tally.profile.uniqueness()) {
-                // the batch's part of the table's id index, for the audits of later batches
+                // settles the IsUnique rules; the distinct ones' hashes are the batch's part of the table's id index
                 Optional<java.nio.LongBuffer> hashes = tally.profile.sortedHashes(unique.rule());
                 if (hashes.isPresent()) {
                     summary.putAll(IdSegments.write(table, unique.rule().column(), jobId, hashes.get()));
