@@ -93,6 +93,7 @@ final class Verifier {
         return runtime.withSession(root -> {
             long locked = System.nanoTime();
             SparkSession spark = runtime.sessionFor(root, request.catalog());
+            Table table = loadTable(spark, request);
             Dataset<Row> snapshot = readSnapshot(spark, request);
             Dataset<Row> batch = request.baseSnapshotId() == null || suite.anomalies().isEmpty() ? snapshot : readBatch(spark, request);
             snapshot.createOrReplaceTempView(PRIMARY_VIEW);
@@ -104,7 +105,7 @@ final class Verifier {
                 if (!request.distinctFromBase().isEmpty()) {
                     List<RuleResult> rules = new ArrayList<>(evaluation.rules());
                     for (String column : request.distinctFromBase()) {
-                        rules.add(distinctFromBase(spark, request, column));
+                        rules.add(distinctFromBase(spark, request, table, column));
                     }
                     evaluation = new Evaluation(evaluation.rows(), rules, evaluation.metrics());
                 }
@@ -203,7 +204,8 @@ final class Verifier {
                 java.util.Arrays.stream(request.table().split("\\.")).map(Verifier::quote).toList());
     }
 
-    private Dataset<Row> readSnapshot(SparkSession spark, VerifyRequest request) {
+    /** The table at {@code request}'s snapshot, checked to exist. */
+    private static Table loadTable(SparkSession spark, VerifyRequest request) {
         String reference = reference(request);
         String where = String.format("%s in catalog %s", request.table(), request.catalog().name());
         Table table;
@@ -225,6 +227,12 @@ final class Verifier {
             throw new EngineException(ErrorCode.SNAPSHOT_NOT_FOUND,
                     String.format("Table %s has no snapshot %d", where, request.snapshotId()));
         }
+        return table;
+    }
+
+    private Dataset<Row> readSnapshot(SparkSession spark, VerifyRequest request) {
+        String reference = reference(request);
+        String where = String.format("%s in catalog %s", request.table(), request.catalog().name());
         try {
             return spark.read().option("snapshot-id", request.snapshotId()).table(reference);
         }
@@ -258,17 +266,10 @@ final class Verifier {
      * values (Iceberg's data skipping); when none can, nothing is read. Otherwise the batch's values
      * are semi-joined with the base's, read within those bounds.
      */
-    private RuleResult distinctFromBase(SparkSession spark, VerifyRequest request, String column) {
+    private RuleResult distinctFromBase(SparkSession spark, VerifyRequest request, Table table, String column) {
         String rule = "DistinctFromBase \"" + column + "\"";
         String reference = reference(request);
         long base = request.baseSnapshotId();
-        Table table;
-        try {
-            table = Spark3Util.loadIcebergTable(spark, reference);
-        }
-        catch (Exception e) {
-            throw new EngineException(ErrorCode.CATALOG_FAILURE, "Cannot load " + request.table() + ": " + Messages.brief(e), e);
-        }
         if (table.snapshot(base) == null) {
             throw new EngineException(ErrorCode.SNAPSHOT_NOT_FOUND, String.format("Table %s has no snapshot %d", request.table(), base));
         }
