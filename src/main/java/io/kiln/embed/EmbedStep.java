@@ -8,6 +8,7 @@ import java.util.Set;
 
 import io.kiln.transform.InvalidStepParameterException;
 import io.kiln.transform.StepDefinition;
+import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
 import io.kiln.transform.Transform;
 
@@ -30,16 +31,12 @@ import io.kiln.transform.Transform;
 public final class EmbedStep implements StepDefinition {
     public static final String NAME = "embed";
     public static final int VERSION = 1;
+    private static final StepId ID = new StepId(NAME, VERSION);
     private static final Set<String> PARAMETERS = Set.of("model", "modelPath", "tokenizerPath", "pooling", "maxSequenceLength", "column", "maxBatchTokens", "maxBatchSize");
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int version() {
-        return VERSION;
+    public StepId id() {
+        return ID;
     }
 
     @Override

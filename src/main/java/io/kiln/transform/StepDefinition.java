@@ -7,14 +7,17 @@ import java.util.Map;
  * ready-to-use transform; it is called when a job is created, never halfway through a run.
  */
 public interface StepDefinition {
-    String name();
-
-    int version();
+    /** The step's name and its current version: bump the version when its output may change. */
+    StepId id();
 
     /** @throws InvalidStepParameterException naming the parameter that is wrong */
     Transform bind(Map<String, Object> parameters);
 
-    default StepId id() {
-        return new StepId(name(), version());
+    default String name() {
+        return id().name();
+    }
+
+    default int version() {
+        return id().version();
     }
 }

@@ -293,13 +293,8 @@ class IngestPipelineTest {
     /** A step that splits each text at its first space into two chunks, each with typed columns, and drops the second chunk of ids ending in 7. */
     private static final class SplitStep implements io.kiln.transform.StepDefinition {
         @Override
-        public String name() {
-            return "split-test";
-        }
-
-        @Override
-        public int version() {
-            return 1;
+        public io.kiln.transform.StepId id() {
+            return new io.kiln.transform.StepId("split-test", 1);
         }
 
         @Override
@@ -363,13 +358,8 @@ class IngestPipelineTest {
     /** A duplicate filter on the exact text, with a plain map as its index: enough to test the runtime's two passes. */
     private static final class SameTextFilter implements io.kiln.transform.StepDefinition {
         @Override
-        public String name() {
-            return "same-text";
-        }
-
-        @Override
-        public int version() {
-            return 1;
+        public io.kiln.transform.StepId id() {
+            return new io.kiln.transform.StepId("same-text", 1);
         }
 
         @Override

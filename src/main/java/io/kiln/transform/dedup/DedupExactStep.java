@@ -27,15 +27,11 @@ import io.kiln.transform.Transform;
  */
 public final class DedupExactStep implements StepDefinition {
     public static final String NAME = "dedup-exact";
+    private static final StepId ID = new StepId(NAME, 1);
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int version() {
-        return 1;
+    public StepId id() {
+        return ID;
     }
 
     @Override

@@ -33,6 +33,7 @@ import io.kiln.transform.Transform;
  */
 public final class DedupNearStep implements StepDefinition {
     public static final String NAME = "dedup-near";
+    private static final StepId ID = new StepId(NAME, 1);
     /**
      * The seed version 1 uses when none is given: the library's default as a double holds it (the
      * first binding read every number as a double). Its signatures and history segments depend on it.
@@ -40,13 +41,8 @@ public final class DedupNearStep implements StepDefinition {
     static final long SEED = (long) (double) NearDuplicateParameters.DEFAULT_SEED;
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int version() {
-        return 1;
+    public StepId id() {
+        return ID;
     }
 
     @Override

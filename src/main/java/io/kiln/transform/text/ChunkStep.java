@@ -64,6 +64,7 @@ import io.kiln.transform.Transform;
 public final class ChunkStep implements StepDefinition {
     public static final String NAME = "chunk";
     public static final int VERSION = 1;
+    private static final StepId ID = new StepId(NAME, VERSION);
     public static final String PARENT_ID = "parent_id";
     public static final String CHUNK_INDEX = "chunk_index";
     public static final String CHUNK_COUNT = "chunk_count";
@@ -74,13 +75,8 @@ public final class ChunkStep implements StepDefinition {
     private static final Set<String> STALE_COLUMNS = Set.of(TokenizeStep.TOKEN_IDS, TokenizeStep.TOKEN_COUNT);
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int version() {
-        return VERSION;
+    public StepId id() {
+        return ID;
     }
 
     @Override

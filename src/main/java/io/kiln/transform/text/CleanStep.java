@@ -78,6 +78,7 @@ import io.kiln.transform.Transform;
 public final class CleanStep implements StepDefinition {
     public static final String NAME = "clean";
     public static final int VERSION = 1;
+    private static final StepId ID = new StepId(NAME, VERSION);
 
     /** The boilerplate patterns by name, each with the longest (trimmed) line it may remove. */
     public static final Map<String, LinePattern> BOILERPLATE = boilerplate();
@@ -112,13 +113,8 @@ public final class CleanStep implements StepDefinition {
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int version() {
-        return VERSION;
+    public StepId id() {
+        return ID;
     }
 
     @Override

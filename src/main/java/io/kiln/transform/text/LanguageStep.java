@@ -55,6 +55,7 @@ import io.kiln.transform.Transform;
 public final class LanguageStep implements StepDefinition {
     public static final String NAME = "language";
     public static final int VERSION = 1;
+    private static final StepId ID = new StepId(NAME, VERSION);
     public static final String UNDETERMINED = "und";
     static final String LINGUA_VERSION = "1.2.2";
 
@@ -67,13 +68,8 @@ public final class LanguageStep implements StepDefinition {
     private record DetectorKey(Set<Language> languages, boolean lowAccuracy) {}
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int version() {
-        return VERSION;
+    public StepId id() {
+        return ID;
     }
 
     @Override

@@ -20,16 +20,12 @@ import io.kiln.transform.Transform;
 public final class NormalizeStep implements StepDefinition {
     public static final String NAME = "normalize";
     public static final int VERSION = 1;
+    private static final StepId ID = new StepId(NAME, VERSION);
     private static final Set<String> FORMS = Set.of("NFC", "NFKC");
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int version() {
-        return VERSION;
+    public StepId id() {
+        return ID;
     }
 
     @Override

@@ -52,6 +52,7 @@ import io.kiln.transform.text.pii.PiiScanner;
 public final class PiiRedactStep implements StepDefinition {
     public static final String NAME = "pii-redact";
     public static final int VERSION = 1;
+    private static final StepId ID = new StepId(NAME, VERSION);
     private static final Set<String> MODES = Set.of("placeholder", "pseudonym");
     private static final int MINIMUM_KEY_LENGTH = 16;
 
@@ -67,13 +68,8 @@ public final class PiiRedactStep implements StepDefinition {
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int version() {
-        return VERSION;
+    public StepId id() {
+        return ID;
     }
 
     @Override

@@ -89,6 +89,7 @@ import io.kiln.transform.Transform;
 public final class QualityFilterStep implements StepDefinition {
     public static final String NAME = "quality-filter";
     public static final int VERSION = 1;
+    private static final StepId ID = new StepId(NAME, VERSION);
     public static final List<String> DEFAULT_STOP_WORDS = List.of("the", "be", "to", "of", "and", "that", "have", "with");
     public static final Set<String> PARAMETERS = Set.of("gopher", "repetition", "c4",
             "minWords", "maxWords", "minMeanWordLength", "maxMeanWordLength", "maxHashRatio", "maxEllipsisRatio",
@@ -106,13 +107,8 @@ public final class QualityFilterStep implements StepDefinition {
     private static final List<String> POLICY = List.of("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies");
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int version() {
-        return VERSION;
+    public StepId id() {
+        return ID;
     }
 
     record Settings(boolean gopher, boolean repetition, boolean c4,

@@ -32,6 +32,7 @@ import io.kiln.transform.Transform;
 public final class TokenizeStep implements StepDefinition {
     public static final String NAME = "tokenize";
     public static final int VERSION = 1;
+    private static final StepId ID = new StepId(NAME, VERSION);
     public static final String TOKEN_IDS = "token_ids";
     public static final String TOKEN_COUNT = "token_count";
     public static final String TOO_MANY_TOKENS = "too-many-tokens";
@@ -40,13 +41,8 @@ public final class TokenizeStep implements StepDefinition {
             Column.integer(TOKEN_COUNT, "number of BPE tokens of the text"));
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int version() {
-        return VERSION;
+    public StepId id() {
+        return ID;
     }
 
     @Override
