@@ -2,7 +2,9 @@ package io.kiln.dedup;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.function.Function;
 
 /**
  * A document of a job, which also orders the documents of a job: by row id, then source URI, then
@@ -25,5 +27,21 @@ public record DocumentRank(String sourceUri, long position, int chunk, String ro
     @Override
     public int compareTo(DocumentRank other) {
         return ORDER.compare(this, other);
+    }
+
+    /**
+     * The entries in rank order.
+     *
+     * @throws IllegalArgumentException if two entries have the same rank
+     */
+    static <T> T[] sorted(T[] entries, Function<T, DocumentRank> rank) {
+        T[] sorted = entries.clone();
+        Arrays.sort(sorted, Comparator.comparing(rank));
+        for (int i = 1; i < sorted.length; i++) {
+            if (rank.apply(sorted[i - 1]).equals(rank.apply(sorted[i]))) {
+                throw new IllegalArgumentException("Cannot deduplicate: two documents have rank " + rank.apply(sorted[i]));
+            }
+        }
+        return sorted;
     }
 }

@@ -3,8 +3,6 @@ package io.kiln.dedup;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,13 +55,7 @@ public final class ExactDedupIndex {
         if (decisions != null) {
             return decisions;
         }
-        Entry[] sorted = entries.toArray(new Entry[0]);
-        Arrays.sort(sorted, Comparator.comparing(Entry::rank));
-        for (int i = 1; i < sorted.length; i++) {
-            if (sorted[i - 1].rank().equals(sorted[i].rank())) {
-                throw new IllegalArgumentException("Cannot deduplicate: two documents have rank " + sorted[i].rank());
-            }
-        }
+        Entry[] sorted = DocumentRank.sorted(entries.toArray(new Entry[0]), Entry::rank);
         Map<ContentKey, Entry> firstByKey = new HashMap<>();
         Map<ContentKey, Integer> countByKey = new HashMap<>();
         for (Entry entry : sorted) {

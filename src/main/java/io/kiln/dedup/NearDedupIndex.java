@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -96,14 +95,8 @@ public final class NearDedupIndex {
         if (decisions != null) {
             return decisions;
         }
-        Entry[] sorted = entries.toArray(new Entry[0]);
-        Arrays.sort(sorted, Comparator.comparing(Entry::rank));
+        Entry[] sorted = DocumentRank.sorted(entries.toArray(new Entry[0]), Entry::rank);
         int count = sorted.length;
-        for (int i = 1; i < count; i++) {
-            if (sorted[i - 1].rank().equals(sorted[i].rank())) {
-                throw new IllegalArgumentException("Cannot deduplicate: two documents have rank " + sorted[i].rank());
-            }
-        }
         int[] parent = new int[count];
         for (int i = 0; i < count; i++) {
             parent[i] = i;
