@@ -91,7 +91,7 @@ public final class Auditor {
         UniquenessPlan plan = UniquenessPlan.of(subject, suiteName);
         results.addAll(plan.decided());
         Set<String> uniqueColumns = new TreeSet<>(plan.uniqueColumns());
-        Optional<String> engineSuite = RowRules.withRules(subject.suite(), plan.wholeSnapshot());
+        Optional<String> engineSuite = plan.engineSuite();
         Optional<String> engineFailure = Optional.empty();
         if (engineSuite.isPresent()) {
             if (engine.isEmpty()) {
@@ -121,10 +121,11 @@ public final class Auditor {
     /**
      * Who checks each {@code IsUnique} rule: Kiln alone ({@code decided}: a first batch of distinct
      * values), Kiln and the engine's {@code DistinctFromBase} ({@code againstBase}, by column), or the
-     * engine on the whole snapshot ({@code wholeSnapshot}, rule texts for its suite).
+     * engine on the whole snapshot ({@code wholeSnapshot}, rule texts added to {@code engineSuite}, what
+     * the engine runs, if anything).
      */
     private record UniquenessPlan(List<CheckResult> decided, Set<String> uniqueColumns, List<String> wholeSnapshot,
-            Map<String, RowRules.Uniqueness> againstBase) {
+            Map<String, RowRules.Uniqueness> againstBase, Optional<String> engineSuite) {
         static UniquenessPlan of(Subject subject, String suiteName) {
             List<CheckResult> decided = new ArrayList<>();
             Set<String> uniqueColumns = new TreeSet<>();
@@ -158,7 +159,7 @@ public final class Auditor {
                 againstBase.values().forEach(unique -> wholeSnapshot.add(unique.rule().text()));
                 againstBase.clear();
             }
-            return new UniquenessPlan(decided, uniqueColumns, wholeSnapshot, againstBase);
+            return new UniquenessPlan(decided, uniqueColumns, wholeSnapshot, againstBase, RowRules.withRules(subject.suite(), wholeSnapshot));
         }
 
         /**
