@@ -120,11 +120,7 @@ public final class NearDedupIndex {
         int required = parameters.requiredMatches();
         long[] bucketed = new long[representativeCount];
         for (int band = 0; band < parameters.bands(); band++) {
-            for (int r = 0; r < representativeCount; r++) {
-                int i = representatives[r];
-                bucketed[r] = (long) sorted[i].bandKeys()[band] << 32 | i;
-            }
-            Arrays.sort(bucketed);
+            bucket(bucketed, sorted, representatives, representativeCount, band);
             int start = 0;
             while (start < representativeCount) {
                 int end = start + 1;
@@ -184,6 +180,15 @@ public final class NearDedupIndex {
         return decisions;
     }
 
+    /** Fills {@code bucketed} with each representative's key of {@code band} (high 32 bits) and index, sorted: equal keys adjacent. */
+    private static void bucket(long[] bucketed, Entry[] sorted, int[] representatives, int representativeCount, int band) {
+        for (int r = 0; r < representativeCount; r++) {
+            int i = representatives[r];
+            bucketed[r] = (long) sorted[i].bandKeys()[band] << 32 | i;
+        }
+        Arrays.sort(bucketed, 0, representativeCount);
+    }
+
     /**
      * Per job document, its best near-duplicate history row (the least row id), or -1. Candidates come from a
      * merge join, per band, of the job's sorted band keys with the history's sorted band table: sequential
@@ -199,11 +204,7 @@ public final class NearDedupIndex {
         int pairCount = 0;
         long[] bucketed = new long[representativeCount];
         for (int band = 0; band < parameters.bands(); band++) {
-            for (int r = 0; r < representativeCount; r++) {
-                int i = representatives[r];
-                bucketed[r] = (long) sorted[i].bandKeys()[band] << 32 | i;
-            }
-            Arrays.sort(bucketed);
+            bucket(bucketed, sorted, representatives, representativeCount, band);
             long[] table = history.bandTable(band);
             int j = 0;
             int t = 0;
