@@ -32,7 +32,7 @@ public final class EmbedStep implements StepDefinition {
     public static final String NAME = "embed";
     public static final int VERSION = 1;
     private static final StepId ID = new StepId(NAME, VERSION);
-    private static final Set<String> PARAMETERS = Set.of("model", "modelPath", "tokenizerPath", "pooling", "maxSequenceLength", "column", "maxBatchTokens", "maxBatchSize");
+    private static final Set<String> PARAMETERS = Set.of("model", "modelPath", "tokenizerPath", "pooling", "maxSequenceLength", "column", "inputColumn", "maxBatchTokens", "maxBatchSize");
 
     @Override
     public StepId id() {
@@ -51,7 +51,7 @@ public final class EmbedStep implements StepDefinition {
         Embedder embedder = embedder(parameters);
         BatchLimits defaults = BatchLimits.defaultFor(embedder.provider());
         BatchLimits limits = new BatchLimits(maxBatchTokens > 0 ? maxBatchTokens : defaults.maxBatchTokens(), maxBatchSize > 0 ? maxBatchSize : defaults.maxBatchSize());
-        return new EmbedTransform(id(), embedder, column, limits);
+        return new EmbedTransform(id(), embedder, StepParameters.column(parameters, "inputColumn"), column, limits);
     }
 
     private static Embedder embedder(Map<String, Object> parameters) {

@@ -26,12 +26,14 @@ public final class EmbedTransform implements BatchTransform {
 
     private final StepId id;
     private final Embedder embedder;
+    private final String inputColumn;
     private final String column;
     private final BatchLimits limits;
 
-    EmbedTransform(StepId id, Embedder embedder, String column, BatchLimits limits) {
+    EmbedTransform(StepId id, Embedder embedder, String inputColumn, String column, BatchLimits limits) {
         this.id = requireNonNull(id, "id is null");
         this.embedder = requireNonNull(embedder, "embedder is null");
+        this.inputColumn = requireNonNull(inputColumn, "inputColumn is null");
         this.column = requireNonNull(column, "column is null");
         this.limits = requireNonNull(limits, "limits is null");
     }
@@ -57,6 +59,12 @@ public final class EmbedTransform implements BatchTransform {
 
     public BatchLimits limits() {
         return limits;
+    }
+
+    /** The text column it embeds; a row without a value there is passed on without a vector. */
+    @Override
+    public List<Column> reads() {
+        return List.of(Column.string(inputColumn, ""));
     }
 
     @Override
@@ -89,11 +97,16 @@ public final class EmbedTransform implements BatchTransform {
     @Override
     public List<Outcome> applyAll(List<Row> rows) {
         List<String> texts = new ArrayList<>(rows.size());
-        rows.forEach(row -> texts.add(row.text()));
-        List<Embedder.Embedding> embeddings = embedder.embed(texts, limits);
+        rows.forEach(row -> row.string(inputColumn).ifPresent(texts::add));
+        List<Embedder.Embedding> embeddings = texts.isEmpty() ? List.of() : embedder.embed(texts, limits);
         List<Outcome> outcomes = new ArrayList<>(rows.size());
+        int next = 0;
         for (int i = 0; i < rows.size(); i++) {
-            Embedder.Embedding embedding = embeddings.get(i);
+            if (rows.get(i).string(inputColumn).isEmpty()) {
+                outcomes.add(Outcome.emit(rows.get(i)));
+                continue;
+            }
+            Embedder.Embedding embedding = embeddings.get(next++);
             outcomes.add(Outcome.emit(rows.get(i).with(column, embedding.vector()))
                     .counting(TOKENS, embedding.tokens())
                     .counting(TRUNCATED, embedding.truncated() ? 1 : 0));

@@ -10,6 +10,9 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import io.kiln.source.FieldMapping;
 import io.kiln.source.InputFile;
 import io.kiln.source.SourceFormat;
+import io.kiln.lake.TableLayout;
+import io.kiln.source.Sources;
+import io.kiln.transform.Column;
 import io.kiln.transform.TransformChain;
 
 /**
@@ -23,6 +26,8 @@ public record BoundJob(
         List<InputFile> inputs,
         SourceFormat format,
         FieldMapping fields,
+        List<Column> declaredColumns,
+        boolean typed,
         TransformChain chain,
         Recipe recipe,
         Optional<String> tag,
@@ -36,11 +41,22 @@ public record BoundJob(
         inputs = List.copyOf(inputs);
         requireNonNull(format, "format is null");
         requireNonNull(fields, "fields is null");
+        declaredColumns = List.copyOf(declaredColumns);
         requireNonNull(chain, "chain is null");
         requireNonNull(recipe, "recipe is null");
         requireNonNull(tag, "tag is null");
         requireNonNull(suiteName, "suiteName is null");
         requireNonNull(suite, "suite is null");
         requireNonNull(checks, "checks is null");
+    }
+
+    /**
+     * The columns of the table this job writes, in table order: the id, the source's declared
+     * columns, the lineage, then the optional columns of the source format and of the steps.
+     */
+    public List<Column> tableColumns() {
+        List<Column> optional = new java.util.ArrayList<>(Sources.columns(format));
+        optional.addAll(chain.columns());
+        return TableLayout.columns(declaredColumns, optional);
     }
 }

@@ -41,6 +41,7 @@ import io.kiln.source.Sources;
 import io.kiln.transform.Outcome;
 import io.kiln.transform.Row;
 import io.kiln.transform.TransformChain;
+import io.kiln.transform.Values;
 
 /**
  * Runs one bound job: plan (hash every input), extract, transform, write, reconcile, commit.
@@ -58,7 +59,6 @@ public final class IngestPipeline {
     public static final int MANIFEST_INLINE_LIMIT = 1000;
     public static final String INPUT_MANIFEST = "kiln.input-manifest";
     public static final String INPUT_MANIFEST_FILE = TableLayout.INPUT_MANIFEST_FILE;
-    private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
     private final Publisher publisher;
     private final Settings settings;
@@ -109,10 +109,9 @@ public final class IngestPipeline {
     public Result run(String jobId, BoundJob job, JobProgress progress, BooleanSupplier cancelled, Optional<Map<String, String>> reproducing) {
         boolean scratch = reproducing.isPresent();
         List<PlannedInput> inputs = plan(job.inputs(), progress, cancelled);
-        Table table = publisher.loadOrCreate(job.table(), TableLayout.TEXT, TableLayout.properties(settings.targetFileSizeBytes()));
-        List<io.kiln.transform.Column> columns = new ArrayList<>(Sources.columns(job.format()));
-        columns.addAll(job.chain().columns());
-        table = publisher.ensureColumns(table, columns, job.chain().tableProperties());
+        List<io.kiln.transform.Column> columns = job.tableColumns();
+        Table table = publisher.loadOrCreate(job.table(), io.kiln.lake.IcebergTypes.schema(columns), TableLayout.properties(settings.targetFileSizeBytes()));
+        table = publisher.ensureSchema(table, columns, job.chain().tableProperties());
         Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS, TableLayout.properties(settings.targetFileSizeBytes()));
 
         Optional<Long> alreadyPublished = scratch ? Optional.empty() : publisher.findPublished(table, jobId);
@@ -139,7 +138,7 @@ public final class IngestPipeline {
             java.util.function.Function<List<Item>, TransformChain.DuplicateGate> gates = dedup.<java.util.function.Function<List<Item>, TransformChain.DuplicateGate>>map(d -> d::gate).orElse(null);
             forEachBatch(inputs, job, progress::addBytesRead, cancelled, executor,
                     batch -> transform(job.chain(), job.recipe().sha256(), jobId, job.checks().rowRules(), batch, gates),
-                    result -> write(result, writer, job.recipe().sha256(), tally, progress));
+                    result -> write(result, writer, job.recipe().sha256(), job.typed(), tally, progress));
             if (cancelled.getAsBoolean()) {
                 throw new CancelledException();
             }
@@ -316,8 +315,6 @@ public final class IngestPipeline {
         switch (column) {
             case "id":
                 return row.id();
-            case "text":
-                return row.text();
             case TableLayout.SOURCE_URI:
                 return item.input().file().uri();
             case TableLayout.SOURCE_SHA256:
@@ -329,7 +326,7 @@ public final class IngestPipeline {
             case TableLayout.RECIPE:
                 return recipe;
             default:
-                return row.columns().get(column);
+                return row.value(column).orElse(null);
         }
     }
 
@@ -340,41 +337,30 @@ public final class IngestPipeline {
     }
 
     /**
-     * A row as the content digest sees it: the base columns in schema order, then each extra
-     * column by name with its canonical text. Rows without extra columns digest as they always did.
+     * A row as the content digest sees it: the id, the {@code text} column (null when the row has
+     * none), the lineage columns, then every other column that has a value, by name, with its
+     * canonical text ({@link Values#digestText}). Text rows thus digest as they did before rows
+     * had types.
      */
     static String[] digestFields(Row row, String uri, String sha256, String position, String recipe) {
-        String[] fields = new String[6 + 2 * row.columns().size()];
+        Map<String, Object> columns = row.columns();
+        Object text = columns.get(Row.TEXT);
+        String[] fields = new String[6 + 2 * (columns.size() - (text == null ? 0 : 1))];
         fields[0] = row.id();
-        fields[1] = row.text();
+        fields[1] = text == null ? null : Values.digestText(text);
         fields[2] = uri;
         fields[3] = sha256;
         fields[4] = position;
         fields[5] = recipe;
         int i = 6;
-        for (Map.Entry<String, Object> column : row.columns().entrySet()) {
+        for (Map.Entry<String, Object> column : columns.entrySet()) {
+            if (column.getKey().equals(Row.TEXT)) {
+                continue;
+            }
             fields[i++] = column.getKey();
-            fields[i++] = canonical(column.getValue());
+            fields[i++] = Values.digestText(column.getValue());
         }
         return fields;
-    }
-
-    private static String canonical(Object value) {
-        if (value instanceof float[] vector) {
-            StringBuilder text = new StringBuilder(vector.length * 8);
-            for (float element : vector) {
-                text.append(HEX.toHexDigits(Float.floatToRawIntBits(element)));
-            }
-            return text.toString();
-        }
-        if (value instanceof List<?> list) {
-            StringBuilder text = new StringBuilder(list.size() * 6);
-            for (Object element : list) {
-                text.append(element).append(',');
-            }
-            return text.toString();
-        }
-        return String.valueOf(value);
     }
 
     private static <T> T await(Future<T> future) {
@@ -393,7 +379,7 @@ public final class IngestPipeline {
         }
     }
 
-    private static void write(BatchResult result, LakeWriter writer, String recipe, Tally tally, JobProgress progress) {
+    private static void write(BatchResult result, LakeWriter writer, String recipe, boolean typed, Tally tally, JobProgress progress) {
         long written = 0;
         long rejected = 0;
         for (int i = 0; i < result.items().size(); i++) {
@@ -412,8 +398,9 @@ public final class IngestPipeline {
             for (TransformChain.Dropped dropped : chained.dropped()) {
                 Outcome.Drop drop = dropped.drop();
                 String position = position(recordPosition, dropped.row());
-                writer.writeReject(drop.by().toString(), drop.reason(), drop.detail(), dropped.row().id(), dropped.row().text(), uri, sha256, position);
-                tally.rejectsDigest.add(drop.by().toString(), drop.reason(), drop.detail(), dropped.row().id(), dropped.row().text(), uri, sha256, position, recipe);
+                String record = rejectedRecord(dropped.row(), typed);
+                writer.writeReject(drop.by().toString(), drop.reason(), drop.detail(), dropped.row().id(), record, uri, sha256, position);
+                tally.rejectsDigest.add(drop.by().toString(), drop.reason(), drop.detail(), dropped.row().id(), record, uri, sha256, position, recipe);
                 tally.reject(drop.by() + "/" + drop.reason());
                 rejected++;
             }
@@ -430,7 +417,11 @@ public final class IngestPipeline {
         progress.addRecords(result.items().size(), written, rejected);
     }
 
-    /** The snapshot summary of either table; {@code rowsWritten} and {@code digest} are of the rows that table gets. */
+    /** A dropped row as its reject keeps it: the text, for a row of text alone and the columns of its source format; else the whole row as JSON. */
+    private static String rejectedRecord(Row row, boolean typed) {
+        return typed ? Values.json(row) : row.value(Row.TEXT).map(Values::digestText).orElseGet(() -> Values.json(row));
+    }
+
     /**
      * Every input with its sha256 and size: in the summary up to {@link #MANIFEST_INLINE_LIMIT} inputs,
      * else as a JSON-lines file beside the table's data, which the summary names.

@@ -31,7 +31,11 @@ import io.kiln.source.SourceException;
 import io.kiln.source.SourceFormat;
 import io.kiln.source.SourceResolver;
 import io.kiln.source.Sources;
+import io.kiln.lake.TableSchemas;
+import io.kiln.transform.Column;
+import io.kiln.transform.DataType;
 import io.kiln.transform.InvalidStepParameterException;
+import io.kiln.transform.Row;
 import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepRegistry;
 import io.kiln.transform.Transform;
@@ -43,6 +47,9 @@ import io.kiln.transform.TransformChain;
  * problems found are reported together, each naming its field.
  */
 public final class JobBinder {
+    /** The one column of a text source, whatever its format: the text. */
+    static final Column TEXT_COLUMN = new Column(Row.TEXT, DataType.STRING, true, "the transformed text");
+
     private final Validator validator;
     private final StepRegistry steps;
     private final SourceResolver sources;
@@ -109,7 +116,9 @@ public final class JobBinder {
             }
         }
 
+        List<Column> declared = List.of(TEXT_COLUMN);
         List<Transform> transforms = new ArrayList<>();
+        List<Integer> stepIndexes = new ArrayList<>();
         List<Map<String, Object>> recipeSteps = new ArrayList<>();
         for (int i = 0; i < spec.steps().size(); i++) {
             StepSpec step = spec.steps().get(i);
@@ -124,6 +133,7 @@ public final class JobBinder {
             try {
                 Transform transform = definition.get().bind(step.params());
                 transforms.add(transform);
+                stepIndexes.add(i);
                 Map<String, Object> recipeStep = new LinkedHashMap<>();
                 recipeStep.put("step", definition.get().id().toString());
                 recipeStep.put("params", step.params());
@@ -148,6 +158,10 @@ public final class JobBinder {
             }
         }
 
+        List<Column> available = new ArrayList<>(declared);
+        available.addAll(Sources.columns(format));
+        checkColumnsRead(transforms, stepIndexes, available, violations);
+
         Optional<String> tag = Optional.ofNullable(spec.tag());
         if (tag.isPresent() && table.isPresent() && !invalid.contains("tag") && tagExists(table.get(), tag.get())) {
             violations.add(new Violation("tag", "tag '" + tag.get() + "' already exists on table " + spec.table()));
@@ -158,9 +172,65 @@ public final class JobBinder {
             throw KilnException.invalidSpec(violations);
         }
         Recipe recipe = Recipe.of(format.specName(), Sources.recipeFields(format, fields), recipeSteps);
-        return new BoundJob(table.orElseThrow(), spec.source().uri(), inputs, format, fields, new TransformChain(transforms), recipe, tag,
+        BoundJob bound = new BoundJob(table.orElseThrow(), spec.source().uri(), inputs, format, fields, declared, false, new TransformChain(transforms), recipe, tag,
                 Optional.ofNullable(spec.checks()), suite, spec.maxRejectedRate() == null ? defaultMaxRejectedRate : spec.maxRejectedRate(),
                 suite.map(io.kiln.check.RowRules::split).orElse(io.kiln.check.RowRules.Split.none(Optional.empty())));
+        checkTableSchema(bound, transforms, stepIndexes);
+        return bound;
+    }
+
+    /** Every column a step reads reaches it, of the type it needs; what each step sees is the source's columns and those of the steps before it. */
+    private static void checkColumnsRead(List<Transform> transforms, List<Integer> stepIndexes, List<Column> source, List<Violation> violations) {
+        Map<String, Column> available = new LinkedHashMap<>();
+        source.forEach(column -> available.put(column.name(), column));
+        for (int i = 0; i < transforms.size(); i++) {
+            Transform transform = transforms.get(i);
+            String field = "steps[" + stepIndexes.get(i) + "]";
+            for (Column needed : transform.reads()) {
+                Column present = available.get(needed.name());
+                if (present == null) {
+                    violations.add(new Violation(field, transform.id().name() + " reads column '" + needed.name() + "', which the rows do not have at this step; they have "
+                            + String.join(", ", available.keySet())));
+                }
+                else if (!needed.type().accepts(present.type())) {
+                    violations.add(new Violation(field, transform.id().name() + " reads column '" + needed.name() + "' as " + needed.type().spec()
+                            + ", but it is " + present.type().spec()));
+                }
+            }
+            for (String needed : transform.readsAnyType()) {
+                if (!available.containsKey(needed) && !needed.equals("id")) {
+                    violations.add(new Violation(field, transform.id().name() + " reads column '" + needed + "', which the rows do not have at this step; they have "
+                            + String.join(", ", available.keySet())));
+                }
+            }
+            transform.columns().forEach(column -> available.put(column.name(), column));
+        }
+    }
+
+    /** A job whose columns conflict with the existing table's is refused now, naming the column and both types, never halfway through a run. */
+    private void checkTableSchema(BoundJob job, List<Transform> transforms, List<Integer> stepIndexes) {
+        Table existing;
+        try {
+            existing = catalog.loadTable(job.table());
+        }
+        catch (NoSuchTableException e) {
+            return;
+        }
+        List<TableSchemas.Conflict> conflicts = TableSchemas.plan(existing.schema(), job.tableColumns(), job.table().toString()).conflicts();
+        if (conflicts.isEmpty()) {
+            return;
+        }
+        List<Violation> violations = new ArrayList<>();
+        for (TableSchemas.Conflict conflict : conflicts) {
+            String field = "source";
+            for (int i = 0; i < transforms.size(); i++) {
+                if (transforms.get(i).columns().stream().anyMatch(column -> column.name().equals(conflict.column()))) {
+                    field = "steps[" + stepIndexes.get(i) + "]";
+                }
+            }
+            violations.add(new Violation(field, conflict.message()));
+        }
+        throw KilnException.invalidSpec(violations);
     }
 
     /** A suite the engine cannot parse is a bad spec; an engine that cannot say is a service problem (503), never a pass. */

@@ -29,7 +29,10 @@ public final class LakeWriter implements Closeable {
     private final RollingDataWriter<Record> rejects;
     private final GenericRecord row;
     private final GenericRecord reject;
-    private final List<String> extraColumns;
+    private final List<String> dataColumns;
+    private final int[] dataPositions;
+    private final List<java.util.function.Function<Object, Object>> dataWriters;
+    private final int[] lineagePositions;
     private boolean closed;
 
     public LakeWriter(Table table, Table rejectsTable, String jobId, String recipe, long targetFileSizeBytes) {
@@ -41,10 +44,32 @@ public final class LakeWriter implements Closeable {
         this.rejects = rollingWriter(rejectsTable, jobId, targetFileSizeBytes);
         this.row = GenericRecord.create(table.schema());
         this.reject = GenericRecord.create(rejectsTable.schema());
-        this.extraColumns = table.schema().columns().stream()
-                .map(org.apache.iceberg.types.Types.NestedField::name)
-                .filter(name -> TableLayout.TEXT.findField(name) == null)
-                .toList();
+        List<org.apache.iceberg.types.Types.NestedField> fields = table.schema().columns();
+        List<String> names = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        List<java.util.function.Function<Object, Object>> writers = new ArrayList<>();
+        for (int i = 0; i < fields.size(); i++) {
+            String name = fields.get(i).name();
+            if (!TableLayout.isReserved(name)) {
+                names.add(name);
+                positions.add(i);
+                writers.add(IcebergTypes.writer(fields.get(i).type()));
+            }
+        }
+        this.dataColumns = List.copyOf(names);
+        this.dataPositions = positions.stream().mapToInt(Integer::intValue).toArray();
+        this.dataWriters = List.copyOf(writers);
+        this.lineagePositions = new int[] {position(fields, "id"), position(fields, TableLayout.SOURCE_URI), position(fields, TableLayout.SOURCE_SHA256),
+                position(fields, TableLayout.SOURCE_POSITION), position(fields, TableLayout.JOB_ID), position(fields, TableLayout.RECIPE)};
+    }
+
+    private static int position(List<org.apache.iceberg.types.Types.NestedField> fields, String name) {
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("Table has no column " + name + ": not a Kiln table");
     }
 
     private static RollingDataWriter<Record> rollingWriter(Table table, String jobId, long targetFileSizeBytes) {
@@ -58,40 +83,18 @@ public final class LakeWriter implements Closeable {
         return new RollingDataWriter<>(writers, files, table.io(), targetFileSizeBytes, table.spec(), null);
     }
 
-    /** Writes a row with its extra columns; a column of the table that the row lacks is null. */
+    /** Writes a row: its id, each of the table's columns from the row's value of that name (null where it has none), and its lineage. */
     public void writeRow(io.kiln.transform.Row value, String sourceUri, String sourceSha256, String position) {
-        for (String column : extraColumns) {
-            row.setField(column, icebergValue(value.columns().get(column)));
+        for (int i = 0; i < dataPositions.length; i++) {
+            Object column = value.value(dataColumns.get(i)).orElse(null);
+            row.set(dataPositions[i], column == null ? null : dataWriters.get(i).apply(column));
         }
-        writeRow(value.id(), value.text(), sourceUri, sourceSha256, position);
-    }
-
-    private static Object icebergValue(Object value) {
-        if (value instanceof float[] vector) {
-            // a view: the Parquet writer reads each element once, no copy of the vector is needed
-            return new java.util.AbstractList<Float>() {
-                @Override
-                public Float get(int index) {
-                    return vector[index];
-                }
-
-                @Override
-                public int size() {
-                    return vector.length;
-                }
-            };
-        }
-        return value;
-    }
-
-    public void writeRow(String id, String text, String sourceUri, String sourceSha256, String position) {
-        row.setField("id", id);
-        row.setField("text", text);
-        row.setField(TableLayout.SOURCE_URI, sourceUri);
-        row.setField(TableLayout.SOURCE_SHA256, sourceSha256);
-        row.setField(TableLayout.SOURCE_POSITION, position);
-        row.setField(TableLayout.JOB_ID, jobId);
-        row.setField(TableLayout.RECIPE, recipe);
+        row.set(lineagePositions[0], value.id());
+        row.set(lineagePositions[1], sourceUri);
+        row.set(lineagePositions[2], sourceSha256);
+        row.set(lineagePositions[3], position);
+        row.set(lineagePositions[4], jobId);
+        row.set(lineagePositions[5], recipe);
         rows.write(row);
     }
 

@@ -104,28 +104,21 @@ public final class Publisher {
     }
 
     /**
-     * Adds the extra columns a job's steps set and the table lacks, as optional columns (rows of
-     * older jobs have none), with their properties; a column that exists with another type is a
+     * Brings the table's schema to what a job writes ({@link TableSchemas#plan}: new optional
+     * columns, widened types) and sets the table properties the job's columns need. A conflict
+     * found now (another job changed the table since this one was accepted) is a
      * {@link io.kiln.error.ErrorCode#SCHEMA_CONFLICT}. Returns the table as refreshed.
      */
-    public Table ensureColumns(Table table, List<io.kiln.transform.Column> columns, Map<String, String> properties) {
+    public Table ensureSchema(Table table, List<io.kiln.transform.Column> columns, Map<String, String> properties) {
         return locked(table, () -> {
             table.refresh();
-            org.apache.iceberg.UpdateSchema update = table.updateSchema();
-            boolean changed = false;
-            for (io.kiln.transform.Column column : columns) {
-                org.apache.iceberg.types.Types.NestedField existing = table.schema().findField(column.name());
-                if (existing == null) {
-                    update.addColumn(column.name(), column.type(), column.doc());
-                    changed = true;
-                }
-                else if (!sameType(existing.type(), column.type())) {
-                    throw new io.kiln.error.KilnException(io.kiln.error.ErrorCode.SCHEMA_CONFLICT, "Column " + column.name() + " of table " + table.name()
-                            + " is " + existing.type() + "; this job's steps write " + column.type());
-                }
+            TableSchemas.Plan plan = TableSchemas.plan(table.schema(), columns, table.name());
+            if (!plan.conflicts().isEmpty()) {
+                throw new io.kiln.error.KilnException(io.kiln.error.ErrorCode.SCHEMA_CONFLICT, "The job cannot write into table " + table.name() + ": "
+                        + String.join("; ", plan.conflicts().stream().map(TableSchemas.Conflict::message).toList()));
             }
-            if (changed) {
-                update.commit();
+            if (plan.changes()) {
+                TableSchemas.apply(table, plan);
             }
             Map<String, String> current = table.properties();
             Map<String, String> missing = new java.util.TreeMap<>();
@@ -142,13 +135,6 @@ public final class Publisher {
             table.refresh();
             return table;
         });
-    }
-
-    private static boolean sameType(org.apache.iceberg.types.Type a, org.apache.iceberg.types.Type b) {
-        if (a.isListType() && b.isListType()) {
-            return sameType(a.asListType().elementType(), b.asListType().elementType());
-        }
-        return a.equals(b);
     }
 
     public static String branchOf(String jobId) {

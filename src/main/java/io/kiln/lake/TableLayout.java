@@ -3,12 +3,16 @@ package io.kiln.lake;
 import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.apache.iceberg.types.Types.NestedField.required;
 
+import java.util.List;
 import java.util.Map;
 
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.types.Types;
+
+import io.kiln.transform.Column;
+import io.kiln.transform.DataType;
 
 /** The schemas of Kiln's tables: every row carries its lineage columns. */
 public final class TableLayout {
@@ -30,6 +34,19 @@ public final class TableLayout {
             required(6, JOB_ID, Types.StringType.get(), "the Kiln job that wrote the row"),
             required(7, RECIPE, Types.StringType.get(), "sha256 of the canonical steps, source parsing and models"));
 
+    /** The row id: every table's first column, a required string. */
+    public static final Column ID = new Column("id", DataType.STRING, true, "record id from the source");
+
+    /** The lineage columns, in table order: every row says where it came from and how it was made. */
+    public static final List<Column> LINEAGE = List.of(
+            new Column(SOURCE_URI, DataType.STRING, true, "input file the row came from"),
+            new Column(SOURCE_SHA256, DataType.STRING, true, "sha256 of the whole input file"),
+            new Column(SOURCE_POSITION, DataType.STRING, true, "position in the input: line:N or doc:0"),
+            new Column(JOB_ID, DataType.STRING, true, "the Kiln job that wrote the row"),
+            new Column(RECIPE, DataType.STRING, true, "sha256 of the canonical steps, source parsing and models"));
+
+    private static final java.util.Set<String> RESERVED = java.util.Set.of(ID.name(), SOURCE_URI, SOURCE_SHA256, SOURCE_POSITION, JOB_ID, RECIPE);
+
     public static final Schema REJECTS = new Schema(
             required(1, JOB_ID, Types.StringType.get(), "the Kiln job that dropped the record"),
             required(2, "step", Types.StringType.get(), "extract, or the step (name@version) that dropped it"),
@@ -43,6 +60,32 @@ public final class TableLayout {
             required(10, RECIPE, Types.StringType.get(), "recipe of the job"));
 
     private TableLayout() {}
+
+    /**
+     * The columns of a table that a job writes, in table order: the id, the source's declared
+     * columns, the lineage, then the optional columns that the source format may add and those the
+     * steps set. The columns of a text source (its {@code text}) thus come out as {@link #TEXT}.
+     */
+    public static List<Column> columns(List<Column> declared, List<Column> optional) {
+        List<Column> columns = new java.util.ArrayList<>();
+        columns.add(ID);
+        columns.addAll(declared);
+        columns.addAll(LINEAGE);
+        for (Column column : optional) {
+            columns.add(column.asOptional());
+        }
+        return List.copyOf(columns);
+    }
+
+    /** Whether Kiln sets this column itself on every row (the id and the lineage): a source or step may not declare it. */
+    public static boolean isReserved(String column) {
+        return RESERVED.contains(column) || column.startsWith("_kiln_");
+    }
+
+    /** Whether a column of a Kiln table is one of the lineage columns. */
+    public static boolean isLineage(String column) {
+        return !column.equals(ID.name()) && RESERVED.contains(column);
+    }
 
     public static TableIdentifier rejectsOf(TableIdentifier table) {
         return TableIdentifier.of(table.namespace(), table.name() + REJECTS_SUFFIX);

@@ -101,10 +101,11 @@ final class DocumentReader implements RecordReader {
         }
         DocumentExtractor.Extracted document = (DocumentExtractor.Extracted) extraction;
         TreeMap<String, Object> columns = new TreeMap<>();
+        columns.put(Row.TEXT, document.text());
         columns.put(Sources.CONTENT_TYPE, document.contentType());
         document.title().ifPresent(title -> columns.put(Sources.TITLE, title));
         document.language().ifPresent(language -> columns.put(Sources.SOURCE_LANGUAGE, language));
-        return new SourceRecord.Parsed(new Row(id, document.text(), columns), position);
+        return new SourceRecord.Parsed(new Row(id, columns), position);
     }
 
     static byte[] peek(BufferedInputStream in, int length) throws IOException {

@@ -97,7 +97,7 @@ final class JsonlReader implements RecordReader {
         if (!text.isTextual()) {
             return new SourceRecord.Malformed(position, "invalid-text", "text field '" + fields.textField() + "' must be a string", rawText(line));
         }
-        return new SourceRecord.Parsed(new Row(id.asText(), text.textValue()), position);
+        return new SourceRecord.Parsed(Row.text(id.asText(), text.textValue()), position);
     }
 
     private static JsonNode field(JsonNode node, String path) {

@@ -44,7 +44,7 @@ final class TextFileReader implements RecordReader {
             if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
                 text = text.substring(1);
             }
-            return Optional.of(new SourceRecord.Parsed(new Row(file.relativeName(), text), position));
+            return Optional.of(new SourceRecord.Parsed(Row.text(file.relativeName(), text), position));
         }
         catch (CharacterCodingException e) {
             return Optional.of(new SourceRecord.Malformed(position, "invalid-utf8", "document is not valid UTF-8",

@@ -23,7 +23,7 @@ public interface DuplicateFilter extends Transform {
      */
     String indexName();
 
-    /** The signature of a row, for {@link Index#add}; pure and thread-safe. */
+    /** The signature of a row, for {@link Index#add}; null when the row has no value to sign (it is then kept). Pure and thread-safe. */
     Object signature(Row row);
 
     /** A new, empty index for one job run. */

@@ -30,6 +30,18 @@ public final class StepParameters {
         return text;
     }
 
+    /** The column a step reads: parameter {@code name}, by default {@link Row#TEXT}. */
+    public static String column(Map<String, Object> parameters, String name) {
+        Object value = parameters.get(name);
+        if (value == null) {
+            return Row.TEXT;
+        }
+        if (!(value instanceof String column) || !Column.isValidName(column)) {
+            throw new InvalidStepParameterException(name, "must name a column (lower snake case), was " + value);
+        }
+        return column;
+    }
+
     // typed reads of parameters as they come from JSON (Boolean, Number, String, List)
 
     public static boolean flag(Map<String, Object> parameters, String name, boolean defaultValue) {

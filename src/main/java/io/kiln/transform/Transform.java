@@ -17,6 +17,20 @@ public interface Transform {
 
     Outcome apply(Row row);
 
+    /**
+     * The columns this step reads, each with the type it needs; the job is refused when the rows
+     * that reach the step lack one or hold another type. A row that lacks a value of an optional
+     * column the step reads is the step's to handle (text steps drop it as {@code missing-value}).
+     */
+    default java.util.List<Column> reads() {
+        return java.util.List.of();
+    }
+
+    /** Columns this step reads whatever their type (an exact duplicate filter compares any values); the job is refused when the rows lack one. */
+    default java.util.Set<String> readsAnyType() {
+        return java.util.Set.of();
+    }
+
     /** The columns this step sets on the rows it emits; the table gains them when it lacks them. */
     default java.util.List<Column> columns() {
         return java.util.List.of();

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,20 +38,19 @@ class EmbedStepTest {
         assertThat(transform).isInstanceOf(BatchTransform.class);
         assertThat(transform.columns()).singleElement().satisfies(column -> {
             assertThat(column.name()).isEqualTo("embedding");
-            assertThat(column.type()).isInstanceOf(Types.ListType.class);
-            assertThat(((Types.ListType) column.type()).elementType()).isEqualTo(Types.FloatType.get());
+            assertThat(column.type()).isEqualTo(new io.kiln.transform.DataType.ListOf(io.kiln.transform.DataType.FLOAT, true));
         });
-        Outcome outcome = transform.apply(new Row("r1", "Kiln computes embeddings at ingest."));
+        Outcome outcome = transform.apply(Row.text("r1", "Kiln computes embeddings at ingest."));
         Row row = ((Outcome.Emit) outcome).row();
-        assertThat(row.column("embedding")).get().isInstanceOf(float[].class);
-        assertThat((float[]) row.column("embedding").orElseThrow()).hasSize(384);
+        assertThat(row.value("embedding")).get().isInstanceOf(float[].class);
+        assertThat((float[]) row.value("embedding").orElseThrow()).hasSize(384);
         assertThat(((Outcome.Emit) outcome).counts()).containsEntry("tokens", 14L).doesNotContainKey("truncated");
     }
 
     @Test
     void batchGivesEachRowTheVectorItGetsAlone() {
         BatchTransform transform = (BatchTransform) step.bind(Map.of("column", "vector", "maxBatchSize", 3));
-        List<Row> rows = EmbedderTest.texts().stream().limit(10).map(text -> new Row(Integer.toString(text.length()), text)).toList();
+        List<Row> rows = EmbedderTest.texts().stream().limit(10).map(text -> Row.text(Integer.toString(text.length()), text)).toList();
         List<Outcome> together = transform.applyAll(rows);
         for (int i = 0; i < rows.size(); i++) {
             assertThat(together.get(i)).isEqualTo(transform.apply(rows.get(i)));
@@ -61,7 +59,7 @@ class EmbedStepTest {
 
     @Test
     void countsTruncatedTexts() {
-        Outcome outcome = step.bind(Map.of()).apply(new Row("long", (EmbedderTest.PARAGRAPH + " ").repeat(4)));
+        Outcome outcome = step.bind(Map.of()).apply(Row.text("long", (EmbedderTest.PARAGRAPH + " ").repeat(4)));
         assertThat(((Outcome.Emit) outcome).counts()).containsEntry("truncated", 1L).containsEntry("tokens", 256L);
     }
 
@@ -87,7 +85,7 @@ class EmbedStepTest {
         assertThat(step.bind(parameters)).extracting(transform -> ((EmbedTransform) transform).model()).isSameAs(onDisk.model());
         assertThat(onDisk.model().name()).isEqualTo("minilm");
         assertThat(onDisk.fingerprint().get("model-sha256")).isEqualTo(step.bind(Map.of()).fingerprint().get("model-sha256"));
-        Row row = new Row("r1", "The same file gives the same vector.");
+        Row row = Row.text("r1", "The same file gives the same vector.");
         assertThat(onDisk.apply(row)).isEqualTo(step.bind(Map.of()).apply(row));
     }
 
@@ -129,7 +127,7 @@ class EmbedStepTest {
         assertParameterError(Map.of("maxBatchTokens", "many"), "maxBatchTokens", "must be a whole number from 1 to 16777216, was many");
         assertParameterError(Map.of("column", "Embedding"), "column", "must be a lower snake case column name, was Embedding");
         assertParameterError(Map.of("pooling", "cls"), "pooling", "only applies to a model given by modelPath; a shipped model has its own");
-        assertParameterError(Map.of("dimension", 384), "dimension", "unknown parameter; known parameters are column, maxBatchSize, maxBatchTokens, maxSequenceLength, model, modelPath, pooling, tokenizerPath");
+        assertParameterError(Map.of("dimension", 384), "dimension", "unknown parameter; known parameters are column, inputColumn, maxBatchSize, maxBatchTokens, maxSequenceLength, model, modelPath, pooling, tokenizerPath");
         Map<String, Object> both = new HashMap<>();
         both.put("model", "all-minilm-l6-v2");
         both.put("modelPath", "/tmp/model.onnx");

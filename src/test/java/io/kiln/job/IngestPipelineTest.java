@@ -39,6 +39,7 @@ import io.kiln.check.CheckSuites;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.lake.Publisher;
+import io.kiln.transform.Row;
 import io.kiln.transform.StepRegistry;
 
 class IngestPipelineTest {
@@ -307,10 +308,10 @@ class IngestPipelineTest {
 
                 @Override
                 public io.kiln.transform.Outcome apply(io.kiln.transform.Row row) {
-                    int space = Math.max(1, row.text().indexOf(' '));
+                    int space = Math.max(1, row.string(Row.TEXT).orElseThrow().indexOf(' '));
                     List<io.kiln.transform.Row> parts = List.of(
-                            row.withId(row.id() + "#0").withText(row.text().substring(0, space)).with(Map.of("chunk_index", 0, "lengths", List.of(space, 1), "vector", new float[] {0.5f, -1.25f})),
-                            row.withId(row.id() + "#1").withText(row.text().substring(space)).with(Map.of("chunk_index", 1, "lengths", List.of(row.text().length() - space), "vector", new float[] {1f, Float.MIN_VALUE})));
+                            row.withId(row.id() + "#0").with(Row.TEXT, row.string(Row.TEXT).orElseThrow().substring(0, space)).with(Map.of("chunk_index", 0, "lengths", List.of(space, 1), "vector", new float[] {0.5f, -1.25f})),
+                            row.withId(row.id() + "#1").with(Row.TEXT, row.string(Row.TEXT).orElseThrow().substring(space)).with(Map.of("chunk_index", 1, "lengths", List.of(row.string(Row.TEXT).orElseThrow().length() - space), "vector", new float[] {1f, Float.MIN_VALUE})));
                     return io.kiln.transform.Outcome.emitAll(parts).counting("chunks", 2);
                 }
 
@@ -377,7 +378,7 @@ class IngestPipelineTest {
 
                 @Override
                 public Object signature(io.kiln.transform.Row row) {
-                    return row.text();
+                    return row.string(Row.TEXT).orElseThrow();
                 }
 
                 @Override

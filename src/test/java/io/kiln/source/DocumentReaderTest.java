@@ -53,8 +53,8 @@ class DocumentReaderTest {
     @Test
     void anEmailKeepsItsSubjectAsTitleAndNoSenderColumn() throws IOException {
         Row email = document("message.eml");
-        assertThat(email.columns()).containsOnlyKeys("title", "content_type");
-        assertThat(email.stringColumn("title")).contains("Quarterly numbers");
+        assertThat(email.columns()).containsOnlyKeys("text", "title", "content_type");
+        assertThat(email.string("title")).contains("Quarterly numbers");
     }
 
     @Test
@@ -96,18 +96,18 @@ class DocumentReaderTest {
         Path latin1 = Files.write(temp.resolve("latin1.txt"), "Caf\u00e9 cr\u00e8me\n".getBytes(StandardCharsets.ISO_8859_1));
 
         assertThat(parsedRows(html, SourceFormat.AUTO)).singleElement().satisfies(row -> {
-            assertThat(row.stringColumn("content_type")).contains("text/html");
-            assertThat(row.stringColumn("title")).contains("Guide de démarrage");
+            assertThat(row.string("content_type")).contains("text/html");
+            assertThat(row.string("title")).contains("Guide de démarrage");
         });
         assertThat(parsedRows(pdf, SourceFormat.AUTO)).singleElement()
-                .satisfies(row -> assertThat(row.stringColumn("content_type")).contains("application/pdf"));
+                .satisfies(row -> assertThat(row.string("content_type")).contains("application/pdf"));
         assertThat(parsedRows(docx, SourceFormat.AUTO)).singleElement()
-                .satisfies(row -> assertThat(row.stringColumn("title")).contains("Quarterly Report"));
+                .satisfies(row -> assertThat(row.string("title")).contains("Quarterly Report"));
         assertThat(parsedRows(mbox, SourceFormat.AUTO)).extracting(Row::id).containsExactly("archive.txt#1", "archive.txt#2", "archive.txt#3");
-        assertThat(parsedRows(jsonl, SourceFormat.AUTO)).containsExactly(new Row("a", "one"), new Row("b", "two"));
-        assertThat(parsedRows(gzipped, SourceFormat.AUTO)).containsExactly(new Row("a", "one"), new Row("b", "two"));
-        assertThat(parsedRows(plain, SourceFormat.AUTO)).containsExactly(new Row("plain.dat", "just plain text\nsecond line\n").with("content_type", "text/plain"));
-        assertThat(parsedRows(latin1, SourceFormat.AUTO)).containsExactly(new Row("latin1.txt", "Café crème").with("content_type", "text/plain"));
+        assertThat(parsedRows(jsonl, SourceFormat.AUTO)).containsExactly(Row.text("a", "one"), Row.text("b", "two"));
+        assertThat(parsedRows(gzipped, SourceFormat.AUTO)).containsExactly(Row.text("a", "one"), Row.text("b", "two"));
+        assertThat(parsedRows(plain, SourceFormat.AUTO)).containsExactly(Row.text("plain.dat", "just plain text\nsecond line\n").with("content_type", "text/plain"));
+        assertThat(parsedRows(latin1, SourceFormat.AUTO)).containsExactly(Row.text("latin1.txt", "Café crème").with("content_type", "text/plain"));
     }
 
     @Test
@@ -115,9 +115,9 @@ class DocumentReaderTest {
         Path markdown = copy("notes.md", "notes.md");
         Path sameAsText = copy("notes.md", "notes.txt");
         assertThat(parsedRows(markdown, SourceFormat.AUTO)).singleElement()
-                .satisfies(row -> assertThat(row.stringColumn("content_type")).contains("text/markdown"));
+                .satisfies(row -> assertThat(row.string("content_type")).contains("text/markdown"));
         assertThat(parsedRows(sameAsText, SourceFormat.AUTO)).singleElement()
-                .satisfies(row -> assertThat(row.stringColumn("content_type")).contains("text/plain"));
+                .satisfies(row -> assertThat(row.string("content_type")).contains("text/plain"));
     }
 
     @Test
@@ -231,7 +231,7 @@ class DocumentReaderTest {
     }
 
     private static Row row(String id, String text, String contentType, String title, String language) {
-        Row row = new Row(id, text).with("content_type", contentType);
+        Row row = Row.text(id, text).with("content_type", contentType);
         if (title != null) {
             row = row.with("title", title);
         }

@@ -36,8 +36,8 @@ class JsonlReaderTest {
                 "{\"meta\": {\"key\": \"8\"}, \"body\": \"nested\"}") + "\n");
         List<SourceRecord> records = readAll(file, new FieldMapping("id", "text"), 1024);
         assertThat(records).hasSize(8);
-        assertThat(records.get(0)).isEqualTo(new SourceRecord.Parsed(new Row("1", "one"), "line:1"));
-        assertThat(records.get(1)).isEqualTo(new SourceRecord.Parsed(new Row("2", "two"), "line:3"));
+        assertThat(records.get(0)).isEqualTo(new SourceRecord.Parsed(Row.text("1", "one"), "line:1"));
+        assertThat(records.get(1)).isEqualTo(new SourceRecord.Parsed(Row.text("2", "two"), "line:3"));
         assertThat(records.subList(2, 8)).extracting(record -> ((SourceRecord.Malformed) record).reason())
                 .containsExactly("malformed-json", "not-an-object", "missing-id", "invalid-text", "malformed-json", "missing-id");
         SourceRecord.Malformed truncated = (SourceRecord.Malformed) records.get(2);
@@ -46,7 +46,7 @@ class JsonlReaderTest {
         assertThat(truncated.detail()).doesNotContain("com.fasterxml").doesNotContain("Exception");
 
         List<SourceRecord> nested = readAll(file, new FieldMapping("meta.key", "body"), 1024);
-        assertThat(nested.get(7)).isEqualTo(new SourceRecord.Parsed(new Row("8", "nested"), "line:9"));
+        assertThat(nested.get(7)).isEqualTo(new SourceRecord.Parsed(Row.text("8", "nested"), "line:9"));
     }
 
     @Test
@@ -69,7 +69,7 @@ class JsonlReaderTest {
             sha256 = reader.finish();
         }
         assertThat(records).hasSize(1000).allMatch(SourceRecord.Parsed.class::isInstance);
-        assertThat(records.get(999)).isEqualTo(new SourceRecord.Parsed(new Row("999", "text 999"), "line:1000"));
+        assertThat(records.get(999)).isEqualTo(new SourceRecord.Parsed(Row.text("999", "text 999"), "line:1000"));
         assertThat(sha256).isEqualTo(HashingInput.sha256Hex(input));
         assertThat(bytes[0]).isEqualTo(Files.size(file));
     }
@@ -82,7 +82,7 @@ class JsonlReaderTest {
         SourceRecord.Malformed big = (SourceRecord.Malformed) records.get(0);
         assertThat(big.reason()).isEqualTo("record-too-large");
         assertThat(big.raw()).hasSize(1000);
-        assertThat(records.get(1)).isEqualTo(new SourceRecord.Parsed(new Row("small", "ok"), "line:2"));
+        assertThat(records.get(1)).isEqualTo(new SourceRecord.Parsed(Row.text("small", "ok"), "line:2"));
     }
 
     @Test
@@ -90,7 +90,7 @@ class JsonlReaderTest {
         Path good = Files.writeString(temp.resolve("good.txt"), "\uFEFFHello\nworld");
         Path bad = Files.write(temp.resolve("bad.txt"), new byte[] {'o', 'k', (byte) 0xC3, (byte) 0x28});
         List<SourceRecord> goodRecords = readAll(good, SourceFormat.TEXT);
-        assertThat(goodRecords).containsExactly(new SourceRecord.Parsed(new Row("good.txt", "Hello\nworld"), "doc:0"));
+        assertThat(goodRecords).containsExactly(new SourceRecord.Parsed(Row.text("good.txt", "Hello\nworld"), "doc:0"));
         List<SourceRecord> badRecords = readAll(bad, SourceFormat.TEXT);
         assertThat(badRecords).singleElement().extracting(record -> ((SourceRecord.Malformed) record).reason()).isEqualTo("invalid-utf8");
     }

@@ -14,13 +14,13 @@ class NormalizeStepTest {
 
     @Test
     void composesFoldsWhitespaceAndUnifiesLineEndings() {
-        Outcome outcome = normalize.apply(new Row("1", " cafe\u0301\r\n\r\n\r\n  au\u00a0\u00a0lait\u0007 "));
-        assertThat(outcome).isEqualTo(Outcome.emit(new Row("1", "caf\u00e9\n\nau lait")));
+        Outcome outcome = normalize.apply(Row.text("1", " cafe\u0301\r\n\r\n\r\n  au\u00a0\u00a0lait\u0007 "));
+        assertThat(outcome).isEqualTo(Outcome.emit(Row.text("1", "caf\u00e9\n\nau lait")));
     }
 
     @Test
     void dropsTextThatIsEmptyAfterNormalization() {
-        Outcome outcome = normalize.apply(new Row("2", " \u200b\t\r\n"));
+        Outcome outcome = normalize.apply(Row.text("2", " \u200b\t\r\n"));
         assertThat(outcome).isInstanceOf(Outcome.Drop.class);
         Outcome.Drop drop = (Outcome.Drop) outcome;
         assertThat(drop.by()).hasToString("normalize@1");
@@ -29,9 +29,9 @@ class NormalizeStepTest {
 
     @Test
     void neverMutatesItsInput() {
-        Row input = new Row("3", "a  b");
+        Row input = Row.text("3", "a  b");
         normalize.apply(input);
-        assertThat(input.text()).isEqualTo("a  b");
+        assertThat(input.string(Row.TEXT).orElseThrow()).isEqualTo("a  b");
     }
 
     @Test
@@ -39,7 +39,7 @@ class NormalizeStepTest {
         assertThatThrownBy(() -> new NormalizeStep().bind(Map.of("lowercase", true)))
                 .isInstanceOfSatisfying(InvalidStepParameterException.class, e -> {
                     assertThat(e.parameter()).isEqualTo("lowercase");
-                    assertThat(e.getMessage()).contains("known parameters are form");
+                    assertThat(e.getMessage()).contains("known parameters are column, form");
                 });
         assertThatThrownBy(() -> new NormalizeStep().bind(Map.of("form", "NFD")))
                 .hasMessage("must be one of NFC, NFKC, was NFD");
@@ -48,9 +48,9 @@ class NormalizeStepTest {
     @Test
     void chainCountsForwardedAndDroppedByReason() {
         TransformChain chain = new TransformChain(java.util.List.of(normalize));
-        chain.apply(new Row("a", "x"));
-        chain.apply(new Row("b", " "));
-        chain.apply(new Row("c", "y"));
+        chain.apply(Row.text("a", "x"));
+        chain.apply(Row.text("b", " "));
+        chain.apply(Row.text("c", "y"));
         assertThat(chain.statistics()).hasSize(1);
         TransformChain.StepStatistics statistics = chain.statistics().get(0);
         assertThat(statistics.step()).isEqualTo("normalize@1");
@@ -72,7 +72,7 @@ class NormalizeStepTest {
                 throw new IllegalStateException("boom on " + row.id());
             }
         };
-        Outcome outcome = new TransformChain(java.util.List.of(broken)).apply(new Row("r", "t"));
+        Outcome outcome = new TransformChain(java.util.List.of(broken)).apply(Row.text("r", "t"));
         assertThat(outcome).isEqualTo(Outcome.drop(new StepId("broken", 1), TransformChain.STEP_ERROR, "boom on r"));
     }
 }

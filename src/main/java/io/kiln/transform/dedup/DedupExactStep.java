@@ -18,6 +18,7 @@ import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
 import io.kiln.transform.Transform;
+import io.kiln.transform.Values;
 
 /**
  * {@code dedup-exact}: drops rows whose normalized content (NFKC, case folded, invisible
@@ -36,19 +37,25 @@ public final class DedupExactStep implements StepDefinition {
 
     @Override
     public Transform bind(Map<String, Object> parameters) {
-        StepParameters.requireOnly(parameters, Set.of());
-        return new Filter(id());
+        StepParameters.requireOnly(parameters, Set.of("column"));
+        return new Filter(id(), StepParameters.column(parameters, "column"));
     }
 
-    private record Filter(StepId id) implements DuplicateFilter {
+    private record Filter(StepId id, String column) implements DuplicateFilter {
         @Override
         public String indexName() {
-            return "exact-v1";
+            return column.equals(Row.TEXT) ? "exact-v1" : "exact-v1-" + column;
+        }
+
+        /** Text is normalized before it is compared; a value of another type is compared as its canonical JSON. */
+        @Override
+        public Object signature(Row row) {
+            return row.value(column).map(value -> ContentKey.of(value instanceof String text ? text : Values.json(value))).orElse(null);
         }
 
         @Override
-        public Object signature(Row row) {
-            return ContentKey.of(row.text());
+        public Set<String> readsAnyType() {
+            return Set.of(column);
         }
 
         @Override

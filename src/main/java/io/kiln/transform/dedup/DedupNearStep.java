@@ -47,7 +47,7 @@ public final class DedupNearStep implements StepDefinition {
 
     @Override
     public Transform bind(Map<String, Object> parameters) {
-        StepParameters.requireOnly(parameters, Set.of("shingling", "shingleSize", "hashCount", "bands", "threshold", "seed"));
+        StepParameters.requireOnly(parameters, Set.of("shingling", "shingleSize", "hashCount", "bands", "threshold", "seed", "column"));
         NearDuplicateParameters defaults = NearDuplicateParameters.defaults();
         Shingling shingling = Shingling.valueOf(StepParameters.oneOf(parameters, "shingling", "words", Set.of("words", "characters")).toUpperCase(Locale.ROOT));
         int shingleSize = StepParameters.integer(parameters, "shingleSize", defaults.shingleSize(), 1, 64);
@@ -62,19 +62,24 @@ public final class DedupNearStep implements StepDefinition {
         }
         long seed = parameters.containsKey("seed") ? StepParameters.integer(parameters, "seed", 0, Integer.MIN_VALUE, Integer.MAX_VALUE) : SEED;
         NearDuplicateParameters near = new NearDuplicateParameters(shingling, shingleSize, hashCount, bands, threshold, seed);
-        return new Filter(id(), near, near.minHasher());
+        return new Filter(id(), near, near.minHasher(), StepParameters.column(parameters, "column"));
     }
 
-    private record Filter(StepId id, NearDuplicateParameters parameters, MinHasher hasher) implements DuplicateFilter {
+    private record Filter(StepId id, NearDuplicateParameters parameters, MinHasher hasher, String column) implements DuplicateFilter {
         @Override
         public String indexName() {
             return String.format(Locale.ROOT, "near-v1-%s-%d-%dx%d-%016x", parameters.shingling().name().toLowerCase(Locale.ROOT), parameters.shingleSize(),
-                    parameters.bands(), parameters.rowsPerBand(), parameters.seed());
+                    parameters.bands(), parameters.rowsPerBand(), parameters.seed()) + (column.equals(Row.TEXT) ? "" : "-" + column);
         }
 
         @Override
         public Object signature(Row row) {
-            return hasher.signature(row.text());
+            return row.string(column).map(hasher::signature).orElse(null);
+        }
+
+        @Override
+        public java.util.List<io.kiln.transform.Column> reads() {
+            return java.util.List.of(io.kiln.transform.Column.string(column, ""));
         }
 
         @Override

@@ -14,10 +14,12 @@ final class Duplicates {
         if (decisions == null) {
             throw new IllegalStateException("decide() was not called");
         }
-        Decision decision = decisions.decision(rank).orElseThrow(() -> new IllegalStateException("no decision for " + rank));
-        if (!decision.isDuplicate()) {
+        // a row without a value to sign was never added: it duplicates nothing
+        Optional<Decision> decided = decisions.decision(rank);
+        if (decided.isEmpty() || !decided.get().isDuplicate()) {
             return Optional.empty();
         }
+        Decision decision = decided.get();
         return Optional.of(new DuplicateFilter.Duplicate(decision.duplicateOf().orElseThrow(), decision.verdict() == Decision.Verdict.DUPLICATE_OF_HISTORY,
                 decision.clusterId().orElse(""), decision.similarity()));
     }

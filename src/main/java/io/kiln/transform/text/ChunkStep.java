@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
@@ -81,7 +80,7 @@ public final class ChunkStep implements StepDefinition {
 
     @Override
     public Transform bind(Map<String, Object> parameters) {
-        StepParameters.requireOnly(parameters, Set.of("encoding", "maxTokens", "overlapTokens", "minTokens"));
+        StepParameters.requireOnly(parameters, Set.of("encoding", "maxTokens", "overlapTokens", "minTokens", "column"));
         EncodingType type = BpeEncodings.parameter(parameters, "encoding");
         int maxTokens = integer(parameters, "maxTokens", 512, 1);
         int overlapTokens = integer(parameters, "overlapTokens", 64, 0);
@@ -92,7 +91,8 @@ public final class ChunkStep implements StepDefinition {
         if (minTokens > maxTokens) {
             throw new InvalidStepParameterException("minTokens", "must be at most maxTokens (" + maxTokens + "), was " + minTokens);
         }
-        return new Chunk(id(), type, BpeEncodings.encoding(type), BpeEncodings.lengths(type), maxTokens, overlapTokens, minTokens);
+        return new Chunk(id(), type, BpeEncodings.encoding(type), BpeEncodings.lengths(type), maxTokens, overlapTokens, minTokens,
+                StepParameters.column(parameters, "column"));
     }
 
     private static int integer(Map<String, Object> parameters, String name, int defaultValue, int least) {
@@ -107,22 +107,28 @@ public final class ChunkStep implements StepDefinition {
     }
 
     private record Chunk(StepId id, EncodingType type, Encoding encoding, BpeEncodings.TokenLengths lengths,
-                         int maxTokens, int overlapTokens, int minTokens) implements Transform {
+                         int maxTokens, int overlapTokens, int minTokens, String column) implements Transform {
+        @Override
+        public List<Column> reads() {
+            return List.of(Column.string(column, ""));
+        }
+
         @Override
         public Outcome apply(Row row) {
-            List<int[]> spans = new Cutter(row.text(), this).spans();
+            java.util.Optional<String> value = row.string(column);
+            if (value.isEmpty()) {
+                return Outcome.emit(row);
+            }
+            String text = value.get();
+            List<int[]> spans = new Cutter(text, this).spans();
             if (spans.isEmpty()) {
                 return Outcome.drop(id, "empty-text", "text is empty or white space only");
             }
-            TreeMap<String, Object> columns = new TreeMap<>(row.columns());
-            columns.keySet().removeAll(STALE_COLUMNS);
-            columns.put(PARENT_ID, row.id());
-            columns.put(CHUNK_COUNT, spans.size());
+            Row parent = row.without(STALE_COLUMNS).with(PARENT_ID, row.id()).with(CHUNK_COUNT, spans.size());
             List<Row> chunks = new ArrayList<>(spans.size());
             for (int index = 0; index < spans.size(); index++) {
                 int[] span = spans.get(index);
-                columns.put(CHUNK_INDEX, index);
-                chunks.add(new Row(row.id() + "#" + index, row.text().substring(span[0], span[1]), columns));
+                chunks.add(parent.withId(row.id() + "#" + index).with(column, text.substring(span[0], span[1])).with(CHUNK_INDEX, index));
             }
             return Outcome.emitAll(chunks);
         }

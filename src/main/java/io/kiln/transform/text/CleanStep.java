@@ -84,7 +84,7 @@ public final class CleanStep implements StepDefinition {
     public static final Map<String, LinePattern> BOILERPLATE = boilerplate();
 
     private static final Set<String> PARAMETERS = Set.of("boilerplate", "extraPatterns", "repeatedLines", "minRepeats",
-            "maxRepeatedLineLength", "mojibake");
+            "maxRepeatedLineLength", "mojibake", "column");
     private static final Pattern CODE_LIKE = Pattern.compile("[{}()\\[\\];=<>|`\\\\\t]|, |  |^(#|//|--|\\*|- |>|\\.\\.|:)");
     private static final Pattern UNDERLINE = Pattern.compile("([=\\-~^*#])\\1{2,}");
     private static final Pattern NUMBER_WORD = Pattern.compile("(?<!\\S)\\d+(?!\\S)");
@@ -144,15 +144,19 @@ public final class CleanStep implements StepDefinition {
         int minRepeats = StepParameters.integer(parameters, "minRepeats", 3, 2, Integer.MAX_VALUE);
         int maxRepeatedLineLength = StepParameters.integer(parameters, "maxRepeatedLineLength", 60, 1, Integer.MAX_VALUE);
         boolean mojibake = StepParameters.flag(parameters, "mojibake", true);
-        return new Clean(id(), List.copyOf(patterns), repeatedLines, minRepeats, maxRepeatedLineLength, mojibake);
+        return new Clean(id(), List.copyOf(patterns), repeatedLines, minRepeats, maxRepeatedLineLength, mojibake, StepParameters.column(parameters, "column"));
     }
 
     private record Clean(StepId id, List<LinePattern> patterns, boolean repeatedLines, int minRepeats, int maxRepeatedLineLength,
-                         boolean mojibake) implements Transform {
+                         boolean mojibake, String column) implements Transform {
         @Override
         public Outcome apply(Row row) {
+            java.util.Optional<String> original = row.string(column);
+            if (original.isEmpty()) {
+                return Outcome.emit(row);
+            }
             Map<String, Long> counts = new TreeMap<>();
-            String text = row.text();
+            String text = original.get();
             if (mojibake) {
                 Mojibake.Repair repair = Mojibake.repair(text);
                 text = repair.text();
@@ -190,11 +194,16 @@ public final class CleanStep implements StepDefinition {
             if (text.isBlank()) {
                 return Outcome.drop(id, "empty-after-clean", "nothing is left after removing " + removedLines + " boilerplate or repeated lines");
             }
-            Outcome.Emit emit = Outcome.emit(text.equals(row.text()) ? row : row.withText(text));
+            Outcome.Emit emit = Outcome.emit(text.equals(original.get()) ? row : row.with(column, text));
             for (Map.Entry<String, Long> count : counts.entrySet()) {
                 emit = emit.counting(count.getKey(), count.getValue());
             }
             return emit;
+        }
+
+        @Override
+        public java.util.List<io.kiln.transform.Column> reads() {
+            return java.util.List.of(io.kiln.transform.Column.string(column, ""));
         }
 
         private int markRepeatedLines(String[] lines, boolean[] removed) {

@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -59,7 +60,7 @@ public final class LanguageStep implements StepDefinition {
     public static final String UNDETERMINED = "und";
     static final String LINGUA_VERSION = "1.2.2";
 
-    private static final Set<String> PARAMETERS = Set.of("languages", "accuracy", "minScore", "keep", "maxCharacters");
+    private static final Set<String> PARAMETERS = Set.of("languages", "accuracy", "minScore", "keep", "maxCharacters", "column");
     private static final Map<DetectorKey, LanguageDetector> DETECTORS = new ConcurrentHashMap<>();
     private static final List<Column> COLUMNS = List.of(
             Column.string("language", "ISO 639-1 code of the detected language, und when undetermined"),
@@ -112,7 +113,7 @@ public final class LanguageStep implements StepDefinition {
                     .withPreloadedLanguageModels();
             return (key.lowAccuracy() ? builder.withLowAccuracyMode() : builder).build();
         });
-        return new Detect(id(), detector, minScore, keep, maxCharacters);
+        return new Detect(id(), detector, minScore, keep, maxCharacters, StepParameters.column(parameters, "column"));
     }
 
     private static Language language(String parameter, String code) {
@@ -155,11 +156,15 @@ public final class LanguageStep implements StepDefinition {
         return new Detection(isoCode(top), Math.round(distance * 10_000) / 10_000.0);
     }
 
-    private record Detect(StepId id, LanguageDetector detector, double minScore, SortedSet<String> keep, int maxCharacters)
+    private record Detect(StepId id, LanguageDetector detector, double minScore, SortedSet<String> keep, int maxCharacters, String column)
             implements Transform {
         @Override
         public Outcome apply(Row row) {
-            String text = row.text();
+            Optional<String> value = row.string(column);
+            if (value.isEmpty()) {
+                return Outcome.emit(row);
+            }
+            String text = value.get();
             if (maxCharacters > 0 && text.length() > maxCharacters) {
                 int end = Character.isHighSurrogate(text.charAt(maxCharacters - 1)) ? maxCharacters - 1 : maxCharacters;
                 text = text.substring(0, end);
@@ -174,6 +179,11 @@ public final class LanguageStep implements StepDefinition {
                         detected, detection.score(), String.join(", ", keep)));
             }
             return Outcome.emit(row.with(Map.of("language", language, "language_score", detection.score())));
+        }
+
+        @Override
+        public java.util.List<io.kiln.transform.Column> reads() {
+            return java.util.List.of(io.kiln.transform.Column.string(column, ""));
         }
 
         @Override

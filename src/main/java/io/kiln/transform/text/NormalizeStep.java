@@ -30,19 +30,28 @@ public final class NormalizeStep implements StepDefinition {
 
     @Override
     public Transform bind(Map<String, Object> parameters) {
-        StepParameters.requireOnly(parameters, Set.of("form"));
+        StepParameters.requireOnly(parameters, Set.of("form", "column"));
         Normalizer.Form form = Normalizer.Form.valueOf(StepParameters.oneOf(parameters, "form", "NFC", FORMS));
-        return new Normalize(id(), form);
+        return new Normalize(id(), form, StepParameters.column(parameters, "column"));
     }
 
-    private record Normalize(StepId id, Normalizer.Form form) implements Transform {
+    private record Normalize(StepId id, Normalizer.Form form, String column) implements Transform {
         @Override
         public Outcome apply(Row row) {
-            String normalized = normalize(row.text(), form);
+            java.util.Optional<String> text = row.string(column);
+            if (text.isEmpty()) {
+                return Outcome.emit(row);
+            }
+            String normalized = normalize(text.get(), form);
             if (normalized.isEmpty()) {
                 return Outcome.drop(id, "empty-text", "text is empty after normalization");
             }
-            return Outcome.emit(row.withText(normalized));
+            return Outcome.emit(row.with(column, normalized));
+        }
+
+        @Override
+        public java.util.List<io.kiln.transform.Column> reads() {
+            return java.util.List.of(io.kiln.transform.Column.string(column, ""));
         }
     }
 

@@ -74,7 +74,7 @@ public final class PiiRedactStep implements StepDefinition {
 
     @Override
     public Transform bind(Map<String, Object> parameters) {
-        StepParameters.requireOnly(parameters, Set.of("kinds", "mode", "keyEnv", "phoneRegion", "ipAddresses"));
+        StepParameters.requireOnly(parameters, Set.of("kinds", "mode", "keyEnv", "phoneRegion", "ipAddresses", "column"));
         Set<PiiKind> kinds = kinds(parameters.get("kinds"));
         String mode = StepParameters.oneOf(parameters, "mode", "placeholder", MODES);
         String phoneRegion = phoneRegion(parameters.get("phoneRegion"));
@@ -88,7 +88,7 @@ public final class PiiRedactStep implements StepDefinition {
         else if (keyEnv != null) {
             throw new InvalidStepParameterException("keyEnv", "applies only to mode pseudonym; mode is " + mode);
         }
-        return new PiiRedact(id(), new PiiScanner(kinds, phoneRegion, addressScope), key == null ? null : new Pseudonyms(key));
+        return new PiiRedact(id(), new PiiScanner(kinds, phoneRegion, addressScope), key == null ? null : new Pseudonyms(key), StepParameters.column(parameters, "column"));
     }
 
     private static Set<PiiKind> kinds(Object value) {
@@ -140,10 +140,19 @@ public final class PiiRedactStep implements StepDefinition {
         return key.getBytes(StandardCharsets.UTF_8);
     }
 
-    private record PiiRedact(StepId id, PiiScanner scanner, Pseudonyms pseudonyms) implements Transform {
+    private record PiiRedact(StepId id, PiiScanner scanner, Pseudonyms pseudonyms, String column) implements Transform {
+        @Override
+        public java.util.List<io.kiln.transform.Column> reads() {
+            return java.util.List.of(io.kiln.transform.Column.string(column, ""));
+        }
+
         @Override
         public Outcome apply(Row row) {
-            String text = row.text();
+            java.util.Optional<String> value = row.string(column);
+            if (value.isEmpty()) {
+                return Outcome.emit(row);
+            }
+            String text = value.get();
             List<PiiMatch> matches = scanner.scan(text);
             if (matches.isEmpty()) {
                 return Outcome.emit(row);
@@ -158,7 +167,7 @@ public final class PiiRedactStep implements StepDefinition {
                 counts.merge(match.kind(), 1L, Long::sum);
             }
             redacted.append(text, copied, text.length());
-            Outcome.Emit emit = Outcome.emit(row.withText(redacted.toString()));
+            Outcome.Emit emit = Outcome.emit(row.with(column, redacted.toString()));
             for (Map.Entry<PiiKind, Long> count : counts.entrySet()) {
                 emit = emit.counting(count.getKey().parameterName(), count.getValue());
             }

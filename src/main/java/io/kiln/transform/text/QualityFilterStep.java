@@ -97,7 +97,7 @@ public final class QualityFilterStep implements StepDefinition {
             "maxDuplicateLineFraction", "maxDuplicateParagraphFraction", "maxDuplicateLineCharFraction",
             "maxDuplicateParagraphCharFraction", "maxTopNgramCharFraction", "maxDuplicateNgramCharFraction",
             "c4MinSentences", "c4MinWordsPerLine", "c4MaxWordLength", "c4TerminalPunctuation", "c4RemoveCitations",
-            "c4LoremIpsum", "c4CurlyBracket", "c4Javascript", "c4Policy");
+            "c4LoremIpsum", "c4CurlyBracket", "c4Javascript", "c4Policy", "column");
 
     private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\n{2,}");
     private static final Pattern LINE_BREAK = Pattern.compile("\n+");
@@ -164,7 +164,7 @@ public final class QualityFilterStep implements StepDefinition {
                 StepParameters.flag(parameters, "c4CurlyBracket", true),
                 StepParameters.flag(parameters, "c4Javascript", true),
                 StepParameters.flag(parameters, "c4Policy", true));
-        return new QualityFilter(id(), settings);
+        return new QualityFilter(id(), settings, StepParameters.column(parameters, "column"));
     }
 
     private static double fraction(Map<String, Object> parameters, String name, double defaultValue) {
@@ -199,10 +199,19 @@ public final class QualityFilterStep implements StepDefinition {
         return result;
     }
 
-    private record QualityFilter(StepId id, Settings settings) implements Transform {
+    private record QualityFilter(StepId id, Settings settings, String column) implements Transform {
+        @Override
+        public java.util.List<io.kiln.transform.Column> reads() {
+            return java.util.List.of(io.kiln.transform.Column.string(column, ""));
+        }
+
         @Override
         public Outcome apply(Row row) {
-            String text = row.text();
+            Optional<String> value = row.string(column);
+            if (value.isEmpty()) {
+                return Outcome.emit(row);
+            }
+            String text = value.get();
             List<String> words = words(text);
             if (settings.repetition()) {
                 Optional<Outcome> drop = repetition(text, words);
@@ -360,7 +369,7 @@ public final class QualityFilterStep implements StepDefinition {
             Map<String, Long> counts = new TreeMap<>();
             List<String> kept = new ArrayList<>();
             int sentences = 0;
-            for (String raw : ANY_LINE_BREAK.split(row.text(), -1)) {
+            for (String raw : ANY_LINE_BREAK.split(row.string(column).orElseThrow(), -1)) {
                 String line = raw.strip();
                 if (line.isEmpty()) {
                     continue;
@@ -415,7 +424,7 @@ public final class QualityFilterStep implements StepDefinition {
             if (text.isEmpty()) {
                 return drop("c4-empty", "no line is left after the C4 line filters");
             }
-            Outcome.Emit emit = Outcome.emit(text.equals(row.text()) ? row : row.withText(text));
+            Outcome.Emit emit = Outcome.emit(text.equals(row.string(column).orElseThrow()) ? row : row.with(column, text));
             for (Map.Entry<String, Long> count : counts.entrySet()) {
                 emit = emit.counting(count.getKey(), count.getValue());
             }

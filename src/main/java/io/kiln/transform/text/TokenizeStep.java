@@ -47,10 +47,10 @@ public final class TokenizeStep implements StepDefinition {
 
     @Override
     public Transform bind(Map<String, Object> parameters) {
-        StepParameters.requireOnly(parameters, Set.of("encoding", "maxTokens"));
+        StepParameters.requireOnly(parameters, Set.of("encoding", "maxTokens", "column"));
         EncodingType type = BpeEncodings.parameter(parameters, "encoding");
         Optional<Integer> maxTokens = positiveInteger(parameters, "maxTokens");
-        return new Tokenize(id(), type, BpeEncodings.encoding(type), maxTokens.orElse(-1));
+        return new Tokenize(id(), type, BpeEncodings.encoding(type), maxTokens.orElse(-1), StepParameters.column(parameters, "column"));
     }
 
     static Optional<Integer> positiveInteger(Map<String, Object> parameters, String name) {
@@ -64,16 +64,25 @@ public final class TokenizeStep implements StepDefinition {
         return Optional.of(number);
     }
 
-    private record Tokenize(StepId id, EncodingType type, Encoding encoding, int maxTokens) implements Transform {
+    private record Tokenize(StepId id, EncodingType type, Encoding encoding, int maxTokens, String column) implements Transform {
+        @Override
+        public List<Column> reads() {
+            return List.of(Column.string(column, ""));
+        }
+
         @Override
         public Outcome apply(Row row) {
+            Optional<String> text = row.string(column);
+            if (text.isEmpty()) {
+                return Outcome.emit(row);
+            }
             IntArrayList ids;
             if (maxTokens < 0) {
-                ids = encoding.encodeOrdinary(row.text());
+                ids = encoding.encodeOrdinary(text.get());
             }
             else {
                 // stops encoding as soon as the text is known to be too long
-                EncodingResult result = encoding.encodeOrdinary(row.text(), maxTokens);
+                EncodingResult result = encoding.encodeOrdinary(text.get(), maxTokens);
                 if (result.isTruncated()) {
                     return Outcome.drop(id, TOO_MANY_TOKENS, "more than " + maxTokens + " " + type.getName() + " tokens");
                 }

@@ -23,17 +23,17 @@ class ChunkStepTest {
 
     @Test
     void keepsATextThatFitsAsOneChunkWithIndexZero() {
-        List<Row> chunks = chunks(Map.of(), new Row("doc", "A short text.\n\nTwo paragraphs."));
+        List<Row> chunks = chunks(Map.of(), Row.text("doc", "A short text.\n\nTwo paragraphs."));
         assertThat(chunks).singleElement().satisfies(chunk -> {
             assertThat(chunk.id()).isEqualTo("doc#0");
-            assertThat(chunk.text()).isEqualTo("A short text.\n\nTwo paragraphs.");
+            assertThat(chunk.string(Row.TEXT).orElseThrow()).isEqualTo("A short text.\n\nTwo paragraphs.");
             assertThat(chunk.columns()).containsEntry("parent_id", "doc").containsEntry("chunk_index", 0).containsEntry("chunk_count", 1);
         });
     }
 
     @Test
     void namesChunksAfterTheirParentInOrder() {
-        List<Row> chunks = chunks(Map.of("maxTokens", 40, "overlapTokens", 5), new Row("doc-7", paragraphs(6, 3)));
+        List<Row> chunks = chunks(Map.of("maxTokens", 40, "overlapTokens", 5), Row.text("doc-7", paragraphs(6, 3)));
         assertThat(chunks).hasSizeGreaterThan(3);
         for (int index = 0; index < chunks.size(); index++) {
             Row chunk = chunks.get(index);
@@ -46,7 +46,7 @@ class ChunkStepTest {
     void chunksRespectParagraphBoundaries() {
         String text = paragraphs(12, 3); // about 40 tokens a paragraph
         for (int overlap : new int[] {0, 20}) {
-            List<Row> chunks = chunks(Map.of("maxTokens", 130, "overlapTokens", overlap), new Row("doc", text));
+            List<Row> chunks = chunks(Map.of("maxTokens", 130, "overlapTokens", overlap), Row.text("doc", text));
             assertThat(chunks).hasSizeGreaterThan(3);
             for (int[] span : locate(text, chunks)) {
                 assertThat(span[1] == text.length() || text.startsWith("\n\n", span[1])).as("chunk %s ends at a paragraph end", text.substring(span[0], span[1])).isTrue();
@@ -60,11 +60,11 @@ class ChunkStepTest {
     @Test
     void packsSentencesWhenAParagraphExceedsTheBudget() {
         String text = paragraphs(1, 40);
-        List<Row> chunks = chunks(Map.of("maxTokens", 64, "overlapTokens", 0), new Row("doc", text));
+        List<Row> chunks = chunks(Map.of("maxTokens", 64, "overlapTokens", 0), Row.text("doc", text));
         assertThat(chunks).hasSizeGreaterThan(5);
         for (Row chunk : chunks) {
-            assertThat(chunk.text()).startsWith("Sentence ").endsWith(".");
-            assertThat(CL100K.countTokensOrdinary(chunk.text())).isLessThanOrEqualTo(64).isGreaterThan(32);
+            assertThat(chunk.string(Row.TEXT).orElseThrow()).startsWith("Sentence ").endsWith(".");
+            assertThat(CL100K.countTokensOrdinary(chunk.string(Row.TEXT).orElseThrow())).isLessThanOrEqualTo(64).isGreaterThan(32);
         }
     }
 
@@ -75,7 +75,7 @@ class ChunkStepTest {
             words.append(i == 0 ? "" : " ").append("word").append(i);
         }
         String text = words.toString();
-        List<Row> chunks = chunks(Map.of("maxTokens", 50, "overlapTokens", 10), new Row("doc", text));
+        List<Row> chunks = chunks(Map.of("maxTokens", 50, "overlapTokens", 10), Row.text("doc", text));
         assertThat(chunks).hasSizeGreaterThan(10);
         for (int[] span : locate(text, chunks)) {
             assertThat(span[0] == 0 || text.charAt(span[0] - 1) == ' ').isTrue();
@@ -87,7 +87,7 @@ class ChunkStepTest {
     @Test
     void overlapRepeatsTheTailOfThePreviousChunk() {
         String text = paragraphs(3, 20);
-        List<Row> chunks = chunks(Map.of("maxTokens", 60, "overlapTokens", 15), new Row("doc", text));
+        List<Row> chunks = chunks(Map.of("maxTokens", 60, "overlapTokens", 15), Row.text("doc", text));
         List<int[]> spans = locate(text, chunks);
         assertThat(spans).hasSizeGreaterThan(5);
         for (int i = 1; i < spans.size(); i++) {
@@ -95,8 +95,8 @@ class ChunkStepTest {
             int[] current = spans.get(i);
             assertThat(current[0]).as("chunk %s starts inside chunk %s", i, i - 1).isGreaterThan(previous[0]).isLessThan(previous[1]);
             String repeated = text.substring(current[0], previous[1]);
-            assertThat(chunks.get(i - 1).text()).endsWith(repeated);
-            assertThat(chunks.get(i).text()).startsWith(repeated);
+            assertThat(chunks.get(i - 1).string(Row.TEXT).orElseThrow()).endsWith(repeated);
+            assertThat(chunks.get(i).string(Row.TEXT).orElseThrow()).startsWith(repeated);
             assertThat(CL100K.countTokensOrdinary(repeated)).isBetween(1, 15);
         }
     }
@@ -105,7 +105,7 @@ class ChunkStepTest {
     void everyChunkIsAnExactSubstringOfAtMostMaxTokensAndTogetherTheyCoverTheText() {
         String text = mixedText();
         for (int[] setting : new int[][] {{16, 0}, {16, 15}, {33, 8}, {100, 30}, {512, 64}}) {
-            List<Row> chunks = chunks(Map.of("maxTokens", setting[0], "overlapTokens", setting[1]), new Row("doc", text));
+            List<Row> chunks = chunks(Map.of("maxTokens", setting[0], "overlapTokens", setting[1]), Row.text("doc", text));
             boolean[] covered = new boolean[text.length()];
             for (int[] span : locate(text, chunks)) {
                 String chunk = text.substring(span[0], span[1]);
@@ -122,18 +122,18 @@ class ChunkStepTest {
     @Test
     void neverCutsInsideACharacter() {
         String text = "😀🤖🎉 日本語のテキスト 🧪🧬 émigré façade 😀🤖🎉 中文文本 ".repeat(20);
-        List<Row> chunks = chunks(Map.of("maxTokens", 5, "overlapTokens", 2), new Row("doc", text));
+        List<Row> chunks = chunks(Map.of("maxTokens", 5, "overlapTokens", 2), Row.text("doc", text));
         assertThat(chunks).hasSizeGreaterThan(20);
         for (Row chunk : chunks) {
-            assertThat(text).contains(chunk.text());
-            assertThat(chunk.text().codePoints().noneMatch(codePoint -> codePoint >= Character.MIN_SURROGATE && codePoint <= Character.MAX_SURROGATE))
-                    .as("no lone surrogate in %s", chunk.text()).isTrue();
+            assertThat(text).contains(chunk.string(Row.TEXT).orElseThrow());
+            assertThat(chunk.string(Row.TEXT).orElseThrow().codePoints().noneMatch(codePoint -> codePoint >= Character.MIN_SURROGATE && codePoint <= Character.MAX_SURROGATE))
+                    .as("no lone surrogate in %s", chunk.string(Row.TEXT).orElseThrow()).isTrue();
         }
     }
 
     @Test
     void removesStaleTokenColumnsAndKeepsTheOthers() {
-        Row row = new Row("doc", paragraphs(4, 4)).with(Map.of("token_ids", List.of(1, 2, 3), "token_count", 3, "language", "en"));
+        Row row = Row.text("doc", paragraphs(4, 4)).with(Map.of("token_ids", List.of(1, 2, 3), "token_count", 3, "language", "en"));
         List<Row> chunks = chunks(Map.of("maxTokens", 50, "overlapTokens", 0), row);
         assertThat(chunks).hasSizeGreaterThan(1).allSatisfy(chunk -> assertThat(chunk.columns())
                 .containsEntry("language", "en")
@@ -142,7 +142,7 @@ class ChunkStepTest {
 
     @Test
     void dropsTextOfWhiteSpaceOnly() {
-        Outcome outcome = new ChunkStep().bind(Map.of()).apply(new Row("doc", " \n\n\t "));
+        Outcome outcome = new ChunkStep().bind(Map.of()).apply(Row.text("doc", " \n\n\t "));
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Drop.class, drop -> {
             assertThat(drop.by()).hasToString("chunk@1");
             assertThat(drop.reason()).isEqualTo("empty-text");
@@ -152,12 +152,12 @@ class ChunkStepTest {
     @Test
     void minTokensLengthensAShortLastChunk() {
         String text = paragraphs(1, 3) + "\n\nTail."; // 36 tokens, a blank line, 2 tokens
-        List<Row> plain = chunks(Map.of("maxTokens", 37, "overlapTokens", 0), new Row("doc", text));
-        assertThat(plain).extracting(Row::text).containsExactly(paragraphs(1, 3), "Tail.");
-        List<Row> lengthened = chunks(Map.of("maxTokens", 37, "overlapTokens", 0, "minTokens", 8), new Row("doc", text));
+        List<Row> plain = chunks(Map.of("maxTokens", 37, "overlapTokens", 0), Row.text("doc", text));
+        assertThat(plain).extracting(row -> row.string(Row.TEXT).orElseThrow()).containsExactly(paragraphs(1, 3), "Tail.");
+        List<Row> lengthened = chunks(Map.of("maxTokens", 37, "overlapTokens", 0, "minTokens", 8), Row.text("doc", text));
         assertThat(lengthened).hasSize(2);
-        assertThat(lengthened.get(0).text()).isEqualTo(paragraphs(1, 3));
-        String tail = lengthened.get(1).text();
+        assertThat(lengthened.get(0).string(Row.TEXT).orElseThrow()).isEqualTo(paragraphs(1, 3));
+        String tail = lengthened.get(1).string(Row.TEXT).orElseThrow();
         assertThat(tail).endsWith(" here.\n\nTail.");
         assertThat(text).endsWith(tail);
         assertThat(CL100K.countTokensOrdinary(tail)).isBetween(8, 16);
@@ -168,14 +168,14 @@ class ChunkStepTest {
         TransformChain chain = new TransformChain(List.of(
                 new ChunkStep().bind(Map.of("maxTokens", 64, "overlapTokens", 8)),
                 new TokenizeStep().bind(Map.of())));
-        List<Row> rows = chain.run(new Row("doc", mixedText())).rows();
+        List<Row> rows = chain.run(Row.text("doc", mixedText())).rows();
         assertThat(rows).hasSizeGreaterThan(3).allSatisfy(row -> assertThat((Integer) row.columns().get("token_count")).isBetween(1, 64));
     }
 
     @Test
     void givesTheSameChunksEveryTime() {
         Transform chunk = new ChunkStep().bind(Map.of("maxTokens", 30, "overlapTokens", 5));
-        Row row = new Row("doc", mixedText());
+        Row row = Row.text("doc", mixedText());
         assertThat(chunk.apply(row)).isEqualTo(new ChunkStep().bind(Map.of("maxTokens", 30, "overlapTokens", 5)).apply(row));
     }
 
@@ -183,7 +183,7 @@ class ChunkStepTest {
     void givesTheSameChunksFromManyThreadsAtOnce() throws Exception {
         // p50k_edit: no other test loads it, so its token lengths are learned while the threads race
         Transform chunk = new ChunkStep().bind(Map.of("encoding", "p50k_edit", "maxTokens", 24, "overlapTokens", 6));
-        Row row = new Row("doc", mixedText());
+        Row row = Row.text("doc", mixedText());
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
             List<java.util.concurrent.Future<Outcome>> outcomes = new ArrayList<>();
@@ -230,9 +230,9 @@ class ChunkStepTest {
         List<int[]> spans = new ArrayList<>();
         int from = 0;
         for (Row chunk : chunks) {
-            int start = text.indexOf(chunk.text(), from);
+            int start = text.indexOf(chunk.string(Row.TEXT).orElseThrow(), from);
             assertThat(start).as("chunk %s is a substring of the text after the start of the chunk before", chunk.id()).isNotNegative();
-            spans.add(new int[] {start, start + chunk.text().length()});
+            spans.add(new int[] {start, start + chunk.string(Row.TEXT).orElseThrow().length()});
             from = start + 1;
         }
         return spans;

@@ -30,7 +30,7 @@ class CleanStepTest {
     }
 
     private Outcome.Emit emitted(Transform transform, String text) {
-        Outcome outcome = transform.apply(new Row("r", text));
+        Outcome outcome = transform.apply(Row.text("r", text));
         assertThat(outcome).isInstanceOf(Outcome.Emit.class);
         return (Outcome.Emit) outcome;
     }
@@ -43,7 +43,7 @@ class CleanStepTest {
 
         Outcome.Emit emit = emitted(clean, broken);
 
-        assertThat(emit.row().text()).isEqualTo(original);
+        assertThat(emit.row().string(Row.TEXT).orElseThrow()).isEqualTo(original);
         assertThat(emit.counts()).containsEntry("mojibake-repaired", 9L);
     }
 
@@ -53,7 +53,7 @@ class CleanStepTest {
         String broken = misdecoded(original, StandardCharsets.ISO_8859_1);
         assertThat(broken).contains("\u0080\u0099");
 
-        assertThat(emitted(clean, broken).row().text()).isEqualTo(original);
+        assertThat(emitted(clean, broken).row().string(Row.TEXT).orElseThrow()).isEqualTo(original);
     }
 
     @Test
@@ -62,7 +62,7 @@ class CleanStepTest {
         String twice = misdecoded(misdecoded(original, WINDOWS_1252), WINDOWS_1252);
         assertThat(twice).isEqualTo("naÃƒÂ¯ve cafÃƒÂ©");
 
-        assertThat(emitted(clean, twice).row().text()).isEqualTo(original);
+        assertThat(emitted(clean, twice).row().string(Row.TEXT).orElseThrow()).isEqualTo(original);
     }
 
     @Test
@@ -71,14 +71,14 @@ class CleanStepTest {
         String broken = misdecoded(original, WINDOWS_1252);
         assertThat(broken).startsWith("ÐŸÑ€Ð¸Ð²ÐµÑ‚");
 
-        assertThat(emitted(clean, broken).row().text()).isEqualTo(original);
+        assertThat(emitted(clean, broken).row().string(Row.TEXT).orElseThrow()).isEqualTo(original);
     }
 
     @Test
     void leavesCorrectLatinTextAlone() {
         String text = "»Der Fuß« sagte er. ÇA VA? NÃO, Ñandú, Ø°C, © 2024 Ærø — “fine” ’quotes’ ß» Ü«";
         assertThat(Mojibake.countMarkers(text)).isZero();
-        Row row = new Row("r", text);
+        Row row = Row.text("r", text);
 
         Outcome.Emit emit = (Outcome.Emit) clean.apply(row);
 
@@ -101,7 +101,7 @@ class CleanStepTest {
 
         Outcome.Emit emit = emitted(clean, text);
 
-        assertThat(emit.row().text()).isEqualTo("Installing Kiln takes one command and a few minutes of patience.\n"
+        assertThat(emit.row().string(Row.TEXT).orElseThrow()).isEqualTo("Installing Kiln takes one command and a few minutes of patience.\n"
                 + "The service starts on port 8080 by default.");
         assertThat(emit.counts()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "boilerplate-breadcrumbs", 1L, "boilerplate-navigation", 1L, "boilerplate-cookie-banner", 1L,
@@ -114,7 +114,7 @@ class CleanStepTest {
                 + "on the user's computer; the http.cookies module of Python defines classes for abstracting the concept of cookies, "
                 + "and we use cookies in this example to show how a server can remember a session across requests without any state. "
                 + "This paragraph is long enough that no boilerplate pattern removes it, although it says: we use cookies.";
-        assertThat(emitted(clean, text).row().text()).isEqualTo(text);
+        assertThat(emitted(clean, text).row().string(Row.TEXT).orElseThrow()).isEqualTo(text);
     }
 
     @Test
@@ -128,7 +128,7 @@ class CleanStepTest {
 
         Outcome.Emit emit = emitted(clean, pdf.toString());
 
-        assertThat(emit.row().text()).isEqualTo("Paragraph 1 says something different about ingestion.\n"
+        assertThat(emit.row().string(Row.TEXT).orElseThrow()).isEqualTo("Paragraph 1 says something different about ingestion.\n"
                 + "Paragraph 2 says something different about ingestion.\n"
                 + "Paragraph 3 says something different about ingestion.\n"
                 + "Paragraph 4 says something different about ingestion.");
@@ -147,7 +147,7 @@ class CleanStepTest {
 
         Outcome.Emit emit = emitted(clean, pdf.toString());
 
-        assertThat(emit.row().text()).isEqualTo("Figure 1\nText of page 1.\nFigure 2\nText of page 2.\nFigure 3\nText of page 3.");
+        assertThat(emit.row().string(Row.TEXT).orElseThrow()).isEqualTo("Figure 1\nText of page 1.\nFigure 2\nText of page 2.\nFigure 3\nText of page 3.");
         assertThat(emit.counts()).containsEntry("repeated-line", 3L).containsEntry("boilerplate-page-number", 3L);
     }
 
@@ -170,13 +170,13 @@ class CleanStepTest {
 
         Outcome.Emit emit = emitted(clean, text);
 
-        assertThat(emit.row().text()).isEqualTo(text);
+        assertThat(emit.row().string(Row.TEXT).orElseThrow()).isEqualTo(text);
         assertThat(emit.counts()).isEmpty();
     }
 
     @Test
     void dropsTextThatIsOnlyBoilerplate() {
-        Outcome outcome = clean.apply(new Row("r", "Skip to content\n\nAll rights reserved.\nShare on Twitter\n"));
+        Outcome outcome = clean.apply(Row.text("r", "Skip to content\n\nAll rights reserved.\nShare on Twitter\n"));
 
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Drop.class, drop -> {
             assertThat(drop.by()).hasToString("clean@1");
@@ -189,10 +189,10 @@ class CleanStepTest {
     void eachRemovalCanBeTurnedOff() {
         Transform nothing = new CleanStep().bind(Map.of("boilerplate", List.of(), "repeatedLines", false, "mojibake", false));
         String text = "Skip to content\nCafÃ©\nheader\nheader\nheader";
-        assertThat(emitted(nothing, text).row().text()).isEqualTo(text);
+        assertThat(emitted(nothing, text).row().string(Row.TEXT).orElseThrow()).isEqualTo(text);
 
         Transform onlyClickHere = new CleanStep().bind(Map.of("boilerplate", List.of("click-here"), "repeatedLines", false));
-        assertThat(emitted(onlyClickHere, "Skip to content\nClick here to download.\nCafÃ©").row().text()).isEqualTo("Skip to content\nCafé");
+        assertThat(emitted(onlyClickHere, "Skip to content\nClick here to download.\nCafÃ©").row().string(Row.TEXT).orElseThrow()).isEqualTo("Skip to content\nCafé");
     }
 
     @Test
@@ -200,7 +200,7 @@ class CleanStepTest {
         Transform custom = new CleanStep().bind(Map.of("extraPatterns", List.of("advertisement"), "minRepeats", 2));
         Outcome.Emit emit = emitted(custom, "Advertisement\nKiln Guide\nText one.\nKiln Guide\nText two.");
 
-        assertThat(emit.row().text()).isEqualTo("Text one.\nText two.");
+        assertThat(emit.row().string(Row.TEXT).orElseThrow()).isEqualTo("Text one.\nText two.");
         assertThat(emit.counts()).containsEntry("boilerplate-extra", 1L).containsEntry("repeated-line", 2L);
     }
 

@@ -39,7 +39,7 @@ class LanguageStepTest {
     }
 
     private static Row detected(Transform transform, String text) {
-        Outcome outcome = transform.apply(new Row("r", text));
+        Outcome outcome = transform.apply(Row.text("r", text));
         assertThat(outcome).isInstanceOf(Outcome.Emit.class);
         return ((Outcome.Emit) outcome).row();
     }
@@ -50,27 +50,27 @@ class LanguageStepTest {
         Row german = detected(language, APROPOS.get("de"));
         Row french = detected(language, APROPOS.get("fr"));
 
-        assertThat(german.stringColumn("language")).contains("de");
-        assertThat(french.stringColumn("language")).contains("fr");
-        assertThat((Double) german.column("language_score").orElseThrow()).isBetween(0.0, 1.0);
+        assertThat(german.string("language")).contains("de");
+        assertThat(french.string("language")).contains("fr");
+        assertThat((Double) german.value("language_score").orElseThrow()).isBetween(0.0, 1.0);
     }
 
     @Test
     void detectsEveryTranslationOfTheSamePage() {
         Transform language = bind(Map.of());
-        APROPOS.forEach((code, text) -> assertThat(detected(language, text).stringColumn("language")).as(code).contains(code));
+        APROPOS.forEach((code, text) -> assertThat(detected(language, text).string("language")).as(code).contains(code));
     }
 
     @Test
     void detectsAmongAllLanguagesByDefault() {
         Transform language = new LanguageStep().bind(Map.of());
-        assertThat(detected(language, APROPOS.get("de")).stringColumn("language")).contains("de");
-        assertThat(detected(language, "Привет, мир! Это текст на русском языке.").stringColumn("language")).contains("ru");
+        assertThat(detected(language, APROPOS.get("de")).string("language")).contains("de");
+        assertThat(detected(language, "Привет, мир! Это текст на русском языке.").string("language")).contains("ru");
     }
 
     @Test
     void roundsTheScoreToFourDecimals() {
-        double score = (Double) detected(bind(Map.of()), APROPOS.get("en")).column("language_score").orElseThrow();
+        double score = (Double) detected(bind(Map.of()), APROPOS.get("en")).value("language_score").orElseThrow();
         assertThat(java.math.BigDecimal.valueOf(score).scale()).isLessThanOrEqualTo(4);
         assertThat(score).isGreaterThan(0.0);
     }
@@ -78,19 +78,19 @@ class LanguageStepTest {
     @Test
     void marksTextWithoutLettersAndLowScoresAsUndetermined() {
         Row digits = detected(bind(Map.of()), "12345 678 + 9 = ?");
-        assertThat(digits.stringColumn("language")).contains("und");
-        assertThat(digits.column("language_score")).contains(0.0);
+        assertThat(digits.string("language")).contains("und");
+        assertThat(digits.value("language_score")).contains(0.0);
 
         Row unsure = detected(bind(Map.of("minScore", 0.99)), APROPOS.get("fr"));
-        assertThat(unsure.stringColumn("language")).contains("und");
+        assertThat(unsure.string("language")).contains("und");
     }
 
     @Test
     void dropsDocumentInALanguageNotKept() {
         Transform keepEnglishAndFrench = bind(Map.of("keep", List.of("en", "fr")));
-        assertThat(keepEnglishAndFrench.apply(new Row("r", APROPOS.get("fr")))).isInstanceOf(Outcome.Emit.class);
+        assertThat(keepEnglishAndFrench.apply(Row.text("r", APROPOS.get("fr")))).isInstanceOf(Outcome.Emit.class);
 
-        Outcome outcome = keepEnglishAndFrench.apply(new Row("r", APROPOS.get("de")));
+        Outcome outcome = keepEnglishAndFrench.apply(Row.text("r", APROPOS.get("de")));
 
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Drop.class, drop -> {
             assertThat(drop.by()).hasToString("language@1");

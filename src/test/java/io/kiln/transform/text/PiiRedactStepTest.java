@@ -25,10 +25,10 @@ class PiiRedactStepTest {
 
     @Test
     void replacesEveryKindWithItsPlaceholderAndCountsByKind() {
-        Outcome.Emit emit = (Outcome.Emit) step.bind(Map.of()).apply(new Row("r1",
+        Outcome.Emit emit = (Outcome.Emit) step.bind(Map.of()).apply(Row.text("r1",
                 "Mail anna.novak@example.com or bo@example.org, call +44 20 7946 0958 from 45.33.32.156; card 4111 1111 1111 1111, "
                         + "IBAN DE89370400440532013000, SSN 536-22-8726, key AKIAIOSFODNN7EXAMPLE."));
-        assertThat(emit.row().text()).isEqualTo("Mail <EMAIL> or <EMAIL>, call <PHONE> from <IP_ADDRESS>; card <CREDIT_CARD>, "
+        assertThat(emit.row().string(Row.TEXT).orElseThrow()).isEqualTo("Mail <EMAIL> or <EMAIL>, call <PHONE> from <IP_ADDRESS>; card <CREDIT_CARD>, "
                 + "IBAN <IBAN>, SSN <US_SSN>, key <SECRET>.");
         assertThat(emit.counts()).containsExactlyInAnyOrderEntriesOf(Map.of("email", 2L, "phone", 1L, "ip-address", 1L,
                 "credit-card", 1L, "iban", 1L, "us-ssn", 1L, "secret", 1L));
@@ -36,7 +36,7 @@ class PiiRedactStepTest {
 
     @Test
     void passesTextWithoutPiiThroughUnchangedAndUncounted() {
-        Row row = new Row("r2", "Release 2.6.32.1 on 2023-10-05 at 12:30:45, commit 9f86d081884c7d65, uuid 123e4567-e89b-12d3-a456-426614174000, 1,234,567.");
+        Row row = Row.text("r2", "Release 2.6.32.1 on 2023-10-05 at 12:30:45, commit 9f86d081884c7d65, uuid 123e4567-e89b-12d3-a456-426614174000, 1,234,567.");
         Outcome.Emit emit = (Outcome.Emit) step.bind(Map.of()).apply(row);
         assertThat(emit.row()).isSameAs(row);
         assertThat(emit.counts()).isEmpty();
@@ -44,16 +44,16 @@ class PiiRedactStepTest {
 
     @Test
     void redactsOnlyTheChosenKinds() {
-        Outcome.Emit emit = (Outcome.Emit) step.bind(Map.of("kinds", List.of("email"))).apply(new Row("r3", "bo@example.org at 45.33.32.156"));
-        assertThat(emit.row().text()).isEqualTo("<EMAIL> at 45.33.32.156");
+        Outcome.Emit emit = (Outcome.Emit) step.bind(Map.of("kinds", List.of("email"))).apply(Row.text("r3", "bo@example.org at 45.33.32.156"));
+        assertThat(emit.row().string(Row.TEXT).orElseThrow()).isEqualTo("<EMAIL> at 45.33.32.156");
     }
 
     @Test
     void givesConsistentKeyedPseudonyms() {
         Transform pseudonyms = step.bind(Map.of("mode", "pseudonym", "keyEnv", "KILN_PII_KEY"));
-        Outcome.Emit emit = (Outcome.Emit) pseudonyms.apply(new Row("r4", "anna.novak@example.com wrote to Anna.Novak@EXAMPLE.com and +1 415-555-0132, (415) 555-0132"));
+        Outcome.Emit emit = (Outcome.Emit) pseudonyms.apply(Row.text("r4", "anna.novak@example.com wrote to Anna.Novak@EXAMPLE.com and +1 415-555-0132, (415) 555-0132"));
         // HMAC-SHA256(key, "email:anna.novak@example.com") and (key, "phone:+14155550132"), computed with Python's hmac module
-        assertThat(emit.row().text()).isEqualTo("<EMAIL_fc379e68> wrote to <EMAIL_fc379e68> and <PHONE_dc3fad1d>, <PHONE_dc3fad1d>");
+        assertThat(emit.row().string(Row.TEXT).orElseThrow()).isEqualTo("<EMAIL_fc379e68> wrote to <EMAIL_fc379e68> and <PHONE_dc3fad1d>, <PHONE_dc3fad1d>");
         assertThat(emit.counts()).containsEntry("email", 2L).containsEntry("phone", 2L);
     }
 
@@ -94,8 +94,8 @@ class PiiRedactStepTest {
 
     @Test
     void redactsPrivateAddressesOnlyWhenAsked() {
-        Row row = new Row("r5", "gateway 192.168.0.1");
-        assertThat(((Outcome.Emit) step.bind(Map.of()).apply(row)).row().text()).isEqualTo("gateway 192.168.0.1");
-        assertThat(((Outcome.Emit) step.bind(Map.of("ipAddresses", "all")).apply(row)).row().text()).isEqualTo("gateway <IP_ADDRESS>");
+        Row row = Row.text("r5", "gateway 192.168.0.1");
+        assertThat(((Outcome.Emit) step.bind(Map.of()).apply(row)).row().string(Row.TEXT).orElseThrow()).isEqualTo("gateway 192.168.0.1");
+        assertThat(((Outcome.Emit) step.bind(Map.of("ipAddresses", "all")).apply(row)).row().string(Row.TEXT).orElseThrow()).isEqualTo("gateway <IP_ADDRESS>");
     }
 }

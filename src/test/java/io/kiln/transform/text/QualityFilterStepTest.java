@@ -32,14 +32,14 @@ class QualityFilterStepTest {
     private final Transform filter = new QualityFilterStep().bind(Map.of());
 
     private static Outcome.Drop dropped(Transform transform, String text) {
-        Outcome outcome = transform.apply(new Row("r", text));
+        Outcome outcome = transform.apply(Row.text("r", text));
         assertThat(outcome).isInstanceOf(Outcome.Drop.class);
         return (Outcome.Drop) outcome;
     }
 
     @Test
     void keepsOrdinaryProseUnchanged() {
-        Row row = new Row("gpl", PROSE);
+        Row row = Row.text("gpl", PROSE);
         Outcome outcome = filter.apply(row);
         assertThat(outcome).isEqualTo(Outcome.emit(row));
     }
@@ -139,15 +139,15 @@ class QualityFilterStepTest {
         assertThat(drop.detail()).isEqualTo("a line contains '{' (c4CurlyBracket): The block {return x;} is Java.");
 
         Transform lenient = new QualityFilterStep().bind(Map.of("c4LoremIpsum", false, "c4CurlyBracket", false));
-        assertThat(lenient.apply(new Row("r", code))).isInstanceOf(Outcome.Emit.class);
+        assertThat(lenient.apply(Row.text("r", code))).isInstanceOf(Outcome.Emit.class);
     }
 
     @Test
     void c4KeepsOnlySentenceLinesAndCountsTheRest() {
         String text = "Preamble\n" + PROSE + "\nPlease enable JavaScript to view this page.\nRead our privacy policy before you continue.\n"
                 + "See the text [1] for more.\nToo short.\n";
-        Outcome.Emit emit = (Outcome.Emit) filter.apply(new Row("r", text));
-        assertThat(emit.row().text()).isEqualTo(PROSE + "\nSee the text  for more.");
+        Outcome.Emit emit = (Outcome.Emit) filter.apply(Row.text("r", text));
+        assertThat(emit.row().string(Row.TEXT).orElseThrow()).isEqualTo(PROSE + "\nSee the text  for more.");
         assertThat(emit.counts()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "c4-line-no-terminal-punctuation", 1L, "c4-line-javascript", 1L, "c4-line-policy", 1L,
                 "c4-citation", 1L, "c4-line-too-few-words", 1L));
@@ -164,7 +164,7 @@ class QualityFilterStepTest {
     @Test
     void everyGroupCanBeTurnedOff() {
         Transform none = new QualityFilterStep().bind(Map.of("gopher", false, "repetition", false, "c4", false));
-        Row row = new Row("r", "x\nx\nx {");
+        Row row = Row.text("r", "x\nx\nx {");
         assertThat(none.apply(row)).isEqualTo(Outcome.emit(row));
     }
 
@@ -179,12 +179,12 @@ class QualityFilterStepTest {
     @Test
     void givesTheSameOutcomeWhateverTheThread() throws Exception {
         String text = PROSE + "\n" + PROSE;
-        Outcome first = filter.apply(new Row("r", text));
+        Outcome first = filter.apply(Row.text("r", text));
         var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
             var futures = new java.util.ArrayList<java.util.concurrent.Future<Outcome>>();
             for (int i = 0; i < 16; i++) {
-                futures.add(pool.submit(() -> filter.apply(new Row("r", text))));
+                futures.add(pool.submit(() -> filter.apply(Row.text("r", text))));
             }
             for (var future : futures) {
                 assertThat(future.get()).isEqualTo(first);

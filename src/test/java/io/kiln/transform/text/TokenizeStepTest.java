@@ -28,9 +28,9 @@ class TokenizeStepTest {
 
     @Test
     void setsTokenCountBesideTheIdsAndKeepsTextAndColumns() {
-        Row row = new Row("1", "hello world").with("language", "en");
+        Row row = Row.text("1", "hello world").with("language", "en");
         Row tokenized = ((Outcome.Emit) cl100k.apply(row)).row();
-        assertThat(tokenized.text()).isEqualTo("hello world");
+        assertThat(tokenized.string(Row.TEXT).orElseThrow()).isEqualTo("hello world");
         assertThat(tokenized.columns()).containsEntry("language", "en").containsEntry("token_count", 2);
         assertThat(tokenized.intListColumn("token_ids")).contains(List.of(15339, 1917));
     }
@@ -42,15 +42,15 @@ class TokenizeStepTest {
 
     @Test
     void tokenizesEmptyTextToNoTokens() {
-        Row tokenized = ((Outcome.Emit) cl100k.apply(new Row("1", ""))).row();
+        Row tokenized = ((Outcome.Emit) cl100k.apply(Row.text("1", ""))).row();
         assertThat(tokenized.columns()).containsEntry("token_count", 0).containsEntry("token_ids", List.of());
     }
 
     @Test
     void dropsTextOfMoreThanMaxTokens() {
         Transform atMostTwo = new TokenizeStep().bind(Map.of("maxTokens", 2));
-        assertThat(atMostTwo.apply(new Row("1", "hello world"))).isInstanceOf(Outcome.Emit.class);
-        Outcome outcome = atMostTwo.apply(new Row("2", "hello big world"));
+        assertThat(atMostTwo.apply(Row.text("1", "hello world"))).isInstanceOf(Outcome.Emit.class);
+        Outcome outcome = atMostTwo.apply(Row.text("2", "hello big world"));
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Drop.class, drop -> {
             assertThat(drop.by()).hasToString("tokenize@1");
             assertThat(drop.reason()).isEqualTo("too-many-tokens");
@@ -93,6 +93,6 @@ class TokenizeStepTest {
     }
 
     private static List<Integer> tokens(Transform tokenize, String text) {
-        return ((Outcome.Emit) tokenize.apply(new Row("t", text))).row().intListColumn("token_ids").orElseThrow();
+        return ((Outcome.Emit) tokenize.apply(Row.text("t", text))).row().intListColumn("token_ids").orElseThrow();
     }
 }

@@ -1,0 +1,182 @@
+package io.kiln.transform;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+
+/**
+ * Canonical texts of row values ({@link DataType}'s Java values): the same value always gives the
+ * same text, whatever the machine, locale or time zone.
+ */
+public final class Values {
+    private static final HexFormat HEX = HexFormat.of();
+    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+
+    private Values() {}
+
+    /**
+     * A value as the content digest hashes it. Scalars as their plain text (decimals without an
+     * exponent, dates and timestamps in ISO-8601), vectors of floats as the hex of each float's
+     * bits, lists of whole numbers as {@code 1,2,3,} (as token ids always were), binary as base64,
+     * and every other list and every struct as its {@link #json canonical JSON}.
+     */
+    public static String digestText(Object value) {
+        if (value instanceof String text) {
+            return text;
+        }
+        if (value instanceof float[] vector) {
+            StringBuilder text = new StringBuilder(vector.length * 8);
+            for (float element : vector) {
+                text.append(HEX.toHexDigits(Float.floatToRawIntBits(element)));
+            }
+            return text.toString();
+        }
+        if (value instanceof List<?> list) {
+            if (wholeNumbers(list)) {
+                StringBuilder text = new StringBuilder(list.size() * 6);
+                for (Object element : list) {
+                    text.append(element).append(',');
+                }
+                return text.toString();
+            }
+            return json(value);
+        }
+        if (value instanceof Map<?, ?>) {
+            return json(value);
+        }
+        if (value instanceof BigDecimal decimal) {
+            return decimal.toPlainString();
+        }
+        if (value instanceof ByteBuffer bytes) {
+            return base64(bytes);
+        }
+        return String.valueOf(value);
+    }
+
+    private static boolean wholeNumbers(List<?> list) {
+        for (Object element : list) {
+            if (!(element instanceof Integer) && !(element instanceof Long)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A value as compact JSON: structs as objects in field order, binary as base64, dates and timestamps as ISO-8601 strings, NaN and infinities as strings. */
+    public static String json(Object value) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            write(json, value);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** A row as one JSON object: its id, then its columns in name order. */
+    public static String json(Row row) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("id", row.id());
+            for (Map.Entry<String, Object> column : row.columns().entrySet()) {
+                json.writeFieldName(column.getKey());
+                write(json, column.getValue());
+            }
+            json.writeEndObject();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Writes one value with {@code json}, by the rules of {@link #json(Object)}. */
+    public static void write(JsonGenerator json, Object value) throws IOException {
+        if (value == null) {
+            json.writeNull();
+        }
+        else if (value instanceof String text) {
+            json.writeString(text);
+        }
+        else if (value instanceof Integer number) {
+            json.writeNumber(number);
+        }
+        else if (value instanceof Long number) {
+            json.writeNumber(number);
+        }
+        else if (value instanceof Boolean flag) {
+            json.writeBoolean(flag);
+        }
+        else if (value instanceof Double number) {
+            if (number.isNaN() || number.isInfinite()) {
+                json.writeString(number.toString());
+            }
+            else {
+                json.writeNumber(number);
+            }
+        }
+        else if (value instanceof Float number) {
+            if (number.isNaN() || number.isInfinite()) {
+                json.writeString(number.toString());
+            }
+            else {
+                json.writeNumber(number);
+            }
+        }
+        else if (value instanceof BigDecimal decimal) {
+            json.writeNumber(decimal);
+        }
+        else if (value instanceof LocalDate || value instanceof Instant) {
+            json.writeString(value.toString());
+        }
+        else if (value instanceof ByteBuffer bytes) {
+            json.writeString(base64(bytes));
+        }
+        else if (value instanceof float[] vector) {
+            json.writeStartArray();
+            for (float element : vector) {
+                write(json, element);
+            }
+            json.writeEndArray();
+        }
+        else if (value instanceof List<?> list) {
+            json.writeStartArray();
+            for (Object element : list) {
+                write(json, element);
+            }
+            json.writeEndArray();
+        }
+        else if (value instanceof Map<?, ?> struct) {
+            json.writeStartObject();
+            for (Map.Entry<?, ?> field : struct.entrySet()) {
+                json.writeFieldName(field.getKey().toString());
+                write(json, field.getValue());
+            }
+            json.writeEndObject();
+        }
+        else {
+            throw new IllegalArgumentException("not a row value: " + value.getClass().getSimpleName());
+        }
+    }
+
+    private static String base64(ByteBuffer bytes) {
+        ByteBuffer copy = bytes.duplicate();
+        byte[] array = new byte[copy.remaining()];
+        copy.get(array);
+        return Base64.getEncoder().encodeToString(array);
+    }
+}
