@@ -7,11 +7,10 @@ import java.util.Optional;
 
 import org.apache.iceberg.catalog.TableIdentifier;
 
-import io.kiln.source.FieldMapping;
+import io.kiln.source.ReadOptions;
 import io.kiln.source.InputFile;
 import io.kiln.source.SourceFormat;
 import io.kiln.lake.TableLayout;
-import io.kiln.source.Sources;
 import io.kiln.transform.Column;
 import io.kiln.transform.TransformChain;
 
@@ -25,9 +24,8 @@ public record BoundJob(
         String sourceUri,
         List<InputFile> inputs,
         SourceFormat format,
-        FieldMapping fields,
+        ReadOptions readOptions,
         List<Column> declaredColumns,
-        boolean typed,
         TransformChain chain,
         Recipe recipe,
         Optional<String> tag,
@@ -40,7 +38,7 @@ public record BoundJob(
         requireNonNull(sourceUri, "sourceUri is null");
         inputs = List.copyOf(inputs);
         requireNonNull(format, "format is null");
-        requireNonNull(fields, "fields is null");
+        requireNonNull(readOptions, "readOptions is null");
         declaredColumns = List.copyOf(declaredColumns);
         requireNonNull(chain, "chain is null");
         requireNonNull(recipe, "recipe is null");
@@ -55,8 +53,13 @@ public record BoundJob(
      * columns, the lineage, then the optional columns of the source format and of the steps.
      */
     public List<Column> tableColumns() {
-        List<Column> optional = new java.util.ArrayList<>(Sources.columns(format));
+        List<Column> optional = new java.util.ArrayList<>(format.columns());
         optional.addAll(chain.columns());
         return TableLayout.columns(declaredColumns, optional);
+    }
+
+    /** Whether the source's rows are typed by a schema, rather than a text source's id and text. */
+    public boolean typed() {
+        return readOptions.schema().isPresent();
     }
 }

@@ -59,6 +59,8 @@ public final class IngestPipeline {
     public static final int MANIFEST_INLINE_LIMIT = 1000;
     public static final String INPUT_MANIFEST = "kiln.input-manifest";
     public static final String INPUT_MANIFEST_FILE = TableLayout.INPUT_MANIFEST_FILE;
+    /** Snapshot summary key: the id of the table schema the job's rows were written with. */
+    public static final String SCHEMA_ID = "kiln.schema-id";
 
     private final Publisher publisher;
     private final Settings settings;
@@ -151,6 +153,7 @@ public final class IngestPipeline {
             Map<String, String> manifest = inputManifest(table, jobId, inputs);
             Map<String, String> summary = summary(job, inputs, tally, tally.written, tally.digest);
             summary.putAll(manifest);
+            summary.put(SCHEMA_ID, Integer.toString(table.schema().schemaId()));
             Map<String, String> rejectsSummary = summary(job, inputs, tally, tally.rejected, tally.rejectsDigest);
             rejectsSummary.putAll(manifest);
             rejectsSummary.put("kiln.rejects-of", job.table().toString());
@@ -232,9 +235,10 @@ public final class IngestPipeline {
             ExecutorService executor, java.util.function.Function<List<Item>, T> work, java.util.function.Consumer<T> consume) {
         Deque<Future<T>> inFlight = new ArrayDeque<>();
         List<Item> batch = new ArrayList<>(settings.batchSize());
+        io.kiln.source.ReadOptions readOptions = job.readOptions().withLimits(settings.maxRecordBytes(), settings.documentLimits());
         for (int fileIndex = 0; fileIndex < inputs.size(); fileIndex++) {
             PlannedInput input = inputs.get(fileIndex);
-            try (RecordReader reader = Sources.open(input.file(), job.format(), job.fields(), settings.maxRecordBytes(), settings.documentLimits(), bytesRead)) {
+            try (RecordReader reader = job.format().open(input.file(), input.sha256(), readOptions, bytesRead)) {
                 Optional<SourceRecord> record;
                 long ordinal = 0;
                 while ((record = reader.next()).isPresent()) {

@@ -47,9 +47,6 @@ import io.kiln.transform.TransformChain;
  * problems found are reported together, each naming its field.
  */
 public final class JobBinder {
-    /** The one column of a text source, whatever its format: the text. */
-    static final Column TEXT_COLUMN = new Column(Row.TEXT, DataType.STRING, true, "the transformed text");
-
     private final Validator validator;
     private final StepRegistry steps;
     private final SourceResolver sources;
@@ -98,25 +95,8 @@ public final class JobBinder {
             }
         }
 
-        SourceFormat format = SourceFormat.JSONL;
-        FieldMapping fields = FieldMapping.DEFAULT;
-        List<InputFile> inputs = List.of();
-        if (spec.source() != null) {
-            if (!invalid.contains("source.format")) {
-                format = SourceFormat.fromSpecName(spec.source().format()).orElseThrow();
-                fields = fieldMapping(spec.source(), format, violations);
-            }
-            if (!invalid.contains("source.uri")) {
-                try {
-                    inputs = sources.resolve(spec.source().uri());
-                }
-                catch (SourceException e) {
-                    violations.add(new Violation("source.uri", e.getMessage()));
-                }
-            }
-        }
+        Optional<SourceBinding.Bound> source = spec.source() == null ? Optional.empty() : SourceBinding.bind(spec.source(), invalid, sources, violations);
 
-        List<Column> declared = List.of(TEXT_COLUMN);
         List<Transform> transforms = new ArrayList<>();
         List<Integer> stepIndexes = new ArrayList<>();
         List<Map<String, Object>> recipeSteps = new ArrayList<>();
@@ -158,9 +138,11 @@ public final class JobBinder {
             }
         }
 
-        List<Column> available = new ArrayList<>(declared);
-        available.addAll(Sources.columns(format));
-        checkColumnsRead(transforms, stepIndexes, available, violations);
+        if (source.isPresent()) {
+            List<Column> available = new ArrayList<>(source.get().declared());
+            available.addAll(source.get().format().columns());
+            checkColumnsRead(transforms, stepIndexes, available, violations);
+        }
 
         Optional<String> tag = Optional.ofNullable(spec.tag());
         if (tag.isPresent() && table.isPresent() && !invalid.contains("tag") && tagExists(table.get(), tag.get())) {
@@ -171,8 +153,9 @@ public final class JobBinder {
             violations.sort(Comparator.comparing(Violation::field));
             throw KilnException.invalidSpec(violations);
         }
-        Recipe recipe = Recipe.of(format.specName(), Sources.recipeFields(format, fields), recipeSteps);
-        BoundJob bound = new BoundJob(table.orElseThrow(), spec.source().uri(), inputs, format, fields, declared, false, new TransformChain(transforms), recipe, tag,
+        SourceBinding.Bound read = source.orElseThrow();
+        Recipe recipe = Recipe.of(read.recipe(), recipeSteps);
+        BoundJob bound = new BoundJob(table.orElseThrow(), spec.source().uri(), read.inputs(), read.format(), read.options(), read.declared(), new TransformChain(transforms), recipe, tag,
                 Optional.ofNullable(spec.checks()), suite, spec.maxRejectedRate() == null ? defaultMaxRejectedRate : spec.maxRejectedRate(),
                 suite.map(io.kiln.check.RowRules::split).orElse(io.kiln.check.RowRules.Split.none(Optional.empty())));
         checkTableSchema(bound, transforms, stepIndexes);
@@ -222,7 +205,7 @@ public final class JobBinder {
         }
         List<Violation> violations = new ArrayList<>();
         for (TableSchemas.Conflict conflict : conflicts) {
-            String field = "source";
+            String field = job.declaredColumns().stream().anyMatch(column -> column.name().equals(conflict.column())) ? "source.schema" : "source";
             for (int i = 0; i < transforms.size(); i++) {
                 if (transforms.get(i).columns().stream().anyMatch(column -> column.name().equals(conflict.column()))) {
                     field = "steps[" + stepIndexes.get(i) + "]";
@@ -246,25 +229,6 @@ public final class JobBinder {
             throw new KilnException(ErrorCode.CHECK_ENGINE_UNAVAILABLE, "The check engine cannot validate the suite now: " + e.getMessage());
         }
         return validation.valid() ? Optional.empty() : Optional.of("the suite is not valid DQDL: " + validation.error());
-    }
-
-    private static FieldMapping fieldMapping(SourceSpec source, SourceFormat format, List<Violation> violations) {
-        Set<String> known = Set.of("id", "text");
-        for (Map.Entry<String, String> entry : source.fields().entrySet()) {
-            String field = "source.fields." + entry.getKey();
-            if (!format.readsJson()) {
-                violations.add(new Violation(field, "field mappings apply to the jsonl and auto formats only"));
-            }
-            else if (!known.contains(entry.getKey())) {
-                violations.add(new Violation(field, "unknown mapping; map id and text"));
-            }
-            else if (entry.getValue() == null || entry.getValue().isBlank()) {
-                violations.add(new Violation(field, "must name a JSON field"));
-            }
-        }
-        return new FieldMapping(
-                source.fields().getOrDefault("id", FieldMapping.DEFAULT.idField()),
-                source.fields().getOrDefault("text", FieldMapping.DEFAULT.textField()));
     }
 
     private boolean tagExists(TableIdentifier identifier, String tag) {

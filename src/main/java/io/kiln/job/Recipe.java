@@ -33,10 +33,11 @@ public record Recipe(String canonical, String sha256) {
         requireNonNull(sha256, "sha256 is null");
     }
 
-    public static Recipe of(String format, Map<String, String> fields, List<Map<String, Object>> steps) {
+    /** {@code source}: how the source format turns bytes into rows ({@link io.kiln.source.SourceFormat#recipe}). */
+    public static Recipe of(Map<String, Object> source, List<Map<String, Object>> steps) {
         Map<String, Object> recipe = new LinkedHashMap<>();
         recipe.put("recipe-format", RECIPE_FORMAT);
-        recipe.put("source", Map.of("format", format, "fields", fields));
+        recipe.put("source", source);
         recipe.put("steps", steps);
         try {
             String canonical = CANONICAL.writeValueAsString(recipe);

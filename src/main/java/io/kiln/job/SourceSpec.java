@@ -2,15 +2,46 @@ package io.kiln.job;
 
 import java.util.Map;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 
-/** Where a job reads from: a {@code file:} URI (file, directory or glob), its format and field mapping. */
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Where a job reads from and how: a {@code file:} URI (file, directory or glob) and its format;
+ * for text formats the JSON fields of id and text ({@code fields}); for typed records the columns
+ * ({@code schema}: a list of columns, or {@code "infer"}), where the id comes from ({@code id}: a
+ * field's name, or {@code {"from": "position"}}), what becomes of other fields
+ * ({@code unknownFields}), the CSV dialect and the compression. {@link SourceBinding} checks them.
+ */
 public record SourceSpec(
         @NotBlank(message = "is required") String uri,
-        @NotBlank(message = "is required") @Pattern(regexp = "jsonl|text|document|auto", message = "must be one of jsonl, text, document, auto") String format,
-        Map<String, String> fields) {
+        @NotBlank(message = "is required") String format,
+        Map<String, String> fields,
+        JsonNode schema,
+        JsonNode id,
+        @Pattern(regexp = "reject|drop|keep", message = "must be one of reject, drop, keep") String unknownFields,
+        @Valid CsvSpec csv,
+        @Pattern(regexp = "auto|none|gzip|zstd", message = "must be one of auto, none, gzip, zstd") String compression,
+        @Min(value = 1, message = "must be at least 1") @Max(value = 1_000_000, message = "must be at most 1000000") Integer inferRecords) {
     public SourceSpec {
         fields = fields == null ? Map.of() : Map.copyOf(fields);
+        schema = absent(schema) ? null : schema;
+        id = absent(id) ? null : id;
     }
+
+    private static boolean absent(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode();
+    }
+
+    /** A text source: a URI, a format and the JSON fields of id and text. */
+    public SourceSpec(String uri, String format, Map<String, String> fields) {
+        this(uri, format, fields, null, null, null, null, null, null);
+    }
+
+    /** The CSV dialect; every part optional (RFC 4180, a header, UTF-8, an unquoted empty field is null). */
+    public record CsvSpec(String delimiter, String quote, String escape, Boolean header, String nullValue, String encoding) {}
 }

@@ -65,7 +65,12 @@ public final class HashingInput extends FilterInputStream {
     }
 
     public static String sha256Hex(InputFile file) throws IOException {
-        try (HashingInput input = open(file, bytes -> {})) {
+        return sha256Hex(file, bytes -> {});
+    }
+
+    /** The hex sha256 of the whole file, counting the bytes as they are read. */
+    public static String sha256Hex(InputFile file, LongConsumer bytesRead) throws IOException {
+        try (HashingInput input = open(file, bytesRead)) {
             return input.finish();
         }
     }

@@ -1,11 +1,8 @@
 package io.kiln.source;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -31,23 +28,11 @@ final class JsonlReader implements RecordReader {
     private final FieldMapping fields;
     private final int maxRecordBytes;
 
-    JsonlReader(HashingInput raw, FieldMapping fields, int maxRecordBytes) throws IOException {
+    JsonlReader(HashingInput raw, FieldMapping fields, int maxRecordBytes, Compression compression) throws IOException {
         this.raw = raw;
         this.fields = fields;
         this.maxRecordBytes = maxRecordBytes;
-        this.lines = new BoundedLineReader(decompressed(raw), maxRecordBytes);
-    }
-
-    static InputStream decompressed(InputStream raw) throws IOException {
-        BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
-        buffered.mark(2);
-        int first = buffered.read();
-        int second = buffered.read();
-        buffered.reset();
-        if (first == 0x1f && second == 0x8b) {
-            return new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16);
-        }
-        return buffered;
+        this.lines = new BoundedLineReader(compression.decompress(raw), maxRecordBytes);
     }
 
     @Override
@@ -100,7 +85,7 @@ final class JsonlReader implements RecordReader {
         return new SourceRecord.Parsed(Row.text(id.asText(), text.textValue()), position);
     }
 
-    private static JsonNode field(JsonNode node, String path) {
+    static JsonNode field(JsonNode node, String path) {
         JsonNode current = node.get(path);
         if (current != null || path.indexOf('.') < 0) {
             return current;
@@ -115,7 +100,7 @@ final class JsonlReader implements RecordReader {
         return current;
     }
 
-    private static boolean isBlank(BoundedLineReader.Line line) {
+    static boolean isBlank(BoundedLineReader.Line line) {
         byte[] bytes = line.bytes();
         for (int i = 0; i < line.length(); i++) {
             byte b = bytes[i];
@@ -126,7 +111,7 @@ final class JsonlReader implements RecordReader {
         return !line.truncated();
     }
 
-    private static String rawText(BoundedLineReader.Line line) {
+    static String rawText(BoundedLineReader.Line line) {
         return new String(line.bytes(), 0, line.length(), StandardCharsets.UTF_8);
     }
 

@@ -1,39 +1,82 @@
 package io.kiln.source;
 
-import java.util.Arrays;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongConsumer;
+
+import io.kiln.transform.Column;
 
 /**
- * The formats a source can be read as; the JobSpec names them in lower case. {@code document}
- * reads any file that Apache Tika parses (HTML, Markdown, PDF, DOCX, RTF, EPUB, e-mail, mbox, ...);
- * {@code auto} decides per file from its content: JSON lines, plain UTF-8 text, or a document.
+ * A format a source can be read in, registered by the name a JobSpec gives ({@code source.format}).
+ * Text formats ({@code text}, {@code document}, {@code auto}, and {@code jsonl} without a schema)
+ * make rows of an id and a {@code text}; typed formats ({@code jsonl} with a schema, {@code csv},
+ * {@code parquet}) make rows of the columns of a {@link RecordSchema}, declared or inferred.
+ *
+ * <p>A format is stateless and thread-safe; each {@link #open} gives a reader for one file that
+ * streams its records, never holding the whole file, and hashes every byte of it. A record it cannot
+ * turn into a row is a {@link SourceRecord.Malformed} with a reason, never an exception: an exception
+ * from a reader means the file itself cannot be read.
+ *
+ * <p>A new format is one class implementing this interface, added to {@link #all()}.
  */
-public enum SourceFormat {
-    JSONL("jsonl"),
-    TEXT("text"),
-    DOCUMENT("document"),
-    AUTO("auto");
+public interface SourceFormat {
+    SourceFormat JSONL = new JsonlFormat();
+    SourceFormat CSV = new CsvFormat();
+    SourceFormat PARQUET = new ParquetFormat();
+    SourceFormat TEXT = new TextFormat();
+    SourceFormat DOCUMENT = new DocumentFormat();
+    SourceFormat AUTO = new AutoFormat();
 
-    private final String specName;
-
-    SourceFormat(String specName) {
-        this.specName = specName;
+    /** Every registered format. */
+    static List<SourceFormat> all() {
+        return List.of(JSONL, CSV, PARQUET, TEXT, DOCUMENT, AUTO);
     }
 
-    public String specName() {
-        return specName;
+    static Optional<SourceFormat> fromSpecName(String name) {
+        return all().stream().filter(format -> format.specName().equals(name)).findFirst();
     }
 
-    /** Whether a field mapping applies: JSON lines are read (always, or for some files). */
-    public boolean readsJson() {
-        return this == JSONL || this == AUTO;
+    static String specNames() {
+        return String.join(", ", all().stream().map(SourceFormat::specName).toList());
     }
 
-    public static Optional<SourceFormat> fromSpecName(String name) {
-        return Arrays.stream(values()).filter(format -> format.specName.equals(name)).findFirst();
+    /** The name a JobSpec gives. */
+    String specName();
+
+    /** How a format reads records: into typed columns by a schema, into id and text only, or either (JSON lines, by whether a schema is given). */
+    enum Typing { TYPED, TEXT, EITHER }
+
+    Typing typing();
+
+    /** Whether {@code source.fields} (the JSON fields of id and text) applies. */
+    default boolean readsJson() {
+        return false;
     }
 
-    public static String specNames() {
-        return String.join(", ", Arrays.stream(values()).map(SourceFormat::specName).toList());
+    /**
+     * Opens one input file. {@code sha256} is the file's hash from planning (rows whose id comes
+     * from their position use it); {@code bytesRead} counts the raw bytes as they are read.
+     */
+    RecordReader open(InputFile file, String sha256, ReadOptions options, LongConsumer bytesRead) throws IOException;
+
+    /** Optional columns that rows of this format may carry beyond the schema's (a document's title). */
+    default List<Column> columns() {
+        return List.of();
+    }
+
+    /** How this format turns bytes into rows with these options, as the recipe records it under {@code source}. */
+    Map<String, Object> recipe(ReadOptions options);
+
+    /**
+     * The fields of a schema inferred from the first {@code records} records of {@code files}
+     * (in their order), by this format's documented rule.
+     *
+     * @throws UnsupportedOperationException when the format cannot infer one
+     * @throws SourceException when the inputs give no schema (no records, or names that clash)
+     */
+    default List<RecordSchema.Field> infer(List<InputFile> files, ReadOptions options, int records) throws IOException {
+        throw new UnsupportedOperationException(specName() + " does not infer schemas");
     }
 }

@@ -111,8 +111,8 @@ class JobApiTest {
                 "steps[0].params.modelPath", "The model file /nowhere/model.onnx does not exist or is not a file");
         assertViolation(spec("Demo.Bad-Name", "file://" + FIXTURES + "/docs/clean.jsonl", List.of()),
                 "table", "must be <namespace>.<name>: lower-case letters, digits and underscores, each starting with a letter");
-        assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "csv")),
-                "source.format", "must be one of jsonl, text, document, auto");
+        assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "xml")),
+                "source.format", "unknown format 'xml'; known formats: jsonl, csv, parquet, text, document, auto");
         assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl"), "colour", "blue"),
                 "colour", "unknown field");
     }

@@ -214,15 +214,19 @@ class DocumentReaderTest {
 
     @Test
     void documentFormatsDeclareTheirColumnsAndRecordTheExtractor() {
-        assertThat(Sources.columns(SourceFormat.JSONL)).isEmpty();
-        assertThat(Sources.columns(SourceFormat.TEXT)).isEmpty();
-        assertThat(Sources.columns(SourceFormat.DOCUMENT)).extracting(Column::name).containsExactly("title", "content_type", "source_language");
-        assertThat(Sources.columns(SourceFormat.AUTO)).isEqualTo(Sources.columns(SourceFormat.DOCUMENT));
-        assertThat(Sources.recipeFields(SourceFormat.JSONL, FieldMapping.DEFAULT)).isEqualTo(Map.of("id", "id", "text", "text"));
-        assertThat(Sources.recipeFields(SourceFormat.TEXT, FieldMapping.DEFAULT)).isEmpty();
-        assertThat(Sources.recipeFields(SourceFormat.DOCUMENT, FieldMapping.DEFAULT)).isEqualTo(Map.of("extractor", "tika-3.3.1"));
-        assertThat(Sources.recipeFields(SourceFormat.AUTO, new FieldMapping("key", "body")))
-                .isEqualTo(Map.of("id", "key", "text", "body", "extractor", "tika-3.3.1"));
+        assertThat(SourceFormat.JSONL.columns()).isEmpty();
+        assertThat(SourceFormat.TEXT.columns()).isEmpty();
+        assertThat(SourceFormat.DOCUMENT.columns()).extracting(Column::name).containsExactly("title", "content_type", "source_language");
+        assertThat(SourceFormat.AUTO.columns()).isEqualTo(SourceFormat.DOCUMENT.columns());
+        assertThat(SourceFormat.JSONL.recipe(options(FieldMapping.DEFAULT))).isEqualTo(Map.of("format", "jsonl", "fields", Map.of("id", "id", "text", "text")));
+        assertThat(SourceFormat.TEXT.recipe(options(FieldMapping.DEFAULT))).isEqualTo(Map.of("format", "text", "fields", Map.of()));
+        assertThat(SourceFormat.DOCUMENT.recipe(options(FieldMapping.DEFAULT))).isEqualTo(Map.of("format", "document", "fields", Map.of("extractor", "tika-3.3.1")));
+        assertThat(SourceFormat.AUTO.recipe(options(new FieldMapping("key", "body"))))
+                .isEqualTo(Map.of("format", "auto", "fields", Map.of("id", "key", "text", "body", "extractor", "tika-3.3.1")));
+    }
+
+    private static ReadOptions options(FieldMapping fields) {
+        return ReadOptions.text(fields, MAX_RECORD_BYTES, LIMITS);
     }
 
     private static String message(String from, String subject, String body) {

@@ -1,0 +1,128 @@
+package io.kiln.source;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.parquet.ParquetSchemaUtil;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.schema.MessageType;
+
+import io.kiln.lake.IcebergTypes;
+import io.kiln.transform.Column;
+import io.kiln.transform.DataType;
+
+/**
+ * {@code parquet}: Parquet files read into typed rows ({@link ParquetReader}) row group by row
+ * group. Parquet's types map to Kiln's as Iceberg maps them (Iceberg's reader does the decoding);
+ * besides, a map becomes a list of {@code struct<key, value>}, a UUID a string, a fixed-length
+ * binary a binary. Inferring a schema reads the first file's footer only.
+ */
+final class ParquetFormat implements SourceFormat {
+    @Override
+    public String specName() {
+        return "parquet";
+    }
+
+    @Override
+    public Typing typing() {
+        return Typing.TYPED;
+    }
+
+    @Override
+    public RecordReader open(InputFile file, String sha256, ReadOptions options, LongConsumer bytesRead) throws IOException {
+        RecordSchema schema = options.schema().orElseThrow(() -> new IllegalArgumentException("parquet needs a schema"));
+        return new ParquetReader(file, schema, sha256, bytesRead);
+    }
+
+    @Override
+    public Map<String, Object> recipe(ReadOptions options) {
+        Map<String, Object> recipe = new LinkedHashMap<>();
+        recipe.put("format", specName());
+        options.schema().ifPresent(schema -> recipe.put("schema", schema.recipe()));
+        return recipe;
+    }
+
+    /** The columns of the first file's footer, in file order; field names become column names by {@link SchemaInference#columnName}. */
+    @Override
+    public List<RecordSchema.Field> infer(List<InputFile> files, ReadOptions options, int records) throws IOException {
+        String idField = options.schema().map(RecordSchema::id).filter(RecordSchema.FromField.class::isInstance)
+                .map(id -> ((RecordSchema.FromField) id).field()).orElse(null);
+        Schema schema = fileSchema(files.get(0));
+        List<RecordSchema.Field> fields = new ArrayList<>();
+        Map<String, String> names = new LinkedHashMap<>();
+        for (Types.NestedField field : schema.columns()) {
+            if (field.name().equals(idField)) {
+                continue;
+            }
+            String name = SchemaInference.columnName(field.name());
+            String clash = names.putIfAbsent(name, field.name());
+            if (clash != null) {
+                throw new SourceException("cannot have its schema inferred: fields '" + clash + "' and '" + field.name() + "' both become column "
+                        + name + " (declare source.schema)");
+            }
+            fields.add(new RecordSchema.Field(new Column(name, kilnType(field.type()), false, ""), field.name()));
+        }
+        if (fields.isEmpty()) {
+            throw new SourceException("gives no schema to infer: the Parquet file has no columns besides the id");
+        }
+        return fields;
+    }
+
+    /** The Iceberg schema of a Parquet file's footer (field ids from the file, or assigned by position when it has none). */
+    static Schema fileSchema(InputFile file) throws IOException {
+        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file.path()))) {
+            MessageType type = reader.getFileMetaData().getSchema();
+            return ParquetSchemaUtil.convert(type);
+        }
+        catch (RuntimeException e) {
+            throw new IOException("it is not a Parquet file Kiln can read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Kiln's type for a Parquet column's Iceberg type, with the additions this class's description lists. */
+    static DataType kilnType(Type type) {
+        switch (type.typeId()) {
+            case MAP: {
+                Types.MapType map = type.asMapType();
+                return new DataType.ListOf(new DataType.Struct(List.of(
+                        new Column("key", kilnType(map.keyType()), true, ""),
+                        new Column("value", kilnType(map.valueType()), map.isValueRequired(), ""))));
+            }
+            case UUID:
+                return DataType.STRING;
+            case FIXED:
+                return DataType.BINARY;
+            case LIST: {
+                Types.ListType list = type.asListType();
+                return new DataType.ListOf(kilnType(list.elementType()));
+            }
+            case STRUCT: {
+                List<Column> fields = new ArrayList<>();
+                for (Types.NestedField field : type.asStructType().fields()) {
+                    if (!Column.isValidName(field.name())) {
+                        return DataType.STRING;
+                    }
+                    fields.add(new Column(field.name(), kilnType(field.type()), false, ""));
+                }
+                return new DataType.Struct(fields);
+            }
+            case TIMESTAMP:
+                return DataType.TIMESTAMP;
+            default:
+                try {
+                    return IcebergTypes.fromIceberg(type);
+                }
+                catch (IllegalArgumentException e) {
+                    return DataType.STRING;
+                }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.kiln.source;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongConsumer;
+
+import org.apache.iceberg.Files;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.CloseableIterator;
+import org.apache.iceberg.mapping.MappingUtil;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.types.Types;
+
+import io.kiln.transform.Values;
+
+/**
+ * A Parquet file read by a {@link RecordSchema} through Iceberg's generic Parquet reader: only the
+ * columns the schema reads (all of them unless unknown fields are dropped), one row group in memory
+ * at a time. Each field of the schema reads the file's column of its name; values convert by
+ * {@link TypedValues#fromEngine}. Positions are {@code row:N}, counting the file's rows from 1.
+ *
+ * <p>Parquet is read by seeking, not as a stream, so the file's sha256 is computed when the reader
+ * finishes, by reading it once more.
+ */
+final class ParquetReader implements RecordReader {
+    private final InputFile file;
+    private final TypedRows rows;
+    private final List<RecordSchema.Field> fields;
+    private final LongConsumer bytesRead;
+    private final CloseableIterable<Record> records;
+    private final CloseableIterator<Record> iterator;
+    private final int[] positionOfField;
+    private final int idPosition;
+    private final List<String> unknownNames = new ArrayList<>();
+    private final List<Integer> unknownPositions = new ArrayList<>();
+    private long number;
+
+    ParquetReader(InputFile file, RecordSchema schema, String sha256, LongConsumer bytesRead) throws IOException {
+        this.file = file;
+        this.rows = new TypedRows(schema, sha256);
+        this.fields = schema.fields();
+        this.bytesRead = bytesRead;
+        Schema fileSchema = ParquetFormat.fileSchema(file);
+        Set<String> read = new HashSet<>();
+        fields.forEach(field -> read.add(field.source()));
+        String idField = schema.id() instanceof RecordSchema.FromField id ? id.field() : null;
+        if (idField != null) {
+            read.add(idField);
+        }
+        List<Types.NestedField> projected = new ArrayList<>();
+        for (Types.NestedField column : fileSchema.columns()) {
+            if (read.contains(column.name()) || schema.unknownFields() != RecordSchema.UnknownFields.DROP) {
+                projected.add(column);
+            }
+        }
+        Schema projection = new Schema(projected);
+        this.positionOfField = new int[fields.size()];
+        for (int i = 0; i < fields.size(); i++) {
+            positionOfField[i] = position(projected, fields.get(i).source());
+        }
+        this.idPosition = idField == null ? -1 : position(projected, idField);
+        for (int i = 0; i < projected.size(); i++) {
+            if (!read.contains(projected.get(i).name())) {
+                unknownNames.add(projected.get(i).name());
+                unknownPositions.add(i);
+            }
+        }
+        try {
+            this.records = Parquet.read(Files.localInput(file.path().toFile()))
+                    .project(projection)
+                    .withNameMapping(MappingUtil.create(fileSchema))
+                    .createReaderFunc(type -> GenericParquetReaders.buildReader(projection, type))
+                    .build();
+            this.iterator = records.iterator();
+        }
+        catch (RuntimeException e) {
+            throw new IOException("it is not a Parquet file Kiln can read: " + e.getMessage(), e);
+        }
+    }
+
+    private static int position(List<Types.NestedField> columns, String name) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public Optional<SourceRecord> next() throws IOException {
+        Record record;
+        try {
+            if (!iterator.hasNext()) {
+                return Optional.empty();
+            }
+            record = iterator.next();
+        }
+        catch (RuntimeException e) {
+            throw new IOException("its row " + (number + 1) + " cannot be read: " + e.getMessage(), e);
+        }
+        number++;
+        String position = "row:" + number;
+        String id = rows.positionId(position);
+        if (idPosition >= 0) {
+            Object value = record.get(idPosition);
+            if (value instanceof CharSequence || value instanceof Integer || value instanceof Long) {
+                id = value.toString();
+            }
+            else if (value != null) {
+                return Optional.of(new SourceRecord.Malformed(position, ValueException.TYPE_MISMATCH, "column 'id': " + ValueException.shown(value)
+                        + " is not a string or a whole number", raw(record)));
+            }
+        }
+        Object[] values = rows.newValues();
+        try {
+            for (int i = 0; i < fields.size(); i++) {
+                Object value = positionOfField[i] < 0 ? null : plain(record.get(positionOfField[i]));
+                values[i] = TypedValues.fromEngine(value, fields.get(i).column().type(), fields.get(i).column().name());
+            }
+        }
+        catch (ValueException e) {
+            return Optional.of(TypedRows.malformed(position, e, raw(record)));
+        }
+        Map<String, String> unknown = Map.of();
+        for (int i = 0; i < unknownPositions.size(); i++) {
+            Object value = record.get(unknownPositions.get(i));
+            if (value != null) {
+                if (unknown.isEmpty()) {
+                    unknown = new TreeMap<>();
+                }
+                unknown.put(unknownNames.get(i), Values.json(normalized(plain(value))));
+            }
+        }
+        return Optional.of(rows.record(position, id, values, unknown, () -> raw(record)));
+    }
+
+    /** Iceberg's records as maps by field name, Parquet maps as lists of key-value structs. */
+    private static Object plain(Object value) {
+        if (value instanceof Record record) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            List<Types.NestedField> columns = record.struct().fields();
+            for (int i = 0; i < columns.size(); i++) {
+                fields.put(columns.get(i).name(), plain(record.get(i)));
+            }
+            return fields;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> elements = new ArrayList<>(list.size());
+            list.forEach(element -> elements.add(plain(element)));
+            return elements;
+        }
+        if (value instanceof Map<?, ?> map) {
+            List<Object> entries = new ArrayList<>(map.size());
+            map.forEach((key, entry) -> {
+                Map<String, Object> pair = new LinkedHashMap<>();
+                pair.put("key", plain(key));
+                pair.put("value", plain(entry));
+                entries.add(pair);
+            });
+            return entries;
+        }
+        if (value instanceof byte[] bytes) {
+            return java.nio.ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+        }
+        if (value instanceof java.util.UUID uuid) {
+            return uuid.toString();
+        }
+        return value;
+    }
+
+    /** Engine values as row values, for JSON text. */
+    private static Object normalized(Object value) {
+        if (value instanceof java.time.OffsetDateTime timestamp) {
+            return timestamp.toInstant();
+        }
+        if (value instanceof java.time.LocalDateTime timestamp) {
+            return timestamp.toInstant(java.time.ZoneOffset.UTC);
+        }
+        if (value instanceof CharSequence text) {
+            return text.toString();
+        }
+        if (value instanceof List<?> list) {
+            List<Object> elements = new ArrayList<>(list.size());
+            list.forEach(element -> elements.add(normalized(element)));
+            return elements;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            map.forEach((key, field) -> fields.put(key.toString(), normalized(field)));
+            return fields;
+        }
+        return value;
+    }
+
+    /** The record as JSON, for a reject. */
+    private static String raw(Record record) {
+        return Values.json(normalized(plain(record)));
+    }
+
+    @Override
+    public String finish() throws IOException {
+        close();
+        return HashingInput.sha256Hex(file, bytesRead);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            iterator.close();
+        }
+        finally {
+            records.close();
+        }
+    }
+}
