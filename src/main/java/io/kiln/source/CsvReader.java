@@ -41,6 +41,8 @@ final class CsvReader implements RecordReader {
     private final TypedRows rows;
     private final List<RecordSchema.Field> fields;
     private final CSVFormat format;
+    /** The format that writes a record back as the reject keeps it: quotes only where needed. */
+    private final CSVFormat printed;
     private final LimitedReader limited;
     private final CSVParser parser;
     private final Iterator<CSVRecord> records;
@@ -58,6 +60,7 @@ final class CsvReader implements RecordReader {
         this.fields = schema.fields();
         this.maxRecordBytes = options.maxRecordBytes();
         this.format = format(options.csv());
+        this.printed = format.builder().setQuoteMode(QuoteMode.MINIMAL).get();
         Reader decoded = new InputStreamReader(options.compression().decompress(raw), options.csv().encoding().newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
         java.io.PushbackReader start = new java.io.PushbackReader(decoded, 1);
@@ -205,7 +208,7 @@ final class CsvReader implements RecordReader {
     }
 
     private String raw(CSVRecord record) {
-        return format.format(record.values());
+        return printed.format((Object[]) record.values());
     }
 
     @Override
