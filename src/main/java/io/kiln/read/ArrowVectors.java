@@ -22,7 +22,9 @@ import org.apache.arrow.vector.TimeStampMicroTZVector;
 import org.apache.arrow.vector.TimeStampMicroVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -35,8 +37,9 @@ import org.apache.iceberg.types.Types;
 
 /**
  * Iceberg types as Arrow types, and the code that puts the values of Iceberg's generic records into
- * Arrow vectors. Supported: boolean, int, long, float, double, string, date, timestamp (with or
- * without zone, microseconds), binary, and lists of those (embeddings, token ids).
+ * Arrow vectors. Supported: boolean, int, long, float, double, decimal (128-bit), string, date,
+ * timestamp (with or without zone, microseconds), binary, and lists and structs of any of these,
+ * nested to any depth: every type of Kiln's vocabulary.
  */
 final class ArrowVectors {
     static final String LIST_ELEMENT = "element";
@@ -46,11 +49,19 @@ final class ArrowVectors {
     /** Empty when Kiln cannot read the type into Arrow. */
     static Optional<String> unsupported(Type type) {
         if (type.isListType()) {
-            Type element = type.asListType().elementType();
-            return element.isNestedType() ? Optional.of("lists of " + element) : unsupported(element);
+            return unsupported(type.asListType().elementType());
+        }
+        if (type.isStructType()) {
+            for (Types.NestedField field : type.asStructType().fields()) {
+                Optional<String> unsupported = unsupported(field.type());
+                if (unsupported.isPresent()) {
+                    return unsupported;
+                }
+            }
+            return Optional.empty();
         }
         return switch (type.typeId()) {
-            case BOOLEAN, INTEGER, LONG, FLOAT, DOUBLE, STRING, DATE, TIMESTAMP, BINARY -> Optional.empty();
+            case BOOLEAN, INTEGER, LONG, FLOAT, DOUBLE, DECIMAL, STRING, DATE, TIMESTAMP, BINARY -> Optional.empty();
             default -> Optional.of(type.toString());
         };
     }
@@ -69,6 +80,13 @@ final class ArrowVectors {
             Field element = field(LIST_ELEMENT, list.elementType(), list.isElementOptional());
             return new Field(name, new FieldType(nullable, ArrowType.List.INSTANCE, null), List.of(element));
         }
+        if (type.isStructType()) {
+            List<Field> children = new ArrayList<>();
+            for (Types.NestedField field : type.asStructType().fields()) {
+                children.add(field(field.name(), field.type(), field.isOptional()));
+            }
+            return new Field(name, new FieldType(nullable, ArrowType.Struct.INSTANCE, null), children);
+        }
         return new Field(name, new FieldType(nullable, arrowType(type), null), null);
     }
 
@@ -79,6 +97,7 @@ final class ArrowVectors {
             case LONG -> new ArrowType.Int(64, true);
             case FLOAT -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
             case DOUBLE -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+            case DECIMAL -> new ArrowType.Decimal(((Types.DecimalType) type).precision(), ((Types.DecimalType) type).scale(), 128);
             case STRING -> ArrowType.Utf8.INSTANCE;
             case DATE -> new ArrowType.Date(DateUnit.DAY);
             case TIMESTAMP -> new ArrowType.Timestamp(TimeUnit.MICROSECOND, ((Types.TimestampType) type).shouldAdjustToUTC() ? "UTC" : null);
@@ -142,6 +161,34 @@ final class ArrowVectors {
                     ByteBuffer buffer = ((ByteBuffer) value).duplicate();
                     binaries.setSafe(index, buffer, buffer.position(), buffer.remaining());
                     return 4L + buffer.remaining();
+                }
+            };
+        }
+        if (vector instanceof DecimalVector decimals) {
+            return fixed(index -> decimals.setNull(index), (index, value) -> decimals.setSafe(index, (java.math.BigDecimal) value), 16);
+        }
+        if (vector instanceof StructVector struct) {
+            List<Setter> children = new ArrayList<>();
+            for (FieldVector child : struct.getChildrenFromFields()) {
+                children.add(setter(child));
+            }
+            return new Setter() {
+                @Override
+                long set(int index, Object value) {
+                    if (value == null) {
+                        struct.setNull(index);
+                        for (Setter child : children) {
+                            child.set(index, null);
+                        }
+                        return 1;
+                    }
+                    org.apache.iceberg.StructLike record = (org.apache.iceberg.StructLike) value;
+                    struct.setIndexDefined(index);
+                    long bytes = 1;
+                    for (int i = 0; i < children.size(); i++) {
+                        bytes += children.get(i).set(index, record.get(i, Object.class));
+                    }
+                    return bytes;
                 }
             };
         }

@@ -18,7 +18,9 @@ import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SchemaParser;
@@ -208,6 +210,38 @@ final class ParquetRowWriter implements RowWriter {
         if (vector instanceof BitVector booleans) {
             return of(vector, (consumer, index) -> consumer.addBoolean(booleans.get(index) == 1));
         }
+        if (vector instanceof DecimalVector decimals) {
+            // as Iceberg writes decimals: int32 up to 9 digits, int64 up to 18, else the two's complement in a fixed-length array
+            org.apache.parquet.schema.PrimitiveType primitive = type.asPrimitiveType();
+            return switch (primitive.getPrimitiveTypeName()) {
+                case INT32 -> of(vector, (consumer, index) -> consumer.addInteger(decimals.getObject(index).unscaledValue().intValueExact()));
+                case INT64 -> of(vector, (consumer, index) -> consumer.addLong(decimals.getObject(index).unscaledValue().longValueExact()));
+                default -> {
+                    int length = primitive.getTypeLength();
+                    yield of(vector, (consumer, index) -> consumer.addBinary(Binary.fromConstantByteArray(twosComplement(decimals.getObject(index), length))));
+                }
+            };
+        }
+        if (vector instanceof StructVector struct) {
+            GroupType group = type.asGroupType();
+            List<FieldVector> children = struct.getChildrenFromFields();
+            List<ValueWriter> fields = new ArrayList<>(children.size());
+            for (int i = 0; i < children.size(); i++) {
+                fields.add(value(children.get(i), group.getType(i)));
+            }
+            return of(vector, (consumer, index) -> {
+                consumer.startGroup();
+                for (int i = 0; i < fields.size(); i++) {
+                    if (!fields.get(i).isNull(index)) {
+                        String name = group.getType(i).getName();
+                        consumer.startField(name, i);
+                        fields.get(i).write(consumer, index);
+                        consumer.endField(name, i);
+                    }
+                }
+                consumer.endGroup();
+            });
+        }
         if (vector instanceof ListVector list) {
             // <name> (LIST) { repeated group <repeated> { <element> } }
             GroupType repeated = type.asGroupType().getType(0).asGroupType();
@@ -235,6 +269,16 @@ final class ParquetRowWriter implements RowWriter {
             });
         }
         throw new IllegalArgumentException("No Parquet writer for vector " + vector.getField());
+    }
+
+    /** A decimal's unscaled value as big-endian two's complement of exactly {@code length} bytes, sign-extended. */
+    private static byte[] twosComplement(java.math.BigDecimal value, int length) {
+        byte[] unscaled = value.unscaledValue().toByteArray();
+        byte[] bytes = new byte[length];
+        byte fill = (byte) (unscaled[0] < 0 ? 0xFF : 0x00);
+        java.util.Arrays.fill(bytes, 0, length - unscaled.length, fill);
+        System.arraycopy(unscaled, 0, bytes, length - unscaled.length, unscaled.length);
+        return bytes;
     }
 
     /** The caller's stream as a Parquet output file; closing it only flushes. */

@@ -31,8 +31,11 @@ import io.kiln.error.KilnException;
  * Keywords are case-insensitive. A column is a name ({@code _kiln_job_id}) or a double-quoted name
  * ({@code "and"}). A literal is a single-quoted string ({@code 'it''s'}: a quote is doubled), a
  * number ({@code 42}, {@code -1.5e3}) or {@code true}/{@code false}, and must suit the column's type:
- * strings for string columns, numbers for int, long, float and double columns, booleans for boolean
- * columns. Other column types cannot be filtered on.
+ * strings for string columns, numbers for int, long, float, double and decimal columns (a decimal
+ * literal may not have more digits after the point than the column), booleans for boolean columns,
+ * and strings in ISO-8601 for date ({@code '2024-03-01'}) and timestamp
+ * ({@code '2024-03-01T12:00:00Z'}, UTC when no offset is given) columns. Binary, list and struct
+ * columns cannot be filtered on.
  *
  * <p>Semantics are SQL's: a null value satisfies only {@code is null}; every comparison, {@code in},
  * {@code not in} and {@code starts_with} is false for it. Strings compare by Unicode code point, floats
@@ -131,15 +134,16 @@ public final class RowFilter {
         }
 
         Expression expression() {
+            Object value = values.isEmpty() ? null : icebergLiteral(values.get(0));
             return switch (operator) {
-                case EQUAL -> Expressions.equal(column, values.get(0));
-                case NOT_EQUAL -> Expressions.notEqual(column, values.get(0));
-                case LESS -> Expressions.lessThan(column, values.get(0));
-                case LESS_OR_EQUAL -> Expressions.lessThanOrEqual(column, values.get(0));
-                case GREATER -> Expressions.greaterThan(column, values.get(0));
-                case GREATER_OR_EQUAL -> Expressions.greaterThanOrEqual(column, values.get(0));
-                case IN -> Expressions.in(column, values.toArray());
-                case NOT_IN -> Expressions.notIn(column, values.toArray());
+                case EQUAL -> Expressions.equal(column, value);
+                case NOT_EQUAL -> Expressions.notEqual(column, value);
+                case LESS -> Expressions.lessThan(column, value);
+                case LESS_OR_EQUAL -> Expressions.lessThanOrEqual(column, value);
+                case GREATER -> Expressions.greaterThan(column, value);
+                case GREATER_OR_EQUAL -> Expressions.greaterThanOrEqual(column, value);
+                case IN -> Expressions.in(column, values.stream().map(Condition::icebergLiteral).toArray());
+                case NOT_IN -> Expressions.notIn(column, values.stream().map(Condition::icebergLiteral).toArray());
                 case IS_NULL -> Expressions.isNull(column);
                 case IS_NOT_NULL -> Expressions.notNull(column);
                 case STARTS_WITH -> Expressions.startsWith(column, (String) values.get(0));
@@ -165,7 +169,29 @@ public final class RowFilter {
             };
         }
 
+        /** A literal as Iceberg's expressions take it: a date as its day number, a timestamp as its microseconds. */
+        private static Object icebergLiteral(Object value) {
+            if (value instanceof java.time.LocalDate date) {
+                return (int) date.toEpochDay();
+            }
+            if (value instanceof java.time.Instant instant) {
+                return java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, instant);
+            }
+            return value;
+        }
+
         private static int compare(Object value, Object literal) {
+            if (literal instanceof java.time.LocalDate date) {
+                return ((java.time.LocalDate) value).compareTo(date);
+            }
+            if (literal instanceof java.time.Instant instant) {
+                java.time.Instant row = value instanceof java.time.OffsetDateTime offset ? offset.toInstant()
+                        : ((java.time.LocalDateTime) value).toInstant(java.time.ZoneOffset.UTC);
+                return row.compareTo(instant);
+            }
+            if (literal instanceof BigDecimal decimal) {
+                return ((BigDecimal) value).compareTo(decimal);
+            }
             if (literal instanceof String string) {
                 return compareCodePoints(value.toString(), string);
             }
@@ -344,6 +370,9 @@ public final class RowFilter {
             char first = text.charAt(position);
             if (first == '\'') {
                 String value = string();
+                if (field.type().typeId() == Type.TypeID.DATE || field.type().typeId() == Type.TypeID.TIMESTAMP) {
+                    return time(field, value, start);
+                }
                 if (field.type().typeId() != Type.TypeID.STRING) {
                     throw error("column '" + field.name() + "' is " + field.type() + "; compare it with "
                             + (field.type().typeId() == Type.TypeID.BOOLEAN ? "true or false" : "a number") + ", not the string at position " + (start + 1));
@@ -379,12 +408,37 @@ public final class RowFilter {
                     case LONG -> value.longValueExact();
                     case FLOAT -> Float.parseFloat(number);
                     case DOUBLE -> Double.parseDouble(number);
+                    case DECIMAL -> {
+                        int scale = ((Types.DecimalType) field.type()).scale();
+                        if (value.scale() > scale && value.stripTrailingZeros().scale() > scale) {
+                            throw error("column '" + field.name() + "' is " + field.type() + "; " + number + at + " has more than " + scale + " digits after the point");
+                        }
+                        yield value.setScale(scale, java.math.RoundingMode.UNNECESSARY);
+                    }
                     case STRING -> throw error("column '" + field.name() + "' is a string; quote the literal" + at + ": '" + number + "'");
                     default -> throw error("column '" + field.name() + "' is " + field.type() + " and cannot be compared with the number" + at);
                 };
             }
             catch (ArithmeticException e) {
                 throw error("column '" + field.name() + "' is " + field.type() + "; " + number + at + " is not a whole number in its range");
+            }
+        }
+
+        private Object time(Types.NestedField field, String value, int start) {
+            try {
+                if (field.type().typeId() == Type.TypeID.DATE) {
+                    return java.time.LocalDate.parse(value);
+                }
+                try {
+                    return java.time.OffsetDateTime.parse(value.replace(' ', 'T')).toInstant();
+                }
+                catch (java.time.format.DateTimeParseException withoutOffset) {
+                    return java.time.LocalDateTime.parse(value.replace(' ', 'T')).toInstant(java.time.ZoneOffset.UTC);
+                }
+            }
+            catch (java.time.format.DateTimeParseException e) {
+                throw error("column '" + field.name() + "' is " + field.type() + "; '" + value + "' at position " + (start + 1) + " is not "
+                        + (field.type().typeId() == Type.TypeID.DATE ? "a date (yyyy-mm-dd)" : "a timestamp (ISO-8601, such as 2024-03-01T12:00:00Z)"));
             }
         }
 

@@ -25,7 +25,9 @@ import org.apache.arrow.vector.TimeStampMicroVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.ipc.ArrowWriter;
@@ -38,7 +40,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 
 /** The {@link RowWriter}s of each {@link RowFormat}, all writing from the Arrow vectors of a {@link SnapshotScan}. */
 public final class RowFormats {
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
     private RowFormats() {}
 
@@ -187,6 +189,23 @@ public final class RowFormats {
         }
         if (vector instanceof VarBinaryVector binaries) {
             return (json, index) -> json.writeBinary(binaries.get(index));
+        }
+        if (vector instanceof DecimalVector decimals) {
+            return (json, index) -> json.writeNumber(decimals.getObject(index));
+        }
+        if (vector instanceof StructVector struct) {
+            List<JsonColumn> fields = new ArrayList<>();
+            for (FieldVector child : struct.getChildrenFromFields()) {
+                fields.add(new JsonColumn(new SerializedString(child.getName()), jsonValue(child)));
+            }
+            return (json, index) -> {
+                json.writeStartObject();
+                for (JsonColumn field : fields) {
+                    json.writeFieldName(field.name());
+                    field.value().write(json, index);
+                }
+                json.writeEndObject();
+            };
         }
         if (vector instanceof ListVector list) {
             JsonValue element = jsonValue((FieldVector) list.getDataVector());

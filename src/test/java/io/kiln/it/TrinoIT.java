@@ -155,6 +155,51 @@ class TrinoIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"kiln", "kiln_pg", "kiln_s3"})
+    void trinoReadsEveryTypedColumnAsWritten(String catalog) throws Exception {
+        String table = "demo.typed_" + suffix();
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("uri", "file://" + FIXTURES + "/typed/records.jsonl");
+        source.put("format", "jsonl");
+        source.put("schema", new com.fasterxml.jackson.databind.ObjectMapper().readTree(FIXTURES.resolve("typed/records.schema.json").toFile()));
+        KilnProcess kiln = KILNS.get(catalog);
+        KilnProcess.Response accepted = kiln.post("/v1/jobs", Map.of("table", table, "source", source, "maxRejectedRate", 0.9));
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        JsonNode job = kiln.awaitFinalJob(accepted.json().get("id").asText());
+        assertThat(job.get("state").asText()).as(job.toString()).isEqualTo("PUBLISHED");
+        long snapshotId = job.get("snapshotId").asLong();
+
+        try (Connection connection = connect(catalog); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT name, active, age, visits, score, ratio, price, born, format_datetime(seen_at, 'yyyy-MM-dd HH:mm:ss.SSSSSS ZZZZ'), "
+                        + "avatar, tags, meta.source, meta.rank, scores, note, typeof(price), typeof(seen_at), typeof(meta) FROM " + catalog + "." + table
+                        + " FOR VERSION AS OF " + snapshotId + " WHERE id = 'r1'")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).isEqualTo("Ada");
+            assertThat(rows.getBoolean(2)).isTrue();
+            assertThat(rows.getInt(3)).isEqualTo(36);
+            assertThat(rows.getLong(4)).isEqualTo(9007199254740993L);
+            assertThat(rows.getFloat(5)).isEqualTo(0.5f);
+            assertThat(rows.getDouble(6)).isEqualTo(0.1);
+            assertThat(rows.getBigDecimal(7)).isEqualTo(new java.math.BigDecimal("12.50"));
+            assertThat(rows.getObject(8, java.time.LocalDate.class)).isEqualTo(java.time.LocalDate.of(1815, 12, 10));
+            assertThat(rows.getString(9)).isEqualTo("2024-03-01 12:30:45.123456 UTC");
+            assertThat(rows.getBytes(10)).isEqualTo("Kiln".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat((Object[]) rows.getArray(11).getArray()).containsExactly("math", "engines");
+            assertThat(rows.getString(12)).isEqualTo("web");
+            assertThat(rows.getInt(13)).isEqualTo(1);
+            assertThat((Object[]) rows.getArray(14).getArray()).containsExactly(1.5, null, -2.25);
+            assertThat(rows.getString(15)).isEqualTo("first");
+            assertThat(rows.getString(16)).isEqualTo("decimal(10,2)");
+            assertThat(rows.getString(17)).isEqualTo("timestamp(6) with time zone");
+            assertThat(rows.getString(18)).isEqualTo("row(source varchar, rank integer)");
+            assertThat(rows.next()).isFalse();
+        }
+        assertThat(count("SELECT count(*) FROM " + catalog + "." + table + " WHERE meta IS NULL AND note IS NULL", catalog)).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM " + catalog + "." + table, catalog)).isEqualTo(3);
+        assertThat(count("SELECT count(*) FROM " + catalog + "." + table + "__rejects WHERE reason = 'type-mismatch'", catalog)).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kiln", "kiln_pg", "kiln_s3"})
     void anOldSnapshotIdStillReadsTheOldRowsAfterALaterPublish(String catalog) throws Exception {
         String table = "demo.versions_" + suffix();
         long first = ingest(catalog, table, "docs/clean.jsonl", Map.of(), null).get("snapshotId").asLong();

@@ -56,21 +56,16 @@ class TypedSourcesTest {
     static final Path FIXTURES = Path.of("src/test/resources/fixtures/typed").toAbsolutePath();
 
     /** The 14 typed columns of {@code fixtures/typed/records.jsonl}. */
-    static final String RECORDS_SCHEMA = """
-            [{"name": "name", "type": "string", "required": true},
-             {"name": "active", "type": "boolean"},
-             {"name": "age", "type": "int"},
-             {"name": "visits", "type": "long"},
-             {"name": "score", "type": "float"},
-             {"name": "ratio", "type": "double"},
-             {"name": "price", "type": "decimal(10,2)"},
-             {"name": "born", "type": "date"},
-             {"name": "seen_at", "type": "timestamp"},
-             {"name": "avatar", "type": "binary"},
-             {"name": "tags", "type": "list<string>"},
-             {"name": "meta", "type": "struct<source:string,rank:int>"},
-             {"name": "scores", "type": "list<double>"},
-             {"name": "note", "type": "string"}]""";
+    static final String RECORDS_SCHEMA = read(FIXTURES.resolve("records.schema.json"));
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        }
+        catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @TempDir
     Path temp;
