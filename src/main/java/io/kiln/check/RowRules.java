@@ -61,11 +61,18 @@ public final class RowRules {
 
     public enum Kind { LENGTH, NOT_EMPTY, NOT_WHITESPACE_ONLY, COMPLETE, UNIQUE }
 
+    /** As {@link #split(String, Map)}, for a table whose columns' types are not known: every rule taken as if its column were text. */
+    public static Split split(String suite) {
+        return split(suite, Map.of());
+    }
+
     /**
      * Takes the row rules out of {@code suite}'s {@code Rules} block; keeps at least one rule for
-     * the engine when the suite has other blocks (an {@code Anomalies} block needs a rule set).
+     * the engine when the suite has other blocks (an {@code Anomalies} block needs a rule set). A
+     * length or emptiness rule on a column that {@code columnTypes} says is not a string stays with
+     * the engine, so that its outcome is Deequ's.
      */
-    public static Split split(String suite) {
+    public static Split split(String suite, Map<String, io.kiln.transform.DataType> columnTypes) {
         Optional<int[]> block = rulesBlock(suite);
         if (block.isEmpty()) {
             return Split.none(Optional.of(suite));
@@ -75,7 +82,7 @@ public final class RowRules {
         List<Rule> rowRules = new ArrayList<>();
         List<String> engineRules = new ArrayList<>();
         for (String rule : topLevel(suite.substring(open + 1, close))) {
-            Optional<Rule> row = parse(rule);
+            Optional<Rule> row = parse(rule).filter(parsed -> textual(parsed, columnTypes));
             if (row.isPresent()) {
                 rowRules.add(row.get());
             }
@@ -100,6 +107,14 @@ public final class RowRules {
         }
         String engineSuite = "Rules = [\n    " + String.join(",\n    ", engineRules) + "\n]\n" + (rest.isEmpty() ? "" : "\n" + rest + "\n");
         return new Split(rowRules, Optional.of(engineSuite));
+    }
+
+    private static boolean textual(Rule rule, Map<String, io.kiln.transform.DataType> columnTypes) {
+        if (rule.kind() == Kind.COMPLETE || rule.kind() == Kind.UNIQUE) {
+            return true;
+        }
+        io.kiln.transform.DataType type = columnTypes.get(rule.column());
+        return type == null || type == io.kiln.transform.DataType.STRING;
     }
 
     static Optional<Rule> parse(String rule) {

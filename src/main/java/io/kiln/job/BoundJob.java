@@ -62,4 +62,9 @@ public record BoundJob(
     public boolean typed() {
         return readOptions.schema().isPresent();
     }
+
+    /** This job with the suite divided as {@code checks} says. */
+    BoundJob withChecks(io.kiln.check.RowRules.Split checks) {
+        return new BoundJob(table, sourceUri, inputs, format, readOptions, declaredColumns, chain, recipe, tag, suiteName, suite, maxRejectedRate, checks);
+    }
 }

@@ -127,17 +127,6 @@ public final class JobBinder {
             }
         }
 
-        int lastFilter = -1;
-        for (int i = 0; i < transforms.size(); i++) {
-            if (transforms.get(i) instanceof io.kiln.transform.DuplicateFilter) {
-                if (lastFilter >= 0 && lastFilter != i - 1) {
-                    violations.add(new Violation("steps", "duplicate filters (" + transforms.get(i).id().name() + ") must follow each other: the job deduplicates once, in two passes"));
-                    break;
-                }
-                lastFilter = i;
-            }
-        }
-
         if (source.isPresent()) {
             List<Column> available = new ArrayList<>(source.get().declared());
             available.addAll(source.get().format().columns());
@@ -157,7 +146,12 @@ public final class JobBinder {
         Recipe recipe = Recipe.of(read.recipe(), recipeSteps);
         BoundJob bound = new BoundJob(table.orElseThrow(), spec.source().uri(), read.inputs(), read.format(), read.options(), read.declared(), new TransformChain(transforms), recipe, tag,
                 Optional.ofNullable(spec.checks()), suite, spec.maxRejectedRate() == null ? defaultMaxRejectedRate : spec.maxRejectedRate(),
-                suite.map(io.kiln.check.RowRules::split).orElse(io.kiln.check.RowRules.Split.none(Optional.empty())));
+                io.kiln.check.RowRules.Split.none(Optional.empty()));
+        if (suite.isPresent()) {
+            Map<String, DataType> types = new LinkedHashMap<>();
+            bound.tableColumns().forEach(column -> types.put(column.name(), column.type()));
+            bound = bound.withChecks(io.kiln.check.RowRules.split(suite.get(), types));
+        }
         checkTableSchema(bound, transforms, stepIndexes);
         return bound;
     }

@@ -6,17 +6,17 @@ import java.io.OutputStream;
 import java.util.Optional;
 
 /**
- * A step that drops rows duplicating other rows of the same job or rows the table already holds.
- * Unlike other steps it cannot decide row by row, so the runtime runs a job in two passes: the
- * first computes every row's {@link #signature} (on any thread) and feeds them to one
- * {@link Index}, which also loads the table's published segments; the index decides; the second
- * pass drops what it names. Which row of a cluster survives depends only on the rows' ranks
+ * A {@link FittedStep} that drops rows duplicating other rows of the same job or rows the table
+ * already holds. Its first pass computes every row's {@link #signature} (on any thread) and feeds them
+ * to one {@link Index}, which also loads the table's published segments; the index decides; the
+ * second pass drops what it names. Which row of a cluster survives depends only on the rows' ranks
  * (their id, then their place in the sorted inputs), never on thread count, batch size or the
  * order in which rows were added. Rows already published always survive.
- *
- * <p>{@link #apply} sees one row alone, so it always emits it.
  */
-public interface DuplicateFilter extends Transform {
+public interface DuplicateFilter extends FittedStep {
+    /** The reason of every drop. */
+    String DUPLICATE = "duplicate";
+
     /**
      * The name of this filter's persistent index in a table. Two jobs share history only when
      * their names match: the name covers every parameter that changes the signatures.
@@ -30,8 +30,57 @@ public interface DuplicateFilter extends Transform {
     Index newIndex();
 
     @Override
-    default Outcome apply(Row row) {
-        return Outcome.emit(row);
+    default String stateName() {
+        return indexName();
+    }
+
+    @Override
+    default Object observe(Row row) {
+        return signature(row);
+    }
+
+    /** The index as a fit: a row it names is dropped as {@value #DUPLICATE}, saying which row survives. */
+    @Override
+    default Fit newFit() {
+        Index index = newIndex();
+        StepId by = id();
+        return new Fit() {
+            @Override
+            public void loadHistory(InputStream states) throws IOException {
+                index.loadHistory(states);
+            }
+
+            @Override
+            public void add(long occurrence, String id, Object observation) {
+                index.add(occurrence, id, observation);
+            }
+
+            @Override
+            public void fit() {
+                index.decide();
+            }
+
+            @Override
+            public Outcome apply(long occurrence, Row row) {
+                Optional<Duplicate> duplicate = index.duplicate(occurrence, row.id());
+                if (duplicate.isEmpty()) {
+                    return Outcome.emit(row);
+                }
+                Duplicate of = duplicate.get();
+                return Outcome.drop(by, DUPLICATE, String.format(java.util.Locale.ROOT, "duplicate of row '%s' (%s), cluster %s, similarity %.3f",
+                        of.survivorId(), of.survivorPublished() ? "already in the table" : "kept from this job", of.clusterId(), of.similarity()));
+            }
+
+            @Override
+            public void writeState(OutputStream out) throws IOException {
+                index.writeSegment(out);
+            }
+
+            @Override
+            public long estimatedBytes() {
+                return index.estimatedBytes();
+            }
+        };
     }
 
     /** The rows of one job and the table's history. {@link #add} is thread-safe; the rest is called from one thread. */

@@ -78,19 +78,29 @@ public final class TransformChain {
         return runAll(rows, null);
     }
 
-    /** Decides, for a {@link DuplicateFilter}, what becomes of a row that came from source row {@code source} of the batch. */
-    public interface DuplicateGate {
-        Outcome decide(DuplicateFilter step, int source, Row row);
+    /** Decides, for a {@link FittedStep}, what becomes of a row that came from source row {@code source} of the batch. */
+    public interface FitGate {
+        Outcome decide(FittedStep step, int source, Row row);
     }
 
-    /** The index of the first {@link DuplicateFilter}, if any. */
-    public java.util.OptionalInt firstDuplicateFilter() {
-        for (int i = 0; i < steps.size(); i++) {
-            if (steps.get(i) instanceof DuplicateFilter) {
-                return java.util.OptionalInt.of(i);
+    /** A run of consecutive fitted steps, {@code from} (inclusive) to {@code to} (exclusive): they are observed in one pass. */
+    public record FittedGroup(int from, int to) {}
+
+    /** The chain's fitted steps, grouped into runs of consecutive ones, in chain order. */
+    public List<FittedGroup> fittedGroups() {
+        List<FittedGroup> groups = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i <= steps.size(); i++) {
+            boolean fitted = i < steps.size() && steps.get(i) instanceof FittedStep;
+            if (fitted && start < 0) {
+                start = i;
+            }
+            else if (!fitted && start >= 0) {
+                groups.add(new FittedGroup(start, i));
+                start = -1;
             }
         }
-        return java.util.OptionalInt.empty();
+        return List.copyOf(groups);
     }
 
     public List<Transform> steps() {
@@ -99,19 +109,20 @@ public final class TransformChain {
 
     /**
      * The rows that reach step {@code until} (exclusive), per source row, without counting
-     * anything: the first pass of a job that deduplicates.
+     * anything: a first pass of a job with fitted steps. {@code gate} decides for the fitted steps
+     * before {@code until}, which are fitted by then.
      */
-    public List<List<Row>> preview(List<Row> rows, int until) {
-        return advance(rows, until, null, false).stream().map(Result::rows).toList();
+    public List<List<Row>> preview(List<Row> rows, int until, FitGate gate) {
+        return advance(rows, until, gate, false).stream().map(Result::rows).toList();
     }
 
-    /** As {@link #runAll(List)}, with {@code gate} deciding for the duplicate filters (required when the chain has any). */
-    public List<Result> runAll(List<Row> rows, DuplicateGate gate) {
+    /** As {@link #runAll(List)}, with {@code gate} deciding for the fitted steps (required when the chain has any). */
+    public List<Result> runAll(List<Row> rows, FitGate gate) {
         return advance(rows, steps.size(), gate, true);
     }
 
     /** Runs the first {@code until} steps, each over all rows still alive; counts into the step counters when {@code counted}. */
-    private List<Result> advance(List<Row> rows, int until, DuplicateGate gate, boolean counted) {
+    private List<Result> advance(List<Row> rows, int until, FitGate gate, boolean counted) {
         requireNonNull(rows, "rows is null");
         List<List<Row>> alive = new ArrayList<>(rows.size());
         List<List<Dropped>> dropped = new ArrayList<>(rows.size());
@@ -127,11 +138,11 @@ public final class TransformChain {
             }
             long started = System.nanoTime();
             List<Outcome> outcomes;
-            if (step instanceof DuplicateFilter filter && gate != null) {
+            if (step instanceof FittedStep fitted && gate != null) {
                 outcomes = new ArrayList<>(inputs.size());
                 for (int source = 0; source < alive.size(); source++) {
                     for (Row input : alive.get(source)) {
-                        outcomes.add(gate.decide(filter, source, input));
+                        outcomes.add(gate.decide(fitted, source, input));
                     }
                 }
             }

@@ -33,6 +33,15 @@ class RowRulesTest {
     }
 
     @Test
+    void lengthAndEmptinessRulesOnColumnsThatAreNotTextStayWithTheEngine() {
+        RowRules.Split split = RowRules.split("Rules = [ IsComplete \"age\", ColumnLength \"age\" > 1, ColumnValues \"age\" != EMPTY,"
+                + " ColumnLength \"name\" > 1, IsUnique \"age\" ]", Map.of("age", io.kiln.transform.DataType.INT, "name", io.kiln.transform.DataType.STRING));
+
+        assertThat(split.rowRules()).extracting(RowRules.Rule::text).containsExactly("IsComplete \"age\"", "ColumnLength \"name\" > 1", "IsUnique \"age\"");
+        assertThat(split.engineSuite()).hasValue("Rules = [\n    ColumnLength \"age\" > 1,\n    ColumnValues \"age\" != EMPTY\n]\n");
+    }
+
+    @Test
     void aSuiteOfRowRulesOnlyNeedsNoEngineUnlessItHasOtherBlocks() {
         assertThat(RowRules.split("Rules = [ IsComplete \"text\" ]").engineSuite()).isEmpty();
         RowRules.Split withAnomalies = RowRules.split("Rules = [ IsComplete \"text\", ColumnLength \"text\" > 0 ]\nAnomalies = [ RowCount maxIncrease 2.0 ]");

@@ -637,13 +637,25 @@ class IngestPipelineTest {
     }
 
     @Test
-    void duplicateFiltersMustFollowEachOther() {
-        SourceSpec source = new SourceSpec("file://" + inputs + "/*.jsonl", "jsonl", Map.of());
+    void fittedStepsApartAreEachFittedInAPassOfTheirOwn() throws IOException {
+        Files.createDirectories(inputs.resolve("apart"));
+        String words = "kiln writes every row once with its lineage and its recipe so that a training job reads exactly the rows it pinned";
+        writeLines("apart/part.jsonl", List.of(
+                "{\"id\": \"a\", \"text\": \"" + words + " today\"}",
+                "{\"id\": \"b\", \"text\": \"" + words + " today\"}",
+                "{\"id\": \"c\", \"text\": \"" + words + " tomorrow\"}",
+                "{\"id\": \"d\", \"text\": \"something else entirely, about pottery and glazes and the heat of a kiln at noon\"}"));
+        SourceSpec source = new SourceSpec("file://" + inputs + "/apart/*.jsonl", "jsonl", Map.of());
         JobSpec apart = new JobSpec("demo.apart", source,
-                List.of(new StepSpec("dedup-exact", Map.of()), new StepSpec("normalize", Map.of()), new StepSpec("dedup-near", Map.of())), null, null, null);
-        assertThatThrownBy(() -> binder.bind(apart)).isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.violations())
-                .extracting(violation -> violation.field() + ": " + violation.message())
-                .containsExactly("steps: duplicate filters (dedup-near) must follow each other: the job deduplicates once, in two passes"));
+                List.of(new StepSpec("dedup-exact", Map.of()), new StepSpec("normalize", Map.of()), new StepSpec("dedup-near", Map.of("threshold", 0.7))), null, null, null);
+        Run run = run("apart-1", binder.bind(apart), 2, 1, 64 * 1024);
+        assertThat(run.rejectedByReason()).containsExactlyInAnyOrderEntriesOf(Map.of("dedup-exact@1/duplicate", 1L, "dedup-near@1/duplicate", 1L));
+        List<Record> rejects = rows(catalog.loadTable(TableIdentifier.of("demo", "apart__rejects")));
+        assertThat(rejects).extracting(row -> row.getField("record_id") + " " + row.getField("step")).containsExactlyInAnyOrder("b dedup-exact@1", "c dedup-near@1");
+        assertThat(rejects.stream().filter(row -> row.getField("record_id").equals("c")).findFirst().orElseThrow().getField("detail").toString())
+                .startsWith("duplicate of row 'a' (kept from this job)");
+        assertThat(catalog.loadTable(TableIdentifier.of("demo", "apart")).currentSnapshot().summary().keySet())
+                .contains("kiln.dedup-index.exact-v1").anyMatch(key -> key.startsWith("kiln.dedup-index.near-v1-words-5-"));
         JobSpec badBands = new JobSpec("demo.apart", source, List.of(new StepSpec("dedup-near", Map.of("bands", 5))), null, null, null);
         assertThatThrownBy(() -> binder.bind(badBands)).isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.violations())
                 .extracting(violation -> violation.field() + ": " + violation.message())

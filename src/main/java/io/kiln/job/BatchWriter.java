@@ -1,0 +1,213 @@
+package io.kiln.job;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+import io.kiln.check.RowRules;
+import io.kiln.lake.ContentDigest;
+import io.kiln.lake.LakeWriter;
+import io.kiln.lake.TableLayout;
+import io.kiln.source.SourceRecord;
+import io.kiln.transform.Outcome;
+import io.kiln.transform.Row;
+import io.kiln.transform.TransformChain;
+import io.kiln.transform.Values;
+
+/**
+ * The pass that writes: each batch is transformed on any thread ({@link #transform}: the chain,
+ * the content digest of the rows to write and the row rules' profile), then written on the job's
+ * thread in input order ({@link #write}): rows to the table, malformed records and dropped rows to
+ * the rejects, each counted. What it counted ({@link Tally}) is what the snapshot summary says, and
+ * read + split = written + rejected is checked on it.
+ */
+final class BatchWriter {
+    static final String EXTRACT_STEP = "extract";
+    /** The column a chunking step sets; the row's position then names the chunk. */
+    static final String CHUNK_INDEX = "chunk_index";
+
+    private final TransformChain chain;
+    private final String recipe;
+    private final String jobId;
+    private final List<RowRules.Rule> rowRules;
+    private final boolean typed;
+    private final LakeWriter writer;
+    private final JobProgress progress;
+    private final Tally tally;
+
+    BatchWriter(BoundJob job, String jobId, LakeWriter writer, JobProgress progress) {
+        this.chain = job.chain();
+        this.recipe = job.recipe().sha256();
+        this.jobId = jobId;
+        this.rowRules = job.checks().rowRules();
+        this.typed = job.typed();
+        this.writer = writer;
+        this.progress = progress;
+        this.tally = new Tally(rowRules);
+    }
+
+    Tally tally() {
+        return tally;
+    }
+
+    /** One batch, transformed: per item its chain result (null for a malformed record), in input order, and the digest and profile of the rows to write. */
+    record BatchResult(List<InputPasses.Item> items, List<TransformChain.Result> results, ContentDigest digest, RowRules.Profile profile) {}
+
+    /** On any thread: runs the chain over the batch's rows, {@code gates} deciding for the fitted steps (null when the chain has none). */
+    BatchResult transform(List<InputPasses.Item> batch, Function<List<InputPasses.Item>, TransformChain.FitGate> gates) {
+        RowRules.Profile profile = new RowRules.Profile(rowRules);
+        List<Row> rows = new ArrayList<>(batch.size());
+        List<InputPasses.Item> parsedItems = new ArrayList<>(batch.size());
+        for (InputPasses.Item item : batch) {
+            if (item.record() instanceof SourceRecord.Parsed parsed) {
+                rows.add(parsed.row());
+                parsedItems.add(item);
+            }
+        }
+        List<TransformChain.Result> chained = gates == null ? chain.runAll(rows) : chain.runAll(rows, gates.apply(parsedItems));
+        List<TransformChain.Result> results = new ArrayList<>(batch.size());
+        ContentDigest digest = new ContentDigest();
+        int next = 0;
+        for (InputPasses.Item item : batch) {
+            if (item.record() instanceof SourceRecord.Parsed parsed) {
+                TransformChain.Result result = chained.get(next++);
+                for (Row row : result.rows()) {
+                    String position = position(parsed.position(), row);
+                    digest.add(digestFields(row, item.input().file().uri(), item.input().sha256(), position, recipe));
+                    if (!profile.isEmpty()) {
+                        profile.accept(column -> columnValue(row, column, item, position));
+                    }
+                }
+                results.add(result);
+            }
+            else {
+                results.add(null);
+            }
+        }
+        return new BatchResult(batch, results, digest, profile);
+    }
+
+    /** A column of a row as the table will hold it, by name: for the row rules checked while writing. */
+    private Object columnValue(Row row, String column, InputPasses.Item item, String position) {
+        switch (column) {
+            case "id":
+                return row.id();
+            case TableLayout.SOURCE_URI:
+                return item.input().file().uri();
+            case TableLayout.SOURCE_SHA256:
+                return item.input().sha256();
+            case TableLayout.SOURCE_POSITION:
+                return position;
+            case TableLayout.JOB_ID:
+                return jobId;
+            case TableLayout.RECIPE:
+                return recipe;
+            default:
+                return row.value(column).orElse(null);
+        }
+    }
+
+    /** Where a row came from in its input: the record's position, and for a chunk its index. */
+    static String position(String recordPosition, Row row) {
+        Object chunk = row.value(CHUNK_INDEX).orElse(null);
+        return chunk == null ? recordPosition : recordPosition + "/chunk:" + chunk;
+    }
+
+    /**
+     * A row as the content digest sees it: the id, the {@code text} column (null when the row has
+     * none), the lineage columns, then every other column that has a value, by name, with its
+     * canonical text ({@link Values#digestText}). Text rows thus digest as they did before rows
+     * had types.
+     */
+    static String[] digestFields(Row row, String uri, String sha256, String position, String recipe) {
+        Map<String, Object> columns = row.columns();
+        Object text = columns.get(Row.TEXT);
+        String[] fields = new String[6 + 2 * (columns.size() - (text == null ? 0 : 1))];
+        fields[0] = row.id();
+        fields[1] = text == null ? null : Values.digestText(text);
+        fields[2] = uri;
+        fields[3] = sha256;
+        fields[4] = position;
+        fields[5] = recipe;
+        int i = 6;
+        for (Map.Entry<String, Object> column : columns.entrySet()) {
+            if (column.getKey().equals(Row.TEXT)) {
+                continue;
+            }
+            fields[i++] = column.getKey();
+            fields[i++] = Values.digestText(column.getValue());
+        }
+        return fields;
+    }
+
+    /** On the job's thread, in input order: writes a transformed batch and counts it. */
+    void write(BatchResult result) {
+        long written = 0;
+        long rejected = 0;
+        for (int i = 0; i < result.items().size(); i++) {
+            InputPasses.Item item = result.items().get(i);
+            String uri = item.input().file().uri();
+            String sha256 = item.input().sha256();
+            if (item.record() instanceof SourceRecord.Malformed malformed) {
+                writer.writeReject(EXTRACT_STEP, malformed.reason(), malformed.detail(), null, malformed.raw(), uri, sha256, malformed.position());
+                tally.rejectsDigest.add(EXTRACT_STEP, malformed.reason(), malformed.detail(), null, malformed.raw(), uri, sha256, malformed.position(), recipe);
+                tally.reject(EXTRACT_STEP + "/" + malformed.reason());
+                rejected++;
+                continue;
+            }
+            String recordPosition = item.record().position();
+            TransformChain.Result chained = result.results().get(i);
+            for (TransformChain.Dropped dropped : chained.dropped()) {
+                Outcome.Drop drop = dropped.drop();
+                String position = position(recordPosition, dropped.row());
+                String record = rejectedRecord(dropped.row());
+                writer.writeReject(drop.by().toString(), drop.reason(), drop.detail(), dropped.row().id(), record, uri, sha256, position);
+                tally.rejectsDigest.add(drop.by().toString(), drop.reason(), drop.detail(), dropped.row().id(), record, uri, sha256, position, recipe);
+                tally.reject(drop.by() + "/" + drop.reason());
+                rejected++;
+            }
+            for (Row row : chained.rows()) {
+                writer.writeRow(row, uri, sha256, position(recordPosition, row));
+                written++;
+            }
+            tally.split += chained.expanded();
+        }
+        tally.read += result.items().size();
+        tally.written += written;
+        tally.digest.merge(result.digest());
+        tally.profile.merge(result.profile());
+        progress.addRecords(result.items().size(), written, rejected);
+    }
+
+    /** A dropped row as its reject keeps it: a text source's row as its text; a typed source's as JSON of all its columns. */
+    private String rejectedRecord(Row row) {
+        return typed ? Values.json(row) : row.value(Row.TEXT).map(Values::digestText).orElseGet(() -> Values.json(row));
+    }
+
+    /** What the pass wrote, counted; not thread-safe (the job's thread only). */
+    static final class Tally {
+        long read;
+        long written;
+        long rejected;
+        long split;
+        final RowRules.Profile profile;
+        final Map<String, Long> byReason = new TreeMap<>();
+        final ContentDigest digest = new ContentDigest();
+        final ContentDigest rejectsDigest = new ContentDigest();
+
+        Tally(List<RowRules.Rule> rowRules) {
+            this.profile = new RowRules.Profile(rowRules);
+        }
+
+        void reject(String key) {
+            rejected++;
+            byReason.merge(key, 1L, Long::sum);
+        }
+
+        boolean reconciles() {
+            return read + split == written + rejected;
+        }
+    }
+}

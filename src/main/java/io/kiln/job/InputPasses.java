@@ -1,0 +1,122 @@
+package io.kiln.job;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+
+import io.kiln.error.ErrorCode;
+import io.kiln.error.KilnException;
+import io.kiln.source.ReadOptions;
+import io.kiln.source.RecordReader;
+import io.kiln.source.SourceFormat;
+import io.kiln.source.SourceRecord;
+
+/**
+ * Passes over a job's planned inputs: each reads every input in order, on the calling thread, in
+ * batches of records; each batch is worked on by the job's executor (at most {@code 2 x threads}
+ * batches in flight, so memory is bounded whatever the input size) and its result consumed on the
+ * calling thread, in input order. A pass checks that every file still has the sha256 it had when
+ * planned. A job makes one pass per group of fitted steps, then the pass that writes.
+ */
+final class InputPasses {
+    private final InputPlan plan;
+    private final SourceFormat format;
+    private final ReadOptions options;
+    private final int batchSize;
+    private final int threads;
+    private final ExecutorService executor;
+    private final BooleanSupplier cancelled;
+
+    /** {@code executor}: null to work on the calling thread. */
+    InputPasses(InputPlan plan, SourceFormat format, ReadOptions options, int batchSize, int threads, ExecutorService executor, BooleanSupplier cancelled) {
+        this.plan = requireNonNull(plan, "plan is null");
+        this.format = requireNonNull(format, "format is null");
+        this.options = requireNonNull(options, "options is null");
+        this.batchSize = batchSize;
+        this.threads = threads;
+        this.executor = executor;
+        this.cancelled = requireNonNull(cancelled, "cancelled is null");
+    }
+
+    /** A record of input {@code fileIndex} (in the sorted inputs), the {@code ordinal}-th of its file. */
+    record Item(InputPlan.PlannedInput input, int fileIndex, long ordinal, SourceRecord record) {}
+
+    /** Reads every input once: {@code work} runs on the executor, {@code consume} on this thread in input order. */
+    <T> void pass(LongConsumer bytesRead, Function<List<Item>, T> work, Consumer<T> consume) {
+        Deque<Future<T>> inFlight = new ArrayDeque<>();
+        List<Item> batch = new ArrayList<>(batchSize);
+        List<InputPlan.PlannedInput> inputs = plan.inputs();
+        for (int fileIndex = 0; fileIndex < inputs.size(); fileIndex++) {
+            InputPlan.PlannedInput input = inputs.get(fileIndex);
+            try (RecordReader reader = format.open(input.file(), input.sha256(), options, bytesRead)) {
+                Optional<SourceRecord> record;
+                long ordinal = 0;
+                while ((record = reader.next()).isPresent()) {
+                    batch.add(new Item(input, fileIndex, ordinal++, record.get()));
+                    if (batch.size() == batchSize) {
+                        if (cancelled.getAsBoolean()) {
+                            throw new IngestPipeline.CancelledException();
+                        }
+                        submit(work, batch, inFlight);
+                        batch = new ArrayList<>(batchSize);
+                        while (inFlight.size() > 2 * threads) {
+                            consume.accept(await(inFlight.removeFirst()));
+                        }
+                    }
+                }
+                String sha256 = reader.finish();
+                if (!sha256.equals(input.sha256())) {
+                    throw new KilnException(ErrorCode.SOURCE_CHANGED, "Input " + input.file().uri() + " changed while the job read it (sha256 "
+                            + input.sha256() + " when planned, " + sha256 + " when read)");
+                }
+            }
+            catch (IOException e) {
+                throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + input.file().uri() + ": " + e.getMessage(), e);
+            }
+        }
+        if (!batch.isEmpty()) {
+            submit(work, batch, inFlight);
+        }
+        while (!inFlight.isEmpty()) {
+            consume.accept(await(inFlight.removeFirst()));
+        }
+    }
+
+    private <T> void submit(Function<List<Item>, T> work, List<Item> batch, Deque<Future<T>> inFlight) {
+        if (executor == null) {
+            inFlight.addLast(CompletableFuture.completedFuture(work.apply(batch)));
+        }
+        else {
+            inFlight.addLast(executor.submit(() -> work.apply(batch)));
+        }
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IngestPipeline.CancelledException();
+        }
+        catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.kiln.job;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.apache.iceberg.Table;
+
+import io.kiln.error.ErrorCode;
+import io.kiln.error.KilnException;
+import io.kiln.lake.ContentDigest;
+import io.kiln.lake.SummaryJson;
+import io.kiln.lake.TableLayout;
+import io.kiln.source.HashingInput;
+import io.kiln.source.InputFile;
+
+/**
+ * The plan of a job: every input file hashed before any is read, so that the job reads exactly
+ * what it planned (a file that changes while it is read fails the job), and the input manifest and
+ * digest that the snapshot summary records.
+ */
+final class InputPlan {
+    /** Up to this many inputs, the snapshot summary lists them ({@code kiln.input-manifest}); beyond, a file does ({@code kiln.input-manifest-file}). */
+    static final int MANIFEST_INLINE_LIMIT = 1000;
+    static final String INPUT_MANIFEST = "kiln.input-manifest";
+    static final String INPUT_MANIFEST_FILE = TableLayout.INPUT_MANIFEST_FILE;
+
+    private final List<PlannedInput> inputs;
+
+    private InputPlan(List<PlannedInput> inputs) {
+        this.inputs = List.copyOf(inputs);
+    }
+
+    /** An input file and the sha256 it had when the job was planned. */
+    record PlannedInput(InputFile file, String sha256) {
+        PlannedInput {
+            requireNonNull(file, "file is null");
+            requireNonNull(sha256, "sha256 is null");
+        }
+    }
+
+    /** One input of the manifest; a record, so its fields are written in this order every time. */
+    record ManifestEntry(String uri, String sha256, long bytes) {}
+
+    /** Hashes every file, in order. */
+    static InputPlan of(List<InputFile> files, JobProgress progress, BooleanSupplier cancelled) {
+        progress.planning(files.stream().mapToLong(InputFile::size).sum());
+        List<PlannedInput> planned = new ArrayList<>(files.size());
+        for (InputFile file : files) {
+            if (cancelled.getAsBoolean()) {
+                throw new IngestPipeline.CancelledException();
+            }
+            try (HashingInput input = HashingInput.open(file, progress::addBytesHashed)) {
+                planned.add(new PlannedInput(file, input.finish()));
+            }
+            catch (IOException e) {
+                throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + file.uri() + ": " + e.getMessage(), e);
+            }
+        }
+        return new InputPlan(planned);
+    }
+
+    List<PlannedInput> inputs() {
+        return inputs;
+    }
+
+    long totalBytes() {
+        return inputs.stream().mapToLong(input -> input.file().size()).sum();
+    }
+
+    /** sha256 over the sorted (uri, sha256) pairs of every input. */
+    String digest() {
+        ContentDigest digest = new ContentDigest();
+        inputs.forEach(input -> digest.add(input.file().uri(), input.sha256()));
+        return digest.value();
+    }
+
+    /**
+     * Every input with its sha256 and size: in the summary up to {@link #MANIFEST_INLINE_LIMIT} inputs,
+     * else as a JSON-lines file beside the table's data, which the summary names.
+     */
+    Map<String, String> manifest(Table table, String jobId) {
+        if (inputs.size() <= MANIFEST_INLINE_LIMIT) {
+            return Map.of(INPUT_MANIFEST, SummaryJson.write(inputs.stream().map(InputPlan::entry).toList()));
+        }
+        String location = table.location() + "/kiln-manifests/" + jobId + ".jsonl";
+        try (Writer writer = new BufferedWriter(new OutputStreamWriter(table.io().newOutputFile(location).createOrOverwrite(), StandardCharsets.UTF_8))) {
+            for (PlannedInput input : inputs) {
+                writer.write(SummaryJson.write(entry(input)));
+                writer.write('\n');
+            }
+        }
+        catch (IOException e) {
+            throw new KilnException(ErrorCode.COMMIT_FAILED, "Cannot write the input manifest " + location + ": " + e.getMessage(), e);
+        }
+        return Map.of(INPUT_MANIFEST_FILE, location);
+    }
+
+    private static ManifestEntry entry(PlannedInput input) {
+        return new ManifestEntry(input.file().uri(), input.sha256(), input.file().size());
+    }
+
+    /** The sha256 of an input now, as the manifest records it. */
+    static String sha256Of(InputFile file) {
+        try {
+            return HashingInput.sha256Hex(file);
+        }
+        catch (IOException e) {
+            throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + file.uri() + ": " + e.getMessage(), e);
+        }
+    }
+}
