@@ -194,6 +194,7 @@ final class SourceBinding {
                 : RecordSchema.UnknownFields.valueOf(source.unknownFields().toUpperCase(java.util.Locale.ROOT));
         JsonNode schema = source.schema();
         List<RecordSchema.Field> fields = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
         boolean infer = schema == null || schema.isTextual() && schema.textValue().equals("infer");
         if (infer) {
             if (schema == null && format.typing() != SourceFormat.Typing.TYPED) {
@@ -207,6 +208,7 @@ final class SourceBinding {
                 RecordSchema draft = new RecordSchema(List.of(), id, unknown);
                 int records = source.inferRecords() == null ? DEFAULT_INFER_RECORDS : source.inferRecords();
                 fields.addAll(format.infer(inputs, options.withSchema(draft), records));
+                fields.forEach(field -> paths.add("source.schema"));
             }
             catch (SourceException e) {
                 violations.add(new Violation("source.schema", "The source " + e.getMessage()));
@@ -223,13 +225,17 @@ final class SourceBinding {
         }
         else {
             for (int i = 0; i < schema.size(); i++) {
-                column(schema.get(i), "source.schema[" + i + "]", violations).ifPresent(fields::add);
+                String path = "source.schema[" + i + "]";
+                column(schema.get(i), path, violations).ifPresent(field -> {
+                    fields.add(field);
+                    paths.add(path + ".name");
+                });
             }
         }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < fields.size(); i++) {
             String name = fields.get(i).column().name();
-            String field = infer ? "source.schema" : "source.schema[" + i + "].name";
+            String field = paths.get(i);
             if (name.equals(TableLayout.ID.name())) {
                 violations.add(new Violation(field, "column id is the row id, a string that every table has; name the field it comes from with source.id"
                         + (infer ? " (inferred from field '" + fields.get(i).source() + "')" : "")));

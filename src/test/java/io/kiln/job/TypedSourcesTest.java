@@ -285,6 +285,55 @@ class TypedSourcesTest {
                         .containsExactly("normalize reads column 'rank' as string, but it is int"));
     }
 
+    @Test
+    void typedRowsGiveTheSameDigestWhateverTheThreadsAndBatchSize() throws IOException {
+        Path csv = Path.of("src/test/resources/fixtures/csv/typed.csv").toAbsolutePath();
+        Files.copy(csv, temp.resolve("typed.csv"));
+        String schema = "[{\"name\": \"flag\", \"type\": \"string\"}, {\"name\": \"count\", \"type\": \"string\"}, {\"name\": \"amount\", \"type\": \"double\"},"
+                + " {\"name\": \"price\", \"type\": \"decimal(6,3)\"}, {\"name\": \"day\", \"type\": \"string\"}, {\"name\": \"at\", \"type\": \"string\"},"
+                + " {\"name\": \"tags\", \"type\": \"string\"}]";
+        java.util.function.Function<String, JobSpec> spec = table -> {
+            try {
+                return new JobSpec(table, typed("file://" + temp.resolve("typed.csv"), "csv", schema, null, null), List.of(), null, null, null);
+            }
+            catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        BoundJob one = binder.bind(spec.apply("typed.one"));
+        BoundJob other = binder.bind(spec.apply("typed.other"));
+        IngestPipeline.Result single = new IngestPipeline(publisher, new IngestPipeline.Settings(1, 1, 1 << 20, 1 << 20, "test"))
+                .run("digest-1", one, new JobProgress(), () -> false);
+        IngestPipeline.Result parallel = new IngestPipeline(publisher, new IngestPipeline.Settings(4, 1000, 1 << 20, 1 << 20, "test"))
+                .run("digest-2", other, new JobProgress(), () -> false);
+        assertThat(single.written()).isEqualTo(2);
+        assertThat(parallel.contentDigest()).isEqualTo(single.contentDigest());
+        assertThat(one.recipe().canonical()).contains("\"csv\":{\"delimiter\":\",\"").contains("\"type\":\"decimal(6,3)\"");
+    }
+
+    @Test
+    void aBadTypedSourceIsRefusedNamingEachField() throws IOException {
+        Path input = temp.resolve("bad.jsonl");
+        Files.writeString(input, "{\"id\": \"a\"}\n");
+        JobSpec spec = new JobSpec("typed.bad", new SourceSpec("file://" + input, "jsonl", Map.of("text", "body"),
+                json("[{\"name\": \"Name\", \"type\": \"string\"}, {\"name\": \"n\", \"type\": \"integer(4)\"}, {\"name\": \"id\", \"type\": \"string\"},"
+                        + " {\"name\": \"x\", \"type\": \"decimal(50,2)\"}, {\"name\": \"_kiln_recipe\", \"type\": \"string\"}, {\"name\": \"y\", \"type\": \"int\", \"colour\": 1}]"),
+                json("{\"from\": \"nowhere\"}"), null, new SourceSpec.CsvSpec(";;", null, null, null, null, "klingon"), "zstd", null), List.of(), null, null, null);
+        assertThatThrownBy(() -> binder.bind(spec)).isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.violations())
+                .extracting(violation -> violation.field() + ": " + violation.message()).containsExactlyInAnyOrder(
+                        "source.fields.text: field mappings are for text sources; a typed source names its columns' fields in source.schema and its id in source.id",
+                        "source.csv: applies to the csv format only",
+                        "source.csv.delimiter: must be one character, was ';;'",
+                        "source.csv.encoding: unknown encoding 'klingon'",
+                        "source.id: must name the id's field (\"user_id\" or {\"field\": \"user_id\"}) or be {\"from\": \"position\"}",
+                        "source.schema[0].name: must be a lower snake case column name (a-z, 0-9, _; not starting with a digit), was \"Name\"",
+                        "source.schema[1].type: 'integer(4)' is not a type: unexpected text after the type (at character 8)",
+                        "source.schema[2].name: column id is the row id, a string that every table has; name the field it comes from with source.id",
+                        "source.schema[3].type: 'decimal(50,2)' is not a type: decimal precision must be between 1 and 38, was 50 (at character 14)",
+                        "source.schema[4].name: column name _kiln_recipe is reserved for Kiln's own columns",
+                        "source.schema[5].colour: unknown; a column has name, type, required, field and doc"));
+    }
+
     static JsonNode json(String text) throws IOException {
         return JSON.readTree(text);
     }
