@@ -14,22 +14,61 @@ import java.util.HexFormat;
 public final class ContentDigest {
     private final long[] sum = new long[4];
     private final MessageDigest sha256 = newSha256();
+    private byte[] row = new byte[512];
     private long rows;
 
     /** Adds one row, given as its fields in schema order (null allowed). */
     public void add(String... fields) {
+        // the row's encoding is assembled in one buffer and hashed with one update: per field a null marker (0),
+        // or 1, the UTF-8 length (4 bytes, big-endian) and the UTF-8 bytes
+        int length = 0;
         for (String field : fields) {
             if (field == null) {
-                sha256.update((byte) 0);
+                length = reserve(length, 1);
+                row[length++] = 0;
                 continue;
             }
-            byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
-            sha256.update((byte) 1);
-            updateLength(bytes.length);
-            sha256.update(bytes);
+            length = reserve(length, 5 + field.length());
+            int start = length + 5;
+            int end = ascii(field, start);
+            if (end < 0) {
+                byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+                length = reserve(length, 5 + bytes.length);
+                System.arraycopy(bytes, 0, row, start, bytes.length);
+                end = start + bytes.length;
+            }
+            int size = end - start;
+            row[length] = 1;
+            row[length + 1] = (byte) (size >>> 24);
+            row[length + 2] = (byte) (size >>> 16);
+            row[length + 3] = (byte) (size >>> 8);
+            row[length + 4] = (byte) size;
+            length = end;
         }
+        sha256.update(row, 0, length);
         addToSum(sha256.digest());
         rows++;
+    }
+
+    /** Copies an ASCII string's bytes to {@code start} of the row buffer (which has room); -1 when it has other characters. */
+    private int ascii(String field, int start) {
+        int length = field.length();
+        for (int i = 0; i < length; i++) {
+            char c = field.charAt(i);
+            if (c >= 0x80) {
+                return -1;
+            }
+            row[start + i] = (byte) c;
+        }
+        return start + length;
+    }
+
+    /** Grows the row buffer so that {@code more} bytes fit after {@code length}; returns {@code length}. */
+    private int reserve(int length, int more) {
+        if (length + more > row.length) {
+            row = java.util.Arrays.copyOf(row, Math.max(length + more, row.length * 2));
+        }
+        return length;
     }
 
     public void merge(ContentDigest other) {
@@ -93,13 +132,6 @@ public final class ContentDigest {
             carry = (Long.compareUnsigned(result, a) < 0 || (carry == 1 && result == a)) ? 1 : 0;
             sum[i] = result;
         }
-    }
-
-    private void updateLength(int length) {
-        sha256.update((byte) (length >>> 24));
-        sha256.update((byte) (length >>> 16));
-        sha256.update((byte) (length >>> 8));
-        sha256.update((byte) length);
     }
 
     private static byte[] longBytes(long value) {

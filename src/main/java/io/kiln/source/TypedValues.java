@@ -416,6 +416,10 @@ final class TypedValues {
     }
 
     static Instant timestamp(String value, String column, Object shown) throws ValueException {
+        java.util.Optional<Instant> fast = IsoTimestamps.instant(value);
+        if (fast.isPresent()) {
+            return fast.get();
+        }
         Instant instant;
         try {
             instant = OffsetDateTime.parse(value, OFFSET_TIMESTAMP).toInstant();

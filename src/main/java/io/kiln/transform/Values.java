@@ -62,7 +62,57 @@ public final class Values {
         if (value instanceof ByteBuffer bytes) {
             return base64(bytes);
         }
+        if (value instanceof Instant instant) {
+            return instantText(instant);
+        }
         return String.valueOf(value);
+    }
+
+    /** Exactly {@link Instant#toString()} (ISO-8601, the fraction in groups of three digits), without its formatter for the years 0 to 9999. */
+    static String instantText(Instant instant) {
+        long seconds = instant.getEpochSecond();
+        long day = Math.floorDiv(seconds, 86_400);
+        if (day < -719_528 || day > 2_932_896) {
+            return instant.toString();
+        }
+        LocalDate date = LocalDate.ofEpochDay(day);
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400);
+        int nanos = instant.getNano();
+        char[] text = new char[30];
+        int length = 0;
+        length = put(text, length, date.getYear(), 4);
+        text[length++] = '-';
+        length = put(text, length, date.getMonthValue(), 2);
+        text[length++] = '-';
+        length = put(text, length, date.getDayOfMonth(), 2);
+        text[length++] = 'T';
+        length = put(text, length, secondOfDay / 3600, 2);
+        text[length++] = ':';
+        length = put(text, length, secondOfDay / 60 % 60, 2);
+        text[length++] = ':';
+        length = put(text, length, secondOfDay % 60, 2);
+        if (nanos > 0) {
+            text[length++] = '.';
+            if (nanos % 1_000_000 == 0) {
+                length = put(text, length, nanos / 1_000_000, 3);
+            }
+            else if (nanos % 1_000 == 0) {
+                length = put(text, length, nanos / 1_000, 6);
+            }
+            else {
+                length = put(text, length, nanos, 9);
+            }
+        }
+        text[length++] = 'Z';
+        return new String(text, 0, length);
+    }
+
+    private static int put(char[] text, int at, int value, int width) {
+        for (int i = width - 1; i >= 0; i--) {
+            text[at + i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
+        return at + width;
     }
 
     private static boolean wholeNumbers(List<?> list) {

@@ -1,0 +1,42 @@
+package io.kiln.transform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+class ValuesTest {
+    @Test
+    void anInstantsCanonicalTextIsItsIsoText() {
+        Random random = new Random(5);
+        for (int i = 0; i < 50_000; i++) {
+            Instant instant = Instant.ofEpochSecond(random.nextLong(-70_000_000_000L, 260_000_000_000L),
+                    i % 3 == 0 ? 0 : i % 3 == 1 ? random.nextInt(1_000_000) * 1_000 : random.nextInt(1_000_000_000));
+            assertThat(Values.digestText(instant)).isEqualTo(instant.toString());
+        }
+        assertThat(Values.digestText(Instant.parse("+10000-01-01T00:00:00Z"))).isEqualTo("+10000-01-01T00:00:00Z");
+    }
+
+    @Test
+    void digestTextsOfEachType() {
+        assertThat(Values.digestText(List.of(1, 2, 30))).isEqualTo("1,2,30,");
+        assertThat(Values.digestText(new BigDecimal("1E+3"))).isEqualTo("1000");
+        assertThat(Values.digestText(LocalDate.of(2024, 3, 1))).isEqualTo("2024-03-01");
+        assertThat(Values.digestText(ByteBuffer.wrap(new byte[] {'K', 'i', 'l', 'n'}))).isEqualTo("S2lsbg==");
+        assertThat(Values.digestText(Arrays.asList("a,b", null))).isEqualTo("[\"a,b\",null]");
+        Map<String, Object> struct = new LinkedHashMap<>();
+        struct.put("b", 1.5);
+        struct.put("a", null);
+        assertThat(Values.digestText(struct)).isEqualTo("{\"b\":1.5,\"a\":null}");
+        assertThat(Values.digestText(new float[] {1f})).isEqualTo("3f800000");
+    }
+}
