@@ -30,6 +30,7 @@ final class BatchWriter {
 
     private final TransformChain chain;
     private final String recipe;
+    private final ContentDigest.Field recipeField;
     private final String jobId;
     private final List<RowRules.Rule> rowRules;
     private final boolean typed;
@@ -40,6 +41,7 @@ final class BatchWriter {
     BatchWriter(BoundJob job, String jobId, LakeWriter writer, JobProgress progress) {
         this.chain = job.chain();
         this.recipe = job.recipe().sha256();
+        this.recipeField = ContentDigest.Field.of(recipe);
         this.jobId = jobId;
         this.rowRules = job.checks().rowRules();
         this.typed = job.typed();
@@ -70,12 +72,20 @@ final class BatchWriter {
         List<TransformChain.Result> results = new ArrayList<>(batch.size());
         ContentDigest digest = new ContentDigest();
         int next = 0;
+        InputPlan.PlannedInput input = null;
+        ContentDigest.Field uri = null;
+        ContentDigest.Field sha256 = null;
         for (InputPasses.Item item : batch) {
             if (item.record() instanceof SourceRecord.Parsed parsed) {
+                if (item.input() != input) {
+                    input = item.input();
+                    uri = ContentDigest.Field.of(input.file().uri());
+                    sha256 = ContentDigest.Field.of(input.sha256());
+                }
                 TransformChain.Result result = chained.get(next++);
                 for (Row row : result.rows()) {
                     String position = position(parsed.position(), row);
-                    digest.add(digestFields(row, item.input().file().uri(), item.input().sha256(), position, recipe));
+                    digest.addFields(digestFields(row, uri, sha256, position, recipeField));
                     if (!profile.isEmpty()) {
                         profile.accept(column -> columnValue(row, column, item, position));
                     }
@@ -121,10 +131,10 @@ final class BatchWriter {
      * canonical text ({@link Values#digestText}). Text rows thus digest as they did before rows
      * had types.
      */
-    static String[] digestFields(Row row, String uri, String sha256, String position, String recipe) {
+    static Object[] digestFields(Row row, Object uri, Object sha256, String position, Object recipe) {
         Map<String, Object> columns = row.columns();
         Object text = columns.get(Row.TEXT);
-        String[] fields = new String[6 + 2 * (columns.size() - (text == null ? 0 : 1))];
+        Object[] fields = new Object[6 + 2 * (columns.size() - (text == null ? 0 : 1))];
         fields[0] = row.id();
         fields[1] = text == null ? null : Values.digestText(text);
         fields[2] = uri;

@@ -17,12 +17,45 @@ public final class ContentDigest {
     private byte[] row = new byte[512];
     private long rows;
 
+    /** A field encoded once, for a value that every row of an input repeats (its URI, its sha256, the recipe). Immutable. */
+    public static final class Field {
+        private final byte[] encoding;
+
+        private Field(byte[] encoding) {
+            this.encoding = encoding;
+        }
+
+        public static Field of(String value) {
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            byte[] encoding = new byte[5 + bytes.length];
+            encoding[0] = 1;
+            encoding[1] = (byte) (bytes.length >>> 24);
+            encoding[2] = (byte) (bytes.length >>> 16);
+            encoding[3] = (byte) (bytes.length >>> 8);
+            encoding[4] = (byte) bytes.length;
+            System.arraycopy(bytes, 0, encoding, 5, bytes.length);
+            return new Field(encoding);
+        }
+    }
+
     /** Adds one row, given as its fields in schema order (null allowed). */
     public void add(String... fields) {
+        addFields(fields);
+    }
+
+    /** Adds one row, given as its fields in schema order: each a {@link String}, a {@link Field} or null. The same row digests the same either way. */
+    public void addFields(Object[] fields) {
         // the row's encoding is assembled in one buffer and hashed with one update: per field a null marker (0),
         // or 1, the UTF-8 length (4 bytes, big-endian) and the UTF-8 bytes
         int length = 0;
-        for (String field : fields) {
+        for (Object value : fields) {
+            if (value instanceof Field encoded) {
+                length = reserve(length, encoded.encoding.length);
+                System.arraycopy(encoded.encoding, 0, row, length, encoded.encoding.length);
+                length += encoded.encoding.length;
+                continue;
+            }
+            String field = (String) value;
             if (field == null) {
                 length = reserve(length, 1);
                 row[length++] = 0;

@@ -155,9 +155,12 @@ public final class IcebergTypes {
             }
             case TIMESTAMP:
                 if (((Types.TimestampType) type).shouldAdjustToUTC()) {
-                    return value -> value instanceof Instant instant ? OffsetDateTime.ofInstant(instant, ZoneOffset.UTC) : value;
+                    // through LocalDateTime: OffsetDateTime.ofInstant builds the offset's ZoneRules on every call
+                    return value -> value instanceof Instant instant
+                            ? OffsetDateTime.of(java.time.LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC), ZoneOffset.UTC)
+                            : value;
                 }
-                return value -> value instanceof Instant instant ? instant.atOffset(ZoneOffset.UTC).toLocalDateTime() : value;
+                return value -> value instanceof Instant instant ? java.time.LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC) : value;
             case BINARY:
                 return value -> value instanceof ByteBuffer bytes ? bytes.duplicate() : value;
             case LIST: {

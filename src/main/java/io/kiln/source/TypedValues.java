@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -54,8 +53,6 @@ import io.kiln.transform.Values;
  * Text of a type other than string is trimmed first, and an empty text is null.
  */
 final class TypedValues {
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-    private static final Pattern SPECIAL = Pattern.compile("[+-]?(NaN|Infinity|inf)", Pattern.CASE_INSENSITIVE);
     private static final DateTimeFormatter LOCAL_TIMESTAMP = new DateTimeFormatterBuilder()
             .append(DateTimeFormatter.ISO_LOCAL_DATE)
             .optionalStart().appendLiteral('T').optionalEnd()
@@ -239,7 +236,7 @@ final class TypedValues {
             }
         }
         if (type instanceof DataType.Decimal decimal) {
-            if (!NUMBER.matcher(value).matches()) {
+            if (!isNumber(value)) {
                 throw ValueException.mismatch(column, text, "a " + decimal.spec());
             }
             return decimal(new BigDecimal(value), decimal, column, text);
@@ -380,17 +377,64 @@ final class TypedValues {
     }
 
     private static double floatingPoint(String value, String column, String text, String expected) throws ValueException {
-        if (SPECIAL.matcher(value).matches()) {
-            String lower = value.toLowerCase(Locale.ROOT);
-            if (lower.contains("nan")) {
+        if (!isNumber(value)) {
+            String unsigned = value.startsWith("+") || value.startsWith("-") ? value.substring(1) : value;
+            if (unsigned.equalsIgnoreCase("nan")) {
                 return Double.NaN;
             }
-            return lower.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        }
-        if (!NUMBER.matcher(value).matches()) {
+            if (unsigned.equalsIgnoreCase("infinity") || unsigned.equalsIgnoreCase("inf")) {
+                return value.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+            }
             throw ValueException.mismatch(column, text, expected);
         }
         return Double.parseDouble(value);
+    }
+
+    /**
+     * Whether {@code value} is a decimal number: an optional sign, digits with an optional point
+     * (at least one digit on either side), and an optional exponent ({@code e} or {@code E}, an
+     * optional sign, digits). No hex, no {@code d}/{@code f} suffixes, no white space.
+     */
+    static boolean isNumber(String value) {
+        int length = value.length();
+        int i = 0;
+        if (i < length && (value.charAt(i) == '+' || value.charAt(i) == '-')) {
+            i++;
+        }
+        int digits = 0;
+        while (i < length && isDigit(value.charAt(i))) {
+            i++;
+            digits++;
+        }
+        if (i < length && value.charAt(i) == '.') {
+            i++;
+            while (i < length && isDigit(value.charAt(i))) {
+                i++;
+                digits++;
+            }
+        }
+        if (digits == 0) {
+            return false;
+        }
+        if (i < length && (value.charAt(i) == 'e' || value.charAt(i) == 'E')) {
+            i++;
+            if (i < length && (value.charAt(i) == '+' || value.charAt(i) == '-')) {
+                i++;
+            }
+            int exponent = 0;
+            while (i < length && isDigit(value.charAt(i))) {
+                i++;
+                exponent++;
+            }
+            if (exponent == 0) {
+                return false;
+            }
+        }
+        return i == length;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static BigDecimal decimal(BigDecimal value, DataType.Decimal type, String column, Object shown) throws ValueException {
@@ -465,7 +509,7 @@ final class TypedValues {
 
     /** Whether {@code value} is a number by the text rules (for inference): 0 not, 1 whole (fits a long), 2 with a fraction or exponent. */
     static int numberKind(String value) {
-        if (!NUMBER.matcher(value).matches()) {
+        if (!isNumber(value)) {
             return 0;
         }
         if (value.indexOf('.') < 0 && value.indexOf('e') < 0 && value.indexOf('E') < 0) {

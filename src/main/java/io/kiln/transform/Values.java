@@ -57,7 +57,7 @@ public final class Values {
             return json(value);
         }
         if (value instanceof BigDecimal decimal) {
-            return decimal.toPlainString();
+            return plainText(decimal);
         }
         if (value instanceof ByteBuffer bytes) {
             return base64(bytes);
@@ -66,6 +66,35 @@ public final class Values {
             return instantText(instant);
         }
         return String.valueOf(value);
+    }
+
+    /** Exactly {@link BigDecimal#toPlainString()}, faster for the decimals whose unscaled value fits a long and whose scale is not negative. */
+    static String plainText(BigDecimal decimal) {
+        int scale = decimal.scale();
+        if (scale < 0 || scale > 18 || decimal.precision() > 18) {
+            return decimal.toPlainString();
+        }
+        long unscaled = decimal.unscaledValue().longValue();
+        if (scale == 0) {
+            return Long.toString(unscaled);
+        }
+        String digits = Long.toString(Math.abs(unscaled));
+        StringBuilder text = new StringBuilder(digits.length() + scale + 3);
+        if (unscaled < 0) {
+            text.append('-');
+        }
+        int point = digits.length() - scale;
+        if (point <= 0) {
+            text.append("0.");
+            for (int i = point; i < 0; i++) {
+                text.append('0');
+            }
+            text.append(digits);
+        }
+        else {
+            text.append(digits, 0, point).append('.').append(digits, point, digits.length());
+        }
+        return text.toString();
     }
 
     /** Exactly {@link Instant#toString()} (ISO-8601, the fraction in groups of three digits), without its formatter for the years 0 to 9999. */

@@ -69,4 +69,13 @@ class ContentDigestTest {
         assertThat(restored.value()).isEqualTo(both.value());
         assertThat(restored.state()).isEqualTo(both.state()).startsWith("2:");
     }
+
+    @Test
+    void fieldsEncodedOnceDigestAsTheirText() {
+        ContentDigest text = new ContentDigest();
+        text.add("a", "file:///x/ünïcode.jsonl", null, "");
+        ContentDigest encoded = new ContentDigest();
+        encoded.addFields(new Object[] {"a", ContentDigest.Field.of("file:///x/ünïcode.jsonl"), null, ContentDigest.Field.of("")});
+        org.assertj.core.api.Assertions.assertThat(encoded.value()).isEqualTo(text.value());
+    }
 }

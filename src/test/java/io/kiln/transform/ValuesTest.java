@@ -27,6 +27,17 @@ class ValuesTest {
     }
 
     @Test
+    void aDecimalsCanonicalTextIsItsPlainText() {
+        Random random = new Random(3);
+        for (int i = 0; i < 50_000; i++) {
+            BigDecimal decimal = BigDecimal.valueOf(random.nextLong() >> random.nextInt(63), random.nextInt(-3, 22));
+            assertThat(Values.digestText(decimal)).isEqualTo(decimal.toPlainString());
+        }
+        assertThat(Values.digestText(new BigDecimal("-0.05"))).isEqualTo("-0.05");
+        assertThat(Values.digestText(new BigDecimal("123456789012345678901234567890.12"))).isEqualTo("123456789012345678901234567890.12");
+    }
+
+    @Test
     void digestTextsOfEachType() {
         assertThat(Values.digestText(List.of(1, 2, 30))).isEqualTo("1,2,30,");
         assertThat(Values.digestText(new BigDecimal("1E+3"))).isEqualTo("1000");
