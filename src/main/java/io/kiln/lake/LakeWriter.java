@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.avro.util.Utf8;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Table;
@@ -33,6 +34,14 @@ public final class LakeWriter implements Closeable {
     private final int[] dataPositions;
     private final List<java.util.function.Function<Object, Object>> dataWriters;
     private final int[] lineagePositions;
+    // the lineage values that repeat on every row of an input, encoded once: Iceberg's Parquet writer takes Avro's Utf8 as
+    // bytes, where it would encode a String again for every row
+    private final Utf8 jobIdBytes;
+    private final Utf8 recipeBytes;
+    private String lastUri;
+    private Utf8 uriBytes;
+    private String lastSha256;
+    private Utf8 sha256Bytes;
     private boolean closed;
 
     public LakeWriter(Table table, Table rejectsTable, String jobId, String recipe, long targetFileSizeBytes) {
@@ -40,6 +49,8 @@ public final class LakeWriter implements Closeable {
         this.rejectsTable = rejectsTable;
         this.jobId = jobId;
         this.recipe = recipe;
+        this.jobIdBytes = new Utf8(jobId);
+        this.recipeBytes = new Utf8(recipe);
         this.rows = rollingWriter(table, jobId, targetFileSizeBytes);
         this.rejects = rollingWriter(rejectsTable, jobId, targetFileSizeBytes);
         this.row = GenericRecord.create(table.schema());
@@ -89,12 +100,20 @@ public final class LakeWriter implements Closeable {
             Object column = value.value(dataColumns.get(i)).orElse(null);
             row.set(dataPositions[i], column == null ? null : dataWriters.get(i).apply(column));
         }
+        if (!sourceUri.equals(lastUri)) {
+            lastUri = sourceUri;
+            uriBytes = new Utf8(sourceUri);
+        }
+        if (!sourceSha256.equals(lastSha256)) {
+            lastSha256 = sourceSha256;
+            sha256Bytes = new Utf8(sourceSha256);
+        }
         row.set(lineagePositions[0], value.id());
-        row.set(lineagePositions[1], sourceUri);
-        row.set(lineagePositions[2], sourceSha256);
+        row.set(lineagePositions[1], uriBytes);
+        row.set(lineagePositions[2], sha256Bytes);
         row.set(lineagePositions[3], position);
-        row.set(lineagePositions[4], jobId);
-        row.set(lineagePositions[5], recipe);
+        row.set(lineagePositions[4], jobIdBytes);
+        row.set(lineagePositions[5], recipeBytes);
         rows.write(row);
     }
 

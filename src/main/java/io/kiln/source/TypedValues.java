@@ -437,7 +437,7 @@ final class TypedValues {
         return c >= '0' && c <= '9';
     }
 
-    private static BigDecimal decimal(BigDecimal value, DataType.Decimal type, String column, Object shown) throws ValueException {
+    static BigDecimal decimal(BigDecimal value, DataType.Decimal type, String column, Object shown) throws ValueException {
         BigDecimal scaled;
         try {
             scaled = value.setScale(type.scale(), RoundingMode.UNNECESSARY);

@@ -1,0 +1,100 @@
+package io.kiln.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kiln.transform.Column;
+import io.kiln.transform.DataType;
+
+/**
+ * A typed JSON line is read as a token stream when every field is top-level, and as a tree when a
+ * path names a nested field: both give the same rows, rejects and messages.
+ */
+class TypedJsonlReaderTest {
+    private static final Path FIXTURES = Path.of("src/test/resources/fixtures/typed");
+
+    @TempDir
+    Path temp;
+
+    private static List<RecordSchema.Field> fixtureFields() throws IOException {
+        List<RecordSchema.Field> fields = new ArrayList<>();
+        for (JsonNode column : new ObjectMapper().readTree(FIXTURES.resolve("records.schema.json").toFile())) {
+            String name = column.get("name").asText();
+            fields.add(new RecordSchema.Field(new Column(name, DataType.parse(column.get("type").asText()), column.path("required").asBoolean(false), ""), name));
+        }
+        return fields;
+    }
+
+    private static List<SourceRecord> read(Path file, RecordSchema schema) throws IOException {
+        InputFile input = new InputFile(file.toUri().toString(), file, file.getFileName().toString(), Files.size(file));
+        List<SourceRecord> records = new ArrayList<>();
+        try (RecordReader reader = SourceFormat.JSONL.open(input, "0123456789abcdef", ReadOptions.typed(schema, 1 << 20, CsvOptions.DEFAULT, Compression.AUTO), bytes -> {})) {
+            Optional<SourceRecord> record;
+            while ((record = reader.next()).isPresent()) {
+                records.add(record.get());
+            }
+        }
+        return records;
+    }
+
+    @Test
+    void theTokenStreamAndTheTreeReadTheSameRecords() throws IOException {
+        Path fixture = FIXTURES.resolve("records.jsonl");
+        RecordSchema flat = new RecordSchema(fixtureFields(), new RecordSchema.FromField("id"), RecordSchema.UnknownFields.KEEP);
+        List<RecordSchema.Field> nested = new ArrayList<>(fixtureFields());
+        nested.add(new RecordSchema.Field(Column.optional("meta_source", DataType.STRING, ""), "meta.source"));
+        RecordSchema tree = new RecordSchema(nested, new RecordSchema.FromField("id"), RecordSchema.UnknownFields.KEEP);
+
+        List<SourceRecord> streamed = read(fixture, flat);
+        List<SourceRecord> parsed = read(fixture, tree);
+        assertThat(streamed).hasSameSizeAs(parsed).hasSize(8);
+        for (int i = 0; i < streamed.size(); i++) {
+            SourceRecord a = streamed.get(i);
+            SourceRecord b = parsed.get(i);
+            if (a instanceof SourceRecord.Parsed row) {
+                assertThat(((SourceRecord.Parsed) b).row().without(java.util.Set.of("meta_source"))).as("line %d", i + 1).isEqualTo(row.row());
+            }
+            else {
+                assertThat(b).as("line %d", i + 1).isEqualTo(a);
+            }
+        }
+        assertThat(((SourceRecord.Parsed) streamed.get(0)).row().value("_extra")).isEmpty();
+    }
+
+    @Test
+    void brokenLinesAreRejectsOfTheSameKindEitherWay() throws IOException {
+        Path file = temp.resolve("broken.jsonl");
+        Files.writeString(file, """
+                {"id": "a", "n": 1} trailing
+                ["not", "an", "object"]
+                {"id": "b", "n": 
+                {"id": {"no": 1}, "n": 2}
+                {"id": "c", "n": 3, "extra": [1, {"x": "y"}]}
+                """);
+        RecordSchema flat = new RecordSchema(List.of(new RecordSchema.Field(Column.optional("n", DataType.INT, ""), "n")),
+                new RecordSchema.FromField("id"), RecordSchema.UnknownFields.KEEP);
+        RecordSchema tree = new RecordSchema(List.of(new RecordSchema.Field(Column.optional("n", DataType.INT, ""), "n"),
+                new RecordSchema.Field(Column.optional("x", DataType.STRING, ""), "extra.x")), new RecordSchema.FromField("id"), RecordSchema.UnknownFields.KEEP);
+        List<SourceRecord> streamed = read(file, flat);
+        List<SourceRecord> parsed = read(file, tree);
+        assertThat(streamed).extracting(record -> record instanceof SourceRecord.Malformed malformed ? malformed.reason() : "row")
+                .containsExactly("malformed-json", "not-an-object", "malformed-json", "type-mismatch", "row");
+        assertThat(parsed).extracting(record -> record instanceof SourceRecord.Malformed malformed ? malformed.reason() : "row")
+                .containsExactly("malformed-json", "not-an-object", "malformed-json", "type-mismatch", "row");
+        assertThat(((SourceRecord.Malformed) streamed.get(3)).detail()).isEqualTo(((SourceRecord.Malformed) parsed.get(3)).detail())
+                .isEqualTo("column 'id': {\"no\":1} is not a string or a whole number (field 'id')");
+        assertThat(((SourceRecord.Parsed) streamed.get(4)).row().value("_extra")).contains("{\"extra\":[1,{\"x\":\"y\"}]}");
+    }
+}
