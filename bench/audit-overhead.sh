@@ -89,22 +89,6 @@ else
     }
 fi
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-now() {
-    if [[ -n "${EPOCHREALTIME:-}" ]]; then printf '%s\n' "$EPOCHREALTIME"; else date +%s.%N; fi
-}
-
-proc_kb() { # pid field -> value in kB, or empty
-    awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true
-}
-
-process_ticks() { # pid -> user + system clock ticks so far, or 0 when there is no such process
-    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
-}
-
 gc_seconds() { # pid -> seconds the JVM spent in GC so far (jstat's GCT), or empty
     jstat -gcutil "$1" 2>/dev/null | awk 'NR == 2 { print $NF }' || true
 }

@@ -47,22 +47,6 @@ json() { # file, Python expression on j
     python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); v = eval(sys.argv[2]); print("" if v is None else v)' "$1" "$2"
 }
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-now() {
-    if [[ -n "${EPOCHREALTIME:-}" ]]; then printf '%s\n' "$EPOCHREALTIME"; else date +%s.%N; fi
-}
-
-proc_kb() { # pid field -> kB
-    awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true
-}
-
-process_ticks() { # pid -> user + system clock ticks
-    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
-}
-
 # --- build -----------------------------------------------------------------------------------
 if [[ ! -f "$jar" ]]; then
     say "building Kiln (./mvnw -q -DskipTests package) in $root"

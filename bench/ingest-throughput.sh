@@ -55,30 +55,6 @@ else
     }
 fi
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-size_bytes() {
-    python3 -c '
-import sys
-v = sys.argv[1].upper().removesuffix("B")
-units = {"K": 10**3, "M": 10**6, "G": 10**9}
-print(int(v[:-1]) * units[v[-1]] if v[-1] in units else int(v))' "$1"
-}
-
-now() {
-    if [[ -n "${EPOCHREALTIME:-}" ]]; then printf '%s\n' "$EPOCHREALTIME"; else date +%s.%N; fi
-}
-
-proc_kb() { # pid field -> value in kB, or empty
-    awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true
-}
-
-process_ticks() { # pid -> user + system clock ticks so far
-    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
-}
-
 # --- build -----------------------------------------------------------------------------------
 if [[ ! -f "$jar" ]]; then
     say "building Kiln (./mvnw -q -DskipTests package) in $root"

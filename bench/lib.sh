@@ -6,6 +6,7 @@
 #   wait_for_quiet [LABEL]  waits until other processes keep less than 0.5 cores busy for 3 s, up to $quiet_wait s,
 #                           then measures anyway with a warning
 #   stop_service, stop_service_on_exit  (below)
+#   free_port, size_bytes, now, proc_kb, process_ticks  (below)
 
 ticks_per_second="$(getconf CLK_TCK)"
 
@@ -65,4 +66,29 @@ stop_service_on_exit() {
     trap stop_service EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
+}
+
+# --- shared by the scripts that start the service ----------------------------------------------
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+size_bytes() { # 100M, 1G, 10k (decimal units) or a plain number -> bytes
+    python3 -c '
+import sys
+v = sys.argv[1].upper().removesuffix("B")
+units = {"K": 10**3, "M": 10**6, "G": 10**9}
+print(int(v[:-1]) * units[v[-1]] if v[-1] in units else int(v))' "$1"
+}
+
+now() {
+    if [[ -n "${EPOCHREALTIME:-}" ]]; then printf '%s\n' "$EPOCHREALTIME"; else date +%s.%N; fi
+}
+
+proc_kb() { # pid field -> value in kB, or empty
+    awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true
+}
+
+process_ticks() { # pid -> user + system clock ticks so far, or 0 when there is no such process
+    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }

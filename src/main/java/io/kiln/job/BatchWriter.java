@@ -60,15 +60,8 @@ final class BatchWriter {
     /** On any thread: runs the chain over the batch's rows, {@code gates} deciding for the fitted steps (null when the chain has none). */
     BatchResult transform(List<InputPasses.Item> batch, Function<List<InputPasses.Item>, TransformChain.FitGate> gates) {
         RowRules.Profile profile = new RowRules.Profile(rowRules);
-        List<Row> rows = new ArrayList<>(batch.size());
-        List<InputPasses.Item> parsedItems = new ArrayList<>(batch.size());
-        for (InputPasses.Item item : batch) {
-            if (item.record() instanceof SourceRecord.Parsed parsed) {
-                rows.add(parsed.row());
-                parsedItems.add(item);
-            }
-        }
-        List<TransformChain.Result> chained = gates == null ? chain.runAll(rows) : chain.runAll(rows, gates.apply(parsedItems));
+        InputPasses.Parsed parsed = InputPasses.Parsed.of(batch);
+        List<TransformChain.Result> chained = gates == null ? chain.runAll(parsed.rows()) : chain.runAll(parsed.rows(), gates.apply(parsed.items()));
         List<TransformChain.Result> results = new ArrayList<>(batch.size());
         ContentDigest digest = new ContentDigest();
         int next = 0;
@@ -76,7 +69,7 @@ final class BatchWriter {
         ContentDigest.Field uri = null;
         ContentDigest.Field sha256 = null;
         for (InputPasses.Item item : batch) {
-            if (item.record() instanceof SourceRecord.Parsed parsed) {
+            if (item.record() instanceof SourceRecord.Parsed record) {
                 if (item.input() != input) {
                     input = item.input();
                     uri = ContentDigest.Field.of(input.file().uri());
@@ -84,7 +77,7 @@ final class BatchWriter {
                 }
                 TransformChain.Result result = chained.get(next++);
                 for (Row row : result.rows()) {
-                    String position = position(parsed.position(), row);
+                    String position = position(record.position(), row);
                     digest.addFields(digestFields(row, uri, sha256, position, recipeField));
                     if (!profile.isEmpty()) {
                         profile.accept(column -> columnValue(row, column, item, position));

@@ -20,7 +20,6 @@ import org.apache.iceberg.Table;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.lake.DedupSegments;
-import io.kiln.source.SourceRecord;
 import io.kiln.transform.FittedStep;
 import io.kiln.transform.Row;
 import io.kiln.transform.TransformChain;
@@ -122,16 +121,10 @@ final class FittedPasses {
 
     /** On any thread: what the rows of a batch that reach {@code group} give its steps. */
     private List<Observed> observe(List<InputPasses.Item> batch, TransformChain.FittedGroup group) {
-        List<Row> rows = new ArrayList<>(batch.size());
-        List<InputPasses.Item> items = new ArrayList<>(batch.size());
-        for (InputPasses.Item item : batch) {
-            if (item.record() instanceof SourceRecord.Parsed parsed) {
-                rows.add(parsed.row());
-                items.add(item);
-            }
-        }
-        List<List<Row>> reaching = chain.preview(rows, group.from(), gate(items));
-        List<Observed> observed = new ArrayList<>(rows.size());
+        InputPasses.Parsed parsed = InputPasses.Parsed.of(batch);
+        List<InputPasses.Item> items = parsed.items();
+        List<List<Row>> reaching = chain.preview(parsed.rows(), group.from(), gate(items));
+        List<Observed> observed = new ArrayList<>(items.size());
         for (int source = 0; source < reaching.size(); source++) {
             for (Row row : reaching.get(source)) {
                 Object[] observations = new Object[group.to() - group.from()];

@@ -54,6 +54,21 @@ final class InputPasses {
     /** A record of input {@code fileIndex} (in the sorted inputs), the {@code ordinal}-th of its file. */
     record Item(InputPlan.PlannedInput input, int fileIndex, long ordinal, SourceRecord record) {}
 
+    /** The records of a batch that became rows: their items and rows, in batch order. */
+    record Parsed(List<Item> items, List<io.kiln.transform.Row> rows) {
+        static Parsed of(List<Item> batch) {
+            List<Item> items = new ArrayList<>(batch.size());
+            List<io.kiln.transform.Row> rows = new ArrayList<>(batch.size());
+            for (Item item : batch) {
+                if (item.record() instanceof SourceRecord.Parsed parsed) {
+                    items.add(item);
+                    rows.add(parsed.row());
+                }
+            }
+            return new Parsed(items, rows);
+        }
+    }
+
     /** Reads every input once: {@code work} runs on the executor, {@code consume} on this thread in input order. */
     <T> void pass(LongConsumer bytesRead, Function<List<Item>, T> work, Consumer<T> consume) {
         Deque<Future<T>> inFlight = new ArrayDeque<>();

@@ -24,13 +24,12 @@ import io.kiln.transform.Row;
  * {@code timeout}, {@code encrypted}, {@code zip-bomb}, {@code unsupported-type},
  * {@code unparseable} or {@code no-text}; only failing to read the input file itself throws.
  */
-final class DocumentReader implements RecordReader {
+final class DocumentReader extends StreamedReader {
     static final int HEAD_BYTES = 64 * 1024;
     private static final int EXCERPT_BYTES = 1024;
     private static final MediaType MBOX = MediaType.application("mbox");
     private static final MediaType MESSAGE = MediaType.parse("message/rfc822");
 
-    private final HashingInput raw;
     private final InputFile file;
     private final DocumentLimits limits;
     private final DocumentExtractor extractor;
@@ -40,7 +39,7 @@ final class DocumentReader implements RecordReader {
     private boolean done;
 
     DocumentReader(HashingInput raw, InputFile file, DocumentLimits limits, DocumentExtractor extractor) {
-        this.raw = raw;
+        super(raw);
         this.file = file;
         this.limits = limits;
         this.extractor = extractor;
@@ -126,15 +125,5 @@ final class DocumentReader implements RecordReader {
 
     private static String excerpt(byte[] head) {
         return new String(Arrays.copyOf(head, Math.min(head.length, EXCERPT_BYTES)), StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String finish() throws IOException {
-        return raw.finish();
-    }
-
-    @Override
-    public void close() throws IOException {
-        raw.close();
     }
 }

@@ -62,8 +62,7 @@ final class JsonlFormat implements SourceFormat {
     /** The objects among the first {@code records} non-blank lines (in file order), by {@link SchemaInference}'s rule. */
     @Override
     public List<RecordSchema.Field> infer(List<InputFile> files, ReadOptions options, int records) throws IOException {
-        String idField = options.schema().map(RecordSchema::id).filter(RecordSchema.FromField.class::isInstance)
-                .map(id -> ((RecordSchema.FromField) id).field()).orElse(null);
+        String idField = options.schema().flatMap(RecordSchema::idField).orElse(null);
         SchemaInference inference = new SchemaInference(idField);
         int seen = 0;
         for (InputFile file : files) {

@@ -17,19 +17,18 @@ import io.kiln.transform.Row;
  * JSON Lines, plain or gzip (detected by its magic bytes, not the file name). Blank lines are not
  * records. A line that is not a JSON object with the mapped id and text is a malformed record.
  */
-final class JsonlReader implements RecordReader {
+final class JsonlReader extends StreamedReader {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
 
-    private final HashingInput raw;
     private final BoundedLineReader lines;
     private final FieldMapping fields;
     private final int maxRecordBytes;
 
     JsonlReader(HashingInput raw, FieldMapping fields, int maxRecordBytes, Compression compression) throws IOException {
-        this.raw = raw;
+        super(raw);
         this.fields = fields;
         this.maxRecordBytes = maxRecordBytes;
         this.lines = new BoundedLineReader(compression.decompress(raw), maxRecordBytes);
@@ -113,15 +112,5 @@ final class JsonlReader implements RecordReader {
 
     static String rawText(BoundedLineReader.Line line) {
         return new String(line.bytes(), 0, line.length(), StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String finish() throws IOException {
-        return raw.finish();
-    }
-
-    @Override
-    public void close() throws IOException {
-        raw.close();
     }
 }

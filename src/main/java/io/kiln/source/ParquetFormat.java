@@ -53,8 +53,7 @@ final class ParquetFormat implements SourceFormat {
     /** The columns of the first file's footer, in file order; field names become column names by {@link SchemaInference#columnName}. */
     @Override
     public List<RecordSchema.Field> infer(List<InputFile> files, ReadOptions options, int records) throws IOException {
-        String idField = options.schema().map(RecordSchema::id).filter(RecordSchema.FromField.class::isInstance)
-                .map(id -> ((RecordSchema.FromField) id).field()).orElse(null);
+        String idField = options.schema().flatMap(RecordSchema::idField).orElse(null);
         Schema schema = fileSchema(files.get(0));
         List<RecordSchema.Field> fields = new ArrayList<>();
         Map<String, String> names = new LinkedHashMap<>();

@@ -79,6 +79,11 @@ public record RecordSchema(List<Field> fields, IdRule id, UnknownFields unknownF
         }
     }
 
+    /** The field that holds the id, when the id comes from one. */
+    public java.util.Optional<String> idField() {
+        return id instanceof FromField field ? java.util.Optional.of(field.field()) : java.util.Optional.empty();
+    }
+
     /** The declared columns, then {@value #EXTRA} when unknown fields are kept. */
     public List<Column> columns() {
         List<Column> columns = new ArrayList<>();

@@ -10,14 +10,13 @@ import java.util.Optional;
 import io.kiln.transform.Row;
 
 /** A plain UTF-8 text file is one document; its id is its path below the source's base directory. */
-final class TextFileReader implements RecordReader {
-    private final HashingInput raw;
+final class TextFileReader extends StreamedReader {
     private final InputFile file;
     private final int maxRecordBytes;
     private boolean done;
 
     TextFileReader(HashingInput raw, InputFile file, int maxRecordBytes) {
-        this.raw = raw;
+        super(raw);
         this.file = file;
         this.maxRecordBytes = maxRecordBytes;
     }
@@ -50,15 +49,5 @@ final class TextFileReader implements RecordReader {
             return Optional.of(new SourceRecord.Malformed(position, "invalid-utf8", "document is not valid UTF-8",
                     new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.UTF_8)));
         }
-    }
-
-    @Override
-    public String finish() throws IOException {
-        return raw.finish();
-    }
-
-    @Override
-    public void close() throws IOException {
-        raw.close();
     }
 }

@@ -28,7 +28,7 @@ import io.kiln.transform.DataType;
  * it, or a field inside it (a path such as {@code meta.author}); the other top-level fields, and the
  * fields of a struct that its type does not name, are unknown.
  */
-final class TypedJsonlReader implements RecordReader {
+final class TypedJsonlReader extends StreamedReader {
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
@@ -38,7 +38,6 @@ final class TypedJsonlReader implements RecordReader {
     private static final ObjectMapper STREAMED = MAPPER.rebuild().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     private static final ObjectMapper STREAMED_EXACT = EXACT.rebuild().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
-    private final HashingInput raw;
     private final BoundedLineReader lines;
     private final TypedRows rows;
     private final List<RecordSchema.Field> fields;
@@ -51,7 +50,7 @@ final class TypedJsonlReader implements RecordReader {
     private final Map<String, Integer> byName;
 
     TypedJsonlReader(HashingInput raw, RecordSchema schema, String sha256, int maxRecordBytes, Compression compression) throws IOException {
-        this.raw = raw;
+        super(raw);
         this.rows = new TypedRows(schema, sha256);
         this.fields = schema.fields();
         this.maxRecordBytes = maxRecordBytes;
@@ -313,15 +312,5 @@ final class TypedJsonlReader implements RecordReader {
 
     private static Object shown(JsonParser parser, JsonToken token) throws IOException {
         return token == JsonToken.VALUE_STRING ? parser.getText() : new Literal(parser.getText());
-    }
-
-    @Override
-    public String finish() throws IOException {
-        return raw.finish();
-    }
-
-    @Override
-    public void close() throws IOException {
-        raw.close();
     }
 }
