@@ -56,16 +56,8 @@ else
 fi
 
 # --- build -----------------------------------------------------------------------------------
-if [[ ! -f "$jar" ]]; then
-    say "building Kiln (./mvnw -q -DskipTests package) in $root"
-    (cd "$root" && ./mvnw -q -DskipTests package) || fail "the build failed"
-elif [[ -n "$(find "$root/src" "$root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]]; then
-    say "warning: sources are newer than $jar; measuring the jar as it is (rebuild to measure the sources)"
-fi
-commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [[ "$commit" != unknown ]] && [[ -n "$(git -C "$root" status --porcelain --untracked-files=no -- src pom.xml 2>/dev/null)" ]]; then
-    commit="$commit+local-changes"
-fi
+build_if_missing "$root" "$jar"
+commit="$(commit_label "$root")"
 
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"

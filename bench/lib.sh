@@ -7,6 +7,7 @@
 #                           then measures anyway with a warning
 #   stop_service, stop_service_on_exit  (below)
 #   free_port, size_bytes, now, proc_kb, process_ticks  (below)
+#   build_if_missing ROOT JAR, commit_label ROOT  (below)
 
 ticks_per_second="$(getconf CLK_TCK)"
 
@@ -91,4 +92,22 @@ proc_kb() { # pid field -> value in kB, or empty
 
 process_ticks() { # pid -> user + system clock ticks so far, or 0 when there is no such process
     awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+build_if_missing() { # root jar: builds the service when the jar is missing; warns when sources are newer than it
+    if [[ ! -f "$2" ]]; then
+        say "building Kiln (./mvnw -q -DskipTests package) in $1"
+        (cd "$1" && ./mvnw -q -DskipTests package) || fail "the build failed"
+    elif [[ -n "$(find "$1/src" "$1/pom.xml" -newer "$2" -print -quit 2>/dev/null)" ]]; then
+        say "warning: sources are newer than $2; measuring the jar as it is (rebuild to measure the sources)"
+    fi
+}
+
+commit_label() { # root -> the short commit, with +local-changes when src or pom.xml differ from it
+    local commit
+    commit="$(git -C "$1" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    if [[ "$commit" != unknown ]] && [[ -n "$(git -C "$1" status --porcelain --untracked-files=no -- src pom.xml 2>/dev/null)" ]]; then
+        commit="$commit+local-changes"
+    fi
+    printf '%s\n' "$commit"
 }

@@ -71,6 +71,27 @@ final class BoundedLineReader {
         return new Line(line, length, lineNumber, truncated);
     }
 
+    /** The next line that is not blank (only spaces, tabs and a CR), or null at the end of input. */
+    Line nextNonBlank() throws IOException {
+        Line line;
+        do {
+            line = next();
+        }
+        while (line != null && isBlank(line));
+        return line;
+    }
+
+    static boolean isBlank(Line line) {
+        byte[] bytes = line.bytes();
+        for (int i = 0; i < line.length(); i++) {
+            byte b = bytes[i];
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return !line.truncated();
+    }
+
     private void ensureCapacity(int needed) {
         if (needed > line.length) {
             line = Arrays.copyOf(line, Math.max(needed, Math.min(maxLineBytes, line.length * 2)));

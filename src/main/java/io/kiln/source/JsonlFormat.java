@@ -70,7 +70,7 @@ final class JsonlFormat implements SourceFormat {
                 BoundedLineReader lines = new BoundedLineReader(options.compression().decompress(raw), options.maxRecordBytes());
                 BoundedLineReader.Line line;
                 while (seen < records && (line = lines.next()) != null) {
-                    if (JsonlReader.isBlank(line) || line.truncated()) {
+                    if (BoundedLineReader.isBlank(line) || line.truncated()) {
                         continue;
                     }
                     Optional<JsonNode> node = parse(line);

@@ -36,16 +36,8 @@ final class JsonlReader extends StreamedReader {
 
     @Override
     public Optional<SourceRecord> next() throws IOException {
-        while (true) {
-            BoundedLineReader.Line line = lines.next();
-            if (line == null) {
-                return Optional.empty();
-            }
-            if (isBlank(line)) {
-                continue;
-            }
-            return Optional.of(parse(line));
-        }
+        BoundedLineReader.Line line = lines.nextNonBlank();
+        return line == null ? Optional.empty() : Optional.of(parse(line));
     }
 
     private SourceRecord parse(BoundedLineReader.Line line) {
@@ -97,17 +89,6 @@ final class JsonlReader extends StreamedReader {
             }
         }
         return current;
-    }
-
-    static boolean isBlank(BoundedLineReader.Line line) {
-        byte[] bytes = line.bytes();
-        for (int i = 0; i < line.length(); i++) {
-            byte b = bytes[i];
-            if (b != ' ' && b != '\t' && b != '\r') {
-                return false;
-            }
-        }
-        return !line.truncated();
     }
 
     static String rawText(BoundedLineReader.Line line) {

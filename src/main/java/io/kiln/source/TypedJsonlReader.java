@@ -93,16 +93,8 @@ final class TypedJsonlReader extends StreamedReader {
 
     @Override
     public Optional<SourceRecord> next() throws IOException {
-        while (true) {
-            BoundedLineReader.Line line = lines.next();
-            if (line == null) {
-                return Optional.empty();
-            }
-            if (JsonlReader.isBlank(line)) {
-                continue;
-            }
-            return Optional.of(parse(line));
-        }
+        BoundedLineReader.Line line = lines.nextNonBlank();
+        return line == null ? Optional.empty() : Optional.of(parse(line));
     }
 
     private SourceRecord parse(BoundedLineReader.Line line) {
