@@ -78,7 +78,7 @@ final class BatchWriter {
                 TransformChain.Result result = chained.get(next++);
                 for (Row row : result.rows()) {
                     String position = position(record.position(), row);
-                    digest.addFields(digestFields(row, uri, sha256, position, recipeField));
+                    digest(digest, row, uri, sha256, position, recipeField);
                     if (!profile.isEmpty()) {
                         profile.accept(column -> columnValue(row, column, item, position));
                     }
@@ -119,30 +119,35 @@ final class BatchWriter {
     }
 
     /**
-     * A row as the content digest sees it: the id, the {@code text} column (null when the row has
+     * Adds a row to the content digest: the id, the {@code text} column (null when the row has
      * none), the lineage columns, then every other column that has a value, by name, with its
-     * canonical text ({@link Values#digestText}). Text rows thus digest as they did before rows
-     * had types.
+     * canonical text ({@link Values#digestText}; whole numbers appended as their decimal text without
+     * making it). Text rows thus digest as they did before rows had types.
      */
-    static Object[] digestFields(Row row, Object uri, Object sha256, String position, Object recipe) {
+    static void digest(ContentDigest digest, Row row, ContentDigest.Field uri, ContentDigest.Field sha256, String position, ContentDigest.Field recipe) {
         Map<String, Object> columns = row.columns();
         Object text = columns.get(Row.TEXT);
-        Object[] fields = new Object[6 + 2 * (columns.size() - (text == null ? 0 : 1))];
-        fields[0] = row.id();
-        fields[1] = text == null ? null : Values.digestText(text);
-        fields[2] = uri;
-        fields[3] = sha256;
-        fields[4] = position;
-        fields[5] = recipe;
-        int i = 6;
+        digest.beginRow();
+        digest.append(row.id());
+        digest.append(text == null ? null : Values.digestText(text));
+        digest.append(uri);
+        digest.append(sha256);
+        digest.append(position);
+        digest.append(recipe);
         for (Map.Entry<String, Object> column : columns.entrySet()) {
             if (column.getKey().equals(Row.TEXT)) {
                 continue;
             }
-            fields[i++] = column.getKey();
-            fields[i++] = Values.digestText(column.getValue());
+            digest.append(column.getKey());
+            Object value = column.getValue();
+            if (value instanceof Integer || value instanceof Long) {
+                digest.append(((Number) value).longValue());
+            }
+            else {
+                digest.append(Values.digestText(value));
+            }
         }
-        return fields;
+        digest.endRow();
     }
 
     /** On the job's thread, in input order: writes a transformed batch and counts it. */

@@ -15,6 +15,7 @@ public final class ContentDigest {
     private final long[] sum = new long[4];
     private final MessageDigest sha256 = newSha256();
     private byte[] row = new byte[512];
+    private int length;
     private long rows;
 
     /** A field encoded once, for a value that every row of an input repeats (its URI, its sha256, the recipe). Immutable. */
@@ -45,63 +46,114 @@ public final class ContentDigest {
 
     /** Adds one row, given as its fields in schema order: each a {@link String}, a {@link Field} or null. The same row digests the same either way. */
     public void addFields(Object[] fields) {
-        // the row's encoding is assembled in one buffer and hashed with one update: per field a null marker (0),
-        // or 1, the UTF-8 length (4 bytes, big-endian) and the UTF-8 bytes
-        int length = 0;
+        beginRow();
         for (Object value : fields) {
             if (value instanceof Field encoded) {
-                length = reserve(length, encoded.encoding.length);
-                System.arraycopy(encoded.encoding, 0, row, length, encoded.encoding.length);
-                length += encoded.encoding.length;
-                continue;
+                append(encoded);
             }
-            String field = (String) value;
-            if (field == null) {
-                length = reserve(length, 1);
-                row[length++] = 0;
-                continue;
+            else {
+                append((String) value);
             }
-            length = reserve(length, 5 + field.length());
-            int start = length + 5;
-            int end = ascii(field, start);
-            if (end < 0) {
-                byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
-                length = reserve(length, 5 + bytes.length);
-                System.arraycopy(bytes, 0, row, start, bytes.length);
-                end = start + bytes.length;
-            }
-            int size = end - start;
-            row[length] = 1;
-            row[length + 1] = (byte) (size >>> 24);
-            row[length + 2] = (byte) (size >>> 16);
-            row[length + 3] = (byte) (size >>> 8);
-            row[length + 4] = (byte) size;
-            length = end;
         }
+        endRow();
+    }
+
+    // A row's encoding is assembled in one buffer and hashed with one update: per field a null marker (0), or 1, the
+    // UTF-8 length (4 bytes, big-endian) and the UTF-8 bytes. beginRow, the appends, then endRow add one row.
+
+    /** Starts a row: its fields follow with the {@code append} methods, in schema order, then {@link #endRow()}. */
+    public void beginRow() {
+        length = 0;
+    }
+
+    /** Appends a text field (null allowed). */
+    public void append(String field) {
+        if (field == null) {
+            reserve(1);
+            row[length++] = 0;
+            return;
+        }
+        reserve(5 + field.length());
+        int start = length + 5;
+        int end = ascii(field, start);
+        if (end < 0) {
+            byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+            reserve(5 + bytes.length);
+            System.arraycopy(bytes, 0, row, start, bytes.length);
+            end = start + bytes.length;
+        }
+        header(end - start);
+        length = end;
+    }
+
+    /** Appends a field encoded once. */
+    public void append(Field encoded) {
+        reserve(encoded.encoding.length);
+        System.arraycopy(encoded.encoding, 0, row, length, encoded.encoding.length);
+        length += encoded.encoding.length;
+    }
+
+    /** Appends a whole number as its decimal text: the same as appending {@code Long.toString(value)}, without making the string. */
+    public void append(long value) {
+        reserve(5 + 20);
+        int start = length + 5;
+        int end = start;
+        long rest = value;
+        if (rest < 0) {
+            row[end++] = '-';
+        }
+        else {
+            rest = -rest;
+        }
+        int digitsStart = end;
+        // digits of the negative value, from the lowest: works for Long.MIN_VALUE too
+        do {
+            row[end++] = (byte) ('0' - rest % 10);
+            rest /= 10;
+        }
+        while (rest != 0);
+        for (int i = digitsStart, j = end - 1; i < j; i++, j--) {
+            byte swap = row[i];
+            row[i] = row[j];
+            row[j] = swap;
+        }
+        header(end - start);
+        length = end;
+    }
+
+    /** Ends the row and adds it. */
+    public void endRow() {
         sha256.update(row, 0, length);
         addToSum(sha256.digest());
         rows++;
     }
 
+    private void header(int size) {
+        row[length] = 1;
+        row[length + 1] = (byte) (size >>> 24);
+        row[length + 2] = (byte) (size >>> 16);
+        row[length + 3] = (byte) (size >>> 8);
+        row[length + 4] = (byte) size;
+    }
+
     /** Copies an ASCII string's bytes to {@code start} of the row buffer (which has room); -1 when it has other characters. */
     private int ascii(String field, int start) {
-        int length = field.length();
-        for (int i = 0; i < length; i++) {
+        int count = field.length();
+        for (int i = 0; i < count; i++) {
             char c = field.charAt(i);
             if (c >= 0x80) {
                 return -1;
             }
             row[start + i] = (byte) c;
         }
-        return start + length;
+        return start + count;
     }
 
-    /** Grows the row buffer so that {@code more} bytes fit after {@code length}; returns {@code length}. */
-    private int reserve(int length, int more) {
+    /** Grows the row buffer so that {@code more} bytes fit after what the row has. */
+    private void reserve(int more) {
         if (length + more > row.length) {
             row = java.util.Arrays.copyOf(row, Math.max(length + more, row.length * 2));
         }
-        return length;
     }
 
     public void merge(ContentDigest other) {

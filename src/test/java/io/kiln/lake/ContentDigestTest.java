@@ -78,4 +78,18 @@ class ContentDigestTest {
         encoded.addFields(new Object[] {"a", ContentDigest.Field.of("file:///x/ünïcode.jsonl"), null, ContentDigest.Field.of("")});
         org.assertj.core.api.Assertions.assertThat(encoded.value()).isEqualTo(text.value());
     }
+
+    @Test
+    void wholeNumbersAppendAsTheirDecimalText() {
+        for (long value : new long[] {0, 7, -7, 10, 1234567890123L, Long.MAX_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE}) {
+            ContentDigest text = new ContentDigest();
+            text.add(Long.toString(value), "x");
+            ContentDigest number = new ContentDigest();
+            number.beginRow();
+            number.append(value);
+            number.append("x");
+            number.endRow();
+            org.assertj.core.api.Assertions.assertThat(number.value()).as("%d", value).isEqualTo(text.value());
+        }
+    }
 }
