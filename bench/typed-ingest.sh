@@ -106,7 +106,7 @@ export SPARK_LOCAL_IP=127.0.0.1
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 results="$work/results-$stamp.tsv"
 settings="workers=${KILN_WORKERS:-2} job-threads=${KILN_JOB_THREADS:-2} batch-size=${KILN_BATCH_SIZE:-1000} target-file-size-bytes=${KILN_TARGET_FILE_SIZE_BYTES:-134217728}"
-printf 'size\tformat\tround\tengine\tfirst\tinput_bytes\trows\trows_written\trows_rejected\tcpu_s\twall_s\tjob_s\tpeak_rss_mb\tothers_cores\tdata_files\toutput_bytes\n' >"$results"
+printf 'size\tformat\tround\tengine\tfirst\tinput_bytes\trows\trows_written\trows_rejected\tcpu_s\twall_s\tjob_s\tpeak_rss_mb\tothers_cores\tdata_files\toutput_bytes\theap_after_gc_mb\n' >"$results"
 say "work dir $work; jar $jar (commit $commit); $(nproc) cores; Kiln: $settings, java -Xmx$xmx; Spark: local[$spark_threads], java -Xmx$spark_xmx"
 
 # --- inputs ----------------------------------------------------------------------------------
@@ -194,12 +194,12 @@ EOF
         fail "[$label $format] Kiln job $id ended $state (log: $log)"
     fi
     python3 - "$job" "$label" "$format" "$round" "$first" "$(stat -c %s "$input")" "$rows" "$peak_rss" "$submitted_at" "$ended_at" \
-        "$kiln_before" "$kiln_after" "$busy_before" "$busy_after" "$ticks_per_second" "$(table_files "$data/warehouse/bench/typed/data")" \
+        "$kiln_before" "$kiln_after" "$busy_before" "$busy_after" "$ticks_per_second" "$(table_files "$data/warehouse/bench/typed/data")" "$(heap_after_gc "$data/gc.log")" \
         >>"$results" <<'EOF'
 import json, sys
 from datetime import datetime
 (job_file, label, fmt, rnd, first, size, rows, peak_kb, submitted, ended, kiln_before, kiln_after, busy_before, busy_after,
- ticks, output) = sys.argv[1:]
+ ticks, output, heap) = sys.argv[1:]
 j = json.load(open(job_file))
 def instant(s):
     return datetime.fromisoformat(s.replace("Z", "+00:00"))
@@ -210,7 +210,7 @@ ticks = float(ticks)
 cpu = (int(kiln_after) - int(kiln_before)) / ticks
 others = max(0.0, ((int(busy_after) - int(busy_before)) / ticks - cpu) / wall)
 row = [label, fmt, rnd, "kiln", first, size, rows, counts.get("written"), counts.get("rejected"), f"{cpu:.2f}", f"{wall:.2f}",
-       f"{job_s:.2f}", f"{int(peak_kb) / 1024:.0f}", f"{others:.2f}"] + output.split("\t")
+       f"{job_s:.2f}", f"{int(peak_kb) / 1024:.0f}", f"{others:.2f}"] + output.split("\t") + [heap]
 print("\t".join(str(x) for x in row))
 EOF
     local written rejected
@@ -223,6 +223,18 @@ EOF
     say "[$label $format] Kiln: $(tail -n 1 "$results" | awk -F'\t' '{ printf "%s rows, %s CPU s, %s s wall, peak RSS %s MB", $8, $10, $11, $13 }')"
 }
 
+heap_after_gc() { # a unified GC log (-Xlog:gc) -> the largest heap left after a collection, in MB: the live data, whatever the heap size
+    python3 -c '
+import re, sys
+units = {"K": 1 / 1024, "M": 1, "G": 1024}
+after = 0.0
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(r"Pause .*?(\d+)([KMG])->(\d+)([KMG])\(", line)
+    if m:
+        after = max(after, int(m.group(3)) * units[m.group(4)])
+print(f"{after:.0f}")' "$1"
+}
+
 # --- Spark -----------------------------------------------------------------------------------
 run_spark() {
     local label="$1" format="$2" round="$3" first="$4" input_dir="$5"
@@ -232,18 +244,18 @@ run_spark() {
     rm -rf "$data"
     mkdir -p "$data"
     say "[$label $format] Spark: local[$spark_threads], java -Xmx$spark_xmx (log $data/spark.log)"
-    if ! timeout "$job_timeout" "${spark_java[@]}" ingest "$format" "$input" "$input_dir/spark-read.ddl" "$input_dir/spark-table.ddl" \
+    if ! timeout "$job_timeout" "${spark_java[0]}" "-Xlog:gc:file=$data/gc.log" "${spark_java[@]:1}" ingest "$format" "$input" "$input_dir/spark-read.ddl" "$input_dir/spark-table.ddl" \
         "$data" "$spark_threads" >"$data/spark.out" 2>"$data/spark.log"; then
         grep -m 5 -E 'Exception|Error' "$data/spark.log" >&2 || tail -n 30 "$data/spark.log" >&2
         fail "[$label $format] the Spark job failed (log: $data/spark.log)"
     fi
     python3 - "$data/spark.out" "$label" "$format" "$round" "$first" "$(stat -c %s "$input")" "$rows" \
-        "$(table_files "$data/warehouse/bench/t/data")" >>"$results" <<'EOF'
+        "$(table_files "$data/warehouse/bench/t/data")" "$(heap_after_gc "$data/gc.log")" >>"$results" <<'EOF'
 import sys
-out, label, fmt, rnd, first, size, rows, output = sys.argv[1:]
+out, label, fmt, rnd, first, size, rows, output, heap = sys.argv[1:]
 v = dict(line.strip().split("=", 1) for line in open(out) if "=" in line)
 row = [label, fmt, rnd, "spark", first, size, rows, v["rows"], 0, v["cpu_s"], v["wall_s"], v["wall_s"],
-       f"{int(v['peak_rss_kb']) / 1024:.0f}", v["others_cores"]] + output.split("\t")
+       f"{int(v['peak_rss_kb']) / 1024:.0f}", v["others_cores"]] + output.split("\t") + [heap]
 print("\t".join(str(x) for x in row))
 EOF
     local written
@@ -288,7 +300,7 @@ print(f"Typed ingest into Iceberg, Kiln vs Spark {spark_version} local[{spark_th
 print()
 head = ["size", "format", "input MB", "rows", "Kiln MB/CPU-s", "Kiln rows/CPU-s", "Spark MB/CPU-s", "Spark rows/CPU-s",
         "Kiln / Spark per CPU-s", "Kiln CPU s", "Spark CPU s", "Kiln wall s", "Spark wall s", "Kiln peak RSS MB",
-        "Spark peak RSS MB", "data files K / S", "output MB K / S", "others' cores K / S"]
+        "Spark peak RSS MB", "heap after GC MB K / S", "data files K / S", "output MB K / S", "others' cores K / S"]
 print("| " + " | ".join(head) + " |")
 print("|" + "|".join("---" for _ in head) + "|")
 tsv = [head]
@@ -300,6 +312,7 @@ for (size, fmt), by in groups.items():
     line = [size, fmt, f"{mb:.1f}", str(n), f"{mb / kc:.2f}", f"{n / kc:,.0f}", f"{mb / sc:.2f}", f"{n / sc:,.0f}",
             f"{sc / kc:.2f}", f"{kc:.1f}", f"{sc:.1f}", f"{med(k, 'wall_s'):.1f}", f"{med(s, 'wall_s'):.1f}",
             f"{med(k, 'peak_rss_mb'):.0f}", f"{med(s, 'peak_rss_mb'):.0f}",
+            f"{med(k, 'heap_after_gc_mb'):.0f} / {med(s, 'heap_after_gc_mb'):.0f}",
             f"{k[-1]['data_files']} / {s[-1]['data_files']}",
             f"{int(k[-1]['output_bytes']) / 1e6:.1f} / {int(s[-1]['output_bytes']) / 1e6:.1f}",
             f"{max(float(r['others_cores']) for r in k):.2f} / {max(float(r['others_cores']) for r in s):.2f}"]
@@ -317,12 +330,15 @@ if len(sizes) > 1:
         if (small, fmt) in groups and (large, fmt) in groups:
             a, b = groups[(small, fmt)], groups[(large, fmt)]
             print(f"{fmt}: peak RSS {large} / {small}: Kiln {med(b['kiln'], 'peak_rss_mb') / med(a['kiln'], 'peak_rss_mb'):.2f}, "
-                  f"Spark {med(b['spark'], 'peak_rss_mb') / med(a['spark'], 'peak_rss_mb'):.2f} (input ratio {size_of(large) / size_of(small):.0f})")
+                  f"Spark {med(b['spark'], 'peak_rss_mb') / med(a['spark'], 'peak_rss_mb'):.2f}; heap after GC {large} / {small}: "
+                  f"Kiln {med(b['kiln'], 'heap_after_gc_mb') / max(1.0, med(a['kiln'], 'heap_after_gc_mb')):.2f}, "
+                  f"Spark {med(b['spark'], 'heap_after_gc_mb') / max(1.0, med(a['spark'], 'heap_after_gc_mb')):.2f} (input ratio {size_of(large) / size_of(small):.0f})")
     print()
 print("input MB = the input file's size (CSV, Parquet or JSON lines: the same rows; sizes are the CSV's); rows/CPU-s compares formats.")
 print("Kiln CPU s = the service process's CPU time from submit to the job's end as seen by polling (0.25 s); Kiln wall s likewise;")
 print("Spark CPU s = the Spark JVM's CPU time from spark.read to the return of writeTo(...).append() (start-up and table creation excluded).")
 print("Kiln / Spark per CPU-s = Spark CPU s / Kiln CPU s: above 1, Kiln does the same ingest on less CPU. Peak RSS = VmHWM of the whole process.")
+print("heap after GC = the most heap any collection left (-Xlog:gc): the data a process holds, whatever size its heap grew to.")
 print("data files, output MB = the table's Parquet data files after the job (Kiln's carry its five lineage columns too; last round).")
 print("others' cores = CPUs kept busy by other processes during the job (max over rounds).")
 summary = results.removesuffix(".tsv") + "-table.tsv"
