@@ -112,7 +112,8 @@ public final class IngestPipeline {
         boolean scratch = reproducing.isPresent();
         InputPlan plan = InputPlan.of(job.inputs(), progress, cancelled);
         List<Column> columns = job.tableColumns();
-        Table table = publisher.loadOrCreate(job.table(), IcebergTypes.schema(columns), TableLayout.properties(settings.targetFileSizeBytes()));
+        Table table = publisher.loadOrCreate(job.table(), IcebergTypes.schema(columns),
+                TableLayout.properties(settings.targetFileSizeBytes(), job.typed() ? "rows" : "text"));
         table = publisher.ensureSchema(table, columns, job.chain().tableProperties());
         Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS, TableLayout.properties(settings.targetFileSizeBytes()));
 

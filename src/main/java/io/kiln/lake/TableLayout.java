@@ -91,7 +91,13 @@ public final class TableLayout {
         return TableIdentifier.of(table.namespace(), table.name() + REJECTS_SUFFIX);
     }
 
+    /** The properties of a table of text rows (and of a rejects table). */
     public static Map<String, String> properties(long targetFileSizeBytes) {
+        return properties(targetFileSizeBytes, "text");
+    }
+
+    /** The properties of a new table; {@code kind}, {@code text} or {@code rows} (typed rows), says what its rows are. */
+    public static Map<String, String> properties(long targetFileSizeBytes, String kind) {
         return Map.of(
                 TableProperties.FORMAT_VERSION, "2",
                 TableProperties.DEFAULT_FILE_FORMAT, "parquet",
@@ -100,6 +106,6 @@ public final class TableLayout {
                 // several row groups per file, so that the check engine's Spark can split a big batch across cores
                 TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Long.toString(16L * 1024 * 1024),
                 TableProperties.COMMIT_NUM_RETRIES, "20",
-                "kiln.table-kind", "text");
+                "kiln.table-kind", kind);
     }
 }

@@ -176,4 +176,31 @@ class TypedRowsReadTest {
         assertThat(rows.get("r2").getField("price")).isEqualTo(new BigDecimal("-0.05"));
         assertThat(rows.get("3").getField("meta")).isNull();
     }
+
+    @Test
+    void aCsvJobWithItsDialectGoesThroughTheApiAndABadDialectIsA400() throws IOException {
+        Path directory = Files.createDirectories(Path.of("target/test-inputs/csv-" + UUID.randomUUID()));
+        Path file = directory.resolve("semicolons.csv");
+        Files.write(file, "key;label;score\nk1;caf\u00e9;NA\nk2;\"NA\";1.5\n".getBytes(StandardCharsets.ISO_8859_1));
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("uri", file.toAbsolutePath().toUri().toString());
+        source.put("format", "csv");
+        source.put("id", "key");
+        source.put("csv", Map.of("delimiter", ";", "nullValue", "NA", "encoding", "ISO-8859-1"));
+        String table = "typed.csv_" + UUID.randomUUID().toString().substring(0, 8).replace('-', '0');
+        String id = given().contentType(ContentType.JSON).body(Map.of("table", table, "source", source)).post("/v1/jobs")
+                .then().statusCode(202).extract().jsonPath().getString("id");
+        JsonPath job = JobApiTest.awaitFinal(id);
+        assertThat(job.getString("state")).as(job.prettify()).isEqualTo("PUBLISHED");
+        byte[] body = given().queryParam("columns", "id,label,score").get("/v1/tables/" + table + "/snapshots/" + job.getLong("snapshotId") + "/rows")
+                .then().statusCode(200).extract().asByteArray();
+        assertThat(new String(body, StandardCharsets.UTF_8).lines().sorted().toList())
+                .containsExactly("{\"id\":\"k1\",\"label\":\"caf\u00e9\",\"score\":null}", "{\"id\":\"k2\",\"label\":\"NA\",\"score\":1.5}");
+
+        source.put("csv", Map.of("delimiter", ";;", "encoding", "EBCDIC-9000"));
+        given().contentType(ContentType.JSON).body(Map.of("table", table, "source", source)).post("/v1/jobs").then().statusCode(400)
+                .body("error.code", org.hamcrest.Matchers.equalTo("INVALID_JOB_SPEC"))
+                .body("error.violations.field", org.hamcrest.Matchers.containsInAnyOrder("source.csv.delimiter", "source.csv.encoding"))
+                .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("Exception")));
+    }
 }

@@ -135,6 +135,7 @@ class TypedSourcesTest {
         assertThat(table.schema().findType("seen_at")).isEqualTo(Types.TimestampType.withZone());
         assertThat(table.schema().findType("meta").asStructType().fields()).extracting(Types.NestedField::name).containsExactly("source", "rank");
         assertThat(table.currentSnapshot().summary()).containsEntry("kiln.schema-id", Integer.toString(table.schema().schemaId()));
+        assertThat(table.properties()).containsEntry("kiln.table-kind", "rows");
 
         List<Record> rows = rows(table);
         assertThat(rows).extracting(row -> row.getField("id")).containsExactlyInAnyOrder("r1", "r2", "3");
