@@ -1,12 +1,11 @@
 package io.kiln.source;
 
 import java.io.IOException;
-import java.util.HashSet;
-import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.core.JsonParseException;
@@ -24,30 +23,41 @@ import io.kiln.transform.DataType;
 
 /**
  * JSON lines read by a {@link RecordSchema}: every declared field of every line, nested objects as
- * structs and arrays as lists ({@link TypedValues#fromJson}). A field is known when the schema reads
- * it, or a field inside it (a path such as {@code meta.author}); the other top-level fields, and the
- * fields of a struct that its type does not name, are unknown.
+ * structs and arrays as lists. A line is read as a token stream: a top-level value that a field
+ * reads whole is converted from its tokens; a value that a path reads inside (such as
+ * {@code meta.author}), and a list or struct value, is read as a tree and converted by
+ * {@link TypedValues#fromJson}. A key that equals a path with dots is read before the path's walk,
+ * as {@link JsonlReader#field} does. A field is known when the schema reads it, or a field inside it;
+ * the other top-level fields, and the fields of a struct that its type does not name, are unknown.
  */
 final class TypedJsonlReader extends StreamedReader {
     private static final JsonMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
+    /** For schemas with decimals: their digits kept exactly in trees. */
     private static final JsonMapper EXACT = MAPPER.rebuild().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
-    /** For token streams: the reader checks for trailing tokens itself (the mapper would check after every nested value). */
-    private static final ObjectMapper STREAMED = MAPPER.rebuild().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
-    private static final ObjectMapper STREAMED_EXACT = EXACT.rebuild().disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    private static final int ID = -1;
 
     private final BoundedLineReader lines;
     private final TypedRows rows;
     private final List<RecordSchema.Field> fields;
     private final ObjectMapper mapper;
-    private final ObjectMapper streamed;
-    private final Set<String> known = new HashSet<>();
     private final String idField;
     private final int maxRecordBytes;
-    /** When no path has a dot: the field index of each top-level name, for reading a line as a token stream. */
-    private final Map<String, Integer> byName;
+    /** What each top-level name of a line feeds: fields (or {@link #ID}) that read it whole, or a path inside it. */
+    private final Map<String, List<Target>> targets = new HashMap<>();
+
+    /** A field of the schema ({@link #ID} for the id) fed by a top-level value: whole ({@code path} null), or the value at {@code path} inside it. */
+    private record Target(int field, String path) {
+        boolean whole() {
+            return path == null;
+        }
+
+        /** A key with dots that the whole value of feeds a path: it takes precedence over walking the path. */
+        boolean literal(String name) {
+            return path == null && name.indexOf('.') >= 0;
+        }
+    }
 
     TypedJsonlReader(HashingInput raw, RecordSchema schema, String sha256, int maxRecordBytes, Compression compression) throws IOException {
         super(raw);
@@ -55,30 +65,22 @@ final class TypedJsonlReader extends StreamedReader {
         this.fields = schema.fields();
         this.maxRecordBytes = maxRecordBytes;
         this.lines = new BoundedLineReader(compression.decompress(raw), maxRecordBytes);
-        boolean decimals = fields.stream().anyMatch(field -> hasDecimal(field.column().type()));
-        this.mapper = decimals ? EXACT : MAPPER;
-        this.streamed = decimals ? STREAMED_EXACT : STREAMED;
-        fields.forEach(field -> known.add(topLevel(field.source())));
-        this.idField = schema.id() instanceof RecordSchema.FromField id ? id.field() : null;
+        this.mapper = fields.stream().anyMatch(field -> hasDecimal(field.column().type())) ? EXACT : MAPPER;
+        this.idField = schema.idField().orElse(null);
+        for (int i = 0; i < fields.size(); i++) {
+            target(fields.get(i).source(), i);
+        }
         if (idField != null) {
-            known.add(topLevel(idField));
-        }
-        boolean flat = (idField == null || idField.indexOf('.') < 0) && fields.stream().noneMatch(field -> field.source().indexOf('.') >= 0);
-        if (flat) {
-            Map<String, Integer> names = new java.util.HashMap<>();
-            for (int i = 0; i < fields.size(); i++) {
-                names.putIfAbsent(fields.get(i).source(), i);
-            }
-            this.byName = names;
-        }
-        else {
-            this.byName = null;
+            target(idField, ID);
         }
     }
 
-    private static String topLevel(String path) {
-        int dot = path.indexOf('.');
-        return dot < 0 ? path : path.substring(0, dot);
+    private void target(String source, int field) {
+        targets.computeIfAbsent(source, name -> new ArrayList<>()).add(new Target(field, null));
+        int dot = source.indexOf('.');
+        if (dot > 0) {
+            targets.computeIfAbsent(source.substring(0, dot), name -> new ArrayList<>()).add(new Target(field, source.substring(dot + 1)));
+        }
     }
 
     static boolean hasDecimal(DataType type) {
@@ -97,18 +99,59 @@ final class TypedJsonlReader extends StreamedReader {
         return line == null ? Optional.empty() : Optional.of(parse(line));
     }
 
+    /** What one line gives: the values, the id, fields fed by a key with dots, the first value that does not fit, unknown fields. */
+    private final class Record {
+        final Object[] values = rows.newValues();
+        final boolean[] literal = new boolean[fields.size() + 1];
+        final TreeMap<String, String> unknown = new TreeMap<>();
+        String id;
+        ValueException failed;
+
+        /** Sets a field from a value; a path's value never replaces one a key with dots gave. */
+        void set(Target target, Object value, String name) {
+            int slot = target.field() == ID ? fields.size() : target.field();
+            if (!target.whole() && literal[slot]) {
+                return;
+            }
+            literal[slot] |= target.literal(name);
+            if (target.field() == ID) {
+                id = (String) value;
+            }
+            else {
+                values[target.field()] = value;
+            }
+        }
+    }
+
     private SourceRecord parse(BoundedLineReader.Line line) {
         String position = "line:" + line.number();
         if (line.truncated()) {
             return new SourceRecord.Malformed(position, "record-too-large", "line is longer than the limit of " + maxRecordBytes + " bytes",
                     JsonlReader.rawText(line));
         }
-        if (byName != null) {
-            return stream(line, position);
-        }
-        JsonNode node;
-        try {
-            node = mapper.readTree(line.bytes(), 0, line.length());
+        Record record = new Record();
+        record.id = rows.positionId(position);
+        try (JsonParser parser = mapper.createParser(line.bytes(), 0, line.length())) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                parser.skipChildren();
+                endOfLine(parser);
+                return new SourceRecord.Malformed(position, "not-an-object", "line is JSON but not an object", JsonlReader.rawText(line));
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken token = parser.nextToken();
+                List<Target> fed = targets.get(name);
+                if (fed == null) {
+                    record.unknown.put(name, token.isScalarValue() ? jsonText(parser, token) : parser.readValueAsTree().toString());
+                }
+                else if (record.failed != null) {
+                    parser.skipChildren();
+                }
+                else {
+                    read(parser, token, name, fed, record);
+                }
+            }
+            endOfLine(parser);
         }
         catch (JsonProcessingException e) {
             return new SourceRecord.Malformed(position, "malformed-json", e.getOriginalMessage(), JsonlReader.rawText(line));
@@ -116,40 +159,57 @@ final class TypedJsonlReader extends StreamedReader {
         catch (IOException e) {
             return new SourceRecord.Malformed(position, "malformed-json", String.valueOf(e.getMessage()), JsonlReader.rawText(line));
         }
-        if (node == null || !node.isObject()) {
-            return new SourceRecord.Malformed(position, "not-an-object", "line is JSON but not an object", JsonlReader.rawText(line));
+        if (record.failed != null) {
+            return TypedRows.malformed(position, record.failed, JsonlReader.rawText(line));
         }
-        String id = rows.positionId(position);
-        if (idField != null) {
-            JsonNode value = JsonlReader.field(node, idField);
-            if (value != null && !value.isNull()) {
-                if (!value.isTextual() && !value.isIntegralNumber()) {
-                    return new SourceRecord.Malformed(position, ValueException.TYPE_MISMATCH, "column 'id': " + ValueException.shown(value)
-                            + " is not a string or a whole number (field '" + idField + "')", JsonlReader.rawText(line));
-                }
-                id = value.asText();
-            }
+        return rows.record(position, record.id, record.values, record.unknown, () -> JsonlReader.rawText(line));
+    }
+
+    private static void endOfLine(JsonParser parser) throws IOException {
+        if (parser.nextToken() != null) {
+            throw new JsonParseException(parser, "Trailing token (of type " + parser.currentToken() + ") found after value");
         }
-        Map<String, String> unknown = new TreeMap<>();
-        Object[] values = rows.newValues();
+    }
+
+    /** Feeds the value of top-level {@code name} (its first token {@code token}) to the targets that read it. */
+    private void read(JsonParser parser, JsonToken token, String name, List<Target> fed, Record record) throws IOException {
+        boolean tree = token.isStructStart() || fed.stream().anyMatch(target -> !target.whole());
+        JsonNode node = tree ? parser.readValueAsTree() : null;
         try {
-            for (int i = 0; i < fields.size(); i++) {
-                RecordSchema.Field field = fields.get(i);
-                JsonNode value = JsonlReader.field(node, field.source());
-                values[i] = value == null ? null : TypedValues.fromJson(value, field.column().type(), field.column().name(),
-                        (path, unknownValue) -> unknown.put(path, unknownValue.toString()));
+            for (Target target : fed) {
+                JsonNode value = node == null || target.whole() ? node : JsonlReader.field(node, target.path());
+                if (node != null && value == null) {
+                    continue;
+                }
+                if (target.field() == ID) {
+                    record.set(target, id(parser, token, value), name);
+                    continue;
+                }
+                Column column = fields.get(target.field()).column();
+                Object converted = value == null ? value(parser, token, column.type(), column.name())
+                        : TypedValues.fromJson(value, column.type(), column.name(), (path, unknownValue) -> record.unknown.put(path, unknownValue.toString()));
+                record.set(target, converted, name);
             }
         }
         catch (ValueException e) {
-            return TypedRows.malformed(position, e, JsonlReader.rawText(line));
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> entries = node.fields(); entries.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = entries.next();
-            if (!known.contains(entry.getKey())) {
-                unknown.put(entry.getKey(), entry.getValue().toString());
+            record.failed = e;
+            if (node == null) {
+                parser.skipChildren();
             }
         }
-        return rows.record(position, id, values, unknown, () -> JsonlReader.rawText(line));
+    }
+
+    /** The id from a token (or, read as a tree, a node): a string or a whole number; a null leaves the id to the position rule. */
+    private String id(JsonParser parser, JsonToken token, JsonNode node) throws IOException, ValueException {
+        if (node != null ? node.isTextual() || node.isIntegralNumber() : token == JsonToken.VALUE_STRING || token == JsonToken.VALUE_NUMBER_INT) {
+            return node != null ? node.asText() : parser.getText();
+        }
+        if (node != null ? node.isNull() : token == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        Object shown = node != null ? node : shown(parser, token);
+        throw new ValueException(ValueException.TYPE_MISMATCH, "column 'id': " + ValueException.shown(shown) + " is not a string or a whole number (field '"
+                + idField + "')");
     }
 
     /** A value as an error message shows it: the JSON text of a number or boolean, unquoted. */
@@ -160,79 +220,6 @@ final class TypedJsonlReader extends StreamedReader {
         }
     }
 
-    /**
-     * The line read as a stream of tokens, without building a tree: the same rows, rejects and
-     * messages as the tree (for schemas whose fields are all top-level), at a fraction of the cost.
-     * A value of a list or struct column is read as a tree, then converted as the tree path does.
-     */
-    private SourceRecord stream(BoundedLineReader.Line line, String position) {
-        Object[] values = rows.newValues();
-        TreeMap<String, String> unknown = new TreeMap<>();
-        String id = rows.positionId(position);
-        ValueException failed = null;
-        try (JsonParser parser = streamed.createParser(line.bytes(), 0, line.length())) {
-            JsonToken first = parser.nextToken();
-            if (first != JsonToken.START_OBJECT) {
-                parser.skipChildren();
-                if (parser.nextToken() != null) {
-                    throw new JsonParseException(parser, "Trailing token (of type " + parser.currentToken() + ") found after value");
-                }
-                return new SourceRecord.Malformed(position, "not-an-object", "line is JSON but not an object", JsonlReader.rawText(line));
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                JsonToken token = parser.nextToken();
-                Integer index = byName.get(name);
-                if (name.equals(idField)) {
-                    if (token == JsonToken.VALUE_STRING || token == JsonToken.VALUE_NUMBER_INT) {
-                        id = parser.getText();
-                    }
-                    else if (token == JsonToken.VALUE_NULL) {
-                        id = rows.positionId(position);
-                    }
-                    else if (failed == null) {
-                        Object shown = token.isStructStart() ? new Literal(parser.readValueAsTree().toString()) : shown(parser, token);
-                        failed = new ValueException(ValueException.TYPE_MISMATCH, "column 'id': " + ValueException.shown(shown)
-                                + " is not a string or a whole number (field '" + idField + "')");
-                    }
-                    if (index == null) {
-                        parser.skipChildren();
-                        continue;
-                    }
-                }
-                if (index == null) {
-                    unknown.put(name, token.isScalarValue() ? jsonText(parser, token) : parser.readValueAsTree().toString());
-                    continue;
-                }
-                if (failed != null) {
-                    parser.skipChildren();
-                    continue;
-                }
-                Column column = fields.get(index).column();
-                try {
-                    values[index] = value(parser, token, column.type(), column.name(), unknown);
-                }
-                catch (ValueException e) {
-                    failed = e;
-                    parser.skipChildren();
-                }
-            }
-            if (parser.nextToken() != null) {
-                throw new JsonParseException(parser, "Trailing token (of type " + parser.currentToken() + ") found after value");
-            }
-        }
-        catch (JsonProcessingException e) {
-            return new SourceRecord.Malformed(position, "malformed-json", e.getOriginalMessage(), JsonlReader.rawText(line));
-        }
-        catch (IOException e) {
-            return new SourceRecord.Malformed(position, "malformed-json", String.valueOf(e.getMessage()), JsonlReader.rawText(line));
-        }
-        if (failed != null) {
-            return TypedRows.malformed(position, failed, JsonlReader.rawText(line));
-        }
-        return rows.record(position, id, values, unknown, () -> JsonlReader.rawText(line));
-    }
-
     /** A scalar token's JSON text (strings quoted and escaped, numbers as written). */
     private static String jsonText(JsonParser parser, JsonToken token) throws IOException {
         if (token == JsonToken.VALUE_STRING) {
@@ -241,14 +228,10 @@ final class TypedJsonlReader extends StreamedReader {
         return parser.getText();
     }
 
-    /** The current value (token {@code token}) as a value of {@code type}, by {@link TypedValues}' rules. */
-    private Object value(JsonParser parser, JsonToken token, DataType type, String column, TreeMap<String, String> unknown) throws IOException, ValueException {
+    /** The current scalar value (token {@code token}) as a value of {@code type}, by {@link TypedValues}' rules. */
+    private static Object value(JsonParser parser, JsonToken token, DataType type, String column) throws IOException, ValueException {
         if (token == JsonToken.VALUE_NULL) {
             return null;
-        }
-        if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
-            JsonNode tree = parser.readValueAsTree();
-            return TypedValues.fromJson(tree, type, column, (path, unknownValue) -> unknown.put(path, unknownValue.toString()));
         }
         if (type instanceof DataType.Primitive primitive) {
             switch (primitive) {

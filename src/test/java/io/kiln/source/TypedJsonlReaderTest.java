@@ -19,8 +19,9 @@ import io.kiln.transform.Column;
 import io.kiln.transform.DataType;
 
 /**
- * A typed JSON line is read as a token stream when every field is top-level, and as a tree when a
- * path names a nested field: both give the same rows, rejects and messages.
+ * A typed JSON line is read as a token stream; a path into a nested value reads that value as a
+ * tree. A nested path changes nothing else the records give; several columns may read one field; a
+ * key with dots comes before the path's walk.
  */
 class TypedJsonlReaderTest {
     private static final Path FIXTURES = Path.of("src/test/resources/fixtures/typed");
@@ -50,7 +51,7 @@ class TypedJsonlReaderTest {
     }
 
     @Test
-    void theTokenStreamAndTheTreeReadTheSameRecords() throws IOException {
+    void aNestedPathChangesNothingElseTheRecordsGive() throws IOException {
         Path fixture = FIXTURES.resolve("records.jsonl");
         RecordSchema flat = new RecordSchema(fixtureFields(), new RecordSchema.FromField("id"), RecordSchema.UnknownFields.KEEP);
         List<RecordSchema.Field> nested = new ArrayList<>(fixtureFields());
@@ -74,7 +75,7 @@ class TypedJsonlReaderTest {
     }
 
     @Test
-    void brokenLinesAreRejectsOfTheSameKindEitherWay() throws IOException {
+    void brokenLinesAreRejectsOfTheSameKindWithOrWithoutANestedPath() throws IOException {
         Path file = temp.resolve("broken.jsonl");
         Files.writeString(file, """
                 {"id": "a", "n": 1} trailing
@@ -96,5 +97,24 @@ class TypedJsonlReaderTest {
         assertThat(((SourceRecord.Malformed) streamed.get(3)).detail()).isEqualTo(((SourceRecord.Malformed) parsed.get(3)).detail())
                 .isEqualTo("column 'id': {\"no\":1} is not a string or a whole number (field 'id')");
         assertThat(((SourceRecord.Parsed) streamed.get(4)).row().value("_extra")).contains("{\"extra\":[1,{\"x\":\"y\"}]}");
+    }
+
+    @Test
+    void severalColumnsReadOneFieldAndAKeyWithDotsComesBeforeThePathsWalk() throws IOException {
+        Path file = temp.resolve("paths.jsonl");
+        Files.writeString(file, """
+                {"id": "a", "n": 7, "meta": {"source": "walked", "rank": 2}, "meta.source": "literal"}
+                {"id": "b", "meta.source": "literal", "meta": {"source": "walked", "rank": 3}, "n": 8}
+                {"id": "c", "meta": {"source": "walked", "rank": 4}}
+                """);
+        RecordSchema schema = new RecordSchema(List.of(
+                new RecordSchema.Field(Column.optional("n", DataType.INT, ""), "n"),
+                new RecordSchema.Field(Column.optional("n_again", DataType.LONG, ""), "n"),
+                new RecordSchema.Field(Column.optional("source", DataType.STRING, ""), "meta.source"),
+                new RecordSchema.Field(Column.optional("rank", DataType.INT, ""), "meta.rank")),
+                new RecordSchema.FromField("id"), RecordSchema.UnknownFields.REJECT);
+        List<SourceRecord> records = read(file, schema);
+        assertThat(records).extracting(record -> ((SourceRecord.Parsed) record).row().columns().toString()).containsExactly(
+                "{n=7, n_again=7, rank=2, source=literal}", "{n=8, n_again=8, rank=3, source=literal}", "{rank=4, source=walked}");
     }
 }
