@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -18,6 +19,7 @@ import org.apache.iceberg.types.Types;
 
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
+import io.kiln.transform.Timestamps;
 
 /**
  * A row filter for reads and exports: conditions joined by {@code and}, each one of
@@ -425,21 +427,16 @@ public final class RowFilter {
         }
 
         private Object time(Types.NestedField field, String value, int start) {
+            boolean date = field.type().typeId() == Type.TypeID.DATE;
+            Optional<?> time;
             try {
-                if (field.type().typeId() == Type.TypeID.DATE) {
-                    return java.time.LocalDate.parse(value);
-                }
-                try {
-                    return java.time.OffsetDateTime.parse(value.replace(' ', 'T')).toInstant();
-                }
-                catch (java.time.format.DateTimeParseException withoutOffset) {
-                    return java.time.LocalDateTime.parse(value.replace(' ', 'T')).toInstant(java.time.ZoneOffset.UTC);
-                }
+                time = date ? Optional.of(java.time.LocalDate.parse(value)) : Timestamps.parse(value);
             }
             catch (java.time.format.DateTimeParseException e) {
-                throw error("column '" + field.name() + "' is " + field.type() + "; '" + value + "' at position " + (start + 1) + " is not "
-                        + (field.type().typeId() == Type.TypeID.DATE ? "a date (yyyy-mm-dd)" : "a timestamp (ISO-8601, such as 2024-03-01T12:00:00Z)"));
+                time = Optional.empty();
             }
+            return time.orElseThrow(() -> error("column '" + field.name() + "' is " + field.type() + "; '" + value + "' at position " + (start + 1)
+                    + " is not " + (date ? "a date (yyyy-mm-dd)" : "a timestamp (ISO-8601, such as 2024-03-01T12:00:00Z)")));
         }
 
         private String string() {

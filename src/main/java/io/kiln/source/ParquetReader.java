@@ -27,7 +27,7 @@ import io.kiln.transform.Values;
  * A Parquet file read by a {@link RecordSchema} through Iceberg's generic Parquet reader: only the
  * columns the schema reads (all of them unless unknown fields are dropped), one row group in memory
  * at a time. Each field of the schema reads the file's column of its name; values convert by
- * {@link TypedValues#fromEngine}. Positions are {@code row:N}, counting the file's rows from 1.
+ * {@link TypedValues#fromPlain}. Positions are {@code row:N}, counting the file's rows from 1.
  *
  * <p>Parquet is read by seeking, not as a stream, so the file's sha256 is computed when the reader
  * finishes, by reading it once more.
@@ -126,7 +126,7 @@ final class ParquetReader implements RecordReader {
         try {
             for (int i = 0; i < fields.size(); i++) {
                 Object value = positionOfField[i] < 0 ? null : plain(record.get(positionOfField[i]));
-                values[i] = TypedValues.fromEngine(value, fields.get(i).column().type(), fields.get(i).column().name());
+                values[i] = TypedValues.fromPlain(value, fields.get(i).column().type(), fields.get(i).column().name());
             }
         }
         catch (ValueException e) {
@@ -139,13 +139,17 @@ final class ParquetReader implements RecordReader {
                 if (unknown.isEmpty()) {
                     unknown = new TreeMap<>();
                 }
-                unknown.put(unknownNames.get(i), Values.json(normalized(plain(value))));
+                unknown.put(unknownNames.get(i), Values.json(plain(value)));
             }
         }
         return Optional.of(rows.record(position, id, values, unknown, () -> raw(record)));
     }
 
-    /** Iceberg's records as maps by field name, Parquet maps as lists of key-value structs. */
+    /**
+     * A value of Iceberg's reader in the vocabulary of row values: records as maps by field name,
+     * Parquet maps as lists of key-value structs, timestamps as instants (UTC when without a zone),
+     * text as strings, fixed-length binary as buffers, UUIDs as their text.
+     */
     private static Object plain(Object value) {
         if (value instanceof Record record) {
             Map<String, Object> fields = new LinkedHashMap<>();
@@ -170,17 +174,6 @@ final class ParquetReader implements RecordReader {
             });
             return entries;
         }
-        if (value instanceof byte[] bytes) {
-            return java.nio.ByteBuffer.wrap(bytes).asReadOnlyBuffer();
-        }
-        if (value instanceof java.util.UUID uuid) {
-            return uuid.toString();
-        }
-        return value;
-    }
-
-    /** Engine values as row values, for JSON text. */
-    private static Object normalized(Object value) {
         if (value instanceof java.time.OffsetDateTime timestamp) {
             return timestamp.toInstant();
         }
@@ -190,22 +183,18 @@ final class ParquetReader implements RecordReader {
         if (value instanceof CharSequence text) {
             return text.toString();
         }
-        if (value instanceof List<?> list) {
-            List<Object> elements = new ArrayList<>(list.size());
-            list.forEach(element -> elements.add(normalized(element)));
-            return elements;
+        if (value instanceof byte[] bytes) {
+            return java.nio.ByteBuffer.wrap(bytes).asReadOnlyBuffer();
         }
-        if (value instanceof Map<?, ?> map) {
-            Map<String, Object> fields = new LinkedHashMap<>();
-            map.forEach((key, field) -> fields.put(key.toString(), normalized(field)));
-            return fields;
+        if (value instanceof java.util.UUID uuid) {
+            return uuid.toString();
         }
         return value;
     }
 
     /** The record as JSON, for a reject. */
     private static String raw(Record record) {
-        return Values.json(normalized(plain(record)));
+        return Values.json(plain(record));
     }
 
     @Override

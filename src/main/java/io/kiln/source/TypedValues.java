@@ -7,11 +7,6 @@ import java.nio.ByteBuffer;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,6 +25,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import io.kiln.transform.Column;
 import io.kiln.transform.DataType;
+import io.kiln.transform.Timestamps;
 import io.kiln.transform.Values;
 
 /**
@@ -53,18 +49,7 @@ import io.kiln.transform.Values;
  * Text of a type other than string is trimmed first, and an empty text is null.
  */
 final class TypedValues {
-    private static final DateTimeFormatter LOCAL_TIMESTAMP = new DateTimeFormatterBuilder()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE)
-            .optionalStart().appendLiteral('T').optionalEnd()
-            .optionalStart().appendLiteral(' ').optionalEnd()
-            .append(DateTimeFormatter.ISO_LOCAL_TIME)
-            .toFormatter(Locale.ROOT);
-    private static final DateTimeFormatter OFFSET_TIMESTAMP = new DateTimeFormatterBuilder()
-            .append(LOCAL_TIMESTAMP)
-            .appendOffset("+HH:MM:ss", "Z")
-            .toFormatter(Locale.ROOT);
     private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
-    private static final long MAX_MICROS_SECONDS = Long.MAX_VALUE / 1_000_000 - 1;
 
     private TypedValues() {}
 
@@ -254,20 +239,19 @@ final class TypedValues {
     }
 
     /**
-     * A value as an engine's reader gives it (Iceberg's generic Parquet reader: String, Integer,
-     * Long, Float, Double, Boolean, BigDecimal, LocalDate, OffsetDateTime, LocalDateTime, ByteBuffer,
-     * List, struct records as maps) as a value of {@code type}: the same type, a lossless widening,
-     * or text parsed by the text rules.
+     * A row value of another type (what {@code ParquetReader} makes of Iceberg's: String, Integer,
+     * Long, Float, Double, Boolean, BigDecimal, LocalDate, Instant, ByteBuffer, List, struct maps)
+     * as a value of {@code type}: the same type, a lossless widening, or text parsed by the text rules.
      */
-    static Object fromEngine(Object value, DataType type, String column) throws ValueException {
+    static Object fromPlain(Object value, DataType type, String column) throws ValueException {
         if (value == null) {
             return null;
         }
-        if (value instanceof CharSequence text) {
-            return fromText(text.toString(), type, column);
+        if (value instanceof String text) {
+            return fromText(text, type, column);
         }
         if (type == DataType.STRING) {
-            return value instanceof ByteBuffer || value instanceof List<?> || value instanceof Map<?, ?> ? Values.json(normalized(value)) : normalized(value).toString();
+            return value instanceof ByteBuffer || value instanceof List<?> || value instanceof Map<?, ?> ? Values.json(value) : value.toString();
         }
         if (type instanceof DataType.Primitive primitive) {
             switch (primitive) {
@@ -305,11 +289,8 @@ final class TypedValues {
                     }
                     break;
                 case TIMESTAMP:
-                    if (value instanceof OffsetDateTime timestamp) {
-                        return timestamp.toInstant().truncatedTo(ChronoUnit.MICROS);
-                    }
-                    if (value instanceof LocalDateTime timestamp) {
-                        return timestamp.toInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+                    if (value instanceof Instant timestamp) {
+                        return timestamp.truncatedTo(ChronoUnit.MICROS);
                     }
                     break;
                 case BINARY:
@@ -320,7 +301,7 @@ final class TypedValues {
                 default:
                     break;
             }
-            throw ValueException.mismatch(column, normalized(value), "a " + type.spec());
+            throw ValueException.mismatch(column, value, "a " + type.spec());
         }
         if (type instanceof DataType.Decimal decimal) {
             if (value instanceof BigDecimal number) {
@@ -333,11 +314,11 @@ final class TypedValues {
         }
         if (type instanceof DataType.ListOf list) {
             if (!(value instanceof List<?> elements)) {
-                throw ValueException.mismatch(column, normalized(value), "a list");
+                throw ValueException.mismatch(column, value, "a list");
             }
             List<Object> values = new ArrayList<>(elements.size());
             for (int i = 0; i < elements.size(); i++) {
-                Object element = fromEngine(elements.get(i), list.element(), column + "[" + i + "]");
+                Object element = fromPlain(elements.get(i), list.element(), column + "[" + i + "]");
                 if (element == null && list.elementsRequired()) {
                     throw ValueException.missing(column + "[" + i + "]", column + "[" + i + "]");
                 }
@@ -347,11 +328,11 @@ final class TypedValues {
         }
         DataType.Struct struct = (DataType.Struct) type;
         if (!(value instanceof Map<?, ?> fields)) {
-            throw ValueException.mismatch(column, normalized(value), "a struct");
+            throw ValueException.mismatch(column, value, "a struct");
         }
         Map<String, Object> values = new LinkedHashMap<>();
         for (Column field : struct.fields()) {
-            Object converted = fromEngine(fields.get(field.name()), field.type(), column + "." + field.name());
+            Object converted = fromPlain(fields.get(field.name()), field.type(), column + "." + field.name());
             if (converted == null && field.required()) {
                 throw ValueException.missing(column + "." + field.name(), column + "." + field.name());
             }
@@ -363,17 +344,6 @@ final class TypedValues {
             }
         }
         return Collections.unmodifiableMap(values);
-    }
-
-    /** An engine value in the vocabulary of row values (for messages and string columns). */
-    private static Object normalized(Object value) {
-        if (value instanceof OffsetDateTime timestamp) {
-            return timestamp.toInstant();
-        }
-        if (value instanceof LocalDateTime timestamp) {
-            return timestamp.toInstant(ZoneOffset.UTC);
-        }
-        return value;
     }
 
     private static double floatingPoint(String value, String column, String text, String expected) throws ValueException {
@@ -460,26 +430,7 @@ final class TypedValues {
     }
 
     static Instant timestamp(String value, String column, Object shown) throws ValueException {
-        java.util.Optional<Instant> fast = IsoTimestamps.instant(value);
-        if (fast.isPresent()) {
-            return fast.get();
-        }
-        Instant instant;
-        try {
-            instant = OffsetDateTime.parse(value, OFFSET_TIMESTAMP).toInstant();
-        }
-        catch (DateTimeException withOffset) {
-            try {
-                instant = LocalDateTime.parse(value, LOCAL_TIMESTAMP).toInstant(ZoneOffset.UTC);
-            }
-            catch (DateTimeException local) {
-                throw ValueException.mismatch(column, shown, "a timestamp (ISO-8601, such as 2024-03-01T12:00:00Z)");
-            }
-        }
-        if (Math.abs(instant.getEpochSecond()) > MAX_MICROS_SECONDS) {
-            throw ValueException.mismatch(column, shown, "a timestamp in range");
-        }
-        return instant.truncatedTo(ChronoUnit.MICROS);
+        return Timestamps.parse(value).orElseThrow(() -> ValueException.mismatch(column, shown, "a timestamp (ISO-8601, such as 2024-03-01T12:00:00Z)"));
     }
 
     /** Whether {@code value} reads as a timestamp by the text rules (for inference). */

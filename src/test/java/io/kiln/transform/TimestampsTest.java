@@ -1,4 +1,4 @@
-package io.kiln.source;
+package io.kiln.transform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +11,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-class IsoTimestampsTest {
+class TimestampsTest {
     @Test
     void theFastPathGivesWhatJavaTimeParsesForEveryCommonForm() {
         Random random = new Random(11);
@@ -30,24 +30,32 @@ class IsoTimestampsTest {
                 continue; // java.time prints no seconds then: not a fast form
             }
             Instant expected = OffsetDateTime.parse(text.replace(" ", "T")).toInstant().truncatedTo(ChronoUnit.MICROS);
-            assertThat(IsoTimestamps.instant(text)).as(text).contains(expected);
+            assertThat(Timestamps.fast(text)).as(text).contains(expected);
             String local = time.toLocalDateTime().toString();
             if (local.length() >= 19) {
-                assertThat(IsoTimestamps.instant(local)).as(local).contains(LocalDateTime.parse(local).toInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS));
+                assertThat(Timestamps.fast(local)).as(local).contains(LocalDateTime.parse(local).toInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS));
             }
         }
     }
 
     @Test
+    void otherFormsGoThroughJavaTimeAndImpossibleOnesAreNotTimestamps() {
+        assertThat(Timestamps.parse("2024-01-01T12:00Z")).contains(Instant.parse("2024-01-01T12:00:00Z"));
+        assertThat(Timestamps.parse("+300000-01-01T00:00:00Z")).isEmpty();
+        assertThat(Timestamps.parse("2024-02-30T00:00:00Z")).isEmpty();
+        assertThat(Timestamps.parse("2024-03-01 12:00:00.1234567")).contains(Instant.parse("2024-03-01T12:00:00.123456Z"));
+    }
+
+    @Test
     void otherFormsAndImpossibleDatesAreLeftToTheSlowPath() {
-        assertThat(IsoTimestamps.instant("2024-02-30T00:00:00Z")).isEmpty();
-        assertThat(IsoTimestamps.instant("2024-01-01T24:00:00Z")).isEmpty();
-        assertThat(IsoTimestamps.instant("2024-01-01T12:00Z")).isEmpty();
-        assertThat(IsoTimestamps.instant("2024-01-01T12:00:00.Z")).isEmpty();
-        assertThat(IsoTimestamps.instant("2024-01-01T12:00:00+1")).isEmpty();
-        assertThat(IsoTimestamps.instant("noon")).isEmpty();
-        assertThat(IsoTimestamps.instant("2024-01-01T12:00:00+0130")).contains(Instant.parse("2024-01-01T10:30:00Z"));
-        assertThat(IsoTimestamps.instant("2024-01-01T12:00:00-05")).contains(Instant.parse("2024-01-01T17:00:00Z"));
-        assertThat(IsoTimestamps.instant("2024-01-01T12:00:00.1234567891Z")).isEmpty();
+        assertThat(Timestamps.fast("2024-02-30T00:00:00Z")).isEmpty();
+        assertThat(Timestamps.fast("2024-01-01T24:00:00Z")).isEmpty();
+        assertThat(Timestamps.fast("2024-01-01T12:00Z")).isEmpty();
+        assertThat(Timestamps.fast("2024-01-01T12:00:00.Z")).isEmpty();
+        assertThat(Timestamps.fast("2024-01-01T12:00:00+1")).isEmpty();
+        assertThat(Timestamps.fast("noon")).isEmpty();
+        assertThat(Timestamps.fast("2024-01-01T12:00:00+0130")).contains(Instant.parse("2024-01-01T10:30:00Z"));
+        assertThat(Timestamps.fast("2024-01-01T12:00:00-05")).contains(Instant.parse("2024-01-01T17:00:00Z"));
+        assertThat(Timestamps.fast("2024-01-01T12:00:00.1234567891Z")).isEmpty();
     }
 }

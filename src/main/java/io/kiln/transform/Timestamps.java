@@ -1,22 +1,69 @@
-package io.kiln.source;
+package io.kiln.transform;
 
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * A fast path for the ISO-8601 timestamps nearly every source writes:
- * {@code yyyy-mm-dd[T or space]hh:mm:ss[.fraction][Z or +hh:mm or +hhmm or +hh]}. It gives
- * exactly what {@link java.time.OffsetDateTime#parse} and {@link java.time.LocalDateTime#parse}
- * give for these forms (a missing offset is UTC), without their formatter machinery; anything else
- * (a time without seconds, years beyond 9999, ...) answers empty and goes the slow way.
+ * Timestamps as text, read one way everywhere (sources, row filters): ISO-8601 with an offset or
+ * {@code Z}, or without one (then UTC), with {@code T} or a space between date and time; fractions
+ * of a second beyond microseconds are cut; instants beyond Iceberg's range (microseconds in a long)
+ * are not timestamps, nor are impossible dates (no day 30 of February). The common form {@code yyyy-mm-dd[T ]hh:mm:ss[.f][Z|+hh:mm|+hhmm|+hh]} is read
+ * without java.time's formatters; every other form goes through them.
  */
-final class IsoTimestamps {
-    private IsoTimestamps() {}
+public final class Timestamps {
+    private static final DateTimeFormatter LOCAL = new DateTimeFormatterBuilder()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE)
+            .optionalStart().appendLiteral('T').optionalEnd()
+            .optionalStart().appendLiteral(' ').optionalEnd()
+            .append(DateTimeFormatter.ISO_LOCAL_TIME)
+            .toFormatter(Locale.ROOT)
+            .withResolverStyle(ResolverStyle.STRICT);
+    private static final DateTimeFormatter OFFSET = new DateTimeFormatterBuilder()
+            .append(LOCAL)
+            .appendOffset("+HH:MM:ss", "Z")
+            .toFormatter(Locale.ROOT)
+            .withResolverStyle(ResolverStyle.STRICT);
+    private static final long MAX_MICROS_SECONDS = Long.MAX_VALUE / 1_000_000 - 1;
+
+    private Timestamps() {}
+
+    /** The instant {@code text} names, by the rules above; empty when it is not a timestamp. */
+    public static Optional<Instant> parse(String text) {
+        Optional<Instant> fast = fast(text);
+        if (fast.isPresent()) {
+            return fast;
+        }
+        Instant instant;
+        try {
+            instant = OffsetDateTime.parse(text, OFFSET).toInstant();
+        }
+        catch (DateTimeException withOffset) {
+            try {
+                instant = LocalDateTime.parse(text, LOCAL).toInstant(ZoneOffset.UTC);
+            }
+            catch (DateTimeException local) {
+                return Optional.empty();
+            }
+        }
+        if (Math.abs(instant.getEpochSecond()) > MAX_MICROS_SECONDS) {
+            return Optional.empty();
+        }
+        return Optional.of(instant.truncatedTo(ChronoUnit.MICROS));
+    }
 
     /** Microseconds since the epoch, cut (not rounded) below a microsecond; empty when the text is not of the fast forms or not a valid date-time. */
-    static OptionalLong micros(String text) {
+    static OptionalLong fastMicros(String text) {
         int length = text.length();
         if (length < 19 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(13) != ':' || text.charAt(16) != ':') {
             return OptionalLong.empty();
@@ -95,14 +142,14 @@ final class IsoTimestamps {
         return OptionalLong.of(seconds * 1_000_000 + nanos / 1_000);
     }
 
-    /** The instant of {@link #micros}, or empty. */
-    static java.util.Optional<Instant> instant(String text) {
-        OptionalLong micros = micros(text);
+    /** The instant of {@link #fastMicros}, or empty. */
+    static Optional<Instant> fast(String text) {
+        OptionalLong micros = fastMicros(text);
         if (micros.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         long value = micros.getAsLong();
-        return java.util.Optional.of(Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000), Math.floorMod(value, 1_000_000) * 1_000L));
+        return Optional.of(Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000), Math.floorMod(value, 1_000_000) * 1_000L));
     }
 
     /** The non-negative number of {@code count} ASCII digits at {@code start}, or -1. */
