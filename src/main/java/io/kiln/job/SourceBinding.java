@@ -84,7 +84,7 @@ final class SourceBinding {
         ReadOptions options = new ReadOptions(Optional.empty(), fields, INFER_MAX_RECORD_BYTES, DocumentLimits.defaults(INFER_MAX_RECORD_BYTES), csv, compression);
         List<Column> declared = List.of(TEXT_COLUMN);
         if (typed) {
-            Optional<RecordSchema> schema = schema(source, format.get(), inputs, options, violations);
+            Optional<RecordSchema> schema = schema(source, format.get(), inputs, options, violations, before);
             if (schema.isEmpty()) {
                 return Optional.empty();
             }
@@ -187,7 +187,9 @@ final class SourceBinding {
         return Optional.of(Optional.of(value.charAt(0)));
     }
 
-    private static Optional<RecordSchema> schema(SourceSpec source, SourceFormat format, List<InputFile> inputs, ReadOptions options, List<Violation> violations) {
+    /** {@code sourceBefore}: the violations there were before the source's; inference waits until the rest of the source is valid. */
+    private static Optional<RecordSchema> schema(SourceSpec source, SourceFormat format, List<InputFile> inputs, ReadOptions options, List<Violation> violations,
+            int sourceBefore) {
         int before = violations.size();
         RecordSchema.IdRule id = idRule(source.id(), violations);
         RecordSchema.UnknownFields unknown = source.unknownFields() == null ? RecordSchema.UnknownFields.REJECT
@@ -201,7 +203,7 @@ final class SourceBinding {
                 violations.add(new Violation("source.schema", "is required: list the columns, or say \"infer\""));
                 return Optional.empty();
             }
-            if (inputs.isEmpty() || violations.size() > before) {
+            if (inputs.isEmpty() || violations.size() > sourceBefore) {
                 return Optional.empty();
             }
             try {
