@@ -21,14 +21,7 @@ final class DocumentFormat implements SourceFormat {
 
     @Override
     public RecordReader open(InputFile file, String sha256, ReadOptions options, LongConsumer bytesRead) throws IOException {
-        HashingInput raw = HashingInput.open(file, bytesRead);
-        try {
-            return new DocumentReader(raw, file, options.documentLimits(), DocumentExtractor.shared());
-        }
-        catch (RuntimeException e) {
-            raw.close();
-            throw e;
-        }
+        return HashingInput.openWith(file, bytesRead, raw -> new DocumentReader(raw, file, options.documentLimits(), DocumentExtractor.shared()));
     }
 
     @Override

@@ -29,6 +29,29 @@ public final class HashingInput extends FilterInputStream {
         return new HashingInput(new DigestInputStream(Files.newInputStream(file.path()), digest), digest, bytesRead);
     }
 
+    /** What reads an opened input, and closes it when closed itself. */
+    @FunctionalInterface
+    interface Opener<R> {
+        R open(HashingInput input) throws IOException;
+    }
+
+    /** Opens the file and gives it to {@code opener}; the file is closed again when that fails. */
+    static <R> R openWith(InputFile file, LongConsumer bytesRead, Opener<R> opener) throws IOException {
+        HashingInput raw = open(file, bytesRead);
+        try {
+            return opener.open(raw);
+        }
+        catch (IOException | RuntimeException e) {
+            try {
+                raw.close();
+            }
+            catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
     @Override
     public int read() throws IOException {
         int b = super.read();

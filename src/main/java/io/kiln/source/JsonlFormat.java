@@ -35,17 +35,9 @@ final class JsonlFormat implements SourceFormat {
 
     @Override
     public RecordReader open(InputFile file, String sha256, ReadOptions options, LongConsumer bytesRead) throws IOException {
-        HashingInput raw = HashingInput.open(file, bytesRead);
-        try {
-            if (options.schema().isPresent()) {
-                return new TypedJsonlReader(raw, options.schema().get(), sha256, options.maxRecordBytes(), options.compression());
-            }
-            return new JsonlReader(raw, options.fields(), options.maxRecordBytes(), options.compression());
-        }
-        catch (IOException | RuntimeException e) {
-            raw.close();
-            throw e;
-        }
+        return HashingInput.openWith(file, bytesRead, raw -> options.schema().isPresent()
+                ? new TypedJsonlReader(raw, options.schema().get(), sha256, options.maxRecordBytes(), options.compression())
+                : new JsonlReader(raw, options.fields(), options.maxRecordBytes(), options.compression()));
     }
 
     @Override
@@ -62,14 +54,12 @@ final class JsonlFormat implements SourceFormat {
     /** The objects among the first {@code records} non-blank lines (in file order), by {@link SchemaInference}'s rule. */
     @Override
     public List<RecordSchema.Field> infer(List<InputFile> files, ReadOptions options, int records) throws IOException {
-        String idField = options.schema().flatMap(RecordSchema::idField).orElse(null);
-        SchemaInference inference = new SchemaInference(idField);
-        int seen = 0;
-        for (InputFile file : files) {
+        return SchemaInference.infer(files, options, records, (file, inference, wanted) -> {
+            int seen = 0;
             try (HashingInput raw = HashingInput.open(file, bytes -> {})) {
                 BoundedLineReader lines = new BoundedLineReader(options.compression().decompress(raw), options.maxRecordBytes());
                 BoundedLineReader.Line line;
-                while (seen < records && (line = lines.next()) != null) {
+                while (seen < wanted && (line = lines.next()) != null) {
                     if (BoundedLineReader.isBlank(line) || line.truncated()) {
                         continue;
                     }
@@ -80,11 +70,8 @@ final class JsonlFormat implements SourceFormat {
                     }
                 }
             }
-            if (seen >= records) {
-                break;
-            }
-        }
-        return inference.fields();
+            return seen;
+        });
     }
 
     private static Optional<JsonNode> parse(BoundedLineReader.Line line) {

@@ -1,5 +1,6 @@
 package io.kiln.source;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -34,6 +35,26 @@ final class SchemaInference {
 
     SchemaInference(String idField) {
         this.idField = idField;
+    }
+
+    /** Reads sample records from one file into an inference. */
+    @FunctionalInterface
+    interface Sampler {
+        /** Adds at most {@code records} records of {@code file} to {@code inference}; returns how many it added. */
+        int sample(InputFile file, SchemaInference inference, int records) throws IOException;
+    }
+
+    /** The fields of the first {@code records} records of the files, in order, each file read by {@code sampler}. */
+    static List<RecordSchema.Field> infer(List<InputFile> files, ReadOptions options, int records, Sampler sampler) throws IOException {
+        SchemaInference inference = new SchemaInference(options.schema().flatMap(RecordSchema::idField).orElse(null));
+        int seen = 0;
+        for (InputFile file : files) {
+            if (seen >= records) {
+                break;
+            }
+            seen += sampler.sample(file, inference, records - seen);
+        }
+        return inference.fields();
     }
 
     /** A node of the type lattice. */

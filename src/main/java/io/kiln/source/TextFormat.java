@@ -18,7 +18,7 @@ final class TextFormat implements SourceFormat {
 
     @Override
     public RecordReader open(InputFile file, String sha256, ReadOptions options, LongConsumer bytesRead) throws IOException {
-        return new TextFileReader(HashingInput.open(file, bytesRead), file, options.maxRecordBytes());
+        return HashingInput.openWith(file, bytesRead, raw -> new TextFileReader(raw, file, options.maxRecordBytes()));
     }
 
     @Override

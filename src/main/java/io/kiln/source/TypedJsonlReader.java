@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import io.kiln.transform.Column;
 import io.kiln.transform.DataType;
+import io.kiln.transform.Values;
 
 /**
  * JSON lines read by a {@link RecordSchema}: every declared field of every line, nested objects as
@@ -222,10 +223,7 @@ final class TypedJsonlReader extends StreamedReader {
 
     /** A scalar token's JSON text (strings quoted and escaped, numbers as written). */
     private static String jsonText(JsonParser parser, JsonToken token) throws IOException {
-        if (token == JsonToken.VALUE_STRING) {
-            return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(parser.getText())) + "\"";
-        }
-        return parser.getText();
+        return token == JsonToken.VALUE_STRING ? Values.json(parser.getText()) : parser.getText();
     }
 
     /** The current scalar value (token {@code token}) as a value of {@code type}, by {@link TypedValues}' rules. */
