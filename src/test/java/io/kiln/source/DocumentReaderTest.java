@@ -194,7 +194,7 @@ class DocumentReaderTest {
             InputFile input = input(file, file.getFileName().toString());
             long[] bytes = new long[1];
             String sha256;
-            try (RecordReader reader = Sources.open(input, SourceFormat.DOCUMENT, FieldMapping.DEFAULT, MAX_RECORD_BYTES, LIMITS, n -> bytes[0] += n)) {
+            try (RecordReader reader = SourceFormat.DOCUMENT.open(input, "", ReadOptions.text(FieldMapping.DEFAULT, MAX_RECORD_BYTES, LIMITS), n -> bytes[0] += n)) {
                 while (reader.next().isPresent()) {
                     // read all
                 }
@@ -273,7 +273,7 @@ class DocumentReaderTest {
     private static List<SourceRecord> read(Path file, SourceFormat format, DocumentLimits limits) throws IOException {
         List<SourceRecord> records = new ArrayList<>();
         InputFile input = input(file, file.getFileName().toString());
-        try (RecordReader reader = Sources.open(input, format, FieldMapping.DEFAULT, MAX_RECORD_BYTES, limits, n -> {})) {
+        try (RecordReader reader = format.open(input, "", ReadOptions.text(FieldMapping.DEFAULT, MAX_RECORD_BYTES, limits), n -> {})) {
             Optional<SourceRecord> record;
             while ((record = reader.next()).isPresent()) {
                 records.add(record.get());

@@ -61,7 +61,7 @@ class JsonlReaderTest {
         String sha256;
         List<SourceRecord> records = new ArrayList<>();
         long[] bytes = new long[1];
-        try (RecordReader reader = Sources.open(input, SourceFormat.JSONL, FieldMapping.DEFAULT, 1024, n -> bytes[0] += n)) {
+        try (RecordReader reader = SourceFormat.JSONL.open(input, "", ReadOptions.text(FieldMapping.DEFAULT, 1024, DocumentLimits.defaults(1024)), n -> bytes[0] += n)) {
             Optional<SourceRecord> record;
             while ((record = reader.next()).isPresent()) {
                 records.add(record.get());
@@ -106,7 +106,7 @@ class JsonlReaderTest {
     private static List<SourceRecord> readAll(Path file, SourceFormat format, FieldMapping fields, int maxRecordBytes) throws IOException {
         InputFile input = new InputFile(file.toUri().toString(), file, file.getFileName().toString(), Files.size(file));
         List<SourceRecord> records = new ArrayList<>();
-        try (RecordReader reader = Sources.open(input, format, fields, maxRecordBytes, n -> {})) {
+        try (RecordReader reader = format.open(input, "", ReadOptions.text(fields, maxRecordBytes, DocumentLimits.defaults(maxRecordBytes)), n -> {})) {
             Optional<SourceRecord> record;
             while ((record = reader.next()).isPresent()) {
                 records.add(record.get());
