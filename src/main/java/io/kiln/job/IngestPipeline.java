@@ -30,7 +30,6 @@ import io.kiln.lake.Publisher;
 import io.kiln.lake.SummaryJson;
 import io.kiln.lake.TableLayout;
 import io.kiln.source.DocumentLimits;
-import io.kiln.source.InputFile;
 import io.kiln.transform.Column;
 import io.kiln.transform.TransformChain;
 
@@ -234,11 +233,6 @@ public final class IngestPipeline {
         summary.put("kiln.content-digest", digest.value());
         summary.put("kiln.content-state", digest.state());
         return summary;
-    }
-
-    /** The sha256 of an input now, as the input manifest records it. */
-    public static String sha256Of(InputFile file) {
-        return InputPlan.sha256Of(file);
     }
 
     private Result resultFromSnapshot(Table table, long snapshotId, TransformChain chain, InputPlan plan) {

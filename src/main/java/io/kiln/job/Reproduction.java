@@ -113,14 +113,14 @@ public final class Reproduction {
                 comparable = false;
                 continue;
             }
-            String sha256 = IngestPipeline.sha256Of(file);
+            String sha256 = InputPlan.sha256Of(file);
             boolean same = sha256.equals(entry.getValue());
             inputs.add(new Input(entry.getKey(), same ? "UNCHANGED" : "CHANGED", entry.getValue(), sha256));
             comparable &= same;
         }
         for (InputFile file : current.values()) {
             if (!original.containsKey(file.uri())) {
-                inputs.add(new Input(file.uri(), "ADDED", null, IngestPipeline.sha256Of(file)));
+                inputs.add(new Input(file.uri(), "ADDED", null, InputPlan.sha256Of(file)));
                 comparable = false;
             }
         }

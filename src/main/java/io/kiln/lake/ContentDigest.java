@@ -41,19 +41,9 @@ public final class ContentDigest {
 
     /** Adds one row, given as its fields in schema order (null allowed). */
     public void add(String... fields) {
-        addFields(fields);
-    }
-
-    /** Adds one row, given as its fields in schema order: each a {@link String}, a {@link Field} or null. The same row digests the same either way. */
-    public void addFields(Object[] fields) {
         beginRow();
-        for (Object value : fields) {
-            if (value instanceof Field encoded) {
-                append(encoded);
-            }
-            else {
-                append((String) value);
-            }
+        for (String field : fields) {
+            append(field);
         }
         endRow();
     }

@@ -10,6 +10,7 @@ import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -222,14 +223,13 @@ public final class IcebergTypes {
         };
     }
 
-    /** Whether {@code type} exists in Kiln's vocabulary. */
-    public static boolean isKilnType(Type type) {
+    /** Kiln's type of an Iceberg type; empty for a type outside Kiln's vocabulary. */
+    public static Optional<DataType> kilnType(Type type) {
         try {
-            fromIceberg(type);
-            return true;
+            return Optional.of(fromIceberg(type));
         }
         catch (IllegalArgumentException e) {
-            return false;
+            return Optional.empty();
         }
     }
 }

@@ -25,15 +25,6 @@ public final class TableLayout {
     public static final String INPUT_MANIFEST_FILE = "kiln.input-manifest-file";
     public static final String REJECTS_SUFFIX = "__rejects";
 
-    public static final Schema TEXT = new Schema(
-            required(1, "id", Types.StringType.get(), "record id from the source"),
-            required(2, "text", Types.StringType.get(), "the transformed text"),
-            required(3, SOURCE_URI, Types.StringType.get(), "input file the row came from"),
-            required(4, SOURCE_SHA256, Types.StringType.get(), "sha256 of the whole input file"),
-            required(5, SOURCE_POSITION, Types.StringType.get(), "position in the input: line:N or doc:0"),
-            required(6, JOB_ID, Types.StringType.get(), "the Kiln job that wrote the row"),
-            required(7, RECIPE, Types.StringType.get(), "sha256 of the canonical steps, source parsing and models"));
-
     /** The row id: every table's first column, a required string. */
     public static final Column ID = new Column("id", DataType.STRING, true, "record id from the source");
 
@@ -64,7 +55,7 @@ public final class TableLayout {
     /**
      * The columns of a table that a job writes, in table order: the id, the source's declared
      * columns, the lineage, then the optional columns that the source format may add and those the
-     * steps set. The columns of a text source (its {@code text}) thus come out as {@link #TEXT}.
+     * steps set.
      */
     public static List<Column> columns(List<Column> declared, List<Column> optional) {
         List<Column> columns = new java.util.ArrayList<>();
@@ -82,10 +73,6 @@ public final class TableLayout {
         return RESERVED.contains(column) || column.startsWith("_kiln_");
     }
 
-    /** Whether a column of a Kiln table is one of the lineage columns. */
-    public static boolean isLineage(String column) {
-        return !column.equals(ID.name()) && RESERVED.contains(column);
-    }
 
     public static TableIdentifier rejectsOf(TableIdentifier table) {
         return TableIdentifier.of(table.namespace(), table.name() + REJECTS_SUFFIX);

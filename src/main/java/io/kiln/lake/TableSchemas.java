@@ -60,7 +60,7 @@ public final class TableSchemas {
                 additions.add(column.asOptional());
                 continue;
             }
-            Optional<DataType> tableType = kilnType(field.type());
+            Optional<DataType> tableType = IcebergTypes.kilnType(field.type());
             if (tableType.isEmpty()) {
                 conflicts.add(new Conflict(column.name(), "column " + column.name() + " of table " + table + " is " + field.type()
                         + ", which Kiln cannot write; this job writes " + column.type().spec()));
@@ -78,7 +78,7 @@ public final class TableSchemas {
         }
         for (Types.NestedField field : existing.columns()) {
             if (field.isRequired() && columns.stream().noneMatch(column -> column.name().equals(field.name()) && column.required())) {
-                String type = kilnType(field.type()).map(DataType::spec).orElse(field.type().toString());
+                String type = IcebergTypes.kilnType(field.type()).map(DataType::spec).orElse(field.type().toString());
                 boolean written = columns.stream().anyMatch(column -> column.name().equals(field.name()));
                 conflicts.add(new Conflict(field.name(), "table " + table + " requires column " + field.name() + " (" + type + " not null); this job "
                         + (written ? "does not write it in every row (it is optional in the job)" : "does not write it")));
@@ -98,14 +98,5 @@ public final class TableSchemas {
             update.updateColumn(widening.column(), to.asPrimitiveType());
         }
         update.commit();
-    }
-
-    private static Optional<DataType> kilnType(Type type) {
-        try {
-            return Optional.of(IcebergTypes.fromIceberg(type));
-        }
-        catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 }

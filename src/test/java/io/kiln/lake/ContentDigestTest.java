@@ -75,7 +75,12 @@ class ContentDigestTest {
         ContentDigest text = new ContentDigest();
         text.add("a", "file:///x/ünïcode.jsonl", null, "");
         ContentDigest encoded = new ContentDigest();
-        encoded.addFields(new Object[] {"a", ContentDigest.Field.of("file:///x/ünïcode.jsonl"), null, ContentDigest.Field.of("")});
+        encoded.beginRow();
+        encoded.append("a");
+        encoded.append(ContentDigest.Field.of("file:///x/ünïcode.jsonl"));
+        encoded.append((String) null);
+        encoded.append(ContentDigest.Field.of(""));
+        encoded.endRow();
         org.assertj.core.api.Assertions.assertThat(encoded.value()).isEqualTo(text.value());
     }
 
