@@ -20,7 +20,7 @@ public interface Transform {
     /**
      * The columns this step reads, each with the type it needs; the job is refused when the rows
      * that reach the step lack one or hold another type. A row that lacks a value of an optional
-     * column the step reads is the step's to handle (text steps drop it as {@code missing-value}).
+     * column the step reads is the step's to handle (text steps pass it on unchanged).
      */
     default java.util.List<Column> reads() {
         return java.util.List.of();

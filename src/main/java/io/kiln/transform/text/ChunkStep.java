@@ -19,6 +19,7 @@ import io.kiln.transform.Row;
 import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
+import io.kiln.transform.TextStep;
 import io.kiln.transform.Transform;
 
 /**
@@ -107,19 +108,9 @@ public final class ChunkStep implements StepDefinition {
     }
 
     private record Chunk(StepId id, EncodingType type, Encoding encoding, BpeEncodings.TokenLengths lengths,
-                         int maxTokens, int overlapTokens, int minTokens, String column) implements Transform {
+                         int maxTokens, int overlapTokens, int minTokens, String column) implements TextStep {
         @Override
-        public List<Column> reads() {
-            return List.of(Column.string(column, ""));
-        }
-
-        @Override
-        public Outcome apply(Row row) {
-            java.util.Optional<String> value = row.string(column);
-            if (value.isEmpty()) {
-                return Outcome.emit(row);
-            }
-            String text = value.get();
+        public Outcome apply(Row row, String text) {
             List<int[]> spans = new Cutter(text, this).spans();
             if (spans.isEmpty()) {
                 return Outcome.drop(id, "empty-text", "text is empty or white space only");

@@ -18,6 +18,7 @@ import io.kiln.transform.Row;
 import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
+import io.kiln.transform.TextStep;
 import io.kiln.transform.Transform;
 
 /**
@@ -148,15 +149,11 @@ public final class CleanStep implements StepDefinition {
     }
 
     private record Clean(StepId id, List<LinePattern> patterns, boolean repeatedLines, int minRepeats, int maxRepeatedLineLength,
-                         boolean mojibake, String column) implements Transform {
+                         boolean mojibake, String column) implements TextStep {
         @Override
-        public Outcome apply(Row row) {
-            java.util.Optional<String> original = row.string(column);
-            if (original.isEmpty()) {
-                return Outcome.emit(row);
-            }
+        public Outcome apply(Row row, String original) {
             Map<String, Long> counts = new TreeMap<>();
-            String text = original.get();
+            String text = original;
             if (mojibake) {
                 Mojibake.Repair repair = Mojibake.repair(text);
                 text = repair.text();
@@ -194,16 +191,11 @@ public final class CleanStep implements StepDefinition {
             if (text.isBlank()) {
                 return Outcome.drop(id, "empty-after-clean", "nothing is left after removing " + removedLines + " boilerplate or repeated lines");
             }
-            Outcome.Emit emit = Outcome.emit(text.equals(original.get()) ? row : row.with(column, text));
+            Outcome.Emit emit = Outcome.emit(text.equals(original) ? row : row.with(column, text));
             for (Map.Entry<String, Long> count : counts.entrySet()) {
                 emit = emit.counting(count.getKey(), count.getValue());
             }
             return emit;
-        }
-
-        @Override
-        public java.util.List<io.kiln.transform.Column> reads() {
-            return java.util.List.of(io.kiln.transform.Column.string(column, ""));
         }
 
         private int markRepeatedLines(String[] lines, boolean[] removed) {

@@ -5,7 +5,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -23,6 +22,7 @@ import io.kiln.transform.Row;
 import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
+import io.kiln.transform.TextStep;
 import io.kiln.transform.Transform;
 
 /**
@@ -157,14 +157,9 @@ public final class LanguageStep implements StepDefinition {
     }
 
     private record Detect(StepId id, LanguageDetector detector, double minScore, SortedSet<String> keep, int maxCharacters, String column)
-            implements Transform {
+            implements TextStep {
         @Override
-        public Outcome apply(Row row) {
-            Optional<String> value = row.string(column);
-            if (value.isEmpty()) {
-                return Outcome.emit(row);
-            }
-            String text = value.get();
+        public Outcome apply(Row row, String text) {
             if (maxCharacters > 0 && text.length() > maxCharacters) {
                 int end = Character.isHighSurrogate(text.charAt(maxCharacters - 1)) ? maxCharacters - 1 : maxCharacters;
                 text = text.substring(0, end);
@@ -179,11 +174,6 @@ public final class LanguageStep implements StepDefinition {
                         detected, detection.score(), String.join(", ", keep)));
             }
             return Outcome.emit(row.with(Map.of("language", language, "language_score", detection.score())));
-        }
-
-        @Override
-        public java.util.List<io.kiln.transform.Column> reads() {
-            return java.util.List.of(io.kiln.transform.Column.string(column, ""));
         }
 
         @Override

@@ -9,6 +9,7 @@ import io.kiln.transform.Row;
 import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
+import io.kiln.transform.TextStep;
 import io.kiln.transform.Transform;
 
 /**
@@ -35,24 +36,16 @@ public final class NormalizeStep implements StepDefinition {
         return new Normalize(id(), form, StepParameters.column(parameters, "column"));
     }
 
-    private record Normalize(StepId id, Normalizer.Form form, String column) implements Transform {
+    private record Normalize(StepId id, Normalizer.Form form, String column) implements TextStep {
         @Override
-        public Outcome apply(Row row) {
-            java.util.Optional<String> text = row.string(column);
-            if (text.isEmpty()) {
-                return Outcome.emit(row);
-            }
-            String normalized = normalize(text.get(), form);
+        public Outcome apply(Row row, String text) {
+            String normalized = normalize(text, form);
             if (normalized.isEmpty()) {
                 return Outcome.drop(id, "empty-text", "text is empty after normalization");
             }
             return Outcome.emit(row.with(column, normalized));
         }
 
-        @Override
-        public java.util.List<io.kiln.transform.Column> reads() {
-            return java.util.List.of(io.kiln.transform.Column.string(column, ""));
-        }
     }
 
     static String normalize(String text, Normalizer.Form form) {

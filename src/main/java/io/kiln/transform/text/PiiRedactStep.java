@@ -24,6 +24,7 @@ import io.kiln.transform.Row;
 import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
+import io.kiln.transform.TextStep;
 import io.kiln.transform.Transform;
 import io.kiln.transform.text.pii.PiiKind;
 import io.kiln.transform.text.pii.PiiMatch;
@@ -140,19 +141,9 @@ public final class PiiRedactStep implements StepDefinition {
         return key.getBytes(StandardCharsets.UTF_8);
     }
 
-    private record PiiRedact(StepId id, PiiScanner scanner, Pseudonyms pseudonyms, String column) implements Transform {
+    private record PiiRedact(StepId id, PiiScanner scanner, Pseudonyms pseudonyms, String column) implements TextStep {
         @Override
-        public java.util.List<io.kiln.transform.Column> reads() {
-            return java.util.List.of(io.kiln.transform.Column.string(column, ""));
-        }
-
-        @Override
-        public Outcome apply(Row row) {
-            java.util.Optional<String> value = row.string(column);
-            if (value.isEmpty()) {
-                return Outcome.emit(row);
-            }
-            String text = value.get();
+        public Outcome apply(Row row, String text) {
             List<PiiMatch> matches = scanner.scan(text);
             if (matches.isEmpty()) {
                 return Outcome.emit(row);

@@ -20,6 +20,7 @@ import io.kiln.transform.Row;
 import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
+import io.kiln.transform.TextStep;
 import io.kiln.transform.Transform;
 
 /**
@@ -199,19 +200,9 @@ public final class QualityFilterStep implements StepDefinition {
         return result;
     }
 
-    private record QualityFilter(StepId id, Settings settings, String column) implements Transform {
+    private record QualityFilter(StepId id, Settings settings, String column) implements TextStep {
         @Override
-        public java.util.List<io.kiln.transform.Column> reads() {
-            return java.util.List.of(io.kiln.transform.Column.string(column, ""));
-        }
-
-        @Override
-        public Outcome apply(Row row) {
-            Optional<String> value = row.string(column);
-            if (value.isEmpty()) {
-                return Outcome.emit(row);
-            }
-            String text = value.get();
+        public Outcome apply(Row row, String text) {
             List<String> words = words(text);
             if (settings.repetition()) {
                 Optional<Outcome> drop = repetition(text, words);

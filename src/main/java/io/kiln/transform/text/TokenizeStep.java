@@ -17,6 +17,7 @@ import io.kiln.transform.Row;
 import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
+import io.kiln.transform.TextStep;
 import io.kiln.transform.Transform;
 
 /**
@@ -64,25 +65,16 @@ public final class TokenizeStep implements StepDefinition {
         return Optional.of(number);
     }
 
-    private record Tokenize(StepId id, EncodingType type, Encoding encoding, int maxTokens, String column) implements Transform {
+    private record Tokenize(StepId id, EncodingType type, Encoding encoding, int maxTokens, String column) implements TextStep {
         @Override
-        public List<Column> reads() {
-            return List.of(Column.string(column, ""));
-        }
-
-        @Override
-        public Outcome apply(Row row) {
-            Optional<String> text = row.string(column);
-            if (text.isEmpty()) {
-                return Outcome.emit(row);
-            }
+        public Outcome apply(Row row, String text) {
             IntArrayList ids;
             if (maxTokens < 0) {
-                ids = encoding.encodeOrdinary(text.get());
+                ids = encoding.encodeOrdinary(text);
             }
             else {
                 // stops encoding as soon as the text is known to be too long
-                EncodingResult result = encoding.encodeOrdinary(text.get(), maxTokens);
+                EncodingResult result = encoding.encodeOrdinary(text, maxTokens);
                 if (result.isTruncated()) {
                     return Outcome.drop(id, TOO_MANY_TOKENS, "more than " + maxTokens + " " + type.getName() + " tokens");
                 }
