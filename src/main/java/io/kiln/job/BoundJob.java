@@ -53,6 +53,10 @@ public record BoundJob(
      * columns, the lineage, then the optional columns of the source format and of the steps.
      */
     public List<Column> tableColumns() {
+        return tableColumns(declaredColumns, format, chain);
+    }
+
+    static List<Column> tableColumns(List<Column> declaredColumns, SourceFormat format, TransformChain chain) {
         List<Column> optional = new java.util.ArrayList<>(format.columns());
         optional.addAll(chain.columns());
         return TableLayout.columns(declaredColumns, optional);
@@ -61,10 +65,5 @@ public record BoundJob(
     /** Whether the source's rows are typed by a schema, rather than a text source's id and text. */
     public boolean typed() {
         return readOptions.schema().isPresent();
-    }
-
-    /** This job with the suite divided as {@code checks} says. */
-    BoundJob withChecks(io.kiln.check.RowRules.Split checks) {
-        return new BoundJob(table, sourceUri, inputs, format, readOptions, declaredColumns, chain, recipe, tag, suiteName, suite, maxRejectedRate, checks);
     }
 }

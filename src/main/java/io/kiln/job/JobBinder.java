@@ -138,14 +138,12 @@ public final class JobBinder {
         }
         SourceBinding.Bound read = source.orElseThrow();
         Recipe recipe = Recipe.of(read.recipe(), recipeSteps);
-        BoundJob bound = new BoundJob(table.orElseThrow(), spec.source().uri(), read.inputs(), read.format(), read.options(), read.declared(), new TransformChain(transforms), recipe, tag,
+        TransformChain chain = new TransformChain(transforms);
+        Map<String, DataType> types = new LinkedHashMap<>();
+        BoundJob.tableColumns(read.declared(), read.format(), chain).forEach(column -> types.put(column.name(), column.type()));
+        BoundJob bound = new BoundJob(table.orElseThrow(), spec.source().uri(), read.inputs(), read.format(), read.options(), read.declared(), chain, recipe, tag,
                 Optional.ofNullable(spec.checks()), suite, spec.maxRejectedRate() == null ? defaultMaxRejectedRate : spec.maxRejectedRate(),
-                io.kiln.check.RowRules.Split.none(Optional.empty()));
-        if (suite.isPresent()) {
-            Map<String, DataType> types = new LinkedHashMap<>();
-            bound.tableColumns().forEach(column -> types.put(column.name(), column.type()));
-            bound = bound.withChecks(io.kiln.check.RowRules.split(suite.get(), types));
-        }
+                suite.map(text -> io.kiln.check.RowRules.split(text, types)).orElse(io.kiln.check.RowRules.Split.none(Optional.empty())));
         checkTableSchema(bound, transforms, stepIndexes);
         return bound;
     }
@@ -169,7 +167,7 @@ public final class JobBinder {
                 }
             }
             for (String needed : transform.readsAnyType()) {
-                if (!available.containsKey(needed) && !needed.equals("id")) {
+                if (!available.containsKey(needed)) {
                     violations.add(new Violation(field, transform.id().name() + " reads column '" + needed + "', which the rows do not have at this step; they have "
                             + String.join(", ", available.keySet())));
                 }

@@ -58,6 +58,20 @@ class EmbedStepTest {
     }
 
     @Test
+    void inputColumnEmbedsThatColumnAndPassesOnARowWithoutIt() {
+        BatchTransform transform = (BatchTransform) step.bind(Map.of("inputColumn", "caption"));
+        assertThat(transform.reads()).containsExactly(io.kiln.transform.Column.string("caption", ""));
+        float[] fromText = (float[]) ((Outcome.Emit) step.bind(Map.of()).apply(Row.text("a", "A red kiln at dusk."))).row().value("embedding").orElseThrow();
+        Row captioned = new Row("a", Map.of("caption", "A red kiln at dusk.", "rank", 2));
+        Row without = new Row("b", Map.of("rank", 3));
+        List<Outcome> outcomes = transform.applyAll(List.of(captioned, without));
+        Row embedded = ((Outcome.Emit) outcomes.get(0)).row();
+        assertThat((float[]) embedded.value("embedding").orElseThrow()).containsExactly(fromText);
+        assertThat(embedded.value("rank")).contains(2);
+        assertThat(((Outcome.Emit) outcomes.get(1)).rows()).containsExactly(without);
+    }
+
+    @Test
     void countsTruncatedTexts() {
         Outcome outcome = step.bind(Map.of()).apply(Row.text("long", (EmbedderTest.PARAGRAPH + " ").repeat(4)));
         assertThat(((Outcome.Emit) outcome).counts()).containsEntry("truncated", 1L).containsEntry("tokens", 256L);

@@ -251,6 +251,9 @@ class TypedSourcesTest {
         // an int job still writes into the widened column
         run("evolve-3", new JobSpec("typed.evolving", typed("file://" + first, "jsonl", "[{\"name\": \"n\", \"type\": \"int\"}]", null, "drop"),
                 List.of(), null, null, null));
+        assertThat(rows(table)).filteredOn(row -> row.getField("_kiln_job_id").equals("evolve-3"))
+                .extracting(row -> row.getField("id"), row -> row.getField("n"), row -> row.getField("x"))
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", 1L, null));
 
         Path third = temp.resolve("third.jsonl");
         Files.writeString(third, "{\"id\": \"c\", \"n\": \"many\"}\n");
@@ -284,6 +287,30 @@ class TypedSourcesTest {
                 List.of(new StepSpec("normalize", Map.of("column", "rank"))), null, null, null)))
                 .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.violations()).extracting(Violation::message)
                         .containsExactly("normalize reads column 'rank' as string, but it is int"));
+    }
+
+    @Test
+    void exactDedupComparesTheValuesOfAnyColumnButTheIdIsNotOne() throws IOException {
+        Path input = temp.resolve("orders.jsonl");
+        Files.writeString(input, """
+                {"id": "a", "sku": 7, "qty": 1}
+                {"id": "b", "sku": 7, "qty": 2}
+                {"id": "c", "sku": 8, "qty": 1}
+                {"id": "d", "qty": 5}
+                {"id": "e", "qty": 6}
+                """);
+        String schema = "[{\"name\": \"sku\", \"type\": \"int\"}, {\"name\": \"qty\", \"type\": \"int\"}]";
+        IngestPipeline.Result result = run("skus", new JobSpec("typed.skus", typed("file://" + input, "jsonl", schema, null, null),
+                List.of(new StepSpec("dedup-exact", Map.of("column", "sku"))), null, null, null));
+        assertThat(result.rejectedByReason()).containsExactly(Map.entry("dedup-exact@1/duplicate", 1L));
+        assertThat(rows(catalog.loadTable(TableIdentifier.of("typed", "skus")))).extracting(row -> row.getField("id"))
+                .containsExactlyInAnyOrder("a", "c", "d", "e");
+
+        assertThatThrownBy(() -> binder.bind(new JobSpec("typed.skus", typed("file://" + input, "jsonl", schema, null, null),
+                List.of(new StepSpec("dedup-exact", Map.of("column", "id"))), null, null, null)))
+                .isInstanceOfSatisfying(KilnException.class, e -> assertThat(e.violations()).extracting(Violation::field, Violation::message)
+                        .containsExactly(org.assertj.core.groups.Tuple.tuple("steps[0]",
+                                "dedup-exact reads column 'id', which the rows do not have at this step; they have sku, qty")));
     }
 
     @Test

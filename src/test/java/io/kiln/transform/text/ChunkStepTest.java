@@ -221,6 +221,23 @@ class ChunkStepTest {
         assertThat(new ChunkStep().bind(Map.of("encoding", "o200k_base")).fingerprint()).containsEntry("tokenizer", "o200k_base");
     }
 
+    @Test
+    void chunksTheColumnItIsGivenAndPassesOnARowWithoutIt() {
+        String text = paragraphs(6, 3);
+        List<Row> chunks = chunks(Map.of("column", "body", "maxTokens", 40, "overlapTokens", 5), new Row("doc", Map.of("body", text, "lang", "en")));
+        List<Row> fromText = chunks(Map.of("maxTokens", 40, "overlapTokens", 5), Row.text("doc", text));
+        assertThat(chunks).hasSizeGreaterThan(1);
+        assertThat(chunks).extracting(chunk -> chunk.string("body").orElseThrow()).containsExactlyElementsOf(fromText.stream().map(chunk -> chunk.string(Row.TEXT).orElseThrow()).toList());
+        assertThat(chunks).allSatisfy(chunk -> {
+            assertThat(chunk.value("lang")).contains("en");
+            assertThat(chunk.value(Row.TEXT)).isEmpty();
+        });
+        assertThat(chunks).extracting(Row::id).isEqualTo(fromText.stream().map(Row::id).toList());
+
+        Row without = Row.text("plain", "No body here.");
+        assertThat(chunks(Map.of("column", "body"), without)).containsExactly(without);
+    }
+
     private static List<Row> chunks(Map<String, Object> parameters, Row row) {
         return ((Outcome.Emit) new ChunkStep().bind(parameters).apply(row)).rows();
     }
