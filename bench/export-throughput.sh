@@ -43,10 +43,6 @@ done
 
 stop_service_on_exit
 
-json() { # file, Python expression on j
-    python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); v = eval(sys.argv[2]); print("" if v is None else v)' "$1" "$2"
-}
-
 # --- build -----------------------------------------------------------------------------------
 if [[ ! -f "$jar" ]]; then
     say "building Kiln (./mvnw -q -DskipTests package) in $root"
@@ -97,19 +93,8 @@ say "corpus: $input_bytes bytes, sha256 $(sha256sum "$input" | cut -c1-16)"
 data="$work/data-$rows"
 rm -rf "$data"
 mkdir -p "$data"
-port="$(free_port)"
-log="$data/service.log"
-say "starting a fresh service on port $port (data $data)"
-KILN_DATA_DIR="$data" KILN_SOURCE_ROOTS="$input_dir" QUARKUS_HTTP_PORT="$port" KILN_CHECKS_ENGINE_MODE=off \
-    java "-Xmx$xmx" "-Xlog:gc:file=$data/gc.log" -jar "$jar" >"$log" 2>&1 &
-service_pid=$!
-url="http://127.0.0.1:$port"
-deadline=$((SECONDS + 120))
-until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url/q/health/ready" || true)" == 200 ]]; do
-    kill -0 "$service_pid" 2>/dev/null || { tail -n 30 "$log" >&2; fail "the service exited during startup (log: $log)"; }
-    ((SECONDS < deadline)) || { tail -n 30 "$log" >&2; fail "the service was not ready after 120 s (log: $log)"; }
-    sleep 0.25
-done
+start_service "" "$data" "$input_dir" "$xmx" "$jar" KILN_CHECKS_ENGINE_MODE=off
+url="$service_url"
 table="bench.rows"
 python3 -c 'import json, sys; print(json.dumps({"table": sys.argv[2], "source": {"uri": "file://" + sys.argv[1], "format": "jsonl"}, "steps": []}))' \
     "$input" "$table" >"$data/job-spec.json"

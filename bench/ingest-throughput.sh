@@ -39,11 +39,6 @@ done
 
 stop_service_on_exit
 
-# A field of a JSON file, by a Python expression on `j` (the parsed document).
-json() {
-    python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); v = eval(sys.argv[2]); print("" if v is None else v)' "$1" "$2"
-}
-
 # state, phase and fraction of a job document, tab-separated; jq when there is one (cheaper while polling)
 if command -v jq >/dev/null 2>&1; then
     job_fields() {
@@ -96,19 +91,8 @@ run_size() {
     local data="$work/data-$name"
     rm -rf "$data"
     mkdir -p "$data"
-    local port log="$data/service.log"
-    port="$(free_port)"
-    say "[$label] starting a fresh service on port $port (data $data)"
-    KILN_DATA_DIR="$data" KILN_SOURCE_ROOTS="$input_dir" QUARKUS_HTTP_PORT="$port" \
-        java "-Xmx$xmx" "-Xlog:gc:file=$data/gc.log" -jar "$jar" >"$log" 2>&1 &
-    service_pid=$!
-    local url="http://127.0.0.1:$port"
-    local deadline=$((SECONDS + 120))
-    until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url/q/health/ready" || true)" == 200 ]]; do
-        kill -0 "$service_pid" 2>/dev/null || { tail -n 30 "$log" >&2; fail "[$label] the service exited during startup (log: $log)"; }
-        ((SECONDS < deadline)) || { tail -n 30 "$log" >&2; fail "[$label] the service was not ready after 120 s (log: $log)"; }
-        sleep 0.25
-    done
+    start_service "$label" "$data" "$input_dir" "$xmx" "$jar"
+    local url="$service_url" log="$data/service.log" deadline
 
     local spec="$data/job-spec.json" submitted="$data/submitted.json" status id
     python3 -c 'import json, sys; print(json.dumps({"table": "bench.docs", "source": {"uri": "file://" + sys.argv[1], "format": "jsonl"}, "steps": [{"name": "normalize"}]}))' "$input" >"$spec"

@@ -7,7 +7,8 @@
 #                           then measures anyway with a warning
 #   stop_service, stop_service_on_exit  (below)
 #   free_port, size_bytes, now, proc_kb, process_ticks  (below)
-#   build_if_missing ROOT JAR, commit_label ROOT  (below)
+#   build_if_missing ROOT JAR, commit_label ROOT, json FILE EXPRESSION  (below)
+#   start_service LABEL DATA ROOTS XMX JAR [NAME=VALUE...]  (below)
 
 ticks_per_second="$(getconf CLK_TCK)"
 
@@ -110,4 +111,28 @@ commit_label() { # root -> the short commit, with +local-changes when src or pom
         commit="$commit+local-changes"
     fi
     printf '%s\n' "$commit"
+}
+
+json() { # file, Python expression on j (the parsed document) -> its value, empty for null
+    python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); v = eval(sys.argv[2]); print("" if v is None else v)' "$1" "$2"
+}
+
+# Starts a fresh service from JAR with its data, its log (service.log) and its GC log (gc.log) in DATA, reading sources
+# under ROOTS, with heap XMX and the environment given; sets service_pid and service_url. Fails when the service exits or
+# is not ready within 120 s. Call stop_service_on_exit first.
+start_service() {
+    local label="${1:+[$1] }" data="$2" roots="$3" xmx="$4" jar="$5" port log="$2/service.log"
+    shift 5
+    port="$(free_port)"
+    say "${label}starting a fresh service on port $port (data $data)"
+    env "$@" KILN_DATA_DIR="$data" KILN_SOURCE_ROOTS="$roots" QUARKUS_HTTP_PORT="$port" \
+        java "-Xmx$xmx" "-Xlog:gc:file=$data/gc.log" -jar "$jar" >"$log" 2>&1 &
+    service_pid=$!
+    service_url="http://127.0.0.1:$port"
+    local deadline=$((SECONDS + 120))
+    until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$service_url/q/health/ready" || true)" == 200 ]]; do
+        kill -0 "$service_pid" 2>/dev/null || { tail -n 30 "$log" >&2; fail "${label}the service exited during startup (log: $log)"; }
+        ((SECONDS < deadline)) || { tail -n 30 "$log" >&2; fail "${label}the service was not ready after 120 s (log: $log)"; }
+        sleep 0.25
+    done
 }

@@ -63,11 +63,6 @@ done
 
 stop_service_on_exit
 
-# A field of a JSON file, by a Python expression on `j` (the parsed document).
-json() {
-    python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); v = eval(sys.argv[2]); print("" if v is None else v)' "$1" "$2"
-}
-
 # state of a job document; jq when there is one (cheaper while polling)
 if command -v jq >/dev/null 2>&1; then
     job_state() {
@@ -132,27 +127,22 @@ prepare_inputs() {
     fi
 }
 
+fresh_run_dir() { # side label format -> an empty dir for one run, made anew
+    local dir
+    dir="$work/$1-$(tr '[:upper:]' '[:lower:]' <<<"$2")-$3"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    printf '%s\n' "$dir"
+}
+
 # --- Kiln --------------------------------------------------------------------------------------
 run_kiln() {
     local label="$1" format="$2" round="$3" first="$4" input_dir="$5"
-    local input="$input_dir/data.$format" rows
+    local input="$input_dir/data.$format" rows data
     rows="$(manifest "$input_dir" rows)"
-    local data="$work/kiln-$(tr '[:upper:]' '[:lower:]' <<<"$label")-$format"
-    rm -rf "$data"
-    mkdir -p "$data"
-    local port log="$data/service.log"
-    port="$(free_port)"
-    say "[$label $format] Kiln: starting a fresh service on port $port (data $data)"
-    KILN_DATA_DIR="$data" KILN_SOURCE_ROOTS="$input_dir" QUARKUS_HTTP_PORT="$port" KILN_CHECKS_ENGINE_MODE=off \
-        java "-Xmx$xmx" "-Xlog:gc:file=$data/gc.log" -jar "$jar" >"$log" 2>&1 &
-    service_pid=$!
-    local url="http://127.0.0.1:$port"
-    local deadline=$((SECONDS + 120))
-    until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url/q/health/ready" || true)" == 200 ]]; do
-        kill -0 "$service_pid" 2>/dev/null || { tail -n 30 "$log" >&2; fail "[$label $format] the service exited during startup (log: $log)"; }
-        ((SECONDS < deadline)) || { tail -n 30 "$log" >&2; fail "[$label $format] the service was not ready after 120 s (log: $log)"; }
-        sleep 0.25
-    done
+    data="$(fresh_run_dir kiln "$label" "$format")"
+    start_service "$label $format Kiln" "$data" "$input_dir" "$xmx" "$jar" KILN_CHECKS_ENGINE_MODE=off
+    local url="$service_url" log="$data/service.log" deadline
 
     local spec="$data/job-spec.json" submitted="$data/submitted.json" status id
     python3 - "$input" "$format" "$input_dir/kiln-schema.json" >"$spec" <<'EOF'
@@ -238,11 +228,9 @@ print(f"{after:.0f}")' "$1"
 # --- Spark -----------------------------------------------------------------------------------
 run_spark() {
     local label="$1" format="$2" round="$3" first="$4" input_dir="$5"
-    local input="$input_dir/data.$format" rows
+    local input="$input_dir/data.$format" rows data
     rows="$(manifest "$input_dir" rows)"
-    local data="$work/spark-$(tr '[:upper:]' '[:lower:]' <<<"$label")-$format"
-    rm -rf "$data"
-    mkdir -p "$data"
+    data="$(fresh_run_dir spark "$label" "$format")"
     say "[$label $format] Spark: local[$spark_threads], java -Xmx$spark_xmx (log $data/spark.log)"
     if ! timeout "$job_timeout" "${spark_java[0]}" "-Xlog:gc:file=$data/gc.log" "${spark_java[@]:1}" ingest "$format" "$input" "$input_dir/spark-read.ddl" "$input_dir/spark-table.ddl" \
         "$data" "$spark_threads" >"$data/spark.out" 2>"$data/spark.log"; then
