@@ -16,7 +16,7 @@ import java.util.zip.CheckedOutputStream;
 
 /**
  * Framing of history segments. A segment is
- * {@code "KDDS" (4 bytes), format version (short, 1), kind (byte: 'E' exact, 'N' near), body, CRC-32 of
+ * {@code "KDDS" (4 bytes), format version (short, 1), kind (byte: 'E' exact, 'N' near, 'H' 64-bit hashes), body, CRC-32 of
  * everything before it (int)}, big-endian. Segments are self-delimiting, so a history file can be the
  * concatenation of the segments of every publish, appended one after the other.
  */
@@ -25,6 +25,7 @@ final class SegmentFormat {
     static final short VERSION = 1;
     static final byte EXACT = 'E';
     static final byte NEAR = 'N';
+    static final byte HAMMING = 'H';
 
     interface Body {
         void write(DataOutputStream out) throws IOException;

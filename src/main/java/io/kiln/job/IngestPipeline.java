@@ -29,6 +29,7 @@ import io.kiln.lake.LakeWriter;
 import io.kiln.lake.Publisher;
 import io.kiln.lake.SummaryJson;
 import io.kiln.lake.TableLayout;
+import io.kiln.source.SourceFormat;
 import io.kiln.source.DocumentLimits;
 import io.kiln.transform.Column;
 import io.kiln.transform.TransformChain;
@@ -112,7 +113,7 @@ public final class IngestPipeline {
         InputPlan plan = InputPlan.of(job.inputs(), progress, cancelled);
         List<Column> columns = job.tableColumns();
         Table table = publisher.loadOrCreate(job.table(), IcebergTypes.schema(columns),
-                TableLayout.properties(settings.targetFileSizeBytes(), job.typed() ? "rows" : "text"));
+                TableLayout.properties(settings.targetFileSizeBytes(), job.typed() || job.format().typing() == SourceFormat.Typing.FILE ? "rows" : "text"));
         table = publisher.ensureSchema(table, columns, job.chain().tableProperties());
         Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS, TableLayout.properties(settings.targetFileSizeBytes()));
 

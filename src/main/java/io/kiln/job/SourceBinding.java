@@ -41,9 +41,6 @@ final class SourceBinding {
     /** Lines longer than this are skipped while inferring. */
     private static final int INFER_MAX_RECORD_BYTES = 16 << 20;
 
-    /** The one column of a text source, whatever its format: the text. */
-    static final Column TEXT_COLUMN = new Column(Row.TEXT, DataType.STRING, true, "the transformed text");
-
     private SourceBinding() {}
 
     /** A bound source: the format, its inputs, how to read them, the columns they give and the recipe's {@code source}. */
@@ -82,7 +79,7 @@ final class SourceBinding {
         CsvOptions csv = csvOptions(source.csv(), violations);
         Compression compression = source.compression() == null ? Compression.AUTO : Compression.fromSpecName(source.compression()).orElse(Compression.AUTO);
         ReadOptions options = new ReadOptions(Optional.empty(), fields, INFER_MAX_RECORD_BYTES, DocumentLimits.defaults(INFER_MAX_RECORD_BYTES), csv, compression);
-        List<Column> declared = List.of(TEXT_COLUMN);
+        List<Column> declared = format.get().fixedColumns();
         if (typed) {
             Optional<RecordSchema> schema = schema(source, format.get(), inputs, options, violations, before);
             if (schema.isEmpty()) {

@@ -12,7 +12,8 @@ import io.kiln.transform.Column;
  * A format a source can be read in, registered by the name a JobSpec gives ({@code source.format}).
  * Text formats ({@code text}, {@code document}, {@code auto}, and {@code jsonl} without a schema)
  * make rows of an id and a {@code text}; typed formats ({@code jsonl} with a schema, {@code csv},
- * {@code parquet}) make rows of the columns of a {@link RecordSchema}, declared or inferred.
+ * {@code parquet}) make rows of the columns of a {@link RecordSchema}, declared or inferred; file
+ * formats ({@code image}) make one row per file of their own {@link #fixedColumns()}.
  *
  * <p>A format is stateless and thread-safe; each {@link #open} gives a reader for one file that
  * streams its records, never holding the whole file, and hashes every byte of it. A record it cannot
@@ -28,10 +29,11 @@ public interface SourceFormat {
     SourceFormat TEXT = new TextFormat();
     SourceFormat DOCUMENT = new DocumentFormat();
     SourceFormat AUTO = new AutoFormat();
+    SourceFormat IMAGE = new ImageFormat();
 
     /** Every registered format. */
     static List<SourceFormat> all() {
-        return List.of(JSONL, CSV, PARQUET, TEXT, DOCUMENT, AUTO);
+        return List.of(JSONL, CSV, PARQUET, TEXT, DOCUMENT, AUTO, IMAGE);
     }
 
     static Optional<SourceFormat> fromSpecName(String name) {
@@ -45,8 +47,11 @@ public interface SourceFormat {
     /** The name a JobSpec gives. */
     String specName();
 
-    /** How a format reads records: into typed columns by a schema, into id and text only, or either (JSON lines, by whether a schema is given). */
-    enum Typing { TYPED, TEXT, EITHER }
+    /**
+     * How a format reads records: into typed columns by a schema, into id and text only, either (JSON
+     * lines, by whether a schema is given), or one row per file with the format's own columns.
+     */
+    enum Typing { TYPED, TEXT, EITHER, FILE }
 
     Typing typing();
 
@@ -60,6 +65,11 @@ public interface SourceFormat {
      * from their position use it); {@code bytesRead} counts the raw bytes as they are read.
      */
     RecordReader open(InputFile file, String sha256, ReadOptions options, LongConsumer bytesRead) throws IOException;
+
+    /** The required columns of every row of a format read without a schema, besides the id: a text, or a file format's own. */
+    default List<Column> fixedColumns() {
+        return List.of(Sources.TEXT_COLUMN);
+    }
 
     /** Optional columns that rows of this format may carry beyond the schema's (a document's title). */
     default List<Column> columns() {

@@ -32,9 +32,14 @@ public final class StepParameters {
 
     /** The column a step reads: parameter {@code name}, by default {@link Row#TEXT}. */
     public static String column(Map<String, Object> parameters, String name) {
+        return column(parameters, name, Row.TEXT);
+    }
+
+    /** The column a step reads: parameter {@code name}, by default {@code defaultColumn}. */
+    public static String column(Map<String, Object> parameters, String name, String defaultColumn) {
         Object value = parameters.get(name);
         if (value == null) {
-            return Row.TEXT;
+            return defaultColumn;
         }
         if (!(value instanceof String column) || !Column.isValidName(column)) {
             throw new InvalidStepParameterException(name, "must name a column (lower snake case), was " + value);

@@ -9,7 +9,9 @@ import java.util.stream.Collectors;
 
 import io.kiln.embed.EmbedStep;
 import io.kiln.transform.dedup.DedupExactStep;
+import io.kiln.transform.dedup.DedupImageStep;
 import io.kiln.transform.dedup.DedupNearStep;
+import io.kiln.transform.image.ImageNormalizeStep;
 import io.kiln.transform.text.ChunkStep;
 import io.kiln.transform.text.CleanStep;
 import io.kiln.transform.text.LanguageStep;
@@ -24,6 +26,7 @@ public final class StepRegistry {
             new CleanStep(), new PiiRedactStep(), new QualityFilterStep(), new LanguageStep(),
             new DedupExactStep(), new DedupNearStep(),
             new ChunkStep(), new TokenizeStep(),
+            new ImageNormalizeStep(), new DedupImageStep(),
             new EmbedStep()));
 
     private final Map<String, StepDefinition> definitions;

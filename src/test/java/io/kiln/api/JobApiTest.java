@@ -95,7 +95,7 @@ class JobApiTest {
         assertViolation(Map.of("source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl")),
                 "table", "is required");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "lowercase-everything"))),
-                "steps[0].name", "unknown step 'lowercase-everything'; known steps: chunk, clean, dedup-exact, dedup-near, embed, language, normalize, pii-redact, quality-filter, tokenize");
+                "steps[0].name", "unknown step 'lowercase-everything'; known steps: chunk, clean, dedup-exact, dedup-image, dedup-near, embed, image-normalize, language, normalize, pii-redact, quality-filter, tokenize");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/missing.jsonl", List.of()),
                 "source.uri", "does not exist: " + FIXTURES + "/docs/missing.jsonl");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/*.parquet", List.of()),
@@ -112,7 +112,7 @@ class JobApiTest {
         assertViolation(spec("Demo.Bad-Name", "file://" + FIXTURES + "/docs/clean.jsonl", List.of()),
                 "table", "must be <namespace>.<name>: lower-case letters, digits and underscores, each starting with a letter");
         assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "xml")),
-                "source.format", "unknown format 'xml'; known formats: jsonl, csv, parquet, text, document, auto");
+                "source.format", "unknown format 'xml'; known formats: jsonl, csv, parquet, text, document, auto, image");
         assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl"), "colour", "blue"),
                 "colour", "unknown field");
     }

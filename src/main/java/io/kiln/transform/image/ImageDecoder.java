@@ -1,0 +1,252 @@
+package io.kiln.transform.image;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorConvertOp;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes image files with ImageIO and the TwelveMonkeys plugins into {@link Pixels}: the header
+ * first (the pixel count is checked before any pixel is decoded), then the first frame (of a GIF,
+ * a multi-page TIFF). Where several plugins read a format, the choice is fixed: TwelveMonkeys, then
+ * the JDK's own, then any other, so the pixels never depend on classpath order.
+ *
+ * <p>Colour: an image in sRGB, in gray or indexed is read sample by sample (the JDK's gray space is
+ * linear and its {@code getRGB} would brighten gray images); any other colour space (CMYK, an
+ * embedded ICC profile) is converted to sRGB by the JDK's colour management. Alpha is composited
+ * over a background colour in integer arithmetic. A decoder warning of damaged data (a truncated
+ * or corrupt stream) makes the image corrupt: a partly decoded image never becomes a row. Thread-safe.
+ */
+public final class ImageDecoder {
+    /** Pillow's {@code Image.MAX_IMAGE_PIXELS}: 1024 * 1024 * 1024 / 4 / 3. */
+    public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+    /** Decoder warnings that mean the pixels are incomplete or wrong (libjpeg's "Premature end of JPEG file"), not merely approximate. */
+    private static final java.util.regex.Pattern DAMAGE = java.util.regex.Pattern.compile("(?i)corrupt|premature|truncat|bogus|invalid|unexpected end");
+
+    static {
+        ImageIO.setUseCache(false);
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        try {
+            // the plugins' service files are found through the context class loader: use the one that loaded Kiln
+            thread.setContextClassLoader(ImageDecoder.class.getClassLoader());
+            ImageIO.scanForPlugins();
+        }
+        finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /**
+     * The decoded first frame, with what the header said. {@code channels} counts the file's colour
+     * and alpha samples (1 gray, 3 RGB, 4 RGBA or CMYK); {@code plain} says that {@link #pixels()}
+     * are exactly the file's samples: 8-bit sRGB, gray or palette colour without alpha, so nothing
+     * was converted, composited or rounded.
+     */
+    public record Decoded(String format, int width, int height, int channels, boolean plain, Pixels pixels) {
+    }
+
+    private ImageDecoder() {}
+
+    /** Forces the plugins to register; call at bind time so that the first image does not pay for it. */
+    public static void load() {
+        // the static initializer did the work
+    }
+
+    /** The format name (lower case: jpeg, png, gif, bmp, webp, tiff) a plugin recognises in {@code bytes}, if one does. */
+    public static String formatOf(byte[] bytes) throws ImageRejection {
+        try (ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            ImageReader reader = reader(input);
+            try {
+                return formatName(reader);
+            }
+            finally {
+                reader.dispose();
+            }
+        }
+        catch (IOException e) {
+            throw new ImageRejection(ImageRejection.CORRUPT, "cannot read the image: " + message(e));
+        }
+    }
+
+    public static Decoded decode(byte[] bytes, long maxPixels, int background) throws ImageRejection {
+        try (ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            ImageReader reader = reader(input);
+            try {
+                reader.setInput(input, true, true);
+                String format = formatName(reader);
+                int width;
+                int height;
+                try {
+                    width = reader.getWidth(0);
+                    height = reader.getHeight(0);
+                }
+                catch (IOException | RuntimeException e) {
+                    throw new ImageRejection(ImageRejection.CORRUPT, "cannot read the " + format + " header: " + message(e));
+                }
+                if (width < 1 || height < 1) {
+                    throw new ImageRejection(ImageRejection.CORRUPT, "the " + format + " header gives a size of " + width + "x" + height);
+                }
+                if ((long) width * height > maxPixels) {
+                    throw new ImageRejection(ImageRejection.TOO_MANY_PIXELS,
+                            "%dx%d is %d pixels, above the limit of %d".formatted(width, height, (long) width * height, maxPixels));
+                }
+                javax.imageio.ImageTypeSpecifier raw;
+                try {
+                    raw = reader.getRawImageType(0);
+                }
+                catch (IOException | RuntimeException e) {
+                    raw = null;
+                }
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage image;
+                try {
+                    ImageReadParam param = reader.getDefaultReadParam();
+                    image = reader.read(0, param);
+                }
+                catch (IOException | RuntimeException e) {
+                    throw new ImageRejection(ImageRejection.CORRUPT, "cannot decode the " + format + ": " + message(e));
+                }
+                List<String> damage = warnings.stream().filter(warning -> DAMAGE.matcher(warning).find()).toList();
+                if (!damage.isEmpty()) {
+                    throw new ImageRejection(ImageRejection.CORRUPT, "the " + format + " decoder reports damaged data: " + String.join("; ", damage));
+                }
+                // the file's own colour model (a CMYK JPEG decodes to RGB): what channels and plain describe
+                java.awt.image.ColorModel model = raw != null ? raw.getColorModel() : image.getColorModel();
+                boolean alpha = model.hasAlpha() || image.getColorModel().hasAlpha();
+                int channels = model instanceof IndexColorModel ? (alpha ? 4 : 3) : model.getNumComponents();
+                boolean eightBit = java.util.Arrays.stream(model.getComponentSize()).allMatch(bits -> bits == 8);
+                ColorSpace space = model.getColorSpace();
+                boolean plain = !alpha && (model instanceof IndexColorModel
+                        || eightBit && (space.isCS_sRGB() || space.getType() == ColorSpace.TYPE_GRAY || space.getType() == ColorSpace.TYPE_YCbCr));
+                return new Decoded(format, image.getWidth(), image.getHeight(), channels, plain, toSrgb(image, background));
+            }
+            finally {
+                reader.dispose();
+            }
+        }
+        catch (IOException e) {
+            throw new ImageRejection(ImageRejection.CORRUPT, "cannot read the image: " + message(e));
+        }
+    }
+
+    private static ImageReader reader(ImageInputStream input) throws ImageRejection {
+        if (input == null) {
+            throw new ImageRejection(ImageRejection.CORRUPT, "cannot open the image stream");
+        }
+        List<ImageReader> readers = new ArrayList<>();
+        Iterator<ImageReader> found = ImageIO.getImageReaders(input);
+        found.forEachRemaining(readers::add);
+        if (readers.isEmpty()) {
+            throw new ImageRejection(ImageRejection.UNSUPPORTED, "no decoder recognises the file (supported: JPEG, PNG, GIF, BMP, WebP, TIFF)");
+        }
+        readers.sort(Comparator.comparingInt(ImageDecoder::preference).thenComparing(reader -> reader.getClass().getName()));
+        for (int i = 1; i < readers.size(); i++) {
+            readers.get(i).dispose();
+        }
+        return readers.get(0);
+    }
+
+    private static int preference(ImageReader reader) {
+        String name = reader.getClass().getName();
+        if (name.startsWith("com.twelvemonkeys.")) {
+            return 0;
+        }
+        if (name.startsWith("com.sun.imageio.")) {
+            return 1;
+        }
+        return 2;
+    }
+
+    private static String formatName(ImageReader reader) throws IOException {
+        String name = reader.getFormatName().toLowerCase(Locale.ROOT);
+        return switch (name) {
+            case "jpg", "jpeg", "jpeg-lossless", "jpeg lossless" -> "jpeg";
+            case "tif", "tiff" -> "tiff";
+            case "wbmp" -> "wbmp";
+            default -> name;
+        };
+    }
+
+    /** sRGB pixels of the image, alpha composited over {@code background} (0xRRGGBB). */
+    static Pixels toSrgb(BufferedImage image, int background) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        int[] rgb = new int[width * height];
+        java.awt.image.ColorModel model = image.getColorModel();
+        ColorSpace space = model.getColorSpace();
+        Raster raster = image.getRaster();
+        if (model instanceof ComponentColorModel && space.getType() == ColorSpace.TYPE_GRAY) {
+            int bands = raster.getNumBands();
+            int bits = model.getComponentSize(0);
+            int[] samples = new int[width * bands];
+            for (int y = 0; y < height; y++) {
+                raster.getPixels(0, y, width, 1, samples);
+                for (int x = 0; x < width; x++) {
+                    int gray = scale(samples[x * bands], bits);
+                    int value = gray << 16 | gray << 8 | gray;
+                    rgb[y * width + x] = bands > 1 ? composite(value, scale(samples[x * bands + 1], model.getComponentSize(1)), background) : value;
+                }
+            }
+            return new Pixels(width, height, rgb);
+        }
+        BufferedImage source = image;
+        if (!(model instanceof IndexColorModel) && !space.isCS_sRGB()) {
+            BufferedImage converted = new BufferedImage(width, height, model.hasAlpha() ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+            new ColorConvertOp(null).filter(image, converted);
+            source = converted;
+        }
+        int[] line = new int[width];
+        for (int y = 0; y < height; y++) {
+            source.getRGB(0, y, width, 1, line, 0, width);
+            for (int x = 0; x < width; x++) {
+                int argb = line[x];
+                int alpha = argb >>> 24;
+                rgb[y * width + x] = alpha == 255 || !model.hasAlpha() ? argb & 0xffffff : composite(argb & 0xffffff, alpha, background);
+            }
+        }
+        return new Pixels(width, height, rgb);
+    }
+
+    private static int scale(int sample, int bits) {
+        if (bits == 8) {
+            return sample;
+        }
+        int max = (1 << bits) - 1;
+        return (int) ((sample * 255L + max / 2) / max);
+    }
+
+    private static int composite(int rgb, int alpha, int background) {
+        if (alpha == 255) {
+            return rgb;
+        }
+        int out = 0;
+        for (int shift = 16; shift >= 0; shift -= 8) {
+            int foreground = rgb >>> shift & 0xff;
+            int behind = background >>> shift & 0xff;
+            int value = (foreground * alpha + behind * (255 - alpha) + 127) / 255;
+            out |= value << shift;
+        }
+        return out;
+    }
+
+    private static String message(Throwable e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? "the data is not a valid image" : message;
+    }
+}

@@ -1,0 +1,78 @@
+package io.kiln.transform.image;
+
+import java.util.Arrays;
+
+/**
+ * 64-bit perceptual hashes of an image's luma, for near-duplicate search by Hamming distance.
+ *
+ * <p>{@link #phash}: the DCT hash. The luma is resized to 32x32 (triangle filter), its 2-D DCT-II
+ * is taken, and of the 8x8 lowest frequencies (the DC term included) each bit says whether the
+ * coefficient is above their median; bit 63 is the DC term, then row by row. {@link #dhash}: the
+ * difference hash. The luma is resized to 9x8 and each bit says whether a pixel is brighter than
+ * its left neighbour. Both are the definitions the ImageHash library uses; the DCT runs in strict
+ * double precision with a cosine table from {@link StrictMath}, so the hashes are the same on every
+ * machine. Thread-safe.
+ */
+public final class PerceptualHash {
+    private static final int SIZE = 32;
+    private static final int LOW = 8;
+    private static final double[][] COSINES = new double[LOW][SIZE];
+
+    static {
+        for (int u = 0; u < LOW; u++) {
+            for (int x = 0; x < SIZE; x++) {
+                COSINES[u][x] = StrictMath.cos(StrictMath.PI * (2 * x + 1) * u / (2.0 * SIZE));
+            }
+        }
+    }
+
+    private PerceptualHash() {}
+
+    public static long phash(Pixels image) {
+        int[] small = Resampler.resizePlane(image.luma(), image.width(), image.height(), SIZE, SIZE, Resampler.Filter.BILINEAR);
+        double[] rows = new double[LOW * SIZE];
+        // rows[v][x] = sum over y of cos_v(y) * p(x, y): the vertical transform of each column, low frequencies only
+        for (int v = 0; v < LOW; v++) {
+            for (int x = 0; x < SIZE; x++) {
+                double sum = 0;
+                for (int y = 0; y < SIZE; y++) {
+                    sum += COSINES[v][y] * small[y * SIZE + x];
+                }
+                rows[v * SIZE + x] = sum;
+            }
+        }
+        double[] coefficients = new double[LOW * LOW];
+        for (int v = 0; v < LOW; v++) {
+            for (int u = 0; u < LOW; u++) {
+                double sum = 0;
+                for (int x = 0; x < SIZE; x++) {
+                    sum += COSINES[u][x] * rows[v * SIZE + x];
+                }
+                coefficients[v * LOW + u] = sum;
+            }
+        }
+        double[] sorted = coefficients.clone();
+        Arrays.sort(sorted);
+        double median = (sorted[31] + sorted[32]) / 2;
+        long hash = 0;
+        for (double coefficient : coefficients) {
+            hash = hash << 1 | (coefficient > median ? 1 : 0);
+        }
+        return hash;
+    }
+
+    public static long dhash(Pixels image) {
+        int[] small = Resampler.resizePlane(image.luma(), image.width(), image.height(), LOW + 1, LOW, Resampler.Filter.BILINEAR);
+        long hash = 0;
+        for (int y = 0; y < LOW; y++) {
+            for (int x = 0; x < LOW; x++) {
+                hash = hash << 1 | (small[y * (LOW + 1) + x + 1] > small[y * (LOW + 1) + x] ? 1 : 0);
+            }
+        }
+        return hash;
+    }
+
+    public static int distance(long a, long b) {
+        return Long.bitCount(a ^ b);
+    }
+}
