@@ -1,0 +1,160 @@
+package io.kiln.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.types.Types;
+import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.drew.imaging.ImageMetadataReader;
+import com.drew.metadata.exif.GpsDirectory;
+
+import io.kiln.catalog.CatalogSettings;
+import io.kiln.catalog.KilnCatalog;
+import io.kiln.check.Auditor;
+import io.kiln.check.CheckSuites;
+import io.kiln.lake.Publisher;
+import io.kiln.lake.TableLayout;
+import io.kiln.transform.StepRegistry;
+import io.kiln.transform.image.ImageEncoder;
+import io.kiln.transform.image.ImageRejection;
+import io.kiln.transform.image.ImageDecoder;
+
+/** Image jobs end to end: a folder of real images to a published table, with rejects, dedup against history, and one digest whatever the threads. */
+class ImageJobsTest {
+    private static final Validator VALIDATOR = Validation.byDefaultProvider().configure()
+            .messageInterpolator(new ParameterMessageInterpolator())
+            .buildValidatorFactory().getValidator();
+    private static final Path IMAGES = Path.of("src/test/resources/images").toAbsolutePath();
+
+    @TempDir
+    Path temp;
+    JdbcCatalog catalog;
+    CatalogSettings settings;
+    JobBinder binder;
+    Publisher publisher;
+
+    @BeforeEach
+    void catalog() throws IOException {
+        settings = new CatalogSettings("kiln", "jdbc:sqlite:" + temp.resolve("catalog.db"),
+                Optional.empty(), Optional.empty(), "file://" + Files.createDirectories(temp.resolve("warehouse")));
+        catalog = KilnCatalog.open(settings);
+        binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), List.of(temp), catalog,
+                new CheckSuites(temp.resolve("suites")), Optional.empty(), 0.9);
+        publisher = new Publisher(catalog);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        catalog.close();
+    }
+
+    private static JobSpec spec(String table, Path folder) {
+        return new JobSpec(table, new SourceSpec("file://" + folder, "image", Map.of(), null, null, null, null, null, null),
+                List.of(new StepSpec("image-normalize", Map.of("resize", "fit", "width", 128, "height", 128)), new StepSpec("dedup-image", Map.of())),
+                null, null, null);
+    }
+
+    private IngestPipeline.Result run(String jobId, JobSpec spec, int threads, int batch) {
+        BoundJob job = binder.bind(spec);
+        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(threads, batch, 1 << 20, 1 << 20, "test"));
+        IngestPipeline.Result result = pipeline.run(jobId, job, new JobProgress(), () -> false);
+        Publication.Outcome outcome = new Publication(publisher, new Auditor(Optional.empty()), settings, Duration.ofDays(1)).run(jobId, job, result);
+        assertThat(outcome.published()).as("%s", outcome.checks()).isTrue();
+        return result;
+    }
+
+    private Path folder(String name, Map<String, byte[]> files) throws IOException {
+        Path folder = Files.createDirectories(temp.resolve(name));
+        for (Map.Entry<String, byte[]> file : files.entrySet()) {
+            Files.write(folder.resolve(file.getKey()), file.getValue());
+        }
+        return folder;
+    }
+
+    private static byte[] image(String name) throws IOException {
+        return Files.readAllBytes(IMAGES.resolve(name));
+    }
+
+    private static byte[] reencoded(String name, int quality) throws IOException, ImageRejection {
+        return ImageEncoder.encode(ImageDecoder.decode(image(name), ImageDecoder.DEFAULT_MAX_PIXELS, 0xffffff).pixels(), ImageEncoder.Format.JPEG, quality);
+    }
+
+    @Test
+    void aFolderOfImagesBecomesRowsBadImagesBecomeRejectsAndCopiesAreDropped() throws Exception {
+        byte[] bomb = java.util.HexFormat.of().parseHex("89504e470d0a1a0a0000000d4948445200989680009896800802000000") ;
+        Path folder = folder("first", Map.of(
+                "photo.jpg", image("gps-orientation-3.jpg"),
+                "rocket.jpg", image("rocket.jpg"),
+                "rocket-copy.jpg", reencoded("rocket.jpg", 50),
+                "camera.png", image("camera.png"),
+                "truncated.jpg", image("truncated.jpg"),
+                "notes.png", "these are not pixels".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "bomb.png", bomb));
+        IngestPipeline.Result result = run("images-1", spec("media.images", folder), 2, 3);
+        assertThat(result.rejectedByReason()).containsOnly(
+                Map.entry("image-normalize@1/corrupt-image", 1L),
+                Map.entry("image-normalize@1/unsupported-format", 1L),
+                Map.entry("image-normalize@1/too-many-pixels", 1L),
+                Map.entry("dedup-image@1/duplicate", 1L));
+        assertThat(result.written()).isEqualTo(3);
+
+        Table table = catalog.loadTable(TableIdentifier.of("media", "images"));
+        assertThat(table.schema().findField("image").type()).isEqualTo(Types.BinaryType.get());
+        assertThat(table.schema().findField("phash").type()).isEqualTo(Types.LongType.get());
+        List<Record> rows = TypedSourcesTest.rows(table);
+        assertThat(rows).extracting(row -> row.getField("id")).containsExactlyInAnyOrder("photo.jpg", "rocket-copy.jpg", "camera.png");
+        Record photo = rows.stream().filter(row -> row.getField("id").equals("photo.jpg")).findFirst().orElseThrow();
+        assertThat(photo.getField("gps_present")).isEqualTo(true);
+        assertThat(photo.getField("camera_make")).isEqualTo("Xiaomi");
+        assertThat(photo.getField("stored_width")).isEqualTo(128);
+        ByteBuffer stored = (ByteBuffer) photo.getField("image");
+        byte[] bytes = new byte[stored.remaining()];
+        stored.duplicate().get(bytes);
+        assertThat(ImageMetadataReader.readMetadata(new ByteArrayInputStream(bytes), bytes.length).getDirectoriesOfType(GpsDirectory.class)).isEmpty();
+
+        List<Record> rejects = TypedSourcesTest.rows(catalog.loadTable(TableLayout.rejectsOf(TableIdentifier.of("media", "images"))));
+        assertThat(rejects).extracting(reject -> reject.getField("reason"))
+                .containsExactlyInAnyOrder("corrupt-image", "unsupported-format", "too-many-pixels", "duplicate");
+        Record duplicate = rejects.stream().filter(reject -> reject.getField("reason").equals("duplicate")).findFirst().orElseThrow();
+        assertThat((String) duplicate.getField("detail")).contains("duplicate of row 'rocket-copy.jpg'");
+
+        // a later job: a copy of a published image is dropped as a duplicate of the table's row
+        Path second = folder("second", Map.of("camera-again.jpg", reencoded("camera.png", 70), "moon.png", image("moon.png")));
+        IngestPipeline.Result later = run("images-2", spec("media.images", second), 2, 3);
+        assertThat(later.rejectedByReason()).containsOnly(Map.entry("dedup-image@1/duplicate", 1L));
+        List<Record> laterRejects = TypedSourcesTest.rows(catalog.loadTable(TableLayout.rejectsOf(TableIdentifier.of("media", "images"))));
+        assertThat(laterRejects).extracting(reject -> (String) reject.getField("detail"))
+                .anyMatch(detail -> detail.contains("duplicate of row 'camera.png' (already in the table)"));
+    }
+
+    @Test
+    void imageRowsGiveTheSameDigestWhateverTheThreadsAndBatchSize() throws Exception {
+        Path folder = folder("same", Map.of("a.jpg", image("rocket.jpg"), "b.png", image("coins.png"), "c.webp", image("coins.webp"),
+                "d.gif", image("no_time_for_that_tiny.gif"), "e.jpg", image("gps-orientation-3.jpg"), "f.png", image("horse.png")));
+        IngestPipeline.Result single = run("same-1", spec("media.one", folder), 1, 1);
+        IngestPipeline.Result parallel = run("same-2", spec("media.other", folder), 4, 1000);
+        assertThat(single.written()).isEqualTo(5); // the webp is the png's near-duplicate
+        assertThat(parallel.contentDigest()).isEqualTo(single.contentDigest());
+    }
+}
