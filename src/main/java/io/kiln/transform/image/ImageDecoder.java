@@ -205,6 +205,26 @@ public final class ImageDecoder {
             }
             return new Pixels(width, height, rgb);
         }
+        if (model instanceof ComponentColorModel && space.isCS_sRGB() && raster.getDataBuffer() instanceof java.awt.image.DataBufferByte bytes
+                && raster.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel layout && bytes.getNumBanks() == 1
+                && (layout.getNumBands() == 3 || layout.getNumBands() == 4 && model.hasAlpha() && !model.isAlphaPremultiplied())
+                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
+            // the usual decoded JPEG and PNG: 8-bit interleaved sRGB, read straight from the bytes
+            byte[] data = bytes.getData();
+            int[] offsets = layout.getBandOffsets();
+            int stride = layout.getPixelStride();
+            int scanline = layout.getScanlineStride();
+            boolean alpha = layout.getNumBands() == 4;
+            for (int y = 0; y < height; y++) {
+                int row = bytes.getOffset() + y * scanline;
+                for (int x = 0; x < width; x++) {
+                    int pixel = row + x * stride;
+                    int value = (data[pixel + offsets[0]] & 0xff) << 16 | (data[pixel + offsets[1]] & 0xff) << 8 | data[pixel + offsets[2]] & 0xff;
+                    rgb[y * width + x] = alpha ? composite(value, data[pixel + offsets[3]] & 0xff, background) : value;
+                }
+            }
+            return new Pixels(width, height, rgb);
+        }
         BufferedImage source = image;
         if (!(model instanceof IndexColorModel) && !space.isCS_sRGB()) {
             BufferedImage converted = new BufferedImage(width, height, model.hasAlpha() ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
