@@ -136,8 +136,11 @@ final class SourceBinding {
         if (source.csv() != null && format != SourceFormat.CSV) {
             violations.add(new Violation("source.csv", "applies to the csv format only"));
         }
-        if (source.compression() != null && format != SourceFormat.CSV && format != SourceFormat.JSONL) {
-            violations.add(new Violation("source.compression", "applies to the line formats (jsonl, csv) only"));
+        if (source.id() != null && format == SourceFormat.WEBDATASET) {
+            violations.add(new Violation("source.id", "does not apply to webdataset: a sample's id is its key"));
+        }
+        if (source.compression() != null && format != SourceFormat.CSV && format != SourceFormat.JSONL && format != SourceFormat.WEBDATASET) {
+            violations.add(new Violation("source.compression", "applies to the jsonl, csv and webdataset formats only"));
         }
     }
 

@@ -30,10 +30,11 @@ public interface SourceFormat {
     SourceFormat DOCUMENT = new DocumentFormat();
     SourceFormat AUTO = new AutoFormat();
     SourceFormat IMAGE = new ImageFormat();
+    SourceFormat WEBDATASET = new WebDatasetFormat();
 
     /** Every registered format. */
     static List<SourceFormat> all() {
-        return List.of(JSONL, CSV, PARQUET, TEXT, DOCUMENT, AUTO, IMAGE);
+        return List.of(JSONL, CSV, PARQUET, TEXT, DOCUMENT, AUTO, IMAGE, WEBDATASET);
     }
 
     static Optional<SourceFormat> fromSpecName(String name) {

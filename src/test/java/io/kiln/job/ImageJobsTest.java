@@ -148,6 +148,71 @@ class ImageJobsTest {
                 .anyMatch(detail -> detail.contains("duplicate of row 'camera.png' (already in the table)"));
     }
 
+    /** A WebDataset shard: each sample's members, in order (name, bytes). */
+    private Path shard(String name, boolean gzip, List<Map.Entry<String, byte[]>> members) throws IOException {
+        Path file = temp.resolve(name);
+        try (java.io.OutputStream out = gzip ? new java.util.zip.GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file);
+                org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+            for (Map.Entry<String, byte[]> member : members) {
+                org.apache.commons.compress.archivers.tar.TarArchiveEntry entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(member.getKey());
+                entry.setSize(member.getValue().length);
+                tar.putArchiveEntry(entry);
+                tar.write(member.getValue());
+                tar.closeArchiveEntry();
+            }
+        }
+        return file;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void webDatasetShardsBecomeRowsWithCaptionsAndJsonColumnsAndBadSamplesBecomeRejects() throws Exception {
+        List<Map.Entry<String, byte[]>> members = List.of(
+                Map.entry("0001.jpg", image("rocket.jpg")), Map.entry("0001.txt", utf8("a rocket on its pad")),
+                Map.entry("0001.json", utf8("{\"width_hint\": 640, \"source\": \"spacex\"}")),
+                Map.entry("0002.png", image("camera.png")), Map.entry("0002.txt", utf8("a photographer")), Map.entry("0002.json", utf8("{\"source\": \"skimage\"}")),
+                Map.entry("0003.png", image("coins.png")), Map.entry("0003.npy", new byte[] {1, 2, 3}),
+                Map.entry("0004.jpg", image("rocket.jpg")), Map.entry("0004.png", image("moon.png")),
+                Map.entry("0005.png", image("moon.png")), Map.entry("0005.txt", new byte[] {(byte) 0xff, (byte) 0xfe, 'x'}),
+                Map.entry("0006.png", image("horse.png")), Map.entry("0006.json", utf8("{\"width_hint\": \"wide\"}")),
+                Map.entry("part/0007.png", image("text.png")), Map.entry("part/0007.cls", utf8("3\n")));
+        Path plain = shard("shard-000.tar", false, members);
+        Path gzipped = shard("shard-001.tar.gz", true, List.of(Map.entry("0008.png", image("clock_motion.png")), Map.entry("0008.txt", utf8("a clock"))));
+        String schema = "[{\"name\": \"width_hint\", \"type\": \"int\"}, {\"name\": \"source\", \"type\": \"string\"}]";
+        SourceSpec source = new SourceSpec("file://" + temp + "/shard-*", "webdataset", Map.of(), new com.fasterxml.jackson.databind.ObjectMapper().readTree(schema),
+                null, null, null, null, null);
+        IngestPipeline.Result result = run("shards", new JobSpec("media.shards", source,
+                List.of(new StepSpec("image-normalize", Map.of("resize", "fit", "width", 64, "height", 64))), null, null, null), 2, 2);
+        assertThat(result.rejectedByReason()).containsOnly(
+                Map.entry("extract/unknown-member", 1L), Map.entry("extract/ambiguous-sample", 1L), Map.entry("extract/invalid-text", 1L),
+                Map.entry("extract/type-mismatch", 1L));
+        List<Record> rows = TypedSourcesTest.rows(catalog.loadTable(TableIdentifier.of("media", "shards")));
+        assertThat(rows).extracting(row -> row.getField("id")).containsExactlyInAnyOrder("0001", "0002", "part/0007", "0008");
+        Record first = rows.stream().filter(row -> row.getField("id").equals("0001")).findFirst().orElseThrow();
+        assertThat(first.getField("caption")).isEqualTo("a rocket on its pad");
+        assertThat(first.getField("width_hint")).isEqualTo(640);
+        assertThat(first.getField("source")).isEqualTo("spacex");
+        assertThat(first.getField("stored_width")).isEqualTo(64);
+        Record labelled = rows.stream().filter(row -> row.getField("id").equals("part/0007")).findFirst().orElseThrow();
+        assertThat(labelled.getField("label")).isEqualTo("3");
+        assertThat(labelled.getField("_kiln_source_uri")).isEqualTo("file://" + plain);
+        Record compressed = rows.stream().filter(row -> row.getField("id").equals("0008")).findFirst().orElseThrow();
+        assertThat(compressed.getField("_kiln_source_uri")).isEqualTo("file://" + gzipped);
+
+        // without a schema, the .json member is kept as text
+        Path untyped = Files.createDirectories(temp.resolve("untyped"));
+        Files.move(gzipped, untyped.resolve("shard.tar.gz"));
+        shard("untyped/shard-2.tar", false, List.of(Map.entry("a.png", image("moon.png")), Map.entry("a.json", utf8("{\"x\": [1, 2]}"))));
+        run("untyped", new JobSpec("media.untyped", new SourceSpec("file://" + untyped, "webdataset", Map.of(), null, null, null, null, null, null), List.of(),
+                null, null, null), 1, 1);
+        List<Record> texts = TypedSourcesTest.rows(catalog.loadTable(TableIdentifier.of("media", "untyped")));
+        assertThat(texts).extracting(row -> row.getField("id"), row -> row.getField("json"))
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("0008", null), org.assertj.core.groups.Tuple.tuple("a", "{\"x\": [1, 2]}"));
+    }
+
     @Test
     void imageRowsGiveTheSameDigestWhateverTheThreadsAndBatchSize() throws Exception {
         Path folder = folder("same", Map.of("a.jpg", image("rocket.jpg"), "b.png", image("coins.png"), "c.webp", image("coins.webp"),
