@@ -255,6 +255,9 @@ public final class ImageDecoder {
         if (alpha == 255) {
             return rgb;
         }
+        if (alpha == 0) {
+            return background;
+        }
         int out = 0;
         for (int shift = 16; shift >= 0; shift -= 8) {
             int foreground = rgb >>> shift & 0xff;
