@@ -93,9 +93,11 @@ public class RowsResource {
         if (format == null || format.isBlank()) {
             return accept != null && accept.contains(RowFormat.ARROW_STREAM_MEDIA_TYPE) ? RowFormat.ARROW : RowFormat.JSONL;
         }
-        return RowFormat.fromName(format).filter(candidate -> candidate != RowFormat.PARQUET)
+        return RowFormat.fromName(format).filter(candidate -> candidate == RowFormat.JSONL || candidate == RowFormat.ARROW)
                 .orElseThrow(() -> new KilnException(ErrorCode.INVALID_REQUEST, "format must be jsonl or arrow, was '" + format + "'"
-                        + (format.equalsIgnoreCase("parquet") ? "; Parquet cannot stream: export it (POST /v1/tables/{table}/exports)" : ""),
+                        + (format.equalsIgnoreCase("parquet") || format.equalsIgnoreCase("webdataset")
+                                ? "; " + (format.equalsIgnoreCase("parquet") ? "Parquet" : "WebDataset") + " cannot stream: export it (POST /v1/tables/{table}/exports)"
+                                : ""),
                         List.of(new Violation("format", "must be jsonl or arrow"))));
     }
 

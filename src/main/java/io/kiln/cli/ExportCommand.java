@@ -51,7 +51,7 @@ final class ExportCommand
         String pin;
     }
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "parquet", description = "parquet (default), jsonl or arrow (Arrow IPC files).")
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "parquet", description = "parquet (default), jsonl, arrow (Arrow IPC files) or webdataset (tar shards: key.png or key.jpg, key.txt, key.cls, key.json).")
     String format;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "The directory to write; a relative path is resolved here and sent as an absolute one.")

@@ -50,6 +50,7 @@ public final class RowFormats {
             case JSONL -> new JsonlWriter(root, out);
             case ARROW -> new ArrowIpcWriter(new ArrowFileWriter(root, null, Channels.newChannel(out)), root);
             case PARQUET -> new ParquetRowWriter(schema, out);
+            case WEBDATASET -> new WebDatasetWriter(root, out);
         };
     }
 
@@ -58,7 +59,7 @@ public final class RowFormats {
         return switch (format) {
             case JSONL -> new JsonlWriter(root, out);
             case ARROW -> new ArrowIpcWriter(new ArrowStreamWriter(root, null, Channels.newChannel(out)), root);
-            case PARQUET -> throw new IllegalArgumentException("Parquet cannot be streamed");
+            case PARQUET, WEBDATASET -> throw new IllegalArgumentException(format.formatName() + " cannot be streamed");
         };
     }
 
@@ -129,6 +130,120 @@ public final class RowFormats {
         @Override
         public void finish() throws IOException {
             json.flush();
+        }
+    }
+
+    /** {@link RowFormat#WEBDATASET}: one tar member per media column, caption and label, and a JSON member for the rest. */
+    private static final class WebDatasetWriter implements RowWriter {
+        private final org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar;
+        private final CountingStream counted;
+        private final VarBinaryVector image;
+        private final VarBinaryVector audio;
+        private final VarCharVector caption;
+        private final VarCharVector label;
+        private final VarCharVector storedFormat;
+        private final List<JsonColumn> columns = new ArrayList<>();
+        private final java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+        private long rows;
+
+        WebDatasetWriter(VectorSchemaRoot root, OutputStream out) {
+            this.counted = new CountingStream(requireNonNull(out, "out is null"));
+            this.tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(counted);
+            tar.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+            this.image = root.getVector("image") instanceof VarBinaryVector vector ? vector : null;
+            this.audio = root.getVector("audio") instanceof VarBinaryVector vector ? vector : null;
+            this.caption = root.getVector("caption") instanceof VarCharVector vector ? vector : null;
+            this.label = root.getVector("label") instanceof VarCharVector vector ? vector : null;
+            this.storedFormat = root.getVector("stored_format") instanceof VarCharVector vector ? vector : null;
+            for (FieldVector vector : root.getFieldVectors()) {
+                if (vector != image && vector != audio && vector != caption && vector != label) {
+                    columns.add(new JsonColumn(new SerializedString(vector.getName()), jsonValue(vector)));
+                }
+            }
+        }
+
+        @Override
+        public void write(VectorSchemaRoot batch) throws IOException {
+            for (int row = 0; row < batch.getRowCount(); row++) {
+                String key = String.format(java.util.Locale.ROOT, "%09d", rows++);
+                if (image != null && !image.isNull(row)) {
+                    byte[] bytes = image.get(row);
+                    member(key + "." + imageExtension(bytes, storedFormat != null && !storedFormat.isNull(row) ? storedFormat.getObject(row).toString() : null), bytes);
+                }
+                if (audio != null && !audio.isNull(row)) {
+                    byte[] bytes = audio.get(row);
+                    member(key + "." + audioExtension(bytes), bytes);
+                }
+                if (caption != null && !caption.isNull(row)) {
+                    member(key + ".txt", caption.get(row));
+                }
+                if (label != null && !label.isNull(row)) {
+                    member(key + ".cls", label.get(row));
+                }
+                buffer.reset();
+                try (JsonGenerator json = JSON.createGenerator(buffer, JsonEncoding.UTF8)) {
+                    json.writeStartObject();
+                    for (JsonColumn column : columns) {
+                        json.writeFieldName(column.name());
+                        column.value().write(json, row);
+                    }
+                    json.writeEndObject();
+                }
+                member(key + ".json", buffer.toByteArray());
+            }
+        }
+
+        private void member(String name, byte[] bytes) throws IOException {
+            org.apache.commons.compress.archivers.tar.TarArchiveEntry entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+            entry.setSize(bytes.length);
+            entry.setModTime(0);
+            entry.setMode(0644);
+            tar.putArchiveEntry(entry);
+            tar.write(bytes);
+            tar.closeArchiveEntry();
+        }
+
+        static String imageExtension(byte[] bytes, String storedFormat) {
+            if (storedFormat != null) {
+                return storedFormat.equals("jpeg") ? "jpg" : storedFormat;
+            }
+            if (bytes.length > 3 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P') {
+                return "png";
+            }
+            if (bytes.length > 2 && (bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xd8) {
+                return "jpg";
+            }
+            if (bytes.length > 3 && bytes[0] == 'G' && bytes[1] == 'I' && bytes[2] == 'F') {
+                return "gif";
+            }
+            if (bytes.length > 12 && bytes[0] == 'R' && bytes[8] == 'W' && bytes[9] == 'E' && bytes[10] == 'B') {
+                return "webp";
+            }
+            return bytes.length > 2 && bytes[0] == 'B' && bytes[1] == 'M' ? "bmp" : "tiff";
+        }
+
+        static String audioExtension(byte[] bytes) {
+            if (bytes.length > 4 && bytes[0] == 'f' && bytes[1] == 'L' && bytes[2] == 'a' && bytes[3] == 'C') {
+                return "flac";
+            }
+            if (bytes.length > 4 && bytes[0] == 'O' && bytes[1] == 'g' && bytes[2] == 'g' && bytes[3] == 'S') {
+                return "ogg";
+            }
+            if (bytes.length > 12 && bytes[0] == 'R' && bytes[8] == 'W' && bytes[9] == 'A' && bytes[10] == 'V') {
+                return "wav";
+            }
+            return "mp3";
+        }
+
+        @Override
+        public long bytes() {
+            return counted.count;
+        }
+
+        @Override
+        public void finish() throws IOException {
+            tar.finish();
+            tar.flush();
         }
     }
 

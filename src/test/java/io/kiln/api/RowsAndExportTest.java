@@ -226,6 +226,48 @@ class RowsAndExportTest {
     }
 
     @Test
+    void webDatasetExportShardsReadBackAsTheSameImagesCaptionsAndColumns() throws IOException {
+        String table = "read.images_" + suffix();
+        Path images = Files.createDirectories(Path.of("target/test-inputs/images-" + suffix())).toAbsolutePath();
+        for (String name : List.of("rocket.jpg", "camera.png", "coins.png")) {
+            Files.copy(Path.of("src/test/resources/images", name), images.resolve(name));
+        }
+        Map<String, Object> spec = Map.of("table", table, "source", Map.of("uri", "file://" + images, "format", "image"),
+                "steps", List.of(Map.of("name", "image-normalize", "params", Map.of("resize", "fit", "width", 48, "height", 48))));
+        String id = given().contentType(ContentType.JSON).body(spec).post("/v1/jobs").then().statusCode(202).extract().jsonPath().getString("id");
+        JsonPath job = JobApiTest.awaitFinal(id);
+        assertThat(job.getString("state")).as(job.prettify()).isEqualTo("PUBLISHED");
+        long snapshot = job.getLong("snapshotId");
+        Path directory = exportRoot().resolve("webdataset-" + suffix());
+        export(table, Map.of("snapshotId", snapshot, "format", "webdataset", "directory", directory.toString())).then().statusCode(200)
+                .body("files[0].path", equalTo("part-00000.tar")).body("rows", equalTo(3));
+        Map<String, byte[]> members = new TreeMap<>();
+        try (org.apache.commons.compress.archivers.tar.TarArchiveInputStream tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                Files.newInputStream(directory.resolve("part-00000.tar")))) {
+            org.apache.commons.compress.archivers.tar.TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                assertThat(entry.getModTime().getTime()).isZero();
+                members.put(entry.getName(), tar.readAllBytes());
+            }
+        }
+        assertThat(members.keySet()).as("%s", members.keySet()).hasSize(6)
+                .contains("000000000.json", "000000001.json", "000000002.json").containsOnlyOnce("000000000.json");
+        List<Map<String, Object>> rows = jsonlRows(given().get(rowsPath(table, snapshot)).asByteArray());
+        for (int i = 0; i < 3; i++) {
+            Map<?, ?> json = JSON.readValue(members.get("%09d.json".formatted(i)), Map.class);
+            Map<String, Object> row = rows.stream().filter(candidate -> candidate.get("id").equals(json.get("id"))).findFirst().orElseThrow();
+            assertThat(json.get("pixel_sha256")).isEqualTo(row.get("pixel_sha256"));
+            assertThat(json.containsKey("image")).isFalse();
+            String extension = row.get("stored_format").equals("jpeg") ? "jpg" : "png";
+            assertThat(java.util.Base64.getEncoder().encodeToString(members.get("%09d.%s".formatted(i, extension)))).isEqualTo(row.get("image"));
+        }
+        // the same rows give the same bytes
+        Path again = exportRoot().resolve("webdataset-again-" + suffix());
+        export(table, Map.of("snapshotId", snapshot, "format", "webdataset", "directory", again.toString())).then().statusCode(200);
+        assertThat(Files.readAllBytes(again.resolve("part-00000.tar"))).isEqualTo(Files.readAllBytes(directory.resolve("part-00000.tar")));
+    }
+
+    @Test
     void theCliExportsIntoADirectoryItNames() throws IOException {
         String table = "read.cli_" + suffix();
         long snapshot = publish(table, "clean.jsonl", null);
@@ -302,7 +344,7 @@ class RowsAndExportTest {
         assertExportViolation(table, Map.of("snapshotId", snapshot, "pin", "p", "directory", exportRoot().resolve("y").toString()), "pin",
                 "give snapshotId or pin, not both");
         assertExportViolation(table, Map.of("snapshotId", snapshot, "format", "csv", "directory", exportRoot().resolve("y").toString()), "format",
-                "must be one of jsonl, arrow, parquet, was csv");
+                "must be one of jsonl, arrow, parquet, webdataset, was csv");
         assertExportViolation(table, Map.of("snapshotId", snapshot, "shardRows", 0, "directory", exportRoot().resolve("y").toString()), "shardRows",
                 "must be a positive whole number");
         assertExportViolation(table, Map.of("snapshotId", snapshot, "colour", "blue", "directory", exportRoot().resolve("y").toString()), "colour",
