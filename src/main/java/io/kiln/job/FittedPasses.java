@@ -177,6 +177,7 @@ final class FittedPasses {
             summary.put(DedupSegments.SEGMENT_PREFIX + name, location);
             summary.put("kiln.dedup-segments-seen." + name, Integer.toString(statesSeen.get(i)));
             summary.put("kiln.dedup-index-bytes." + name, Long.toString(fits.get(i).estimatedBytes()));
+            summary.putAll(fits.get(i).summary());
         }
         return Collections.unmodifiableMap(summary);
     }

@@ -54,5 +54,10 @@ public interface FittedStep extends Transform {
 
         /** Heap bytes the fit holds now, roughly, for the job's report. */
         long estimatedBytes();
+
+        /** What the snapshot summary records of the fitted state (keys start with {@code kiln.}), such as fitted statistics; called after {@link #fit()}. */
+        default java.util.Map<String, String> summary() {
+            return java.util.Map.of();
+        }
     }
 }

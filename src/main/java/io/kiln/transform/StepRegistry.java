@@ -12,6 +12,7 @@ import io.kiln.transform.dedup.DedupExactStep;
 import io.kiln.transform.dedup.DedupImageStep;
 import io.kiln.transform.dedup.DedupNearStep;
 import io.kiln.transform.image.ImageNormalizeStep;
+import io.kiln.transform.image.ImageStatsStep;
 import io.kiln.transform.text.ChunkStep;
 import io.kiln.transform.text.CleanStep;
 import io.kiln.transform.text.LanguageStep;
@@ -26,7 +27,7 @@ public final class StepRegistry {
             new CleanStep(), new PiiRedactStep(), new QualityFilterStep(), new LanguageStep(),
             new DedupExactStep(), new DedupNearStep(),
             new ChunkStep(), new TokenizeStep(),
-            new ImageNormalizeStep(), new DedupImageStep(),
+            new ImageNormalizeStep(), new DedupImageStep(), new ImageStatsStep(),
             new EmbedStep()));
 
     private final Map<String, StepDefinition> definitions;

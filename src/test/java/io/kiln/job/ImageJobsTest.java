@@ -214,6 +214,52 @@ class ImageJobsTest {
     }
 
     @Test
+    void channelStatisticsAreFittedOverTheWholeTableExactlyWhateverTheThreads() throws Exception {
+        Path first = folder("stats-1", Map.of("a.jpg", image("rocket.jpg"), "b.png", image("camera.png")));
+        Path second = folder("stats-2", Map.of("c.png", image("coins.png")));
+        JobSpec spec1 = new JobSpec("media.stats", new SourceSpec("file://" + first, "image", Map.of(), null, null, null, null, null, null),
+                List.of(new StepSpec("image-normalize", Map.of("resize", "fit", "width", 32, "height", 32, "encode", "png")), new StepSpec("image-stats", Map.of())),
+                null, null, null);
+        run("stats-1", spec1, 1, 1);
+        Map<String, String> summary = catalog.loadTable(TableIdentifier.of("media", "stats")).currentSnapshot().summary();
+        assertThat(summary).containsEntry("kiln.image-stats.image.images", "2");
+
+        // the same statistics from the stored images, computed here
+        long[] sums = new long[7];
+        List<Record> rows = TypedSourcesTest.rows(catalog.loadTable(TableIdentifier.of("media", "stats")));
+        for (Record row : rows) {
+            ByteBuffer stored = (ByteBuffer) row.getField("image");
+            byte[] bytes = new byte[stored.remaining()];
+            stored.duplicate().get(bytes);
+            for (int pixel : ImageDecoder.decode(bytes, ImageDecoder.DEFAULT_MAX_PIXELS, 0xffffff).pixels().rgb()) {
+                sums[0]++;
+                for (int c = 0; c < 3; c++) {
+                    int value = pixel >>> (16 - 8 * c) & 0xff;
+                    sums[1 + c] += value;
+                    sums[4 + c] += (long) value * value;
+                }
+            }
+        }
+        String mean = String.format(java.util.Locale.ROOT, "[%.6f,%.6f,%.6f]", sums[1] / (255.0 * sums[0]), sums[2] / (255.0 * sums[0]), sums[3] / (255.0 * sums[0]));
+        assertThat(summary).containsEntry("kiln.image-stats.image.mean", mean);
+
+        JobSpec spec2 = new JobSpec("media.stats", new SourceSpec("file://" + second, "image", Map.of(), null, null, null, null, null, null),
+                spec1.steps(), null, null, null);
+        run("stats-2", spec2, 2, 1);
+        Map<String, String> later = catalog.loadTable(TableIdentifier.of("media", "stats")).currentSnapshot().summary();
+        assertThat(later).containsEntry("kiln.image-stats.image.images", "3");
+        assertThat(later.get("kiln.image-stats.image.std")).matches("\\[0\\.\\d{6},0\\.\\d{6},0\\.\\d{6}\\]");
+
+        // one job over all three images, on other threads and batches, fits the same statistics
+        Path all = folder("stats-all", Map.of("a.jpg", image("rocket.jpg"), "b.png", image("camera.png"), "c.png", image("coins.png")));
+        run("stats-all", new JobSpec("media.stats_all", new SourceSpec("file://" + all, "image", Map.of(), null, null, null, null, null, null),
+                spec1.steps(), null, null, null), 4, 2);
+        Map<String, String> once = catalog.loadTable(TableIdentifier.of("media", "stats_all")).currentSnapshot().summary();
+        assertThat(once.get("kiln.image-stats.image.mean")).isEqualTo(later.get("kiln.image-stats.image.mean"));
+        assertThat(once.get("kiln.image-stats.image.std")).isEqualTo(later.get("kiln.image-stats.image.std"));
+    }
+
+    @Test
     void imageRowsGiveTheSameDigestWhateverTheThreadsAndBatchSize() throws Exception {
         Path folder = folder("same", Map.of("a.jpg", image("rocket.jpg"), "b.png", image("coins.png"), "c.webp", image("coins.webp"),
                 "d.gif", image("no_time_for_that_tiny.gif"), "e.jpg", image("gps-orientation-3.jpg"), "f.png", image("horse.png")));
