@@ -61,6 +61,15 @@ public final class JobBinder {
     }
 
     /** @throws KilnException INVALID_JOB_SPEC with one violation per bad field */
+    private boolean insideRoots(String path) {
+        try {
+            return sources.contains(java.nio.file.Path.of(path));
+        }
+        catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+    }
+
     public BoundJob bind(JobSpec spec) {
         List<Violation> violations = new ArrayList<>();
         Set<String> invalid = new HashSet<>();
@@ -102,6 +111,14 @@ public final class JobBinder {
             Optional<StepDefinition> definition = steps.find(step.name());
             if (definition.isEmpty()) {
                 violations.add(new Violation("steps[" + i + "].name", "unknown step '" + step.name() + "'; known steps: " + steps.knownNames()));
+                continue;
+            }
+            // a file a step reads (parameters named ...Path) is read from the source roots only, like the inputs
+            Optional<String> outside = step.params().entrySet().stream()
+                    .filter(parameter -> parameter.getKey().endsWith("Path") && parameter.getValue() instanceof String path && !insideRoots(path))
+                    .map(Map.Entry::getKey).sorted().findFirst();
+            if (outside.isPresent()) {
+                violations.add(new Violation("steps[" + i + "].params." + outside.get(), "is outside the configured source roots"));
                 continue;
             }
             try {

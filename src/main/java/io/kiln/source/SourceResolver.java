@@ -25,6 +25,12 @@ public final class SourceResolver {
         this.roots = roots.stream().map(SourceResolver::realPath).toList();
     }
 
+    /** Whether a file a step reads (a model, a vocabulary) lies inside the source roots, after resolving symbolic links. */
+    public boolean contains(Path file) {
+        Path real = realPath(file.toAbsolutePath().normalize());
+        return roots.stream().anyMatch(real::startsWith);
+    }
+
     /** @throws SourceException with a message naming what is wrong with the URI */
     public List<InputFile> resolve(String uriText) {
         int colon = uriText.indexOf(':');

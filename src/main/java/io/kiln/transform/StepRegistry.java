@@ -8,6 +8,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.kiln.embed.EmbedStep;
+import io.kiln.embed.ImageEmbedStep;
 import io.kiln.transform.dedup.DedupExactStep;
 import io.kiln.transform.dedup.DedupImageStep;
 import io.kiln.transform.dedup.DedupNearStep;
@@ -28,7 +29,7 @@ public final class StepRegistry {
             new DedupExactStep(), new DedupNearStep(),
             new ChunkStep(), new TokenizeStep(),
             new ImageNormalizeStep(), new DedupImageStep(), new ImageStatsStep(),
-            new EmbedStep()));
+            new EmbedStep(), new ImageEmbedStep()));
 
     private final Map<String, StepDefinition> definitions;
 

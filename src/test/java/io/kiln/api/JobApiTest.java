@@ -95,7 +95,7 @@ class JobApiTest {
         assertViolation(Map.of("source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl")),
                 "table", "is required");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "lowercase-everything"))),
-                "steps[0].name", "unknown step 'lowercase-everything'; known steps: chunk, clean, dedup-exact, dedup-image, dedup-near, embed, image-normalize, image-stats, language, normalize, pii-redact, quality-filter, tokenize");
+                "steps[0].name", "unknown step 'lowercase-everything'; known steps: chunk, clean, dedup-exact, dedup-image, dedup-near, embed, embed-image, image-normalize, image-stats, language, normalize, pii-redact, quality-filter, tokenize");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/missing.jsonl", List.of()),
                 "source.uri", "does not exist: " + FIXTURES + "/docs/missing.jsonl");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/*.parquet", List.of()),
@@ -108,7 +108,7 @@ class JobApiTest {
                 "steps[0].params.form", "must be one of NFC, NFKC, was NFD");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "embed",
                 "params", Map.of("modelPath", "/nowhere/model.onnx", "tokenizerPath", "/nowhere/tokenizer.json")))),
-                "steps[0].params.modelPath", "The model file /nowhere/model.onnx does not exist or is not a file");
+                "steps[0].params.modelPath", "is outside the configured source roots");
         assertViolation(spec("Demo.Bad-Name", "file://" + FIXTURES + "/docs/clean.jsonl", List.of()),
                 "table", "must be <namespace>.<name>: lower-case letters, digits and underscores, each starting with a letter");
         assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "xml")),

@@ -260,6 +260,26 @@ class ImageJobsTest {
     }
 
     @Test
+    void imageEmbeddingsLandAsVectorsAndAModelOutsideTheSourceRootsIsRefused() throws Exception {
+        Path model = Files.copy(Path.of("src/test/resources/embed/tiny-image-encoder.onnx"), temp.resolve("encoder.onnx"));
+        Path folder = folder("embed", Map.of("a.jpg", image("rocket.jpg"), "b.png", image("camera.png")));
+        SourceSpec source = new SourceSpec("file://" + folder, "image", Map.of(), null, null, null, null, null, null);
+        run("embed", new JobSpec("media.embedded", source, List.of(new StepSpec("image-normalize", Map.of("resize", "fit", "width", 64, "height", 64)),
+                new StepSpec("embed-image", Map.of("modelPath", model.toString(), "size", 32))), null, null, null), 2, 1);
+        Table table = catalog.loadTable(TableIdentifier.of("media", "embedded"));
+        assertThat(table.schema().findField("image_embedding").type().asListType().elementType()).isEqualTo(Types.FloatType.get());
+        assertThat(table.properties()).containsEntry("kiln.column.image_embedding.dimension", "16");
+        assertThat(table.currentSnapshot().summary().get("kiln.recipe-spec")).contains("0680a961752345e58ab6b56ecb48900e4fa0594c84bd4ab14f4522a7af573936");
+        assertThat(TypedSourcesTest.rows(table)).allSatisfy(row -> assertThat((List<?>) row.getField("image_embedding")).hasSize(16));
+
+        io.kiln.error.KilnException refused = org.assertj.core.api.Assertions.catchThrowableOfType(io.kiln.error.KilnException.class,
+                () -> binder.bind(new JobSpec("media.embedded", source, List.of(new StepSpec("embed-image", Map.of("modelPath",
+                        Path.of("src/test/resources/embed/tiny-image-encoder.onnx").toAbsolutePath().toString()))), null, null, null)));
+        assertThat(refused.violations()).extracting(io.kiln.error.Violation::field, io.kiln.error.Violation::message)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("steps[0].params.modelPath", "is outside the configured source roots"));
+    }
+
+    @Test
     void imageRowsGiveTheSameDigestWhateverTheThreadsAndBatchSize() throws Exception {
         Path folder = folder("same", Map.of("a.jpg", image("rocket.jpg"), "b.png", image("coins.png"), "c.webp", image("coins.webp"),
                 "d.gif", image("no_time_for_that_tiny.gif"), "e.jpg", image("gps-orientation-3.jpg"), "f.png", image("horse.png")));
