@@ -39,6 +39,7 @@ class WriteAuditPublishIT {
         Path suites = Files.createDirectories(work.resolve("suites"));
         Files.copy(Path.of("checks/suites/text-default.dqdl"), suites.resolve("text-default.dqdl"));
         Files.writeString(suites.resolve("broken.dqdl"), "Rules = [\n    RowCount >> 0,\n]\n");
+        Files.writeString(suites.resolve("images.dqdl"), "Rules = [ RowCount > 0, ColumnValues \"stored_width\" >= 64, Completeness \"phash\" = 1.0 ]\n");
         Files.writeString(suites.resolve("row-jumps.dqdl"), "Rules = [ RowCount > 0 ]\nAnomalies = [ RowCount maxIncrease 3.0 ]\n");
         // keeps the engine busy for seconds (a join of about 900 M pairs), so that it can be killed mid-audit
         Files.writeString(suites.resolve("slow.dqdl"),
@@ -202,6 +203,34 @@ class WriteAuditPublishIT {
         assertThat(kiln.get("/v1/checks/engine").json().get("pid").asLong()).isNotEqualTo(pid);
         JsonNode after = run(table("after_crash"), write("after", 20, i -> "{\"id\": \"x-" + i + "\", \"text\": \"t\"}"), "text-default", true);
         assertThat(after.get("state").asText()).as(after.toString()).isEqualTo("PUBLISHED");
+    }
+
+    @Test
+    void aSuiteGatesImageBatchesOnTheirColumns() throws IOException {
+        String table = table("images");
+        Path large = Files.createDirectories(inputs.resolve("images-large-" + UUID.randomUUID()));
+        Path small = Files.createDirectories(inputs.resolve("images-small-" + UUID.randomUUID()));
+        for (String name : List.of("rocket.jpg", "camera.png")) {
+            Files.copy(Path.of("src/test/resources/images", name), large.resolve(name));
+        }
+        for (String name : List.of("palette_color.png", "no_time_for_that_tiny.gif")) {
+            Files.copy(Path.of("src/test/resources/images", name), small.resolve(name));
+        }
+        java.util.function.Function<Path, Map<String, Object>> spec = folder -> Map.of("table", table,
+                "source", Map.of("uri", folder.toUri().toString(), "format", "image"),
+                "steps", List.of(Map.of("name", "image-normalize", "params", Map.of("resize", "fit", "width", 128, "height", 128)),
+                        Map.of("name", "dedup-image")),
+                "checks", "images");
+        KilnProcess.Response accepted = kiln.post("/v1/jobs", spec.apply(large));
+        JsonNode good = kiln.awaitFinalJob(accepted.json().get("id").asText());
+        assertThat(good.get("state").asText()).as(good.toString()).isEqualTo("PUBLISHED");
+        assertThat(check(good, "ColumnValues \"stored_width\" >= 64").get("outcome").asText()).isEqualTo("PASSED");
+
+        // images smaller than the suite allows (fit never enlarges them): the batch is rejected, main stays
+        JsonNode bad = kiln.awaitFinalJob(kiln.post("/v1/jobs", spec.apply(small)).json().get("id").asText());
+        assertThat(bad.get("state").asText()).as(bad.toString()).isEqualTo("REJECTED");
+        assertThat(failedRules(bad)).containsExactly("ColumnValues \"stored_width\" >= 64");
+        assertThat(kiln.get("/v1/tables/" + table).json().get("currentSnapshotId").asLong()).isEqualTo(good.get("snapshotId").asLong());
     }
 
     private static JsonNode check(JsonNode job, String rule) {
