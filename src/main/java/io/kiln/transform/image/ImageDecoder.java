@@ -191,42 +191,80 @@ public final class ImageDecoder {
         java.awt.image.ColorModel model = image.getColorModel();
         ColorSpace space = model.getColorSpace();
         Raster raster = image.getRaster();
-        if (model instanceof ComponentColorModel && space.getType() == ColorSpace.TYPE_GRAY) {
+        boolean gray = model instanceof ComponentColorModel && space.getType() == ColorSpace.TYPE_GRAY;
+        if (bytesInterleaved(raster) && (gray && model.getComponentSize(0) == 8 || model instanceof IndexColorModel
+                || model instanceof ComponentColorModel && space.isCS_sRGB() && java.util.Arrays.stream(model.getComponentSize()).allMatch(bits -> bits == 8)
+                        && !model.isAlphaPremultiplied())) {
+            // the usual decoded JPEG, PNG and GIF: one byte per sample, read straight from the buffer
+            java.awt.image.PixelInterleavedSampleModel layout = (java.awt.image.PixelInterleavedSampleModel) raster.getSampleModel();
+            java.awt.image.DataBufferByte buffer = (java.awt.image.DataBufferByte) raster.getDataBuffer();
+            byte[] data = buffer.getData();
+            int[] offsets = layout.getBandOffsets();
+            int stride = layout.getPixelStride();
+            int scanline = layout.getScanlineStride();
+            int bands = layout.getNumBands();
+            int[] palette = null;
+            if (model instanceof IndexColorModel indexed) {
+                palette = new int[256];
+                indexed.getRGBs(palette);
+            }
+            for (int y = 0; y < height; y++) {
+                int row = buffer.getOffset() + y * scanline;
+                for (int x = 0; x < width; x++) {
+                    int pixel = row + x * stride;
+                    int value;
+                    if (palette != null) {
+                        int argb = palette[data[pixel + offsets[0]] & 0xff];
+                        value = composite(argb & 0xffffff, argb >>> 24, background);
+                    }
+                    else if (bands <= 2) {
+                        int level = data[pixel + offsets[0]] & 0xff;
+                        value = level << 16 | level << 8 | level;
+                        if (bands == 2) {
+                            value = composite(value, data[pixel + offsets[1]] & 0xff, background);
+                        }
+                    }
+                    else {
+                        value = (data[pixel + offsets[0]] & 0xff) << 16 | (data[pixel + offsets[1]] & 0xff) << 8 | data[pixel + offsets[2]] & 0xff;
+                        if (bands == 4) {
+                            value = composite(value, data[pixel + offsets[3]] & 0xff, background);
+                        }
+                    }
+                    rgb[y * width + x] = value;
+                }
+            }
+            return new Pixels(width, height, rgb);
+        }
+        if (gray) {
             int bands = raster.getNumBands();
             int bits = model.getComponentSize(0);
             int[] samples = new int[width * bands];
             for (int y = 0; y < height; y++) {
                 raster.getPixels(0, y, width, 1, samples);
                 for (int x = 0; x < width; x++) {
-                    int gray = scale(samples[x * bands], bits);
-                    int value = gray << 16 | gray << 8 | gray;
+                    int level = scale(samples[x * bands], bits);
+                    int value = level << 16 | level << 8 | level;
                     rgb[y * width + x] = bands > 1 ? composite(value, scale(samples[x * bands + 1], model.getComponentSize(1)), background) : value;
                 }
             }
             return new Pixels(width, height, rgb);
         }
-        if (model instanceof ComponentColorModel && space.isCS_sRGB() && raster.getDataBuffer() instanceof java.awt.image.DataBufferByte bytes
-                && raster.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel layout && bytes.getNumBanks() == 1
-                && (layout.getNumBands() == 3 || layout.getNumBands() == 4 && model.hasAlpha() && !model.isAlphaPremultiplied())
-                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
-            // the usual decoded JPEG and PNG: 8-bit interleaved sRGB, read straight from the bytes
-            byte[] data = bytes.getData();
-            int[] offsets = layout.getBandOffsets();
-            int stride = layout.getPixelStride();
-            int scanline = layout.getScanlineStride();
-            boolean alpha = layout.getNumBands() == 4;
+        if (model instanceof IndexColorModel indexed) {
+            // 1, 2 or 4 bits per index: the samples row by row, through the palette
+            int[] palette = new int[indexed.getMapSize()];
+            indexed.getRGBs(palette);
+            int[] indices = new int[width];
             for (int y = 0; y < height; y++) {
-                int row = bytes.getOffset() + y * scanline;
+                raster.getSamples(0, y, width, 1, 0, indices);
                 for (int x = 0; x < width; x++) {
-                    int pixel = row + x * stride;
-                    int value = (data[pixel + offsets[0]] & 0xff) << 16 | (data[pixel + offsets[1]] & 0xff) << 8 | data[pixel + offsets[2]] & 0xff;
-                    rgb[y * width + x] = alpha ? composite(value, data[pixel + offsets[3]] & 0xff, background) : value;
+                    int argb = palette[indices[x]];
+                    rgb[y * width + x] = composite(argb & 0xffffff, argb >>> 24, background);
                 }
             }
             return new Pixels(width, height, rgb);
         }
         BufferedImage source = image;
-        if (!(model instanceof IndexColorModel) && !space.isCS_sRGB()) {
+        if (!space.isCS_sRGB()) {
             BufferedImage converted = new BufferedImage(width, height, model.hasAlpha() ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
             new ColorConvertOp(null).filter(image, converted);
             source = converted;
@@ -236,11 +274,17 @@ public final class ImageDecoder {
             source.getRGB(0, y, width, 1, line, 0, width);
             for (int x = 0; x < width; x++) {
                 int argb = line[x];
-                int alpha = argb >>> 24;
-                rgb[y * width + x] = alpha == 255 || !model.hasAlpha() ? argb & 0xffffff : composite(argb & 0xffffff, alpha, background);
+                rgb[y * width + x] = composite(argb & 0xffffff, model.hasAlpha() ? argb >>> 24 : 255, background);
             }
         }
         return new Pixels(width, height, rgb);
+    }
+
+    /** One byte per sample, samples of a pixel side by side, in one bank, with no offset of the raster. */
+    private static boolean bytesInterleaved(Raster raster) {
+        return raster.getDataBuffer() instanceof java.awt.image.DataBufferByte buffer && buffer.getNumBanks() == 1
+                && raster.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel
+                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0;
     }
 
     private static int scale(int sample, int bits) {
