@@ -69,6 +69,12 @@ final class InputPasses {
         }
     }
 
+    /** The records of one input, with the files they name loaded where the source says so. */
+    private RecordReader open(InputPlan.PlannedInput input, LongConsumer bytesRead) throws java.io.IOException {
+        RecordReader reader = format.open(input.file(), input.sha256(), options, bytesRead);
+        return options.media().isPresent() ? options.media().get().wrap(reader, input.file()) : reader;
+    }
+
     /** Reads every input once: {@code work} runs on the executor, {@code consume} on this thread in input order. */
     <T> void pass(LongConsumer bytesRead, Function<List<Item>, T> work, Consumer<T> consume) {
         Deque<Future<T>> inFlight = new ArrayDeque<>();
@@ -76,7 +82,7 @@ final class InputPasses {
         List<InputPlan.PlannedInput> inputs = plan.inputs();
         for (int fileIndex = 0; fileIndex < inputs.size(); fileIndex++) {
             InputPlan.PlannedInput input = inputs.get(fileIndex);
-            try (RecordReader reader = format.open(input.file(), input.sha256(), options, bytesRead)) {
+            try (RecordReader reader = open(input, bytesRead)) {
                 Optional<SourceRecord> record;
                 long ordinal = 0;
                 while ((record = reader.next()).isPresent()) {

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.kiln.error.Violation;
 import io.kiln.lake.TableLayout;
+import io.kiln.source.MediaFiles;
 import io.kiln.source.Compression;
 import io.kiln.source.CsvOptions;
 import io.kiln.source.DocumentLimits;
@@ -88,10 +89,46 @@ final class SourceBinding {
             options = options.withSchema(schema.get());
             declared = schema.get().columns();
         }
+        Map<String, Object> recipe = format.get().recipe(options);
+        if (source.files() != null) {
+            Optional<MediaFiles> files = files(source.files(), typed, declared, resolver, violations);
+            if (files.isPresent()) {
+                options = options.withMedia(files.get());
+                declared = new ArrayList<>(declared);
+                declared.add(Column.optional(files.get().into(), DataType.BINARY, "the file named by column " + files.get().column()));
+                recipe = new java.util.LinkedHashMap<>(recipe);
+                recipe.put("files", Map.of("column", files.get().column(), "into", files.get().into()));
+            }
+        }
         if (violations.size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new Bound(format.get(), inputs, options, declared, format.get().recipe(options)));
+        return Optional.of(new Bound(format.get(), inputs, options, List.copyOf(declared), recipe));
+    }
+
+    /** {@code source.files}: a declared string column of paths and the binary column for their files. */
+    private static Optional<MediaFiles> files(SourceSpec.FilesSpec files, boolean typed, List<Column> declared, SourceResolver resolver,
+            List<Violation> violations) {
+        if (!typed) {
+            violations.add(new Violation("source.files", "applies to typed sources (jsonl with a schema, csv, parquet), whose records name the files"));
+            return Optional.empty();
+        }
+        Optional<Column> column = declared.stream().filter(candidate -> candidate.name().equals(files.column())).findFirst();
+        if (files.column() == null || column.isEmpty()) {
+            violations.add(new Violation("source.files.column", "must name a column of the source that holds the paths; the columns are "
+                    + String.join(", ", declared.stream().map(Column::name).toList())));
+            return Optional.empty();
+        }
+        if (column.get().type() != DataType.STRING) {
+            violations.add(new Violation("source.files.column", "must be a string column of paths; " + files.column() + " is " + column.get().type().spec()));
+            return Optional.empty();
+        }
+        String into = files.into() == null ? "image" : files.into();
+        if (!Column.isValidName(into) || io.kiln.lake.TableLayout.isReserved(into) || declared.stream().anyMatch(candidate -> candidate.name().equals(into))) {
+            violations.add(new Violation("source.files.into", "must be a new column name (lower snake case, not one of the source's or Kiln's), was " + into));
+            return Optional.empty();
+        }
+        return Optional.of(new MediaFiles(files.column(), into, resolver::contains));
     }
 
     private static FieldMapping fieldMapping(SourceSpec source, SourceFormat format, boolean typed, List<Violation> violations) {

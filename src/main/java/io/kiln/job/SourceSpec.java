@@ -15,7 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * for text formats the JSON fields of id and text ({@code fields}); for typed records the columns
  * ({@code schema}: a list of columns, or {@code "infer"}), where the id comes from ({@code id}: a
  * field's name, or {@code {"from": "position"}}), what becomes of other fields
- * ({@code unknownFields}), the CSV dialect and the compression. {@link SourceBinding} checks them.
+ * ({@code unknownFields}), the CSV dialect, the compression, and files the records name
+ * ({@code files}). {@link SourceBinding} checks them.
  */
 public record SourceSpec(
         @NotBlank(message = "is required") String uri,
@@ -26,7 +27,8 @@ public record SourceSpec(
         @Pattern(regexp = "reject|drop|keep", message = "must be one of reject, drop, keep") String unknownFields,
         @Valid CsvSpec csv,
         @Pattern(regexp = "auto|none|gzip|zstd", message = "must be one of auto, none, gzip, zstd") String compression,
-        @Min(value = 1, message = "must be at least 1") @Max(value = 1_000_000, message = "must be at most 1000000") Integer inferRecords) {
+        @Min(value = 1, message = "must be at least 1") @Max(value = 1_000_000, message = "must be at most 1000000") Integer inferRecords,
+        FilesSpec files) {
     public SourceSpec {
         fields = fields == null ? Map.of() : Map.copyOf(fields);
         schema = absent(schema) ? null : schema;
@@ -37,10 +39,18 @@ public record SourceSpec(
         return node == null || node.isNull() || node.isMissingNode();
     }
 
+    public SourceSpec(String uri, String format, Map<String, String> fields, JsonNode schema, JsonNode id, String unknownFields, CsvSpec csv, String compression,
+            Integer inferRecords) {
+        this(uri, format, fields, schema, id, unknownFields, csv, compression, inferRecords, null);
+    }
+
     /** A text source: a URI, a format and the JSON fields of id and text. */
     public SourceSpec(String uri, String format, Map<String, String> fields) {
         this(uri, format, fields, null, null, null, null, null, null);
     }
+
+    /** Files that the records name: the string column holding each path, and the binary column that gets the file (default {@code image}). */
+    public record FilesSpec(String column, String into) {}
 
     /** The CSV dialect; every part optional (RFC 4180, a header, UTF-8, an unquoted empty field is null). */
     public record CsvSpec(String delimiter, String quote, String escape, Boolean header, String nullValue, String encoding) {}

@@ -10,8 +10,9 @@ import java.util.Optional;
  * CSV dialect and the compression of line formats.
  */
 public record ReadOptions(Optional<RecordSchema> schema, FieldMapping fields, int maxRecordBytes, DocumentLimits documentLimits, CsvOptions csv,
-        Compression compression) {
+        Compression compression, Optional<MediaFiles> media) {
     public ReadOptions {
+        requireNonNull(media, "media is null");
         requireNonNull(schema, "schema is null");
         requireNonNull(fields, "fields is null");
         requireNonNull(documentLimits, "documentLimits is null");
@@ -32,11 +33,21 @@ public record ReadOptions(Optional<RecordSchema> schema, FieldMapping fields, in
         return new ReadOptions(Optional.of(schema), FieldMapping.DEFAULT, maxRecordBytes, DocumentLimits.defaults(maxRecordBytes), csv, compression);
     }
 
+    public ReadOptions(Optional<RecordSchema> schema, FieldMapping fields, int maxRecordBytes, DocumentLimits documentLimits, CsvOptions csv,
+            Compression compression) {
+        this(schema, fields, maxRecordBytes, documentLimits, csv, compression, Optional.empty());
+    }
+
+    /** Options whose records' files named by a column are loaded into a binary column. */
+    public ReadOptions withMedia(MediaFiles files) {
+        return new ReadOptions(schema, fields, maxRecordBytes, documentLimits, csv, compression, Optional.of(files));
+    }
+
     public ReadOptions withLimits(int maxRecordBytes, DocumentLimits documentLimits) {
-        return new ReadOptions(schema, fields, maxRecordBytes, documentLimits, csv, compression);
+        return new ReadOptions(schema, fields, maxRecordBytes, documentLimits, csv, compression, media);
     }
 
     public ReadOptions withSchema(RecordSchema schema) {
-        return new ReadOptions(Optional.of(schema), fields, maxRecordBytes, documentLimits, csv, compression);
+        return new ReadOptions(Optional.of(schema), fields, maxRecordBytes, documentLimits, csv, compression, media);
     }
 }

@@ -280,6 +280,40 @@ class ImageJobsTest {
     }
 
     @Test
+    void aCsvManifestNamesImageFilesThatAreLoadedFromTheSourceRootsOnly() throws Exception {
+        Path folder = folder("manifest", Map.of("rocket.jpg", image("rocket.jpg"), "camera.png", image("camera.png")));
+        Files.createDirectories(folder.resolve("more"));
+        Files.write(folder.resolve("more/coins.png"), image("coins.png"));
+        Path outside = Files.createTempFile("kiln-outside", ".png");
+        Files.write(outside, image("moon.png"));
+        Files.writeString(folder.resolve("labels.csv"), "id,path,label\n"
+                + "r,rocket.jpg,vehicle\n"
+                + "c," + folder.resolve("camera.png") + ",person\n"
+                + "k,more/coins.png,money\n"
+                + "m,missing.png,none\n"
+                + "o," + outside + ",moon\n"
+                + "x,../" + folder.getFileName() + "/../../../../../../.." + outside + ",moon\n"
+                + "n,,unlabelled\n");
+        String schema = "[{\"name\": \"path\", \"type\": \"string\"}, {\"name\": \"label\", \"type\": \"string\"}]";
+        SourceSpec source = new SourceSpec("file://" + folder.resolve("labels.csv"), "csv", Map.of(), new com.fasterxml.jackson.databind.ObjectMapper().readTree(schema),
+                null, null, null, null, null, new SourceSpec.FilesSpec("path", null));
+        IngestPipeline.Result result = run("manifest", new JobSpec("media.manifest", source,
+                List.of(new StepSpec("image-normalize", Map.of("resize", "fit", "width", 32, "height", 32))), null, null, null), 2, 2);
+        assertThat(result.rejectedByReason()).containsOnly(Map.entry("extract/missing-file", 1L), Map.entry("extract/outside-source-roots", 2L));
+        List<Record> rows = TypedSourcesTest.rows(catalog.loadTable(TableIdentifier.of("media", "manifest")));
+        assertThat(rows).extracting(row -> row.getField("id"), row -> row.getField("label"), row -> row.getField("format"))
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("r", "vehicle", "jpeg"), org.assertj.core.groups.Tuple.tuple("c", "person", "png"),
+                        org.assertj.core.groups.Tuple.tuple("k", "money", "png"), org.assertj.core.groups.Tuple.tuple("n", "unlabelled", null));
+        Files.delete(outside);
+
+        io.kiln.error.KilnException refused = org.assertj.core.api.Assertions.catchThrowableOfType(io.kiln.error.KilnException.class,
+                () -> binder.bind(new JobSpec("media.manifest", new SourceSpec("file://" + folder.resolve("labels.csv"), "csv", Map.of(),
+                        new com.fasterxml.jackson.databind.ObjectMapper().readTree(schema), null, null, null, null, null, new SourceSpec.FilesSpec("label_path", "image")),
+                        List.of(), null, null, null)));
+        assertThat(refused.violations()).extracting(io.kiln.error.Violation::field).containsExactly("source.files.column");
+    }
+
+    @Test
     void imageRowsGiveTheSameDigestWhateverTheThreadsAndBatchSize() throws Exception {
         Path folder = folder("same", Map.of("a.jpg", image("rocket.jpg"), "b.png", image("coins.png"), "c.webp", image("coins.webp"),
                 "d.gif", image("no_time_for_that_tiny.gif"), "e.jpg", image("gps-orientation-3.jpg"), "f.png", image("horse.png")));

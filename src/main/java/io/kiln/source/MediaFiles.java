@@ -1,0 +1,86 @@
+package io.kiln.source;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+import io.kiln.transform.Row;
+import io.kiln.transform.Values;
+
+/**
+ * Files that a typed source's records name (a manifest of images or sounds): the string column
+ * {@code column} holds each record's path, absolute or relative to the manifest's folder, and the
+ * file's bytes go into the binary column {@code into}. A record whose file is outside the source
+ * roots ({@code outside-source-roots}, after resolving links), missing ({@code missing-file}) or
+ * above {@value ImageFormat#MAX_IMAGE_BYTES} bytes ({@code too-large}) is a reject; one without a
+ * path passes on without the file.
+ */
+public record MediaFiles(String column, String into, Predicate<Path> allowed) {
+    public MediaFiles {
+        requireNonNull(column, "column is null");
+        requireNonNull(into, "into is null");
+        requireNonNull(allowed, "allowed is null");
+    }
+
+    /** The records of {@code reader} (reading {@code manifest}) with their files loaded. */
+    public RecordReader wrap(RecordReader reader, InputFile manifest) {
+        Path folder = manifest.path().toAbsolutePath().getParent();
+        return new RecordReader() {
+            @Override
+            public Optional<SourceRecord> next() throws IOException {
+                Optional<SourceRecord> next = reader.next();
+                if (next.isEmpty() || !(next.get() instanceof SourceRecord.Parsed parsed)) {
+                    return next;
+                }
+                return Optional.of(load(parsed, folder));
+            }
+
+            @Override
+            public String finish() throws IOException {
+                return reader.finish();
+            }
+
+            @Override
+            public void close() throws IOException {
+                reader.close();
+            }
+        };
+    }
+
+    private SourceRecord load(SourceRecord.Parsed parsed, Path folder) throws IOException {
+        Row row = parsed.row();
+        Optional<String> named = row.string(column);
+        if (named.isEmpty()) {
+            return parsed;
+        }
+        Path file;
+        try {
+            file = folder.resolve(named.get()).normalize();
+        }
+        catch (InvalidPathException e) {
+            return malformed(parsed, "missing-file", "column '" + column + "': '" + named.get() + "' is not a valid path");
+        }
+        if (!Files.isRegularFile(file)) {
+            return malformed(parsed, "missing-file", "column '" + column + "': no file at '" + named.get() + "'");
+        }
+        if (!allowed.test(file.toRealPath())) {
+            return malformed(parsed, "outside-source-roots", "column '" + column + "': '" + named.get() + "' is outside the configured source roots");
+        }
+        long size = Files.size(file);
+        if (size > ImageFormat.MAX_IMAGE_BYTES) {
+            return malformed(parsed, "too-large", "column '" + column + "': '" + named.get() + "' has " + size + " bytes, above the limit of "
+                    + ImageFormat.MAX_IMAGE_BYTES);
+        }
+        return new SourceRecord.Parsed(row.with(into, ByteBuffer.wrap(Files.readAllBytes(file)).asReadOnlyBuffer()), parsed.position());
+    }
+
+    private static SourceRecord malformed(SourceRecord.Parsed parsed, String reason, String detail) {
+        return new SourceRecord.Malformed(parsed.position(), reason, detail, Values.json(parsed.row()));
+    }
+}
