@@ -189,9 +189,35 @@ final class BatchWriter {
         progress.addRecords(result.items().size(), written, rejected);
     }
 
-    /** A dropped row as its reject keeps it: a text source's row as its text; a typed source's as JSON of all its columns. */
+    /** Binary values larger than this are kept in a reject as their size and sha256, not as base64: the input file holds them. */
+    static final int MAX_REJECTED_BINARY_BYTES = 64 * 1024;
+
+    /**
+     * A dropped row as its reject keeps it: a text source's row as its text; a typed source's as JSON of
+     * all its columns, where a large binary value (an image) is named by its size and sha256.
+     */
     private String rejectedRecord(Row row) {
-        return typed ? Values.json(row) : row.value(Row.TEXT).map(Values::digestText).orElseGet(() -> Values.json(row));
+        if (!typed && row.value(Row.TEXT).isPresent()) {
+            return Values.digestText(row.value(Row.TEXT).get());
+        }
+        Map<String, Object> large = new java.util.LinkedHashMap<>();
+        row.columns().forEach((name, value) -> {
+            if (value instanceof java.nio.ByteBuffer bytes && bytes.remaining() > MAX_REJECTED_BINARY_BYTES) {
+                large.put(name, bytes.remaining() + " bytes, sha256 " + sha256(bytes) + " (in the input file)");
+            }
+        });
+        return Values.json(large.isEmpty() ? row : row.with(large));
+    }
+
+    private static String sha256(java.nio.ByteBuffer bytes) {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            digest.update(bytes.duplicate());
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        }
+        catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** What the pass wrote, counted; not thread-safe (the job's thread only). */

@@ -110,10 +110,11 @@ class ImageJobsTest {
                 "camera.png", image("camera.png"),
                 "truncated.jpg", image("truncated.jpg"),
                 "notes.png", "these are not pixels".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "cut.jpg", java.util.Arrays.copyOf(image("rocket.jpg"), 100_000),
                 "bomb.png", bomb));
         IngestPipeline.Result result = run("images-1", spec("media.images", folder), 2, 3);
         assertThat(result.rejectedByReason()).containsOnly(
-                Map.entry("image-normalize@1/corrupt-image", 1L),
+                Map.entry("image-normalize@1/corrupt-image", 2L),
                 Map.entry("image-normalize@1/unsupported-format", 1L),
                 Map.entry("image-normalize@1/too-many-pixels", 1L),
                 Map.entry("dedup-image@1/duplicate", 1L));
@@ -135,7 +136,12 @@ class ImageJobsTest {
 
         List<Record> rejects = TypedSourcesTest.rows(catalog.loadTable(TableLayout.rejectsOf(TableIdentifier.of("media", "images"))));
         assertThat(rejects).extracting(reject -> reject.getField("reason"))
-                .containsExactlyInAnyOrder("corrupt-image", "unsupported-format", "too-many-pixels", "duplicate");
+                .containsExactlyInAnyOrder("corrupt-image", "corrupt-image", "unsupported-format", "too-many-pixels", "duplicate");
+        // a large image is kept in its reject by size and sha256 (the input file holds its bytes), a small one whole
+        Record cut = rejects.stream().filter(reject -> reject.getField("record_id").equals("cut.jpg")).findFirst().orElseThrow();
+        assertThat((String) cut.getField("record")).contains("\"image\":\"100000 bytes, sha256 ").hasSizeLessThan(1000);
+        Record notes = rejects.stream().filter(reject -> reject.getField("record_id").equals("notes.png")).findFirst().orElseThrow();
+        assertThat((String) notes.getField("record")).contains(java.util.Base64.getEncoder().encodeToString("these are not pixels".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         Record duplicate = rejects.stream().filter(reject -> reject.getField("reason").equals("duplicate")).findFirst().orElseThrow();
         assertThat((String) duplicate.getField("detail")).contains("duplicate of row 'rocket-copy.jpg'");
 
