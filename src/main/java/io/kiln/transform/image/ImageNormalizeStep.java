@@ -50,7 +50,8 @@ import io.kiln.transform.Transform;
  * {@code keepIcc} keeps an ICC profile in a losslessly stripped file.</li>
  * <li>Hash: {@code phash} and {@code dhash} ({@link PerceptualHash}) of the stored pixels, for
  * {@code dedup-image}; {@code pixel_sha256}, a digest of the stored pixels that no encoder
- * changes.</li>
+ * changes; with {@code histogramBins} (a divisor of 256), {@code color_histogram}, the fraction of the
+ * pixels in each bin of each channel: the classic feature for small datasets.</li>
  * </ol>
  *
  * <p>A row without a value in the column passes on unchanged. Deterministic and thread-safe.
@@ -93,7 +94,7 @@ public final class ImageNormalizeStep implements StepDefinition {
     @Override
     public Transform bind(Map<String, Object> parameters) {
         StepParameters.requireOnly(parameters, Set.of("column", "maxPixels", "resize", "width", "height", "filter", "upscale", "encode", "quality",
-                "keepIcc", "background", "minSide", "maxAspect", "maxBytes", "minStddev"));
+                "keepIcc", "background", "minSide", "maxAspect", "maxBytes", "minStddev", "histogramBins"));
         String column = StepParameters.column(parameters, "column", "image");
         long maxPixels = StepParameters.integer(parameters, "maxPixels", (int) ImageDecoder.DEFAULT_MAX_PIXELS, 1, Integer.MAX_VALUE);
         Mode mode = Mode.valueOf(StepParameters.oneOf(parameters, "resize", "none", Set.of("none", "fit", "crop", "pad")).toUpperCase(Locale.ROOT));
@@ -130,9 +131,13 @@ public final class ImageNormalizeStep implements StepDefinition {
         }
         long maxBytes = (long) StepParameters.number(parameters, "maxBytes", 0, 0, Long.MAX_VALUE);
         double minStddev = StepParameters.number(parameters, "minStddev", 0, 0, 255);
+        int histogramBins = StepParameters.integer(parameters, "histogramBins", 0, 0, 256);
+        if (histogramBins == 1 || histogramBins > 0 && 256 % histogramBins != 0) {
+            throw new InvalidStepParameterException("histogramBins", "must divide 256 (2, 4, 8, 16, 32, 64, 128 or 256), or be 0 for none, was " + histogramBins);
+        }
         ImageDecoder.load();
         return new Normalize(column, maxPixels, mode, width, height, filter, upscale, encode, quality, keepIcc, background, minSide, maxAspect, maxBytes,
-                minStddev);
+                minStddev, histogramBins);
     }
 
     private static int color(Object value) {
@@ -146,7 +151,7 @@ public final class ImageNormalizeStep implements StepDefinition {
     }
 
     record Normalize(String column, long maxPixels, Mode mode, int width, int height, Resampler.Filter filter, boolean upscale, Encode encode,
-            int quality, boolean keepIcc, int background, int minSide, double maxAspect, long maxBytes, double minStddev) implements Transform {
+            int quality, boolean keepIcc, int background, int minSide, double maxAspect, long maxBytes, double minStddev, int histogramBins) implements Transform {
         @Override
         public StepId id() {
             return ID;
@@ -159,7 +164,13 @@ public final class ImageNormalizeStep implements StepDefinition {
 
         @Override
         public List<Column> columns() {
-            return COLUMNS;
+            if (histogramBins == 0) {
+                return COLUMNS;
+            }
+            List<Column> columns = new java.util.ArrayList<>(COLUMNS);
+            columns.add(Column.floatList("color_histogram", "the stored image's colour histogram: " + histogramBins
+                    + " equal bins of R, then of G, then of B, each the fraction of the pixels in it"));
+            return List.copyOf(columns);
         }
 
         @Override
@@ -241,6 +252,9 @@ public final class ImageNormalizeStep implements StepDefinition {
             values.put("pixel_sha256", stored.sha256());
             values.put("phash", PerceptualHash.phash(stored));
             values.put("dhash", PerceptualHash.dhash(stored));
+            if (histogramBins > 0) {
+                values.put("color_histogram", histogram(stored, histogramBins));
+            }
             return Outcome.emit(row.with(values));
         }
 
@@ -302,6 +316,22 @@ public final class ImageNormalizeStep implements StepDefinition {
         private Outcome drop(String reason, String detail) {
             return Outcome.drop(ID, reason, detail);
         }
+    }
+
+    /** Per channel, the fraction of the pixels in each of {@code bins} equal bins of 0..255. */
+    static float[] histogram(Pixels image, int bins) {
+        long[] counts = new long[3 * bins];
+        int shift = Integer.numberOfTrailingZeros(256 / bins);
+        for (int pixel : image.rgb()) {
+            counts[(pixel >>> 16 & 0xff) >>> shift]++;
+            counts[bins + ((pixel >>> 8 & 0xff) >>> shift)]++;
+            counts[2 * bins + ((pixel & 0xff) >>> shift)]++;
+        }
+        float[] histogram = new float[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            histogram[i] = (float) ((double) counts[i] / image.rgb().length);
+        }
+        return histogram;
     }
 
     static String sha256(byte[] bytes) {
