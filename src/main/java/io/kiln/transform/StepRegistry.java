@@ -14,6 +14,7 @@ import io.kiln.transform.dedup.DedupImageStep;
 import io.kiln.transform.dedup.DedupNearStep;
 import io.kiln.transform.image.ImageNormalizeStep;
 import io.kiln.transform.image.ImageStatsStep;
+import io.kiln.transform.image.VisualWordsStep;
 import io.kiln.transform.text.ChunkStep;
 import io.kiln.transform.text.CleanStep;
 import io.kiln.transform.text.LanguageStep;
@@ -28,7 +29,7 @@ public final class StepRegistry {
             new CleanStep(), new PiiRedactStep(), new QualityFilterStep(), new LanguageStep(),
             new DedupExactStep(), new DedupNearStep(),
             new ChunkStep(), new TokenizeStep(),
-            new ImageNormalizeStep(), new DedupImageStep(), new ImageStatsStep(),
+            new ImageNormalizeStep(), new DedupImageStep(), new ImageStatsStep(), new VisualWordsStep(),
             new EmbedStep(), new ImageEmbedStep()));
 
     private final Map<String, StepDefinition> definitions;

@@ -95,7 +95,7 @@ class JobApiTest {
         assertViolation(Map.of("source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl")),
                 "table", "is required");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "lowercase-everything"))),
-                "steps[0].name", "unknown step 'lowercase-everything'; known steps: chunk, clean, dedup-exact, dedup-image, dedup-near, embed, embed-image, image-normalize, image-stats, language, normalize, pii-redact, quality-filter, tokenize");
+                "steps[0].name", "unknown step 'lowercase-everything'; known steps: chunk, clean, dedup-exact, dedup-image, dedup-near, embed, embed-image, image-normalize, image-stats, image-visual-words, language, normalize, pii-redact, quality-filter, tokenize");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/missing.jsonl", List.of()),
                 "source.uri", "does not exist: " + FIXTURES + "/docs/missing.jsonl");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/*.parquet", List.of()),

@@ -320,6 +320,34 @@ class ImageJobsTest {
     }
 
     @Test
+    void visualWordsAreFittedOnceAndTheSameWhateverTheThreads() throws Exception {
+        Map<String, byte[]> files = Map.of("a.jpg", image("rocket.jpg"), "b.png", image("camera.png"), "c.png", image("coins.png"),
+                "d.png", image("moon.png"), "e.png", image("text.png"), "f.jpg", image("gps-orientation-3.jpg"));
+        Path folder = folder("words", files);
+        List<StepSpec> steps = List.of(new StepSpec("image-normalize", Map.of("resize", "fit", "width", 160, "height", 160)),
+                new StepSpec("image-visual-words", Map.of("words", 8, "maxKeypoints", 50)));
+        SourceSpec source = new SourceSpec("file://" + folder, "image", Map.of(), null, null, null, null, null, null);
+        IngestPipeline.Result single = run("words-1", new JobSpec("media.words_one", source, steps, null, null, null), 1, 1);
+        IngestPipeline.Result parallel = run("words-2", new JobSpec("media.words_two", source, steps, null, null, null), 4, 2);
+        assertThat(parallel.contentDigest()).isEqualTo(single.contentDigest());
+        Table table = catalog.loadTable(TableIdentifier.of("media", "words_one"));
+        assertThat(table.currentSnapshot().summary()).containsEntry("kiln.visual-words.image.vocabulary", "fitted");
+        List<Record> rows = TypedSourcesTest.rows(table);
+        assertThat(rows).hasSize(6).allSatisfy(row -> {
+            List<?> words = (List<?>) row.getField("visual_words");
+            assertThat(words).hasSize(8);
+            double sum = words.stream().mapToDouble(value -> ((Number) value).doubleValue()).sum();
+            assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+        });
+        // a later job reuses the table's vocabulary: its words mean the same
+        Path more = folder("words-more", Map.of("g.png", image("clock_motion.png")));
+        run("words-3", new JobSpec("media.words_one", new SourceSpec("file://" + more, "image", Map.of(), null, null, null, null, null, null), steps, null,
+                null, null), 2, 1);
+        assertThat(catalog.loadTable(TableIdentifier.of("media", "words_one")).currentSnapshot().summary())
+                .containsEntry("kiln.visual-words.image.vocabulary", "reused");
+    }
+
+    @Test
     void imageRowsGiveTheSameDigestWhateverTheThreadsAndBatchSize() throws Exception {
         Path folder = folder("same", Map.of("a.jpg", image("rocket.jpg"), "b.png", image("coins.png"), "c.webp", image("coins.webp"),
                 "d.gif", image("no_time_for_that_tiny.gif"), "e.jpg", image("gps-orientation-3.jpg"), "f.png", image("horse.png")));
