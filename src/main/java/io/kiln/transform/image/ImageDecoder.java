@@ -35,6 +35,14 @@ public final class ImageDecoder {
     /** Pillow's {@code Image.MAX_IMAGE_PIXELS}: 1024 * 1024 * 1024 / 4 / 3. */
     public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
     /** Decoder warnings that mean the pixels are incomplete or wrong (libjpeg's "Premature end of JPEG file"), not merely approximate. */
+    /**
+     * Decodes running at once hold at most this many pixels (about 8 bytes each while decoding: the
+     * raster and the sRGB pixels), a quarter of the heap (at least 16 M pixels); a larger image decodes alone. So a job's
+     * threads never decode several huge images together, whatever the pixel limit.
+     */
+    static final long DECODE_BUDGET_PIXELS = Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4 / 8);
+    private static final java.util.concurrent.Semaphore DECODE_BUDGET = new java.util.concurrent.Semaphore((int) Math.min(Integer.MAX_VALUE,
+            DECODE_BUDGET_PIXELS), true);
     private static final java.util.regex.Pattern DAMAGE = java.util.regex.Pattern.compile("(?i)corrupt|premature|truncat|bogus|invalid|unexpected end");
 
     static {
@@ -114,27 +122,14 @@ public final class ImageDecoder {
                 }
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                BufferedImage image;
+                int permits = (int) Math.min((long) width * height, DECODE_BUDGET_PIXELS);
+                DECODE_BUDGET.acquireUninterruptibly(permits);
                 try {
-                    ImageReadParam param = reader.getDefaultReadParam();
-                    image = reader.read(0, param);
+                    return decoded(reader, raw, format, warnings, background);
                 }
-                catch (IOException | RuntimeException e) {
-                    throw new ImageRejection(ImageRejection.CORRUPT, "cannot decode the " + format + ": " + message(e));
+                finally {
+                    DECODE_BUDGET.release(permits);
                 }
-                List<String> damage = warnings.stream().filter(warning -> DAMAGE.matcher(warning).find()).toList();
-                if (!damage.isEmpty()) {
-                    throw new ImageRejection(ImageRejection.CORRUPT, "the " + format + " decoder reports damaged data: " + String.join("; ", damage));
-                }
-                // the file's own colour model (a CMYK JPEG decodes to RGB): what channels and plain describe
-                java.awt.image.ColorModel model = raw != null ? raw.getColorModel() : image.getColorModel();
-                boolean alpha = model.hasAlpha() || image.getColorModel().hasAlpha();
-                int channels = model instanceof IndexColorModel ? (alpha ? 4 : 3) : model.getNumComponents();
-                boolean eightBit = java.util.Arrays.stream(model.getComponentSize()).allMatch(bits -> bits == 8);
-                ColorSpace space = model.getColorSpace();
-                boolean plain = !alpha && (model instanceof IndexColorModel
-                        || eightBit && (space.isCS_sRGB() || space.getType() == ColorSpace.TYPE_GRAY || space.getType() == ColorSpace.TYPE_YCbCr));
-                return new Decoded(format, image.getWidth(), image.getHeight(), channels, plain, toSrgb(image, background));
             }
             finally {
                 reader.dispose();
@@ -143,6 +138,32 @@ public final class ImageDecoder {
         catch (IOException e) {
             throw new ImageRejection(ImageRejection.CORRUPT, "cannot read the image: " + message(e));
         }
+    }
+
+    /** Decodes the first frame and converts it: the part of a decode that holds the image twice (the raster and the pixels). */
+    private static Decoded decoded(ImageReader reader, javax.imageio.ImageTypeSpecifier raw, String format, List<String> warnings, int background)
+            throws ImageRejection {
+        BufferedImage image;
+        try {
+            ImageReadParam param = reader.getDefaultReadParam();
+            image = reader.read(0, param);
+        }
+        catch (IOException | RuntimeException e) {
+            throw new ImageRejection(ImageRejection.CORRUPT, "cannot decode the " + format + ": " + message(e));
+        }
+        List<String> damage = warnings.stream().filter(warning -> DAMAGE.matcher(warning).find()).toList();
+        if (!damage.isEmpty()) {
+            throw new ImageRejection(ImageRejection.CORRUPT, "the " + format + " decoder reports damaged data: " + String.join("; ", damage));
+        }
+        // the file's own colour model (a CMYK JPEG decodes to RGB): what channels and plain describe
+        java.awt.image.ColorModel model = raw != null ? raw.getColorModel() : image.getColorModel();
+        boolean alpha = model.hasAlpha() || image.getColorModel().hasAlpha();
+        int channels = model instanceof IndexColorModel ? (alpha ? 4 : 3) : model.getNumComponents();
+        boolean eightBit = java.util.Arrays.stream(model.getComponentSize()).allMatch(bits -> bits == 8);
+        ColorSpace space = model.getColorSpace();
+        boolean plain = !alpha && (model instanceof IndexColorModel
+                || eightBit && (space.isCS_sRGB() || space.getType() == ColorSpace.TYPE_GRAY || space.getType() == ColorSpace.TYPE_YCbCr));
+        return new Decoded(format, image.getWidth(), image.getHeight(), channels, plain, toSrgb(image, background));
     }
 
     private static ImageReader reader(ImageInputStream input) throws ImageRejection {
