@@ -40,13 +40,10 @@ public final class MetadataStripper {
         out.write(in, 0, 2);
         int i = 2;
         while (i < in.length) {
-            if ((in[i] & 0xff) != 0xff) {
+            if ((in[i] & 0xff) != 0xff || i + 1 >= in.length) {
                 return Optional.empty();
             }
-            int marker = in[i + 1 < in.length ? i + 1 : i] & 0xff;
-            if (i + 1 >= in.length) {
-                return Optional.empty();
-            }
+            int marker = in[i + 1] & 0xff;
             if (marker == 0xff) {
                 i++; // fill byte
                 continue;

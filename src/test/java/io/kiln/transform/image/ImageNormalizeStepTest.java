@@ -109,6 +109,39 @@ class ImageNormalizeStepTest {
     }
 
     @Test
+    void aProgressiveJpegLosesItsExifCommentAndTrailerWithoutReencoding() throws Exception {
+        // a progressive JPEG (several scans, tables between them) from the JDK's writer, given the photo's EXIF segment and a comment
+        Pixels photo = decode(bytes("rocket.jpg"));
+        javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+        java.io.ByteArrayOutputStream encoded = new java.io.ByteArrayOutputStream();
+        try (javax.imageio.stream.MemoryCacheImageOutputStream out = new javax.imageio.stream.MemoryCacheImageOutputStream(encoded)) {
+            writer.setOutput(out);
+            javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+            writer.write(null, new javax.imageio.IIOImage(ImageEncoder.image(photo), null, null), param);
+        }
+        writer.dispose();
+        byte[] progressive = encoded.toByteArray();
+        byte[] upright = TestImages.withOrientation(bytes(PHOTO), 1);
+        int exifLength = 2 + ((upright[4] & 0xff) << 8 | upright[5] & 0xff);
+        byte[] comment = {(byte) 0xff, (byte) 0xfe, 0, 14, 'h', 'o', 'm', 'e', ' ', 'a', 'd', 'd', 'r', 'e', 's', 's'};
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.write(progressive, 0, 2);
+        file.write(upright, 2, exifLength);
+        file.write(comment);
+        file.write(progressive, 2, progressive.length - 2);
+        file.write("trailing bytes after the image".getBytes(StandardCharsets.US_ASCII));
+        byte[] withMetadata = file.toByteArray();
+
+        Row row = emitted(normalize(Map.of()).apply(row("progressive", withMetadata)));
+        byte[] image = stored(row);
+        assertThat(row.value("gps_present")).contains(true);
+        assertThat(java.util.Arrays.equals(java.util.Arrays.copyOfRange(image, 2, image.length), java.util.Arrays.copyOfRange(progressive, 2, progressive.length)))
+                .as("the stored file is the progressive JPEG without the EXIF, the comment and the trailer").isTrue();
+        assertThat(decode(image).rgb()).isEqualTo(decode(progressive).rgb());
+    }
+
+    @Test
     void pngTextTimeAndExifChunksAreStrippedLosslessly() {
         byte[] gps = TestImages.exifPayload(TestImages.withOrientation(bytes(PHOTO), 1));
         byte[] png = bytes("camera.png");
