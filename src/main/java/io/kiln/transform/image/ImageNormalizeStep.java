@@ -48,7 +48,8 @@ import io.kiln.transform.Transform;
  * ({@link MetadataStripper}); otherwise the pixels are converted to 8-bit sRGB RGB (alpha over
  * {@code background}, default {@code #ffffff}) and encoded ({@link ImageEncoder}).
  * {@code keepIcc} keeps an ICC profile in a losslessly stripped file.</li>
- * <li>Hash: {@code phash} and {@code dhash} ({@link PerceptualHash}) of the stored pixels, for
+ * <li>Hash: {@code phash} and {@code dhash} ({@link PerceptualHash}) of the upright original, before
+ * any resize, crop or padding (so they describe the picture, whatever the job's size), for
  * {@code dedup-image}; {@code pixel_sha256}, a digest of the stored pixels that no encoder
  * changes; with {@code histogramBins} (a divisor of 256), {@code color_histogram}, the fraction of the
  * pixels in each bin of each channel: the classic feature for small datasets.</li>
@@ -79,8 +80,8 @@ public final class ImageNormalizeStep implements StepDefinition {
             Column.integer("stored_width", "width of the stored image"),
             Column.integer("stored_height", "height of the stored image"),
             Column.string("pixel_sha256", "sha256 of the stored image's width, height and 8-bit RGB pixels: the same whatever the encoder"),
-            Column.optional("phash", DataType.LONG, "64-bit DCT perceptual hash of the stored image"),
-            Column.optional("dhash", DataType.LONG, "64-bit difference hash of the stored image"));
+            Column.optional("phash", DataType.LONG, "64-bit DCT perceptual hash of the upright original image"),
+            Column.optional("dhash", DataType.LONG, "64-bit difference hash of the upright original image"));
 
     enum Mode { NONE, FIT, CROP, PAD }
 
@@ -250,8 +251,9 @@ public final class ImageNormalizeStep implements StepDefinition {
             values.put("stored_width", stored.width());
             values.put("stored_height", stored.height());
             values.put("pixel_sha256", stored.sha256());
-            values.put("phash", PerceptualHash.phash(stored));
-            values.put("dhash", PerceptualHash.dhash(stored));
+            // the hashes describe the picture, not how this job normalized it: padding and crops would make every small icon alike
+            values.put("phash", PerceptualHash.phash(upright));
+            values.put("dhash", PerceptualHash.dhash(upright));
             if (histogramBins > 0) {
                 values.put("color_histogram", histogram(stored, histogramBins));
             }

@@ -5,10 +5,11 @@ import java.util.Arrays;
 /**
  * 64-bit perceptual hashes of an image's luma, for near-duplicate search by Hamming distance.
  *
- * <p>{@link #phash}: the DCT hash. The luma is resized to 32x32 (triangle filter), its 2-D DCT-II
+ * <p>{@link #phash}: the DCT hash. The image is resized to 32x32 (triangle filter, after averaging
+ * whole blocks of a large image down to four times that size) and taken as luma, its 2-D DCT-II
  * is taken, and of the 8x8 lowest frequencies (the DC term included) each bit says whether the
  * coefficient is above their median; bit 63 is the DC term, then row by row. {@link #dhash}: the
- * difference hash. The luma is resized to 9x8 and each bit says whether a pixel is brighter than
+ * difference hash. The image is resized to 9x8 and each bit says whether a pixel's luma is above
  * its left neighbour. Both are the definitions the ImageHash library uses; the DCT runs in strict
  * double precision with a cosine table from {@link StrictMath}, so the hashes are the same on every
  * machine. Thread-safe.
@@ -17,6 +18,8 @@ public final class PerceptualHash {
     private static final int SIZE = 32;
     private static final int LOW = 8;
     private static final double[][] COSINES = new double[LOW][SIZE];
+    /** Blocks of a large image are averaged only while four times the hash's size is left: close to a full convolution, at a bounded cost. */
+    private static final int REDUCING_GAP = 4;
 
     static {
         for (int u = 0; u < LOW; u++) {
@@ -29,7 +32,7 @@ public final class PerceptualHash {
     private PerceptualHash() {}
 
     public static long phash(Pixels image) {
-        int[] small = Resampler.resizePlane(image.luma(), image.width(), image.height(), SIZE, SIZE, Resampler.Filter.BILINEAR);
+        int[] small = Resampler.resize(image, SIZE, SIZE, Resampler.Filter.BILINEAR, REDUCING_GAP).luma();
         double[] rows = new double[LOW * SIZE];
         // rows[v][x] = sum over y of cos_v(y) * p(x, y): the vertical transform of each column, low frequencies only
         for (int v = 0; v < LOW; v++) {
@@ -62,7 +65,7 @@ public final class PerceptualHash {
     }
 
     public static long dhash(Pixels image) {
-        int[] small = Resampler.resizePlane(image.luma(), image.width(), image.height(), LOW + 1, LOW, Resampler.Filter.BILINEAR);
+        int[] small = Resampler.resize(image, LOW + 1, LOW, Resampler.Filter.BILINEAR, REDUCING_GAP).luma();
         long hash = 0;
         for (int y = 0; y < LOW; y++) {
             for (int x = 0; x < LOW; x++) {

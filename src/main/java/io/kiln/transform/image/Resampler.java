@@ -102,14 +102,22 @@ public final class Resampler {
     private static final int REDUCING_GAP = 2;
 
     public static Pixels resize(Pixels source, int width, int height, Filter filter) {
+        return resize(source, width, height, filter, REDUCING_GAP);
+    }
+
+    /** The resize with another reducing gap: blocks are averaged only while {@code reducingGap} times the target size is left. */
+    public static Pixels resize(Pixels source, int width, int height, Filter filter, int reducingGap) {
         if (width < 1 || height < 1) {
             throw new IllegalArgumentException("Cannot resize to %dx%d".formatted(width, height));
+        }
+        if (reducingGap < 1) {
+            throw new IllegalArgumentException("reducingGap must be at least 1, was " + reducingGap);
         }
         if (width == source.width() && height == source.height()) {
             return source;
         }
-        int factorX = Math.max(1, source.width() / (width * REDUCING_GAP));
-        int factorY = Math.max(1, source.height() / (height * REDUCING_GAP));
+        int factorX = Math.max(1, source.width() / (width * reducingGap));
+        int factorY = Math.max(1, source.height() / (height * reducingGap));
         if (factorX > 1 || factorY > 1) {
             source = reduce(source, factorX, factorY);
         }
@@ -151,39 +159,6 @@ public final class Resampler {
             }
         }
         return new Pixels(width, height, out);
-    }
-
-    /** Resizes a single-channel plane of values 0..255 (no block averaging: planes are small or hashed). */
-    public static int[] resizePlane(int[] plane, int inWidth, int inHeight, int width, int height, Filter filter) {
-        Weights across = Weights.of(inWidth, width, filter);
-        int[] rows = new int[width * inHeight];
-        for (int y = 0; y < inHeight; y++) {
-            int offset = y * inWidth;
-            for (int x = 0; x < width; x++) {
-                long sum = HALF;
-                int base = x * across.stride;
-                int from = across.first[x];
-                for (int k = 0, n = across.count[x]; k < n; k++) {
-                    sum += (long) across.weights[base + k] * plane[offset + from + k];
-                }
-                rows[y * width + x] = clamp(sum);
-            }
-        }
-        Weights down = Weights.of(inHeight, height, filter);
-        int[] out = new int[width * height];
-        for (int y = 0; y < height; y++) {
-            int base = y * down.stride;
-            int from = down.first[y];
-            int n = down.count[y];
-            for (int x = 0; x < width; x++) {
-                long sum = HALF;
-                for (int k = 0; k < n; k++) {
-                    sum += (long) down.weights[base + k] * rows[(from + k) * width + x];
-                }
-                out[y * width + x] = clamp(sum);
-            }
-        }
-        return out;
     }
 
     private static int[] horizontal(int[] rgb, int inWidth, int height, int width, Filter filter) {

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * Near-duplicate recall and precision of the 64-bit pHash at dedup-image's default radius (6), on
  * pairs made from real images: crops, re-encodes at other JPEG qualities, small resizes and
  * watermarks (near-duplicates) against every pair of distinct images. Measured (printed): recall
- * 55/63 = 0.87 with no distinct pair within 6 bits (the closest distinct pair is 24 bits apart); the
- * misses are 6 % crops, one watermark (8 bits) and the chessboard.
+ * 54/63 = 0.86 with no distinct pair within 6 bits (the closest distinct pair is 22 bits apart); the
+ * misses are 6 % crops, two watermarks (8 bits) and the chessboard.
  */
 class PerceptualHashTest {
     private static final List<String> IMAGES = List.of("rocket.jpg", "camera.png", "coins.png", "moon.png", "horse.png", "text.png",
@@ -84,7 +84,7 @@ class PerceptualHashTest {
         assertThat(PerceptualHash.phash(camera)).isEqualTo(PerceptualHash.phash(new Pixels(camera.width(), camera.height(), camera.rgb().clone())));
         // golden values: a change of the hash is a new version of image-normalize and dedup-image's history
         assertThat(Long.toHexString(PerceptualHash.phash(camera))).isEqualTo(Long.toHexString(-4615695111570944836L));
-        assertThat(Long.toHexString(PerceptualHash.dhash(camera))).isEqualTo(Long.toHexString(1737332275709013228L));
+        assertThat(Long.toHexString(PerceptualHash.dhash(camera))).isEqualTo(Long.toHexString(1737330076686281960L));
     }
 
     private static Pixels watermark(Pixels image) {
