@@ -252,8 +252,9 @@ public final class ImageNormalizeStep implements StepDefinition {
             values.put("stored_height", stored.height());
             values.put("pixel_sha256", stored.sha256());
             // the hashes describe the picture, not how this job normalized it: padding and crops would make every small icon alike
-            values.put("phash", PerceptualHash.phash(upright));
-            values.put("dhash", PerceptualHash.dhash(upright));
+            PerceptualHash.Hashes hashes = PerceptualHash.hashes(upright);
+            values.put("phash", hashes.phash());
+            values.put("dhash", hashes.dhash());
             if (histogramBins > 0) {
                 values.put("color_histogram", histogram(stored, histogramBins));
             }

@@ -31,7 +31,31 @@ public final class PerceptualHash {
 
     private PerceptualHash() {}
 
+    /** Both hashes of one image, from one pass of block averaging over it. */
+    public record Hashes(long phash, long dhash) {
+    }
+
+    public static Hashes hashes(Pixels image) {
+        Pixels reduced = reduced(image);
+        return new Hashes(phashOfReduced(reduced), dhashOfReduced(reduced));
+    }
+
     public static long phash(Pixels image) {
+        return phashOfReduced(reduced(image));
+    }
+
+    public static long dhash(Pixels image) {
+        return dhashOfReduced(reduced(image));
+    }
+
+    /** A large image with whole blocks averaged until about four times the hash's size is left. */
+    private static Pixels reduced(Pixels image) {
+        int factorX = Math.max(1, image.width() / (SIZE * REDUCING_GAP));
+        int factorY = Math.max(1, image.height() / (SIZE * REDUCING_GAP));
+        return factorX > 1 || factorY > 1 ? Resampler.reduce(image, factorX, factorY) : image;
+    }
+
+    private static long phashOfReduced(Pixels image) {
         int[] small = Resampler.resize(image, SIZE, SIZE, Resampler.Filter.BILINEAR, REDUCING_GAP).luma();
         double[] rows = new double[LOW * SIZE];
         // rows[v][x] = sum over y of cos_v(y) * p(x, y): the vertical transform of each column, low frequencies only
@@ -64,7 +88,7 @@ public final class PerceptualHash {
         return hash;
     }
 
-    public static long dhash(Pixels image) {
+    private static long dhashOfReduced(Pixels image) {
         int[] small = Resampler.resize(image, LOW + 1, LOW, Resampler.Filter.BILINEAR, REDUCING_GAP).luma();
         long hash = 0;
         for (int y = 0; y < LOW; y++) {

@@ -144,12 +144,21 @@ public final class Resampler {
             int rows = Math.min(factorY, inHeight - y * factorY);
             for (int k = 0; k < rows; k++) {
                 int offset = (y * factorY + k) * inWidth;
-                for (int x = 0; x < inWidth; x++) {
-                    int pixel = in[offset + x];
-                    int block = x / factorX;
-                    r[block] += pixel >>> 16 & 0xff;
-                    g[block] += pixel >>> 8 & 0xff;
-                    b[block] += pixel & 0xff;
+                int x = 0;
+                for (int block = 0; block < width; block++) {
+                    int end = Math.min(x + factorX, inWidth);
+                    int red = 0;
+                    int green = 0;
+                    int blue = 0;
+                    for (; x < end; x++) {
+                        int pixel = in[offset + x];
+                        red += pixel >>> 16 & 0xff;
+                        green += pixel >>> 8 & 0xff;
+                        blue += pixel & 0xff;
+                    }
+                    r[block] += red;
+                    g[block] += green;
+                    b[block] += blue;
                 }
             }
             for (int x = 0; x < width; x++) {
