@@ -53,6 +53,7 @@ import io.kiln.lake.TableLayout;
  */
 class TrinoIT {
     private static final Path FIXTURES = Path.of("src/test/resources/fixtures").toAbsolutePath();
+    private static final Path IMAGES = Path.of("src/test/resources/images").toAbsolutePath();
     private static final Map<String, KilnProcess> KILNS = new LinkedHashMap<>();
     private static Path work;
     private static LocalTrino trino;
@@ -74,7 +75,7 @@ class TrinoIT {
         KILNS.put("kiln", KilnProcess.start(Map.of(
                 "KILN_DATA_DIR", work.resolve("sqlite").toString(),
                 "KILN_CHECKS_ENGINE_MODE", "off",
-                "KILN_SOURCE_ROOTS", FIXTURES.toString()), List.of(), log));
+                "KILN_SOURCE_ROOTS", FIXTURES + "," + IMAGES), List.of(), log));
         KILNS.put("kiln_pg", KilnProcess.start(Map.of(
                 "QUARKUS_PROFILE", "postgres",
                 "KILN_CATALOG_URI", PostgresDatabases.SERVER + database,
@@ -354,6 +355,33 @@ class TrinoIT {
             assertThat(rows.getFloat(2)).isEqualTo(-0.5f);
             assertThat(rows.getInt(3)).isEqualTo(3);
         }
+    }
+
+    @Test
+    void imageRowsReadInTrinoAsVarbinaryWithTheirColumns() throws Exception {
+        String table = "demo.images_" + suffix();
+        KilnProcess kiln = KILNS.get("kiln");
+        KilnProcess.Response accepted = kiln.post("/v1/jobs", Map.of("table", table, "source", Map.of("uri", "file://" + IMAGES, "format", "image"),
+                "steps", List.of(Map.of("name", "image-normalize", "params", Map.of("resize", "fit", "width", 64, "height", 64)), Map.of("name", "dedup-image"))));
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        JsonNode job = kiln.awaitFinalJob(accepted.json().get("id").asText());
+        assertThat(job.get("state").asText()).as(job.toString()).isEqualTo("PUBLISHED");
+        long written = job.at("/counts/written").asLong();
+        try (Connection connection = connect("kiln"); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT typeof(image), typeof(phash), camera_make, gps_present, stored_width, length(image) > 0 FROM kiln." + table
+                        + " FOR VERSION AS OF " + job.get("snapshotId").asLong() + " WHERE id = 'gps-orientation-3.jpg'")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).isEqualTo("varbinary");
+            assertThat(rows.getString(2)).isEqualTo("bigint");
+            assertThat(rows.getString(3)).isEqualTo("Xiaomi");
+            assertThat(rows.getBoolean(4)).isTrue();
+            assertThat(rows.getInt(5)).isEqualTo(64);
+            assertThat(rows.getBoolean(6)).isTrue();
+        }
+        assertThat(written).isEqualTo(13);
+        assertThat(count("SELECT count(*) FROM kiln." + table, "kiln")).isEqualTo(written);
+        assertThat(count("SELECT count(*) FROM kiln." + table + "__rejects WHERE reason IN ('corrupt-image', 'unsupported-format', 'duplicate')", "kiln"))
+                .isEqualTo(job.at("/counts/rejected").asLong());
     }
 
     private static JsonNode ingest(String catalog, String table, String glob, Map<String, String> fields, String tag) {
