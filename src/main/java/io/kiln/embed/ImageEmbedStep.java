@@ -28,6 +28,7 @@ import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
 import io.kiln.transform.Transform;
+import io.kiln.transform.Values;
 import io.kiln.transform.image.ImageDecoder;
 import io.kiln.transform.image.ImageRejection;
 import io.kiln.transform.image.Pixels;
@@ -224,11 +225,9 @@ public final class ImageEmbedStep implements StepDefinition {
                     outcomes[i] = Outcome.emit(row);
                     continue;
                 }
-                ByteBuffer buffer = ((ByteBuffer) row.value(inputColumn).get()).duplicate();
-                byte[] bytes = new byte[buffer.remaining()];
-                buffer.get(bytes);
                 try {
-                    inputs.add(preprocess(ImageDecoder.decode(bytes, ImageDecoder.DEFAULT_MAX_PIXELS, 0xffffff).pixels()));
+                    inputs.add(preprocess(ImageDecoder.decode(Values.bytes((ByteBuffer) row.value(inputColumn).get()), ImageDecoder.DEFAULT_MAX_PIXELS, 0xffffff)
+                            .pixels()));
                     pending.add(i);
                 }
                 catch (ImageRejection e) {

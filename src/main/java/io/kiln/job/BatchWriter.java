@@ -203,22 +203,12 @@ final class BatchWriter {
         Map<String, Object> large = new java.util.LinkedHashMap<>();
         row.columns().forEach((name, value) -> {
             if (value instanceof java.nio.ByteBuffer bytes && bytes.remaining() > MAX_REJECTED_BINARY_BYTES) {
-                large.put(name, bytes.remaining() + " bytes, sha256 " + sha256(bytes) + " (in the input file)");
+                large.put(name, bytes.remaining() + " bytes, sha256 " + Values.sha256(bytes) + " (in the input file)");
             }
         });
         return Values.json(large.isEmpty() ? row : row.with(large));
     }
 
-    private static String sha256(java.nio.ByteBuffer bytes) {
-        try {
-            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            digest.update(bytes.duplicate());
-            return java.util.HexFormat.of().formatHex(digest.digest());
-        }
-        catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** What the pass wrote, counted; not thread-safe (the job's thread only). */
     static final class Tally {

@@ -76,7 +76,7 @@ final class WebDatasetFormat implements SourceFormat {
         return SchemaInference.infer(files, options, records, (file, inference, wanted) -> {
             int seen = 0;
             try (HashingInput raw = HashingInput.open(file, bytes -> {});
-                    WebDatasetReader.Members members = new WebDatasetReader.Members(options.compression().decompress(raw)).limitText(options.maxRecordBytes())) {
+                    WebDatasetReader.Members members = new WebDatasetReader.Members(options.compression().decompress(raw), options.maxRecordBytes())) {
                 Optional<WebDatasetReader.Member> member;
                 while (seen < wanted && (member = members.next()).isPresent()) {
                     if (member.get().extension().equals(JSON) && !member.get().tooLarge()) {

@@ -43,9 +43,12 @@ final class WebDatasetReader extends StreamedReader {
     /** The regular files of a tar stream in order, each read into memory up to its limit. */
     static final class Members implements Closeable {
         private final TarArchiveInputStream tar;
+        private final int textLimit;
 
-        Members(InputStream in) {
+        /** {@code textLimit}: the most bytes a text member (txt, cls, json) may have; images and sounds may have {@value ImageFormat#MAX_IMAGE_BYTES}. */
+        Members(InputStream in, int textLimit) {
             this.tar = new TarArchiveInputStream(in);
+            this.textLimit = textLimit;
         }
 
         Optional<Member> next() throws IOException {
@@ -68,13 +71,6 @@ final class WebDatasetReader extends StreamedReader {
             return Optional.empty();
         }
 
-        private int textLimit = Integer.MAX_VALUE - 8;
-
-        Members limitText(int bytes) {
-            textLimit = bytes;
-            return this;
-        }
-
         @Override
         public void close() throws IOException {
             tar.close();
@@ -90,7 +86,7 @@ final class WebDatasetReader extends StreamedReader {
 
     WebDatasetReader(HashingInput raw, ReadOptions options, String sha256) throws IOException {
         super(raw);
-        this.members = new Members(options.compression().decompress(raw)).limitText(options.maxRecordBytes());
+        this.members = new Members(options.compression().decompress(raw), options.maxRecordBytes());
         // the id of a sample is its key: the schema's own id rule is replaced by the position rule, and the key set after
         this.parser = options.schema().map(schema -> new TypedJsonParser(new RecordSchema(schema.fields(), new RecordSchema.FromPosition(), schema.unknownFields()),
                 sha256));

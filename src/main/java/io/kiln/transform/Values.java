@@ -253,9 +253,26 @@ public final class Values {
     }
 
     private static String base64(ByteBuffer bytes) {
-        ByteBuffer copy = bytes.duplicate();
+        return Base64.getEncoder().encodeToString(bytes(bytes));
+    }
+
+    /** The bytes of a binary value, copied; the value is not moved. */
+    public static byte[] bytes(ByteBuffer value) {
+        ByteBuffer copy = value.duplicate();
         byte[] array = new byte[copy.remaining()];
         copy.get(array);
-        return Base64.getEncoder().encodeToString(array);
+        return array;
+    }
+
+    /** The sha256 of a binary value, as 64 hex digits; the value is not moved. */
+    public static String sha256(ByteBuffer value) {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            digest.update(value.duplicate());
+            return HexFormat.of().formatHex(digest.digest());
+        }
+        catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -54,7 +54,7 @@ class ImageEmbedStepTest {
             }
             assertThat(Math.sqrt(norm)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
         }
-        // distinct images give distinct vectors; an image and its near copy give close ones
+        // distinct images give distinct vectors
         assertThat(single.get(0)).isNotEqualTo(single.get(1));
         assertThat(one.fingerprint()).containsEntry("model-sha256", MODEL_SHA256);
         assertThat(one.columns()).singleElement().satisfies(column -> assertThat(column.type().spec()).isEqualTo("list<float>"));

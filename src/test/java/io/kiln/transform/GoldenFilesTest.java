@@ -156,18 +156,7 @@ class GoldenFilesTest {
     private static Map<String, Object> columnsBesideText(Row row) {
         Map<String, Object> columns = new TreeMap<>(row.columns());
         columns.remove(Row.TEXT);
-        columns.replaceAll((name, value) -> value instanceof java.nio.ByteBuffer bytes ? "sha256:" + sha256(bytes) : value);
+        columns.replaceAll((name, value) -> value instanceof java.nio.ByteBuffer bytes ? "sha256:" + Values.sha256(bytes) : value);
         return columns;
-    }
-
-    private static String sha256(java.nio.ByteBuffer bytes) {
-        try {
-            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            digest.update(bytes.duplicate());
-            return java.util.HexFormat.of().formatHex(digest.digest());
-        }
-        catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

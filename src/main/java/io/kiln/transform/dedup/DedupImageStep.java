@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -102,11 +101,6 @@ public final class DedupImageStep implements StepDefinition {
                     return index.heapBytes();
                 }
             };
-        }
-
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "dedup-image(radius=%d, column=%s)", radius, column);
         }
     }
 }

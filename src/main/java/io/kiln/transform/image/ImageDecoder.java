@@ -65,7 +65,7 @@ public final class ImageDecoder {
      * are exactly the file's samples: 8-bit sRGB, gray or palette colour without alpha, so nothing
      * was converted, composited or rounded.
      */
-    public record Decoded(String format, int width, int height, int channels, boolean plain, Pixels pixels) {
+    public record Decoded(String format, int channels, boolean plain, Pixels pixels) {
     }
 
     private ImageDecoder() {}
@@ -73,22 +73,6 @@ public final class ImageDecoder {
     /** Forces the plugins to register; call at bind time so that the first image does not pay for it. */
     public static void load() {
         // the static initializer did the work
-    }
-
-    /** The format name (lower case: jpeg, png, gif, bmp, webp, tiff) a plugin recognises in {@code bytes}, if one does. */
-    public static String formatOf(byte[] bytes) throws ImageRejection {
-        try (ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            ImageReader reader = reader(input);
-            try {
-                return formatName(reader);
-            }
-            finally {
-                reader.dispose();
-            }
-        }
-        catch (IOException e) {
-            throw new ImageRejection(ImageRejection.CORRUPT, "cannot read the image: " + message(e));
-        }
     }
 
     public static Decoded decode(byte[] bytes, long maxPixels, int background) throws ImageRejection {
@@ -163,7 +147,7 @@ public final class ImageDecoder {
         ColorSpace space = model.getColorSpace();
         boolean plain = !alpha && (model instanceof IndexColorModel
                 || eightBit && (space.isCS_sRGB() || space.getType() == ColorSpace.TYPE_GRAY || space.getType() == ColorSpace.TYPE_YCbCr));
-        return new Decoded(format, image.getWidth(), image.getHeight(), channels, plain, toSrgb(image, background));
+        return new Decoded(format, channels, plain, toSrgb(image, background));
     }
 
     private static ImageReader reader(ImageInputStream input) throws ImageRejection {

@@ -1,10 +1,7 @@
 package io.kiln.transform.image;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +17,7 @@ import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
 import io.kiln.transform.Transform;
+import io.kiln.transform.Values;
 
 /**
  * {@code image-normalize}: turns an image file (a binary column, {@code image} by default) into a
@@ -190,9 +188,7 @@ public final class ImageNormalizeStep implements StepDefinition {
             if (value.isEmpty()) {
                 return Outcome.emit(row);
             }
-            ByteBuffer buffer = ((ByteBuffer) value.get()).duplicate();
-            byte[] file = new byte[buffer.remaining()];
-            buffer.get(file);
+            byte[] file = Values.bytes((ByteBuffer) value.get());
             if (maxBytes > 0 && file.length > maxBytes) {
                 return drop("too-large", "the file has %d bytes, above maxBytes %d".formatted(file.length, maxBytes));
             }
@@ -241,7 +237,7 @@ public final class ImageNormalizeStep implements StepDefinition {
             values.put("height", upright.height());
             values.put("channels", decoded.channels());
             values.put("bytes", (long) file.length);
-            values.put("sha256", sha256(file));
+            values.put("sha256", Values.sha256(ByteBuffer.wrap(file)));
             metadata.cameraMake().ifPresent(make -> values.put("camera_make", make));
             metadata.cameraModel().ifPresent(model -> values.put("camera_model", model));
             metadata.capturedAt().ifPresent(time -> values.put("captured_at", time));
@@ -337,12 +333,4 @@ public final class ImageNormalizeStep implements StepDefinition {
         return histogram;
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -23,6 +23,7 @@ import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
 import io.kiln.transform.Transform;
+import io.kiln.transform.Values;
 
 /**
  * {@code image-stats}: the per-channel mean and standard deviation of every pixel of every image in
@@ -92,11 +93,8 @@ public final class ImageStatsStep implements StepDefinition {
         @Override
         public Object observe(Row row) {
             return row.value(column).map(value -> {
-                ByteBuffer buffer = ((ByteBuffer) value).duplicate();
-                byte[] bytes = new byte[buffer.remaining()];
-                buffer.get(bytes);
                 try {
-                    return sums(ImageDecoder.decode(bytes, ImageDecoder.DEFAULT_MAX_PIXELS, 0xffffff).pixels());
+                    return sums(ImageDecoder.decode(Values.bytes((ByteBuffer) value), ImageDecoder.DEFAULT_MAX_PIXELS, 0xffffff).pixels());
                 }
                 catch (ImageRejection e) {
                     return null;

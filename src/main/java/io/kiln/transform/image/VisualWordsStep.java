@@ -34,6 +34,7 @@ import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
 import io.kiln.transform.Transform;
+import io.kiln.transform.Values;
 
 /**
  * {@code image-visual-words}: the classic bag of visual words for small image datasets. SURF keypoint
@@ -121,12 +122,9 @@ public final class VisualWordsStep implements StepDefinition {
             if (value.isEmpty()) {
                 return null;
             }
-            ByteBuffer buffer = ((ByteBuffer) value.get()).duplicate();
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
             Pixels pixels;
             try {
-                pixels = ImageDecoder.decode(bytes, ImageDecoder.DEFAULT_MAX_PIXELS, 0xffffff).pixels();
+                pixels = ImageDecoder.decode(Values.bytes((ByteBuffer) value.get()), ImageDecoder.DEFAULT_MAX_PIXELS, 0xffffff).pixels();
             }
             catch (ImageRejection e) {
                 return null;

@@ -233,7 +233,7 @@ class ImageNormalizeStepTest {
             for (String name : names) {
                 results.add(pool.submit(() -> {
                     Row row = emitted(step.apply(row(name, bytes(name))));
-                    return name + " " + ImageNormalizeStep.sha256(stored(row)) + " " + row.value("pixel_sha256").orElseThrow() + " " + row.value("phash").orElseThrow();
+                    return name + " " + io.kiln.transform.Values.sha256(java.nio.ByteBuffer.wrap(stored(row))) + " " + row.value("pixel_sha256").orElseThrow() + " " + row.value("phash").orElseThrow();
                 }));
             }
             List<String> out = new ArrayList<>();
