@@ -7,20 +7,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-
-import jakarta.validation.Validation;
-import jakarta.validation.Validator;
 
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.types.Types;
-import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,44 +23,31 @@ import org.junit.jupiter.api.io.TempDir;
 import com.drew.imaging.ImageMetadataReader;
 import com.drew.metadata.exif.GpsDirectory;
 
-import io.kiln.catalog.CatalogSettings;
-import io.kiln.catalog.KilnCatalog;
-import io.kiln.check.Auditor;
-import io.kiln.check.CheckSuites;
-import io.kiln.lake.Publisher;
 import io.kiln.lake.TableLayout;
-import io.kiln.transform.StepRegistry;
 import io.kiln.transform.image.ImageEncoder;
 import io.kiln.transform.image.ImageRejection;
 import io.kiln.transform.image.ImageDecoder;
 
 /** Image jobs end to end: a folder of real images to a published table, with rejects, dedup against history, and one digest whatever the threads. */
 class ImageJobsTest {
-    private static final Validator VALIDATOR = Validation.byDefaultProvider().configure()
-            .messageInterpolator(new ParameterMessageInterpolator())
-            .buildValidatorFactory().getValidator();
     private static final Path IMAGES = Path.of("src/test/resources/images").toAbsolutePath();
 
     @TempDir
     Path temp;
+    PipelineHarness harness;
     JdbcCatalog catalog;
-    CatalogSettings settings;
     JobBinder binder;
-    Publisher publisher;
 
     @BeforeEach
     void catalog() throws IOException {
-        settings = new CatalogSettings("kiln", "jdbc:sqlite:" + temp.resolve("catalog.db"),
-                Optional.empty(), Optional.empty(), "file://" + Files.createDirectories(temp.resolve("warehouse")));
-        catalog = KilnCatalog.open(settings);
-        binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), List.of(temp), catalog,
-                new CheckSuites(temp.resolve("suites")), Optional.empty(), 0.9);
-        publisher = new Publisher(catalog);
+        harness = new PipelineHarness(temp, List.of(temp));
+        catalog = harness.catalog;
+        binder = harness.binder;
     }
 
     @AfterEach
     void close() throws IOException {
-        catalog.close();
+        harness.close();
     }
 
     private static JobSpec spec(String table, Path folder) {
@@ -76,12 +57,7 @@ class ImageJobsTest {
     }
 
     private IngestPipeline.Result run(String jobId, JobSpec spec, int threads, int batch) {
-        BoundJob job = binder.bind(spec);
-        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(threads, batch, 1 << 20, 1 << 20, "test"));
-        IngestPipeline.Result result = pipeline.run(jobId, job, new JobProgress(), () -> false);
-        Publication.Outcome outcome = new Publication(publisher, new Auditor(Optional.empty()), settings, Duration.ofDays(1)).run(jobId, job, result);
-        assertThat(outcome.published()).as("%s", outcome.checks()).isTrue();
-        return result;
+        return harness.run(jobId, spec, threads, batch);
     }
 
     private Path folder(String name, Map<String, byte[]> files) throws IOException {
@@ -123,7 +99,7 @@ class ImageJobsTest {
         Table table = catalog.loadTable(TableIdentifier.of("media", "images"));
         assertThat(table.schema().findField("image").type()).isEqualTo(Types.BinaryType.get());
         assertThat(table.schema().findField("phash").type()).isEqualTo(Types.LongType.get());
-        List<Record> rows = TypedSourcesTest.rows(table);
+        List<Record> rows = PipelineHarness.rows(table);
         assertThat(rows).extracting(row -> row.getField("id")).containsExactlyInAnyOrder("photo.jpg", "rocket-copy.jpg", "camera.png");
         Record photo = rows.stream().filter(row -> row.getField("id").equals("photo.jpg")).findFirst().orElseThrow();
         assertThat(photo.getField("gps_present")).isEqualTo(true);
@@ -134,7 +110,7 @@ class ImageJobsTest {
         stored.duplicate().get(bytes);
         assertThat(ImageMetadataReader.readMetadata(new ByteArrayInputStream(bytes), bytes.length).getDirectoriesOfType(GpsDirectory.class)).isEmpty();
 
-        List<Record> rejects = TypedSourcesTest.rows(catalog.loadTable(TableLayout.rejectsOf(TableIdentifier.of("media", "images"))));
+        List<Record> rejects = PipelineHarness.rows(catalog.loadTable(TableLayout.rejectsOf(TableIdentifier.of("media", "images"))));
         assertThat(rejects).extracting(reject -> reject.getField("reason"))
                 .containsExactlyInAnyOrder("corrupt-image", "corrupt-image", "unsupported-format", "too-many-pixels", "duplicate");
         // a large image is kept in its reject by size and sha256 (the input file holds its bytes), a small one whole
@@ -149,7 +125,7 @@ class ImageJobsTest {
         Path second = folder("second", Map.of("camera-again.jpg", reencoded("camera.png", 70), "moon.png", image("moon.png")));
         IngestPipeline.Result later = run("images-2", spec("media.images", second), 2, 3);
         assertThat(later.rejectedByReason()).containsOnly(Map.entry("dedup-image@1/duplicate", 1L));
-        List<Record> laterRejects = TypedSourcesTest.rows(catalog.loadTable(TableLayout.rejectsOf(TableIdentifier.of("media", "images"))));
+        List<Record> laterRejects = PipelineHarness.rows(catalog.loadTable(TableLayout.rejectsOf(TableIdentifier.of("media", "images"))));
         assertThat(laterRejects).extracting(reject -> (String) reject.getField("detail"))
                 .anyMatch(detail -> detail.contains("duplicate of row 'camera.png' (already in the table)"));
     }
@@ -195,7 +171,7 @@ class ImageJobsTest {
         assertThat(result.rejectedByReason()).containsOnly(
                 Map.entry("extract/unknown-member", 1L), Map.entry("extract/ambiguous-sample", 1L), Map.entry("extract/invalid-text", 1L),
                 Map.entry("extract/type-mismatch", 1L));
-        List<Record> rows = TypedSourcesTest.rows(catalog.loadTable(TableIdentifier.of("media", "shards")));
+        List<Record> rows = PipelineHarness.rows(catalog.loadTable(TableIdentifier.of("media", "shards")));
         assertThat(rows).extracting(row -> row.getField("id")).containsExactlyInAnyOrder("0001", "0002", "part/0007", "0008");
         Record first = rows.stream().filter(row -> row.getField("id").equals("0001")).findFirst().orElseThrow();
         assertThat(first.getField("caption")).isEqualTo("a rocket on its pad");
@@ -214,7 +190,7 @@ class ImageJobsTest {
         shard("untyped/shard-2.tar", false, List.of(Map.entry("a.png", image("moon.png")), Map.entry("a.json", utf8("{\"x\": [1, 2]}"))));
         run("untyped", new JobSpec("media.untyped", new SourceSpec("file://" + untyped, "webdataset", Map.of(), null, null, null, null, null, null), List.of(),
                 null, null, null), 1, 1);
-        List<Record> texts = TypedSourcesTest.rows(catalog.loadTable(TableIdentifier.of("media", "untyped")));
+        List<Record> texts = PipelineHarness.rows(catalog.loadTable(TableIdentifier.of("media", "untyped")));
         assertThat(texts).extracting(row -> row.getField("id"), row -> row.getField("json"))
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("0008", null), org.assertj.core.groups.Tuple.tuple("a", "{\"x\": [1, 2]}"));
     }
@@ -232,7 +208,7 @@ class ImageJobsTest {
 
         // the same statistics from the stored images, computed here
         long[] sums = new long[7];
-        List<Record> rows = TypedSourcesTest.rows(catalog.loadTable(TableIdentifier.of("media", "stats")));
+        List<Record> rows = PipelineHarness.rows(catalog.loadTable(TableIdentifier.of("media", "stats")));
         for (Record row : rows) {
             ByteBuffer stored = (ByteBuffer) row.getField("image");
             byte[] bytes = new byte[stored.remaining()];
@@ -276,7 +252,7 @@ class ImageJobsTest {
         assertThat(table.schema().findField("image_embedding").type().asListType().elementType()).isEqualTo(Types.FloatType.get());
         assertThat(table.properties()).containsEntry("kiln.column.image_embedding.dimension", "16");
         assertThat(table.currentSnapshot().summary().get("kiln.recipe-spec")).contains("0680a961752345e58ab6b56ecb48900e4fa0594c84bd4ab14f4522a7af573936");
-        assertThat(TypedSourcesTest.rows(table)).allSatisfy(row -> assertThat((List<?>) row.getField("image_embedding")).hasSize(16));
+        assertThat(PipelineHarness.rows(table)).allSatisfy(row -> assertThat((List<?>) row.getField("image_embedding")).hasSize(16));
 
         io.kiln.error.KilnException refused = org.assertj.core.api.Assertions.catchThrowableOfType(io.kiln.error.KilnException.class,
                 () -> binder.bind(new JobSpec("media.embedded", source, List.of(new StepSpec("embed-image", Map.of("modelPath",
@@ -306,7 +282,7 @@ class ImageJobsTest {
         IngestPipeline.Result result = run("manifest", new JobSpec("media.manifest", source,
                 List.of(new StepSpec("image-normalize", Map.of("resize", "fit", "width", 32, "height", 32))), null, null, null), 2, 2);
         assertThat(result.rejectedByReason()).containsOnly(Map.entry("extract/missing-file", 1L), Map.entry("extract/outside-source-roots", 2L));
-        List<Record> rows = TypedSourcesTest.rows(catalog.loadTable(TableIdentifier.of("media", "manifest")));
+        List<Record> rows = PipelineHarness.rows(catalog.loadTable(TableIdentifier.of("media", "manifest")));
         assertThat(rows).extracting(row -> row.getField("id"), row -> row.getField("label"), row -> row.getField("format"))
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("r", "vehicle", "jpeg"), org.assertj.core.groups.Tuple.tuple("c", "person", "png"),
                         org.assertj.core.groups.Tuple.tuple("k", "money", "png"), org.assertj.core.groups.Tuple.tuple("n", "unlabelled", null));
@@ -332,7 +308,7 @@ class ImageJobsTest {
         assertThat(parallel.contentDigest()).isEqualTo(single.contentDigest());
         Table table = catalog.loadTable(TableIdentifier.of("media", "words_one"));
         assertThat(table.currentSnapshot().summary()).containsEntry("kiln.visual-words.image.vocabulary", "fitted");
-        List<Record> rows = TypedSourcesTest.rows(table);
+        List<Record> rows = PipelineHarness.rows(table);
         assertThat(rows).hasSize(6).allSatisfy(row -> {
             List<?> words = (List<?>) row.getField("visual_words");
             assertThat(words).hasSize(8);

@@ -9,27 +9,18 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-
-import jakarta.validation.Validation;
-import jakarta.validation.Validator;
 
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.types.Types;
-import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,20 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.kiln.catalog.CatalogSettings;
-import io.kiln.catalog.KilnCatalog;
-import io.kiln.check.Auditor;
-import io.kiln.check.CheckSuites;
 import io.kiln.error.KilnException;
 import io.kiln.error.Violation;
 import io.kiln.lake.Publisher;
-import io.kiln.transform.StepRegistry;
 
 /** Typed sources end to end through the pipeline: declared and inferred schemas, type errors as rejects, schema evolution. */
 class TypedSourcesTest {
-    private static final Validator VALIDATOR = Validation.byDefaultProvider().configure()
-            .messageInterpolator(new ParameterMessageInterpolator())
-            .buildValidatorFactory().getValidator();
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Path FIXTURES = Path.of("src/test/resources/fixtures/typed").toAbsolutePath();
 
@@ -69,24 +52,22 @@ class TypedSourcesTest {
 
     @TempDir
     Path temp;
+    PipelineHarness harness;
     JdbcCatalog catalog;
-    CatalogSettings settings;
     JobBinder binder;
     Publisher publisher;
 
     @BeforeEach
     void catalog() throws IOException {
-        settings = new CatalogSettings("kiln", "jdbc:sqlite:" + temp.resolve("catalog.db"),
-                Optional.empty(), Optional.empty(), "file://" + Files.createDirectories(temp.resolve("warehouse")));
-        catalog = KilnCatalog.open(settings);
-        binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), List.of(FIXTURES, temp), catalog,
-                new CheckSuites(temp.resolve("suites")), Optional.empty(), 0.9);
-        publisher = new Publisher(catalog);
+        harness = new PipelineHarness(temp, List.of(FIXTURES, temp));
+        catalog = harness.catalog;
+        binder = harness.binder;
+        publisher = harness.publisher;
     }
 
     @AfterEach
     void close() throws IOException {
-        catalog.close();
+        harness.close();
     }
 
     private static SourceSpec typed(String uri, String format, String schema, String id, String unknownFields) throws IOException {
@@ -95,21 +76,11 @@ class TypedSourcesTest {
     }
 
     private IngestPipeline.Result run(String jobId, JobSpec spec) {
-        BoundJob job = binder.bind(spec);
-        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(2, 3, 1 << 20, 1 << 20, "test"));
-        IngestPipeline.Result result = pipeline.run(jobId, job, new JobProgress(), () -> false);
-        Publication.Outcome outcome = new Publication(publisher, new Auditor(Optional.empty()), settings, Duration.ofDays(1)).run(jobId, job, result);
-        assertThat(outcome.published()).as("%s", outcome.checks()).isTrue();
-        return result;
+        return harness.run(jobId, spec, 2, 3);
     }
 
     static List<Record> rows(Table table) throws IOException {
-        table.refresh();
-        List<Record> rows = new ArrayList<>();
-        try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
-            records.forEach(record -> rows.add(record.copy()));
-        }
-        return rows;
+        return PipelineHarness.rows(table);
     }
 
     private static Record row(List<Record> rows, String id) {
