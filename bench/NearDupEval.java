@@ -27,7 +27,9 @@ import io.kiln.dedup.MinHasher;
 import io.kiln.dedup.NearDedupIndex;
 import io.kiln.dedup.NearDuplicateParameters;
 import io.kiln.dedup.NearHistory;
+import io.kiln.dedup.ShingleSets;
 import io.kiln.dedup.Shingling;
+import io.kiln.dedup.VerifiedNearDedupIndex;
 import io.kiln.dedup.TextNormalizer;
 
 /**
@@ -124,6 +126,8 @@ public class NearDupEval {
         }
         evaluate(NearDuplicateParameters.defaults(), texts, names, jaccard, trulyDropped, true);
 
+        versions(texts, names, jaccard, bytes);
+
         if (!stanzas) {
             throughput(texts, bytes);
             jobIndexMemory(texts);
@@ -216,6 +220,82 @@ public class NearDupEval {
                 ratio(binFound[2], binTrue[2]), ratio(binFound[3], binTrue[3]), ratio(binFound[4] + binFound[5], binTrue[4] + binTrue[5]),
                 ratio(truePositiveNear, predictedNear), predicted - truePositive == 0 ? "0" : "%d (%.3f)".formatted(predicted - truePositive, leastFalse),
                 count(predictedDropped), (double) bothDropped / count(predictedDropped), (double) bothDropped / count(trulyDropped));
+    }
+
+    /**
+     * The decisions of dedup-near version 1 (transitive clusters by the MinHash estimate) and version 2 (greedy
+     * against kept documents, verified by the exact Jaccard), judged by the ground truth: pair recall (pairs at
+     * J >= 0.8 of which at least one document is dropped), false drops (dropped, yet no kept document is within
+     * J 0.7 of it), and the time to sign and decide the whole corpus on 1 thread.
+     */
+    static void versions(List<String> texts, List<String> names, double[][] jaccard, long bytes) throws IOException {
+        NearDuplicateParameters parameters = NearDuplicateParameters.defaults();
+        MinHasher hasher = parameters.minHasher();
+        int n = texts.size();
+        boolean[][] dropped = new boolean[2][];
+        double[][] seconds = new double[2][];
+        DedupDecisions[] last = new DedupDecisions[2];
+        seconds[0] = median(() -> {
+            NearDedupIndex index = new NearDedupIndex(parameters, NearHistory.empty(parameters));
+            for (int d = 0; d < n; d++) {
+                index.add(new DocumentRank(names.get(d), 0, 0, names.get(d)), hasher.signature(texts.get(d)));
+            }
+            last[0] = index.decide();
+        });
+        seconds[1] = median(() -> {
+            try (VerifiedNearDedupIndex index = new VerifiedNearDedupIndex(parameters, ShingleSets.inTemporaryDirectory())) {
+                for (int d = 0; d < n; d++) {
+                    long[] shingles = hasher.shingleSet(texts.get(d));
+                    index.add(new DocumentRank(names.get(d), 0, 0, names.get(d)), hasher.signatureOfShingles(shingles), shingles);
+                }
+                last[1] = index.decide();
+            }
+        });
+        Map<String, Integer> byName = new HashMap<>();
+        for (int d = 0; d < n; d++) {
+            byName.put(names.get(d), d);
+        }
+        System.out.println();
+        System.out.println("| dedup-near (defaults: 5-word shingles, 14 x 8 hashes, threshold 0.8) | kept | dropped | pairs at J >= 0.8 with one dropped (recall) | false drops: no kept doc within J 0.7 | of which no kept doc within 0.8 | docs per CPU s, sign + decide (1 thread) | MB per CPU s | vs version 1 |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (int version = 0; version < 2; version++) {
+            dropped[version] = new boolean[n];
+            for (Decision decision : last[version].decisions()) {
+                dropped[version][byName.get(decision.rank().rowId())] = decision.isDuplicate();
+            }
+            long pairs = 0;
+            long caught = 0;
+            for (int a = 0; a < n; a++) {
+                for (int b = a + 1; b < n; b++) {
+                    if (jaccard[a][b] >= 0.8) {
+                        pairs++;
+                        caught += dropped[version][a] || dropped[version][b] ? 1 : 0;
+                    }
+                }
+            }
+            int falseDrops = 0;
+            int falseDropsAtThreshold = 0;
+            for (int d = 0; d < n; d++) {
+                if (!dropped[version][d]) {
+                    continue;
+                }
+                double best = 0;
+                for (int k = 0; k < n; k++) {
+                    if (k != d && !dropped[version][k]) {
+                        best = Math.max(best, jaccard[d][k]);
+                    }
+                }
+                if (best < 0.7) {
+                    falseDrops++;
+                    System.err.printf(Locale.ROOT, "version %d false drop: %s (best kept J %.3f)%n", version + 1, names.get(d), best);
+                }
+                falseDropsAtThreshold += best < 0.8 ? 1 : 0;
+            }
+            int droppedCount = count(dropped[version]);
+            System.out.printf(Locale.ROOT, "| version %d | %d | %d | %d of %d (%.4f) | %d | %d | %.0f | %.2f | %.2f |%n", version + 1, n - droppedCount, droppedCount,
+                    caught, pairs, (double) caught / pairs, falseDrops, falseDropsAtThreshold, n / seconds[version][0], bytes / 1e6 / seconds[version][0],
+                    seconds[0][0] / seconds[version][0]);
+        }
     }
 
     static void throughput(List<String> texts, long bytes) {

@@ -83,6 +83,61 @@ public final class MinHasher {
         return signature;
     }
 
+    /**
+     * The shingle set of {@code text} (normalized here first): the distinct base hashes of its
+     * shingles, sorted. Two texts' exact Jaccard similarity is that of their sets ({@link #jaccard}).
+     */
+    public long[] shingleSet(CharSequence text) {
+        requireNonNull(text, "text is null");
+        long[] shingles = shingleHashes(TextNormalizer.normalize(text));
+        Arrays.sort(shingles);
+        int distinct = 0;
+        for (int i = 0; i < shingles.length; i++) {
+            if (i == 0 || shingles[i] != shingles[i - 1]) {
+                shingles[distinct++] = shingles[i];
+            }
+        }
+        return Arrays.copyOf(shingles, distinct);
+    }
+
+    /** The signature of a shingle set ({@link #shingleSet}): the same as the signature of its text. */
+    public long[] signatureOfShingles(long[] shingles) {
+        requireNonNull(shingles, "shingles is null");
+        long[] signature = new long[hashCount];
+        Arrays.fill(signature, Long.MAX_VALUE);
+        for (long shingle : shingles) {
+            for (int i = 0; i < hashCount; i++) {
+                long value = Murmur3.fmix64(shingle ^ seeds[i]);
+                if (value < signature[i]) {
+                    signature[i] = value;
+                }
+            }
+        }
+        return signature;
+    }
+
+    /** The Jaccard similarity of two sorted sets of distinct values: 0 when both are empty. */
+    public static double jaccard(long[] first, long[] second) {
+        int i = 0;
+        int j = 0;
+        int common = 0;
+        while (i < first.length && j < second.length) {
+            if (first[i] == second[j]) {
+                common++;
+                i++;
+                j++;
+            }
+            else if (first[i] < second[j]) {
+                i++;
+            }
+            else {
+                j++;
+            }
+        }
+        int union = first.length + second.length - common;
+        return union == 0 ? 0 : (double) common / union;
+    }
+
     /** The base hashes of the text's shingles, in text order (repeats kept: they do not change the minima). */
     long[] shingleHashes(String normalized) {
         return shingling == Shingling.WORDS ? wordShingles(normalized) : characterShingles(normalized);

@@ -186,11 +186,16 @@ public final class NearHistory {
     public static NearHistory read(InputStream in, NearDuplicateParameters parameters) throws IOException {
         requireNonNull(in, "in is null");
         requireNonNull(parameters, "parameters is null");
-        List<NearHistory> segments = SegmentFormat.readAll(in, SegmentFormat.NEAR, data -> readBody(data, parameters));
+        // version 2 of dedup-near follows each segment with its rows' shingle sets, which this reading leaves out
+        List<NearHistory> segments = SegmentFormat.readAll(in, (kind, data) -> switch (kind) {
+            case SegmentFormat.NEAR -> readBody(data, parameters);
+            case SegmentFormat.SHINGLES -> ShingleSets.skip(data);
+            default -> throw new IOException("kind '%c', expected '%c'".formatted((char) kind, (char) SegmentFormat.NEAR));
+        });
         return segments.isEmpty() ? empty(parameters) : merge(parameters, segments);
     }
 
-    private static NearHistory readBody(DataInputStream in, NearDuplicateParameters expected) throws IOException {
+    static NearHistory readBody(DataInputStream in, NearDuplicateParameters expected) throws IOException {
         int shingling = in.readUnsignedByte();
         if (shingling >= Shingling.values().length) {
             throw new IOException("Corrupt dedup segment: shingling " + shingling);

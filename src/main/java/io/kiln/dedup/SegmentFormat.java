@@ -26,6 +26,8 @@ final class SegmentFormat {
     static final byte EXACT = 'E';
     static final byte NEAR = 'N';
     static final byte HAMMING = 'H';
+    /** The shingle sets of the rows of the near segment before it ({@link ShingleSets}). */
+    static final byte SHINGLES = 'S';
 
     interface Body {
         void write(DataOutputStream out) throws IOException;
@@ -33,6 +35,11 @@ final class SegmentFormat {
 
     interface BodyReader<T> {
         T read(DataInputStream in) throws IOException;
+    }
+
+    /** Reads the body of a segment of the given kind; null to leave it out of the result. */
+    interface KindReader<T> {
+        T read(byte kind, DataInputStream in) throws IOException;
     }
 
     private SegmentFormat() {
@@ -53,11 +60,22 @@ final class SegmentFormat {
 
     /** Every segment in {@code source}, up to its end; each checked. */
     static <T> List<T> readAll(InputStream source, byte kind, BodyReader<T> reader) throws IOException {
+        return readAll(source, (found, in) -> {
+            if (found != kind) {
+                throw new IOException("kind '%c', expected '%c'".formatted((char) found, (char) kind));
+            }
+            return reader.read(in);
+        });
+    }
+
+    /** Every segment in {@code source}, up to its end, of any kind; each checked; those read as null left out. */
+    static <T> List<T> readAll(InputStream source, KindReader<T> reader) throws IOException {
         CRC32 crc = new CRC32();
         BufferedInputStream buffered = new BufferedInputStream(source, 1 << 16);
         DataInputStream in = new DataInputStream(new CheckedInputStream(buffered, crc));
         DataInputStream trailer = new DataInputStream(buffered);
         List<T> segments = new ArrayList<>();
+        int index = 0;
         while (true) {
             crc.reset();
             int first = in.read();
@@ -67,26 +85,35 @@ final class SegmentFormat {
             try {
                 int magic = first << 24 | in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
                 if (magic != MAGIC) {
-                    throw new IOException("Cannot read dedup segment %d: not a Kiln dedup segment (magic %08x)".formatted(segments.size(), magic));
+                    throw new IOException("Cannot read dedup segment %d: not a Kiln dedup segment (magic %08x)".formatted(index, magic));
                 }
                 short version = in.readShort();
                 if (version != VERSION) {
-                    throw new IOException("Cannot read dedup segment %d: unsupported format version %d".formatted(segments.size(), version));
+                    throw new IOException("Cannot read dedup segment %d: unsupported format version %d".formatted(index, version));
                 }
                 byte found = in.readByte();
-                if (found != kind) {
-                    throw new IOException("Cannot read dedup segment %d: kind '%c', expected '%c'".formatted(segments.size(), (char) found, (char) kind));
+                T segment;
+                try {
+                    segment = reader.read(found, in);
                 }
-                T segment = reader.read(in);
+                catch (EOFException truncated) {
+                    throw truncated;
+                }
+                catch (IOException e) {
+                    throw new IOException("Cannot read dedup segment %d: %s".formatted(index, e.getMessage()), e);
+                }
                 int expected = (int) crc.getValue();
                 int actual = trailer.readInt();
                 if (actual != expected) {
-                    throw new IOException("Cannot read dedup segment %d: checksum mismatch (stored %08x, computed %08x)".formatted(segments.size(), actual, expected));
+                    throw new IOException("Cannot read dedup segment %d: checksum mismatch (stored %08x, computed %08x)".formatted(index, actual, expected));
                 }
-                segments.add(segment);
+                if (segment != null) {
+                    segments.add(segment);
+                }
+                index++;
             }
             catch (EOFException truncated) {
-                throw new IOException("Cannot read dedup segment %d: truncated".formatted(segments.size()), truncated);
+                throw new IOException("Cannot read dedup segment %d: truncated".formatted(index), truncated);
             }
         }
     }

@@ -113,6 +113,17 @@ public final class JobBinder {
                 violations.add(new Violation("steps[" + i + "].name", "unknown step '" + step.name() + "'; known steps: " + steps.knownNames()));
                 continue;
             }
+            if (step.version() != null) {
+                if (invalid.contains("steps[" + i + "].version")) {
+                    continue;
+                }
+                definition = steps.find(step.name(), step.version());
+                if (definition.isEmpty()) {
+                    violations.add(new Violation("steps[" + i + "].version", "step '" + step.name() + "' has no version " + step.version() + "; its versions are "
+                            + steps.versions(step.name()).stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))));
+                    continue;
+                }
+            }
             // a file a step reads (parameters named ...Path) is read from the source roots only, like the inputs
             Optional<String> outside = step.params().entrySet().stream()
                     .filter(parameter -> parameter.getKey().endsWith("Path") && parameter.getValue() instanceof String path && !insideRoots(path))

@@ -31,4 +31,9 @@ public record JobSpec(
     public JobSpec {
         steps = steps == null ? List.of() : steps;
     }
+
+    /** This spec with other steps. */
+    public JobSpec withSteps(List<StepSpec> newSteps) {
+        return new JobSpec(table, source, newSteps, checks, maxRejectedRate, tag);
+    }
 }

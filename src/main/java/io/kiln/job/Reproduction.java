@@ -56,6 +56,37 @@ public final class Reproduction {
         this.pipeline = pipeline;
     }
 
+    /**
+     * The spec with each step pinned to the version the original run used (as its recipe records
+     * it), so that a step whose current version is newer reproduces what the job made; the spec as
+     * it is when the recipe is missing or does not match its steps.
+     */
+    static JobSpec pinnedVersions(JobSpec spec, String recipeSpec) {
+        if (recipeSpec == null) {
+            return spec;
+        }
+        try {
+            List<?> recorded = (List<?>) JSON.readValue(recipeSpec, Map.class).get("steps");
+            if (recorded == null || recorded.size() != spec.steps().size()) {
+                return spec;
+            }
+            List<StepSpec> pinned = new ArrayList<>();
+            for (int i = 0; i < recorded.size(); i++) {
+                String id = (String) ((Map<?, ?>) recorded.get(i)).get("step");
+                StepSpec step = spec.steps().get(i);
+                int at = id == null ? -1 : id.lastIndexOf('@');
+                if (at < 0 || !id.substring(0, at).equals(step.name())) {
+                    return spec;
+                }
+                pinned.add(step.withVersion(Integer.parseInt(id.substring(at + 1))));
+            }
+            return spec.withSteps(pinned);
+        }
+        catch (java.io.IOException | RuntimeException e) {
+            return spec;
+        }
+    }
+
     Result run(Job job) {
         if (job.state() != JobState.PUBLISHED || job.snapshotId() == null) {
             throw new KilnException(ErrorCode.JOB_NOT_CANCELLABLE, "Only a PUBLISHED job can be reproduced; job " + job.id() + " is " + job.state());
@@ -99,7 +130,7 @@ public final class Reproduction {
         BoundJob bound = null;
         Map<String, InputFile> current = new LinkedHashMap<>();
         try {
-            bound = binder.bind(job.spec());
+            bound = binder.bind(pinnedVersions(job.spec(), summary.get("kiln.recipe-spec")));
             bound.inputs().forEach(file -> current.put(file.uri(), file));
         }
         catch (KilnException e) {

@@ -2,10 +2,9 @@ package io.kiln.transform;
 
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import io.kiln.embed.EmbedStep;
 import io.kiln.embed.ImageEmbedStep;
@@ -23,34 +22,52 @@ import io.kiln.transform.text.PiiRedactStep;
 import io.kiln.transform.text.QualityFilterStep;
 import io.kiln.transform.text.TokenizeStep;
 
-/** Every step a JobSpec can name, by name; each name maps to its current version. */
+/**
+ * Every step a JobSpec can name, by name and version. A name maps to its current (highest) version;
+ * older versions stay bound for the tables and reproductions that name them.
+ */
 public final class StepRegistry {
     private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep(),
             new CleanStep(), new PiiRedactStep(), new QualityFilterStep(), new LanguageStep(),
-            new DedupExactStep(), new DedupNearStep(),
+            new DedupExactStep(), new DedupNearStep(1), new DedupNearStep(2),
             new ChunkStep(), new TokenizeStep(),
             new ImageNormalizeStep(), new DedupImageStep(), new ImageStatsStep(), new VisualWordsStep(),
             new EmbedStep(), new ImageEmbedStep()));
 
-    private final Map<String, StepDefinition> definitions;
+    private final Map<String, NavigableMap<Integer, StepDefinition>> definitions = new TreeMap<>();
 
     public StepRegistry(List<StepDefinition> definitions) {
-        this.definitions = definitions.stream()
-                .collect(Collectors.toMap(StepDefinition::name, Function.identity(), (a, b) -> {
-                    throw new IllegalArgumentException("duplicate step " + a.name());
-                }, TreeMap::new));
+        for (StepDefinition definition : definitions) {
+            StepDefinition previous = this.definitions.computeIfAbsent(definition.name(), name -> new TreeMap<>()).putIfAbsent(definition.version(), definition);
+            if (previous != null) {
+                throw new IllegalArgumentException("duplicate step " + definition.id());
+            }
+        }
     }
 
     public static StepRegistry defaultRegistry() {
         return DEFAULT;
     }
 
+    /** The current version of the step {@code name}. */
     public Optional<StepDefinition> find(String name) {
-        return Optional.ofNullable(definitions.get(name));
+        return Optional.ofNullable(definitions.get(name)).map(versions -> versions.lastEntry().getValue());
     }
 
+    /** Version {@code version} of the step {@code name}. */
+    public Optional<StepDefinition> find(String name, int version) {
+        return Optional.ofNullable(definitions.get(name)).map(versions -> versions.get(version));
+    }
+
+    /** The versions of the step {@code name}, ascending; empty for an unknown name. */
+    public List<Integer> versions(String name) {
+        NavigableMap<Integer, StepDefinition> versions = definitions.get(name);
+        return versions == null ? List.of() : List.copyOf(versions.keySet());
+    }
+
+    /** Every version of every step, by name, then version. */
     public List<StepDefinition> definitions() {
-        return List.copyOf(definitions.values());
+        return definitions.values().stream().flatMap(versions -> versions.values().stream()).toList();
     }
 
     public String knownNames() {

@@ -96,6 +96,10 @@ class JobApiTest {
                 "table", "is required");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "lowercase-everything"))),
                 "steps[0].name", "unknown step 'lowercase-everything'; known steps: chunk, clean, dedup-exact, dedup-image, dedup-near, embed, embed-image, image-normalize, image-stats, image-visual-words, language, normalize, pii-redact, quality-filter, tokenize");
+        assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "dedup-near", "version", 9))),
+                "steps[0].version", "step 'dedup-near' has no version 9; its versions are 1, 2");
+        assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "pii-redact", "version", 0))),
+                "steps[0].version", "must be 1 or more");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/missing.jsonl", List.of()),
                 "source.uri", "does not exist: " + FIXTURES + "/docs/missing.jsonl");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/*.parquet", List.of()),

@@ -519,7 +519,7 @@ class IngestPipelineTest {
 
         Run two = run("inc-2", binder.bind(new JobSpec("demo.incremental", new SourceSpec("file://" + inputs + "/batch2/*.jsonl", "jsonl", Map.of()), steps, null, null, null)), 2, 1, 64 * 1024);
         assertThat(two.written()).isEqualTo(1);
-        assertThat(two.rejectedByReason()).containsExactly(Map.entry("dedup-exact@1/duplicate", 2L), Map.entry("dedup-near@1/duplicate", 1L));
+        assertThat(two.rejectedByReason()).containsExactly(Map.entry("dedup-exact@1/duplicate", 2L), Map.entry("dedup-near@2/duplicate", 1L));
         List<String> reasons = rows(catalog.loadTable(TableIdentifier.of("demo", "incremental__rejects"))).stream()
                 .filter(row -> row.getField("_kiln_job_id").equals("inc-2"))
                 .map(row -> row.getField("record_id") + " -> " + row.getField("detail")).sorted().toList();
@@ -637,6 +637,37 @@ class IngestPipelineTest {
     }
 
     @Test
+    void nearDedupVersionTwoKeepsBothEndsOfAChainAndSharesHistoryWithVersionOne() throws IOException {
+        // three windows of one text: A~B and B~C at 0.82 by 5-word shingles, A vs C at 0.67; the threshold 0.75 leaves the estimate room
+        java.util.Random random = new java.util.Random(24);
+        List<String> words = new ArrayList<>();
+        for (int i = 0; i < 220; i++) {
+            words.add(Long.toString(random.nextLong() & Long.MAX_VALUE, 36).substring(0, 6));
+        }
+        Files.createDirectories(inputs.resolve("chain"));
+        writeLines("chain/part.jsonl", List.of(json("a", String.join(" ", words.subList(0, 184))), json("b", String.join(" ", words.subList(18, 202))),
+                json("c", String.join(" ", words.subList(36, 220)))));
+        SourceSpec source = new SourceSpec("file://" + inputs + "/chain/*.jsonl", "jsonl", Map.of());
+        Map<String, Object> near = Map.of("threshold", 0.75);
+
+        Run one = run("chain-1", binder.bind(new JobSpec("demo.chain_v1", source, List.of(new StepSpec("dedup-near", 1, near)), null, 1.0, null)), 2, 1, 64 * 1024);
+        assertThat(one.written()).as("version 1 drops C through B").isEqualTo(1);
+
+        Run two = run("chain-2", binder.bind(new JobSpec("demo.chain_v2", source, List.of(new StepSpec("dedup-near", near)), null, 1.0, null)), 2, 1, 64 * 1024);
+        assertThat(two.written()).isEqualTo(2);
+        assertThat(rows(catalog.loadTable(TableIdentifier.of("demo", "chain_v2")))).extracting(row -> row.getField("id")).containsExactlyInAnyOrder("a", "c");
+        assertThat(rows(catalog.loadTable(TableIdentifier.of("demo", "chain_v2__rejects")))).singleElement()
+                .satisfies(reject -> assertThat(reject.getField("detail").toString()).startsWith("duplicate of row 'a' (kept from this job)").endsWith("similarity 0.818"));
+
+        // the other version on each table reads the history the first wrote: every record is now a duplicate of a published row
+        Run oneAfterTwo = run("chain-3", binder.bind(new JobSpec("demo.chain_v2", source, List.of(new StepSpec("dedup-near", 1, near)), null, 1.0, null)), 2, 1, 64 * 1024);
+        assertThat(oneAfterTwo.written()).isZero();
+        Run twoAfterOne = run("chain-4", binder.bind(new JobSpec("demo.chain_v1", source, List.of(new StepSpec("dedup-near", 2, near)), null, 1.0, null)), 2, 1, 64 * 1024);
+        assertThat(twoAfterOne.rejectedByReason()).containsExactly(Map.entry("dedup-near@2/duplicate", 2L));
+        assertThat(twoAfterOne.written()).as("C is not near A, the only row version 1 kept").isEqualTo(1);
+    }
+
+    @Test
     void fittedStepsApartAreEachFittedInAPassOfTheirOwn() throws IOException {
         Files.createDirectories(inputs.resolve("apart"));
         String words = "kiln writes every row once with its lineage and its recipe so that a training job reads exactly the rows it pinned";
@@ -649,9 +680,9 @@ class IngestPipelineTest {
         JobSpec apart = new JobSpec("demo.apart", source,
                 List.of(new StepSpec("dedup-exact", Map.of()), new StepSpec("normalize", Map.of()), new StepSpec("dedup-near", Map.of("threshold", 0.7))), null, null, null);
         Run run = run("apart-1", binder.bind(apart), 2, 1, 64 * 1024);
-        assertThat(run.rejectedByReason()).containsExactlyInAnyOrderEntriesOf(Map.of("dedup-exact@1/duplicate", 1L, "dedup-near@1/duplicate", 1L));
+        assertThat(run.rejectedByReason()).containsExactlyInAnyOrderEntriesOf(Map.of("dedup-exact@1/duplicate", 1L, "dedup-near@2/duplicate", 1L));
         List<Record> rejects = rows(catalog.loadTable(TableIdentifier.of("demo", "apart__rejects")));
-        assertThat(rejects).extracting(row -> row.getField("record_id") + " " + row.getField("step")).containsExactlyInAnyOrder("b dedup-exact@1", "c dedup-near@1");
+        assertThat(rejects).extracting(row -> row.getField("record_id") + " " + row.getField("step")).containsExactlyInAnyOrder("b dedup-exact@1", "c dedup-near@2");
         assertThat(rejects.stream().filter(row -> row.getField("record_id").equals("c")).findFirst().orElseThrow().getField("detail").toString())
                 .startsWith("duplicate of row 'a' (kept from this job)");
         assertThat(catalog.loadTable(TableIdentifier.of("demo", "apart")).currentSnapshot().summary().keySet())
