@@ -251,13 +251,30 @@ public class NearDupEval {
                 last[1] = index.decide();
             }
         });
+        // the history segment each version's publish would add, per kept document
+        long[] segmentBytes = new long[2];
+        NearDedupIndex one = new NearDedupIndex(parameters, NearHistory.empty(parameters));
+        try (VerifiedNearDedupIndex two = new VerifiedNearDedupIndex(parameters, ShingleSets.inTemporaryDirectory())) {
+            for (int d = 0; d < n; d++) {
+                long[] shingles = hasher.shingleSet(texts.get(d));
+                DocumentRank rank = new DocumentRank(names.get(d), 0, 0, names.get(d));
+                one.add(rank, hasher.signatureOfShingles(shingles));
+                two.add(rank, hasher.signatureOfShingles(shingles), shingles);
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            one.newSegment(rank -> true).writeTo(out);
+            segmentBytes[0] = out.size();
+            out.reset();
+            two.writeSegment(out);
+            segmentBytes[1] = out.size();
+        }
         Map<String, Integer> byName = new HashMap<>();
         for (int d = 0; d < n; d++) {
             byName.put(names.get(d), d);
         }
         System.out.println();
-        System.out.println("| dedup-near (defaults: 5-word shingles, 14 x 8 hashes, threshold 0.8) | kept | dropped | pairs at J >= 0.8 with one dropped (recall) | false drops: no kept doc within J 0.7 | of which no kept doc within 0.8 | docs per CPU s, sign + decide (1 thread) | MB per CPU s | vs version 1 |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| dedup-near (defaults: 5-word shingles, 14 x 8 hashes, threshold 0.8) | kept | dropped | pairs at J >= 0.8 with one dropped (recall) | false drops: no kept doc within J 0.7 | of which no kept doc within 0.8 | docs per CPU s, sign + decide (1 thread) | MB per CPU s | vs version 1 | history bytes per kept doc |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int version = 0; version < 2; version++) {
             dropped[version] = new boolean[n];
             for (Decision decision : last[version].decisions()) {
@@ -292,9 +309,9 @@ public class NearDupEval {
                 falseDropsAtThreshold += best < 0.8 ? 1 : 0;
             }
             int droppedCount = count(dropped[version]);
-            System.out.printf(Locale.ROOT, "| version %d | %d | %d | %d of %d (%.4f) | %d | %d | %.0f | %.2f | %.2f |%n", version + 1, n - droppedCount, droppedCount,
+            System.out.printf(Locale.ROOT, "| version %d | %d | %d | %d of %d (%.4f) | %d | %d | %.0f | %.2f | %.2f | %.0f |%n", version + 1, n - droppedCount, droppedCount,
                     caught, pairs, (double) caught / pairs, falseDrops, falseDropsAtThreshold, n / seconds[version][0], bytes / 1e6 / seconds[version][0],
-                    seconds[0][0] / seconds[version][0]);
+                    seconds[0][0] / seconds[version][0], (double) segmentBytes[version] / (n - droppedCount));
         }
     }
 

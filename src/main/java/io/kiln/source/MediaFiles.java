@@ -18,7 +18,7 @@ import io.kiln.transform.Values;
  * {@code column} holds each record's path, absolute or relative to the manifest's folder, and the
  * file's bytes go into the binary column {@code into}. A record whose file is outside the source
  * roots ({@code outside-source-roots}, after resolving links), missing ({@code missing-file}) or
- * above {@value ImageFormat#MAX_IMAGE_BYTES} bytes ({@code too-large}) is a reject; one without a
+ * above {@value MediaFileFormat#MAX_FILE_BYTES} bytes ({@code too-large}) is a reject; one without a
  * path passes on without the file.
  */
 public record MediaFiles(String column, String into, Predicate<Path> allowed) {
@@ -73,9 +73,9 @@ public record MediaFiles(String column, String into, Predicate<Path> allowed) {
             return malformed(parsed, "outside-source-roots", "column '" + column + "': '" + named.get() + "' is outside the configured source roots");
         }
         long size = Files.size(file);
-        if (size > ImageFormat.MAX_IMAGE_BYTES) {
+        if (size > MediaFileFormat.MAX_FILE_BYTES) {
             return malformed(parsed, "too-large", "column '" + column + "': '" + named.get() + "' has " + size + " bytes, above the limit of "
-                    + ImageFormat.MAX_IMAGE_BYTES);
+                    + MediaFileFormat.MAX_FILE_BYTES);
         }
         return new SourceRecord.Parsed(row.with(into, ByteBuffer.wrap(Files.readAllBytes(file)).asReadOnlyBuffer()), parsed.position());
     }

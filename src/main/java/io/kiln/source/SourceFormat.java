@@ -29,12 +29,13 @@ public interface SourceFormat {
     SourceFormat TEXT = new TextFormat();
     SourceFormat DOCUMENT = new DocumentFormat();
     SourceFormat AUTO = new AutoFormat();
-    SourceFormat IMAGE = new ImageFormat();
+    SourceFormat IMAGE = new MediaFileFormat("image", "an image", MediaFileFormat.IMAGE_COLUMN);
+    SourceFormat AUDIO = new MediaFileFormat("audio", "an audio file", MediaFileFormat.AUDIO_COLUMN);
     SourceFormat WEBDATASET = new WebDatasetFormat();
 
     /** Every registered format. */
     static List<SourceFormat> all() {
-        return List.of(JSONL, CSV, PARQUET, TEXT, DOCUMENT, AUTO, IMAGE, WEBDATASET);
+        return List.of(JSONL, CSV, PARQUET, TEXT, DOCUMENT, AUTO, IMAGE, AUDIO, WEBDATASET);
     }
 
     static Optional<SourceFormat> fromSpecName(String name) {

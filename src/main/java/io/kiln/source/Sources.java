@@ -13,6 +13,7 @@ public final class Sources {
     public static final String SOURCE_LANGUAGE = "source_language";
     /** The binary column of the {@code image} format: the file's bytes. */
     public static final String IMAGE = "image";
+    public static final String AUDIO = "audio";
 
     /** The one column of a text source, whatever its format: the text. */
     static final Column TEXT_COLUMN = new Column(Row.TEXT, DataType.STRING, true, "the transformed text");

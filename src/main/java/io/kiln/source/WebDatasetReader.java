@@ -23,7 +23,7 @@ import io.kiln.transform.Values;
 /**
  * Streams the samples of one WebDataset tar shard: one member at a time, never the whole shard.
  * A sample is a reject, and the shard carries on, when: a member is larger than its limit
- * ({@code too-large}: {@value ImageFormat#MAX_IMAGE_BYTES} bytes for images and sounds, the record
+ * ({@code too-large}: {@value MediaFileFormat#MAX_FILE_BYTES} bytes for images and sounds, the record
  * limit for text), it has two images or two sounds ({@code ambiguous-sample}), a text member is not
  * UTF-8 ({@code invalid-text}), a member's extension is not one Kiln reads ({@code unknown-member};
  * with {@code source.unknownFields: "drop"} such members are skipped), or its {@code .json} does not
@@ -45,7 +45,7 @@ final class WebDatasetReader extends StreamedReader {
         private final TarArchiveInputStream tar;
         private final int textLimit;
 
-        /** {@code textLimit}: the most bytes a text member (txt, cls, json) may have; images and sounds may have {@value ImageFormat#MAX_IMAGE_BYTES}. */
+        /** {@code textLimit}: the most bytes a text member (txt, cls, json) may have; images and sounds may have {@value MediaFileFormat#MAX_FILE_BYTES}. */
         Members(InputStream in, int textLimit) {
             this.tar = new TarArchiveInputStream(in);
             this.textLimit = textLimit;
@@ -62,7 +62,7 @@ final class WebDatasetReader extends StreamedReader {
                 int dot = name.indexOf('.', slash + 1);
                 String key = dot < 0 ? name : name.substring(0, dot);
                 String extension = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
-                long limit = IMAGE_EXTENSIONS.contains(extension) || AUDIO_EXTENSIONS.contains(extension) ? ImageFormat.MAX_IMAGE_BYTES : textLimit;
+                long limit = IMAGE_EXTENSIONS.contains(extension) || AUDIO_EXTENSIONS.contains(extension) ? MediaFileFormat.MAX_FILE_BYTES : textLimit;
                 if (entry.getSize() > limit) {
                     return Optional.of(new Member(name, key, extension, entry.getSize(), null)); // the stream skips its bytes
                 }
