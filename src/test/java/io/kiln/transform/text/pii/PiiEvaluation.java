@@ -58,15 +58,27 @@ public final class PiiEvaluation {
      * documents chosen at random), scans both the planted and the unplanted texts.
      */
     public static Result evaluate(List<Document> documents, PiiScanner scanner, long seed, int plantsPerKind) {
-        Result result = new Result();
-        Random random = new Random(seed);
         SyntheticPii synthetic = new SyntheticPii(seed);
-        List<List<SyntheticPii.Planted>> plantsByDocument = new ArrayList<>();
-        documents.forEach(document -> plantsByDocument.add(new ArrayList<>()));
+        List<SyntheticPii.Planted> plants = new ArrayList<>();
         for (PiiKind kind : PiiKind.values()) {
             for (int i = 0; i < plantsPerKind; i++) {
-                plantsByDocument.get(random.nextInt(documents.size())).add(synthetic.next(kind));
+                plants.add(synthetic.next(kind));
             }
+        }
+        return evaluate(documents, scanner, seed, plants);
+    }
+
+    /**
+     * Plants the given values into the documents (each into a random document, at random white
+     * space), scans both the planted and the unplanted texts.
+     */
+    public static Result evaluate(List<Document> documents, PiiScanner scanner, long seed, List<SyntheticPii.Planted> plants) {
+        Result result = new Result();
+        Random random = new Random(seed);
+        List<List<SyntheticPii.Planted>> plantsByDocument = new ArrayList<>();
+        documents.forEach(document -> plantsByDocument.add(new ArrayList<>()));
+        for (SyntheticPii.Planted plant : plants) {
+            plantsByDocument.get(random.nextInt(documents.size())).add(plant);
         }
         for (int d = 0; d < documents.size(); d++) {
             Document document = documents.get(d);

@@ -32,6 +32,24 @@ public final class SyntheticPii {
             "Contact: %s", "Please write to %s for details.", "(reported by %s)", "value was %s,", "see %s.", "- %s",
             "%s", "Reach the maintainer at %s today.", "[%s]", "\"%s\""};
 
+    /** Area codes in use (geographic and toll-free), for US numbers in mail. */
+    private static final String[] US_AREA_CODES = {"212", "213", "305", "312", "408", "415", "503", "512", "617", "646", "702",
+            "718", "773", "800", "847", "877", "888", "909", "919", "949", "972"};
+    /** Extension markers as people write them; the extension's digits follow. */
+    private static final String[] EXTENSION_MARKERS = {" x", " x ", " x.", " X", " ext. ", " ext.", " ext ", " Ext. ", " Ext ", " EXT ",
+            " ext: ", " extension ", " Extension ", " #", ", ext. ", ", x"};
+    /** Extensions of 1-6 digits, most of 2-4. */
+    private static final Integer[] EXTENSION_LENGTHS = {1, 2, 2, 3, 3, 3, 4, 4, 4, 5, 6};
+    /**
+     * How mail carries a phone number: signature blocks (several lines, a second number beside it),
+     * numbers glued to the word or punctuation before or after them.
+     */
+    private static final String[] MAIL_CONTEXTS = {
+            "T: %s | Acme Corp", "Tel.: %s", "Tel.:%s", "Tel.%s", "call:%s", "Call me at %s.", "please call %s;", "phone=%s",
+            "Phone: %s\nFax: (415) 555-0199", "order to%s", "reach me at%s today", "Direct: %s | Mobile: 415-555-0133",
+            "Jane Doe | Sales\nAcme Corp\nT: %s | M: 415-555-0133\nhttps://acme.example", "Best,\nSam\n%s",
+            "Office %s, fax 212-555-0147", "Ph:%s", "Mobile-%s", "%s.", "at %s.Thanks", "(%s)", "\"%s\"", "o: %s\nc: 646.555.0178"};
+
     private final Random random;
     private final PhoneNumberUtil phones = PhoneNumberUtil.getInstance();
 
@@ -79,6 +97,45 @@ public final class SyntheticPii {
             case 5 -> national(number).replaceAll("(\\d{3})(\\d{3})(\\d{4})", "$1.$2.$3");
             default -> "+1 (" + national(number).substring(0, 3) + ") " + national(number).substring(3, 6) + "-" + national(number).substring(6);
         };
+    }
+
+    /**
+     * A US phone number as mail writes it, in a sentence to plant: national, trunk ({@code 1-415-...},
+     * {@code 1 (415) ...}, {@code 1415-...}) and {@code +1} layouts; half of them with an extension
+     * ({@code x101}, {@code ext. 213}, {@code #204}, 1-6 digits), which is part of the value; in a
+     * signature line or glued to the word or punctuation around it ({@code call:%s}, {@code Tel.%s},
+     * {@code order to%s}, {@code %s.}). Uses this generator's random numbers like the other methods,
+     * so call it on a generator of its own to keep their values as they are.
+     */
+    public Planted nextUsMailPhone() {
+        String national;
+        PhoneNumber number;
+        do {
+            national = pick(US_AREA_CODES) + (2 + random.nextInt(8)) + digits(2) + digits(4);
+            number = new PhoneNumber().setCountryCode(1).setNationalNumber(Long.parseLong(national));
+        }
+        while (!phones.isValidNumberForRegion(number, "US"));
+        String area = national.substring(0, 3);
+        String exchange = national.substring(3, 6);
+        String line = national.substring(6);
+        String value = switch (random.nextInt(12)) {
+            case 0 -> area + "-" + exchange + "-" + line;
+            case 1 -> "(" + area + ") " + exchange + "-" + line;
+            case 2 -> area + "." + exchange + "." + line;
+            case 3 -> area + " " + exchange + " " + line;
+            case 4 -> "(" + area + ")" + exchange + "-" + line;
+            case 5 -> "1-" + area + "-" + exchange + "-" + line;
+            case 6 -> "1 (" + area + ") " + exchange + "-" + line;
+            case 7 -> "+1-" + area + "-" + exchange + "-" + line;
+            case 8 -> "+1 " + area + " " + exchange + " " + line;
+            case 9 -> "1." + area + "." + exchange + "." + line;
+            case 10 -> "1" + area + "-" + exchange + "-" + line;
+            default -> "+1 (" + area + ") " + exchange + "-" + line;
+        };
+        if (random.nextBoolean()) {
+            value += pick(EXTENSION_MARKERS) + digits(pick(EXTENSION_LENGTHS));
+        }
+        return new Planted(PiiKind.PHONE, value, pick(MAIL_CONTEXTS));
     }
 
     private String national(PhoneNumber number) {
