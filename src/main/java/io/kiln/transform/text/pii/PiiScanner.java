@@ -33,33 +33,50 @@ public final class PiiScanner {
     }
 
     /**
+     * A scanner with {@link PhoneRules#VERSION_1}, the phone rules of {@code pii-redact@1}.
+     *
      * @param phoneRegion the ISO 3166 region whose national phone formats count, e.g. {@code US}
      * @param addressScope which IP addresses count
      */
     public PiiScanner(Set<PiiKind> kinds, String phoneRegion, AddressScope addressScope) {
+        this(kinds, phoneRegion, addressScope, PhoneRules.VERSION_1);
+    }
+
+    /**
+     * @param phoneRegion the ISO 3166 region whose national phone formats count, e.g. {@code US}
+     * @param addressScope which IP addresses count
+     * @param phoneRules which rules the phone detector follows
+     */
+    public PiiScanner(Set<PiiKind> kinds, String phoneRegion, AddressScope addressScope, PhoneRules phoneRules) {
         requireNonNull(kinds, "kinds is null");
         requireNonNull(phoneRegion, "phoneRegion is null");
         requireNonNull(addressScope, "addressScope is null");
+        requireNonNull(phoneRules, "phoneRules is null");
         List<PiiDetector> chosen = new ArrayList<>();
         EnumSet<PiiKind> ordered = EnumSet.noneOf(PiiKind.class);
         ordered.addAll(kinds);
         for (PiiKind kind : ordered) {
-            chosen.add(detector(kind, phoneRegion, addressScope));
+            chosen.add(detector(kind, phoneRegion, addressScope, phoneRules));
         }
         this.detectors = List.copyOf(chosen);
     }
 
-    /** Every kind, public IP addresses. */
+    /** Every kind, public IP addresses, {@link PhoneRules#VERSION_1}. */
     public static PiiScanner allKinds(String phoneRegion) {
-        return new PiiScanner(EnumSet.allOf(PiiKind.class), phoneRegion, AddressScope.PUBLIC);
+        return allKinds(phoneRegion, PhoneRules.VERSION_1);
     }
 
-    private static PiiDetector detector(PiiKind kind, String phoneRegion, AddressScope addressScope) {
+    /** Every kind, public IP addresses, phone numbers by {@code rules}. */
+    public static PiiScanner allKinds(String phoneRegion, PhoneRules rules) {
+        return new PiiScanner(EnumSet.allOf(PiiKind.class), phoneRegion, AddressScope.PUBLIC, rules);
+    }
+
+    private static PiiDetector detector(PiiKind kind, String phoneRegion, AddressScope addressScope, PhoneRules phoneRules) {
         switch (kind) {
             case EMAIL:
                 return new EmailDetector();
             case PHONE:
-                return new PhoneDetector(phoneRegion);
+                return new PhoneDetector(phoneRegion, phoneRules);
             case IP_ADDRESS:
                 return new IpAddressDetector(addressScope);
             case CREDIT_CARD:
