@@ -96,7 +96,7 @@ public final class PiiEval {
         List<Row> rows = new ArrayList<>(documents.size());
         long bytes = 0;
         for (PiiEvaluation.Document document : documents) {
-            rows.add(new Row(document.name(), document.text()));
+            rows.add(Row.text(document.name(), document.text()));
             bytes += document.text().getBytes(StandardCharsets.UTF_8).length;
         }
         Transform redact = new PiiRedactStep().bind(Map.of());
@@ -110,7 +110,7 @@ public final class PiiEval {
         double[] normalizeRate = measure(rows, row -> normalize.apply(row), bytes);
         double[] redactRate = measure(rows, row -> redact.apply(row), bytes);
         double[] regexRate = measure(rows, row -> {
-            Matcher matcher = emailOnly.matcher(row.text());
+            Matcher matcher = emailOnly.matcher(row.string(Row.TEXT).orElse(""));
             int count = 0;
             while (matcher.find()) {
                 count++;
