@@ -22,9 +22,13 @@ import io.kiln.transform.text.PiiRedactStep;
 import io.kiln.transform.text.pii.PiiEvaluation;
 import io.kiln.transform.text.pii.PiiKind;
 import io.kiln.transform.text.pii.PiiScanner;
+import io.kiln.transform.text.pii.PhoneRules;
+import io.kiln.transform.text.pii.SyntheticPii;
 
 /**
- * The PII evaluation and throughput of {@code pii-redact@1} on real text (run by bench/pii-eval.sh).
+ * The PII evaluation and throughput of {@code pii-redact@1} on real text (run by bench/pii-eval.sh),
+ * and US phone numbers in mail shapes (extensions, glued words, trunk prefix) under both
+ * {@link PhoneRules}.
  *
  * <pre>java -cp target/classes:target/test-classes:DEPENDENCIES bench/PiiEval.java CHANGELOG_DIR TECHNICAL_DIR [PLANTS_PER_KIND] [SEED]</pre>
  *
@@ -70,6 +74,8 @@ public final class PiiEval {
         report("technical", onTechnical);
         report("changelogs", onChangelogs);
 
+        mailPhones(changelogs, technical, plants, seed);
+
         List<PiiEvaluation.Document> all = new ArrayList<>(changelogs);
         all.addAll(technical);
         long totalBytes = onChangelogs.bytes + onTechnical.bytes;
@@ -79,6 +85,53 @@ public final class PiiEval {
             sample.add(all.get(i));
         }
         throughput(sample, every);
+    }
+
+    /**
+     * The same corpora with {@code plants} SYNTHETIC US numbers in mail shapes planted into each
+     * ({@link SyntheticPii#nextUsMailPhone}, seeded), scanned with all kinds under each phone rule
+     * set. A plant counts as found when one phone match covers all of it, extension included.
+     */
+    private static void mailPhones(List<PiiEvaluation.Document> changelogs, List<PiiEvaluation.Document> technical, int plants, long seed) {
+        List<SyntheticPii.Planted> changelogPlants = mailPhonePlants(seed + 2, plants);
+        List<SyntheticPii.Planted> technicalPlants = mailPhonePlants(seed + 3, plants);
+        System.out.printf(Locale.ROOT, "US phone numbers in mail shapes: version 1 vs version 2. %d SYNTHETIC numbers per corpus "
+                + "(national, trunk and +1 layouts, half with an extension, in signature lines or glued to the words around them); "
+                + "found: one phone match covers the whole planted number, extension included. False positives: phone matches on the "
+                + "unplanted text that are no known e-mail address.%n%n", plants);
+        System.out.println("| phone rules | planted (changelogs + technical) | found | recall | phone false positives on technical text | per 100 KB | on changelogs | per 100 KB |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (PhoneRules rules : PhoneRules.values()) {
+            PiiScanner scanner = PiiScanner.allKinds("US", rules);
+            PiiEvaluation.Result onChangelogs = PiiEvaluation.evaluate(changelogs, scanner, seed + 2, changelogPlants);
+            PiiEvaluation.Result onTechnical = PiiEvaluation.evaluate(technical, scanner, seed + 3, technicalPlants);
+            int planted = onChangelogs.planted.getOrDefault(PiiKind.PHONE, 0) + onTechnical.planted.getOrDefault(PiiKind.PHONE, 0);
+            int found = onChangelogs.found.getOrDefault(PiiKind.PHONE, 0) + onTechnical.found.getOrDefault(PiiKind.PHONE, 0);
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %.4f | %d | %.3f | %d | %.3f |%n", rules, planted, found, found / (double) planted,
+                    onTechnical.falsePositives.getOrDefault(PiiKind.PHONE, 0), onTechnical.falsePositivesPer100Kb(PiiKind.PHONE),
+                    onChangelogs.falsePositives.getOrDefault(PiiKind.PHONE, 0), onChangelogs.falsePositivesPer100Kb(PiiKind.PHONE));
+            phoneReport("mail phones, " + rules + ", technical", onTechnical);
+            phoneReport("mail phones, " + rules + ", changelogs", onChangelogs);
+        }
+        System.out.println();
+    }
+
+    private static List<SyntheticPii.Planted> mailPhonePlants(long seed, int count) {
+        SyntheticPii synthetic = new SyntheticPii(seed);
+        List<SyntheticPii.Planted> plants = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            plants.add(synthetic.nextUsMailPhone());
+        }
+        return plants;
+    }
+
+    private static void phoneReport(String label, PiiEvaluation.Result result) {
+        List<PiiEvaluation.FalsePositive> falsePositives = result.falsePositiveSamples.stream().filter(fp -> fp.kind() == PiiKind.PHONE).toList();
+        System.err.println("== " + label + ": phone false positives (" + falsePositives.size() + ")");
+        falsePositives.forEach(fp -> System.err.println(fp.document() + "\t" + fp.value().replace('\n', ' ') + "\t" + fp.context()));
+        List<PiiEvaluation.Miss> misses = result.misses.stream().filter(miss -> miss.kind() == PiiKind.PHONE).toList();
+        System.err.println("== " + label + ": missed planted numbers (" + misses.size() + ")");
+        misses.forEach(miss -> System.err.println(miss.value().replace('\n', ' ') + "\t" + miss.context()));
     }
 
     private static void report(String corpus, PiiEvaluation.Result result) {

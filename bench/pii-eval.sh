@@ -8,7 +8,9 @@
 #                     /usr/share/doc (gzip files unpacked)
 #   2. compiles the main and test classes if needed, and runs bench/PiiEval.java: plants SYNTHETIC values
 #      (seeded) of every kind into both corpora, scans the planted and the unplanted texts, and prints
-#      recall per kind, natural e-mail recall (an independent oracle regex) and false positives per 100 KB,
+#      recall per kind, natural e-mail recall (an independent oracle regex) and false positives per 100 KB;
+#      then plants SYNTHETIC US phone numbers in mail shapes (extensions, glued words, trunk prefix) and
+#      compares PhoneRules.VERSION_1 with VERSION_2 (recall, phone false positives on the unplanted text);
 #      then times pii-redact@1 on 1 thread next to normalize@1 (median of 3).
 #
 # The false positives and misses, with context, go to $KILN_BENCH_DIR/pii/details.txt: judge them by eye.
@@ -16,7 +18,7 @@
 # Environment:
 #   KILN_BENCH_DIR      work dir (default /tmp/kiln-bench)
 #   KILN_PII_TECH_MB    MB of kernel Documentation to take (default 12)
-#   KILN_PII_PLANTS     planted values per kind and corpus (default 1000)
+#   KILN_PII_PLANTS     planted values per kind and corpus, and mail-shaped US phone numbers per corpus (default 1000)
 #   KILN_PII_SEED       seed (default 42)
 #   KILN_PII_INSTALL    1: apt-get install linux-source-6.1 when the tarball is missing (default 0)
 set -euo pipefail
