@@ -28,7 +28,7 @@ import io.kiln.transform.text.TokenizeStep;
  */
 public final class StepRegistry {
     private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep(),
-            new CleanStep(), new PiiRedactStep(), new QualityFilterStep(), new LanguageStep(),
+            new CleanStep(), new PiiRedactStep(1), new PiiRedactStep(2), new QualityFilterStep(), new LanguageStep(),
             new DedupExactStep(), new DedupNearStep(1), new DedupNearStep(2),
             new ChunkStep(), new TokenizeStep(),
             new ImageNormalizeStep(), new DedupImageStep(), new ImageStatsStep(), new VisualWordsStep(),

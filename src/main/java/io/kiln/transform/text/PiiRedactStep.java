@@ -26,6 +26,7 @@ import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
 import io.kiln.transform.TextStep;
 import io.kiln.transform.Transform;
+import io.kiln.transform.text.pii.PhoneRules;
 import io.kiln.transform.text.pii.PiiKind;
 import io.kiln.transform.text.pii.PiiMatch;
 import io.kiln.transform.text.pii.PiiScanner;
@@ -45,32 +46,50 @@ import io.kiln.transform.text.pii.PiiScanner;
  * default {@code US}), {@code ipAddresses} ({@code public}, the default: only addresses routed on the
  * internet; {@code all}: private and documentation ranges too).
  *
+ * <p>Version 2 finds phone numbers that version 1 misses ({@link PhoneRules#VERSION_2}): with an
+ * extension, which is redacted with the number, glued to the words or punctuation around them, and
+ * with a {@code 1-} trunk prefix; everything else is as in version 1.
+ *
  * <p>Pseudonyms are consistent: the same value (after normalization: lower-case e-mail, E.164 phone,
+ * with {@code ;ext=} and the extension in version 2,
  * canonical address, digits of a card) always gets the same {@code <KIND_xxxxxxxx>}, the first 8
  * hex digits of HMAC-SHA256(key, kind + ":" + value); without the key they cannot be reversed or
  * reproduced.
  */
 public final class PiiRedactStep implements StepDefinition {
     public static final String NAME = "pii-redact";
-    public static final int VERSION = 1;
-    private static final StepId ID = new StepId(NAME, VERSION);
+    /** The versions a JobSpec can name; the last is the current one. */
+    public static final List<Integer> VERSIONS = List.of(1, 2);
     private static final Set<String> MODES = Set.of("placeholder", "pseudonym");
     private static final int MINIMUM_KEY_LENGTH = 16;
 
+    private final StepId id;
+    private final PhoneRules phoneRules;
     private final Function<String, String> environment;
 
+    /** The current version. */
     public PiiRedactStep() {
-        this(System::getenv);
+        this(VERSIONS.get(VERSIONS.size() - 1));
+    }
+
+    /** @param version one of {@link #VERSIONS} */
+    public PiiRedactStep(int version) {
+        this(version, System::getenv);
     }
 
     /** For tests: {@code environment} maps a variable name to its value, or null. */
-    PiiRedactStep(Function<String, String> environment) {
+    PiiRedactStep(int version, Function<String, String> environment) {
+        if (!VERSIONS.contains(version)) {
+            throw new IllegalArgumentException("pii-redact has no version " + version);
+        }
+        this.id = new StepId(NAME, version);
+        this.phoneRules = version == 1 ? PhoneRules.VERSION_1 : PhoneRules.VERSION_2;
         this.environment = requireNonNull(environment, "environment is null");
     }
 
     @Override
     public StepId id() {
-        return ID;
+        return id;
     }
 
     @Override
@@ -89,7 +108,7 @@ public final class PiiRedactStep implements StepDefinition {
         else if (keyEnv != null) {
             throw new InvalidStepParameterException("keyEnv", "applies only to mode pseudonym; mode is " + mode);
         }
-        return new PiiRedact(id(), new PiiScanner(kinds, phoneRegion, addressScope), key == null ? null : new Pseudonyms(key), StepParameters.column(parameters, "column"));
+        return new PiiRedact(id(), new PiiScanner(kinds, phoneRegion, addressScope, phoneRules), key == null ? null : new Pseudonyms(key), StepParameters.column(parameters, "column"));
     }
 
     private static Set<PiiKind> kinds(Object value) {

@@ -16,11 +16,22 @@ import io.kiln.transform.Transform;
 
 class PiiRedactStepTest {
     private static final String KEY = "kiln-test-key-0123456789";
-    private final PiiRedactStep step = new PiiRedactStep(Map.of("KILN_PII_KEY", KEY, "SHORT_KEY", "too-short")::get);
+    private final PiiRedactStep step = new PiiRedactStep(2, Map.of("KILN_PII_KEY", KEY, "SHORT_KEY", "too-short")::get);
 
     @Test
-    void isRegisteredAsPiiRedactVersion1() {
-        assertThat(StepRegistry.defaultRegistry().find("pii-redact")).hasValueSatisfying(definition -> assertThat(definition.id().toString()).isEqualTo("pii-redact@1"));
+    void isRegisteredAsPiiRedactVersion2WithVersion1Kept() {
+        assertThat(StepRegistry.defaultRegistry().find("pii-redact")).hasValueSatisfying(definition -> assertThat(definition.id().toString()).isEqualTo("pii-redact@2"));
+        assertThat(StepRegistry.defaultRegistry().versions("pii-redact")).containsExactly(1, 2);
+    }
+
+    @Test
+    void version2RedactsTheExtensionWithTheNumberAndVersion1LeavesIt() {
+        String signature = "Jane Doe | Sales\nAcme Corp\nT: (949) 555-0150 ext. 213 | M: 415-555-0133 x101\nor call:888-555-0139";
+        Outcome.Emit two = (Outcome.Emit) step.bind(Map.of()).apply(Row.text("r0", signature));
+        assertThat(two.row().string(Row.TEXT).orElseThrow()).isEqualTo("Jane Doe | Sales\nAcme Corp\nT: <PHONE> | M: <PHONE>\nor call:<PHONE>");
+        assertThat(two.counts()).containsExactly(Map.entry("phone", 3L));
+        Outcome.Emit one = (Outcome.Emit) new PiiRedactStep(1).bind(Map.of()).apply(Row.text("r0", signature));
+        assertThat(one.row().string(Row.TEXT).orElseThrow()).contains("ext. 213");
     }
 
     @Test

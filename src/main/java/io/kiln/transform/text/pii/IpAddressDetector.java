@@ -346,8 +346,9 @@ final class IpAddressDetector implements PiiDetector {
             }
             embedded = new int[4];
             for (int i = 0; i < 4; i++) {
-                if (parts[i].isEmpty() || parts[i].length() > 3 || (parts[i].length() > 1 && parts[i].charAt(0) == '0')) {
-                    return null;
+                if (parts[i].isEmpty() || parts[i].length() > 3 || (parts[i].length() > 1 && parts[i].charAt(0) == '0')
+                        || !parts[i].chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    return null; // "::aa.bb.cc.dd" in a man page: hex letters where the IPv4 part belongs
                 }
                 embedded[i] = Integer.parseInt(parts[i]);
                 if (embedded[i] > 255) {

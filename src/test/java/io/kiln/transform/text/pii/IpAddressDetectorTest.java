@@ -57,4 +57,10 @@ class IpAddressDetectorTest {
         assertThat(found(publicOnly, text)).isEmpty();
         assertThat(found(all, text)).containsExactly("2001:db8::1", "fe80::1");
     }
+
+    @Test
+    void leavesAnIpv6PlaceholderWithLettersForTheIpv4PartAlone() {
+        // it threw NumberFormatException, failing the row, before
+        assertThat(DetectorTesting.found(new IpAddressDetector(PiiScanner.AddressScope.ALL), "tunnel ::aa.bb.cc.dd and ::ffff:8.8.8.8")).containsExactly("::ffff:8.8.8.8");
+    }
 }
