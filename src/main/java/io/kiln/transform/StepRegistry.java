@@ -8,6 +8,9 @@ import java.util.TreeMap;
 
 import io.kiln.embed.EmbedStep;
 import io.kiln.embed.ImageEmbedStep;
+import io.kiln.transform.audio.AudioFeaturesStep;
+import io.kiln.transform.audio.AudioNormalizeStep;
+import io.kiln.transform.audio.AudioSegmentsStep;
 import io.kiln.transform.dedup.DedupExactStep;
 import io.kiln.transform.dedup.DedupImageStep;
 import io.kiln.transform.dedup.DedupNearStep;
@@ -32,6 +35,7 @@ public final class StepRegistry {
             new DedupExactStep(), new DedupNearStep(1), new DedupNearStep(2),
             new ChunkStep(), new TokenizeStep(),
             new ImageNormalizeStep(), new DedupImageStep(), new ImageStatsStep(), new VisualWordsStep(),
+            new AudioNormalizeStep(), new AudioFeaturesStep(), new AudioSegmentsStep(),
             new EmbedStep(), new ImageEmbedStep()));
 
     private final Map<String, NavigableMap<Integer, StepDefinition>> definitions = new TreeMap<>();

@@ -130,16 +130,17 @@ class GoldenFilesTest {
     }
 
     /**
-     * The row of a golden input line: its id (or case), and its {@code text}, or its {@code image}
-     * (a file below {@code src/test/resources}, read into the binary column {@code image}), plus
+     * The row of a golden input line: its id (or case), and its {@code text}, or its {@code image} or
+     * {@code audio} (a file below {@code src/test/resources}, read into the binary column of that name), plus
      * its other {@code columns}.
      */
     private static Row row(JsonNode input) throws IOException {
         String id = input.has("id") ? input.get("id").asText() : input.get("case").asText();
         Row row;
-        if (input.has("image")) {
-            byte[] bytes = Files.readAllBytes(Path.of("src/test/resources").resolve(input.get("image").asText()));
-            row = new Row(id, Map.of("image", java.nio.ByteBuffer.wrap(bytes).asReadOnlyBuffer()));
+        String media = input.has("image") ? "image" : input.has("audio") ? "audio" : null;
+        if (media != null) {
+            byte[] bytes = Files.readAllBytes(Path.of("src/test/resources").resolve(input.get(media).asText()));
+            row = new Row(id, Map.of(media, java.nio.ByteBuffer.wrap(bytes).asReadOnlyBuffer()));
         }
         else {
             row = Row.text(id, input.get("text").asText());
@@ -152,11 +153,24 @@ class GoldenFilesTest {
         return row;
     }
 
-    /** The golden files keep the text apart from the other columns, and binary values as the sha256 of their bytes. */
+    /**
+     * The golden files keep the text apart from the other columns, binary values as the sha256 of
+     * their bytes, and float vectors of more than 16 values (spectrograms) as their length and the
+     * sha256 of their IEEE 754 bits.
+     */
     private static Map<String, Object> columnsBesideText(Row row) {
         Map<String, Object> columns = new TreeMap<>(row.columns());
         columns.remove(Row.TEXT);
-        columns.replaceAll((name, value) -> value instanceof java.nio.ByteBuffer bytes ? "sha256:" + Values.sha256(bytes) : value);
+        columns.replaceAll((name, value) -> value instanceof java.nio.ByteBuffer bytes ? "sha256:" + Values.sha256(bytes)
+                : value instanceof float[] vector && vector.length > 16 ? "floats:" + vector.length + ":sha256:" + Values.sha256(floatBits(vector)) : value);
         return columns;
+    }
+
+    private static java.nio.ByteBuffer floatBits(float[] vector) {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * vector.length);
+        for (float value : vector) {
+            bytes.putInt(Float.floatToRawIntBits(value));
+        }
+        return bytes.flip();
     }
 }

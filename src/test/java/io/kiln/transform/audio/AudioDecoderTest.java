@@ -22,39 +22,12 @@ import org.junit.jupiter.api.Test;
 class AudioDecoderTest {
     static final Path AUDIO = Path.of("src/test/resources/audio");
 
-    /** A decoded sound: its info and its interleaved samples. */
-    record Decoded(AudioDecoder.Info info, float[] samples) {
-        int frames() {
-            return samples.length / info.channels();
-        }
+    static DecodedAudio decode(byte[] bytes) throws AudioRejection {
+        return DecodedAudio.decode(bytes, 3600);
     }
 
-    static Decoded decode(byte[] bytes) throws AudioRejection {
-        return decode(bytes, 3600);
-    }
-
-    static Decoded decode(byte[] bytes, double maxSeconds) throws AudioRejection {
-        AudioDecoder.Info[] info = new AudioDecoder.Info[1];
-        float[][] all = {new float[0]};
-        int[] size = {0};
-        long frames = AudioDecoder.decode(bytes, maxSeconds, new AudioDecoder.Sink() {
-            @Override
-            public void start(AudioDecoder.Info started) {
-                info[0] = started;
-            }
-
-            @Override
-            public void accept(float[] interleaved, int count) {
-                int samples = count * info[0].channels();
-                if (size[0] + samples > all[0].length) {
-                    all[0] = Arrays.copyOf(all[0], Math.max(2 * all[0].length, size[0] + samples));
-                }
-                System.arraycopy(interleaved, 0, all[0], size[0], samples);
-                size[0] += samples;
-            }
-        });
-        assertThat(frames * info[0].channels()).isEqualTo(size[0]);
-        return new Decoded(info[0], Arrays.copyOf(all[0], size[0]));
+    static DecodedAudio decode(byte[] bytes, double maxSeconds) throws AudioRejection {
+        return DecodedAudio.decode(bytes, maxSeconds);
     }
 
     static byte[] read(String name) throws IOException {
@@ -63,16 +36,16 @@ class AudioDecoderTest {
 
     @Test
     void flacDecodesToExactlyThePcmOfItsWav() throws Exception {
-        Decoded flac = decode(read("agent-pass.flac"));
-        Decoded wav = decode(read("agent-pass.wav"));
+        DecodedAudio flac = decode(read("agent-pass.flac"));
+        DecodedAudio wav = decode(read("agent-pass.wav"));
         assertThat(flac.info()).isEqualTo(new AudioDecoder.Info("flac", 8000, 1, 16));
         assertThat(wav.info()).isEqualTo(new AudioDecoder.Info("wav", 8000, 1, 16));
         assertThat(flac.frames()).isEqualTo(26280);
         assertThat(flac.samples()).isEqualTo(wav.samples());
 
         // a 24-bit FLAC (a Hydrogen drum kit sample) against the WAV the reference decoder made of it (WAVE_FORMAT_EXTENSIBLE)
-        Decoded beats = decode(read("rumpf-beats_06-15.flac"));
-        Decoded reference = decode(read("rumpf-beats_06-15.wav"));
+        DecodedAudio beats = decode(read("rumpf-beats_06-15.flac"));
+        DecodedAudio reference = decode(read("rumpf-beats_06-15.wav"));
         assertThat(beats.info()).isEqualTo(new AudioDecoder.Info("flac", 48000, 1, 24));
         assertThat(reference.info().bitsPerSample()).isEqualTo(24);
         assertThat(beats.samples()).isEqualTo(reference.samples());
@@ -82,8 +55,8 @@ class AudioDecoderTest {
     void vorbisDecodesToTheGranulePositionAndMatchesTheReferenceDecoder() throws Exception {
         byte[] bell = read("bell.oga");
         assertThat(AudioDecoder.lastGranulePosition(bell)).isEqualTo(6151);
-        Decoded decoded = decode(bell);
-        Decoded reference = decode(read("bell.oggdec.wav"));
+        DecodedAudio decoded = decode(bell);
+        DecodedAudio reference = decode(read("bell.oggdec.wav"));
         assertThat(decoded.info()).isEqualTo(new AudioDecoder.Info("vorbis", 44100, 2, 0));
         assertThat(decoded.frames()).isEqualTo(6151).isEqualTo(reference.frames());
         double worst = 0;
@@ -96,14 +69,14 @@ class AudioDecoderTest {
     @Test
     void vorbisIsTrimmedOrPaddedToTheGranulePositionOfItsLastPage() throws Exception {
         byte[] bell = read("bell.oga");
-        Decoded full = decode(bell);
+        DecodedAudio full = decode(bell);
 
-        Decoded trimmed = decode(withLastGranule(bell, 6000));
+        DecodedAudio trimmed = decode(withLastGranule(bell, 6000));
         assertThat(trimmed.frames()).isEqualTo(6000);
         assertThat(trimmed.samples()).isEqualTo(Arrays.copyOf(full.samples(), 6000 * 2));
 
         // past what the decoder gives (the last block, up to 2,048 frames beyond the true end), silence
-        Decoded padded = decode(withLastGranule(bell, 6151 + 5000));
+        DecodedAudio padded = decode(withLastGranule(bell, 6151 + 5000));
         assertThat(padded.frames()).isEqualTo(11151);
         assertThat(Arrays.copyOf(padded.samples(), 6151 * 2)).isEqualTo(full.samples());
         assertThat(Arrays.copyOfRange(padded.samples(), (6151 + 2048) * 2, 11151 * 2)).containsOnly(0f);
@@ -111,8 +84,8 @@ class AudioDecoderTest {
 
     @Test
     void mp3AndEveryWavEncodingDecode() throws Exception {
-        Decoded original = decode(read("agent-pass.wav"));
-        Decoded mp3 = decode(read("agent-pass.mp3"));
+        DecodedAudio original = decode(read("agent-pass.wav"));
+        DecodedAudio mp3 = decode(read("agent-pass.mp3"));
         assertThat(mp3.info()).isEqualTo(new AudioDecoder.Info("mp3", 8000, 1, 0));
         assertThat(mp3.frames()).isBetween(original.frames(), original.frames() + 4000);
         assertThat(rms(mp3.samples())).isCloseTo(rms(original.samples()), org.assertj.core.data.Percentage.withPercentage(15));
@@ -122,7 +95,7 @@ class AudioDecoderTest {
                 new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, 8000, 24, 1, 3, 8000, false),
                 new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, 8000, 32, 1, 4, 8000, false),
                 new AudioFormat(AudioFormat.Encoding.PCM_FLOAT, 8000, 32, 1, 4, 8000, false)}) {
-            Decoded converted = decode(wav(original.samples(), format));
+            DecodedAudio converted = decode(wav(original.samples(), format));
             assertThat(converted.info().bitsPerSample()).isEqualTo(format.getSampleSizeInBits());
             assertThat(converted.frames()).isEqualTo(original.frames());
             double tolerance = format.getSampleSizeInBits() == 8 ? 1.0 / 64 : 1e-6;

@@ -11,7 +11,7 @@ class AudioEncoderTest {
         int[] pcm = AudioEncoder.quantize(speech, speech.length, 16);
         for (AudioEncoder.Format format : AudioEncoder.Format.values()) {
             byte[] stored = AudioEncoder.encode(pcm, 1, 8000, 16, format);
-            AudioDecoderTest.Decoded back = AudioDecoderTest.decode(stored);
+            DecodedAudio back = AudioDecoderTest.decode(stored);
             assertThat(back.info().sampleRate()).isEqualTo(8000);
             assertThat(back.info().bitsPerSample()).isEqualTo(16);
             assertThat(back.samples()).as(format.name()).isEqualTo(speech);
@@ -28,7 +28,7 @@ class AudioEncoderTest {
             signal[2 * i + 1] = (float) (0.25 * StrictMath.sin(2 * StrictMath.PI * 1000 * i / 48000.0));
         }
         int[] pcm = AudioEncoder.quantize(signal, signal.length, 24);
-        AudioDecoderTest.Decoded back = AudioDecoderTest.decode(AudioEncoder.encode(pcm, 2, 48000, 24, AudioEncoder.Format.FLAC));
+        DecodedAudio back = AudioDecoderTest.decode(AudioEncoder.encode(pcm, 2, 48000, 24, AudioEncoder.Format.FLAC));
         assertThat(back.info()).isEqualTo(new AudioDecoder.Info("flac", 48000, 2, 24));
         assertThat(AudioEncoder.quantize(back.samples(), back.samples().length, 24)).isEqualTo(pcm);
     }
