@@ -71,7 +71,7 @@ public final class MinHasher {
     public long[] signatureOfNormalized(String normalized) {
         long[] signature = new long[hashCount];
         Arrays.fill(signature, Long.MAX_VALUE);
-        long[] shingles = shingling == Shingling.WORDS ? wordShingles(normalized) : characterShingles(normalized);
+        long[] shingles = shingleHashes(normalized);
         for (long shingle : shingles) {
             for (int i = 0; i < hashCount; i++) {
                 long value = Murmur3.fmix64(shingle ^ seeds[i]);
@@ -140,7 +140,11 @@ public final class MinHasher {
 
     /** The base hashes of the text's shingles, in text order (repeats kept: they do not change the minima). */
     long[] shingleHashes(String normalized) {
-        return shingling == Shingling.WORDS ? wordShingles(normalized) : characterShingles(normalized);
+        return switch (shingling) {
+            case WORDS -> wordShingles(normalized);
+            case CHARACTERS -> characterShingles(normalized);
+            case FEATURES -> throw new IllegalStateException("A MinHasher of feature sets signs sets (signatureOfShingles), not text");
+        };
     }
 
     /** The base hashes of the words of a normalized text, in order. */

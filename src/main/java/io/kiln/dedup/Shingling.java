@@ -11,5 +11,10 @@ public enum Shingling {
      * {@code shingleSize} consecutive code points of the normalized text (white space folded to one
      * space, punctuation kept). For languages written without spaces (Chinese, Japanese, Thai) and for code.
      */
-    CHARACTERS
+    CHARACTERS,
+    /**
+     * Not text: sets of 64-bit features made elsewhere, such as the spectral-peak landmark hashes of
+     * a sound; {@link MinHasher#signatureOfShingles} signs them, {@link MinHasher#signature} refuses.
+     */
+    FEATURES
 }

@@ -133,13 +133,14 @@ public final class RowFormats {
         }
     }
 
-    /** {@link RowFormat#WEBDATASET}: one tar member per media column, caption and label, and a JSON member for the rest. */
+    /** {@link RowFormat#WEBDATASET}: one tar member per media column, caption (or else transcript) and label, and a JSON member for the rest. */
     private static final class WebDatasetWriter implements RowWriter {
         private final org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar;
         private final CountingStream counted;
         private final VarBinaryVector image;
         private final VarBinaryVector audio;
         private final VarCharVector caption;
+        private final VarCharVector transcript;
         private final VarCharVector label;
         private final VarCharVector storedFormat;
         private final List<JsonColumn> columns = new ArrayList<>();
@@ -153,10 +154,11 @@ public final class RowFormats {
             this.image = root.getVector("image") instanceof VarBinaryVector vector ? vector : null;
             this.audio = root.getVector("audio") instanceof VarBinaryVector vector ? vector : null;
             this.caption = root.getVector("caption") instanceof VarCharVector vector ? vector : null;
+            this.transcript = root.getVector("transcript") instanceof VarCharVector vector ? vector : null;
             this.label = root.getVector("label") instanceof VarCharVector vector ? vector : null;
             this.storedFormat = root.getVector("stored_format") instanceof VarCharVector vector ? vector : null;
             for (FieldVector vector : root.getFieldVectors()) {
-                if (vector != image && vector != audio && vector != caption && vector != label) {
+                if (vector != image && vector != audio && vector != caption && vector != transcript && vector != label) {
                     columns.add(new JsonColumn(new SerializedString(vector.getName()), jsonValue(vector)));
                 }
             }
@@ -176,6 +178,9 @@ public final class RowFormats {
                 }
                 if (caption != null && !caption.isNull(row)) {
                     member(key + ".txt", caption.get(row));
+                }
+                else if (transcript != null && !transcript.isNull(row)) {
+                    member(key + ".txt", transcript.get(row));
                 }
                 if (label != null && !label.isNull(row)) {
                     member(key + ".cls", label.get(row));

@@ -18,13 +18,15 @@ import io.kiln.transform.DataType;
  * the files of one sample share a key (the member's path up to the first dot of its name) and come
  * one after another; each sample is one row whose id is its key. Members by extension: an image
  * ({@code jpg jpeg png gif bmp webp tif tiff}) goes to the binary column {@code image}, a sound
- * ({@code flac wav mp3 ogg oga}) to {@code audio}, {@code txt} to {@code caption}, {@code cls} to
+ * ({@code flac wav mp3 ogg oga}) to {@code audio}, {@code txt} to {@code caption} (to {@code transcript}
+ * in a sample with a sound and no image), {@code cls} to
  * {@code label}, and {@code json}: with a {@code source.schema}, its fields become the schema's
  * columns, as JSON lines' do (unknown fields by {@code source.unknownFields}); without one, its text
  * goes to the string column {@code json}. See {@link WebDatasetReader} for what makes a sample a reject.
  */
 final class WebDatasetFormat implements SourceFormat {
     static final String CAPTION = "caption";
+    static final String TRANSCRIPT = "transcript";
     static final String LABEL = "label";
     static final String AUDIO = "audio";
     static final String JSON = "json";
@@ -34,6 +36,7 @@ final class WebDatasetFormat implements SourceFormat {
             Column.optional(Sources.IMAGE, DataType.BINARY, "the sample's image file (after image-normalize: the stored, metadata-free image)"),
             Column.optional(AUDIO, DataType.BINARY, "the sample's sound file"),
             Column.string(CAPTION, "the sample's .txt member"),
+            Column.string(TRANSCRIPT, "the .txt member of a sample with a sound and no image"),
             Column.string(LABEL, "the sample's .cls member, trimmed"));
 
     @Override
@@ -66,6 +69,7 @@ final class WebDatasetFormat implements SourceFormat {
         Map<String, Object> recipe = new LinkedHashMap<>();
         recipe.put("format", specName());
         recipe.put("members", "image: jpg jpeg png gif bmp webp tif tiff; audio: flac wav mp3 ogg oga; caption: txt; label: cls; json");
+        recipe.put("transcripts", "txt of a sample with audio and no image");
         options.schema().ifPresent(schema -> recipe.put("schema", schema.recipe()));
         return recipe;
     }

@@ -116,6 +116,9 @@ final class WebDatasetReader extends StreamedReader {
         Map<String, Object> values = new LinkedHashMap<>();
         Member json = null;
         List<String> names = sample.stream().map(Member::name).toList();
+        // a sound's text is its transcript, an image's its caption
+        boolean spoken = sample.stream().anyMatch(member -> AUDIO_EXTENSIONS.contains(member.extension()))
+                && sample.stream().noneMatch(member -> IMAGE_EXTENSIONS.contains(member.extension()));
         for (Member member : sample) {
             String extension = member.extension();
             if (member.tooLarge()) {
@@ -123,7 +126,7 @@ final class WebDatasetReader extends StreamedReader {
             }
             String column = IMAGE_EXTENSIONS.contains(extension) ? Sources.IMAGE
                     : AUDIO_EXTENSIONS.contains(extension) ? WebDatasetFormat.AUDIO
-                    : extension.equals("txt") ? WebDatasetFormat.CAPTION
+                    : extension.equals("txt") ? (spoken ? WebDatasetFormat.TRANSCRIPT : WebDatasetFormat.CAPTION)
                     : extension.equals("cls") ? WebDatasetFormat.LABEL
                     : extension.equals("json") ? WebDatasetFormat.JSON
                     : null;

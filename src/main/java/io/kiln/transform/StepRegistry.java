@@ -11,6 +11,7 @@ import io.kiln.embed.ImageEmbedStep;
 import io.kiln.transform.audio.AudioFeaturesStep;
 import io.kiln.transform.audio.AudioNormalizeStep;
 import io.kiln.transform.audio.AudioSegmentsStep;
+import io.kiln.transform.dedup.DedupAudioStep;
 import io.kiln.transform.dedup.DedupExactStep;
 import io.kiln.transform.dedup.DedupImageStep;
 import io.kiln.transform.dedup.DedupNearStep;
@@ -32,7 +33,7 @@ import io.kiln.transform.text.TokenizeStep;
 public final class StepRegistry {
     private static final StepRegistry DEFAULT = new StepRegistry(List.of(new NormalizeStep(),
             new CleanStep(), new PiiRedactStep(1), new PiiRedactStep(2), new QualityFilterStep(), new LanguageStep(),
-            new DedupExactStep(), new DedupNearStep(1), new DedupNearStep(2),
+            new DedupExactStep(), new DedupNearStep(1), new DedupNearStep(2), new DedupAudioStep(),
             new ChunkStep(), new TokenizeStep(),
             new ImageNormalizeStep(), new DedupImageStep(), new ImageStatsStep(), new VisualWordsStep(),
             new AudioNormalizeStep(), new AudioFeaturesStep(), new AudioSegmentsStep(),

@@ -132,18 +132,7 @@ class ImageJobsTest {
 
     /** A WebDataset shard: each sample's members, in order (name, bytes). */
     private Path shard(String name, boolean gzip, List<Map.Entry<String, byte[]>> members) throws IOException {
-        Path file = temp.resolve(name);
-        try (java.io.OutputStream out = gzip ? new java.util.zip.GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file);
-                org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
-            for (Map.Entry<String, byte[]> member : members) {
-                org.apache.commons.compress.archivers.tar.TarArchiveEntry entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(member.getKey());
-                entry.setSize(member.getValue().length);
-                tar.putArchiveEntry(entry);
-                tar.write(member.getValue());
-                tar.closeArchiveEntry();
-            }
-        }
-        return file;
+        return PipelineHarness.tar(temp.resolve(name), gzip, members);
     }
 
     private static byte[] utf8(String text) {

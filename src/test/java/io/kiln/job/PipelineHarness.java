@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.validation.Validation;
@@ -68,6 +69,21 @@ final class PipelineHarness implements AutoCloseable {
             records.forEach(record -> rows.add(record.copy()));
         }
         return rows;
+    }
+
+    /** A tar file (gzipped when asked) of the members, in order: a WebDataset shard. */
+    static Path tar(Path file, boolean gzip, List<Map.Entry<String, byte[]>> members) throws IOException {
+        try (java.io.OutputStream out = gzip ? new java.util.zip.GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file);
+                org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+            for (Map.Entry<String, byte[]> member : members) {
+                org.apache.commons.compress.archivers.tar.TarArchiveEntry entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(member.getKey());
+                entry.setSize(member.getValue().length);
+                tar.putArchiveEntry(entry);
+                tar.write(member.getValue());
+                tar.closeArchiveEntry();
+            }
+        }
+        return file;
     }
 
     @Override

@@ -121,9 +121,6 @@ public final class DedupNearStep implements StepDefinition {
         }
     }
 
-    /** What version 2 signs of a row: its shingle set and that set's MinHash signature. */
-    private record Sketch(long[] signature, long[] shingles) {}
-
     private record VerifiedFilter(StepId id, NearDuplicateParameters parameters, MinHasher hasher, String column) implements DuplicateFilter {
         @Override
         public String indexName() {
@@ -134,7 +131,7 @@ public final class DedupNearStep implements StepDefinition {
         public Object signature(Row row) {
             return row.string(column).map(text -> {
                 long[] shingles = hasher.shingleSet(text);
-                return new Sketch(hasher.signatureOfShingles(shingles), shingles);
+                return new VerifiedIndex.Sketch(hasher.signatureOfShingles(shingles), shingles);
             }).orElse(null);
         }
 
@@ -146,51 +143,6 @@ public final class DedupNearStep implements StepDefinition {
         @Override
         public Index newIndex() {
             return new VerifiedIndex(new VerifiedNearDedupIndex(parameters, ShingleSets.inTemporaryDirectory()));
-        }
-    }
-
-    private static final class VerifiedIndex implements DuplicateFilter.Index {
-        private final VerifiedNearDedupIndex index;
-        private DedupDecisions decisions;
-
-        VerifiedIndex(VerifiedNearDedupIndex index) {
-            this.index = index;
-        }
-
-        @Override
-        public void loadHistory(InputStream segments) throws IOException {
-            index.loadHistory(segments);
-        }
-
-        @Override
-        public void add(long occurrence, String id, Object signature) {
-            Sketch sketch = (Sketch) signature;
-            index.add(DedupExactStep.rank(occurrence, id), sketch.signature(), sketch.shingles());
-        }
-
-        @Override
-        public void decide() {
-            decisions = index.decide();
-        }
-
-        @Override
-        public Optional<DuplicateFilter.Duplicate> duplicate(long occurrence, String id) {
-            return Duplicates.of(decisions, DedupExactStep.rank(occurrence, id));
-        }
-
-        @Override
-        public void writeSegment(OutputStream out) throws IOException {
-            try {
-                index.writeSegment(out);
-            }
-            finally {
-                index.close();
-            }
-        }
-
-        @Override
-        public long estimatedBytes() {
-            return index.estimatedBytes();
         }
     }
 
