@@ -54,6 +54,7 @@ import io.kiln.lake.TableLayout;
 class TrinoIT {
     private static final Path FIXTURES = Path.of("src/test/resources/fixtures").toAbsolutePath();
     private static final Path IMAGES = Path.of("src/test/resources/images").toAbsolutePath();
+    private static final Path AUDIO = Path.of("src/test/resources/audio").toAbsolutePath();
     private static final Map<String, KilnProcess> KILNS = new LinkedHashMap<>();
     private static Path work;
     private static LocalTrino trino;
@@ -75,7 +76,7 @@ class TrinoIT {
         KILNS.put("kiln", KilnProcess.start(Map.of(
                 "KILN_DATA_DIR", work.resolve("sqlite").toString(),
                 "KILN_CHECKS_ENGINE_MODE", "off",
-                "KILN_SOURCE_ROOTS", FIXTURES + "," + IMAGES), List.of(), log));
+                "KILN_SOURCE_ROOTS", FIXTURES + "," + IMAGES + "," + AUDIO), List.of(), log));
         KILNS.put("kiln_pg", KilnProcess.start(Map.of(
                 "QUARKUS_PROFILE", "postgres",
                 "KILN_CATALOG_URI", PostgresDatabases.SERVER + database,
@@ -382,6 +383,33 @@ class TrinoIT {
         assertThat(count("SELECT count(*) FROM kiln." + table, "kiln")).isEqualTo(written);
         assertThat(count("SELECT count(*) FROM kiln." + table + "__rejects WHERE reason IN ('corrupt-image', 'unsupported-format', 'duplicate')", "kiln"))
                 .isEqualTo(job.at("/counts/rejected").asLong());
+    }
+
+    @Test
+    void audioRowsReadInTrinoWithTheirFeatures() throws Exception {
+        String table = "demo.sounds_" + suffix();
+        KilnProcess kiln = KILNS.get("kiln");
+        KilnProcess.Response accepted = kiln.post("/v1/jobs", Map.of("table", table,
+                "source", Map.of("uri", "file://" + AUDIO, "format", "audio"),
+                "steps", List.of(Map.of("name", "audio-normalize"), Map.of("name", "dedup-audio"), Map.of("name", "audio-features", "params", Map.of("nMels", 40))),
+                "maxRejectedRate", 0.9));
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        JsonNode job = kiln.awaitFinalJob(accepted.json().get("id").asText());
+        assertThat(job.get("state").asText()).as(job.toString()).isEqualTo("PUBLISHED");
+        try (Connection connection = connect("kiln"); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT typeof(audio), typeof(log_mel), cardinality(log_mel) = 40 * log_mel_frames, sample_rate, codec, length(audio) > 0"
+                        + " FROM kiln." + table + " FOR VERSION AS OF " + job.get("snapshotId").asLong() + " WHERE id = 'agent-pass.mp3' OR id = 'agent-pass.flac'")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).isEqualTo("varbinary");
+            assertThat(rows.getString(2)).isEqualTo("array(real)");
+            assertThat(rows.getBoolean(3)).isTrue();
+            assertThat(rows.getInt(4)).isEqualTo(16000);
+            assertThat(rows.getString(5)).isEqualTo("flac");
+            assertThat(rows.getBoolean(6)).isTrue();
+            assertThat(rows.next()).as("the MP3 is the FLAC's near-duplicate").isFalse();
+        }
+        assertThat(count("SELECT count(*) FROM kiln." + table + "__rejects WHERE reason = 'unsupported-audio' AND record_id = 'README.md'", "kiln")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM kiln." + table + "__rejects WHERE reason = 'duplicate'", "kiln")).isGreaterThanOrEqualTo(2);
     }
 
     private static JsonNode ingest(String catalog, String table, String glob, Map<String, String> fields, String tag) {
