@@ -2,7 +2,6 @@ package io.kiln.transform.audio;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -15,7 +14,8 @@ import java.util.List;
  * adapts to each clip's background. A frame opens speech when its level is at least {@code
  * startMarginDb} above the floor, and speech continues while frames stay at least {@code
  * continueMarginDb} above it (hysteresis); frames below {@code minimumLevelDbfs} are never speech, so
- * near-digital silence finds nothing. The runs of speech frames then go through, in this order:
+ * near-digital silence finds nothing. The runs of speech frames then go through, in this order
+ * (shared with {@link SileroVad}):
  * <ol>
  *   <li>gaps shorter than {@code minSilenceMilliseconds} are closed (this is the hangover: speech
  *       holds over short pauses);</li>
@@ -155,87 +155,16 @@ public final class EnergyVad {
         double startThreshold = Math.max(floor + parameters.startMarginDb(), parameters.minimumLevelDbfs());
         double continueThreshold = Math.max(floor + parameters.continueMarginDb(), parameters.minimumLevelDbfs());
 
-        List<int[]> runs = new ArrayList<>();
-        int runStart = -1;
-        for (int frame = 0; frame < levels.length; frame++) {
-            if (runStart < 0 && levels[frame] >= startThreshold) {
-                runStart = frame;
-            }
-            else if (runStart >= 0 && levels[frame] < continueThreshold) {
-                runs.add(new int[] {runStart, frame});
-                runStart = -1;
-            }
-        }
-        if (runStart >= 0) {
-            runs.add(new int[] {runStart, levels.length});
-        }
-
-        int minSilenceFrames = framesOf(parameters.minSilenceMilliseconds());
-        List<int[]> merged = new ArrayList<>();
-        for (int[] run : runs) {
-            int[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-            if (last != null && run[0] - last[1] < minSilenceFrames) {
-                last[1] = run[1];
-            }
-            else {
-                merged.add(run);
-            }
-        }
-
-        long length = samples.length;
-        long minSpeechSamples = samplesOf(parameters.minSpeechMilliseconds(), sampleRate);
-        List<long[]> kept = new ArrayList<>();
-        for (int[] run : merged) {
-            long start = (long) run[0] * frameLength;
-            long end = Math.min(length, (long) run[1] * frameLength);
-            if (end - start >= minSpeechSamples) {
-                kept.add(new long[] {start, end});
-            }
-        }
-
-        long pad = samplesOf(parameters.padMilliseconds(), sampleRate);
-        long[][] padded = new long[kept.size()][];
-        for (int i = 0; i < kept.size(); i++) {
-            long start = kept.get(i)[0];
-            long end = kept.get(i)[1];
-            long before = i == 0 ? Math.min(pad, start) : Math.min(pad, (start - kept.get(i - 1)[1]) - (start - kept.get(i - 1)[1]) / 2);
-            long after = i == kept.size() - 1 ? Math.min(pad, length - end) : Math.min(pad, (kept.get(i + 1)[0] - end) / 2);
-            padded[i] = new long[] {start - before, end + after};
-        }
-
-        long maxSegmentSamples = samplesOf(parameters.maxSegmentMilliseconds(), sampleRate);
-        List<Segment> segments = new ArrayList<>();
-        for (long[] segment : padded) {
-            long start = segment[0];
-            while (segment[1] - start > maxSegmentSamples) {
-                long cut = quietestFrameStart(levels, frameLength, start + maxSegmentSamples / 2 + 1, start + maxSegmentSamples);
-                segments.add(new Segment(start, cut));
-                start = cut;
-            }
-            segments.add(new Segment(start, segment[1]));
-        }
-        return List.copyOf(segments);
+        SpeechSegments.Rules rules = new SpeechSegments.Rules(
+                framesOf(parameters.minSilenceMilliseconds()),
+                SpeechSegments.samplesOf(parameters.minSpeechMilliseconds(), sampleRate),
+                SpeechSegments.samplesOf(parameters.padMilliseconds(), sampleRate),
+                SpeechSegments.samplesOf(parameters.maxSegmentMilliseconds(), sampleRate));
+        return SpeechSegments.find(levels, startThreshold, continueThreshold, frameLength, samples.length, rules);
     }
 
     private int framesOf(int milliseconds) {
         return (milliseconds + parameters.frameMilliseconds() - 1) / parameters.frameMilliseconds();
-    }
-
-    private static long samplesOf(int milliseconds, int sampleRate) {
-        return (long) milliseconds * sampleRate / 1000;
-    }
-
-    /** The start of the quietest frame that starts in [from, to], or {@code to} if no frame starts there. */
-    private static long quietestFrameStart(double[] levels, int frameLength, long from, long to) {
-        long firstFrame = (from + frameLength - 1) / frameLength;
-        long lastFrame = Math.min(to / frameLength, levels.length - 1);
-        long best = -1;
-        for (long frame = firstFrame; frame <= lastFrame; frame++) {
-            if (best < 0 || levels[(int) frame] < levels[(int) best]) {
-                best = frame;
-            }
-        }
-        return best < 0 ? to : best * frameLength;
     }
 
     /** Each frame's level in dBFS: {@code 10 log10(max(mean square, 1e-10))}. */
