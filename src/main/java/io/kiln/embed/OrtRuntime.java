@@ -78,7 +78,12 @@ public final class OrtRuntime {
         return choice.reason();
     }
 
-    OrtSession.SessionOptions sessionOptions(ExecutionProvider provider, int intraOpThreads) throws OrtException {
+    /**
+     * Options for a new session on {@code provider}: every graph optimization, {@code intraOpThreads}
+     * inference threads (0: ONNX Runtime's default) that sleep rather than spin when idle. The caller
+     * closes them once the session is created.
+     */
+    public OrtSession.SessionOptions sessionOptions(ExecutionProvider provider, int intraOpThreads) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);

@@ -7,6 +7,7 @@
  * double precision in a fixed order, and Java's floating point is strict, so the same input gives
  * bit-identical output on every machine, whatever the size of the chunks it is streamed in. Nothing here
  * is thread-safe: run one instance per stream (the resampler, one per channel). No dependency beyond the
- * JDK.
+ * JDK, but for {@link io.kiln.transform.audio.SileroVad}, which runs a model with ONNX Runtime (thread-safe,
+ * and deterministic on one kind of CPU; see there).
  */
 package io.kiln.transform.audio;
