@@ -1,6 +1,10 @@
 package io.kiln.transform.audio;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -9,8 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import io.kiln.embed.ModelLoadException;
 import io.kiln.transform.Column;
 import io.kiln.transform.DataType;
+import io.kiln.transform.InvalidStepParameterException;
 import io.kiln.transform.Outcome;
 import io.kiln.transform.Row;
 import io.kiln.transform.StepDefinition;
@@ -21,9 +27,10 @@ import io.kiln.transform.Values;
 import io.kiln.transform.text.ChunkStep;
 
 /**
- * {@code audio-segments}: finds the speech in a sound with the energy detector ({@link EnergyVad})
- * and records it as {@code speech_starts_s} and {@code speech_ends_s} (seconds, one entry per
- * segment), {@code speech_seconds} and {@code speech_ratio}. With {@code split: true} each segment
+ * {@code audio-segments}: finds the speech in a sound with the energy detector ({@link EnergyVad}),
+ * or with the Silero VAD model ({@link SileroVad}) when the job names its file, and records it as
+ * {@code speech_starts_s} and {@code speech_ends_s} (seconds, one entry per segment),
+ * {@code speech_seconds} and {@code speech_ratio}. With {@code split: true} each segment
  * becomes a row of its own, {@code <id>#<n>}, holding just that stretch of audio (stored as the
  * input was: FLAC stays FLAC at its bit depth, anything else becomes 16- or 24-bit WAV) with
  * {@code parent_id}, {@code chunk_index}, {@code chunk_count} and {@code start_s}; its lineage position
@@ -32,11 +39,17 @@ import io.kiln.transform.text.ChunkStep;
  * <p>Parameters: {@code column} ({@code audio}), {@code minSpeechMs} (250), {@code minSilenceMs}
  * (300), {@code padMs} (100), {@code maxSegmentMs} (30000), {@code split} (false), {@code
  * requireSpeech} (false: a sound without speech is kept with no segments; true: it is a
- * {@code no-speech} reject), {@code maxSeconds} (600).
+ * {@code no-speech} reject), {@code maxSeconds} (600), {@code vad} ({@code energy}, or {@code silero}).
+ * With {@code silero}: {@code modelPath} (required, under the source roots: the Silero VAD v5
+ * {@code .onnx}), {@code modelSha256} (optional: the job is refused when the file's hash differs),
+ * {@code threshold} (0.5, the speech probability that starts a segment). Silero reads 16 kHz only: a
+ * sound at another rate is a {@code wrong-sample-rate} reject (run audio-normalize first). The model's
+ * sha256 goes into the recipe.
  */
 public final class AudioSegmentsStep implements StepDefinition {
     public static final String NAME = "audio-segments";
     private static final StepId ID = new StepId(NAME, 1);
+    private static final int SILERO_SAMPLE_RATE = 16_000;
 
     @Override
     public StepId id() {
@@ -45,7 +58,8 @@ public final class AudioSegmentsStep implements StepDefinition {
 
     @Override
     public Transform bind(Map<String, Object> parameters) {
-        StepParameters.requireOnly(parameters, Set.of("column", "minSpeechMs", "minSilenceMs", "padMs", "maxSegmentMs", "split", "requireSpeech", "maxSeconds"));
+        StepParameters.requireOnly(parameters, Set.of("column", "minSpeechMs", "minSilenceMs", "padMs", "maxSegmentMs", "split", "requireSpeech", "maxSeconds", "vad",
+                "modelPath", "modelSha256", "threshold"));
         String column = StepParameters.column(parameters, "column", "audio");
         EnergyVad.Parameters defaults = EnergyVad.Parameters.defaults();
         EnergyVad.Parameters vad = defaults
@@ -56,10 +70,52 @@ public final class AudioSegmentsStep implements StepDefinition {
         boolean split = StepParameters.flag(parameters, "split", false);
         boolean requireSpeech = StepParameters.flag(parameters, "requireSpeech", false);
         double maxSeconds = StepParameters.number(parameters, "maxSeconds", 600, 0.01, 86_400);
-        return new Segments(column, new EnergyVad(vad), split, requireSpeech, maxSeconds);
+        Optional<SileroVad> silero = Optional.empty();
+        if (StepParameters.oneOf(parameters, "vad", "energy", Set.of("energy", "silero")).equals("silero")) {
+            silero = Optional.of(silero(parameters, vad));
+        }
+        else {
+            for (String name : List.of("modelPath", "modelSha256", "threshold")) {
+                if (parameters.containsKey(name)) {
+                    throw new InvalidStepParameterException(name, "applies only with vad: silero");
+                }
+            }
+        }
+        return new Segments(column, new EnergyVad(vad), silero, split, requireSpeech, maxSeconds);
     }
 
-    record Segments(String column, EnergyVad vad, boolean split, boolean requireSpeech, double maxSeconds) implements Transform {
+    private static SileroVad silero(Map<String, Object> parameters, EnergyVad.Parameters postProcessing) {
+        if (!(parameters.get("modelPath") instanceof String pathText) || pathText.isBlank()) {
+            throw new InvalidStepParameterException("modelPath", "is required with vad: silero: the Silero VAD v5 .onnx file");
+        }
+        double threshold = StepParameters.number(parameters, "threshold", SileroVad.DEFAULT_THRESHOLD, 0.01, 0.99);
+        Object pinned = parameters.get("modelSha256");
+        if (pinned != null && !(pinned instanceof String)) {
+            throw new InvalidStepParameterException("modelSha256", "must be the sha256 of the model file, in hex, was " + pinned);
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(Path.of(pathText));
+        }
+        catch (InvalidPathException e) {
+            throw new InvalidStepParameterException("modelPath", "is not a valid path: " + pathText);
+        }
+        catch (IOException e) {
+            throw new InvalidStepParameterException("modelPath", "the model file " + pathText + " does not exist or cannot be read");
+        }
+        String sha256 = Values.sha256(ByteBuffer.wrap(bytes));
+        if (pinned != null && !sha256.equalsIgnoreCase((String) pinned)) {
+            throw new InvalidStepParameterException("modelSha256", "the model file's sha256 is " + sha256 + ", not the pinned " + pinned);
+        }
+        try {
+            return SileroVad.load(bytes, SileroVad.Parameters.withThreshold(threshold, postProcessing));
+        }
+        catch (ModelLoadException e) {
+            throw new InvalidStepParameterException("modelPath", e.getMessage());
+        }
+    }
+
+    record Segments(String column, EnergyVad energy, Optional<SileroVad> silero, boolean split, boolean requireSpeech, double maxSeconds) implements Transform {
         @Override
         public StepId id() {
             return ID;
@@ -87,6 +143,11 @@ public final class AudioSegmentsStep implements StepDefinition {
         }
 
         @Override
+        public Map<String, String> fingerprint() {
+            return silero.map(model -> Map.of("model-sha256", model.modelSha256(), "kiln.vad-model", "silero-vad@sha256:" + model.modelSha256())).orElse(Map.of());
+        }
+
+        @Override
         public Outcome apply(Row row) {
             Optional<Object> value = row.value(column);
             if (value.isEmpty()) {
@@ -100,7 +161,17 @@ public final class AudioSegmentsStep implements StepDefinition {
                 return Outcome.drop(ID, rejection.reason(), rejection.getMessage());
             }
             MonoSignal signal = whole.mono();
-            List<EnergyVad.Segment> segments = vad.segments(signal.samples(), signal.sampleRate());
+            List<EnergyVad.Segment> segments;
+            if (silero.isPresent()) {
+                if (signal.sampleRate() != SILERO_SAMPLE_RATE) {
+                    return Outcome.drop(ID, "wrong-sample-rate", "the audio is at " + signal.sampleRate() + " Hz, Silero VAD reads " + SILERO_SAMPLE_RATE
+                            + " Hz: run audio-normalize with sampleRate " + SILERO_SAMPLE_RATE + " first");
+                }
+                segments = silero.get().segments(signal.samples(), signal.sampleRate());
+            }
+            else {
+                segments = energy.segments(signal.samples(), signal.sampleRate());
+            }
             if (segments.isEmpty() && requireSpeech) {
                 return Outcome.drop(ID, "no-speech", String.format(java.util.Locale.ROOT, "no speech found in %.3f s", signal.seconds()));
             }

@@ -162,4 +162,48 @@ class AudioStepsTest {
             assertThat((double) audio.frames() / 8000).isCloseTo(ends[i] - starts[i], within(1e-3));
         }
     }
+
+    @Test
+    void segmentsWithSileroFindSpeechInSixteenKilohertzAudio() throws Exception {
+        Transform silero = step("audio-segments", Map.of("vad", "silero", "modelPath", SileroVadTest.MODEL.toString(), "modelSha256", SileroVadTest.MODEL_SHA256));
+        Row normalized = emitted(step("audio-normalize", Map.of("sampleRate", 16000)).apply(row("agent-pass", AudioDecoderTest.read("agent-pass.wav"))));
+        Row speech = emitted(silero.apply(normalized));
+        assertThat((float[]) speech.value("speech_starts_s").orElseThrow()).containsExactly(0f);
+        assertThat((float[]) speech.value("speech_ends_s").orElseThrow()).containsExactly(3.285f);
+        assertThat(silero.fingerprint()).containsEntry("model-sha256", SileroVadTest.MODEL_SHA256)
+                .containsEntry("kiln.vad-model", "silero-vad@sha256:" + SileroVadTest.MODEL_SHA256);
+        assertThat(step("audio-segments", Map.of()).fingerprint()).isEmpty();
+    }
+
+    @Test
+    void segmentsWithSileroRejectAudioAtAnotherRate() throws Exception {
+        Transform silero = step("audio-segments", Map.of("vad", "silero", "modelPath", SileroVadTest.MODEL.toString()));
+        Outcome.Drop drop = dropped(silero.apply(row("agent-pass", AudioDecoderTest.read("agent-pass.wav"))));
+        assertThat(drop.reason()).isEqualTo("wrong-sample-rate");
+        assertThat(drop.detail()).isEqualTo("the audio is at 8000 Hz, Silero VAD reads 16000 Hz: run audio-normalize with sampleRate 16000 first");
+    }
+
+    @Test
+    void segmentsWithSileroAreRefusedWithoutTheirModel() {
+        String model = SileroVadTest.MODEL.toString();
+        assertThatThrownBy(() -> step("audio-segments", Map.of("vad", "silero"))).isInstanceOfSatisfying(InvalidStepParameterException.class,
+                e -> assertThat(e.parameter()).isEqualTo("modelPath")).hasMessage("is required with vad: silero: the Silero VAD v5 .onnx file");
+        assertThatThrownBy(() -> step("audio-segments", Map.of("vad", "silero", "modelPath", "src/test/resources/audio/missing.onnx")))
+                .isInstanceOfSatisfying(InvalidStepParameterException.class, e -> assertThat(e.parameter()).isEqualTo("modelPath"))
+                .hasMessage("the model file src/test/resources/audio/missing.onnx does not exist or cannot be read");
+        assertThatThrownBy(() -> step("audio-segments", Map.of("vad", "silero", "modelPath", model, "modelSha256", "00" + SileroVadTest.MODEL_SHA256.substring(2))))
+                .isInstanceOfSatisfying(InvalidStepParameterException.class, e -> assertThat(e.parameter()).isEqualTo("modelSha256"))
+                .hasMessage("the model file's sha256 is " + SileroVadTest.MODEL_SHA256 + ", not the pinned 00" + SileroVadTest.MODEL_SHA256.substring(2));
+        assertThatThrownBy(() -> step("audio-segments", Map.of("vad", "silero", "modelPath", "src/test/resources/embed/tiny-image-encoder.onnx")))
+                .isInstanceOfSatisfying(InvalidStepParameterException.class, e -> assertThat(e.parameter()).isEqualTo("modelPath"))
+                .hasMessageContaining("is not Silero VAD v5");
+        assertThatThrownBy(() -> step("audio-segments", Map.of("vad", "silero", "modelPath", model, "threshold", 1.5)))
+                .isInstanceOfSatisfying(InvalidStepParameterException.class, e -> assertThat(e.parameter()).isEqualTo("threshold"));
+        assertThatThrownBy(() -> step("audio-segments", Map.of("threshold", 0.6)))
+                .isInstanceOfSatisfying(InvalidStepParameterException.class, e -> assertThat(e.parameter()).isEqualTo("threshold"))
+                .hasMessage("applies only with vad: silero");
+        assertThatThrownBy(() -> step("audio-segments", Map.of("vad", "webrtc")))
+                .isInstanceOfSatisfying(InvalidStepParameterException.class, e -> assertThat(e.parameter()).isEqualTo("vad"))
+                .hasMessage("must be one of energy, silero, was webrtc");
+    }
 }
