@@ -6,6 +6,7 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import io.kiln.embed.AudioEmbedStep;
 import io.kiln.embed.EmbedStep;
 import io.kiln.embed.ImageEmbedStep;
 import io.kiln.transform.audio.AudioFeaturesStep;
@@ -37,7 +38,7 @@ public final class StepRegistry {
             new ChunkStep(), new TokenizeStep(),
             new ImageNormalizeStep(), new DedupImageStep(), new ImageStatsStep(), new VisualWordsStep(),
             new AudioNormalizeStep(), new AudioFeaturesStep(), new AudioSegmentsStep(),
-            new EmbedStep(), new ImageEmbedStep()));
+            new EmbedStep(), new ImageEmbedStep(), new AudioEmbedStep()));
 
     private final Map<String, NavigableMap<Integer, StepDefinition>> definitions = new TreeMap<>();
 
