@@ -139,6 +139,27 @@ class AudioJobsTest {
         assertThat(rows).allSatisfy(row -> assertThat(row.getField("caption")).isNull());
     }
 
+    @Test
+    void aJsonlManifestNamesRecordingsWithTheirTranscriptsAndSpeakers() throws Exception {
+        Path folder = Files.createDirectories(temp.resolve("manifest"));
+        Files.write(folder.resolve("agent-pass.flac"), sound("agent-pass.flac"));
+        Files.write(folder.resolve("hello-world.wav"), sound("hello-world.wav"));
+        Files.writeString(folder.resolve("manifest.jsonl"), String.join("\n",
+                "{\"id\": \"p1\", \"path\": \"agent-pass.flac\", \"speaker\": \"allison\", \"transcript\": \"Please enter your password followed by the pound key.\"}",
+                "{\"id\": \"p2\", \"path\": \"hello-world.wav\", \"speaker\": \"allison\", \"transcript\": \"Hello world.\"}",
+                "{\"id\": \"p3\", \"path\": \"missing.wav\", \"speaker\": \"nobody\", \"transcript\": \"\"}") + "\n");
+        String schema = "[{\"name\": \"path\", \"type\": \"string\"}, {\"name\": \"speaker\", \"type\": \"string\"},"
+                + " {\"name\": \"transcript\", \"type\": \"string\"}]";
+        SourceSpec source = new SourceSpec("file://" + folder.resolve("manifest.jsonl"), "jsonl", Map.of(), new com.fasterxml.jackson.databind.ObjectMapper().readTree(schema),
+                null, null, null, null, null, new SourceSpec.FilesSpec("path", "audio"));
+        IngestPipeline.Result result = harness.run("manifest", new JobSpec("sounds.manifest", source,
+                List.of(new StepSpec("audio-normalize", Map.of()), new StepSpec("normalize", Map.of("column", "transcript"))), null, 0.5, null), 2, 2);
+        assertThat(result.rejectedByReason()).containsOnly(Map.entry("extract/missing-file", 1L));
+        List<Record> rows = PipelineHarness.rows(catalog.loadTable(TableIdentifier.of("sounds", "manifest")));
+        assertThat(rows).extracting(row -> row.getField("id"), row -> row.getField("speaker"), row -> row.getField("codec"), row -> row.getField("sample_rate"))
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("p1", "allison", "flac", 16000), org.assertj.core.groups.Tuple.tuple("p2", "allison", "wav", 16000));
+    }
+
     private static byte[] bytes(Object value) {
         ByteBuffer buffer = ((ByteBuffer) value).duplicate();
         byte[] bytes = new byte[buffer.remaining()];
