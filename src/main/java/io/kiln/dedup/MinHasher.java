@@ -69,18 +69,7 @@ public final class MinHasher {
 
     /** The signature of a text that is already {@linkplain TextNormalizer#normalize normalized}. */
     public long[] signatureOfNormalized(String normalized) {
-        long[] signature = new long[hashCount];
-        Arrays.fill(signature, Long.MAX_VALUE);
-        long[] shingles = shingleHashes(normalized);
-        for (long shingle : shingles) {
-            for (int i = 0; i < hashCount; i++) {
-                long value = Murmur3.fmix64(shingle ^ seeds[i]);
-                if (value < signature[i]) {
-                    signature[i] = value;
-                }
-            }
-        }
-        return signature;
+        return signatureOfShingles(shingleHashes(normalized));
     }
 
     /**

