@@ -2,7 +2,6 @@ package io.kiln.transform.audio;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -61,7 +60,19 @@ public final class AudioDecoder {
      */
     public static long decode(byte[] bytes, double maxSeconds, Sink sink) throws AudioRejection {
         requireNonNull(bytes, "bytes is null");
+        return decode(ByteBuffer.wrap(bytes), maxSeconds, sink);
+    }
+
+    /**
+     * Decodes the file held in {@code file} (from its position to its limit; neither changes) into
+     * {@code sink}, reading it in place: no copy of the file is made. The frames decoded.
+     *
+     * @throws AudioRejection when the sound is unsupported, corrupt, truncated or longer than {@code maxSeconds}
+     */
+    public static long decode(ByteBuffer file, double maxSeconds, Sink sink) throws AudioRejection {
+        requireNonNull(file, "file is null");
         requireNonNull(sink, "sink is null");
+        ByteBuffer bytes = file.slice().order(ByteOrder.LITTLE_ENDIAN);
         if (startsWith(bytes, 0, "RIFF") && startsWith(bytes, 8, "WAVE")) {
             return decodeWav(bytes, maxSeconds, sink);
         }
@@ -74,16 +85,16 @@ public final class AudioDecoder {
             }
             return decodeVorbis(bytes, maxSeconds, sink);
         }
-        if (startsWith(bytes, 0, "ID3") || bytes.length > 1 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xE0) == 0xE0) {
+        if (startsWith(bytes, 0, "ID3") || bytes.limit() > 1 && (bytes.get(0) & 0xFF) == 0xFF && (bytes.get(1) & 0xE0) == 0xE0) {
             return decodeMp3(bytes, maxSeconds, sink);
         }
         throw new AudioRejection("unsupported-audio", "not a WAV, FLAC, Ogg Vorbis or MP3 file");
     }
 
-    private static long decodeWav(byte[] bytes, double maxSeconds, Sink sink) throws AudioRejection {
+    private static long decodeWav(ByteBuffer bytes, double maxSeconds, Sink sink) throws AudioRejection {
         AudioInputStream stream;
         try {
-            stream = AudioSystem.getAudioInputStream(new ByteArrayInputStream(bytes));
+            stream = AudioSystem.getAudioInputStream(new BufferInput(bytes));
         }
         catch (UnsupportedAudioFileException e) {
             throw new AudioRejection("unsupported-audio", "a WAV file in an encoding that is not read (PCM and float are): " + e.getMessage());
@@ -109,7 +120,7 @@ public final class AudioDecoder {
      * Through JOrbis's own decode loop (Ogg pages to packets to float PCM), not vorbisspi's stream,
      * which loses whole pages of some files (all 9,505 frames of one freedesktop sound).
      */
-    private static long decodeVorbis(byte[] bytes, double maxSeconds, Sink sink) throws AudioRejection {
+    private static long decodeVorbis(ByteBuffer bytes, double maxSeconds, Sink sink) throws AudioRejection {
         long granule = lastGranulePosition(bytes);
         com.jcraft.jogg.SyncState sync = new com.jcraft.jogg.SyncState();
         com.jcraft.jogg.StreamState stream = new com.jcraft.jogg.StreamState();
@@ -120,10 +131,8 @@ public final class AudioDecoder {
         com.jcraft.jorbis.DspState dsp = new com.jcraft.jorbis.DspState();
         com.jcraft.jorbis.Block block = new com.jcraft.jorbis.Block(dsp);
         sync.init();
-        int at = sync.buffer(bytes.length);
-        System.arraycopy(bytes, 0, sync.data, at, bytes.length);
-        sync.wrote(bytes.length);
-        if (sync.pageout(page) != 1) {
+        ByteBuffer input = bytes.duplicate();
+        if (nextPage(sync, page, input) != 1) {
             throw new AudioRejection("corrupt-audio", "the Ogg stream has no first page");
         }
         int serial = page.serialno();
@@ -145,7 +154,7 @@ public final class AudioDecoder {
                 if (packets < 0) {
                     throw new AudioRejection("corrupt-audio", "a gap in the Vorbis headers");
                 }
-                if (sync.pageout(page) != 1) {
+                if (nextPage(sync, page, input) != 1) {
                     throw new AudioRejection("truncated-audio", "the Ogg stream ends inside the Vorbis headers");
                 }
                 if (page.serialno() == serial) {
@@ -167,7 +176,7 @@ public final class AudioDecoder {
             long frames = 0;
             boolean end = false;
             while (!end) {
-                int paged = sync.pageout(page);
+                int paged = nextPage(sync, page, input);
                 if (paged == 0) {
                     break;
                 }
@@ -221,9 +230,9 @@ public final class AudioDecoder {
         }
     }
 
-    private static long decodeMp3(byte[] bytes, double maxSeconds, Sink sink) throws AudioRejection {
+    private static long decodeMp3(ByteBuffer bytes, double maxSeconds, Sink sink) throws AudioRejection {
         try {
-            AudioInputStream encoded = new javazoom.spi.mpeg.sampled.file.MpegAudioFileReader().getAudioInputStream(new ByteArrayInputStream(bytes));
+            AudioInputStream encoded = new javazoom.spi.mpeg.sampled.file.MpegAudioFileReader().getAudioInputStream(new BufferInput(bytes));
             AudioFormat source = encoded.getFormat();
             AudioFormat pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, source.getSampleRate(), 16, source.getChannels(), source.getChannels() * 2, source.getSampleRate(), false);
             AudioInputStream decoded = new javazoom.spi.mpeg.sampled.convert.MpegFormatConversionProvider().getAudioInputStream(pcm, encoded);
@@ -234,8 +243,8 @@ public final class AudioDecoder {
         }
     }
 
-    private static long decodeFlac(byte[] bytes, double maxSeconds, Sink sink) throws AudioRejection {
-        FLACDecoder decoder = new FLACDecoder(new ByteArrayInputStream(bytes));
+    private static long decodeFlac(ByteBuffer bytes, double maxSeconds, Sink sink) throws AudioRejection {
+        FLACDecoder decoder = new FLACDecoder(new BufferInput(bytes));
         FlacSink processor = new FlacSink(sink, maxSeconds);
         decoder.addPCMProcessor(processor);
         try {
@@ -254,6 +263,74 @@ public final class AudioDecoder {
             throw new AudioRejection("truncated-audio", "the FLAC STREAMINFO declares " + processor.declared + " frames, the file holds " + processor.frames);
         }
         return processor.frames;
+    }
+
+    /** The next Ogg page, feeding the sync state from {@code input} 64 KiB at a time as it needs: 1, or 0 at the end, or -1 for a gap. */
+    private static int nextPage(com.jcraft.jogg.SyncState sync, com.jcraft.jogg.Page page, ByteBuffer input) {
+        while (true) {
+            int result = sync.pageout(page);
+            if (result != 0 || !input.hasRemaining()) {
+                return result;
+            }
+            int count = Math.min(1 << 16, input.remaining());
+            int at = sync.buffer(count);
+            input.get(sync.data, at, count);
+            sync.wrote(count);
+        }
+    }
+
+    /** The file's bytes as a stream, read in place. */
+    private static final class BufferInput extends InputStream {
+        private final ByteBuffer bytes;
+
+        BufferInput(ByteBuffer bytes) {
+            this.bytes = bytes.duplicate();
+        }
+
+        @Override
+        public int read() {
+            return bytes.hasRemaining() ? bytes.get() & 0xFF : -1;
+        }
+
+        @Override
+        public int read(byte[] target, int offset, int length) {
+            if (length == 0) {
+                return 0;
+            }
+            if (!bytes.hasRemaining()) {
+                return -1;
+            }
+            int count = Math.min(length, bytes.remaining());
+            bytes.get(target, offset, count);
+            return count;
+        }
+
+        @Override
+        public int available() {
+            return bytes.remaining();
+        }
+
+        @Override
+        public long skip(long count) {
+            int skipped = (int) Math.max(0, Math.min(count, bytes.remaining()));
+            bytes.position(bytes.position() + skipped);
+            return skipped;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return true;
+        }
+
+        @Override
+        public synchronized void mark(int limit) {
+            bytes.mark();
+        }
+
+        @Override
+        public synchronized void reset() {
+            bytes.reset();
+        }
     }
 
     /** jflac calls back without checked exceptions: a rejection travels inside this one. */
@@ -467,20 +544,24 @@ public final class AudioDecoder {
      * stream's length in frames; -1 when no page carries one.
      */
     static long lastGranulePosition(byte[] bytes) {
+        return lastGranulePosition(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    private static long lastGranulePosition(ByteBuffer bytes) {
         long granule = -1;
         int serial = -1;
         int at = 0;
-        while (at + 27 <= bytes.length && startsWith(bytes, at, "OggS")) {
-            ByteBuffer header = ByteBuffer.wrap(bytes, at, 27).order(ByteOrder.LITTLE_ENDIAN);
-            long position = header.getLong(at + 6);
-            int pageSerial = header.getInt(at + 14);
-            int segments = bytes[at + 26] & 0xFF;
-            if (at + 27 + segments > bytes.length) {
+        int length = bytes.limit();
+        while (at + 27 <= length && startsWith(bytes, at, "OggS")) {
+            long position = bytes.getLong(at + 6);
+            int pageSerial = bytes.getInt(at + 14);
+            int segments = bytes.get(at + 26) & 0xFF;
+            if (at + 27 + segments > length) {
                 break;
             }
             int body = 0;
             for (int s = 0; s < segments; s++) {
-                body += bytes[at + 27 + s] & 0xFF;
+                body += bytes.get(at + 27 + s) & 0xFF;
             }
             serial = serial == -1 ? pageSerial : serial;
             if (pageSerial == serial && position != -1) {
@@ -491,20 +572,20 @@ public final class AudioDecoder {
         return granule;
     }
 
-    private static boolean startsWith(byte[] bytes, int offset, String ascii) {
-        if (bytes.length < offset + ascii.length()) {
+    private static boolean startsWith(ByteBuffer bytes, int offset, String ascii) {
+        if (bytes.limit() < offset + ascii.length()) {
             return false;
         }
         for (int i = 0; i < ascii.length(); i++) {
-            if (bytes[offset + i] != (byte) ascii.charAt(i)) {
+            if (bytes.get(offset + i) != (byte) ascii.charAt(i)) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean contains(byte[] bytes, String ascii, int from, int to) {
-        for (int at = from; at <= Math.min(to, bytes.length - ascii.length()); at++) {
+    private static boolean contains(ByteBuffer bytes, String ascii, int from, int to) {
+        for (int at = from; at <= Math.min(to, bytes.limit() - ascii.length()); at++) {
             if (startsWith(bytes, at, ascii)) {
                 return true;
             }

@@ -176,9 +176,10 @@ public final class AudioNormalizeStep implements StepDefinition {
             if (value.isEmpty()) {
                 return Outcome.emit(row);
             }
-            byte[] file = Values.bytes((ByteBuffer) value.get());
-            if (maxBytes > 0 && file.length > maxBytes) {
-                return Outcome.drop(ID, "too-large", "the file has %d bytes, above maxBytes %d".formatted(file.length, maxBytes));
+            // the file is read in place, never copied: with the row's own bytes, the step holds one piece of audio and the encoded pieces
+            ByteBuffer file = ((ByteBuffer) value.get()).duplicate();
+            if (maxBytes > 0 && file.remaining() > maxBytes) {
+                return Outcome.drop(ID, "too-large", "the file has %d bytes, above maxBytes %d".formatted(file.remaining(), maxBytes));
             }
             // rejecting, the decoder enforces maxSeconds and the sound is one piece; splitting, pieces of maxSeconds
             Pieces pieces = new Pieces(this, onTooLong == TooLong.SPLIT ? (long) Math.floor(maxSeconds * sampleRate) : Long.MAX_VALUE);
@@ -199,8 +200,8 @@ public final class AudioNormalizeStep implements StepDefinition {
             common.put("original_sample_rate", info.sampleRate());
             common.put("original_channels", info.channels());
             common.put("original_bits", info.bitsPerSample());
-            common.put("bytes", (long) file.length);
-            common.put("sha256", Values.sha256(ByteBuffer.wrap(file)));
+            common.put("bytes", (long) file.remaining());
+            common.put("sha256", Values.sha256(file));
             common.put("sample_rate", sampleRate);
             common.put("channels", pieces.outputChannels);
             common.put("stored_format", encode.name().toLowerCase(Locale.ROOT));
