@@ -16,7 +16,7 @@
 #   KILN_AUDIO_BENCH_ROUNDS       measured rounds (default 3)
 #   KILN_AUDIO_BENCH_LONG_MINUTES lengths of the long recordings, in minutes (default "10 60"; "" skips them)
 #   KILN_AUDIO_BENCH_LONG_XMX     heap of the long runs (default: the least that works, tried in steps of 32 MiB up from
-#                                 twice the file size)
+#                                 the file size plus 32 MiB)
 #   KILN_AUDIO_BENCH_PIECE        maxSeconds of the pieces (default 30)
 set -euo pipefail
 
@@ -102,8 +102,8 @@ if [[ -n "$long_minutes" ]]; then
         ((size < 256 * 1024 * 1024)) || say "warning: $flac_file has $size bytes, above the 256 MiB per-file limit of format: audio"
         if [[ -n "$long_xmx" ]]; then
             heaps="$long_xmx"
-        else # from twice the file (the row's bytes and the step's copy of them) up, in steps of 32 MiB
-            lowest=$(((2 * size / 1048576 + 32 + 31) / 32 * 32))
+        else # from the file (the row's bytes) plus 32 MiB up, in steps of 32 MiB
+            lowest=$(((size / 1048576 + 32 + 31) / 32 * 32))
             heaps="$(seq "$lowest" 32 $((lowest + 8 * 32)) | sed 's/$/m/')"
         fi
         result=""
