@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import io.kiln.error.JsonProblems;
 import io.kiln.transform.Row;
 
 /**
@@ -50,11 +50,8 @@ final class JsonlReader extends StreamedReader {
         try {
             node = MAPPER.readTree(line.bytes(), 0, line.length());
         }
-        catch (JsonProcessingException e) {
-            return new SourceRecord.Malformed(position, "malformed-json", e.getOriginalMessage(), rawText(line));
-        }
         catch (IOException e) {
-            return new SourceRecord.Malformed(position, "malformed-json", String.valueOf(e.getMessage()), rawText(line));
+            return new SourceRecord.Malformed(position, "malformed-json", JsonProblems.describe(e), rawText(line));
         }
         if (!node.isObject()) {
             return new SourceRecord.Malformed(position, "not-an-object", "line is JSON but not an object", rawText(line));

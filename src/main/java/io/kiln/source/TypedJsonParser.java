@@ -10,7 +10,6 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -18,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import io.kiln.error.JsonProblems;
 import io.kiln.transform.Column;
 import io.kiln.transform.DataType;
 import io.kiln.transform.Values;
@@ -143,11 +143,8 @@ final class TypedJsonParser {
             }
             endOfLine(parser);
         }
-        catch (JsonProcessingException e) {
-            return new SourceRecord.Malformed(position, "malformed-json", e.getOriginalMessage(), raw.get());
-        }
         catch (IOException e) {
-            return new SourceRecord.Malformed(position, "malformed-json", String.valueOf(e.getMessage()), raw.get());
+            return new SourceRecord.Malformed(position, "malformed-json", JsonProblems.describe(e), raw.get());
         }
         if (record.failed != null) {
             return TypedRows.malformed(position, record.failed, raw.get());

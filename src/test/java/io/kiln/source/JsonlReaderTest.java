@@ -50,6 +50,21 @@ class JsonlReaderTest {
     }
 
     @Test
+    void malformedJsonIsDescribedInPlainWordsWithoutTheParsersNames() throws IOException {
+        Path file = temp.resolve("hostile.jsonl");
+        Files.writeString(file, String.join("\n",
+                "{\"id\": \"1\", \"text\": \"deep\", \"x\": " + "[".repeat(1500) + "]".repeat(1500) + "}",
+                "{\"id\": \"2\", \"text\": NaN}",
+                "{\"id\": \"3\", \"text\": \"open\", \"x\": {\"y\": 1") + "\n");
+        List<SourceRecord> records = readAll(file, FieldMapping.DEFAULT, 1 << 20);
+        assertThat(records).extracting(record -> ((SourceRecord.Malformed) record).reason()).containsOnly("malformed-json");
+        assertThat(((SourceRecord.Malformed) records.get(0)).detail()).isEqualTo("nested deeper than 1000 levels");
+        assertThat(records).extracting(record -> ((SourceRecord.Malformed) record).detail()).allSatisfy(detail -> assertThat(detail)
+                .doesNotContain("`").doesNotContain("StreamReadConstraints").doesNotContain("JsonReadFeature").doesNotContain("Source:")
+                .doesNotContain("REDACTED").doesNotContain("Exception").doesNotContain("jackson"));
+    }
+
+    @Test
     void readsGzipDetectedByContentAndHashesTheCompressedFile() throws IOException {
         Path file = temp.resolve("docs.data");
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {

@@ -100,6 +100,19 @@ class TypedJsonlReaderTest {
     }
 
     @Test
+    void aRecordNestedTooDeeplyIsMalformedInPlainWords() throws IOException {
+        Path file = temp.resolve("deep.jsonl");
+        Files.writeString(file, "{\"id\": \"a\", \"n\": 1, \"extra\": " + "[".repeat(1500) + "]".repeat(1500) + "}\n"
+                + "{\"id\": \"b\", \"n\": NaN}\n");
+        RecordSchema flat = new RecordSchema(List.of(new RecordSchema.Field(Column.optional("n", DataType.INT, ""), "n")),
+                new RecordSchema.FromField("id"), RecordSchema.UnknownFields.KEEP);
+        List<SourceRecord> records = read(file, flat);
+        assertThat(records).extracting(record -> ((SourceRecord.Malformed) record).reason()).containsExactly("malformed-json", "malformed-json");
+        assertThat(((SourceRecord.Malformed) records.get(0)).detail()).isEqualTo("nested deeper than 1000 levels");
+        assertThat(((SourceRecord.Malformed) records.get(1)).detail()).doesNotContain("`").doesNotContain("JsonReadFeature");
+    }
+
+    @Test
     void severalColumnsReadOneFieldAndAKeyWithDotsComesBeforeThePathsWalk() throws IOException {
         Path file = temp.resolve("paths.jsonl");
         Files.writeString(file, """
