@@ -57,13 +57,14 @@ public final class SourceResolver {
         catch (IllegalArgumentException e) {
             throw new SourceException("is not a valid path or glob: " + e.getMessage());
         }
+        // the roots first, and the same answer whether the path exists or not: nothing outside them may be probed
+        if (roots.stream().noneMatch(realPathOfExisting(base)::startsWith)) {
+            throw new SourceException("is outside the configured source roots");
+        }
         if (!Files.exists(base)) {
             throw new SourceException("does not exist: " + base);
         }
         Path realBase = realPath(base);
-        if (roots.stream().noneMatch(realBase::startsWith)) {
-            throw new SourceException("is outside the configured source roots");
-        }
         List<InputFile> files = new ArrayList<>();
         if (Files.isRegularFile(realBase) && matcher == null) {
             files.add(inputFile(realBase, realBase.getFileName().toString()));
@@ -152,6 +153,17 @@ public final class SourceResolver {
             }
         }
         return -1;
+    }
+
+    /** The real path of the nearest existing ancestor with the rest of {@code path} under it: where the path is, whether it exists or not. */
+    private static Path realPathOfExisting(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        for (Path existing = absolute; existing != null; existing = existing.getParent()) {
+            if (Files.exists(existing)) {
+                return realPath(existing).resolve(existing.relativize(absolute)).normalize();
+            }
+        }
+        return absolute;
     }
 
     private static Path realPath(Path path) {

@@ -108,6 +108,10 @@ class JobApiTest {
                 "source.uri", "must be a file URI (file:///path), was scheme s3");
         assertViolation(spec("demo.bad", "file:///etc/hostname", List.of()),
                 "source.uri", "is outside the configured source roots");
+        assertViolation(spec("demo.bad", "file:///etc/shadow", List.of()),
+                "source.uri", "is outside the configured source roots");
+        assertViolation(spec("demo.bad", "file:///etc/no-such-file-" + suffix(), List.of()),
+                "source.uri", "is outside the configured source roots");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "normalize", "params", Map.of("form", "NFD")))),
                 "steps[0].params.form", "must be one of NFC, NFKC, was NFD");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "embed",

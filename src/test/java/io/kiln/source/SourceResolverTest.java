@@ -67,6 +67,33 @@ class SourceResolverTest {
     }
 
     @Test
+    void aPathOutsideTheRootsGetsOneAnswerWhetherItExistsOrNot() throws IOException {
+        Path outside = Files.createDirectories(temp.resolve("outside"));
+        Path secret = Files.writeString(outside.resolve("shadow"), "root:x\n");
+        secret.toFile().setReadable(false, false);
+        String existing = catchMessage("file://" + secret);
+        assertThat(existing).isEqualTo("is outside the configured source roots");
+        assertThat(catchMessage("file://" + outside + "/missing")).isEqualTo(existing);
+        assertThat(catchMessage("file://" + temp + "/no-such-folder/missing")).isEqualTo(existing);
+        assertThat(catchMessage("file://" + outside + "/*.jsonl")).isEqualTo(existing);
+        assertThat(catchMessage("file://" + outside + "/no-such-folder/*.jsonl")).isEqualTo(existing);
+        assertThat(catchMessage("file:///etc/shadow")).isEqualTo(existing);
+        assertThat(catchMessage("file:///etc/no-such-file-" + System.nanoTime())).isEqualTo(existing);
+        Files.createSymbolicLink(root.resolve("raw/away"), outside);
+        assertThat(catchMessage("file://" + root + "/raw/away/missing")).isEqualTo(existing);
+    }
+
+    private String catchMessage(String uri) {
+        try {
+            resolver.resolve(uri);
+        }
+        catch (SourceException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("resolved " + uri);
+    }
+
+    @Test
     void saysWhenNothingMatchesOrNoRootsAreConfigured() {
         assertThatThrownBy(() -> resolver.resolve("file://" + root + "/raw/*.parquet")).hasMessage("matches no files");
         assertThatThrownBy(() -> resolver.resolve("file://" + root + "/missing.jsonl")).hasMessageStartingWith("does not exist: ");
