@@ -31,6 +31,12 @@ public record CatalogSettings(String name, String jdbcUri, Optional<String> user
             requireNonNull(accessKeyId, "accessKeyId is null");
             requireNonNull(secretAccessKey, "secretAccessKey is null");
         }
+
+        @Override
+        public String toString() {
+            return "ObjectStore[endpoint=" + endpoint + ", pathStyleAccess=" + pathStyleAccess + ", region=" + region + ", accessKeyId=" + accessKeyId
+                    + ", secretAccessKey=" + secretAccessKey.map(secret -> JdbcUris.REDACTED) + "]";
+        }
     }
 
     public CatalogSettings(String name, String jdbcUri, Optional<String> user, Optional<String> password, String warehouse) {
@@ -60,6 +66,17 @@ public record CatalogSettings(String name, String jdbcUri, Optional<String> user
         KilnConfig.S3 s3 = config.catalog().s3();
         ObjectStore objectStore = new ObjectStore(s3.endpoint(), s3.pathStyleAccess(), s3.region(), s3.accessKeyId(), s3.secretAccessKey());
         return new CatalogSettings(config.catalog().name(), uri, config.catalog().user(), config.catalog().password(), warehouse, objectStore);
+    }
+
+    /** The JDBC URI with any password in it redacted: the only form in which it is logged or served. */
+    public String redactedJdbcUri() {
+        return JdbcUris.redacted(jdbcUri);
+    }
+
+    @Override
+    public String toString() {
+        return "CatalogSettings[name=" + name + ", jdbcUri=" + redactedJdbcUri() + ", user=" + user + ", password=" + password.map(secret -> JdbcUris.REDACTED)
+                + ", warehouse=" + warehouse + ", objectStore=" + objectStore + "]";
     }
 
     public boolean isObjectStore() {

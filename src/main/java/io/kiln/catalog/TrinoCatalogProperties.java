@@ -25,7 +25,8 @@ public final class TrinoCatalogProperties {
         properties.put("iceberg.catalog.type", "jdbc");
         properties.put("iceberg.jdbc-catalog.catalog-name", settings.name());
         properties.put("iceberg.jdbc-catalog.driver-class", settings.isSqlite() ? "org.sqlite.JDBC" : "org.postgresql.Driver");
-        properties.put("iceberg.jdbc-catalog.connection-url", settings.jdbcUri());
+        // a password inside the URI is Trino's to fill in from its environment, like connection-password
+        properties.put("iceberg.jdbc-catalog.connection-url", JdbcUris.withPasswordReplaced(settings.jdbcUri(), "${ENV:" + PASSWORD_VARIABLE + "}"));
         settings.user().ifPresent(user -> properties.put("iceberg.jdbc-catalog.connection-user", user));
         settings.password().filter(password -> !password.isEmpty())
                 .ifPresent(password -> properties.put("iceberg.jdbc-catalog.connection-password", "${ENV:" + PASSWORD_VARIABLE + "}"));

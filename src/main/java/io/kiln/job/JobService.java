@@ -89,7 +89,7 @@ public class JobService {
         else {
             LOG.info("kiln.workers=0: jobs are accepted and queued but not run");
         }
-        LOG.infof("Kiln %s: catalog %s, warehouse %s, source roots %s", kilnVersion, catalogSettings.jdbcUri(), catalogSettings.warehouse(), roots);
+        LOG.infof("Kiln %s: catalog %s, warehouse %s, source roots %s", kilnVersion, catalogSettings.redactedJdbcUri(), catalogSettings.warehouse(), roots);
         recover();
     }
 

@@ -136,7 +136,7 @@ public final class JobStore {
             statement.execute(sql);
         }
         catch (SQLException e) {
-            throw new JobStoreException("Cannot prepare the job store in " + settings.jdbcUri(), e);
+            throw new JobStoreException("Cannot prepare the job store in " + settings.redactedJdbcUri(), e);
         }
     }
 
