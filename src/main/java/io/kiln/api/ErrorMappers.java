@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -20,6 +22,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.kiln.error.ErrorCode;
+import io.kiln.error.JsonProblems;
 import io.kiln.error.KilnException;
 import io.kiln.error.Violation;
 
@@ -42,9 +45,9 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response wrongShape(MismatchedInputException e) {
-        String field = path(e);
-        return response(ErrorCode.INVALID_JOB_SPEC, "The job spec is invalid",
-                List.of(new Violation(field.isEmpty() ? "body" : field, "has the wrong type or shape")));
+        Optional<String> expected = expected(e.getTargetType());
+        String message = expected.map(kind -> "must be " + kind + found(e).map(was -> ", was " + was).orElse("")).orElse("has the wrong type or shape");
+        return response(ErrorCode.INVALID_JOB_SPEC, "The job spec is invalid", List.of(new Violation(field(e), message)));
     }
 
     @ServerExceptionMapper
@@ -52,9 +55,15 @@ public class ErrorMappers {
         return wrongShape(e);
     }
 
+    /** A value the mapper read but could not use (a constructor refused it): the field, never the parser's words, which name classes. */
+    @ServerExceptionMapper
+    public Response invalidValue(JsonMappingException e) {
+        return response(ErrorCode.INVALID_JOB_SPEC, "The job spec is invalid", List.of(new Violation(field(e), "has an invalid value")));
+    }
+
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
-        return response(ErrorCode.INVALID_REQUEST, "The request body is not valid JSON: " + e.getOriginalMessage(), List.of());
+        return response(ErrorCode.INVALID_REQUEST, "The request body is not valid JSON: " + JsonProblems.describe(e), List.of());
     }
 
     @ServerExceptionMapper
@@ -79,6 +88,58 @@ public class ErrorMappers {
     public Response unexpected(RuntimeException e) {
         LOG.error("Unexpected error", e);
         return response(ErrorCode.INTERNAL_ERROR, "Internal error; the service log has the details", List.of());
+    }
+
+    private static String field(JsonMappingException e) {
+        String field = path(e);
+        return field.isEmpty() ? "body" : field;
+    }
+
+    /** What a field of {@code type} must be, in JSON's words. */
+    private static Optional<String> expected(Class<?> type) {
+        if (type == null) {
+            return Optional.empty();
+        }
+        if (type == String.class || type == Character.class || type == char.class) {
+            return Optional.of("a string");
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class || type == Short.class || type == short.class
+                || type == java.math.BigInteger.class) {
+            return Optional.of("a whole number");
+        }
+        if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
+            return Optional.of("a number");
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return Optional.of("true or false");
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return Optional.of("a list");
+        }
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return Optional.of("an object");
+        }
+        return Optional.empty();
+    }
+
+    /** What the body held instead: the refused value, or the parser's token where it stopped. */
+    private static Optional<String> found(MismatchedInputException e) {
+        if (e instanceof InvalidFormatException format && format.getValue() != null) {
+            Object value = format.getValue();
+            return Optional.ofNullable(value instanceof String ? "a string" : value instanceof Number ? "a number" : value instanceof Boolean ? "a boolean" : null);
+        }
+        if (!(e.getProcessor() instanceof JsonParser parser) || parser.currentToken() == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(switch (parser.currentToken()) {
+            case START_OBJECT, END_OBJECT, FIELD_NAME -> "an object";
+            case START_ARRAY, END_ARRAY -> "a list";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> null;
+        });
     }
 
     private static String path(JsonMappingException e) {

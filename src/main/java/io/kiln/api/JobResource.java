@@ -16,7 +16,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
@@ -29,14 +34,17 @@ public class JobResource {
     @Inject
     JobService jobs;
 
+    @Inject
+    JobSpecReader specs;
+
     @POST
     @Operation(summary = "Submit an ingestion job", description = "Validates and binds the spec, persists the job as QUEUED and returns 202. "
             + "A retry with the same Idempotency-Key and spec returns the same job.")
-    public Response submit(JobSpec spec,
-            @Parameter(description = "Makes retries safe: the same key returns the same job") @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        if (spec == null) {
-            throw new KilnException(ErrorCode.INVALID_REQUEST, "The request body must be a JobSpec");
-        }
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobSpec.class)))
+    public Response submit(byte[] body,
+            @Parameter(description = "Makes retries safe: the same key returns the same job") @HeaderParam("Idempotency-Key") String idempotencyKey)
+            throws JsonProcessingException {
+        JobSpec spec = specs.read(body);
         Optional<String> key = Optional.ofNullable(idempotencyKey).filter(value -> !value.isBlank());
         if (key.isPresent() && key.get().length() > 256) {
             throw new KilnException(ErrorCode.INVALID_REQUEST, "Idempotency-Key must be at most 256 characters");

@@ -24,6 +24,7 @@ import io.kiln.check.CheckSuites;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.error.Violation;
+import io.kiln.lake.Publisher;
 import io.kiln.lake.TableLayout;
 import io.kiln.source.SourceResolver;
 import io.kiln.lake.TableSchemas;
@@ -103,7 +104,10 @@ public final class JobBinder {
         List<Transform> transforms = new ArrayList<>();
         List<Integer> stepIndexes = new ArrayList<>();
         List<Map<String, Object>> recipeSteps = new ArrayList<>();
-        for (int i = 0; i < spec.steps().size(); i++) {
+        if (spec.steps().size() > JobSpec.MAX_STEPS) {
+            violations.add(new Violation("steps", "must be at most " + JobSpec.MAX_STEPS + " steps, was " + spec.steps().size()));
+        }
+        for (int i = 0; i < spec.steps().size() && spec.steps().size() <= JobSpec.MAX_STEPS; i++) {
             StepSpec step = spec.steps().get(i);
             if (step == null || invalid.contains("steps[" + i + "].name")) {
                 continue;
@@ -156,8 +160,16 @@ public final class JobBinder {
         }
 
         Optional<String> tag = Optional.ofNullable(spec.tag());
-        if (tag.isPresent() && table.isPresent() && !invalid.contains("tag") && tagExists(table.get(), tag.get())) {
-            violations.add(new Violation("tag", "tag '" + tag.get() + "' already exists on table " + spec.table()));
+        if (tag.isPresent() && !invalid.contains("tag")) {
+            if (tag.get().equals(Publisher.MAIN)) {
+                violations.add(new Violation("tag", "'" + Publisher.MAIN + "' is reserved: it names the table's main branch"));
+            }
+            else if (tag.get().startsWith(Publisher.JOB_BRANCH_PREFIX)) {
+                violations.add(new Violation("tag", "must not start with " + Publisher.JOB_BRANCH_PREFIX + ": Kiln names its job branches so"));
+            }
+            else if (table.isPresent() && tagExists(table.get(), tag.get())) {
+                violations.add(new Violation("tag", "tag '" + tag.get() + "' already exists on table " + spec.table()));
+            }
         }
 
         if (!violations.isEmpty()) {

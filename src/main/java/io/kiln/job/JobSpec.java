@@ -27,6 +27,8 @@ public record JobSpec(
         @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}", message = "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit")
         String tag) {
     public static final String TABLE_PATTERN = "[a-z][a-z0-9_]{0,63}\\.[a-z][a-z0-9_]{0,127}";
+    /** The most steps a job may have: a chain is read whole into every worker, and no sensible recipe comes near. */
+    public static final int MAX_STEPS = 100;
 
     public JobSpec {
         steps = steps == null ? List.of() : steps;

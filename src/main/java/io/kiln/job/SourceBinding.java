@@ -149,8 +149,8 @@ final class SourceBinding {
             }
         }
         return new FieldMapping(
-                source.fields().getOrDefault("id", FieldMapping.DEFAULT.idField()),
-                source.fields().getOrDefault("text", FieldMapping.DEFAULT.textField()));
+                Optional.ofNullable(source.fields().get("id")).orElse(FieldMapping.DEFAULT.idField()),
+                Optional.ofNullable(source.fields().get("text")).orElse(FieldMapping.DEFAULT.textField()));
     }
 
     /** Options that the format does not read are refused, not ignored. */

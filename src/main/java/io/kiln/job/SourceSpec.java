@@ -30,7 +30,8 @@ public record SourceSpec(
         @Min(value = 1, message = "must be at least 1") @Max(value = 1_000_000, message = "must be at most 1000000") Integer inferRecords,
         FilesSpec files) {
     public SourceSpec {
-        fields = fields == null ? Map.of() : Map.copyOf(fields);
+        // a null value is kept for the binder to name ("fields.id": must name a JSON field), not thrown while the JSON is read
+        fields = fields == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(fields));
         schema = absent(schema) ? null : schema;
         id = absent(id) ? null : id;
     }

@@ -35,6 +35,8 @@ import org.apache.iceberg.util.SnapshotUtil;
  */
 public final class Publisher {
     public static final String MAIN = SnapshotRef.MAIN_BRANCH;
+    /** Every branch a job stages on starts so (reproductions too); tags must not. */
+    public static final String JOB_BRANCH_PREFIX = "audit-";
     public static final String JOB_ID = "kiln.job-id";
     public static final String CHECKS_OUTCOME = "kiln.checks.outcome";
     public static final String AUDITED_SNAPSHOT = "kiln.audited-snapshot-id";
@@ -138,7 +140,7 @@ public final class Publisher {
     }
 
     public static String branchOf(String jobId) {
-        return "audit-" + jobId;
+        return JOB_BRANCH_PREFIX + jobId;
     }
 
     /** The job's published snapshot: an audit record that passed, in main's history. */

@@ -7,9 +7,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -126,6 +128,55 @@ class JobApiTest {
     }
 
     @Test
+    void aSpecIsReadStrictlyNotCoercedOrTrimmed() {
+        String clean = "file://" + FIXTURES + "/docs/clean.jsonl";
+        assertRawViolation("{\"table\": \"demo.trailing\", \"source\": {\"uri\": \"" + clean + "\", \"format\": \"jsonl\"}} xyz",
+                "body", "has content after the JSON object");
+        assertRawViolation("{\"table\": \"demo.trailing\", \"source\": {\"uri\": \"" + clean + "\", \"format\": \"jsonl\"}} {}",
+                "body", "has content after the JSON object");
+        assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", clean, "format", "jsonl", "fields", Map.of())),
+                "source.fields", "must map id, text or both; leave it out to read the fields id and text");
+        assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", clean, "format", "jsonl", "fields", Map.of("id", 1))),
+                "source.fields.id", "must be a string, was a number");
+        assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", clean, "format", "jsonl"), "tag", 5),
+                "tag", "must be a string, was a number");
+        assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", clean, "format", true)),
+                "source.format", "must be a string, was a boolean");
+        assertViolation(spec("demo.bad", clean, List.of(Map.of("name", "normalize", "version", "1"))),
+                "steps[0].version", "must be a whole number, was a string");
+        assertViolation(spec("demo.bad", clean, List.of(Map.of("name", "normalize", "version", 1.5))),
+                "steps[0].version", "must be a whole number, was a number");
+        assertRawViolation("{\"table\": \"demo.bad\", \"source\": {\"uri\": \"" + clean + "\", \"format\": \"jsonl\", \"fields\": {\"id\": null}}}",
+                "source.fields.id", "must name a JSON field");
+        assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", clean, "format", "jsonl"), "tag", "main"),
+                "tag", "'main' is reserved: it names the table's main branch");
+        assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", clean, "format", "jsonl"), "tag", "audit-job-1"),
+                "tag", "must not start with audit-: Kiln names its job branches so");
+        List<Map<String, Object>> tooMany = Collections.nCopies(10_000, Map.of("name", "normalize"));
+        assertViolation(spec("demo.bad", clean, tooMany), "steps", "must be at most 100 steps, was 10000");
+    }
+
+    @Test
+    void unreadableBodiesGetAMessageThatSaysWhyInPlainWords() {
+        byte[] invalidUtf8 = "{\"table\": \"demo.\u00ff\"}".getBytes(StandardCharsets.ISO_8859_1);
+        Response notUtf8 = given().contentType(ContentType.JSON).body(invalidUtf8).post("/v1/jobs");
+        notUtf8.then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST"))
+                .body("error.message", equalTo("The request body is not valid UTF-8: an invalid byte sequence at offset 16"));
+        assertNoInternals(notUtf8.asString());
+        byte[] overlong = {'{', '"', 't', 'a', 'b', 'l', 'e', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', '}'};
+        given().contentType(ContentType.JSON).body(overlong).post("/v1/jobs").then().statusCode(400)
+                .body("error.message", equalTo("The request body is not valid UTF-8: an invalid byte sequence at offset 10"));
+
+        for (String deep : List.of("[".repeat(50_000) + "]".repeat(50_000), "{\"a\":".repeat(50_000) + "1" + "}".repeat(50_000))) {
+            Response tooDeep = given().contentType(ContentType.JSON).body(deep).post("/v1/jobs");
+            tooDeep.then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST"))
+                    .body("error.message", equalTo("The request body is not valid JSON: nested deeper than 1000 levels"));
+            assertNoInternals(tooDeep.asString());
+            assertThat(tooDeep.asString()).doesNotContain("StreamReadConstraints").doesNotContain("`");
+        }
+    }
+
+    @Test
     void everyProblemOfASpecIsReportedAtOnce() {
         Response response = submit(Map.of("source", Map.of("uri", "ftp://x/y", "format", "jsonl"),
                 "steps", List.of(Map.of("name", "nope"))), null);
@@ -169,7 +220,8 @@ class JobApiTest {
 
     @Test
     void servesTheOpenApiDocumentAndSwaggerUi() {
-        given().get("/q/openapi?format=json").then().statusCode(200).body(containsString("/v1/jobs/{id}/cancel"));
+        given().get("/q/openapi?format=json").then().statusCode(200).body(containsString("/v1/jobs/{id}/cancel"))
+                .body("paths.'/v1/jobs'.post.requestBody.content.'application/json'.schema.'$ref'", equalTo("#/components/schemas/JobSpec"));
         given().get("/q/swagger-ui/").then().statusCode(200);
     }
 
@@ -179,6 +231,14 @@ class JobApiTest {
 
     private static void assertViolation(Map<String, Object> spec, String field, String message) {
         Response response = submit(spec, null);
+        response.then().statusCode(400)
+                .body("error.code", equalTo("INVALID_JOB_SPEC"))
+                .body("error.violations.find { it.field == '" + field + "' }.message", equalTo(message));
+        assertNoInternals(response.asString());
+    }
+
+    private static void assertRawViolation(String body, String field, String message) {
+        Response response = given().contentType(ContentType.JSON).body(body).post("/v1/jobs");
         response.then().statusCode(400)
                 .body("error.code", equalTo("INVALID_JOB_SPEC"))
                 .body("error.violations.find { it.field == '" + field + "' }.message", equalTo(message));
