@@ -78,6 +78,9 @@ public class ErrorMappers {
             LOG.error("Request failed", e);
             return response(ErrorCode.INTERNAL_ERROR, "Internal error", List.of(), status);
         }
+        if (status == 413) {
+            return response(ErrorCode.REQUEST_TOO_LARGE, "The request body is too large", List.of(), status);
+        }
         String message = status == 400
                 ? "The request is malformed; a job must be posted as a JSON JobSpec"
                 : e.getResponse().getStatusInfo().getReasonPhrase();
@@ -163,12 +166,17 @@ public class ErrorMappers {
     }
 
     private static Response response(ErrorCode code, String message, List<Violation> violations, int status) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body(code, message, violations)).build();
+    }
+
+    /** The error body, {@code {"error":{"code","message","violations"}}}, for answers written outside JAX-RS too. */
+    static Map<String, Object> body(ErrorCode code, String message, List<Violation> violations) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code.name());
         error.put("message", message);
         if (!violations.isEmpty()) {
             error.put("violations", new ArrayList<>(violations));
         }
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", error)).build();
+        return Map.of("error", error);
     }
 }

@@ -3,6 +3,7 @@ package io.kiln.error;
 /** What kind of failure an {@link ErrorCode} is; each type maps to one HTTP status. */
 public enum ErrorType {
     USER_ERROR(400),
+    REQUEST_TOO_LARGE(413),
     NOT_FOUND(404),
     CONFLICT(409),
     EXTERNAL(502),

@@ -7,6 +7,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -157,6 +163,21 @@ class JobApiTest {
     }
 
     @Test
+    void aBodyOverTheLimitGetsA413WithTheErrorBody() throws IOException {
+        String declaredTooLarge = rawPost("Content-Length: 20000000\r\n\r\n{", "");
+        assertThat(declaredTooLarge).startsWith("HTTP/1.1 413 ");
+        assertThat(JsonPath.from(body(declaredTooLarge)).getString("error.code")).isEqualTo("REQUEST_TOO_LARGE");
+        assertThat(JsonPath.from(body(declaredTooLarge)).getString("error.message")).isEqualTo("The request body is too large: the limit is 10485760 bytes");
+        String chunk = Integer.toHexString(1 << 20) + "\r\n" + " ".repeat(1 << 20) + "\r\n";
+        String streamedTooLarge = rawPost("Transfer-Encoding: chunked\r\n\r\n", chunk.repeat(11) + "0\r\n\r\n");
+        assertThat(streamedTooLarge).startsWith("HTTP/1.1 413 ");
+        assertThat(JsonPath.from(body(streamedTooLarge)).getString("error.code")).isEqualTo("REQUEST_TOO_LARGE");
+        String streamedSmall = rawPost("Transfer-Encoding: chunked\r\n\r\n", "2\r\n{}\r\n0\r\n\r\n");
+        assertThat(streamedSmall).startsWith("HTTP/1.1 400 ");
+        assertThat(JsonPath.from(body(streamedSmall)).getString("error.violations.find { it.field == 'table' }.message")).isEqualTo("is required");
+    }
+
+    @Test
     void unreadableBodiesGetAMessageThatSaysWhyInPlainWords() {
         byte[] invalidUtf8 = "{\"table\": \"demo.\u00ff\"}".getBytes(StandardCharsets.ISO_8859_1);
         Response notUtf8 = given().contentType(ContentType.JSON).body(invalidUtf8).post("/v1/jobs");
@@ -174,6 +195,37 @@ class JobApiTest {
             assertNoInternals(tooDeep.asString());
             assertThat(tooDeep.asString()).doesNotContain("StreamReadConstraints").doesNotContain("`");
         }
+    }
+
+    /** A POST of /v1/jobs written by hand: the headers after Content-Type, then the body; the answer as text. */
+    private static String rawPost(String headers, String body) throws IOException {
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" + headers).getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            for (int n; !complete(answer.toString(StandardCharsets.ISO_8859_1)) && (n = in.read(buffer)) >= 0; ) {
+                answer.write(buffer, 0, n);
+            }
+            return answer.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static boolean complete(String answer) {
+        int end = answer.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return false;
+        }
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer.substring(0, end));
+        return length.find() && answer.length() - end - 4 >= Integer.parseInt(length.group(1));
+    }
+
+    private static String body(String answer) {
+        return answer.substring(answer.indexOf("\r\n\r\n") + 4);
     }
 
     @Test
