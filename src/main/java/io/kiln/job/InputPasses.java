@@ -23,13 +23,16 @@ import io.kiln.source.ReadOptions;
 import io.kiln.source.RecordReader;
 import io.kiln.source.SourceFormat;
 import io.kiln.source.SourceRecord;
+import io.kiln.source.UnreadableInputException;
 
 /**
  * Passes over a job's planned inputs: each reads every input in order, on the calling thread, in
  * batches of records; each batch is worked on by the job's executor (at most {@code 2 x threads}
  * batches in flight, so memory is bounded whatever the input size) and its result consumed on the
  * calling thread, in input order. A pass checks that every file still has the sha256 it had when
- * planned. A job makes one pass per group of fitted steps, then the pass that writes.
+ * planned. A file whose content cannot be decoded past some point (a corrupt or cut-short compressed
+ * stream) gives the records before it, then one reject for the rest, at position {@value #UNREADABLE_POSITION}.
+ * A job makes one pass per group of fitted steps, then the pass that writes.
  */
 final class InputPasses {
     private final InputPlan plan;
@@ -83,10 +86,23 @@ final class InputPasses {
         for (int fileIndex = 0; fileIndex < inputs.size(); fileIndex++) {
             InputPlan.PlannedInput input = inputs.get(fileIndex);
             try (RecordReader reader = open(input, bytesRead)) {
-                Optional<SourceRecord> record;
                 long ordinal = 0;
-                while ((record = reader.next()).isPresent()) {
-                    batch.add(new Item(input, fileIndex, ordinal++, record.get()));
+                boolean more = true;
+                while (more) {
+                    SourceRecord record;
+                    try {
+                        Optional<SourceRecord> next = reader.next();
+                        if (next.isEmpty()) {
+                            break;
+                        }
+                        record = next.get();
+                    }
+                    catch (UnreadableInputException e) {
+                        // the rest of the file cannot be decoded: one reject for it, and the file ends here
+                        record = unreadable(e, ordinal);
+                        more = false;
+                    }
+                    batch.add(new Item(input, fileIndex, ordinal++, record));
                     if (batch.size() == batchSize) {
                         if (cancelled.getAsBoolean()) {
                             throw new IngestPipeline.CancelledException();
@@ -114,6 +130,17 @@ final class InputPasses {
         while (!inFlight.isEmpty()) {
             consume.accept(await(inFlight.removeFirst()));
         }
+    }
+
+    /** The position of the reject for the part of a file that could not be decoded. */
+    static final String UNREADABLE_POSITION = "file";
+
+    /** The reject of the rest of a file that cannot be decoded, after the {@code ordinal} records read before it. */
+    private static SourceRecord.Malformed unreadable(UnreadableInputException e, long ordinal) {
+        String before = ordinal == 0 ? "no record of the file could be read"
+                : ordinal == 1 ? "the 1 record before it was read, the rest of the file was not"
+                : "the " + ordinal + " records before it were read, the rest of the file was not";
+        return new SourceRecord.Malformed(UNREADABLE_POSITION, e.reason(), e.getMessage() + "; " + before, "");
     }
 
     private <T> void submit(Function<List<Item>, T> work, List<Item> batch, Deque<Future<T>> inFlight) {

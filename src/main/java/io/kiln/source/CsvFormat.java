@@ -55,8 +55,8 @@ final class CsvFormat implements SourceFormat {
                     seen++;
                 }
             }
-            catch (CsvRecords.RecordTooLargeException e) {
-                // the rest of this file cannot be parsed; infer from what was read
+            catch (CsvRecords.RecordTooLargeException | UnreadableInputException e) {
+                // the rest of this file cannot be parsed or decoded (the job makes it a reject); infer from what was read
             }
             return seen;
         });

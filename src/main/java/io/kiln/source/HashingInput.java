@@ -31,15 +31,27 @@ public final class HashingInput extends FilterInputStream {
 
     /** What reads an opened input, and closes it when closed itself. */
     @FunctionalInterface
-    interface Opener<R> {
-        R open(HashingInput input) throws IOException;
+    interface Opener {
+        RecordReader open(HashingInput input) throws IOException;
     }
 
-    /** Opens the file and gives it to {@code opener}; the file is closed again when that fails. */
-    static <R> R openWith(InputFile file, LongConsumer bytesRead, Opener<R> opener) throws IOException {
+    /**
+     * Opens the file and gives it to {@code opener}; the file is closed again when that fails. Content
+     * that cannot be decoded from its start ({@link UnreadableInputException}) gives a reader whose
+     * first {@link RecordReader#next()} throws it, and that still hashes the whole file.
+     */
+    static RecordReader openWith(InputFile file, LongConsumer bytesRead, Opener opener) throws IOException {
         HashingInput raw = open(file, bytesRead);
         try {
             return opener.open(raw);
+        }
+        catch (UnreadableInputException e) {
+            return new StreamedReader(raw) {
+                @Override
+                public java.util.Optional<SourceRecord> next() throws IOException {
+                    throw e;
+                }
+            };
         }
         catch (IOException | RuntimeException e) {
             try {

@@ -70,6 +70,9 @@ final class JsonlFormat implements SourceFormat {
                     }
                 }
             }
+            catch (UnreadableInputException e) {
+                // the rest of this file cannot be decoded (the job makes it a reject): infer from what was read
+            }
             return seen;
         });
     }

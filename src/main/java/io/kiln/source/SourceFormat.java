@@ -18,7 +18,9 @@ import io.kiln.transform.Column;
  * <p>A format is stateless and thread-safe; each {@link #open} gives a reader for one file that
  * streams its records, never holding the whole file, and hashes every byte of it. A record it cannot
  * turn into a row is a {@link SourceRecord.Malformed} with a reason, never an exception: an exception
- * from a reader means the file itself cannot be read.
+ * from a reader means the file itself cannot be read, except {@link UnreadableInputException}, which
+ * says that the rest of its content cannot be decoded (a corrupt compressed stream): the runtime makes
+ * that one reject of the file and goes on with the next.
  *
  * <p>A new format is one class implementing this interface, added to {@link #all()}.
  */

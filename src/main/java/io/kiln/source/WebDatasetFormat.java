@@ -97,6 +97,9 @@ final class WebDatasetFormat implements SourceFormat {
                     }
                 }
             }
+            catch (UnreadableInputException e) {
+                // the rest of this shard cannot be decoded (the job makes it a reject): infer from what was read
+            }
             return seen;
         });
     }
