@@ -21,7 +21,8 @@ import io.kiln.transform.Values;
  * <p>A record longer than {@code maxRecordBytes} characters is a reject ({@code record-too-large});
  * a quoted field may span any number of lines, so the parser cannot find where the next record
  * starts after it, and the reject says that the rest of the file was not read. Text that is not valid
- * in the declared encoding fails the file ({@code SOURCE_UNREADABLE}): declare the encoding.
+ * in the declared encoding ends the file's records ({@link UnreadableInputException}: one reject,
+ * {@code invalid-utf8} for UTF-8, naming the line); the records before it stand.
  */
 final class CsvReader extends StreamedReader {
     static final String RAGGED_ROW = "ragged-row";

@@ -4,12 +4,9 @@ import java.io.Closeable;
 import java.io.FilterReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PushbackReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -22,8 +19,8 @@ import org.apache.commons.csv.QuoteMode;
 
 /**
  * The records of one CSV file as Apache Commons CSV parses them, streaming, for the reader and for
- * schema inference alike: decompressed, decoded in the declared encoding (text that is not valid in
- * it fails the file, naming the line), a byte order mark skipped, the header read when there is one.
+ * schema inference alike: decompressed, decoded strictly in the declared encoding (text that is not
+ * valid in it ends the file's records, naming the line), a byte order mark skipped, the header read when there is one.
  * A record longer than {@code maxRecordChars} characters stops the parser ({@link RecordTooLargeException}).
  * Not thread-safe.
  */
@@ -37,14 +34,13 @@ final class CsvRecords implements Closeable {
     CsvRecords(InputStream raw, CsvOptions csv, Compression compression, int maxRecordChars) throws IOException {
         CSVFormat format = format(csv);
         this.printed = format.builder().setQuoteMode(QuoteMode.MINIMAL).get();
-        Reader decoded = new InputStreamReader(compression.decompress(raw), csv.encoding().newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+        Reader decoded = new StrictReader(compression.decompress(raw), csv.encoding(), " (declare source.csv.encoding if the file has another)");
         PushbackReader start = new PushbackReader(decoded, 1);
         int first = start.read();
         if (first >= 0 && first != '\uFEFF') {
             start.unread(first);
         }
-        this.limited = new LimitedReader(start, maxRecordChars, csv.encoding().name());
+        this.limited = new LimitedReader(start, maxRecordChars);
         this.parser = CSVParser.builder().setReader(limited).setFormat(format).get();
         this.records = parser.iterator();
         this.header = csv.header() ? readHeader() : null;
@@ -90,7 +86,9 @@ final class CsvRecords implements Closeable {
      * The next record; empty at the end.
      *
      * @throws RecordTooLargeException for a record over the limit: the parser cannot go on
-     * @throws IOException for text that is not valid in the declared encoding, or input that is not CSV
+     * @throws UnreadableInputException for text that is not valid in the declared encoding ({@code invalid-utf8} for
+     *         UTF-8), naming the line, or compressed data that cannot be decompressed: the records before it stand
+     * @throws IOException for input that is not CSV
      */
     Optional<CSVRecord> next() throws IOException {
         limited.startRecord();
@@ -98,10 +96,6 @@ final class CsvRecords implements Closeable {
             return records.hasNext() ? Optional.of(records.next()) : Optional.empty();
         }
         catch (UncheckedIOException e) {
-            if (e.getCause() instanceof CharacterCodingException) {
-                throw new IOException("it is not valid " + limited.encodingName + " after line " + parser.getCurrentLineNumber()
-                        + " (declare source.csv.encoding)", e.getCause());
-            }
             throw e.getCause();
         }
         catch (IllegalStateException e) {
@@ -142,14 +136,12 @@ final class CsvRecords implements Closeable {
     /** Counts the characters the parser reads for one record and stops it past the limit. */
     private static final class LimitedReader extends FilterReader {
         private final long limit;
-        private final String encodingName;
         private final StringBuilder excerpt = new StringBuilder();
         private long count;
 
-        LimitedReader(Reader in, long limit, String encodingName) {
+        LimitedReader(Reader in, long limit) {
             super(in);
             this.limit = limit;
-            this.encodingName = encodingName;
         }
 
         void startRecord() {

@@ -57,10 +57,10 @@ final class JsonlFormat implements SourceFormat {
         return SchemaInference.infer(files, options, records, (file, inference, wanted) -> {
             int seen = 0;
             try (HashingInput raw = HashingInput.open(file, bytes -> {})) {
-                BoundedLineReader lines = new BoundedLineReader(options.compression().decompress(raw), options.maxRecordBytes());
+                BoundedLineReader lines = JsonlReader.lines(raw, options.compression(), options.maxRecordBytes());
                 BoundedLineReader.Line line;
                 while (seen < wanted && (line = lines.next()) != null) {
-                    if (BoundedLineReader.isBlank(line) || line.truncated()) {
+                    if (BoundedLineReader.isBlank(line) || line.truncated() || JsonlReader.undecodable(line, "") != null) {
                         continue;
                     }
                     Optional<JsonNode> node = parse(line);

@@ -15,7 +15,10 @@ import io.kiln.transform.Row;
 
 /**
  * JSON Lines, plain or gzip (detected by its magic bytes, not the file name). Blank lines are not
- * records. A line that is not a JSON object with the mapped id and text is a malformed record.
+ * records. A line that is not a JSON object with the mapped id and text is a malformed record; so is
+ * a line that is not strictly valid UTF-8 ({@code invalid-utf8}: overlong forms, surrogates, code
+ * points above U+10FFFF, cut-short sequences and stray continuation bytes), never decoded leniently.
+ * A file that starts with a UTF-16 byte order mark is decoded whole as UTF-16.
  */
 final class JsonlReader extends StreamedReader {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -31,7 +34,7 @@ final class JsonlReader extends StreamedReader {
         super(raw);
         this.fields = fields;
         this.maxRecordBytes = maxRecordBytes;
-        this.lines = new BoundedLineReader(compression.decompress(raw), maxRecordBytes);
+        this.lines = lines(raw, compression, maxRecordBytes);
     }
 
     @Override
@@ -45,6 +48,10 @@ final class JsonlReader extends StreamedReader {
         if (line.truncated()) {
             return new SourceRecord.Malformed(position, "record-too-large",
                     "line is longer than the limit of " + maxRecordBytes + " bytes", rawText(line));
+        }
+        SourceRecord.Malformed undecodable = undecodable(line, position);
+        if (undecodable != null) {
+            return undecodable;
         }
         JsonNode node;
         try {
@@ -86,6 +93,32 @@ final class JsonlReader extends StreamedReader {
             }
         }
         return current;
+    }
+
+    /** The lines of a JSON lines file: decompressed, and a UTF-16 file (by its byte order mark) re-encoded as UTF-8. */
+    static BoundedLineReader lines(java.io.InputStream raw, Compression compression, int maxRecordBytes) throws IOException {
+        return new BoundedLineReader(new Utf16AsUtf8(compression.decompress(raw)), maxRecordBytes);
+    }
+
+    /**
+     * A line that is not valid UTF-8 ({@code invalid-utf8}), or that holds a NUL byte, which JSON never
+     * allows unescaped ({@code malformed-json}; the parser would take it for UTF-16 or UTF-32), as its
+     * reject naming the byte; null for a line of UTF-8 without NULs.
+     */
+    static SourceRecord.Malformed undecodable(BoundedLineReader.Line line, String position) {
+        Optional<Utf8.Invalid> invalid = Utf8.firstInvalid(line.bytes(), line.length());
+        if (invalid.isPresent()) {
+            return new SourceRecord.Malformed(position, "invalid-utf8", "byte " + (invalid.get().offset() + 1) + " of the line is not valid UTF-8: "
+                    + invalid.get().problem(), rawText(line));
+        }
+        byte[] bytes = line.bytes();
+        for (int i = 0; i < line.length(); i++) {
+            if (bytes[i] == 0) {
+                return new SourceRecord.Malformed(position, "malformed-json", "byte " + (i + 1) + " of the line is a NUL character, which JSON does not allow"
+                        + " unescaped (a UTF-16 file needs its byte order mark)", rawText(line));
+            }
+        }
+        return null;
     }
 
     static String rawText(BoundedLineReader.Line line) {

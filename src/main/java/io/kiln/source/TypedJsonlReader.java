@@ -3,7 +3,11 @@ package io.kiln.source;
 import java.io.IOException;
 import java.util.Optional;
 
-/** JSON lines read by a {@link RecordSchema}: each non-blank line is one object, read by {@link TypedJsonParser}. */
+/**
+ * JSON lines read by a {@link RecordSchema}: each non-blank line is one object, read by
+ * {@link TypedJsonParser}; lines are decoded as {@link JsonlReader} decodes them (strict UTF-8, a
+ * UTF-16 file by its byte order mark).
+ */
 final class TypedJsonlReader extends StreamedReader {
     private final BoundedLineReader lines;
     private final TypedJsonParser parser;
@@ -13,7 +17,7 @@ final class TypedJsonlReader extends StreamedReader {
         super(raw);
         this.parser = new TypedJsonParser(schema, sha256);
         this.maxRecordBytes = maxRecordBytes;
-        this.lines = new BoundedLineReader(compression.decompress(raw), maxRecordBytes);
+        this.lines = JsonlReader.lines(raw, compression, maxRecordBytes);
     }
 
     static boolean hasDecimal(io.kiln.transform.DataType type) {
@@ -30,6 +34,10 @@ final class TypedJsonlReader extends StreamedReader {
         if (line.truncated()) {
             return Optional.of(new SourceRecord.Malformed(position, "record-too-large", "line is longer than the limit of " + maxRecordBytes + " bytes",
                     JsonlReader.rawText(line)));
+        }
+        SourceRecord.Malformed undecodable = JsonlReader.undecodable(line, position);
+        if (undecodable != null) {
+            return Optional.of(undecodable);
         }
         return Optional.of(parser.parse(line.bytes(), line.length(), position, "line", () -> JsonlReader.rawText(line)));
     }

@@ -166,4 +166,45 @@ class CorruptInputsTest {
         assertThat(jsonl.written()).isGreaterThanOrEqualTo(2);
         assertThat(jsonl.read()).isEqualTo(jsonl.written() + jsonl.rejected());
     }
+
+    @Test
+    void invalidUtf8IsNeverRewrittenAndPublishedButRejectedAndTheRestLands() throws IOException {
+        Path jsonl = Files.createDirectories(temp.resolve("inputs/jsonl"));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.write("{\"id\": \"good\", \"text\": \"fine\"}\n{\"id\": \"overlong\", \"text\": \"a".getBytes(StandardCharsets.UTF_8));
+        bytes.write(new byte[] {(byte) 0xC0, (byte) 0xAF});
+        bytes.write("b\"}\n{\"id\": \"beyond\", \"text\": \"".getBytes(StandardCharsets.UTF_8));
+        bytes.write(new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80});
+        bytes.write("\"}\n{\"id\": \"after\", \"text\": \"also fine\"}\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(jsonl.resolve("mixed.jsonl"), bytes.toByteArray());
+        Files.write(jsonl.resolve("utf16.jsonl"), "\uFEFF{\"id\": \"wide\", \"text\": \"caf\u00e9\"}\n".getBytes(StandardCharsets.UTF_16LE));
+
+        IngestPipeline.Result text = harness.run("utf8-jsonl", new JobSpec("utf8.jsonl",
+                new SourceSpec("file://" + jsonl, "jsonl", Map.of("id", "id", "text", "text")), List.of(), null, null, null), 1, 2);
+        assertThat(PipelineHarness.rows(harness.catalog.loadTable(TableIdentifier.parse("utf8.jsonl"))))
+                .extracting(row -> row.getField("id") + "=" + row.getField("text")).containsExactlyInAnyOrder("good=fine", "after=also fine", "wide=caf\u00e9");
+        assertThat(text.rejectedByReason()).containsExactly(Map.entry("extract/invalid-utf8", 2L));
+        assertThat(rejects("utf8.jsonl")).extracting(reject -> reject.getField("_kiln_source_pos") + " " + reject.getField("detail"))
+                .containsExactlyInAnyOrder("line:2 byte 30 of the line is not valid UTF-8: an overlong encoding",
+                        "line:3 byte 27 of the line is not valid UTF-8: a code point above U+10FFFF");
+
+        Path csv = Files.createDirectories(temp.resolve("inputs/csv"));
+        Files.writeString(csv.resolve("a.csv"), "id,name\ng1,Ada\n");
+        bytes.reset();
+        bytes.write("id,name\nb1,Grace\nb2,".getBytes(StandardCharsets.UTF_8));
+        bytes.write(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80});
+        bytes.write("\nb3,Edsger\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(csv.resolve("b.csv"), bytes.toByteArray());
+        Files.writeString(csv.resolve("c.csv"), "id,name\ng2,Barbara\n");
+        ObjectMapper json = new ObjectMapper();
+        IngestPipeline.Result typed = harness.run("utf8-csv", new JobSpec("utf8.csv", new SourceSpec("file://" + csv, "csv", Map.of(),
+                json.readTree("[{\"name\": \"name\", \"type\": \"string\"}]"), null, null, null, null, null, null), List.of(), null, null, null), 1, 100);
+        assertThat(PipelineHarness.rows(harness.catalog.loadTable(TableIdentifier.parse("utf8.csv"))))
+                .extracting(row -> (String) row.getField("id")).containsExactlyInAnyOrder("g1", "b1", "g2");
+        assertThat(typed.rejectedByReason()).containsExactly(Map.entry("extract/invalid-utf8", 1L));
+        assertThat(rejects("utf8.csv")).singleElement().satisfies(reject -> assertThat((String) reject.getField("detail"))
+                .isEqualTo("line 3 is not valid UTF-8 (declare source.csv.encoding if the file has another); the 1 record before it was read,"
+                        + " the rest of the file was not"));
+        assertThat(typed.read()).isEqualTo(typed.written() + typed.rejected());
+    }
 }

@@ -1,6 +1,7 @@
 package io.kiln.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -112,6 +113,27 @@ class CsvReaderTest {
         CsvOptions latin1 = new CsvOptions(',', Optional.of('"'), Optional.empty(), true, "", StandardCharsets.ISO_8859_1);
         List<SourceRecord> records = read("latin1.csv", schema(RecordSchema.UnknownFields.REJECT, string("name")), latin1);
         assertThat(records).extracting(record -> row(record).string("name").orElseThrow()).containsExactly("Café crème", "Señor");
+    }
+
+    @Test
+    void textThatIsNotValidUtf8EndsTheFileWithAnInvalidUtf8ErrorNamingTheLineAfterTheRecordsBeforeIt() throws IOException {
+        Path file = temp.resolve("invalid.csv");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.write("id,name\n1,Ada\n2,Grace\n3,".getBytes(StandardCharsets.UTF_8));
+        bytes.write(new byte[] {(byte) 0xC0, (byte) 0xAF});
+        bytes.write("\n4,Edsger\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(file, bytes.toByteArray());
+        InputFile input = new InputFile(file.toUri().toString(), file, "invalid.csv", Files.size(file));
+        try (RecordReader reader = SourceFormat.CSV.open(input, "0123456789abcdef0123",
+                ReadOptions.typed(schema(RecordSchema.UnknownFields.REJECT, string("name")), 1 << 20, CsvOptions.DEFAULT, Compression.AUTO), n -> {})) {
+            assertThat(row(reader.next().orElseThrow()).string("name")).contains("Ada");
+            assertThat(row(reader.next().orElseThrow()).string("name")).contains("Grace");
+            assertThatThrownBy(reader::next).isInstanceOfSatisfying(UnreadableInputException.class, e -> {
+                assertThat(e.reason()).isEqualTo("invalid-utf8");
+                assertThat(e.getMessage()).contains("not valid UTF-8").contains("line 4");
+            });
+            assertThat(reader.finish()).isEqualTo(HashingInput.sha256Hex(input));
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
 
@@ -108,6 +109,75 @@ class JsonlReaderTest {
         assertThat(goodRecords).containsExactly(new SourceRecord.Parsed(Row.text("good.txt", "Hello\nworld"), "doc:0"));
         List<SourceRecord> badRecords = readAll(bad, SourceFormat.TEXT);
         assertThat(badRecords).singleElement().extracting(record -> ((SourceRecord.Malformed) record).reason()).isEqualTo("invalid-utf8");
+    }
+
+    /** Invalid UTF-8, each with what the reject says of it. */
+    static final List<Map.Entry<byte[], String>> INVALID_UTF8 = List.of(
+            Map.entry(new byte[] {(byte) 0xC0, (byte) 0xAF}, "overlong"),
+            Map.entry(new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}, "overlong"),
+            Map.entry(new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, "above U+10FFFF"),
+            Map.entry(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, "surrogate"),
+            Map.entry(new byte[] {(byte) 0xE2, (byte) 0x82}, "cut short"),
+            Map.entry(new byte[] {(byte) 0x80}, "continuation byte"),
+            Map.entry(new byte[] {(byte) 0xFF}, "never appears in UTF-8"));
+
+    /** A line of JSON whose text holds {@code bytes} after an "a": the bad byte is at {@code prefix(id).length + 1} (from 1). */
+    static String prefix(String id) {
+        return "{\"id\": \"" + id + "\", \"text\": \"a";
+    }
+
+    static byte[] linesWithInvalidUtf8() throws IOException {
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.write("{\"id\": \"first\", \"text\": \"caf\u00e9 \u20ac \uD83D\uDE00\"}\n".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < INVALID_UTF8.size(); i++) {
+            file.write(prefix(Integer.toString(i)).getBytes(StandardCharsets.UTF_8));
+            file.write(INVALID_UTF8.get(i).getKey());
+            file.write("b\"}\n".getBytes(StandardCharsets.UTF_8));
+        }
+        file.write("{\"id\": \"last\", \"text\": \"fine\"}".getBytes(StandardCharsets.UTF_8));
+        file.write(new byte[] {(byte) 0xC3, '\n'});
+        file.write("{\"id\": \"after\", \"text\": \"still read\"}\n".getBytes(StandardCharsets.UTF_8));
+        return file.toByteArray();
+    }
+
+    @Test
+    void everyInvalidUtf8SequenceIsARejectOfItsLineNamingTheByteAndTheFileReadsOn() throws IOException {
+        Path file = Files.write(temp.resolve("invalid.jsonl"), linesWithInvalidUtf8());
+        List<SourceRecord> records = readAll(file, FieldMapping.DEFAULT, 1024);
+
+        assertThat(records).hasSize(INVALID_UTF8.size() + 3);
+        assertThat(records.get(0)).isEqualTo(new SourceRecord.Parsed(Row.text("first", "caf\u00e9 \u20ac \uD83D\uDE00"), "line:1"));
+        for (int i = 0; i < INVALID_UTF8.size(); i++) {
+            SourceRecord.Malformed reject = (SourceRecord.Malformed) records.get(i + 1);
+            assertThat(reject.reason()).as("line %d", i + 2).isEqualTo("invalid-utf8");
+            assertThat(reject.position()).isEqualTo("line:" + (i + 2));
+            assertThat(reject.detail()).contains("byte " + (prefix(Integer.toString(i)).length() + 1)).contains(INVALID_UTF8.get(i).getValue());
+        }
+        SourceRecord.Malformed cutAtTheEnd = (SourceRecord.Malformed) records.get(INVALID_UTF8.size() + 1);
+        assertThat(cutAtTheEnd.reason()).isEqualTo("invalid-utf8");
+        assertThat(cutAtTheEnd.detail()).contains("cut short");
+        assertThat(records.get(INVALID_UTF8.size() + 2)).isEqualTo(new SourceRecord.Parsed(Row.text("after", "still read"), "line:" + (INVALID_UTF8.size() + 3)));
+    }
+
+    @Test
+    void aUtf16FileWithAByteOrderMarkIsDecodedWhole() throws IOException {
+        String text = "{\"id\": \"1\", \"text\": \"caf\u00e9\"}\r\n\n{\"id\": \"2\", \"text\": \"\uD83D\uDE00 two\"}\n{\"id\": \"3\", \"text\": \"\u0a00\u0100\"}\n";
+        for (java.nio.charset.Charset utf16 : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
+            Path file = Files.write(temp.resolve("utf16-" + utf16.name() + ".jsonl"), ("\uFEFF" + text).getBytes(utf16));
+            assertThat(readAll(file, FieldMapping.DEFAULT, 1024)).as(utf16.name()).containsExactly(
+                    new SourceRecord.Parsed(Row.text("1", "caf\u00e9"), "line:1"),
+                    new SourceRecord.Parsed(Row.text("2", "\uD83D\uDE00 two"), "line:3"),
+                    new SourceRecord.Parsed(Row.text("3", "\u0a00\u0100"), "line:4"));
+        }
+    }
+
+    @Test
+    void aUtf16FileWithoutAByteOrderMarkIsRejectedLineByLineNeverHalfDecoded() throws IOException {
+        String text = "{\"id\": \"1\", \"text\": \"one\"}\n{\"id\": \"2\", \"text\": \"two\"}\n";
+        for (java.nio.charset.Charset utf16 : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
+            Path file = Files.write(temp.resolve("bare-" + utf16.name() + ".jsonl"), text.getBytes(utf16));
+            assertThat(readAll(file, FieldMapping.DEFAULT, 1024)).as(utf16.name()).isNotEmpty().allMatch(SourceRecord.Malformed.class::isInstance);
+        }
     }
 
     private static List<SourceRecord> readAll(Path file, FieldMapping fields, int maxRecordBytes) throws IOException {

@@ -51,6 +51,20 @@ class TypedJsonlReaderTest {
     }
 
     @Test
+    void everyInvalidUtf8SequenceIsARejectOfItsLineAndTheFileReadsOn() throws IOException {
+        Path file = Files.write(temp.resolve("invalid.jsonl"), JsonlReaderTest.linesWithInvalidUtf8());
+        RecordSchema schema = new RecordSchema(List.of(new RecordSchema.Field(Column.optional("text", DataType.STRING, ""), "text")),
+                new RecordSchema.FromField("id"), RecordSchema.UnknownFields.REJECT);
+        List<SourceRecord> records = read(file, schema);
+        int invalid = JsonlReaderTest.INVALID_UTF8.size();
+        assertThat(records).hasSize(invalid + 3);
+        assertThat(records.get(0)).isInstanceOf(SourceRecord.Parsed.class);
+        assertThat(records.subList(1, invalid + 2)).allSatisfy(record -> assertThat(((SourceRecord.Malformed) record).reason()).isEqualTo("invalid-utf8"));
+        assertThat(((SourceRecord.Malformed) records.get(1)).detail()).contains("byte " + (JsonlReaderTest.prefix("0").length() + 1)).contains("overlong");
+        assertThat(((SourceRecord.Parsed) records.get(invalid + 2)).row().string("text")).contains("still read");
+    }
+
+    @Test
     void aNestedPathChangesNothingElseTheRecordsGive() throws IOException {
         Path fixture = FIXTURES.resolve("records.jsonl");
         RecordSchema flat = new RecordSchema(fixtureFields(), new RecordSchema.FromField("id"), RecordSchema.UnknownFields.KEEP);
