@@ -19,6 +19,7 @@ import java.util.function.LongConsumer;
 
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
+import io.kiln.source.InputChangedException;
 import io.kiln.source.ReadOptions;
 import io.kiln.source.RecordReader;
 import io.kiln.source.SourceFormat;
@@ -119,6 +120,9 @@ final class InputPasses {
                     throw new KilnException(ErrorCode.SOURCE_CHANGED, "Input " + input.file().uri() + " changed while the job read it (sha256 "
                             + input.sha256() + " when planned, " + sha256 + " when read)");
                 }
+            }
+            catch (InputChangedException e) {
+                throw InputPlan.replaced(input.file(), e);
             }
             catch (IOException e) {
                 throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + input.file().uri() + ": " + e.getMessage(), e);

@@ -20,12 +20,15 @@ import io.kiln.lake.ContentDigest;
 import io.kiln.lake.SummaryJson;
 import io.kiln.lake.TableLayout;
 import io.kiln.source.HashingInput;
+import io.kiln.source.InputChangedException;
 import io.kiln.source.InputFile;
 
 /**
  * The plan of a job: every input file hashed before any is read, so that the job reads exactly
  * what it planned (a file that changes while it is read fails the job), and the input manifest and
- * digest that the snapshot summary records.
+ * digest that the snapshot summary records. Files are opened where the job was bound to them
+ * ({@link InputFile#open()}): one replaced since, by a symbolic link or another file, fails the job
+ * ({@code SOURCE_CHANGED}) before anything of it is read.
  */
 final class InputPlan {
     /** Up to this many inputs, the snapshot summary lists them ({@code kiln.input-manifest}); beyond, a file does ({@code kiln.input-manifest-file}). */
@@ -60,6 +63,9 @@ final class InputPlan {
             }
             try (HashingInput input = HashingInput.open(file, progress::addBytesHashed)) {
                 planned.add(new PlannedInput(file, input.finish()));
+            }
+            catch (InputChangedException e) {
+                throw replaced(file, e);
             }
             catch (IOException e) {
                 throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + file.uri() + ": " + e.getMessage(), e);
@@ -108,10 +114,22 @@ final class InputPlan {
         return new ManifestEntry(input.file().uri(), input.sha256(), input.file().size());
     }
 
+    /**
+     * An input that is not the file the job was bound to (swapped for a symbolic link, or replaced): the
+     * job fails as for an input that changed while it was read, and reads nothing of it.
+     */
+    static KilnException replaced(InputFile file, InputChangedException e) {
+        return new KilnException(ErrorCode.SOURCE_CHANGED, "Input " + file.uri() + " was replaced after the job was bound: " + e.getMessage()
+                + "; nothing of it was read. Submit the job again to read what is there now");
+    }
+
     /** The sha256 of an input now, as the manifest records it. */
     static String sha256Of(InputFile file) {
         try {
             return HashingInput.sha256Hex(file);
+        }
+        catch (InputChangedException e) {
+            throw replaced(file, e);
         }
         catch (IOException e) {
             throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + file.uri() + ": " + e.getMessage(), e);

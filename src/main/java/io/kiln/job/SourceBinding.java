@@ -128,7 +128,7 @@ final class SourceBinding {
             violations.add(new Violation("source.files.into", "must be a new column name (lower snake case, not one of the source's or Kiln's), was " + into));
             return Optional.empty();
         }
-        return Optional.of(new MediaFiles(files.column(), into, resolver::contains));
+        return Optional.of(new MediaFiles(files.column(), into, resolver));
     }
 
     private static FieldMapping fieldMapping(SourceSpec source, SourceFormat format, boolean typed, List<Violation> violations) {

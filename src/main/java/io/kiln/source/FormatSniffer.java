@@ -9,7 +9,6 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
@@ -35,7 +34,7 @@ final class FormatSniffer {
 
     static SourceFormat sniff(InputFile file) throws IOException {
         byte[] head;
-        try (InputStream in = Files.newInputStream(file.path())) {
+        try (InputStream in = java.nio.channels.Channels.newInputStream(file.open())) {
             head = in.readNBytes(DocumentReader.HEAD_BYTES);
         }
         boolean complete = head.length < DocumentReader.HEAD_BYTES;

@@ -3,7 +3,7 @@ package io.kiln.source;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,9 +24,10 @@ public final class HashingInput extends FilterInputStream {
         this.bytesRead = bytesRead;
     }
 
+    /** Opens the file as {@link InputFile#open()} does: a pinned file from where it was bound, or {@link InputChangedException}. */
     public static HashingInput open(InputFile file, LongConsumer bytesRead) throws IOException {
         MessageDigest digest = sha256();
-        return new HashingInput(new DigestInputStream(Files.newInputStream(file.path()), digest), digest, bytesRead);
+        return new HashingInput(new DigestInputStream(Channels.newInputStream(file.open()), digest), digest, bytesRead);
     }
 
     /** What reads an opened input, and closes it when closed itself. */

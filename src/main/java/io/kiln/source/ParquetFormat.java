@@ -12,7 +12,6 @@ import org.apache.iceberg.parquet.ParquetSchemaUtil;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 
 import io.kiln.lake.IcebergTypes;
@@ -77,7 +76,7 @@ final class ParquetFormat implements SourceFormat {
 
     /** The Iceberg schema of a Parquet file's footer (field ids from the file, or assigned by position when it has none). */
     static Schema fileSchema(InputFile file) throws IOException {
-        try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file.path()))) {
+        try (ParquetFileReader reader = ParquetFileReader.open(SeekableInputs.parquet(file))) {
             MessageType type = reader.getFileMetaData().getSchema();
             return ParquetSchemaUtil.convert(type);
         }

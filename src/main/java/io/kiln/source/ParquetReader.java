@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
 
-import org.apache.iceberg.Files;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
@@ -76,7 +75,7 @@ final class ParquetReader implements RecordReader {
             }
         }
         try {
-            this.records = Parquet.read(Files.localInput(file.path().toFile()))
+            this.records = Parquet.read(SeekableInputs.iceberg(file))
                     .project(projection)
                     .withNameMapping(MappingUtil.create(fileSchema))
                     .createReaderFunc(type -> GenericParquetReaders.buildReader(projection, type))
@@ -84,6 +83,10 @@ final class ParquetReader implements RecordReader {
             this.iterator = records.iterator();
         }
         catch (RuntimeException e) {
+            Optional<InputChangedException> changed = SeekableInputs.opening(e);
+            if (changed.isPresent()) {
+                throw changed.get();
+            }
             throw new IOException("it is not a Parquet file Kiln can read: " + e.getMessage(), e);
         }
     }
@@ -107,6 +110,10 @@ final class ParquetReader implements RecordReader {
             record = iterator.next();
         }
         catch (RuntimeException e) {
+            Optional<InputChangedException> changed = SeekableInputs.opening(e);
+            if (changed.isPresent()) {
+                throw changed.get();
+            }
             throw new IOException("its row " + (number + 1) + " cannot be read: " + e.getMessage(), e);
         }
         number++;

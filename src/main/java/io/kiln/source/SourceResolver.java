@@ -5,12 +5,15 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.FileSystems;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -123,13 +126,44 @@ public final class SourceResolver {
         }
     }
 
-    private static InputFile inputFile(Path path, String relativeName) {
+    /** A file found inside the roots, pinned there ({@link InputFile.Pin}): the job reads that file and no other. */
+    private InputFile inputFile(Path path, String relativeName) {
         try {
-            return new InputFile(path.toUri().toString(), path, relativeName, Files.size(path));
+            return pinned(path, relativeName, rootOf(path).orElseThrow(() -> new SourceException("links to a file outside the configured source roots: "
+                    + relativeName)));
         }
         catch (IOException e) {
             throw new SourceException("names a file that cannot be read: " + relativeName);
         }
+    }
+
+    /**
+     * The file at {@code file}, pinned, when it lies inside the source roots after resolving symbolic
+     * links; empty when it does not.
+     *
+     * @throws IOException when it does not exist or cannot be resolved
+     */
+    public Optional<InputFile> pinned(Path file) throws IOException {
+        Path real = file.toRealPath();
+        Optional<Path> root = rootOf(real);
+        if (root.isEmpty()) {
+            return Optional.empty();
+        }
+        Path name = real.getFileName();
+        return Optional.of(pinned(real, name == null ? real.toString() : name.toString(), root.get()));
+    }
+
+    /** {@code real}: a real path (no links) inside {@code root}. */
+    private static InputFile pinned(Path real, String relativeName, Path root) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isRegularFile()) {
+            throw new IOException("not a regular file");
+        }
+        return new InputFile(real.toUri().toString(), real, relativeName, attributes.size(), Optional.of(new InputFile.Pin(root, attributes.fileKey())));
+    }
+
+    private Optional<Path> rootOf(Path real) {
+        return roots.stream().filter(real::startsWith).findFirst();
     }
 
     private static boolean isHidden(Path relative) {

@@ -31,6 +31,32 @@ class SourceResolverTest {
     }
 
     @Test
+    void aPinnedFileIsReadWhereItWasFoundNeverThroughALinkSwappedInSince() throws IOException {
+        Path outside = Files.createDirectories(temp.resolve("outside/nested"));
+        Files.writeString(outside.resolve("c.jsonl"), "secret\n");
+        InputFile pinned = resolver.pinned(root.resolve("raw/nested/c.jsonl")).orElseThrow();
+        try (java.nio.channels.SeekableByteChannel channel = pinned.open()) {
+            assertThat(channel.size()).isEqualTo(3);
+        }
+
+        Files.move(root.resolve("raw/nested"), root.resolve("raw/moved"));
+        Files.createSymbolicLink(root.resolve("raw/nested"), outside);
+        assertThatThrownBy(pinned::open).isInstanceOf(InputChangedException.class).hasMessage("the folder raw/nested on its path is now a symbolic link");
+        // a path that resolves outside the roots now is not pinned at all
+        assertThat(resolver.pinned(root.resolve("raw/nested/c.jsonl"))).isEmpty();
+
+        Files.delete(root.resolve("raw/nested"));
+        Files.move(root.resolve("raw/moved"), root.resolve("raw/nested"));
+        Files.delete(root.resolve("raw/nested/c.jsonl"));
+        Files.createSymbolicLink(root.resolve("raw/nested/c.jsonl"), outside.resolve("c.jsonl"));
+        assertThatThrownBy(pinned::open).isInstanceOf(InputChangedException.class).hasMessage("it is now a symbolic link");
+
+        Path replacement = Files.writeString(root.resolve("raw/nested/.c.tmp"), "{}\n");
+        Files.move(replacement, root.resolve("raw/nested/c.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThatThrownBy(pinned::open).isInstanceOf(InputChangedException.class).hasMessageContaining("another file");
+    }
+
+    @Test
     void resolvesAGlobToSortedMatchingFiles() {
         List<InputFile> files = resolver.resolve("file://" + root + "/raw/*.jsonl");
         assertThat(files).extracting(InputFile::relativeName).containsExactly("a.jsonl", "b.jsonl");
