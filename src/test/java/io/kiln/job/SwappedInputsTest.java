@@ -83,6 +83,26 @@ class SwappedInputsTest {
     }
 
     @Test
+    void linksThatStayInsideTheRootsAreReadAsBeforeAndARootThatIsALinkWorks() throws IOException {
+        Path data = Files.createDirectories(root.resolve("data"));
+        Files.writeString(data.resolve("b.jsonl"), "{\"id\": \"b\", \"text\": \"linked from inside\"}\n");
+        Path source = Files.createDirectories(root.resolve("linked"));
+        Files.writeString(source.resolve("a.jsonl"), "{\"id\": \"a\", \"text\": \"inside\"}\n");
+        Files.createSymbolicLink(source.resolve("b.jsonl"), data.resolve("b.jsonl"));
+        IngestPipeline.Result linked = harness.run("linked", new JobSpec("swap.linked", new SourceSpec("file://" + source, "jsonl", Map.of("id", "id", "text", "text")),
+                List.of(), null, null, null), 1, 10);
+        assertThat(linked.written()).isEqualTo(2);
+
+        // the configured root is itself a link (a data mount): its files are read through it
+        Path alias = Files.createSymbolicLink(temp.resolve("alias"), root);
+        try (PipelineHarness aliased = new PipelineHarness(temp.resolve("lake-2"), List.of(alias))) {
+            IngestPipeline.Result result = aliased.run("aliased", new JobSpec("swap.aliased", new SourceSpec("file://" + alias.resolve("linked"), "jsonl",
+                    Map.of("id", "id", "text", "text")), List.of(), null, null, null), 1, 10);
+            assertThat(result.written()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aFileSwappedForALinkToAFileOutsideTheRootsAfterBindingIsNeverReadOrPublished() throws IOException {
         BoundJob job = bindTextJob("swap.file");
         Path b = root.resolve("source/b.jsonl");
