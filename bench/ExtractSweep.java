@@ -19,7 +19,7 @@ public final class ExtractSweep {
         for (int i = 0; i < files.size(); i += every) {
             Path p = files.get(i); n++;
             InputFile f = new InputFile(p.toUri().toString(), p, p.getFileName().toString(), Files.size(p));
-            try (RecordReader r = Sources.open(f, SourceFormat.AUTO, FieldMapping.DEFAULT, 16 << 20, n2 -> {})) {
+            try (RecordReader r = SourceFormat.AUTO.open(f, HashingInput.sha256Hex(f), ReadOptions.text(FieldMapping.DEFAULT, 16 << 20, DocumentLimits.defaults(16 << 20)), n2 -> {})) {
                 Optional<SourceRecord> rec;
                 while ((rec = r.next()).isPresent()) {
                     String k = rec.get() instanceof SourceRecord.Parsed pr ? "ok " + pr.row().columns().getOrDefault("content_type", "jsonl") : "reject " + ((SourceRecord.Malformed) rec.get()).reason();

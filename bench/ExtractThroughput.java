@@ -22,11 +22,12 @@ import org.apache.tika.sax.BodyContentHandler;
 
 import io.kiln.source.DocumentLimits;
 import io.kiln.source.FieldMapping;
+import io.kiln.source.HashingInput;
+import io.kiln.source.ReadOptions;
 import io.kiln.source.InputFile;
 import io.kiln.source.RecordReader;
 import io.kiln.source.SourceFormat;
 import io.kiln.source.SourceRecord;
-import io.kiln.source.Sources;
 
 /**
  * Extraction throughput of Kiln's {@code document} source on real files, next to its peer measured
@@ -102,13 +103,13 @@ public final class ExtractThroughput {
         Map<String, Integer> rejects = new TreeMap<>();
         for (Path file : files) {
             InputFile input = new InputFile(file.toUri().toString(), file, file.getFileName().toString(), Files.size(file));
-            try (RecordReader reader = Sources.open(input, SourceFormat.DOCUMENT, FieldMapping.DEFAULT, MAX_RECORD_BYTES,
-                    DocumentLimits.defaults(MAX_RECORD_BYTES), n -> {})) {
+            try (RecordReader reader = SourceFormat.DOCUMENT.open(input, HashingInput.sha256Hex(input),
+                    ReadOptions.text(FieldMapping.DEFAULT, MAX_RECORD_BYTES, DocumentLimits.defaults(MAX_RECORD_BYTES)), n -> {})) {
                 Optional<SourceRecord> record;
                 while ((record = reader.next()).isPresent()) {
                     if (record.get() instanceof SourceRecord.Parsed parsed) {
                         rows++;
-                        chars += parsed.row().text().length();
+                        chars += parsed.row().string(io.kiln.transform.Row.TEXT).map(String::length).orElse(0);
                     }
                     else {
                         rejects.merge(((SourceRecord.Malformed) record.get()).reason(), 1, Integer::sum);

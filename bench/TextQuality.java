@@ -42,7 +42,7 @@ public class TextQuality {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 String text = Files.readString(file, StandardCharsets.UTF_8);
-                rows.add(new Row(root.relativize(file).toString(), text));
+                rows.add(Row.text(root.relativize(file).toString(), text));
                 bytes += text.getBytes(StandardCharsets.UTF_8).length;
             }
         }
@@ -64,7 +64,7 @@ public class TextQuality {
         List<Row> languageRows = new ArrayList<>();
         long languageBytes = 0;
         for (Row row : rows) {
-            long size = row.text().getBytes(StandardCharsets.UTF_8).length;
+            long size = row.string(Row.TEXT).orElseThrow().getBytes(StandardCharsets.UTF_8).length;
             if (languageBytes + size > languageMegabytes * 1e6) {
                 break;
             }
@@ -126,7 +126,7 @@ public class TextQuality {
             Thread.sleep(100);
         }
         long after = runtime.totalMemory() - runtime.freeMemory();
-        language.apply(new Row("warm", "The detector is ready."));
+        language.apply(Row.text("warm", "The detector is ready."));
         long cpuMillis = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
         System.out.printf(Locale.ROOT, "| %s | %.1f | %d | %d |%n", accuracy, seconds, cpuMillis, (after - before) >> 20);
     }

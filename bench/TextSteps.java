@@ -83,7 +83,7 @@ public final class TextSteps {
                 continue;
             }
             String text = read(Path.of(line));
-            rows.add(new Row(line, text));
+            rows.add(Row.text(line, text));
             sizes.add((long) text.getBytes(StandardCharsets.UTF_8).length);
         }
         long[] bytes = sizes.stream().mapToLong(Long::longValue).toArray();
@@ -96,7 +96,7 @@ public final class TextSteps {
         Map<String, Work> works = new LinkedHashMap<>();
         Map<String, String> skipped = new LinkedHashMap<>();
         Work rawWork = (docs, size) -> timed(docs, size, 1e6, row -> {
-            tokens += raw.encodeOrdinary(row.text()).size();
+            tokens += raw.encodeOrdinary(row.string(Row.TEXT).orElseThrow()).size();
             return 1;
         });
         works.put(RAW, rawWork);
@@ -132,9 +132,9 @@ public final class TextSteps {
         });
         Transform tokenizeStep = StepRegistry.defaultRegistry().find("tokenize").map(definition -> definition.bind(Map.of())).orElse(null);
         if (!chunkRows.isEmpty() && tokenizeStep != null) {
-            long[] chunkBytes = chunkRows.stream().mapToLong(row -> row.text().getBytes(StandardCharsets.UTF_8).length).toArray();
+            long[] chunkBytes = chunkRows.stream().mapToLong(row -> row.string(Row.TEXT).orElseThrow().getBytes(StandardCharsets.UTF_8).length).toArray();
             works.put(RAW_CHUNKS, (docs, size) -> timed(chunkRows, chunkBytes, 1e6, row -> {
-                tokens += raw.encodeOrdinary(row.text()).size();
+                tokens += raw.encodeOrdinary(row.string(Row.TEXT).orElseThrow()).size();
                 return 1;
             }));
             works.put(TOKENIZE_CHUNKS, (docs, size) -> timedOutcomes(chunkRows, chunkBytes, stepSeconds, tokenizeStep));
@@ -147,7 +147,7 @@ public final class TextSteps {
 
                 @Override
                 public Outcome apply(Row row) {
-                    tokens += raw.encodeOrdinary(row.text()).size();
+                    tokens += raw.encodeOrdinary(row.string(Row.TEXT).orElseThrow()).size();
                     return Outcome.emit(row);
                 }
             };
