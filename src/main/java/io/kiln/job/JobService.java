@@ -245,9 +245,10 @@ public class JobService {
             IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> stopping || cancelRequested.containsKey(id));
             Job.Counts counts = new Job.Counts(result.read(), result.written(), result.rejected());
             if (result.publishedSnapshotId().isPresent()) {
-                // an earlier run of this job published before the service stopped
-                store.update(job.published(Instant.now(), result.publishedSnapshotId().get(), null, result.inputBytes(), counts,
-                        result.rejectedByReason(), result.steps(), List.of()));
+                // an earlier run of this job published before the service stopped: its snapshot records the audit
+                Publication.RecordedAudit audit = Publication.recordedAudit(result.table(), result.publishedSnapshotId().get());
+                store.update(job.published(Instant.now(), result.publishedSnapshotId().get(), audit.auditedSnapshotId().orElse(null), result.inputBytes(), counts,
+                        result.rejectedByReason(), result.steps(), audit.checks()));
                 return;
             }
             job = job.auditing(Instant.now(), result.staged().orElseThrow().snapshotId(), result.staged().get().branch(), result.inputBytes(), counts,

@@ -213,6 +213,40 @@ final class Publication {
         return ids;
     }
 
+    /** What the publish of a job recorded in its snapshot: the audited (staged) snapshot and the check results. */
+    record RecordedAudit(Optional<Long> auditedSnapshotId, List<CheckResult> checks) {}
+
+    /**
+     * The audit a published snapshot records in its summary, for a job whose publish happened but whose
+     * job record was not updated (a crash between the two): the checks carry no metrics (the summary
+     * keeps source, rule, outcome and message).
+     */
+    static RecordedAudit recordedAudit(Table table, long snapshotId) {
+        org.apache.iceberg.Snapshot snapshot = table.snapshot(snapshotId);
+        if (snapshot == null) {
+            return new RecordedAudit(Optional.empty(), List.of());
+        }
+        Map<String, String> summary = snapshot.summary();
+        Optional<Long> audited = Optional.ofNullable(summary.get(Publisher.AUDITED_SNAPSHOT)).flatMap(value -> {
+            try {
+                return Optional.of(Long.parseLong(value));
+            }
+            catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        });
+        List<CheckResult> checks = Optional.ofNullable(summary.get("kiln.checks.results"))
+                .flatMap(json -> SummaryJson.read(json, new TypeReference<List<Map<String, String>>>() {}))
+                .map(results -> results.stream()
+                        .filter(result -> result.get("rule") != null && result.get("source") != null && ("PASSED".equals(result.get("outcome"))
+                                || "FAILED".equals(result.get("outcome"))))
+                        .map(result -> new CheckResult(result.get("source"), result.get("rule"), CheckResult.Outcome.valueOf(result.get("outcome")),
+                                result.get("message"), Map.of()))
+                        .toList())
+                .orElse(List.of());
+        return new RecordedAudit(audited, checks);
+    }
+
     private static Map<String, String> auditSummary(BoundJob job, Auditor.Report report) {
         Map<String, String> summary = new TreeMap<>();
         summary.put(Publisher.CHECKS_OUTCOME, report.passed() ? "PASSED" : "FAILED");
