@@ -33,6 +33,14 @@ public final class Auditor {
     }
 
     /**
+     * Whether a check engine runs the suites: then an engine failure (a crash, a timeout, an answer
+     * that makes no sense) is worth another try once it has restarted; without one it never passes.
+     */
+    public boolean hasEngine() {
+        return engine.isPresent();
+    }
+
+    /**
      * What the audit needs to know about the job and its staged snapshot. {@code suite}: the rules left
      * for the engine; {@code uniqueness}: what Kiln found about the suite's {@code IsUnique} rules while
      * writing; {@code baseUniqueColumns}: the columns an audit proved unique at the base snapshot.

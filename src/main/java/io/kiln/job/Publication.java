@@ -32,12 +32,15 @@ import io.kiln.lake.SummaryJson;
  * Audit, then publish: the staged snapshot is audited; if it passed and main has not moved, main
  * is fast-forwarded to it. If main moved (another job published first) the files are re-staged
  * on the new head and audited again, so rows are neither lost nor duplicated and what reaches
- * main is always what was audited. The audit of a first staging runs without the table lock (so
+ * main is always what was audited. An audit the check engine could not run (it crashed or timed
+ * out) is run again, a bounded number of times, once the engine has restarted. The audit of a first staging runs without the table lock (so
  * jobs audit in parallel); re-staging, re-auditing and publishing hold it. Across processes,
  * Iceberg's optimistic commit catches the race and the loop re-stages.
  */
 final class Publication {
     static final int MAX_RESTAGES = 50;
+    /** How long to wait before each new audit of a batch whose audit the check engine failed (it restarts meanwhile). */
+    static final List<Duration> ENGINE_RETRY_DELAYS = List.of(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(15));
     static final String TABLE_CONTENT_STATE = "kiln.table-content-state";
     static final String TABLE_CONTENT_DIGEST = "kiln.table-content-digest";
     /**
@@ -66,7 +69,7 @@ final class Publication {
     Outcome run(String jobId, BoundJob job, IngestPipeline.Result result) {
         Table table = result.table();
         Publisher.Staged staged = result.staged().orElseThrow();
-        Auditor.Report report = audit(jobId, job, result, staged);
+        Auditor.Report report = auditRetryingTheEngine(jobId, job, result, staged);
         return publisher.locked(table, () -> publishOrRestage(jobId, job, result, table, staged, report));
     }
 
@@ -105,7 +108,7 @@ final class Publication {
                 return new Outcome(true, published.get(), staged.snapshotId(), staged.branch(), report.results());
             }
             staged = publisher.stage(table, jobId, staged.files(), staged.summary());
-            report = audit(jobId, job, result, staged);
+            report = auditRetryingTheEngine(jobId, job, result, staged);
         }
         throw new KilnException(ErrorCode.COMMIT_FAILED, "Main of " + job.table() + " kept moving; gave up after " + MAX_RESTAGES + " re-stages");
     }
@@ -128,6 +131,28 @@ final class Publication {
             total.merge(ContentDigest.fromState(baseState));
         }
         return Map.of(TABLE_CONTENT_STATE, total.state(), TABLE_CONTENT_DIGEST, total.value(), "kiln.table-rows", Long.toString(total.rows()));
+    }
+
+    /**
+     * The audit, run again (after {@link #ENGINE_RETRY_DELAYS}) while the check engine fails it: a
+     * crashed engine is restarted by its supervisor, and the batch waiting on its branch is audited
+     * then, instead of failing the job for good. Without an engine, or after the last try, the failure stands.
+     */
+    private Auditor.Report auditRetryingTheEngine(String jobId, BoundJob job, IngestPipeline.Result result, Publisher.Staged staged) {
+        Auditor.Report report = audit(jobId, job, result, staged);
+        for (int retry = 0; retry < ENGINE_RETRY_DELAYS.size() && report.engineFailure().isPresent() && auditor.hasEngine(); retry++) {
+            LOG.warnf("Job %s: the audit of snapshot %d could not run (%s); auditing it again in %d s", jobId, staged.snapshotId(),
+                    report.engineFailure().get(), ENGINE_RETRY_DELAYS.get(retry).toSeconds());
+            try {
+                Thread.sleep(ENGINE_RETRY_DELAYS.get(retry).toMillis());
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return report;
+            }
+            report = audit(jobId, job, result, staged);
+        }
+        return report;
     }
 
     private Auditor.Report audit(String jobId, BoundJob job, IngestPipeline.Result result, Publisher.Staged staged) {

@@ -96,7 +96,11 @@ final class KilnProcess implements AutoCloseable {
     }
 
     JsonNode awaitFinalJob(String id) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        return awaitFinalJob(id, Duration.ofSeconds(90));
+    }
+
+    JsonNode awaitFinalJob(String id, Duration patience) {
+        Instant deadline = Instant.now().plus(patience);
         while (Instant.now().isBefore(deadline)) {
             JsonNode job = get("/v1/jobs/" + id).json();
             if (List.of("PUBLISHED", "REJECTED", "FAILED", "CANCELLED").contains(job.path("state").asText())) {
