@@ -48,10 +48,16 @@ public class PinResource {
         if (request == null) {
             throw KilnException.invalidSpec(List.of(new Violation("body", "a pin needs name, snapshotId, reason and owner")));
         }
-        List<Violation> violations = validator.validate(request).stream()
+        List<Violation> violations = new java.util.ArrayList<>(validator.validate(request).stream()
                 .map(violation -> new Violation(violation.getPropertyPath().toString(), violation.getMessage()))
-                .sorted(java.util.Comparator.comparing(Violation::field))
-                .toList();
+                .toList());
+        if (request.name() != null && request.name().equals(io.kiln.lake.Publisher.MAIN)) {
+            violations.add(new Violation("name", "'" + io.kiln.lake.Publisher.MAIN + "' is reserved: it names the table's main branch"));
+        }
+        else if (request.name() != null && request.name().startsWith(io.kiln.lake.Publisher.JOB_BRANCH_PREFIX)) {
+            violations.add(new Violation("name", "must not start with " + io.kiln.lake.Publisher.JOB_BRANCH_PREFIX + ": Kiln names its job branches so"));
+        }
+        violations.sort(java.util.Comparator.comparing(Violation::field));
         if (!violations.isEmpty()) {
             throw KilnException.invalidSpec(violations);
         }

@@ -142,8 +142,9 @@ public final class ImageEmbedStep implements StepDefinition {
 
         static Encoder load(byte[] bytes, int size, String sha256) {
             OrtRuntime runtime = OrtRuntime.get();
+            OrtSession session = null;
             try (OrtSession.SessionOptions options = runtime.sessionOptions(runtime.provider(), runtime.provider() == ExecutionProvider.CPU ? 1 : 0)) {
-                OrtSession session = runtime.environment().createSession(bytes, options);
+                session = runtime.environment().createSession(bytes, options);
                 Map.Entry<String, NodeInfo> input = session.getInputInfo().entrySet().iterator().next();
                 if (!(input.getValue().getInfo() instanceof TensorInfo tensor) || tensor.getShape().length != 4) {
                     session.close();
@@ -154,6 +155,14 @@ public final class ImageEmbedStep implements StepDefinition {
                 return new Encoder(session, input.getKey(), output, probe[0].length, sha256, runtime.provider(), null);
             }
             catch (OrtException | RuntimeException e) {
+                if (session != null) {
+                    try {
+                        session.close(); // a model that loads but does not run on the probe holds no native memory after it
+                    }
+                    catch (OrtException closing) {
+                        e.addSuppressed(closing);
+                    }
+                }
                 return failed("the model does not run on a [1, 3, " + size + ", " + size + "] float input: " + e.getMessage());
             }
         }

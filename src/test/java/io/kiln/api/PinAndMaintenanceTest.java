@@ -94,6 +94,12 @@ class PinAndMaintenanceTest {
         given().contentType(ContentType.JSON).body(Map.of("snapshotId", published))
                 .post("/v1/tables/" + table + "/pins")
                 .then().statusCode(400).body("error.violations.field", equalTo(List.of("name", "owner", "reason")));
+        given().contentType(ContentType.JSON).body(Map.of("name", "main", "snapshotId", published, "reason", "r", "owner", "o"))
+                .post("/v1/tables/" + table + "/pins")
+                .then().statusCode(400).body("error.violations.message", equalTo(List.of("'main' is reserved: it names the table's main branch")));
+        given().contentType(ContentType.JSON).body(Map.of("name", "audit-job-1", "snapshotId", published, "reason", "r", "owner", "o"))
+                .post("/v1/tables/" + table + "/pins")
+                .then().statusCode(400).body("error.violations.message", equalTo(List.of("must not start with audit-: Kiln names its job branches so")));
         given().contentType(ContentType.JSON).body(Map.of("name", "v1", "snapshotId", published, "reason", "r", "owner", "o", "retentionDays", 30))
                 .post("/v1/tables/" + table + "/pins").then().statusCode(201).body("maxRefAgeMs", equalTo(30L * 24 * 3600 * 1000));
         given().contentType(ContentType.JSON).body(Map.of("name", "v1", "snapshotId", published, "reason", "r", "owner", "o"))
