@@ -1,10 +1,7 @@
 package io.kiln.embed;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +29,6 @@ import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
 import io.kiln.transform.Transform;
-import io.kiln.transform.Values;
 import io.kiln.transform.audio.AudioRejection;
 import io.kiln.transform.audio.DecodedAudio;
 import io.kiln.transform.audio.LogMelSpectrogram;
@@ -86,16 +82,7 @@ public final class AudioEmbedStep implements StepDefinition {
     public Transform bind(Map<String, Object> parameters) {
         StepParameters.requireOnly(parameters, Set.of("modelPath", "modelSha256", "input", "sampleRate", "seconds", "nMels", "windowMs", "hopMs", "normalize",
                 "inputColumn", "column", "maxBatchSize", "maxSeconds"));
-        if (!(parameters.get("modelPath") instanceof String pathText) || pathText.isBlank()) {
-            throw new InvalidStepParameterException("modelPath", "is required: the .onnx file of the audio encoder");
-        }
-        Path modelPath;
-        try {
-            modelPath = Path.of(pathText);
-        }
-        catch (InvalidPathException e) {
-            throw new InvalidStepParameterException("modelPath", "is not a valid path: " + pathText);
-        }
+        StepParameters.ModelFile model = StepParameters.modelFile(parameters, ": the .onnx file of the audio encoder");
         Input input = Input.valueOf(StepParameters.oneOf(parameters, "input", "log_mel", Set.of("log_mel", "waveform")).toUpperCase(Locale.ROOT));
         int sampleRate = StepParameters.integer(parameters, "sampleRate", 16000, 8000, 192_000);
         double seconds = StepParameters.number(parameters, "seconds", 10, 0.1, 120);
@@ -125,17 +112,8 @@ public final class AudioEmbedStep implements StepDefinition {
         String column = StepParameters.column(parameters, "column", "audio_embedding");
         int maxBatchSize = StepParameters.integer(parameters, "maxBatchSize", 16, 1, 4096);
         double maxSeconds = StepParameters.number(parameters, "maxSeconds", 600, 0.1, 86_400);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(modelPath);
-        }
-        catch (IOException e) {
-            throw new InvalidStepParameterException("modelPath", "the model file " + modelPath + " does not exist or cannot be read");
-        }
-        String sha256 = EmbeddingModels.sha256(bytes);
-        if (parameters.get("modelSha256") != null && !sha256.equals(parameters.get("modelSha256"))) {
-            throw new InvalidStepParameterException("modelSha256", "the model file's sha256 is " + sha256 + ", not the pinned " + parameters.get("modelSha256"));
-        }
+        byte[] bytes = model.bytes();
+        String sha256 = model.sha256();
         Encoder encoder = ENCODERS.computeIfAbsent(sha256, key -> Encoder.load(bytes, sha256));
         if (encoder.failure != null) {
             ENCODERS.remove(sha256);
@@ -145,7 +123,7 @@ public final class AudioEmbedStep implements StepDefinition {
         checkShape(encoder, clip);
         int dimension = encoder.dimension(clip);
         boolean staticBatchOfOne = encoder.shape[0] == 1;
-        return new Embed(encoder, dimension, modelPath.getFileName().toString(), clip, normalize, inputColumn, column,
+        return new Embed(encoder, dimension, java.nio.file.Path.of((String) parameters.get("modelPath")).getFileName().toString(), clip, normalize, inputColumn, column,
                 staticBatchOfOne ? 1 : maxBatchSize, maxSeconds);
     }
 
@@ -390,7 +368,7 @@ public final class AudioEmbedStep implements StepDefinition {
                 }
                 MonoSignal signal;
                 try {
-                    signal = DecodedAudio.decode(Values.bytes((ByteBuffer) row.value(inputColumn).get()), maxSeconds).mono();
+                    signal = DecodedAudio.decode((ByteBuffer) row.value(inputColumn).get(), maxSeconds).mono();
                 }
                 catch (AudioRejection e) {
                     outcomes[i] = Outcome.drop(ID, e.reason(), e.getMessage());

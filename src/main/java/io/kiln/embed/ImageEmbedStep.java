@@ -1,10 +1,7 @@
 package io.kiln.embed;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,16 +63,7 @@ public final class ImageEmbedStep implements StepDefinition {
     @Override
     public Transform bind(Map<String, Object> parameters) {
         StepParameters.requireOnly(parameters, Set.of("modelPath", "modelSha256", "size", "mean", "std", "normalize", "inputColumn", "column", "maxBatchSize"));
-        if (!(parameters.get("modelPath") instanceof String pathText) || pathText.isBlank()) {
-            throw new InvalidStepParameterException("modelPath", "is required: the .onnx file of the image encoder");
-        }
-        Path modelPath;
-        try {
-            modelPath = Path.of(pathText);
-        }
-        catch (InvalidPathException e) {
-            throw new InvalidStepParameterException("modelPath", "is not a valid path: " + pathText);
-        }
+        StepParameters.ModelFile model = StepParameters.modelFile(parameters, ": the .onnx file of the image encoder");
         int size = StepParameters.integer(parameters, "size", 224, 8, 4096);
         float[] mean = triple(parameters, "mean", CLIP_MEAN);
         float[] std = triple(parameters, "std", CLIP_STD);
@@ -88,24 +76,15 @@ public final class ImageEmbedStep implements StepDefinition {
         String inputColumn = StepParameters.column(parameters, "inputColumn", "image");
         String column = StepParameters.column(parameters, "column", "image_embedding");
         int maxBatchSize = StepParameters.integer(parameters, "maxBatchSize", 16, 1, 4096);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(modelPath);
-        }
-        catch (IOException e) {
-            throw new InvalidStepParameterException("modelPath", "the model file " + modelPath + " does not exist or cannot be read");
-        }
-        String sha256 = EmbeddingModels.sha256(bytes);
-        if (parameters.get("modelSha256") != null && !sha256.equals(parameters.get("modelSha256"))) {
-            throw new InvalidStepParameterException("modelSha256", "the model file's sha256 is " + sha256 + ", not the pinned " + parameters.get("modelSha256"));
-        }
+        byte[] bytes = model.bytes();
+        String sha256 = model.sha256();
         Encoder encoder = ENCODERS.computeIfAbsent(sha256 + ":" + size, key -> Encoder.load(bytes, size, sha256));
         if (encoder.failure != null) {
             ENCODERS.remove(sha256 + ":" + size);
             throw new InvalidStepParameterException("modelPath", encoder.failure);
         }
         ImageDecoder.load();
-        return new Embed(encoder, modelPath.getFileName().toString(), size, mean, std, normalize, inputColumn, column, maxBatchSize);
+        return new Embed(encoder, java.nio.file.Path.of((String) parameters.get("modelPath")).getFileName().toString(), size, mean, std, normalize, inputColumn, column, maxBatchSize);
     }
 
     private static float[] triple(Map<String, Object> parameters, String name, List<Double> defaults) {

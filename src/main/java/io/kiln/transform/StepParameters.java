@@ -107,4 +107,40 @@ public final class StepParameters {
         }
         return List.copyOf(result);
     }
+
+    /** A model file a step loads: its bytes and their sha256 (hex). */
+    public record ModelFile(byte[] bytes, String sha256) {}
+
+    /**
+     * Reads the model file that parameter {@code modelPath} names and checks it against the optional
+     * pin {@code modelSha256}; {@code required} ends the message when the path is missing
+     * ({@code ": the .onnx file of the image encoder"}). The job binder has already refused a path
+     * outside the source roots.
+     *
+     * @throws InvalidStepParameterException on {@code modelPath} or {@code modelSha256}
+     */
+    public static ModelFile modelFile(Map<String, Object> parameters, String required) {
+        if (!(parameters.get("modelPath") instanceof String pathText) || pathText.isBlank()) {
+            throw new InvalidStepParameterException("modelPath", "is required" + required);
+        }
+        Object pinned = parameters.get("modelSha256");
+        if (pinned != null && !(pinned instanceof String)) {
+            throw new InvalidStepParameterException("modelSha256", "must be the sha256 of the model file, in hex, was " + pinned);
+        }
+        byte[] bytes;
+        try {
+            bytes = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(pathText));
+        }
+        catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidStepParameterException("modelPath", "is not a valid path: " + pathText);
+        }
+        catch (java.io.IOException e) {
+            throw new InvalidStepParameterException("modelPath", "the model file " + pathText + " does not exist or cannot be read");
+        }
+        String sha256 = Values.sha256(java.nio.ByteBuffer.wrap(bytes));
+        if (pinned != null && !sha256.equalsIgnoreCase((String) pinned)) {
+            throw new InvalidStepParameterException("modelSha256", "the model file's sha256 is " + sha256 + ", not the pinned " + pinned);
+        }
+        return new ModelFile(bytes, sha256);
+    }
 }

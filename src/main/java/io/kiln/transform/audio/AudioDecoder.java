@@ -491,9 +491,6 @@ public final class AudioDecoder {
         catch (IOException | RuntimeException e) {
             throw new AudioRejection(frames == 0 ? "corrupt-audio" : "truncated-audio", "the " + info.codec() + " stream breaks off after " + frames + " frames: " + message(e));
         }
-        if (sink instanceof ExactLength exact) {
-            return exact.finish();
-        }
         return frames;
     }
 

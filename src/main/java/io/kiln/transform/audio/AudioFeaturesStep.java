@@ -18,7 +18,6 @@ import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
 import io.kiln.transform.Transform;
-import io.kiln.transform.Values;
 
 /**
  * {@code audio-features}: the features audio models and classic pipelines use, computed once at
@@ -138,7 +137,7 @@ public final class AudioFeaturesStep implements StepDefinition {
             }
             MonoSignal signal;
             try {
-                signal = DecodedAudio.decode(Values.bytes((ByteBuffer) value.get()), maxSeconds).mono();
+                signal = DecodedAudio.decode((ByteBuffer) value.get(), maxSeconds).mono();
             }
             catch (AudioRejection rejection) {
                 return Outcome.drop(ID, rejection.reason(), rejection.getMessage());

@@ -284,23 +284,19 @@ public final class AudioNormalizeStep implements StepDefinition {
         @Override
         public void accept(float[] interleaved, int frames) throws AudioRejection {
             int channels = info.channels();
-            if (scratch.length < frames) {
-                scratch = new float[frames];
+            if (outputChannels == 1 && channels > 1) {
+                append(0, resamplers[0].process(MonoSignal.mix(interleaved, frames, channels), 0, frames));
             }
-            for (int c = 0; c < outputChannels; c++) {
-                for (int i = 0; i < frames; i++) {
-                    if (outputChannels == 1 && channels > 1) {
-                        float sum = 0;
-                        for (int k = 0; k < channels; k++) {
-                            sum += interleaved[i * channels + k];
-                        }
-                        scratch[i] = sum / channels;
-                    }
-                    else {
+            else {
+                if (scratch.length < frames) {
+                    scratch = new float[frames];
+                }
+                for (int c = 0; c < outputChannels; c++) {
+                    for (int i = 0; i < frames; i++) {
                         scratch[i] = interleaved[i * channels + c];
                     }
+                    append(c, resamplers[c].process(scratch, 0, frames));
                 }
-                append(c, resamplers[c].process(scratch, 0, frames));
             }
             drain(false);
         }
@@ -350,7 +346,7 @@ public final class AudioNormalizeStep implements StepDefinition {
                     interleaved[i * outputChannels + c] = pending[c][i];
                 }
             }
-            AudioQuality quality = AudioQuality.measure(mono(interleaved, frames), settings.sampleRate());
+            AudioQuality quality = AudioQuality.measure(outputChannels == 1 ? interleaved.clone() : MonoSignal.mix(interleaved, frames, outputChannels), settings.sampleRate());
             double measured = Double.NEGATIVE_INFINITY;
             double truePeak = Double.NEGATIVE_INFINITY;
             double gain = 0;
@@ -370,21 +366,6 @@ public final class AudioNormalizeStep implements StepDefinition {
             int[] pcm = AudioEncoder.quantize(interleaved, interleaved.length, settings.bits());
             byte[] bytes = AudioEncoder.encode(pcm, outputChannels, settings.sampleRate(), settings.bits(), settings.encode());
             return new Piece(totalFrames, frames, bytes, AudioEncoder.pcmSha256(pcm, settings.bits()), measured, truePeak, gain, settings.sampleRate(), quality);
-        }
-
-        private float[] mono(float[] interleaved, int frames) {
-            if (outputChannels == 1) {
-                return interleaved.clone();
-            }
-            float[] mono = new float[frames];
-            for (int i = 0; i < frames; i++) {
-                float sum = 0;
-                for (int c = 0; c < outputChannels; c++) {
-                    sum += interleaved[i * outputChannels + c];
-                }
-                mono[i] = sum / outputChannels;
-            }
-            return mono;
         }
     }
 }

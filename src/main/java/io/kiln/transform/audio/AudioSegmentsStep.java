@@ -1,10 +1,6 @@
 package io.kiln.transform.audio;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,7 +19,6 @@ import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
 import io.kiln.transform.Transform;
-import io.kiln.transform.Values;
 import io.kiln.transform.text.ChunkStep;
 
 /**
@@ -85,30 +80,10 @@ public final class AudioSegmentsStep implements StepDefinition {
     }
 
     private static SileroVad silero(Map<String, Object> parameters, EnergyVad.Parameters postProcessing) {
-        if (!(parameters.get("modelPath") instanceof String pathText) || pathText.isBlank()) {
-            throw new InvalidStepParameterException("modelPath", "is required with vad: silero: the Silero VAD v5 .onnx file");
-        }
+        StepParameters.ModelFile model = StepParameters.modelFile(parameters, " with vad: silero: the Silero VAD v5 .onnx file");
         double threshold = StepParameters.number(parameters, "threshold", SileroVad.DEFAULT_THRESHOLD, 0.01, 0.99);
-        Object pinned = parameters.get("modelSha256");
-        if (pinned != null && !(pinned instanceof String)) {
-            throw new InvalidStepParameterException("modelSha256", "must be the sha256 of the model file, in hex, was " + pinned);
-        }
-        byte[] bytes;
         try {
-            bytes = Files.readAllBytes(Path.of(pathText));
-        }
-        catch (InvalidPathException e) {
-            throw new InvalidStepParameterException("modelPath", "is not a valid path: " + pathText);
-        }
-        catch (IOException e) {
-            throw new InvalidStepParameterException("modelPath", "the model file " + pathText + " does not exist or cannot be read");
-        }
-        String sha256 = Values.sha256(ByteBuffer.wrap(bytes));
-        if (pinned != null && !sha256.equalsIgnoreCase((String) pinned)) {
-            throw new InvalidStepParameterException("modelSha256", "the model file's sha256 is " + sha256 + ", not the pinned " + pinned);
-        }
-        try {
-            return SileroVad.load(bytes, SileroVad.Parameters.withThreshold(threshold, postProcessing));
+            return SileroVad.load(model.bytes(), SileroVad.Parameters.withThreshold(threshold, postProcessing));
         }
         catch (ModelLoadException e) {
             throw new InvalidStepParameterException("modelPath", e.getMessage());
@@ -155,7 +130,7 @@ public final class AudioSegmentsStep implements StepDefinition {
             }
             DecodedAudio whole;
             try {
-                whole = DecodedAudio.decode(Values.bytes((ByteBuffer) value.get()), maxSeconds);
+                whole = DecodedAudio.decode((ByteBuffer) value.get(), maxSeconds);
             }
             catch (AudioRejection rejection) {
                 return Outcome.drop(ID, rejection.reason(), rejection.getMessage());

@@ -21,10 +21,19 @@ public record DecodedAudio(AudioDecoder.Info info, float[] samples) {
      * @throws AudioRejection as {@link AudioDecoder#decode} does
      */
     public static DecodedAudio decode(byte[] bytes, double maxSeconds) throws AudioRejection {
+        return decode(java.nio.ByteBuffer.wrap(bytes), maxSeconds);
+    }
+
+    /**
+     * Decodes the file in {@code file} in place (a row's binary value: no copy of it is made).
+     *
+     * @throws AudioRejection as {@link AudioDecoder#decode} does
+     */
+    public static DecodedAudio decode(java.nio.ByteBuffer file, double maxSeconds) throws AudioRejection {
         AudioDecoder.Info[] info = new AudioDecoder.Info[1];
         float[][] all = {new float[4096]};
         int[] size = {0};
-        AudioDecoder.decode(bytes, maxSeconds, new AudioDecoder.Sink() {
+        AudioDecoder.decode(file, maxSeconds, new AudioDecoder.Sink() {
             @Override
             public void start(AudioDecoder.Info started) {
                 info[0] = started;
@@ -49,18 +58,6 @@ public record DecodedAudio(AudioDecoder.Info info, float[] samples) {
 
     /** The channels averaged. */
     public MonoSignal mono() {
-        int channels = info.channels();
-        if (channels == 1) {
-            return new MonoSignal(info.sampleRate(), samples);
-        }
-        float[] mono = new float[frames()];
-        for (int i = 0; i < mono.length; i++) {
-            float sum = 0;
-            for (int c = 0; c < channels; c++) {
-                sum += samples[i * channels + c];
-            }
-            mono[i] = sum / channels;
-        }
-        return new MonoSignal(info.sampleRate(), mono);
+        return new MonoSignal(info.sampleRate(), info.channels() == 1 ? samples : MonoSignal.mix(samples, frames(), info.channels()));
     }
 }

@@ -19,7 +19,6 @@ import io.kiln.transform.StepDefinition;
 import io.kiln.transform.StepId;
 import io.kiln.transform.StepParameters;
 import io.kiln.transform.Transform;
-import io.kiln.transform.Values;
 import io.kiln.transform.audio.AudioFingerprint;
 import io.kiln.transform.audio.AudioRejection;
 import io.kiln.transform.audio.DecodedAudio;
@@ -92,7 +91,7 @@ public final class DedupAudioStep implements StepDefinition {
             }
             MonoSignal signal;
             try {
-                signal = DecodedAudio.decode(Values.bytes(bytes), maxSeconds).mono();
+                signal = DecodedAudio.decode(bytes, maxSeconds).mono();
             }
             catch (AudioRejection rejection) {
                 return null;
