@@ -42,8 +42,8 @@ import io.kiln.transform.TransformChain;
  * filters, statistics);</li>
  * <li>write ({@link BatchWriter} over {@link InputPasses}): the pass that transforms and writes
  * rows and rejects;</li>
- * <li>commit (here): reconcile, the snapshot summaries, the rejects committed and the rows staged
- * on the job's audit branch.</li>
+ * <li>commit (here): reconcile, the snapshot summaries, the rejects and the rows staged on the
+ * job's audit branch of each table.</li>
  * </ol>
  * Records are read on the calling thread in batches; batches are transformed on {@code threads}
  * threads and written in input order, so the rows, the files and the content digest do not depend
@@ -88,7 +88,7 @@ public final class IngestPipeline {
      * What the pipeline did: its files staged on the job's audit branch, or, for a retried job
      * whose earlier run got as far as publishing, the snapshot it published.
      */
-    public record Result(Optional<Publisher.Staged> staged, Optional<Long> publishedSnapshotId, Table table,
+    public record Result(Optional<Publisher.Staged> staged, Optional<Long> publishedSnapshotId, Table table, Table rejectsTable,
             long read, long written, long rejected, Map<String, Long> rejectedByReason,
             List<TransformChain.StepStatistics> steps, String contentDigest, long inputBytes, long split, Optional<RowRules.Profile> rowRules) {}
 
@@ -119,7 +119,9 @@ public final class IngestPipeline {
 
         Optional<Long> alreadyPublished = scratch ? Optional.empty() : publisher.findPublished(table, jobId);
         if (alreadyPublished.isPresent()) {
-            return resultFromSnapshot(table, alreadyPublished.get(), job.chain(), plan);
+            // the rows were published before the service stopped; their rejects join main now if they had not yet
+            publisher.mergeStaged(rejectsTable, jobId);
+            return resultFromSnapshot(table, rejectsTable, alreadyPublished.get(), job.chain(), plan);
         }
 
         progress.reading();
@@ -166,7 +168,7 @@ public final class IngestPipeline {
                 }
             }
             Publisher.Staged staged = commit(jobId, job, table, rejectsTable, writer, files, summary, rejectsSummary, scratch);
-            return new Result(Optional.of(staged), Optional.empty(), table, tally.read, tally.written, tally.rejected, tally.byReason,
+            return new Result(Optional.of(staged), Optional.empty(), table, rejectsTable, tally.read, tally.written, tally.rejected, tally.byReason,
                     job.chain().statistics(), tally.digest.value(), plan.totalBytes(), tally.split, Optional.of(tally.profile));
         }
         catch (RuntimeException e) {
@@ -182,7 +184,10 @@ public final class IngestPipeline {
         }
     }
 
-    /** Commits the rejects (unless a reproduction) and stages the rows on the job's audit branch. */
+    /**
+     * Stages the rejects (unless a reproduction: then they are deleted) and the rows, each on the
+     * job's audit branch of its table. The rejects join main with the rows' publish ({@link Publisher#mergeStaged}).
+     */
     private Publisher.Staged commit(String jobId, BoundJob job, Table table, Table rejectsTable, LakeWriter writer, LakeWriter.WrittenFiles files,
             Map<String, String> summary, Map<String, String> rejectsSummary, boolean scratch) {
         try {
@@ -190,7 +195,7 @@ public final class IngestPipeline {
                 files.rejects().forEach(file -> rejectsTable.io().deleteFile(file.location()));
             }
             else {
-                publisher.commitUnaudited(rejectsTable, jobId, files.rejects(), rejectsSummary);
+                publisher.stage(rejectsTable, jobId, files.rejects(), rejectsSummary);
             }
             return publisher.stage(table, jobId, files.rows(), summary);
         }
@@ -199,6 +204,9 @@ public final class IngestPipeline {
             throw new KilnException(ErrorCode.COMMIT_STATE_UNKNOWN, "The catalog did not confirm the commit; retry the job to find out whether it landed");
         }
         catch (CommitFailedException e) {
+            if (!scratch) {
+                publisher.discardStaged(rejectsTable, jobId);
+            }
             writer.abort();
             throw new KilnException(ErrorCode.COMMIT_FAILED, "The commit to " + job.table() + " failed: " + e.getMessage());
         }
@@ -236,9 +244,9 @@ public final class IngestPipeline {
         return summary;
     }
 
-    private Result resultFromSnapshot(Table table, long snapshotId, TransformChain chain, InputPlan plan) {
+    private Result resultFromSnapshot(Table table, Table rejectsTable, long snapshotId, TransformChain chain, InputPlan plan) {
         Map<String, String> summary = table.snapshot(snapshotId).summary();
-        return new Result(Optional.empty(), Optional.of(snapshotId), table,
+        return new Result(Optional.empty(), Optional.of(snapshotId), table, rejectsTable,
                 Long.parseLong(summary.getOrDefault("kiln.rows-read", "0")),
                 Long.parseLong(summary.getOrDefault("kiln.rows-written", "0")),
                 Long.parseLong(summary.getOrDefault("kiln.rows-rejected", "0")),

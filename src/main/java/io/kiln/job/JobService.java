@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -45,6 +46,8 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class JobService {
     private static final Logger LOG = Logger.getLogger(JobService.class);
+    /** Runs of a job whose fitted steps (deduplication) raced another process's publish to the table, before it fails. */
+    static final int MAX_ATTEMPTS = 8;
 
     @Inject
     KilnConfig config;
@@ -67,6 +70,8 @@ public class JobService {
     private ExecutorService workers;
     private final Map<String, JobProgress> running = new ConcurrentHashMap<>();
     private final Map<String, Boolean> cancelRequested = new ConcurrentHashMap<>();
+    /** Per table: held by the one job with fitted steps that runs on it now. */
+    private final Map<String, ReentrantLock> fittedJobs = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     void start(@Observes StartupEvent event) {
@@ -228,51 +233,97 @@ public class JobService {
             job = job.running(Instant.now());
             store.update(job);
         }
-        JobProgress progress = new JobProgress();
-        running.put(id, progress);
         try {
-            BoundJob bound;
-            try {
-                bound = binder.bind(job.spec());
-            }
-            catch (KilnException e) {
-                String detail = e.violations().stream().map(v -> v.field() + " " + v.message()).reduce((a, b) -> a + "; " + b).orElse(e.getMessage());
-                throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "The job's spec no longer binds: " + detail);
-            }
-            IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
-                    config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion,
-                    new io.kiln.source.DocumentLimits(config.documentParseTimeout(), config.maxRecordBytes(), config.documentMaxBytes())));
-            IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> stopping || cancelRequested.containsKey(id));
-            Job.Counts counts = new Job.Counts(result.read(), result.written(), result.rejected());
-            if (result.publishedSnapshotId().isPresent()) {
-                // an earlier run of this job published before the service stopped: its snapshot records the audit
-                Publication.RecordedAudit audit = Publication.recordedAudit(result.table(), result.publishedSnapshotId().get());
-                store.update(job.published(Instant.now(), result.publishedSnapshotId().get(), audit.auditedSnapshotId().orElse(null), result.inputBytes(), counts,
-                        result.rejectedByReason(), result.steps(), audit.checks()));
-                return;
-            }
-            job = job.auditing(Instant.now(), result.staged().orElseThrow().snapshotId(), result.staged().get().branch(), result.inputBytes(), counts,
-                    result.rejectedByReason(), result.steps());
-            store.update(job);
-            running.remove(id);
-            Publication.Outcome outcome = publication.run(id, bound, result);
-            if (outcome.published()) {
-                store.update(job.published(Instant.now(), outcome.snapshotId(), outcome.auditedSnapshotId(), result.inputBytes(), counts,
-                        result.rejectedByReason(), result.steps(), outcome.checks()));
-                LOG.infof("Job %s PUBLISHED snapshot %d of %s (audited %d): read %d, written %d, rejected %d", id, outcome.snapshotId(), bound.table(),
-                        outcome.auditedSnapshotId(), result.read(), result.written(), result.rejected());
-            }
-            else {
-                store.update(job.rejected(Instant.now(), outcome.auditedSnapshotId(), outcome.branch(), outcome.checks()));
-                LOG.infof("Job %s REJECTED by its checks; %s unchanged, batch kept on branch %s", id, bound.table(), outcome.branch());
+            for (int attempt = 1;; attempt++) {
+                try {
+                    runOnce(job);
+                    return;
+                }
+                catch (Publication.StaleIndexException stale) {
+                    if (attempt >= MAX_ATTEMPTS) {
+                        throw new KilnException(ErrorCode.COMMIT_FAILED, "Other jobs kept publishing to " + job.table() + " while this one deduplicated; gave up after "
+                                + attempt + " runs, and nothing was published");
+                    }
+                    LOG.infof("Job %s runs again: %s", id, stale.getMessage());
+                    job = job.running(Instant.now());
+                    store.update(job);
+                }
             }
         }
         catch (RuntimeException e) {
-            end(job, e);
+            end(store.find(id).orElse(job), e); // as the store has it: audited counts and branch included
         }
         finally {
             running.remove(id);
             cancelRequested.remove(id);
+        }
+    }
+
+    /**
+     * One run of a job: bind, ingest, audit and publish. A job with fitted steps (duplicate filters)
+     * decides against what the table held when it started, so such jobs of one table run one at a
+     * time in this service, each start to publish; another process's publish meanwhile makes the
+     * job run again ({@link Publication.StaleIndexException}).
+     */
+    private void runOnce(Job job) {
+        JobProgress progress = new JobProgress();
+        running.put(job.id(), progress);
+        BoundJob bound;
+        try {
+            bound = binder.bind(job.spec());
+        }
+        catch (KilnException e) {
+            String detail = e.violations().stream().map(v -> v.field() + " " + v.message()).reduce((a, b) -> a + "; " + b).orElse(e.getMessage());
+            throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "The job's spec no longer binds: " + detail);
+        }
+        if (bound.chain().fittedGroups().isEmpty()) {
+            ingestAndPublish(job, bound, progress);
+            return;
+        }
+        ReentrantLock lock = fittedJobs.computeIfAbsent(bound.table().toString(), table -> new ReentrantLock(true));
+        try {
+            lock.lockInterruptibly();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IngestPipeline.CancelledException();
+        }
+        try {
+            ingestAndPublish(job, bound, progress);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private void ingestAndPublish(Job job, BoundJob bound, JobProgress progress) {
+        String id = job.id();
+        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
+                config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion,
+                new io.kiln.source.DocumentLimits(config.documentParseTimeout(), config.maxRecordBytes(), config.documentMaxBytes())));
+        IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> stopping || cancelRequested.containsKey(id));
+        Job.Counts counts = new Job.Counts(result.read(), result.written(), result.rejected());
+        if (result.publishedSnapshotId().isPresent()) {
+            // an earlier run of this job published before the service stopped: its snapshot records the audit
+            Publication.RecordedAudit audit = Publication.recordedAudit(result.table(), result.publishedSnapshotId().get());
+            store.update(job.published(Instant.now(), result.publishedSnapshotId().get(), audit.auditedSnapshotId().orElse(null), result.inputBytes(), counts,
+                    result.rejectedByReason(), result.steps(), audit.checks()));
+            return;
+        }
+        Job auditing = job.auditing(Instant.now(), result.staged().orElseThrow().snapshotId(), result.staged().get().branch(), result.inputBytes(), counts,
+                result.rejectedByReason(), result.steps());
+        store.update(auditing);
+        running.remove(id);
+        Publication.Outcome outcome = publication.run(id, bound, result);
+        if (outcome.published()) {
+            store.update(auditing.published(Instant.now(), outcome.snapshotId(), outcome.auditedSnapshotId(), result.inputBytes(), counts,
+                    result.rejectedByReason(), result.steps(), outcome.checks()));
+            LOG.infof("Job %s PUBLISHED snapshot %d of %s (audited %d): read %d, written %d, rejected %d", id, outcome.snapshotId(), bound.table(),
+                    outcome.auditedSnapshotId(), result.read(), result.written(), result.rejected());
+        }
+        else {
+            store.update(auditing.rejected(Instant.now(), outcome.auditedSnapshotId(), outcome.branch(), outcome.checks()));
+            LOG.infof("Job %s REJECTED by its checks; %s unchanged, batch kept on branch %s", id, bound.table(), outcome.branch());
         }
     }
 

@@ -35,7 +35,9 @@ import io.kiln.lake.SummaryJson;
  * main is always what was audited. An audit the check engine could not run (it crashed or timed
  * out) is run again, a bounded number of times, once the engine has restarted. The audit of a first staging runs without the table lock (so
  * jobs audit in parallel); re-staging, re-auditing and publishing hold it. Across processes,
- * Iceberg's optimistic commit catches the race and the loop re-stages.
+ * Iceberg's optimistic commit catches the race and the loop re-stages. A batch whose duplicates
+ * were decided against an index that has grown since cannot be re-staged as it is: the job runs
+ * again ({@link StaleIndexException}). The job's rejects join main with its rows.
  */
 final class Publication {
     static final int MAX_RESTAGES = 50;
@@ -63,6 +65,17 @@ final class Publication {
         this.rejectedBranchRetention = rejectedBranchRetention;
     }
 
+    /**
+     * Another job published rows to the table's deduplication index while this one decided its
+     * duplicates against the older index: this job's staging (rows and rejects) is discarded, and
+     * the job must run again to decide against the index as it is now.
+     */
+    static final class StaleIndexException extends RuntimeException {
+        StaleIndexException(String index) {
+            super("the deduplication index of " + index + " gained rows while the job ran", null, false, false);
+        }
+    }
+
     /** {@code snapshotId}: published (main's new head) or the rejected branch's audit record. */
     record Outcome(boolean published, long snapshotId, long auditedSnapshotId, String branch, List<CheckResult> checks) {}
 
@@ -79,6 +92,7 @@ final class Publication {
         for (int attempt = 0; attempt <= MAX_RESTAGES; attempt++) {
             if (!report.passed()) {
                 long record = publisher.keepRejected(table, jobId, staged, auditSummary(job, report), rejectedBranchRetention.toMillis());
+                publisher.keepStaged(result.rejectsTable(), jobId, rejectedBranchRetention.toMillis());
                 if (report.engineFailure().isPresent()) {
                     // not the data's fault: the job fails (retry it), and the batch waits on its branch
                     throw new KilnException(ErrorCode.CHECK_ENGINE_FAILED, "The audit could not run (" + report.engineFailure().get()
@@ -98,19 +112,32 @@ final class Publication {
             Optional<Map<String, String>> base = staged.baseSnapshotId().map(id -> table.snapshot(id).summary());
             Optional<String> staleIndex = DedupSegments.staleIndex(base, staged.summary());
             if (staleIndex.isPresent()) {
-                throw new KilnException(ErrorCode.COMMIT_FAILED, "Another job published to " + job.table() + " while this one deduplicated ("
-                        + staleIndex.get() + "); nothing was published: run the job again to deduplicate against those rows too");
+                publisher.discardStaged(table, jobId);
+                publisher.discardStaged(result.rejectsTable(), jobId);
+                throw new StaleIndexException(job.table() + " (" + staleIndex.get() + ")");
             }
             summary.putAll(DedupSegments.carryForward(base, staged.summary()));
             summary.putAll(IdSegments.carryForward(base, staged.summary(), report.uniqueColumns(), baseUniqueColumns(table, staged)));
             Optional<Long> published = publisher.publish(table, jobId, staged, summary, job.tag());
             if (published.isPresent()) {
+                mergeRejects(jobId, result.rejectsTable());
                 return new Outcome(true, published.get(), staged.snapshotId(), staged.branch(), report.results());
             }
             staged = publisher.stage(table, jobId, staged.files(), staged.summary());
             report = auditRetryingTheEngine(jobId, job, result, staged);
         }
         throw new KilnException(ErrorCode.COMMIT_FAILED, "Main of " + job.table() + " kept moving; gave up after " + MAX_RESTAGES + " re-stages");
+    }
+
+    /** The rows are on main: their rejects join it. A failure now must not fail a published job: the rejects wait on their branch. */
+    private void mergeRejects(String jobId, Table rejectsTable) {
+        try {
+            publisher.mergeStaged(rejectsTable, jobId);
+        }
+        catch (RuntimeException e) {
+            LOG.errorf("Job %s published, but its rejects could not join %s (%s): they wait on branch %s", jobId, rejectsTable.name(), e.getMessage(),
+                    Publisher.branchOf(jobId));
+        }
     }
 
     /**

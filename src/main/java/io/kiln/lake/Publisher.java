@@ -159,25 +159,88 @@ public final class Publisher {
         return Optional.empty();
     }
 
-    /** Appends straight to main, once per job: for tables that are not audited (rejects). */
-    public long commitUnaudited(Table table, String jobId, List<DataFile> files, Map<String, String> summary) {
-        return locked(table, () -> commitUnauditedLocked(table, jobId, files, summary));
+    /**
+     * Appends what the job staged on its branch to main, once per job, and drops the branch: for a
+     * table that is not audited itself (rejects) and becomes visible with its job's publish. Main
+     * may have moved since the staging (other jobs' rejects): the files are appended, not
+     * fast-forwarded. Idempotent: a job already in main's history only has its branch dropped; a
+     * job with nothing staged changes nothing. Returns the snapshot on main that holds the job, if any.
+     */
+    public Optional<Long> mergeStaged(Table table, String jobId) {
+        return locked(table, () -> {
+            table.refresh();
+            String branch = branchOf(jobId);
+            Optional<Long> merged = jobOnMain(table, jobId);
+            SnapshotRef ref = table.refs().get(branch);
+            if (merged.isEmpty() && ref != null) {
+                Snapshot staged = table.snapshot(ref.snapshotId());
+                AppendFiles append = table.newAppend();
+                staged.addedDataFiles(table.io()).forEach(append::appendFile);
+                staged.summary().forEach((key, value) -> {
+                    if (key.startsWith("kiln.") && !key.equals(BASE_SNAPSHOT)) {
+                        append.set(key, value);
+                    }
+                });
+                append.set(JOB_ID, jobId);
+                append.commit();
+                table.refresh();
+                merged = Optional.of(table.currentSnapshot().snapshotId());
+            }
+            if (table.refs().containsKey(branch)) {
+                table.manageSnapshots().removeBranch(branch).commit();
+            }
+            return merged;
+        });
     }
 
-    private long commitUnauditedLocked(Table table, String jobId, List<DataFile> files, Map<String, String> summary) {
-        table.refresh();
-        for (Snapshot snapshot : table.snapshots()) {
+    /** The snapshot in main's history that carries the job's id. */
+    private static Optional<Long> jobOnMain(Table table, String jobId) {
+        Snapshot main = table.currentSnapshot();
+        if (main == null) {
+            return Optional.empty();
+        }
+        for (Snapshot snapshot : SnapshotUtil.ancestorsOf(main.snapshotId(), table::snapshot)) {
             if (jobId.equals(snapshot.summary().get(JOB_ID))) {
-                return snapshot.snapshotId();
+                return Optional.of(snapshot.snapshotId());
             }
         }
-        AppendFiles append = table.newAppend();
-        files.forEach(append::appendFile);
-        summary.forEach(append::set);
-        append.set(JOB_ID, jobId);
-        append.commit();
-        table.refresh();
-        return table.currentSnapshot().snapshotId();
+        return Optional.empty();
+    }
+
+    /** Keeps what the job staged on its branch (if anything) for {@code retentionMillis}, off main: the job did not publish. */
+    public void keepStaged(Table table, String jobId, long retentionMillis) {
+        locked(table, () -> {
+            table.refresh();
+            if (table.refs().containsKey(branchOf(jobId))) {
+                table.manageSnapshots().setMaxRefAgeMs(branchOf(jobId), retentionMillis).commit();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Drops the job's branch and deletes the files it staged there, which nothing else references:
+     * for a staging that will be done again from the start. A job already on main keeps everything.
+     */
+    public void discardStaged(Table table, String jobId) {
+        locked(table, () -> {
+            table.refresh();
+            SnapshotRef ref = table.refs().get(branchOf(jobId));
+            if (ref == null || jobOnMain(table, jobId).isPresent()) {
+                return null;
+            }
+            List<String> files = new java.util.ArrayList<>();
+            Long base = Optional.ofNullable(table.snapshot(ref.snapshotId()).summary().get(BASE_SNAPSHOT)).map(Long::valueOf).orElse(null);
+            for (Snapshot snapshot : SnapshotUtil.ancestorsOf(ref.snapshotId(), table::snapshot)) {
+                if (base != null && snapshot.snapshotId() == base) {
+                    break;
+                }
+                snapshot.addedDataFiles(table.io()).forEach(file -> files.add(file.location()));
+            }
+            table.manageSnapshots().removeBranch(branchOf(jobId)).commit();
+            files.forEach(table.io()::deleteFile);
+            return null;
+        });
     }
 
     /** Stages the files on the job's audit branch, (re)created from main's current head. */

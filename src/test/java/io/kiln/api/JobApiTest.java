@@ -310,7 +310,11 @@ class JobApiTest {
     }
 
     static JsonPath awaitFinal(String id) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        return awaitFinal(id, 60);
+    }
+
+    static JsonPath awaitFinal(String id, int seconds) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(seconds));
         while (Instant.now().isBefore(deadline)) {
             JsonPath job = given().get("/v1/jobs/" + id).then().statusCode(200).extract().jsonPath();
             if (List.of("PUBLISHED", "REJECTED", "FAILED", "CANCELLED").contains(job.getString("state"))) {
@@ -323,7 +327,7 @@ class JobApiTest {
                 throw new IllegalStateException(e);
             }
         }
-        throw new AssertionError("job " + id + " did not finish in 60 s");
+        throw new AssertionError("job " + id + " did not finish in " + seconds + " s");
     }
 
     private static String suffix() {

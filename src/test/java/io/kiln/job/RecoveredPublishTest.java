@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.kiln.check.Auditor;
 import io.kiln.check.CheckResult;
+import io.kiln.lake.Publisher;
 
 /** A job run again after its publish but before its record was updated (a crash between the two) reads its audit back from the snapshot. */
 class RecoveredPublishTest {
@@ -44,6 +45,30 @@ class RecoveredPublishTest {
             assertThat(audit.checks()).extracting(CheckResult::rule, CheckResult::outcome)
                     .containsExactlyElementsOf(published.checks().stream().map(check -> org.assertj.core.groups.Tuple.tuple(check.rule(), check.outcome())).toList());
             assertThat(audit.checks()).isNotEmpty();
+        }
+    }
+
+    /** A crash after the rows' publish and before their rejects joined main: the job run again merges the rejects, once. */
+    @Test
+    void aJobRunAgainAfterItsPublishBringsItsRejectsToMainOnce() throws IOException {
+        Path inputs = Files.createDirectories(temp.resolve("inputs"));
+        Files.writeString(inputs.resolve("part.jsonl"), "{\"id\": \"a\", \"text\": \"one\"}\n{\"id\": \"b\", \n{\"id\": \"c\", \"text\": \"three\"}\n");
+        try (PipelineHarness harness = new PipelineHarness(temp.resolve("lake"), List.of(inputs))) {
+            JobSpec spec = new JobSpec("demo.halfway", new SourceSpec("file://" + inputs, "jsonl", Map.of("id", "id", "text", "text")),
+                    List.of(new StepSpec("normalize", Map.of())), null, 0.9, null);
+            IngestPipeline pipeline = new IngestPipeline(harness.publisher, new IngestPipeline.Settings(1, 10, 1 << 20, 1 << 20, "test"));
+            IngestPipeline.Result first = pipeline.run("job-1", harness.binder.bind(spec), new JobProgress(), () -> false);
+            Publisher.Staged staged = first.staged().orElseThrow();
+            // the rows publish as Publication publishes them; the service dies before the rejects join main
+            assertThat(harness.publisher.publish(first.table(), "job-1", staged, Map.of(Publisher.CHECKS_OUTCOME, "PASSED"), Optional.empty())).isPresent();
+            assertThat(PipelineHarness.rows(first.rejectsTable())).isEmpty();
+
+            for (int run = 0; run < 2; run++) {
+                IngestPipeline.Result again = pipeline.run("job-1", harness.binder.bind(spec), new JobProgress(), () -> false);
+                assertThat(again.publishedSnapshotId()).isPresent();
+                assertThat(PipelineHarness.rows(again.rejectsTable())).hasSize(1).allSatisfy(reject -> assertThat(reject.getField("reason")).isEqualTo("malformed-json"));
+                assertThat(again.rejectsTable().refs()).doesNotContainKey(Publisher.branchOf("job-1"));
+            }
         }
     }
 }

@@ -98,6 +98,10 @@ class WriteAuditPublishTest {
         assertThat(table.refs()).containsKey("audit-job-bad");
         assertThat(table.refs().get("audit-job-bad").maxRefAgeMs()).isEqualTo(Duration.ofDays(3).toMillis());
         assertThat(rows(table, "audit-job-bad")).as("the batch stays inspectable on its branch").hasSize(210);
+        Table rejects = catalog.loadTable(TableIdentifier.of("demo", "wap__rejects"));
+        assertThat(rows(rejects, "main")).as("a rejected batch's rejects stay off main").isEmpty();
+        assertThat(rejects.refs().get("audit-job-bad").maxRefAgeMs()).isEqualTo(Duration.ofDays(3).toMillis());
+        assertThat(rows(rejects, "audit-job-bad")).as("and wait on its branch, with it").hasSize(10);
         assertThat(table.snapshot(bad.snapshotId()).summary()).containsEntry("kiln.checks.outcome", "FAILED")
                 .containsEntry("kiln.audited-snapshot-id", Long.toString(bad.auditedSnapshotId()));
         assertThat(table.snapshot(bad.snapshotId()).summary().get("kiln.checks.results")).contains("rejected rate <= 0.2");
@@ -171,6 +175,41 @@ class WriteAuditPublishTest {
     private Publication.Outcome ingest(String jobId, JobSpec spec) {
         BoundJob job = binder.bind(spec);
         return publication().run(jobId, job, pipeline().run(jobId, job, new JobProgress(), () -> false));
+    }
+
+    /**
+     * Two jobs deduplicate against the same published index; the first publishes. The second's
+     * decisions are stale: its staging (rows and rejects) is discarded rather than published or
+     * failed, and its next run decides against the grown index, with exact counts.
+     */
+    @Test
+    void aDedupJobOvertakenByAnotherIsDiscardedAndRunsAgainExactly() throws IOException {
+        JobSpec first = dedupSpec("demo.race", "batch-a.jsonl");
+        JobSpec second = dedupSpec("demo.race", "batch-b.jsonl");
+        IngestPipeline.Result a = pipeline().run("job-a", binder.bind(first), new JobProgress(), () -> false);
+        IngestPipeline.Result b = pipeline().run("job-b", binder.bind(second), new JobProgress(), () -> false);
+        assertThat(b.written()).as("job b decided against an empty index").isEqualTo(500);
+        assertThat(publication().run("job-a", binder.bind(first), a).published()).isTrue();
+
+        assertThatThrownBy(() -> publication().run("job-b", binder.bind(second), b)).isInstanceOf(Publication.StaleIndexException.class);
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "race"));
+        Table rejects = catalog.loadTable(TableIdentifier.of("demo", "race__rejects"));
+        assertThat(table.refs()).doesNotContainKey("audit-job-b");
+        assertThat(rejects.refs()).doesNotContainKey("audit-job-b");
+        assertThat(b.staged().orElseThrow().files()).allSatisfy(file -> assertThat(Path.of(java.net.URI.create(file.location()))).doesNotExist());
+        assertThat(rows(table, "main")).hasSize(300);
+
+        IngestPipeline.Result again = pipeline().run("job-b", binder.bind(second), new JobProgress(), () -> false);
+        assertThat(publication().run("job-b", binder.bind(second), again).published()).isTrue();
+        assertThat(again.written()).isEqualTo(200);
+        assertThat(again.rejected()).isEqualTo(300);
+        assertThat(rows(table, "main")).hasSize(500);
+        assertThat(rows(rejects, "main")).hasSize(300).allSatisfy(reject -> assertThat(reject.getField("_kiln_job_id")).isEqualTo("job-b"));
+    }
+
+    private JobSpec dedupSpec(String table, String file) {
+        return new JobSpec(table, new SourceSpec("file://" + inputs + "/" + file, "jsonl", Map.of()),
+                List.of(new StepSpec("normalize", Map.of()), new StepSpec("dedup-exact", Map.of())), null, 1.0, null);
     }
 
     private IngestPipeline pipeline() {
