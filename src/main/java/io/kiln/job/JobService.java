@@ -48,6 +48,9 @@ public class JobService {
     private static final Logger LOG = Logger.getLogger(JobService.class);
     /** Runs of a job whose fitted steps (deduplication) raced another process's publish to the table, before it fails. */
     static final int MAX_ATTEMPTS = 8;
+    /** How long an accepted job waits, each time, for a check engine that cannot validate its suite now (it is restarting). */
+    static final List<java.time.Duration> ENGINE_WAITS = List.of(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(5),
+            java.time.Duration.ofSeconds(15), java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(60));
 
     @Inject
     KilnConfig config;
@@ -268,14 +271,7 @@ public class JobService {
     private void runOnce(Job job) {
         JobProgress progress = new JobProgress();
         running.put(job.id(), progress);
-        BoundJob bound;
-        try {
-            bound = binder.bind(job.spec());
-        }
-        catch (KilnException e) {
-            String detail = e.violations().stream().map(v -> v.field() + " " + v.message()).reduce((a, b) -> a + "; " + b).orElse(e.getMessage());
-            throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "The job's spec no longer binds: " + detail);
-        }
+        BoundJob bound = bindAccepted(job);
         if (bound.chain().fittedGroups().isEmpty()) {
             ingestAndPublish(job, bound, progress);
             return;
@@ -293,6 +289,38 @@ public class JobService {
         }
         finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Binds an accepted job again, to run it. Its suite is validated by the check engine again; an
+     * engine that is restarting (it crashed) is waited for, {@link #ENGINE_WAITS} apart, instead of
+     * failing the job.
+     */
+    private BoundJob bindAccepted(Job job) {
+        for (int wait = 0;; wait++) {
+            try {
+                return binder.bind(job.spec());
+            }
+            catch (KilnException e) {
+                if (e.code() == ErrorCode.CHECK_ENGINE_UNAVAILABLE && wait < ENGINE_WAITS.size() && checks.engine().isPresent()) {
+                    LOG.warnf("Job %s waits %d s for the check engine (%s)", job.id(), ENGINE_WAITS.get(wait).toSeconds(), e.getMessage());
+                    try {
+                        Thread.sleep(ENGINE_WAITS.get(wait).toMillis());
+                    }
+                    catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw new IngestPipeline.CancelledException();
+                    }
+                    if (stopping || cancelRequested.containsKey(job.id())) {
+                        throw new IngestPipeline.CancelledException();
+                    }
+                    continue;
+                }
+                String detail = e.violations().stream().map(v -> v.field() + " " + v.message()).reduce((a, b) -> a + "; " + b).orElse(e.getMessage());
+                throw new KilnException(e.code() == ErrorCode.CHECK_ENGINE_UNAVAILABLE ? e.code() : ErrorCode.SOURCE_UNREADABLE,
+                        "The job's spec no longer binds: " + detail);
+            }
         }
     }
 
