@@ -3,7 +3,13 @@ package io.kiln.catalog;
 import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.hadoop.HadoopFileIO;
+import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.jdbc.JdbcCatalog;
+
+import io.kiln.lake.TableOwnership;
 
 /** Opens Iceberg's JdbcCatalog on the configured database and warehouse. */
 public final class KilnCatalog {
@@ -12,11 +18,31 @@ public final class KilnCatalog {
     public static JdbcCatalog open(CatalogSettings settings) {
         settings.loadDriver();
         JdbcCatalog catalog = new JdbcCatalog();
-        Configuration hadoop = new Configuration();
-        hadoop.setBoolean("fs.file.impl.disable.cache", false);
-        catalog.setConf(hadoop);
+        catalog.setConf(hadoopConfiguration());
         Map<String, String> properties = settings.icebergProperties();
         catalog.initialize(settings.name(), properties);
         return catalog;
+    }
+
+    /**
+     * This catalog's ownership of its warehouse, claimed (see {@link TableOwnership#claimWarehouse}),
+     * with a FileIO configured as the catalog's own; close it with the catalog.
+     */
+    public static TableOwnership claimWarehouse(CatalogSettings settings, CatalogIdentity identity) {
+        Map<String, String> properties = settings.icebergProperties();
+        FileIO io = CatalogUtil.loadFileIO(properties.getOrDefault(CatalogProperties.FILE_IO_IMPL, HadoopFileIO.class.getName()), properties, hadoopConfiguration());
+        try {
+            return TableOwnership.claimWarehouse(identity.name(), identity.id(), settings.warehouse(), io);
+        }
+        catch (RuntimeException e) {
+            io.close();
+            throw e;
+        }
+    }
+
+    private static Configuration hadoopConfiguration() {
+        Configuration hadoop = new Configuration();
+        hadoop.setBoolean("fs.file.impl.disable.cache", false);
+        return hadoop;
     }
 }

@@ -32,6 +32,8 @@ public enum ErrorCode {
     INPUTS_CHANGED(CONFLICT),
     SCHEMA_CONFLICT(CONFLICT),
     REQUEST_TOO_LARGE(ErrorType.REQUEST_TOO_LARGE),
+    /** A warehouse or table location that another catalog owns: Kiln neither creates a table there nor starts on it. */
+    LOCATION_OWNED_BY_ANOTHER_CATALOG(CONFLICT),
     INTERNAL_ERROR(ErrorType.INTERNAL_ERROR);
 
     private final ErrorType type;

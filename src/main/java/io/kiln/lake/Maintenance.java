@@ -19,7 +19,8 @@ import org.apache.iceberg.io.SupportsPrefixOperations;
  * Snapshot expiry and orphan-file cleanup that never touch what training jobs rely on: Iceberg's
  * own expiry keeps main's head, every snapshot a tag (so every pin) points at, and every snapshot
  * younger than the retention; only files no snapshot or metadata file reaches, and that are older
- * than a grace period (jobs still writing), are deleted as orphans.
+ * than a grace period (jobs still writing), are deleted as orphans, and only under a location this
+ * catalog owns ({@link TableOwnership}): never another catalog's table that shares the folder.
  */
 public final class Maintenance {
     private final Publisher publisher;
@@ -49,21 +50,73 @@ public final class Maintenance {
             }
             Set<Long> after = snapshotIds(table);
             List<Long> expired = before.stream().filter(id -> !after.contains(id)).sorted().toList();
-            Optional<Integer> orphans = Optional.empty();
-            String note = "";
-            if (orphanOlderThanMs.isPresent()) {
-                if (table.io() instanceof SupportsPrefixOperations prefixes) {
-                    orphans = Optional.of(deleteOrphans(table, prefixes, nowMillis - orphanOlderThanMs.get()));
-                }
-                else {
-                    note = "orphan files were not cleaned: the table's FileIO cannot list files";
-                }
-            }
-            return new Report(table.name(), expired, after.stream().sorted().toList(), orphans, note);
+            Cleanup cleanup = orphanOlderThanMs.map(grace -> cleanOrphans(table, nowMillis - grace)).orElse(new Cleanup(Optional.empty(), ""));
+            return new Report(table.name(), expired, after.stream().sorted().toList(), cleanup.deleted(), cleanup.note());
         });
     }
 
-    private static int deleteOrphans(Table table, SupportsPrefixOperations io, long olderThanMillis) {
+    /** What orphan cleanup did: how many files it deleted, or, with none, why not. */
+    private record Cleanup(Optional<Integer> deleted, String note) {}
+
+    /**
+     * Deletes the files under the table's location that nothing reaches, when this catalog owns
+     * the location; never another catalog's files, nor those of a table whose location lies inside
+     * this one's (a nested namespace's), nor the ownership marker.
+     */
+    private Cleanup cleanOrphans(Table table, long olderThanMillis) {
+        if (!(table.io() instanceof SupportsPrefixOperations prefixes)) {
+            return new Cleanup(Optional.empty(), "orphan files were not cleaned: the table's FileIO cannot list files");
+        }
+        TableOwnership ownership = publisher.ownership();
+        Optional<String> notOwned = ownership.claim(table);
+        if (notOwned.isPresent()) {
+            return new Cleanup(Optional.empty(), "orphan files were not cleaned: " + notOwned.get() + "; a catalog cleans only the locations it owns");
+        }
+        String root = normalize(table.location()).replaceAll("/+$", "");
+        List<FileInfo> files = new ArrayList<>();
+        // the trailing slash keeps an object store's listing out of sibling tables whose names start alike (docs, docs__rejects)
+        prefixes.listPrefix(table.location().replaceAll("/+$", "") + "/").forEach(files::add);
+        Set<String> nestedRoots = nestedTableRoots(root, files);
+        Set<String> reachable = reachable(table);
+        reachable.add(root + "/" + TableOwnership.MARKER);
+        List<String> orphans = new ArrayList<>();
+        List<String> unreachableMetadata = new ArrayList<>();
+        for (FileInfo file : files) {
+            String location = normalize(file.location());
+            if (reachable.contains(location) || file.createdAtMillis() >= olderThanMillis || isChecksumOfReachable(location, reachable)
+                    || nestedRoots.stream().anyMatch(nested -> location.startsWith(nested + "/"))) {
+                continue;
+            }
+            if (TableOwnership.isTableMetadata(location)) {
+                unreachableMetadata.add(file.location());
+            }
+            orphans.add(file.location());
+        }
+        Optional<String> other = ownership.otherTablesMetadata(table.uuid(), unreachableMetadata);
+        if (other.isPresent()) {
+            return new Cleanup(Optional.empty(), "orphan files were not cleaned: " + table.location() + " also holds another table's metadata (" + other.get() + ")");
+        }
+        orphans.forEach(location -> table.io().deleteFile(location));
+        return new Cleanup(Optional.of(orphans.size()), "");
+    }
+
+    /** Folders below {@code root} that are another table's location: they hold a marker, or a {@code metadata/} folder of table metadata. */
+    private static Set<String> nestedTableRoots(String root, List<FileInfo> files) {
+        Set<String> roots = new HashSet<>();
+        for (FileInfo file : files) {
+            String location = normalize(file.location());
+            String folder = location.substring(0, location.lastIndexOf('/'));
+            String tableRoot = location.endsWith("/" + TableOwnership.MARKER) ? folder
+                    : TableOwnership.isTableMetadata(location) ? folder.substring(0, folder.lastIndexOf('/')) : root;
+            if (!tableRoot.equals(root)) {
+                roots.add(tableRoot);
+            }
+        }
+        return roots;
+    }
+
+    /** Every file that the table's metadata reaches: through every snapshot that any ref (branch or tag) keeps, and the Kiln files their summaries name. */
+    private static Set<String> reachable(Table table) {
         Set<String> reachable = new HashSet<>();
         ReachableFileUtil.metadataFileLocations(table, true).forEach(location -> reachable.add(normalize(location)));
         reachable.add(normalize(ReachableFileUtil.versionHintLocation(table)));
@@ -89,16 +142,7 @@ public final class Maintenance {
                 }
             }
         }
-        List<String> orphans = new ArrayList<>();
-        for (FileInfo file : io.listPrefix(table.location())) {
-            String location = normalize(file.location());
-            if (reachable.contains(location) || file.createdAtMillis() >= olderThanMillis || isChecksumOfReachable(location, reachable)) {
-                continue;
-            }
-            orphans.add(file.location());
-        }
-        orphans.forEach(location -> table.io().deleteFile(location));
-        return orphans.size();
+        return reachable;
     }
 
     /** Hadoop's local file system keeps {@code .name.crc} beside each file it writes: it lives and dies with its file. */

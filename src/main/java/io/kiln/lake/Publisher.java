@@ -43,10 +43,17 @@ public final class Publisher {
     public static final String BASE_SNAPSHOT = "kiln.base-snapshot-id";
 
     private final Catalog catalog;
+    private final TableOwnership ownership;
     private final Map<String, ReentrantLock> tableLocks = new ConcurrentHashMap<>();
 
-    public Publisher(Catalog catalog) {
-        this.catalog = catalog;
+    public Publisher(Catalog catalog, TableOwnership ownership) {
+        this.catalog = java.util.Objects.requireNonNull(catalog, "catalog is null");
+        this.ownership = java.util.Objects.requireNonNull(ownership, "ownership is null");
+    }
+
+    /** Which locations this catalog owns: where it creates tables and cleans orphan files. */
+    public TableOwnership ownership() {
+        return ownership;
     }
 
     /**
@@ -73,10 +80,15 @@ public final class Publisher {
         }
     }
 
-    /** Loads the table, creating it (and its namespace) on first use; safe when jobs race to create it. */
+    /**
+     * Loads the table, creating it (and its namespace) on first use; safe when jobs race to create it.
+     * A table is created only where no other catalog's table lies ({@link TableOwnership#claimNewTable}).
+     */
     public Table loadOrCreate(TableIdentifier identifier, org.apache.iceberg.Schema schema, Map<String, String> properties) {
         try {
-            return catalog.loadTable(identifier);
+            Table table = catalog.loadTable(identifier);
+            ownership.claim(table);
+            return table;
         }
         catch (NoSuchTableException e) {
             if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(identifier.namespace())) {
@@ -91,7 +103,10 @@ public final class Publisher {
                 }
             }
             try {
-                return catalog.buildTable(identifier, schema).withProperties(properties).create();
+                org.apache.iceberg.Transaction creation = catalog.buildTable(identifier, schema).withProperties(properties).createTransaction();
+                ownership.claimNewTable(identifier, creation.table().location());
+                creation.commitTransaction();
+                return catalog.loadTable(identifier);
             }
             catch (RuntimeException raced) {
                 try {

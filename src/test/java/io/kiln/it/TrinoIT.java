@@ -38,6 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.kiln.catalog.CatalogIdentity;
 import io.kiln.catalog.CatalogSettings;
 import io.kiln.catalog.KilnCatalog;
 import io.kiln.cli.LocalTrino;
@@ -333,7 +334,7 @@ class TrinoIT {
                 Types.NestedField.required(2, "embedding",
                         Types.ListType.ofRequired(3, Types.FloatType.get())));
         try (JdbcCatalog catalog = KilnCatalog.open(settings)) {
-            Table table = new Publisher(catalog).loadOrCreate(
+            Table table = new Publisher(catalog, KilnCatalog.claimWarehouse(settings, CatalogIdentity.of(settings))).loadOrCreate(
                     TableIdentifier.of("demo", "embeddings"), schema, TableLayout.properties(1 << 20));
             OutputFileFactory files = OutputFileFactory.builderFor(table, 0, 0)
                     .format(FileFormat.PARQUET).build();

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.kiln.catalog.CatalogIdentity;
 import io.kiln.catalog.CatalogSettings;
 import io.kiln.catalog.KilnCatalog;
 import io.kiln.check.Auditor;
@@ -63,7 +64,7 @@ class IngestPipelineTest {
         catalog = KilnCatalog.open(settings);
         binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), List.of(inputs), catalog,
                 new CheckSuites(temp.resolve("suites")), Optional.empty(), 0.5);
-        publisher = new Publisher(catalog);
+        publisher = new Publisher(catalog, KilnCatalog.claimWarehouse(settings, CatalogIdentity.of(settings)));
         for (int file = 0; file < 3; file++) {
             try (Writer writer = Files.newBufferedWriter(inputs.resolve("part-" + file + ".jsonl"), StandardCharsets.UTF_8)) {
                 for (int i = 0; i < 1500; i++) {

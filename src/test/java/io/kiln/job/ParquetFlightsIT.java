@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kiln.catalog.CatalogIdentity;
 import io.kiln.catalog.CatalogSettings;
 import io.kiln.catalog.KilnCatalog;
 import io.kiln.check.Auditor;
@@ -114,7 +115,7 @@ class ParquetFlightsIT {
             JobBinder binder = new JobBinder(Validation.byDefaultProvider().configure().messageInterpolator(new ParameterMessageInterpolator())
                     .buildValidatorFactory().getValidator(), StepRegistry.defaultRegistry(), List.of(inputs), catalog,
                     new CheckSuites(temp.resolve("suites")), Optional.empty(), 0.0);
-            Publisher publisher = new Publisher(catalog);
+            Publisher publisher = new Publisher(catalog, KilnCatalog.claimWarehouse(settings, CatalogIdentity.of(settings)));
             ObjectMapper json = new ObjectMapper();
             JobSpec spec = new JobSpec("flights.all", new SourceSpec("file://" + inputs + "/flights-3m.parquet", "parquet", Map.of(),
                     json.readTree("\"infer\""), json.readTree("{\"from\": \"position\"}"), null, null, null, null), List.of(), null, null, null);

@@ -21,6 +21,7 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 
+import io.kiln.catalog.CatalogIdentity;
 import io.kiln.catalog.CatalogSettings;
 import io.kiln.catalog.KilnCatalog;
 import io.kiln.check.Auditor;
@@ -48,7 +49,7 @@ final class PipelineHarness implements AutoCloseable {
                 Optional.empty(), Optional.empty(), "file://" + Files.createDirectories(folder.resolve("warehouse")));
         catalog = KilnCatalog.open(settings);
         binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), sourceRoots, catalog, new CheckSuites(folder.resolve("suites")), Optional.empty(), 0.9);
-        publisher = new Publisher(catalog);
+        publisher = new Publisher(catalog, KilnCatalog.claimWarehouse(settings, CatalogIdentity.of(settings)));
     }
 
     /** Binds, ingests on {@code threads} workers in batches of {@code batch} records, and publishes the job. */

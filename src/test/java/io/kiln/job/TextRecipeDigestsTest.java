@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.kiln.catalog.CatalogIdentity;
 import io.kiln.catalog.CatalogSettings;
 import io.kiln.catalog.KilnCatalog;
 import io.kiln.check.CheckSuites;
@@ -74,7 +75,7 @@ class TextRecipeDigestsTest {
         catalog = KilnCatalog.open(settings);
         binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), List.of(inputs), catalog,
                 new CheckSuites(work.resolve("suites")), Optional.empty(), 0.5);
-        publisher = new Publisher(catalog);
+        publisher = new Publisher(catalog, KilnCatalog.claimWarehouse(settings, CatalogIdentity.of(settings)));
     }
 
     @AfterAll

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.kiln.catalog.CatalogIdentity;
 import io.kiln.catalog.CatalogSettings;
 import io.kiln.catalog.KilnCatalog;
 import io.kiln.check.Auditor;
@@ -68,7 +69,7 @@ class WriteAuditPublishTest {
                 "file://" + Files.createDirectories(temp.resolve("warehouse")));
         catalog = KilnCatalog.open(settings);
         binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), List.of(inputs), catalog, new CheckSuites(temp.resolve("suites")), Optional.empty(), 0.5);
-        publisher = new Publisher(catalog);
+        publisher = new Publisher(catalog, KilnCatalog.claimWarehouse(settings, CatalogIdentity.of(settings)));
         write("good.jsonl", 200, 0);
         write("half-broken.jsonl", 10, 10);
         write("batch-a.jsonl", 300, 0);
