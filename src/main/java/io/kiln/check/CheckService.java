@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.kiln.KilnConfig;
+import io.kiln.catalog.CatalogIdentity;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.quarkus.runtime.ShutdownEvent;
@@ -21,6 +22,8 @@ import io.quarkus.runtime.StartupEvent;
 public class CheckService {
     @Inject
     KilnConfig config;
+    @Inject
+    CatalogIdentity catalog;
 
     private Optional<ManagedCheckEngine> engine = Optional.empty();
     private CheckSuites suites;
@@ -41,6 +44,7 @@ public class CheckService {
         }
         Path dataDirectory = Path.of(config.dataDirectory()).toAbsolutePath().normalize();
         engine = Optional.of(new ManagedCheckEngine(new ManagedCheckEngine.Settings(
+                catalog.id(),
                 "managed".equals(mode),
                 "external".equals(mode) ? settings.url() : Optional.empty(),
                 Path.of(settings.directory()).toAbsolutePath().normalize(),

@@ -45,8 +45,13 @@ public final class ManagedCheckEngine implements CheckEngine, AutoCloseable {
     private static final String LISTENING = "KILN-CHECK-ENGINE LISTENING ";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** How to run the engine. */
-    public record Settings(boolean managed, Optional<String> externalUrl, Path directory, Path javaHome, String sparkMaster, String heap,
+    /**
+     * How to run the engine. {@code catalogId}: the catalog's identity, which keys its metric
+     * histories in the engine, so that two catalogs' tables of one name never share one (the
+     * managed engine's metrics directory is Kiln's, so histories it kept by table name alone are
+     * this catalog's).
+     */
+    public record Settings(String catalogId, boolean managed, Optional<String> externalUrl, Path directory, Path javaHome, String sparkMaster, String heap,
             Path metricsDirectory, Path log, Duration timeout, Duration startTimeout, Duration healthInterval) {}
 
     private final Settings settings;
@@ -101,7 +106,8 @@ public final class ManagedCheckEngine implements CheckEngine, AutoCloseable {
             command.add("-cp");
             command.add(jar.toAbsolutePath() + ":" + settings.directory().toAbsolutePath().resolve("lib") + "/*");
             command.add("io.kiln.checks.CheckEngine");
-            command.addAll(List.of("--port", "0", "--master", settings.sparkMaster(), "--metrics-dir", settings.metricsDirectory().toAbsolutePath().toString()));
+            command.addAll(List.of("--port", "0", "--master", settings.sparkMaster(), "--metrics-dir", settings.metricsDirectory().toAbsolutePath().toString(),
+                    "--unkeyed-history-catalog", settings.catalogId()));
             Files.createDirectories(settings.metricsDirectory());
             Files.createDirectories(settings.log().getParent());
             Process started = new ProcessBuilder(command)
@@ -262,6 +268,7 @@ public final class ManagedCheckEngine implements CheckEngine, AutoCloseable {
         key.put("timestampMillis", System.currentTimeMillis());
         key.putObject("tags").put("job", request.jobId()).put("table", request.table()).put("snapshot", Long.toString(request.snapshotId()));
         body.put("saveMetricsOnPass", true);
+        body.put("catalogId", settings.catalogId());
 
         JsonNode answer = call("/verify", body, settings.timeout());
         if (!answer.has("outcome") || !answer.path("rules").isArray()) {
@@ -288,7 +295,7 @@ public final class ManagedCheckEngine implements CheckEngine, AutoCloseable {
 
     @Override
     public JsonNode metrics(String table) {
-        return get("/metrics?table=" + URLEncoder.encode(table, StandardCharsets.UTF_8));
+        return get("/metrics?table=" + URLEncoder.encode(table, StandardCharsets.UTF_8) + "&catalogId=" + URLEncoder.encode(settings.catalogId(), StandardCharsets.UTF_8));
     }
 
     private JsonNode get(String path) {

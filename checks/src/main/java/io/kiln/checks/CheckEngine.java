@@ -28,6 +28,12 @@ public final class CheckEngine implements AutoCloseable {
     /** Starts Spark in the background and the HTTP server now. */
     public static CheckEngine start(EngineOptions options) throws IOException {
         MetricsHistory history = new MetricsHistory(options.metricsDirectory());
+        options.unkeyedHistoryCatalog().ifPresent(catalogId -> {
+            int moved = history.adoptUnkeyed(catalogId);
+            if (moved > 0) {
+                LoggerFactory.getLogger(CheckEngine.class).info("Moved {} metric histories kept by table name alone to catalog {}", moved, catalogId);
+            }
+        });
         SparkRuntime runtime = SparkRuntime.start(options.master(), options.sparkConf());
         Verifier verifier = new Verifier(runtime, history);
         Thread warmUp = new Thread(verifier::warmUp, "kiln-spark-warm-up");

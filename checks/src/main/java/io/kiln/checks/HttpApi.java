@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -150,12 +151,14 @@ final class HttpApi implements AutoCloseable {
         send(exchange, 200, body);
     }
 
+    /** {@code ?table=<ns>.<table>&catalogId=<id>}: the table's history in that catalog ({@code catalogId} absent: the history kept by table name alone). */
     private void metrics(HttpExchange exchange) throws IOException {
-        String table = query(exchange).get("table");
-        VerifyRequest.checkTableName(table);
-        List<HistoryEntry> entries = history.entries(table);
+        Map<String, String> query = query(exchange);
+        MetricsHistory.Key key = new MetricsHistory.Key(Optional.ofNullable(query.get("catalogId")), query.get("table"));
+        List<HistoryEntry> entries = history.entries(key);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("table", table);
+        body.put("table", key.table());
+        key.catalogId().ifPresent(id -> body.put("catalogId", id));
         body.put("history", entries);
         send(exchange, 200, body);
     }

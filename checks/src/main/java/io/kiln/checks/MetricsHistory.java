@@ -21,16 +21,30 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Per-table metric history, one file per table ({@code <dir>/<namespace>.<table>.json}) in the format of
+ * Per-table metric history, one file per catalog and table ({@code <dir>/<catalog id>/<namespace>.<table>.json};
+ * {@code <dir>/<namespace>.<table>.json} for a request that names no catalog) in the format of
  * Deequ's {@code FileSystemMetricsRepository} (so that repository can read it), but written atomically:
- * a crash never leaves half a history. Only passed runs are appended (the caller's duty). Thread-safe.
+ * a crash never leaves half a history. Two catalogs' tables of one name never share a history, even
+ * when one engine serves both. Only passed runs are appended (the caller's duty). Thread-safe.
  */
 final class MetricsHistory {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsHistory.class);
+    private static final Pattern CATALOG_ID = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
+
+    /** Whose history: a table of one catalog ({@code catalogId}, from Kiln), or of no catalog named. */
+    record Key(Optional<String> catalogId, String table) {
+        Key {
+            catalogId.ifPresent(MetricsHistory::checkCatalogId);
+            table = VerifyRequest.checkTableName(table);
+        }
+    }
 
     private final Path directory;
     private final Object lock = new Object();
@@ -45,16 +59,52 @@ final class MetricsHistory {
         }
     }
 
-    Path file(String table) {
-        return directory.resolve(VerifyRequest.checkTableName(table) + ".json");
+    /** Catalog ids double as folder names, so they are restricted to letters, digits, '_' and '-'. */
+    static String checkCatalogId(String catalogId) {
+        if (catalogId == null || !CATALOG_ID.matcher(catalogId).matches()) {
+            throw new EngineException(ErrorCode.INVALID_REQUEST, String.format(
+                    "Invalid catalog id '%s': expected 1 to 64 letters, digits, '_' and '-'", catalogId));
+        }
+        return catalogId;
+    }
+
+    Path file(Key key) {
+        Path folder = key.catalogId().map(directory::resolve).orElse(directory);
+        return folder.resolve(key.table() + ".json");
+    }
+
+    /**
+     * Moves the histories kept before they were kept per catalog ({@code <dir>/<table>.json}) into
+     * {@code catalogId}'s folder, where none is there yet; returns how many moved.
+     */
+    int adoptUnkeyed(String catalogId) {
+        Path folder = directory.resolve(checkCatalogId(catalogId));
+        int moved = 0;
+        synchronized (lock) {
+            try (Stream<Path> files = Files.list(directory)) {
+                for (Path file : files.filter(path -> Files.isRegularFile(path) && path.getFileName().toString().endsWith(".json")).toList()) {
+                    Files.createDirectories(folder);
+                    Path target = folder.resolve(file.getFileName());
+                    if (!Files.exists(target)) {
+                        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+                        moved++;
+                    }
+                }
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("Cannot move the unkeyed metric histories in " + directory + " to " + folder, e);
+            }
+        }
+        return moved;
     }
 
     /** The table's history, oldest first; empty when the table has none. */
-    List<AnalysisResult> load(String table) {
+    List<AnalysisResult> load(Key key) {
+        String table = key.table();
         String json;
         synchronized (lock) {
             try {
-                json = Files.readString(file(table), StandardCharsets.UTF_8);
+                json = Files.readString(file(key), StandardCharsets.UTF_8);
             }
             catch (NoSuchFileException e) {
                 return List.of();
@@ -75,24 +125,26 @@ final class MetricsHistory {
         }
     }
 
-    List<HistoryEntry> entries(String table) {
-        return load(table).stream()
+    List<HistoryEntry> entries(Key key) {
+        return load(key).stream()
                 .map(result -> new HistoryEntry(result.resultKey().dataSetDate(),
                         Scala.map(result.resultKey().tags()), metricValues(result.analyzerContext())))
                 .toList();
     }
 
     /** Appends (or replaces, for an equal key) one run's successful metrics. */
-    void append(String table, ResultKey key, AnalyzerContext context) {
+    void append(Key history, ResultKey key, AnalyzerContext context) {
+        String table = history.table();
         AnalysisResult result = AnalysisResult.apply(key, serializable(key, context));
         synchronized (lock) {
-            List<AnalysisResult> results = new ArrayList<>(load(table));
+            List<AnalysisResult> results = new ArrayList<>(load(history));
             results.removeIf(previous -> previous.resultKey().equals(key));
             results.add(result);
             String json = AnalysisResultSerde$.MODULE$.serialize(Scala.seq(results));
-            Path file = file(table);
+            Path file = file(history);
             Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
             try {
+                Files.createDirectories(file.getParent());
                 Files.writeString(temporary, json, StandardCharsets.UTF_8);
                 Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }

@@ -99,7 +99,7 @@ final class Verifier {
             snapshot.createOrReplaceTempView(PRIMARY_VIEW);
             try {
                 long read = System.nanoTime();
-                Evaluation evaluation = evaluate(snapshot, batch, suite, history.load(request.table()),
+                Evaluation evaluation = evaluate(snapshot, batch, suite, history.load(request.history()),
                         resultTimestamp(request));
                 long evaluated = System.nanoTime();
                 if (!request.distinctFromBase().isEmpty()) {
@@ -113,7 +113,7 @@ final class Verifier {
                 boolean passed = evaluation.rules().stream().allMatch(RuleResult::passed);
                 boolean save = passed && request.saveMetricsOnPass();
                 if (save) {
-                    history.append(request.table(), resultKey(request), evaluation.metrics());
+                    history.append(request.history(), resultKey(request), evaluation.metrics());
                 }
                 long finished = System.nanoTime();
                 long millis = TimeUnit.NANOSECONDS.toMillis(finished - started);
@@ -161,7 +161,7 @@ final class Verifier {
                 for (String prefix : List.of("doc-1", "zz-")) {
                     spark.range(1000, 1500).selectExpr("concat('" + prefix + "', id) as id", "concat('text', id) as text").writeTo(table).append();
                     long batch = Spark3Util.loadIcebergTable(spark, table).currentSnapshot().snapshotId();
-                    verify(new VerifyRequest(spec, "warm.docs", batch, WARM_UP_SUITE, null, false, base, List.of("id")));
+                    verify(new VerifyRequest(spec, "warm.docs", batch, WARM_UP_SUITE, null, false, base, List.of("id"), null));
                     base = batch;
                 }
                 // with a history, anomaly rules run Deequ's detector (and load Breeze) on first use: a run with one past point

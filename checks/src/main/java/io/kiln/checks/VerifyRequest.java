@@ -1,6 +1,7 @@
 package io.kiln.checks;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -19,10 +20,13 @@ import java.util.regex.Pattern;
  *        {@code baseSnapshotId}) must not occur in the base snapshot; each gives a result
  *        {@code DistinctFromBase "column"}. With a batch that is unique in itself and a base that is, this
  *        proves the column unique at {@code snapshotId} without reading the whole table. Needs a base snapshot.
+ * @param catalogId the catalog's identity (Kiln's, which stays the same however the catalog is reached):
+ *        the metric history is the table's in that catalog, never another catalog's table of the same
+ *        name; null for a history keyed by table name alone
  */
 public record VerifyRequest(CatalogSpec catalog, String table, Long snapshotId, String rules,
                             ResultKeySpec resultKey, boolean saveMetricsOnPass, Long baseSnapshotId,
-                            List<String> distinctFromBase) {
+                            List<String> distinctFromBase, String catalogId) {
     private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)+");
 
     public VerifyRequest {
@@ -46,11 +50,19 @@ public record VerifyRequest(CatalogSpec catalog, String table, Long snapshotId, 
         if (!distinctFromBase.isEmpty() && baseSnapshotId == null) {
             throw new EngineException(ErrorCode.INVALID_REQUEST, "distinctFromBase needs a baseSnapshotId");
         }
+        if (catalogId != null) {
+            MetricsHistory.checkCatalogId(catalogId);
+        }
     }
 
     public VerifyRequest(CatalogSpec catalog, String table, Long snapshotId, String rules,
                          ResultKeySpec resultKey, boolean saveMetricsOnPass, Long baseSnapshotId) {
-        this(catalog, table, snapshotId, rules, resultKey, saveMetricsOnPass, baseSnapshotId, List.of());
+        this(catalog, table, snapshotId, rules, resultKey, saveMetricsOnPass, baseSnapshotId, List.of(), null);
+    }
+
+    /** Whose metric history this run reads and joins. */
+    MetricsHistory.Key history() {
+        return new MetricsHistory.Key(Optional.ofNullable(catalogId), table);
     }
 
     /** Table names double as metric file names, so they are restricted to letters, digits, '_' and '-'. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class EngineOptionsTest {
@@ -28,8 +29,16 @@ class EngineOptionsTest {
     void aStandaloneEngineCanListenBeyondLoopbackAndOutliveItsStdin() {
         EngineOptions options = EngineOptions.parse("--metrics-dir", "m", "--bind", "0.0.0.0", "--standalone", "--port", "9500");
 
-        assertThat(options).isEqualTo(new EngineOptions(9500, "local[*]", Path.of("m"), Map.of(), "0.0.0.0", true));
+        assertThat(options).isEqualTo(new EngineOptions(9500, "local[*]", Path.of("m"), Map.of(), "0.0.0.0", true, Optional.empty()));
         assertThat(EngineOptions.parse("--metrics-dir", "m").standalone()).as("a child of Kiln dies with Kiln").isFalse();
+    }
+
+    @Test
+    void namesTheCatalogThatTheHistoriesKeptByTableNameAloneBelongTo() {
+        assertThat(EngineOptions.parse("--metrics-dir", "m", "--unkeyed-history-catalog", "5b370dd7-3c32").unkeyedHistoryCatalog()).contains("5b370dd7-3c32");
+        assertThat(EngineOptions.parse("--metrics-dir", "m").unkeyedHistoryCatalog()).isEmpty();
+        assertThatThrownBy(() -> EngineOptions.parse("--metrics-dir", "m", "--unkeyed-history-catalog", "../etc"))
+                .hasMessage("--unkeyed-history-catalog: Invalid catalog id '../etc': expected 1 to 64 letters, digits, '_' and '-'");
     }
 
     @Test

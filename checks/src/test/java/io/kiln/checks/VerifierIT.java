@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,7 +70,7 @@ class VerifierIT {
         // no history yet: the anomaly rule passes
         assertThat(report.rules().get(5).metrics()).containsOnlyKeys("current");
 
-        List<HistoryEntry> entries = history.entries("demo.docs");
+        List<HistoryEntry> entries = history.entries(byTableName("demo.docs"));
         assertThat(entries).singleElement().satisfies(entry -> {
             assertThat(entry.timestampMillis()).isEqualTo(clock);
             assertThat(entry.tags()).containsEntry("snapshot", Long.toString(snapshot)).containsEntry("job", "job-1");
@@ -187,7 +188,7 @@ class VerifierIT {
         RuleResult anomaly = rule(report, "RowCount maxIncrease 3.0");
         assertThat(anomaly.passed()).isFalse();
         assertThat(anomaly.metrics()).containsEntry("current", 500.0).containsEntry("previous", 100.0);
-        assertThat(history.entries("demo.batches")).hasSize(3)
+        assertThat(history.entries(byTableName("demo.batches"))).hasSize(3)
                 .allSatisfy(entry -> assertThat(entry.metrics()).containsEntry("Size", 100.0));
     }
 
@@ -196,7 +197,7 @@ class VerifierIT {
         Table table = tables.createTextTable("demo.docs");
         long good = TestTables.append(table, TestTables.docs(0, 30));
         verify("demo.docs", good, SUITE);
-        Path file = history.file("demo.docs");
+        Path file = history.file(byTableName("demo.docs"));
         String before = Files.readString(file);
         long bad = TestTables.append(table, TestTables.docs(0, 5));
 
@@ -205,7 +206,7 @@ class VerifierIT {
         assertThat(report.outcome()).isEqualTo(RuleResult.Outcome.FAILED);
         assertThat(report.metricsSaved()).isFalse();
         assertThat(Files.readString(file)).isEqualTo(before);
-        assertThat(history.entries("demo.docs")).singleElement()
+        assertThat(history.entries(byTableName("demo.docs"))).singleElement()
                 .satisfies(entry -> assertThat(entry.metrics()).containsEntry("Size", 30.0));
     }
 
@@ -219,7 +220,7 @@ class VerifierIT {
 
         assertThat(report.outcome()).isEqualTo(RuleResult.Outcome.PASSED);
         assertThat(report.metricsSaved()).isFalse();
-        assertThat(history.entries("demo.docs")).isEmpty();
+        assertThat(history.entries(byTableName("demo.docs"))).isEmpty();
     }
 
     @Test
@@ -230,7 +231,7 @@ class VerifierIT {
 
         SharedSpark.runtime().withSession(spark -> {
             FileSystemMetricsRepository repository =
-                    FileSystemMetricsRepository.apply(spark, history.file("demo.docs").toUri().toString());
+                    FileSystemMetricsRepository.apply(spark, history.file(byTableName("demo.docs")).toUri().toString());
             ResultKey key = new ResultKey(clock, Scala.immutableMap(Map.of(
                     "job", "job-1", "table", "demo.docs", "snapshot", Long.toString(snapshot))));
             assertThat(repository.loadByKey(key).isDefined()).isTrue();
@@ -252,7 +253,7 @@ class VerifierIT {
                 .hasMessage("Table demo.docs in catalog kiln has no snapshot " + (snapshot + 1));
         assertThatThrownBy(() -> verify("demo.docs", snapshot, "Rules = [ IsUnique ]"))
                 .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_RULES));
-        assertThat(history.entries("demo.docs")).isEmpty();
+        assertThat(history.entries(byTableName("demo.docs"))).isEmpty();
     }
 
     @Test
@@ -315,7 +316,7 @@ class VerifierIT {
 
     @Test
     void distinctFromBaseNeedsABaseSnapshot() {
-        assertThatThrownBy(() -> new VerifyRequest(tables.spec(), "demo.docs", 1L, "Rules = [ RowCount > 0 ]", null, true, null, List.of("id")))
+        assertThatThrownBy(() -> new VerifyRequest(tables.spec(), "demo.docs", 1L, "Rules = [ RowCount > 0 ]", null, true, null, List.of("id"), null))
                 .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST))
                 .hasMessage("distinctFromBase needs a baseSnapshotId");
     }
@@ -332,7 +333,12 @@ class VerifierIT {
         clock += 60_000;
         return verifier.verify(new VerifyRequest(tables.spec(), table, snapshot, suite,
                 new ResultKeySpec(clock, Map.of("job", "job-1", "table", table, "snapshot", Long.toString(snapshot))), true, base,
-                distinctFromBase));
+                distinctFromBase, null));
+    }
+
+    /** The history of a request that names no catalog. */
+    private static MetricsHistory.Key byTableName(String table) {
+        return new MetricsHistory.Key(Optional.empty(), table);
     }
 
     private static RuleResult rule(VerificationReport report, String text) {
