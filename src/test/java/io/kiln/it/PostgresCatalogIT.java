@@ -1,6 +1,7 @@
 package io.kiln.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,5 +84,28 @@ class PostgresCatalogIT {
                 assertThat(jobs.getString(2)).isEqualTo("PUBLISHED");
             }
         }
+    }
+
+    /**
+     * The embedded default and the postgres profile are two catalogs: with one data directory they
+     * would share the warehouse, and a table of one name would be one folder, whose orphan cleanup
+     * deletes the other catalog's files. The second one to start refuses to, saying why.
+     */
+    @Test
+    void thePostgresProfileDoesNotStartOnTheEmbeddedDefaultsWarehouse() throws Exception {
+        Path data = temp.resolve("data");
+        Path log = Files.createFile(temp.resolve("kiln.log"));
+        try (KilnProcess embedded = KilnProcess.start(Map.of("KILN_DATA_DIR", data.toString(), "KILN_CHECKS_ENGINE_MODE", "off"), List.of(), log)) {
+            assertThat(embedded.get("/v1/tables").status()).isEqualTo(200);
+        }
+
+        assertThatThrownBy(() -> KilnProcess.start(Map.of(
+                "QUARKUS_PROFILE", "postgres",
+                "KILN_CATALOG_URI", SERVER + database,
+                "KILN_CATALOG_USER", USER,
+                "KILN_CHECKS_ENGINE_MODE", "off",
+                "KILN_DATA_DIR", data.toString()), List.of(), log).close())
+                .isInstanceOf(AssertionError.class).hasMessageStartingWith("Kiln exited with ");
+        assertThat(Files.readString(log)).contains("Kiln cannot start: The warehouse file://" + data.toAbsolutePath() + "/warehouse belongs to another catalog (id ");
     }
 }
