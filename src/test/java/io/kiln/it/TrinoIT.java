@@ -413,6 +413,24 @@ class TrinoIT {
         assertThat(count("SELECT count(*) FROM kiln." + table + "__rejects WHERE reason = 'duplicate' AND record_id LIKE 'agent-pass%'", "kiln")).isEqualTo(4);
     }
 
+    /**
+     * An object store lists by key prefix: the orphan cleanup of demo.x must not list, and so delete,
+     * the files of demo.x__rejects, whose location starts with the same characters.
+     */
+    @Test
+    void orphanCleanupOnAnObjectStoreLeavesTheRejectsTableBesideItAlone() throws Exception {
+        String table = "demo.siblings_" + suffix();
+        ingest("kiln_s3", table, "docs/mixed.jsonl", Map.of("id", "doc.key", "text", "body"), null);
+        assertThat(count("SELECT count(*) FROM kiln_s3." + table + "__rejects", "kiln_s3")).isEqualTo(3);
+
+        KilnProcess.Response report = KILNS.get("kiln_s3").post("/v1/tables/" + table + "/maintenance", Map.of("maxSnapshotAgeMs", 86_400_000L, "orphanGraceMs", 0));
+
+        assertThat(report.status()).as(report.body()).isEqualTo(200);
+        assertThat(report.json().get("orphanFilesDeleted").asInt()).as(report.body()).isZero();
+        assertThat(count("SELECT count(*) FROM kiln_s3." + table + "__rejects", "kiln_s3")).isEqualTo(3);
+        assertThat(count("SELECT count(*) FROM kiln_s3." + table, "kiln_s3")).isEqualTo(10);
+    }
+
     private static JsonNode ingest(String catalog, String table, String glob, Map<String, String> fields, String tag) {
         Map<String, Object> source = new LinkedHashMap<>();
         source.put("uri", "file://" + FIXTURES + "/" + glob);
