@@ -132,6 +132,7 @@ class Chaos:
         self.pool = [" ".join(self.rng.choice(WORDS) for _ in range(40)) + f" #{n}" for n in range(300)]
         self.jobs = {}  # id -> {"table", "key", "spec", "round"}
         self.job_count = 0
+        self.submit_retries = 0
         self.pins = {}  # (table, pin) -> rows it held when made
         self.injections = {kind: 0 for kind in INJECTIONS}
         self.violations = {name: 0 for name in ("lost", "stuck", "failed", "duplicate-publish", "half-publish", "rows-on-main",
@@ -153,7 +154,14 @@ class Chaos:
         if checks:
             spec["checks"] = checks
         key = f"chaos-{self.args.seed}-{number}"
-        status, job = self.kiln.json("POST", "/v1/jobs", spec, {"Idempotency-Key": key})
+        deadline = time.time() + 180
+        while True:
+            status, job = self.kiln.json("POST", "/v1/jobs", spec, {"Idempotency-Key": key})
+            if status != 503 or time.time() > deadline:
+                break
+            # the check engine is restarting (a suite cannot be validated now): a client retries with the same key
+            self.submit_retries += 1
+            time.sleep(2)
         if status != 202:
             raise SystemExit(f"submit refused: {status} {job}")
         self.jobs[job["id"]] = {"table": table, "key": key, "spec": spec, "round": round_number}
@@ -368,6 +376,7 @@ def main():
     finally:
         chaos.kiln.stop()
     result = {"rounds": args.rounds, "jobs": len(chaos.jobs), "final states": final_states, "injections": chaos.injections, "total injections": sum(chaos.injections.values()),
+              "submissions retried after a 503": chaos.submit_retries,
               "violations": chaos.violations, "details": chaos.details, "pins": len(chaos.pins), "concurrent dedup": race,
               "minutes": round((time.time() - started) / 60, 1)}
     with open(os.path.join(args.dir, "results.json"), "w") as out:
