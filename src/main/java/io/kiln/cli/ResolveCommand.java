@@ -55,12 +55,14 @@ final class ResolveCommand
             System.out.printf("pin             %s%n", resolution.path("pin").asText());
         }
         System.out.printf("snapshot        %d%n", resolution.path("snapshotId").asLong());
-        System.out.printf("rows            %d%n", resolution.path("rows").asLong());
+        System.out.printf("rows            %d selected (of %d in the snapshot)%n", resolution.path("rows").asLong(), resolution.path("snapshotRows").asLong());
+        System.out.printf("rows sha256     %s%n", resolution.path("rowsSha256").asText("-"));
         System.out.printf("content digest  %s%n", resolution.path("contentDigest").asText("-"));
         System.out.printf("recipe          %s%n", resolution.path("recipe").asText("-"));
         System.out.printf("recipe spec     %s%n", resolution.path("recipeSpec").asText("-"));
         System.out.printf("written by      %s%n", resolution.path("jobId").asText("-"));
         System.out.printf("trino           %s%n", resolution.path("trinoSql").asText());
+        System.out.printf("rows path       %s%n", resolution.path("rowsPath").asText());
         return ExitCode.SUCCESS;
     }
 }

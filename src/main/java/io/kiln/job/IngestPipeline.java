@@ -156,7 +156,7 @@ public final class IngestPipeline {
             summary.put(SCHEMA_ID, Integer.toString(table.schema().schemaId()));
             Map<String, String> rejectsSummary = summary(job, plan, tally, tally.rejected, tally.rejectsDigest);
             rejectsSummary.putAll(manifest);
-            rejectsSummary.put("kiln.rejects-of", job.table().toString());
+            rejectsSummary.put(Publisher.REJECTS_OF, job.table().toString());
             if (fitted.isPresent()) {
                 summary.putAll(fitted.get().writeStates(table, jobId));
             }

@@ -100,7 +100,8 @@ public final class Pins {
 
     /**
      * A snapshot a training job may use: in main's history (published), not a staged or rejected
-     * batch on an audit branch, and not expired.
+     * batch on an audit branch, not the staged batch under a publish (its audit record is the
+     * published snapshot), and not expired.
      */
     public static Snapshot requirePublished(Table table, long snapshotId) {
         Snapshot snapshot = table.snapshot(snapshotId);
@@ -116,6 +117,19 @@ public final class Pins {
                     .map(Map.Entry::getKey).findFirst().map(branch -> " (it is on branch " + branch + ")").orElse("");
             String outcome = Optional.ofNullable(snapshot.summary().get(Publisher.CHECKS_OUTCOME)).map(value -> ", its checks " + value).orElse("");
             throw new KilnException(ErrorCode.SNAPSHOT_NOT_FOUND, "Snapshot " + snapshotId + " of " + table.name() + " was never published" + where + outcome);
+        }
+        Map<String, String> summary = snapshot.summary();
+        if (summary.containsKey(Publisher.JOB_ID) && !summary.containsKey(Publisher.CHECKS_OUTCOME) && !summary.containsKey(Publisher.REJECTS_OF)) {
+            // the batch as staged, before its audit: main reaches it only through the audit record published on top of it
+            String record = "";
+            for (Snapshot ancestor : SnapshotUtil.ancestorsOf(main.snapshotId(), table::snapshot)) {
+                if (Long.toString(snapshotId).equals(ancestor.summary().get(Publisher.AUDITED_SNAPSHOT))) {
+                    record = ": use snapshot " + ancestor.snapshotId() + ", which published it";
+                    break;
+                }
+            }
+            throw new KilnException(ErrorCode.SNAPSHOT_NOT_FOUND, "Snapshot " + snapshotId + " of " + table.name() + " is job "
+                    + summary.get(Publisher.JOB_ID) + "'s batch as staged before its audit, not a published snapshot" + record);
         }
         return snapshot;
     }

@@ -41,6 +41,8 @@ public final class Publisher {
     public static final String CHECKS_OUTCOME = "kiln.checks.outcome";
     public static final String AUDITED_SNAPSHOT = "kiln.audited-snapshot-id";
     public static final String BASE_SNAPSHOT = "kiln.base-snapshot-id";
+    /** On a rejects table's snapshot: the table whose job dropped the records. */
+    public static final String REJECTS_OF = "kiln.rejects-of";
 
     private final Catalog catalog;
     private final TableOwnership ownership;

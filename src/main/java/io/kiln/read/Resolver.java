@@ -1,9 +1,20 @@
 package io.kiln.read;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.iceberg.Schema;
 
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
@@ -18,13 +29,23 @@ import io.kiln.lake.Pins;
 /** Turns a training config into the exact snapshot it means, or says clearly why it cannot. */
 public final class Resolver {
     private final TableBrowser tables;
+    private final String trinoCatalog;
+    private final BufferAllocator allocator;
 
-    public Resolver(TableBrowser tables) {
+    /** {@code trinoCatalog}: the catalog name the handed-out SQL uses; {@code allocator}: for the scan that counts the selected rows. */
+    public Resolver(TableBrowser tables, String trinoCatalog, BufferAllocator allocator) {
         this.tables = tables;
+        this.trinoCatalog = trinoCatalog;
+        this.allocator = allocator;
     }
 
-    public record Resolution(String table, long snapshotId, String pin, String jobId, String recipe, String recipeSpec, long rows,
-            String contentDigest, String batchContentDigest, List<String> columns, String filter, TrainingConfig.Split split,
+    /**
+     * {@code rows}: the rows the config selects (columns, filter and split applied), which the
+     * {@code trinoSql} and the {@code rowsPath} both return; {@code rowsSha256}: the SHA-256 of the
+     * JSON lines the {@code rowsPath} returns; {@code snapshotRows}: every row of the snapshot.
+     */
+    public record Resolution(String table, long snapshotId, String pin, String jobId, String recipe, String recipeSpec, long rows, String rowsSha256,
+            long snapshotRows, String contentDigest, String batchContentDigest, List<String> columns, String filter, TrainingConfig.Split split,
             String trinoSql, String rowsPath) {}
 
     public Resolution resolve(TrainingConfig config) {
@@ -69,29 +90,68 @@ public final class Resolver {
         if (!violations.isEmpty()) {
             throw new KilnException(ErrorCode.INVALID_TRAINING_CONFIG, "The training config does not match the snapshot", violations);
         }
+        Schema schema = table.schemas().get(snapshot.schemaId() == null ? table.schema().schemaId() : snapshot.schemaId());
+        Optional<String> filterText = Optional.ofNullable(config.filter()).filter(text -> !text.isBlank());
+        // a filter the rows endpoint would refuse is refused here, with the same message
+        Optional<RowFilter> filter = filterText.map(text -> RowFilter.parse(text, schema));
+        Optional<SplitRule> split = Optional.ofNullable(config.split())
+                .map(spec -> new SplitRule(spec.name(), spec.fraction(), spec.seed() == null ? 0 : spec.seed()));
         Map<String, String> summary = snapshot.summary();
         String ref = config.pin() != null && !config.pin().isBlank() ? "'" + config.pin() + "'" : Long.toString(snapshotId);
-        String columns = config.columns().isEmpty() ? "*" : String.join(", ", config.columns());
-        String where = "";
+        String columns = config.columns().isEmpty() ? "*" : String.join(", ", config.columns().stream().map(TrinoPredicates::identifier).toList());
+        List<String> where = new ArrayList<>();
         List<String> query = new ArrayList<>();
         if (!config.columns().isEmpty()) {
             query.add("columns=" + encode(String.join(",", config.columns())));
         }
-        if (config.filter() != null && !config.filter().isBlank()) {
-            query.add("filter=" + encode(config.filter()));
-        }
-        if (config.split() != null) {
-            SplitRule split = new SplitRule(config.split().name(), config.split().fraction(), config.split().seed() == null ? 0 : config.split().seed());
-            where = " WHERE " + split.trinoPredicate(SnapshotScan.SPLIT_COLUMN);
-            query.add("split.fraction=" + split.fraction());
-            query.add("split.seed=" + split.seed());
-        }
+        filter.ifPresent(rowFilter -> {
+            where.add(rowFilter.trinoPredicate(schema));
+            query.add("filter=" + encode(rowFilter.text()));
+        });
+        split.ifPresent(rule -> {
+            where.add(rule.trinoPredicate(SnapshotScan.SPLIT_COLUMN));
+            query.add("split.fraction=" + rule.fraction());
+            query.add("split.seed=" + rule.seed());
+        });
+        Selected selected = select(SnapshotScan.builder(config.table(), table, snapshotId)
+                .columns(config.columns().isEmpty() ? Optional.empty() : Optional.of(config.columns()))
+                .filter(filterText)
+                .split(split)
+                .build());
         return new Resolution(config.table(), snapshotId, config.pin(), summary.get("kiln.job-id"), summary.get("kiln.recipe"), summary.get("kiln.recipe-spec"),
-                Long.parseLong(summary.getOrDefault("total-records", "0")),
+                selected.rows(), selected.sha256(), Long.parseLong(summary.getOrDefault("total-records", "0")),
                 Optional.ofNullable(summary.get("kiln.table-content-digest")).orElse(null), summary.get("kiln.content-digest"),
                 config.columns(), config.filter(), config.split(),
-                "SELECT " + columns + " FROM kiln." + config.table() + " FOR VERSION AS OF " + ref + where,
+                "SELECT " + columns + " FROM " + trinoCatalog + "." + config.table() + " FOR VERSION AS OF " + ref
+                        + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)),
                 "/v1/tables/" + config.table() + "/snapshots/" + snapshotId + "/rows" + (query.isEmpty() ? "" : "?" + String.join("&", query)));
+    }
+
+    private record Selected(long rows, String sha256) {}
+
+    /** Reads the selected rows as the rows endpoint streams them (JSON lines), counting them and hashing the bytes. */
+    private Selected select(SnapshotScan scan) {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long rows = 0;
+        try (SnapshotScan.Batches batches = scan.open(allocator, OptionalLong.empty());
+                DigestOutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha256)) {
+            RowWriter writer = RowFormats.streamWriter(RowFormat.JSONL, batches.root(), out);
+            while (batches.next()) {
+                rows += batches.root().getRowCount();
+                writer.write(batches.root());
+            }
+            writer.finish();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Selected(rows, HexFormat.of().formatHex(sha256.digest()));
     }
 
     private static String encode(String value) {

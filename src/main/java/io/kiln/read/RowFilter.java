@@ -84,6 +84,15 @@ public final class RowFilter {
         return expression;
     }
 
+    /**
+     * The filter as a Trino SQL predicate that selects exactly the rows {@link #predicate} selects
+     * (see {@link TrinoPredicates}), for the SQL a training config hands out; {@code schema} is the
+     * snapshot's, the one the filter was parsed against.
+     */
+    public String trinoPredicate(Schema schema) {
+        return TrinoPredicates.and(conditions, schema);
+    }
+
     /** Decides each row exactly; {@code rowSchema} describes the rows and must hold every column of {@link #columns()}. */
     public Predicate<StructLike> predicate(Schema rowSchema) {
         List<Predicate<StructLike>> tests = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.kiln.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -39,20 +40,57 @@ class TrainingAndReproduceTest {
                 .post("/v1/training/resolve").then().statusCode(200).extract().jsonPath();
 
         assertThat(resolution.getLong("snapshotId")).isEqualTo(snapshot);
-        assertThat(resolution.getLong("rows")).isEqualTo(40);
+        assertThat(resolution.getLong("snapshotRows")).isEqualTo(40);
         assertThat(resolution.getString("jobId")).isEqualTo(job.getString("id"));
         assertThat(resolution.getString("recipe")).hasSize(64);
         assertThat(resolution.getString("contentDigest")).hasSize(64);
-        assertThat(resolution.getString("trinoSql")).isEqualTo("SELECT id, text FROM kiln." + table + " FOR VERSION AS OF 'run-7' WHERE "
+        assertThat(resolution.getString("trinoSql")).isEqualTo("SELECT \"id\", \"text\" FROM kiln." + table + " FOR VERSION AS OF 'run-7' WHERE "
                 + new io.kiln.read.SplitRule("train", 0.9, 17).trinoPredicate("id"));
         assertThat(resolution.getString("split.name")).isEqualTo("train");
         String rowsPath = resolution.getString("rowsPath");
         assertThat(rowsPath).isEqualTo("/v1/tables/" + table + "/snapshots/" + snapshot + "/rows?columns=id%2Ctext&split.fraction=0.9&split.seed=17");
-        List<String> ids = given().urlEncodingEnabled(false).get(rowsPath).then().statusCode(200).extract().asString().lines()
-                .map(line -> io.restassured.path.json.JsonPath.from(line).getString("id")).toList();
+        String body = given().urlEncodingEnabled(false).get(rowsPath).then().statusCode(200).extract().asString();
+        List<String> ids = body.lines().map(line -> io.restassured.path.json.JsonPath.from(line).getString("id")).toList();
+        assertThat(resolution.getLong("rows")).as("the rows the config selects, not the snapshot's").isEqualTo(ids.size()).isLessThan(40);
+        assertThat(resolution.getString("rowsSha256")).isEqualTo(sha256(body));
         io.kiln.read.SplitRule train = new io.kiln.read.SplitRule("train", 0.9, 17);
         assertThat(ids).as("the rows path reads the split the Trino SQL selects")
                 .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 40).mapToObj(i -> "clean-" + i).filter(train::contains).toList());
+    }
+
+    /** The filter is part of the config's one truth: checked at resolve, applied by the SQL and the rows path alike. */
+    @Test
+    void aFilterIsValidatedAndAppliedEverywhere() {
+        String table = "train.filtered_" + suffix();
+        JsonPath job = publish(table, "file://" + FIXTURES + "/docs/clean.jsonl");
+        long snapshot = job.getLong("snapshotId");
+        JsonPath resolution = given().contentType(ContentType.JSON).body(Map.of("table", table, "snapshot", snapshot, "filter", "id != 'clean-3'"))
+                .post("/v1/training/resolve").then().statusCode(200).extract().jsonPath();
+        assertThat(resolution.getString("trinoSql")).isEqualTo("SELECT * FROM kiln." + table + " FOR VERSION AS OF " + snapshot + " WHERE \"id\" <> 'clean-3'");
+        assertThat(resolution.getLong("rows")).isEqualTo(39);
+        assertThat(resolution.getString("rowsPath")).endsWith("/rows?filter=id%20%21%3D%20%27clean-3%27");
+
+        given().contentType(ContentType.JSON).body(Map.of("table", table, "snapshot", snapshot, "filter", "label = 'x'")).post("/v1/training/resolve")
+                .then().statusCode(400).body("error.code", equalTo("INVALID_FILTER"));
+        given().contentType(ContentType.JSON).body(Map.of("table", table, "snapshot", snapshot, "filter", "id >> 3")).post("/v1/training/resolve")
+                .then().statusCode(400).body("error.code", equalTo("INVALID_FILTER"));
+
+        // the batch as staged, under its published audit record, is on main but was never published itself
+        long staged = job.getLong("auditedSnapshotId");
+        assertThat(staged).isNotEqualTo(snapshot);
+        given().contentType(ContentType.JSON).body(Map.of("table", table, "snapshot", staged)).post("/v1/training/resolve")
+                .then().statusCode(404).body("error.message", containsString("use snapshot " + snapshot));
+        given().contentType(ContentType.JSON).body(Map.of("name", "staged", "snapshotId", staged, "reason", "r", "owner", "o"))
+                .post("/v1/tables/" + table + "/pins").then().statusCode(404).body("error.message", containsString("as staged before its audit"));
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -453,6 +453,53 @@ class TrinoIT {
         return job;
     }
 
+    /**
+     * One truth for a training config: for every filter operator, on every type, the Trino SQL that
+     * {@code resolve} hands out (in the Trino catalog the service is configured with) selects exactly
+     * the rows of its {@code rowsPath}, and {@code rows} counts them.
+     */
+    @Test
+    void aResolvedConfigSelectsTheSameRowsInTrinoAndOnTheRowsPath() throws Exception {
+        String catalog = "kiln_pg";
+        KilnProcess kiln = KILNS.get(catalog);
+        String table = "demo.filters_" + suffix();
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("uri", "file://" + FIXTURES + "/typed/filters.jsonl");
+        source.put("format", "jsonl");
+        source.put("schema", new com.fasterxml.jackson.databind.ObjectMapper().readTree(FIXTURES.resolve("typed/filters.schema.json").toFile()));
+        JsonNode job = kiln.awaitFinalJob(kiln.post("/v1/jobs", Map.of("table", table, "source", source)).json().get("id").asText());
+        assertThat(job.get("state").asText()).as(job.toString()).isEqualTo("PUBLISHED");
+        long snapshotId = job.get("snapshotId").asLong();
+        List<String> filters = List.of(
+                "name = 'O''Brien'", "name != 'Ada'", "name < 'Ada'", "name >= 'Émile'", "name > '\uffa0'", "name in ('Ada', 'Zed', 'nobody')",
+                "name not in ('Ada', '')", "name is null", "name is not null", "name starts_with 'Ad'", "active = true", "active != false",
+                "active is null", "age <= 36", "age > 36", "age in (0, 1, 85)", "visits >= 9007199254740993", "visits < 0", "score < 0.75",
+                "score >= 0.5", "score = 3.25", "ratio > 0.001", "ratio != 0.1", "ratio not in (100.0, 1.5)", "price >= 12.50", "price in (12.5, -0.05)",
+                "price < 0", "born < '1900-01-01'", "born = '2000-02-29'", "seen_at = '2024-03-01T12:30:45.123456Z'",
+                "seen_at > '2024-03-01T12:30:45Z'", "seen_at <= '2024-03-01T23:00:00Z'", "age >= 20 and active = true and name starts_with 'A'");
+        int nonEmpty = 0;
+        for (String filter : filters) {
+            KilnProcess.Response resolved = kiln.post("/v1/training/resolve", Map.of("table", table, "snapshot", snapshotId, "columns", List.of("id"),
+                    "filter", filter));
+            assertThat(resolved.status()).as("%s: %s", filter, resolved.body()).isEqualTo(200);
+            String sql = resolved.json().get("trinoSql").asText();
+            assertThat(sql).startsWith("SELECT \"id\" FROM kiln_pg." + table + " FOR VERSION AS OF " + snapshotId + " WHERE ");
+            List<String> fromTrino = new ArrayList<>();
+            try (Connection connection = connect(catalog); Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+                while (rows.next()) {
+                    fromTrino.add(rows.getString(1));
+                }
+            }
+            KilnProcess.Response body = kiln.get(resolved.json().get("rowsPath").asText());
+            assertThat(body.status()).as(body.body()).isEqualTo(200);
+            List<String> fromRowsPath = body.body().lines().map(line -> line.replaceAll("^\\{\"id\":\"(.*)\"}$", "$1")).toList();
+            assertThat(fromTrino).as("%s (%s)", filter, sql).containsExactlyInAnyOrderElementsOf(fromRowsPath);
+            assertThat(resolved.json().get("rows").asLong()).as(filter).isEqualTo(fromRowsPath.size());
+            nonEmpty += fromRowsPath.isEmpty() ? 0 : 1;
+        }
+        assertThat(nonEmpty).as("filters that select something").isGreaterThan(filters.size() - 3);
+    }
+
     private static JsonNode snapshot(String catalog, String table, long snapshotId) {
         KilnProcess.Response response = KILNS.get(catalog).get("/v1/tables/" + table + "/snapshots/" + snapshotId);
         assertThat(response.status()).as(response.body()).isEqualTo(200);
