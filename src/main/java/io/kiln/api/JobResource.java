@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -55,8 +54,8 @@ public class JobResource {
 
     @GET
     @Operation(summary = "List jobs, newest first")
-    public Map<String, List<JobView>> list(@QueryParam("limit") @DefaultValue("100") int limit) {
-        int bounded = Math.max(1, Math.min(limit, 1000));
+    public Map<String, List<JobView>> list(@Parameter(description = "at most this many jobs (1 to 1000, default 100)") @QueryParam("limit") String limit) {
+        int bounded = (int) Math.min(QueryParameters.wholeNumber("limit", limit, 1).orElse(100), 1000);
         return Map.of("jobs", jobs.jobs(bounded).stream().map(this::view).toList());
     }
 

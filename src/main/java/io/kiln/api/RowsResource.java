@@ -55,14 +55,12 @@ public class RowsResource {
             @Parameter(description = "jsonl (default) or arrow (Arrow IPC stream); without it, Accept: application/vnd.apache.arrow.stream asks for arrow") @QueryParam("format") String format,
             @Parameter(description = "comma-separated columns, in output order; default all") @QueryParam("columns") String columns,
             @Parameter(description = "conditions joined by and: column = 'x', column in (1, 2), column is null, column starts_with 'a', ...") @QueryParam("filter") String filter,
-            @Parameter(description = "at most this many rows") @QueryParam("limit") Long limit,
+            @Parameter(description = "at most this many rows") @QueryParam("limit") String limit,
             @Parameter(description = "keep only the rows of a deterministic split by id: those whose position (sha256 of seed:id) is below this fraction, as a training config's split.fraction") @QueryParam("split.fraction") String splitFraction,
             @Parameter(description = "the split's seed (default 0), as a training config's split.seed") @QueryParam("split.seed") String splitSeed,
             @HeaderParam(HttpHeaders.ACCEPT) String accept) {
         RowFormat rowFormat = format(format, accept);
-        if (limit != null && limit < 0) {
-            throw new KilnException(ErrorCode.INVALID_REQUEST, "limit must not be negative, was " + limit, List.of(new Violation("limit", "must not be negative")));
-        }
+        OptionalLong rowLimit = QueryParameters.wholeNumber("limit", limit, 0);
         Optional<SplitRule> split = split(splitFraction, splitSeed);
         SnapshotReader.ResolvedSnapshot resolved = reader.resolve(table, snapshot);
         SnapshotScan scan = resolved.scan()
@@ -70,7 +68,6 @@ public class RowsResource {
                 .filter(Optional.ofNullable(filter).filter(text -> !text.isBlank()))
                 .split(split)
                 .build();
-        OptionalLong rowLimit = limit == null ? OptionalLong.empty() : OptionalLong.of(limit);
         BufferAllocator allocator = reader.allocator();
         StreamingOutput body = output -> stream(scan, rowFormat, rowLimit, allocator, output);
         String mediaType = rowFormat == RowFormat.ARROW ? RowFormat.ARROW_STREAM_MEDIA_TYPE : rowFormat.mediaType();

@@ -324,6 +324,10 @@ class RowsAndExportTest {
         given().queryParam("format", "csv").get(rowsPath(table, snapshot)).then().statusCode(400)
                 .body("error.violations[0].field", equalTo("format"));
         given().queryParam("limit", -1).get(rowsPath(table, snapshot)).then().statusCode(400);
+        given().queryParam("limit", "abc").get(rowsPath(table, snapshot)).then().statusCode(400)
+                .body("error.violations[0].field", equalTo("limit")).body("error.violations[0].message", equalTo("must be a whole number, was 'abc'"));
+        given().queryParam("limit", "ten").get("/v1/jobs").then().statusCode(400).body("error.violations[0].field", equalTo("limit"));
+        given().queryParam("limit", 0).get("/v1/jobs").then().statusCode(400).body("error.violations[0].message", equalTo("must be at least 1, was 0"));
     }
 
     @Test

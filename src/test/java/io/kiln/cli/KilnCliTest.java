@@ -26,6 +26,16 @@ class KilnCliTest {
     @TempDir
     Path temp;
 
+    /** {@code ./kiln --help} is the script's own text: it must list every command the client has. */
+    @Test
+    void theScriptsHelpListsEveryCommand() throws IOException {
+        String help = Files.readString(Path.of("kiln"));
+        help = help.substring(help.indexOf("usage() {"), help.indexOf("\nEOF\n", help.indexOf("usage() {")));
+        for (String command : new picocli.CommandLine(new Kiln()).getSubcommands().keySet()) {
+            assertThat(help).as("./kiln --help lists %s", command).containsPattern("(?m)^  " + command + "\\b");
+        }
+    }
+
     @Test
     void submitsAndFollowsAJobToItsSnapshotThenListsIt() throws IOException {
         Path fixtures = Path.of("src/test/resources/fixtures").toAbsolutePath();
