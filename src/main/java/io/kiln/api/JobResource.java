@@ -81,6 +81,6 @@ public class JobResource {
     }
 
     private JobView view(Job job) {
-        return JobView.of(job, jobs.progress(job.id()));
+        return JobView.of(job, jobs.progress(job.id()), jobs.cancelling(job.id()));
     }
 }

@@ -35,7 +35,8 @@ public record JobView(
     /** {@code phase} is null once the job has ended; {@code fraction} counts both passes over the input. */
     public record Progress(String phase, long bytesHashed, long bytesRead, long bytesTotal, long recordsRead, double recordsPerSecond, double fraction) {}
 
-    static JobView of(Job job, java.util.Optional<JobProgress.Snapshot> live) {
+    /** {@code cancelling}: a cancel was asked for and the job has not stopped yet; a RUNNING job then shows CANCELLING. */
+    static JobView of(Job job, java.util.Optional<JobProgress.Snapshot> live, boolean cancelling) {
         Job.Counts counts = job.counts();
         List<StepStatistics> steps = job.steps();
         Progress progress;
@@ -59,7 +60,8 @@ public record JobView(
             String phase = job.state() == JobState.QUEUED || job.state() == JobState.AUDITING ? job.state().name() : null;
             progress = new Progress(phase, done, done, bytes, counts.read(), rate, fraction);
         }
-        return new JobView(job.id(), job.state(), job.table(), job.createdAt(), job.startedAt(), job.auditStartedAt(), job.finishedAt(), job.snapshotId(),
+        JobState state = cancelling && job.state() == JobState.RUNNING ? JobState.CANCELLING : job.state();
+        return new JobView(job.id(), state, job.table(), job.createdAt(), job.startedAt(), job.auditStartedAt(), job.finishedAt(), job.snapshotId(),
                 job.auditedSnapshotId(), job.branch(), counts, job.rejectedByReason(), steps, job.checks(), job.error(), progress,
                 job.idempotencyKey(), job.spec());
     }

@@ -190,6 +190,11 @@ public class JobService {
         return new Reproduction(catalog, publisher, binder, pipeline).run(job(id));
     }
 
+    /** Whether a cancel was asked for the job, which still runs (it stops at its next batch). */
+    public boolean cancelling(String id) {
+        return cancelRequested.containsKey(id);
+    }
+
     public Optional<JobProgress.Snapshot> progress(String id) {
         return Optional.ofNullable(running.get(id)).map(JobProgress::snapshot);
     }

@@ -270,6 +270,29 @@ class JobApiTest {
         given().post("/v1/jobs/" + id + "/cancel").then().statusCode(409).body("error.code", equalTo("JOB_NOT_CANCELLABLE"));
     }
 
+    /** A cancel of a running job answers CANCELLING (it stops at its next batch), and the job ends CANCELLED with nothing published. */
+    @Test
+    void aRunningJobShowsCancellingUntilItStops() throws IOException {
+        Path file = java.nio.file.Files.createDirectories(Path.of("target/test-inputs").toAbsolutePath()).resolve("long-" + suffix() + ".jsonl");
+        try (var out = java.nio.file.Files.newBufferedWriter(file)) {
+            for (int i = 0; i < 400_000; i++) {
+                out.write("{\"id\": \"l" + i + "\", \"text\": \"line number " + i + " of a long input\"}\n");
+            }
+        }
+        String table = "demo.cancel_" + suffix();
+        String id = submit(Map.of("table", table, "source", Map.of("uri", "file://" + file, "format", "jsonl"), "steps", List.of(Map.of("name", "normalize"))), null)
+                .then().statusCode(202).extract().jsonPath().getString("id");
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (!given().get("/v1/jobs/" + id).jsonPath().getString("state").equals("RUNNING") && Instant.now().isBefore(deadline)) {
+            Thread.onSpinWait();
+        }
+        given().post("/v1/jobs/" + id + "/cancel").then().statusCode(200).body("state", equalTo("CANCELLING"));
+        JsonPath ended = awaitFinal(id);
+        assertThat(ended.getString("state")).isEqualTo("CANCELLED");
+        assertThat(ended.getString("snapshotId")).isNull();
+        java.nio.file.Files.delete(file);
+    }
+
     @Test
     void servesTheOpenApiDocumentAndSwaggerUi() {
         given().get("/q/openapi?format=json").then().statusCode(200).body(containsString("/v1/jobs/{id}/cancel"))
