@@ -32,13 +32,23 @@ final class KilnClient
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAXIMUM_QUOTED_BODY = 300;
 
+    /** How many times a submission is sent, with its Idempotency-Key, when the answer does not come (a timeout, a dropped connection, a 503). */
+    static final int SUBMIT_ATTEMPTS = 5;
+
     private final URI baseUrl;
+    private final Duration requestTimeout;
     private final HttpClient http;
     private final ObjectMapper json;
 
     private KilnClient(URI baseUrl)
     {
+        this(baseUrl, REQUEST_TIMEOUT);
+    }
+
+    KilnClient(URI baseUrl, Duration requestTimeout)
+    {
         this.baseUrl = requireNonNull(baseUrl, "baseUrl is null");
+        this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout is null");
         this.http = HttpClient.newBuilder()
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL)
@@ -75,15 +85,49 @@ final class KilnClient
         return baseUrl;
     }
 
+    /**
+     * Submits a job with an Idempotency-Key (a new random one unless given), and sends it again with
+     * the same key when no answer came: the service then returns the job it accepted, never a second one.
+     */
     Job submit(byte[] specification, Optional<String> idempotencyKey)
     {
         requireNonNull(specification, "specification is null");
         requireNonNull(idempotencyKey, "idempotencyKey is null");
-        HttpRequest.Builder request = request("/v1/jobs")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(specification));
-        idempotencyKey.ifPresent(key -> request.header("Idempotency-Key", key));
-        return read(send(request.build()), Job.class);
+        String key = idempotencyKey.orElseGet(() -> "kiln-cli-" + java.util.UUID.randomUUID());
+        for (int attempt = 1;; attempt++) {
+            HttpRequest request = request("/v1/jobs")
+                    .header("Content-Type", "application/json")
+                    .header("Idempotency-Key", key)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(specification))
+                    .build();
+            try {
+                return read(send(request), Job.class);
+            }
+            catch (ServiceUnreachableException | ServiceErrorException e) {
+                if (attempt >= SUBMIT_ATTEMPTS || !answerMayBeLost(e)) {
+                    throw e;
+                }
+                System.err.printf("kiln: no answer to the submission (%s); sending it again with Idempotency-Key %s%n", e.getMessage(), key);
+                try {
+                    Thread.sleep(1000L << (attempt - 1));
+                }
+                catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A timeout or a connection dropped after the request went out (the job may exist), or a 503 (the service could not take it now). */
+    private static boolean answerMayBeLost(RuntimeException e)
+    {
+        if (e instanceof ServiceErrorException error) {
+            return error.status() == 503;
+        }
+        Throwable cause = e.getCause();
+        return cause instanceof IOException && !(cause instanceof ConnectException) && !(cause instanceof HttpConnectTimeoutException)
+                && !(cause instanceof UnknownHostException);
     }
 
     /** POSTs a JSON body and returns the JSON answer (for the commands that just show it). */
@@ -132,7 +176,7 @@ final class KilnClient
     String trinoCatalogProperties()
     {
         HttpResponse<byte[]> response = send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/catalog/trino"))
-                .timeout(REQUEST_TIMEOUT)
+                .timeout(requestTimeout)
                 .header("Accept", "text/plain")
                 .GET()
                 .build());
@@ -157,7 +201,7 @@ final class KilnClient
     private HttpRequest.Builder request(String path)
     {
         return HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .timeout(REQUEST_TIMEOUT)
+                .timeout(requestTimeout)
                 .header("Accept", "application/json");
     }
 
@@ -228,13 +272,13 @@ final class KilnClient
                 violations);
     }
 
-    private static String describe(IOException failure)
+    private String describe(IOException failure)
     {
         if (failure instanceof HttpConnectTimeoutException) {
             return "timed out connecting after " + CONNECT_TIMEOUT.toSeconds() + " s";
         }
         if (failure instanceof HttpTimeoutException) {
-            return "no answer within " + REQUEST_TIMEOUT.toSeconds() + " s";
+            return "no answer within " + requestTimeout.toSeconds() + " s";
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {

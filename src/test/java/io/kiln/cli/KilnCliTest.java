@@ -97,6 +97,55 @@ class KilnCliTest {
         assertThat(result.err()).contains("127.0.0.1:1").doesNotContain("Exception");
     }
 
+    /**
+     * The service accepts a submission but its answer comes after the client's timeout: the client
+     * sends it again with the same Idempotency-Key, which it sent from the start, and gets the job it
+     * created, not a second one. A relay in front of the real service holds back its first answer.
+     */
+    @Test
+    void aSubmissionWhoseAnswerTimesOutIsSentAgainWithItsKeyAndMakesOneJob() throws Exception {
+        Path fixtures = Path.of("src/test/resources/fixtures").toAbsolutePath();
+        byte[] spec = ("{\"table\": \"cli.retried\", \"source\": {\"uri\": \"file://" + fixtures + "/docs/clean.jsonl\", \"format\": \"jsonl\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        java.util.List<String> keys = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.net.http.HttpClient upstream = java.net.http.HttpClient.newHttpClient();
+        com.sun.net.httpserver.HttpServer relay = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        relay.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        relay.createContext("/", exchange -> {
+            String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+            keys.add(key);
+            try {
+                java.net.http.HttpResponse<byte[]> answer = upstream.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + port + exchange.getRequestURI()))
+                        .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(exchange.getRequestBody().readAllBytes())).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                if (keys.size() == 1) {
+                    Thread.sleep(3000); // the answer comes after the client gave up
+                }
+                exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
+                exchange.getResponseBody().write(answer.body());
+            }
+            catch (InterruptedException | IOException e) {
+                exchange.sendResponseHeaders(502, -1);
+            }
+            finally {
+                exchange.close();
+            }
+        });
+        relay.start();
+        try {
+            KilnClient client = new KilnClient(java.net.URI.create("http://127.0.0.1:" + relay.getAddress().getPort()), java.time.Duration.ofSeconds(1));
+            Job job = client.submit(spec, java.util.Optional.empty());
+            assertThat(keys).hasSize(2).doesNotContainNull().allSatisfy(key -> assertThat(key).startsWith("kiln-cli-").isEqualTo(keys.get(0)));
+            KilnClient direct = KilnClient.forUrl("http://localhost:" + port);
+            assertThat(direct.jobs()).filteredOn(listed -> listed.table().equals("cli.retried")).extracting(Job::id).containsExactly(job.id());
+        }
+        finally {
+            relay.stop(0);
+        }
+    }
+
     private Result run(String... args) {
         return runAt("http://localhost:" + port, args);
     }
