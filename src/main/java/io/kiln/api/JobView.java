@@ -32,8 +32,13 @@ public record JobView(
         String idempotencyKey,
         JobSpec spec) {
 
-    /** {@code phase} is null once the job has ended; {@code fraction} counts both passes over the input. */
-    public record Progress(String phase, long bytesHashed, long bytesRead, long bytesTotal, long recordsRead, double recordsPerSecond, double fraction) {}
+    /**
+     * {@code phase} is null once the job has ended; {@code fraction} counts every pass over the input
+     * ({@code passes}: hashing, any fitted passes, writing) and is 1 only once the job has ended;
+     * {@code etaSeconds}: the input still to read at the rate so far (null when unknown or done).
+     */
+    public record Progress(String phase, long bytesHashed, long bytesRead, long bytesTotal, long recordsRead, double recordsPerSecond, double fraction,
+            int passes, long bytesPerSecond, Long etaSeconds) {}
 
     /** {@code cancelling}: a cancel was asked for and the job has not stopped yet; a RUNNING job then shows CANCELLING. */
     static JobView of(Job job, java.util.Optional<JobProgress.Snapshot> live, boolean cancelling) {
@@ -47,10 +52,10 @@ public record JobView(
                 steps = snapshot.steps();
             }
             progress = new Progress(snapshot.phase().name(), snapshot.bytesHashed(), snapshot.bytesRead(), snapshot.bytesTotal(),
-                    snapshot.recordsRead(), snapshot.recordsPerSecond(), snapshot.fraction());
+                    snapshot.recordsRead(), snapshot.recordsPerSecond(), snapshot.fraction(), snapshot.passes(), snapshot.bytesPerSecond(), snapshot.etaSeconds());
         }
         else {
-            double fraction = job.state().isFinal() || job.state() == JobState.AUDITING ? 1.0 : 0.0;
+            double fraction = job.state().isFinal() ? 1.0 : job.state() == JobState.AUDITING ? JobProgress.MAX_RUNNING_FRACTION : 0.0;
             double seconds = job.startedAt() != null && job.finishedAt() != null
                     ? Math.max(1e-3, (job.finishedAt().toEpochMilli() - job.startedAt().toEpochMilli()) / 1000.0)
                     : 0;
@@ -58,7 +63,7 @@ public record JobView(
             long bytes = job.inputBytes() == null ? 0 : job.inputBytes();
             long done = job.state() == JobState.PUBLISHED || job.state() == JobState.AUDITING ? bytes : 0;
             String phase = job.state() == JobState.QUEUED || job.state() == JobState.AUDITING ? job.state().name() : null;
-            progress = new Progress(phase, done, done, bytes, counts.read(), rate, fraction);
+            progress = new Progress(phase, done, done, bytes, counts.read(), rate, fraction, 0, 0, null);
         }
         JobState state = cancelling && job.state() == JobState.RUNNING ? JobState.CANCELLING : job.state();
         return new JobView(job.id(), state, job.table(), job.createdAt(), job.startedAt(), job.auditStartedAt(), job.finishedAt(), job.snapshotId(),

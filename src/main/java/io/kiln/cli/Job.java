@@ -84,9 +84,11 @@ record Job(
 
     record JobError(String code, String message) {}
 
-    record Progress(long bytesRead, long bytesTotal, long recordsRead, double recordsPerSecond, double fraction)
+    /** {@code phase}: PLANNING (hashing), DEDUPLICATING, READING, COMMITTING, QUEUED or AUDITING; null once ended. */
+    record Progress(String phase, long bytesRead, long bytesTotal, long recordsRead, double recordsPerSecond, double fraction, long bytesPerSecond,
+            Long etaSeconds)
     {
-        static final Progress NONE = new Progress(0, 0, 0, 0, 0);
+        static final Progress NONE = new Progress(null, 0, 0, 0, 0, 0, 0, null);
 
         /** The fraction done, clamped to [0, 1]; a service that reports nothing reads as 0. */
         double clampedFraction()

@@ -79,15 +79,34 @@ final class JobReport
         return "%s  %s".formatted(progress(job), seconds(elapsed));
     }
 
+    /** The phase, the share of every pass over the input, the rates, an ETA for the input still to read, and the counts. */
     private static String progress(Job job)
     {
         Job.Progress progress = job.progress();
-        return String.format(Locale.ROOT, "%3.0f%%  %,.0f records/s  read %,d  written %,d  rejected %,d",
+        String phase = progress.phase() == null ? "" : "%-13s ".formatted(phaseName(progress.phase()));
+        String eta = progress.etaSeconds() == null ? "" : "  ETA " + seconds(Duration.ofSeconds(progress.etaSeconds()));
+        return String.format(Locale.ROOT, "%s%3.0f%%  %,.0f records/s  %.1f MB/s%s  read %,d  written %,d  rejected %,d",
+                phase,
                 progress.clampedFraction() * 100,
                 progress.recordsPerSecond(),
+                progress.bytesPerSecond() / 1e6,
+                eta,
                 Math.max(job.counts().read(), progress.recordsRead()),
                 job.counts().written(),
                 job.counts().rejected());
+    }
+
+    private static String phaseName(String phase)
+    {
+        return switch (phase) {
+            case "PLANNING" -> "hashing";
+            case "DEDUPLICATING" -> "deduplicating";
+            case "READING" -> "writing";
+            case "COMMITTING" -> "committing";
+            case "AUDITING" -> "auditing";
+            case "QUEUED" -> "queued";
+            default -> phase.toLowerCase(Locale.ROOT);
+        };
     }
 
     private static String dropped(Map<String, Long> dropped)

@@ -110,9 +110,9 @@ final class FittedPasses {
     private record Observed(long occurrence, String id, Object[] observations) {}
 
     /** Runs the first passes, one per run of fitted steps, each fitting its steps before the next pass. */
-    void fit(InputPasses passes) {
+    void fit(InputPasses passes, java.util.function.LongConsumer bytesRead) {
         for (TransformChain.FittedGroup group : chain.fittedGroups()) {
-            passes.pass(bytes -> {}, batch -> observe(batch, group), observed -> add(observed, group));
+            passes.pass(bytesRead, batch -> observe(batch, group), observed -> add(observed, group));
             for (int i = group.from(); i < group.to(); i++) {
                 fits.get(indexOf(chain.steps().get(i))).fit();
             }

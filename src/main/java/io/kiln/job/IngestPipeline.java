@@ -132,9 +132,10 @@ public final class IngestPipeline {
             InputPasses passes = new InputPasses(plan, job.format(), job.readOptions().withLimits(settings.maxRecordBytes(), settings.documentLimits()),
                     settings.batchSize(), settings.threads(), executor, cancelled);
             Optional<FittedPasses> fitted = FittedPasses.prepare(job.chain(), table, reproducing);
+            progress.passes(2 + job.chain().fittedGroups().size());
             if (fitted.isPresent()) {
                 progress.deduplicating();
-                fitted.get().fit(passes);
+                fitted.get().fit(passes, progress::addBytesRead);
                 progress.reading();
             }
             BatchWriter batches = new BatchWriter(job, jobId, writer, progress);
