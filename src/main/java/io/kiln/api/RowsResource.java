@@ -31,6 +31,7 @@ import io.kiln.read.RowFormats;
 import io.kiln.read.RowWriter;
 import io.kiln.read.SnapshotReader;
 import io.kiln.read.SnapshotScan;
+import io.kiln.read.ShardRule;
 import io.kiln.read.SplitRule;
 
 /**
@@ -58,6 +59,8 @@ public class RowsResource {
             @Parameter(description = "at most this many rows") @QueryParam("limit") String limit,
             @Parameter(description = "keep only the rows of a deterministic split by id: those whose position (sha256 of seed:id) is below this fraction, as a training config's split.fraction") @QueryParam("split.fraction") String splitFraction,
             @Parameter(description = "the split's seed (default 0), as a training config's split.seed") @QueryParam("split.seed") String splitSeed,
+            @Parameter(description = "with shards: keep only this part (0 to shards - 1) of the rows, by a hash of the id; the shards are disjoint and cover every row") @QueryParam("shard") String shard,
+            @Parameter(description = "how many disjoint parts (1 to 65536) data-parallel readers share; needs shard") @QueryParam("shards") String shards,
             @HeaderParam(HttpHeaders.ACCEPT) String accept) {
         RowFormat rowFormat = format(format, accept);
         OptionalLong rowLimit = QueryParameters.wholeNumber("limit", limit, 0);
@@ -67,6 +70,7 @@ public class RowsResource {
                 .columns(columns(columns))
                 .filter(Optional.ofNullable(filter).filter(text -> !text.isBlank()))
                 .split(split)
+                .shard(shard(shard, shards))
                 .build();
         BufferAllocator allocator = reader.allocator();
         StreamingOutput body = output -> stream(scan, rowFormat, rowLimit, allocator, output);
@@ -96,6 +100,28 @@ public class RowsResource {
                                 ? "; " + (format.equalsIgnoreCase("parquet") ? "Parquet" : "WebDataset") + " cannot stream: export it (POST /v1/tables/{table}/exports)"
                                 : ""),
                         List.of(new Violation("format", "must be jsonl or arrow"))));
+    }
+
+    private static Optional<ShardRule> shard(String shard, String shards) {
+        if (shard == null && shards == null) {
+            return Optional.empty();
+        }
+        if (shard == null || shards == null) {
+            String missing = shard == null ? "shard" : "shards";
+            throw new KilnException(ErrorCode.INVALID_REQUEST, "shard and shards go together", List.of(new Violation(missing, "is required with "
+                    + (shard == null ? "shards" : "shard"))));
+        }
+        long count = QueryParameters.wholeNumber("shards", shards, 1).getAsLong();
+        long index = QueryParameters.wholeNumber("shard", shard, 0).getAsLong();
+        if (count > ShardRule.MAX_COUNT) {
+            throw new KilnException(ErrorCode.INVALID_REQUEST, "shards must be at most " + ShardRule.MAX_COUNT,
+                    List.of(new Violation("shards", "must be at most " + ShardRule.MAX_COUNT + ", was " + count)));
+        }
+        if (index >= count) {
+            throw new KilnException(ErrorCode.INVALID_REQUEST, "shard must be below shards",
+                    List.of(new Violation("shard", "must be below shards (" + count + "), was " + index)));
+        }
+        return Optional.of(new ShardRule((int) index, (int) count));
     }
 
     private static Optional<SplitRule> split(String fraction, String seed) {

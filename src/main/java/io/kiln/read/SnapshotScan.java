@@ -65,6 +65,7 @@ public final class SnapshotScan {
     private final Schema schema;
     private final Optional<RowFilter> filter;
     private final Optional<SplitRule> split;
+    private final Optional<ShardRule> shard;
     private final int batchRows;
     private final long batchBytes;
     private final List<FileScanTask> tasks;
@@ -82,10 +83,11 @@ public final class SnapshotScan {
         this.schema = project(snapshotSchema, builder.columns, name);
         this.filter = builder.filter.map(text -> RowFilter.parse(text, snapshotSchema));
         this.split = builder.split;
-        if (split.isPresent()) {
+        this.shard = builder.shard;
+        if (split.isPresent() || shard.isPresent()) {
             Types.NestedField id = snapshotSchema.findField(SPLIT_COLUMN);
             if (id == null || id.type().typeId() != org.apache.iceberg.types.Type.TypeID.STRING) {
-                throw new KilnException(ErrorCode.INVALID_FILTER, "Table " + name + " has no string column " + SPLIT_COLUMN + " to split its rows by");
+                throw new KilnException(ErrorCode.INVALID_FILTER, "Table " + name + " has no string column " + SPLIT_COLUMN + " to split or shard its rows by");
             }
         }
         TableScan scan = table.newScan().useSnapshot(snapshotId).caseSensitive(true);
@@ -135,6 +137,11 @@ public final class SnapshotScan {
 
     public Optional<RowFilter> filter() {
         return filter;
+    }
+
+    /** The rows kept are those of this shard of the ids ({@link ShardRule}); empty: every row. */
+    public Optional<ShardRule> shard() {
+        return shard;
     }
 
     /** The rows kept are those of this split of the ids ({@link SplitRule}); empty: every row. */
@@ -316,21 +323,27 @@ public final class SnapshotScan {
                 outputPositions[i] = position(fileProjection, schema.columns().get(i).fieldId());
             }
             rowFilter = filter.map(rows -> rows.predicate(fileProjection)).orElse(null);
-            if (split.isPresent()) {
-                SplitRule rule = split.get();
+            if (split.isPresent() || shard.isPresent()) {
                 int id = position(fileProjection, snapshotSchema.findField(SPLIT_COLUMN).fieldId());
-                Predicate<StructLike> inSplit = record -> rule.contains(record.get(id, CharSequence.class).toString());
-                rowFilter = rowFilter == null ? inSplit : rowFilter.and(inSplit);
+                Predicate<String> ids = split.<Predicate<String>>map(rule -> rule::contains).orElse(value -> true);
+                if (shard.isPresent()) {
+                    ids = ids.and(shard.get()::contains);
+                }
+                Predicate<String> kept = ids;
+                Predicate<StructLike> byId = record -> kept.test(record.get(id, CharSequence.class).toString());
+                rowFilter = rowFilter == null ? byId : rowFilter.and(byId);
             }
         }
 
         /** The output columns, then the columns only the filter or the split reads. */
         private Schema readSchema() {
-            if (filter.isEmpty() && split.isEmpty()) {
+            if (filter.isEmpty() && split.isEmpty() && shard.isEmpty()) {
                 return schema;
             }
             List<String> extra = new ArrayList<>(filter.map(RowFilter::columns).orElse(java.util.Set.of()));
-            split.ifPresent(rule -> extra.add(SPLIT_COLUMN));
+            if (split.isPresent() || shard.isPresent()) {
+                extra.add(SPLIT_COLUMN);
+            }
             List<Types.NestedField> fields = new ArrayList<>(schema.columns());
             for (String column : extra) {
                 if (fields.stream().noneMatch(field -> field.name().equals(column))) {
@@ -392,6 +405,7 @@ public final class SnapshotScan {
         private Optional<List<String>> columns = Optional.empty();
         private Optional<String> filter = Optional.empty();
         private Optional<SplitRule> split = Optional.empty();
+        private Optional<ShardRule> shard = Optional.empty();
         private int batchRows = DEFAULT_BATCH_ROWS;
         private long batchBytes = DEFAULT_BATCH_BYTES;
 
@@ -410,6 +424,12 @@ public final class SnapshotScan {
         /** Empty: every row. The syntax is {@link RowFilter}'s. */
         public Builder filter(Optional<String> filter) {
             this.filter = requireNonNull(filter, "filter is null");
+            return this;
+        }
+
+        /** Empty: every row; else only the rows of this shard of the ids (after the filter and the split). */
+        public Builder shard(Optional<ShardRule> shard) {
+            this.shard = requireNonNull(shard, "shard is null");
             return this;
         }
 

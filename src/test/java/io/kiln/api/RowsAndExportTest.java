@@ -106,6 +106,39 @@ class RowsAndExportTest {
         assertThat(jsonlRows(given().queryParam("filter", "id = 'nothing'").get(rowsPath(table, snapshot)).asByteArray())).isEmpty();
     }
 
+    /** Data-parallel readers ask for shard i of n: the shards are disjoint, cover every row (of the split, when there is one) and never change. */
+    @Test
+    void shardsAreDisjointAndCoverEveryRow() throws IOException {
+        String table = "read.shards_" + suffix();
+        long snapshot = publish(table, "clean.jsonl", null);
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        int nonEmpty = 0;
+        for (int shard = 0; shard < 4; shard++) {
+            List<Object> ids = jsonlRows(given().queryParam("columns", "id").queryParam("shard", shard).queryParam("shards", 4).get(rowsPath(table, snapshot))
+                    .then().statusCode(200).extract().asByteArray()).stream().map(row -> row.get("id")).toList();
+            for (Object id : ids) {
+                assertThat(seen.add(id)).as("%s is in one shard only", id).isTrue();
+                assertThat(new io.kiln.read.ShardRule(shard, 4).contains((String) id)).isTrue();
+            }
+            nonEmpty += ids.isEmpty() ? 0 : 1;
+        }
+        assertThat(seen).hasSize(40);
+        assertThat(nonEmpty).isEqualTo(4);
+        io.kiln.read.SplitRule train = new io.kiln.read.SplitRule("train", 0.6, 17);
+        long inSplit = 0;
+        for (int shard = 0; shard < 3; shard++) {
+            inSplit += jsonlRows(given().queryParam("shard", shard).queryParam("shards", 3).queryParam("split.fraction", 0.6).queryParam("split.seed", 17)
+                    .get(rowsPath(table, snapshot)).asByteArray()).size();
+        }
+        assertThat(inSplit).isEqualTo(seen.stream().filter(id -> train.contains((String) id)).count());
+
+        given().queryParam("shard", 4).queryParam("shards", 4).get(rowsPath(table, snapshot)).then().statusCode(400)
+                .body("error.violations[0].field", equalTo("shard"));
+        given().queryParam("shard", 0).get(rowsPath(table, snapshot)).then().statusCode(400).body("error.violations[0].field", equalTo("shards"));
+        given().queryParam("shard", "x").queryParam("shards", 2).get(rowsPath(table, snapshot)).then().statusCode(400)
+                .body("error.violations[0].field", equalTo("shard"));
+    }
+
     @Test
     void aTrainingSplitReadsTheSameRowsFromTheEndpointAndTheExportAndIsInTheManifest() throws IOException {
         String table = "read.split_" + suffix();
