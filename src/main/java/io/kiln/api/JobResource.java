@@ -19,6 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
@@ -40,6 +41,16 @@ public class JobResource {
     @Operation(summary = "Submit an ingestion job", description = "Validates and binds the spec, persists the job as QUEUED and returns 202. "
             + "A retry with the same Idempotency-Key and spec returns the same job.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobSpec.class)))
+    @APIResponse(responseCode = "202", description = "Accepted and QUEUED (or, for a retried Idempotency-Key, the job accepted first)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "400", description = "The spec is invalid: each violation names its field", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "409", description = "The Idempotency-Key was used with another spec", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "413", description = "The body is too large", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "503", description = "The check engine cannot validate the spec's suite now; retry with the same Idempotency-Key",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     public Response submit(byte[] body,
             @Parameter(description = "Makes retries safe: the same key returns the same job") @HeaderParam("Idempotency-Key") String idempotencyKey)
             throws JsonProcessingException {

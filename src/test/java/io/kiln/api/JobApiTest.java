@@ -300,6 +300,31 @@ class JobApiTest {
         given().get("/q/swagger-ui/").then().statusCode(200);
     }
 
+    /** The OpenAPI document says what POST /v1/jobs really answers: 202 with a job, and errors in the one error shape. */
+    @Test
+    void theOpenApiDocumentMatchesWhatSubmittingAnswers() {
+        JsonPath document = given().get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        Map<String, Object> responses = document.getMap("paths.'/v1/jobs'.post.responses");
+        assertThat(responses).containsKeys("202", "400", "409", "413", "503").doesNotContainKey("200");
+        assertThat(document.getString("paths.'/v1/jobs'.post.responses.'202'.content.'application/json'.schema.'$ref'")).isEqualTo("#/components/schemas/JobView");
+        assertThat(document.getString("paths.'/v1/jobs'.post.responses.'400'.content.'application/json'.schema.'$ref'")).isEqualTo("#/components/schemas/Error");
+        Map<String, Object> jobSchema = document.getMap("components.schemas.JobView.properties");
+        Map<String, Object> errorSchema = document.getMap("components.schemas.ErrorDetail.properties");
+        java.util.Set<String> jobFields = jobSchema.keySet();
+        java.util.Set<String> errorFields = errorSchema.keySet();
+        List<String> codes = document.getList("components.schemas.ErrorCode.enum");
+
+        Response accepted = submit(Map.of("table", "demo.openapi_" + suffix(), "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl")), null);
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        assertThat(jobFields).containsAll(accepted.jsonPath().<String, Object>getMap("").keySet());
+        Response refused = submit(Map.of("table", "Not A Table"), null);
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.jsonPath().<String, Object>getMap("").keySet()).containsExactly("error");
+        assertThat(errorFields).containsAll(refused.jsonPath().<String, Object>getMap("error").keySet());
+        assertThat(codes).contains(refused.jsonPath().getString("error.code"));
+        awaitFinal(accepted.jsonPath().getString("id"));
+    }
+
     private static Map<String, Object> spec(String table, String uri, List<Map<String, Object>> steps) {
         return Map.of("table", table, "source", Map.of("uri", uri, "format", "jsonl"), "steps", steps);
     }
