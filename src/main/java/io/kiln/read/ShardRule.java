@@ -1,9 +1,5 @@
 package io.kiln.read;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-
 /**
  * One of {@code count} disjoint parts of a snapshot's rows, for data-parallel readers: a row is in
  * shard {@code index} when the first 8 bytes of {@code sha256("shard:<id>")}, as an unsigned number,
@@ -13,14 +9,6 @@ import java.security.NoSuchAlgorithmException;
  */
 public record ShardRule(int index, int count) {
     public static final int MAX_COUNT = 65_536;
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
 
     public ShardRule {
         if (count < 1 || count > MAX_COUNT || index < 0 || index >= count) {
@@ -29,11 +17,6 @@ public record ShardRule(int index, int count) {
     }
 
     public boolean contains(String id) {
-        byte[] hash = SHA256.get().digest(("shard:" + id).getBytes(StandardCharsets.UTF_8));
-        long bits = 0;
-        for (int i = 0; i < 8; i++) {
-            bits = (bits << 8) | (hash[i] & 0xFF);
-        }
-        return Long.remainderUnsigned(bits, count) == index;
+        return Long.remainderUnsigned(SplitRule.leading64("shard:" + id), count) == index;
     }
 }

@@ -13,7 +13,7 @@ import java.security.NoSuchAlgorithmException;
  */
 public record SplitRule(String name, double fraction, long seed) {
     private static final double TWO_TO_THE_64 = 18446744073709551616.0;
-    /** A digest per thread: a scan asks for the position of every row it reads. */
+    /** A digest per thread: a scan hashes the id of every row it reads. */
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -35,12 +35,18 @@ public record SplitRule(String name, double fraction, long seed) {
 
     /** The row's place in [0, 1), computed as Trino computes it in {@link #trinoPredicate}. */
     public static double position(long seed, String id) {
-        byte[] hash = SHA256.get().digest((seed + ":" + id).getBytes(StandardCharsets.UTF_8));
+        long bits = leading64(seed + ":" + id);
+        return (double) bits / TWO_TO_THE_64 + (bits < 0 ? 1.0 : 0.0);
+    }
+
+    /** The first 8 bytes of the SHA-256 of {@code text} (UTF-8), big-endian: what the split and {@link ShardRule} decide by. */
+    static long leading64(String text) {
+        byte[] hash = SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8));
         long bits = 0;
         for (int i = 0; i < 8; i++) {
             bits = (bits << 8) | (hash[i] & 0xFF);
         }
-        return (double) bits / TWO_TO_THE_64 + (bits < 0 ? 1.0 : 0.0);
+        return bits;
     }
 
     /** The same rule as a Trino SQL predicate on {@code column}. */
