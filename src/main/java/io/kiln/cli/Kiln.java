@@ -32,6 +32,12 @@ import java.io.PrintWriter;
                 PinsCommand.class,
                 ResolveCommand.class,
                 ReproduceCommand.class,
+                CancelCommand.class,
+                UnpinCommand.class,
+                LineageCommand.class,
+                RowsCommand.class,
+                ChecksCommand.class,
+                MaintenanceCommand.class,
         },
         footer = {
                 "",

@@ -146,6 +146,38 @@ final class KilnClient
                 .build()), JsonNode.class);
     }
 
+    /** DELETEs {@code path}; the service's answer, if it has a body. */
+    void delete(String path)
+    {
+        send(request(path).DELETE().build());
+    }
+
+    /** Copies the body of a GET of {@code path} to {@code out} as it arrives (rows can be many), and returns the byte count. */
+    long stream(String path, java.io.OutputStream out)
+    {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Accept", "application/x-ndjson").GET().build();
+        HttpResponse<java.io.InputStream> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServiceUnreachableException(baseUrl, "interrupted", e);
+        }
+        catch (IOException e) {
+            throw new ServiceUnreachableException(baseUrl, describe(e), e);
+        }
+        try (java.io.InputStream body = response.body()) {
+            if (response.statusCode() / 100 != 2) {
+                throw error(response.statusCode(), request.method(), response.uri().getRawPath(), body.readAllBytes());
+            }
+            return body.transferTo(out);
+        }
+        catch (IOException e) {
+            throw new ServiceUnreachableException(baseUrl, describe(e), e);
+        }
+    }
+
     Job job(String jobId)
     {
         return read(get(jobPath(jobId)), Job.class);
@@ -242,16 +274,16 @@ final class KilnClient
 
     private ServiceErrorException error(HttpResponse<byte[]> response)
     {
-        int status = response.statusCode();
+        return error(response.statusCode(), response.request().method(), response.uri().getRawPath(), response.body());
+    }
+
+    private ServiceErrorException error(int status, String method, String rawPath, byte[] body)
+    {
         String fallbackCode = "HTTP_" + status;
-        String fallbackMessage = "%s %s answered HTTP %d%s".formatted(
-                response.request().method(),
-                response.uri().getRawPath(),
-                status,
-                response.body().length == 0 ? "" : ": " + quote(response.body()));
+        String fallbackMessage = "%s %s answered HTTP %d%s".formatted(method, rawPath, status, body.length == 0 ? "" : ": " + quote(body));
         JsonNode error;
         try {
-            error = json.readTree(response.body()).path("error");
+            error = json.readTree(body).path("error");
         }
         catch (IOException e) {
             return new ServiceErrorException(status, fallbackCode, fallbackMessage, List.of());

@@ -26,6 +26,45 @@ class KilnCliTest {
     @TempDir
     Path temp;
 
+    /** The commands that read and look after a table, each against the real service. */
+    @Test
+    void rowsLineageChecksPinsMaintenanceAndCancelFromTheCommandLine() throws IOException {
+        Path fixtures = Path.of("src/test/resources/fixtures").toAbsolutePath();
+        Path spec = Files.writeString(temp.resolve("look.json"), "{\"table\": \"cli.look\", \"source\": {\"uri\": \"file://" + fixtures
+                + "/docs/clean.jsonl\", \"format\": \"jsonl\"}}");
+        Result submitted = run("submit", spec.toString(), "--follow");
+        assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+        String jobId = submitted.out().replaceAll("(?s).*Submitted job (\\S+).*", "$1");
+        long snapshot = KilnClient.forUrl("http://localhost:" + port).job(jobId).snapshotId();
+
+        Result rows = run("rows", "cli.look", Long.toString(snapshot), "--columns", "id", "--filter", "id starts_with 'clean-1'", "--limit", "3");
+        assertThat(rows.exitCode()).as(rows.err()).isZero();
+        assertThat(rows.out().lines().toList()).hasSize(3).allSatisfy(line -> assertThat(line).startsWith("{\"id\":\"clean-1"));
+        long sharded = 0;
+        for (int shard = 0; shard < 2; shard++) {
+            sharded += run("rows", "cli.look", Long.toString(snapshot), "--shard", shard + "/2").out().lines().count();
+        }
+        assertThat(sharded).isEqualTo(40);
+        assertThat(run("rows", "cli.look", Long.toString(snapshot), "--filter", "nope = 1").exitCode()).isEqualTo(2);
+
+        assertThat(run("lineage", "cli.look", "--row", "clean-3").out()).contains(jobId).contains("clean.jsonl");
+        assertThat(run("lineage", "cli.look", "--snapshot", Long.toString(snapshot)).out()).contains(jobId);
+        Result checks = run("checks", "cli.look"); // the test service runs without the check engine, which keeps the history
+        assertThat(checks.exitCode()).isEqualTo(2);
+        assertThat(checks.err()).contains("check engine").doesNotContain("Exception");
+
+        assertThat(run("pin", "cli.look", Long.toString(snapshot), "--name", "keep", "--reason", "test", "--owner", "me").exitCode()).isZero();
+        Result maintenance = run("maintenance", "cli.look", "--expire-days", "0", "--orphan-grace-days", "0");
+        assertThat(maintenance.exitCode()).as(maintenance.err()).isZero();
+        assertThat(maintenance.out()).contains("retainedSnapshots").contains(Long.toString(snapshot));
+        assertThat(run("unpin", "cli.look", "keep").exitCode()).isZero();
+        assertThat(run("pins", "cli.look").out()).contains("no pins");
+
+        Result cancel = run("cancel", jobId);
+        assertThat(cancel.exitCode()).isEqualTo(2);
+        assertThat(cancel.err()).contains("cannot be cancelled");
+    }
+
     /** {@code ./kiln --help} is the script's own text: it must list every command the client has. */
     @Test
     void theScriptsHelpListsEveryCommand() throws IOException {
