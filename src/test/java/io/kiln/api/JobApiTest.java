@@ -323,6 +323,20 @@ class JobApiTest {
         assertThat(errorFields).containsAll(refused.jsonPath().<String, Object>getMap("error").keySet());
         assertThat(codes).contains(refused.jsonPath().getString("error.code"));
         awaitFinal(accepted.jsonPath().getString("id"));
+
+        // every operation documents its errors in that one shape
+        Map<String, Map<String, Map<String, Object>>> paths = document.getMap("paths");
+        int operations = 0;
+        for (Map.Entry<String, Map<String, Map<String, Object>>> path : paths.entrySet()) {
+            for (Map.Entry<String, Map<String, Object>> operation : path.getValue().entrySet()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> operationResponses = (Map<String, Object>) operation.getValue().get("responses");
+                assertThat(operationResponses).as("%s %s", operation.getKey(), path.getKey()).containsKey("default");
+                assertThat(String.valueOf(operationResponses.get("default"))).as("%s %s", operation.getKey(), path.getKey()).contains("#/components/schemas/Error");
+                operations++;
+            }
+        }
+        assertThat(operations).isGreaterThan(20);
     }
 
     private static Map<String, Object> spec(String table, String uri, List<Map<String, Object>> steps) {
