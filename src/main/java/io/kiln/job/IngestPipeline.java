@@ -61,6 +61,8 @@ public final class IngestPipeline {
     /** Snapshot summary key: the id of the table schema the job's rows were written with. */
     public static final String SCHEMA_ID = "kiln.schema-id";
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(IngestPipeline.class);
+
     private final Publisher publisher;
     private final Settings settings;
 
@@ -117,6 +119,9 @@ public final class IngestPipeline {
         table = publisher.ensureSchema(table, columns, job.chain().tableProperties());
         Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS, TableLayout.properties(settings.targetFileSizeBytes()));
 
+        if (!scratch && publisher.mergeRejectsOfPublished(table, rejectsTable) > 0) {
+            LOG.warnf("Rejects of published jobs that had not joined main of %s do now", rejectsTable.name());
+        }
         Optional<Long> alreadyPublished = scratch ? Optional.empty() : publisher.findPublished(table, jobId);
         if (alreadyPublished.isPresent()) {
             // the rows were published before the service stopped; their rejects join main now if they had not yet

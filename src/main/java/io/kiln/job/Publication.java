@@ -135,8 +135,8 @@ final class Publication {
             publisher.mergeStaged(rejectsTable, jobId);
         }
         catch (RuntimeException e) {
-            LOG.errorf("Job %s published, but its rejects could not join %s (%s): they wait on branch %s", jobId, rejectsTable.name(), e.getMessage(),
-                    Publisher.branchOf(jobId));
+            LOG.errorf("Job %s published, but its rejects could not join %s (%s): they wait on branch %s until the table's next job merges them",
+                    jobId, rejectsTable.name(), e.getMessage(), Publisher.branchOf(jobId));
         }
     }
 

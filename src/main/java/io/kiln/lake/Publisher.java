@@ -210,6 +210,37 @@ public final class Publisher {
         });
     }
 
+    /**
+     * Brings to main the rejects that jobs staged on {@code rejectsTable} and whose rows are on main of
+     * {@code table}, but that never joined main themselves (the merge after their publish failed).
+     * Returns how many jobs' rejects it merged.
+     */
+    public int mergeRejectsOfPublished(Table table, Table rejectsTable) {
+        rejectsTable.refresh();
+        List<String> staged = rejectsTable.refs().keySet().stream().filter(name -> name.startsWith(JOB_BRANCH_PREFIX))
+                .map(name -> name.substring(JOB_BRANCH_PREFIX.length())).toList();
+        if (staged.isEmpty()) {
+            return 0;
+        }
+        table.refresh();
+        java.util.Set<String> published = new java.util.HashSet<>();
+        if (table.currentSnapshot() != null) {
+            for (Snapshot snapshot : SnapshotUtil.ancestorsOf(table.currentSnapshot().snapshotId(), table::snapshot)) {
+                if ("PASSED".equals(snapshot.summary().get(CHECKS_OUTCOME)) && snapshot.summary().get(JOB_ID) != null) {
+                    published.add(snapshot.summary().get(JOB_ID));
+                }
+            }
+        }
+        int merged = 0;
+        for (String jobId : staged) {
+            if (published.contains(jobId)) {
+                mergeStaged(rejectsTable, jobId);
+                merged++;
+            }
+        }
+        return merged;
+    }
+
     /** The snapshot in main's history that carries the job's id. */
     private static Optional<Long> jobOnMain(Table table, String jobId) {
         Snapshot main = table.currentSnapshot();

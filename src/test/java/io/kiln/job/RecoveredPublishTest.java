@@ -48,7 +48,10 @@ class RecoveredPublishTest {
         }
     }
 
-    /** A crash after the rows' publish and before their rejects joined main: the job run again merges the rejects, once. */
+    /**
+     * A crash (or a failed merge) after the rows' publish and before their rejects joined main: the
+     * table's next job merges them, and the job run again finds them merged; once either way.
+     */
     @Test
     void aJobRunAgainAfterItsPublishBringsItsRejectsToMainOnce() throws IOException {
         Path inputs = Files.createDirectories(temp.resolve("inputs"));
@@ -62,6 +65,11 @@ class RecoveredPublishTest {
             // the rows publish as Publication publishes them; the service dies before the rejects join main
             assertThat(harness.publisher.publish(first.table(), "job-1", staged, Map.of(Publisher.CHECKS_OUTCOME, "PASSED"), Optional.empty())).isPresent();
             assertThat(PipelineHarness.rows(first.rejectsTable())).isEmpty();
+
+            // the table's next job, another one, brings them (a job whose merge failed after its publish is never run again)
+            IngestPipeline.Result next = pipeline.run("job-2", harness.binder.bind(spec), new JobProgress(), () -> false);
+            assertThat(PipelineHarness.rows(next.rejectsTable())).hasSize(1).allSatisfy(reject -> assertThat(reject.getField("_kiln_job_id")).isEqualTo("job-1"));
+            assertThat(harness.publisher.mergeRejectsOfPublished(next.table(), next.rejectsTable())).as("job-2 is not published yet").isZero();
 
             for (int run = 0; run < 2; run++) {
                 IngestPipeline.Result again = pipeline.run("job-1", harness.binder.bind(spec), new JobProgress(), () -> false);
