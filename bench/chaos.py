@@ -154,17 +154,22 @@ class Chaos:
         if checks:
             spec["checks"] = checks
         key = f"chaos-{self.args.seed}-{number}"
+        job_id = self.post_job(spec, key)
+        self.jobs[job_id] = {"table": table, "key": key, "spec": spec, "round": round_number}
+        return job_id
+
+    def post_job(self, spec, key):
+        """Submits with the key; a 503 (the check engine restarting: a suite cannot be validated now) is retried with
+        the same key for up to 3 minutes, as a client would."""
         deadline = time.time() + 180
         while True:
             status, job = self.kiln.json("POST", "/v1/jobs", spec, {"Idempotency-Key": key})
             if status != 503 or time.time() > deadline:
                 break
-            # the check engine is restarting (a suite cannot be validated now): a client retries with the same key
             self.submit_retries += 1
             time.sleep(2)
         if status != 202:
             raise SystemExit(f"submit refused: {status} {job}")
-        self.jobs[job["id"]] = {"table": table, "key": key, "spec": spec, "round": round_number}
         return job["id"]
 
     def state(self, job_id):
@@ -334,7 +339,7 @@ class Chaos:
         spec = lambda path: {"table": "chaos.race", "source": {"uri": "file://" + path, "format": "jsonl"},
                              "steps": [{"name": "normalize"}, {"name": "dedup-exact"}], "checks": "text-default", "maxRejectedRate": 1.0}
         with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-            ids = list(pool.map(lambda path: self.kiln.json("POST", "/v1/jobs", spec(path))[1]["id"], paths))
+            ids = list(pool.map(lambda path: self.post_job(spec(path), f"chaos-{self.args.seed}-race-{os.path.basename(path)}"), paths))
         for job_id, path in zip(ids, paths):
             self.jobs[job_id] = {"table": "chaos.race", "key": None, "spec": spec(path), "round": 0}
         self.await_final(ids, 600)
