@@ -330,7 +330,10 @@ final class KilnClient
         return text.length() <= MAXIMUM_QUOTED_BODY ? text : text.substring(0, MAXIMUM_QUOTED_BODY) + "...";
     }
 
-    /** Percent-encodes one path segment; {@link java.net.URLEncoder} is for forms and turns spaces into '+'. */
+    /**
+     * Percent-encodes every byte but the unreserved ones: safe as one path segment or as a query
+     * value; {@link java.net.URLEncoder} is for forms and turns spaces into '+'.
+     */
     static String pathSegment(String value)
     {
         requireNonNull(value, "value is null");

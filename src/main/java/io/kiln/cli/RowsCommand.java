@@ -1,8 +1,6 @@
 package io.kiln.cli;
 
 import java.io.PrintStream;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -73,7 +71,7 @@ final class RowsCommand
     private static void add(List<String> query, String name, String value)
     {
         if (value != null) {
-            query.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20"));
+            query.add(name + "=" + KilnClient.pathSegment(value));
         }
     }
 }

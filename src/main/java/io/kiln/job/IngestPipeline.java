@@ -119,13 +119,13 @@ public final class IngestPipeline {
         table = publisher.ensureSchema(table, columns, job.chain().tableProperties());
         Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS, TableLayout.properties(settings.targetFileSizeBytes()));
 
+        // rejects of published jobs that have not joined main do now: this job's own, if its rows were
+        // published before the service stopped, and any whose merge failed after their publish
         if (!scratch && publisher.mergeRejectsOfPublished(table, rejectsTable) > 0) {
-            LOG.warnf("Rejects of published jobs that had not joined main of %s do now", rejectsTable.name());
+            LOG.infof("Rejects of published jobs joined main of %s", rejectsTable.name());
         }
         Optional<Long> alreadyPublished = scratch ? Optional.empty() : publisher.findPublished(table, jobId);
         if (alreadyPublished.isPresent()) {
-            // the rows were published before the service stopped; their rejects join main now if they had not yet
-            publisher.mergeStaged(rejectsTable, jobId);
             return resultFromSnapshot(table, rejectsTable, alreadyPublished.get(), job.chain(), plan);
         }
 

@@ -122,7 +122,7 @@ public final class Pins {
         if (summary.containsKey(Publisher.JOB_ID) && !summary.containsKey(Publisher.CHECKS_OUTCOME) && !summary.containsKey(Publisher.REJECTS_OF)) {
             // the batch as staged, before its audit: main reaches it only through the audit record published on top of it
             String record = "";
-            for (Snapshot ancestor : SnapshotUtil.ancestorsOf(main.snapshotId(), table::snapshot)) {
+            for (Snapshot ancestor : SnapshotUtil.currentAncestors(table)) {
                 if (Long.toString(snapshotId).equals(ancestor.summary().get(Publisher.AUDITED_SNAPSHOT))) {
                     record = ": use snapshot " + ancestor.snapshotId() + ", which published it";
                     break;

@@ -163,13 +163,14 @@ public final class Publisher {
     /** The job's published snapshot: an audit record that passed, in main's history. */
     public Optional<Long> findPublished(Table table, String jobId) {
         table.refresh();
-        Snapshot main = table.currentSnapshot();
-        if (main == null) {
-            return Optional.empty();
-        }
-        for (Snapshot snapshot : SnapshotUtil.ancestorsOf(main.snapshotId(), table::snapshot)) {
+        return onMain(table, jobId, true);
+    }
+
+    /** The newest snapshot in main's history that carries the job's id; {@code passedAudit}: only its passed audit record. */
+    private static Optional<Long> onMain(Table table, String jobId, boolean passedAudit) {
+        for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
             Map<String, String> summary = snapshot.summary();
-            if (jobId.equals(summary.get(JOB_ID)) && "PASSED".equals(summary.get(CHECKS_OUTCOME))) {
+            if (jobId.equals(summary.get(JOB_ID)) && (!passedAudit || "PASSED".equals(summary.get(CHECKS_OUTCOME)))) {
                 return Optional.of(snapshot.snapshotId());
             }
         }
@@ -187,7 +188,7 @@ public final class Publisher {
         return locked(table, () -> {
             table.refresh();
             String branch = branchOf(jobId);
-            Optional<Long> merged = jobOnMain(table, jobId);
+            Optional<Long> merged = onMain(table, jobId, false);
             SnapshotRef ref = table.refs().get(branch);
             if (merged.isEmpty() && ref != null) {
                 Snapshot staged = table.snapshot(ref.snapshotId());
@@ -224,11 +225,9 @@ public final class Publisher {
         }
         table.refresh();
         java.util.Set<String> published = new java.util.HashSet<>();
-        if (table.currentSnapshot() != null) {
-            for (Snapshot snapshot : SnapshotUtil.ancestorsOf(table.currentSnapshot().snapshotId(), table::snapshot)) {
-                if ("PASSED".equals(snapshot.summary().get(CHECKS_OUTCOME)) && snapshot.summary().get(JOB_ID) != null) {
-                    published.add(snapshot.summary().get(JOB_ID));
-                }
+        for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
+            if ("PASSED".equals(snapshot.summary().get(CHECKS_OUTCOME)) && snapshot.summary().get(JOB_ID) != null) {
+                published.add(snapshot.summary().get(JOB_ID));
             }
         }
         int merged = 0;
@@ -239,20 +238,6 @@ public final class Publisher {
             }
         }
         return merged;
-    }
-
-    /** The snapshot in main's history that carries the job's id. */
-    private static Optional<Long> jobOnMain(Table table, String jobId) {
-        Snapshot main = table.currentSnapshot();
-        if (main == null) {
-            return Optional.empty();
-        }
-        for (Snapshot snapshot : SnapshotUtil.ancestorsOf(main.snapshotId(), table::snapshot)) {
-            if (jobId.equals(snapshot.summary().get(JOB_ID))) {
-                return Optional.of(snapshot.snapshotId());
-            }
-        }
-        return Optional.empty();
     }
 
     /** Keeps what the job staged on its branch (if anything) for {@code retentionMillis}, off main: the job did not publish. */
@@ -274,7 +259,7 @@ public final class Publisher {
         locked(table, () -> {
             table.refresh();
             SnapshotRef ref = table.refs().get(branchOf(jobId));
-            if (ref == null || jobOnMain(table, jobId).isPresent()) {
+            if (ref == null || onMain(table, jobId, false).isPresent()) {
                 return null;
             }
             List<String> files = new java.util.ArrayList<>();

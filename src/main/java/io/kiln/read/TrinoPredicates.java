@@ -44,7 +44,7 @@ final class TrinoPredicates {
         return switch (condition.operator()) {
             case IS_NULL -> column + " IS NULL";
             case IS_NOT_NULL -> column + " IS NOT NULL";
-            case STARTS_WITH -> "starts_with(" + column + ", " + literal(values.get(0)) + ")";
+            case STARTS_WITH -> "starts_with(" + column + ", " + literal(values.get(0), utc) + ")";
             case IN, NOT_IN -> floating ? floatingIn(column, values, condition.operator() == RowFilter.Operator.IN)
                     : column + (condition.operator() == RowFilter.Operator.IN ? " IN (" : " NOT IN (") + literals(values, utc) + ")";
             default -> floating ? floatingComparison(column, condition.operator(), values.get(0))
@@ -57,7 +57,7 @@ final class TrinoPredicates {
      * satisfies !=, >, >= and not in, where SQL's comparisons are false for it.
      */
     private static String floatingComparison(String column, RowFilter.Operator operator, Object literal) {
-        String comparison = column + " " + symbol(operator) + " " + literal(literal);
+        String comparison = column + " " + symbol(operator) + " " + literal(literal, true);
         return switch (operator) {
             case NOT_EQUAL, GREATER, GREATER_OR_EQUAL -> "(" + comparison + " OR is_nan(" + column + "))";
             default -> comparison;
@@ -65,7 +65,8 @@ final class TrinoPredicates {
     }
 
     private static String floatingIn(String column, List<Object> values, boolean in) {
-        return in ? column + " IN (" + literals(values) + ")" : "(" + column + " NOT IN (" + literals(values) + ") OR is_nan(" + column + "))";
+        String list = literals(values, true);
+        return in ? column + " IN (" + list + ")" : "(" + column + " NOT IN (" + list + ") OR is_nan(" + column + "))";
     }
 
     private static String symbol(RowFilter.Operator operator) {
@@ -80,16 +81,8 @@ final class TrinoPredicates {
         };
     }
 
-    private static String literals(List<Object> values) {
-        return literals(values, true);
-    }
-
     private static String literals(List<Object> values, boolean utc) {
         return String.join(", ", values.stream().map(value -> literal(value, utc)).toList());
-    }
-
-    private static String literal(Object value) {
-        return literal(value, true);
     }
 
     private static String literal(Object value, boolean utc) {

@@ -69,6 +69,10 @@ class TrainingAndReproduceTest {
         assertThat(resolution.getString("trinoSql")).isEqualTo("SELECT * FROM kiln." + table + " FOR VERSION AS OF " + snapshot + " WHERE \"id\" <> 'clean-3'");
         assertThat(resolution.getLong("rows")).isEqualTo(39);
         assertThat(resolution.getString("rowsPath")).endsWith("/rows?filter=id%20%21%3D%20%27clean-3%27");
+        String body = given().urlEncodingEnabled(false).get(resolution.getString("rowsPath")).then().statusCode(200).extract().asString();
+        assertThat(body.lines().count()).isEqualTo(39);
+        assertThat(body).doesNotContain("\"clean-3\"");
+        assertThat(resolution.getString("rowsSha256")).isEqualTo(sha256(body));
 
         given().contentType(ContentType.JSON).body(Map.of("table", table, "snapshot", snapshot, "filter", "label = 'x'")).post("/v1/training/resolve")
                 .then().statusCode(400).body("error.code", equalTo("INVALID_FILTER"));
