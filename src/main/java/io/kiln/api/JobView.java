@@ -4,6 +4,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+
 import io.kiln.check.CheckResult;
 import io.kiln.job.Job;
 import io.kiln.job.JobProgress;
@@ -20,8 +25,8 @@ public record JobView(
         Instant startedAt,
         Instant auditStartedAt,
         Instant finishedAt,
-        Long snapshotId,
-        Long auditedSnapshotId,
+        @JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") Long snapshotId,
+        @JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") Long auditedSnapshotId,
         String branch,
         Job.Counts counts,
         Map<String, Long> rejectedByReason,

@@ -15,9 +15,14 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.kiln.error.KilnException;
 import io.kiln.error.Violation;
@@ -37,13 +42,14 @@ public class PinResource {
     /** {@code retentionDays}: how long the pin keeps its snapshot; absent, until it is deleted. */
     public record PinRequest(
             @NotBlank(message = "is required") @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}", message = "must be 1-128 letters, digits, '.', '_' or '-'") String name,
-            @NotNull(message = "is required") Long snapshotId,
+            @NotNull(message = "is required") @Schema(type = SchemaType.STRING, format = "int64", description = "a string (a number is read too)") Long snapshotId,
             @NotBlank(message = "is required: say why this data is pinned") String reason,
             @NotBlank(message = "is required: say who pinned it") String owner,
             @Positive(message = "must be positive") Integer retentionDays) {}
 
     @POST
     @Operation(summary = "Pin a published snapshot for a training run: an Iceberg tag that snapshot expiry keeps, with who and why")
+    @APIResponse(responseCode = "201", description = "Pinned", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Pins.Pin.class)))
     public Response create(@PathParam("table") String table, PinRequest request) {
         if (request == null) {
             throw KilnException.invalidSpec(List.of(new Violation("body", "a pin needs name, snapshotId, reason and owner")));

@@ -13,7 +13,10 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -36,7 +39,7 @@ public final class Reproduction {
 
     public record Input(String uri, String status, String originalSha256, String currentSha256) {}
 
-    public record Result(Outcome outcome, boolean identical, String jobId, long snapshotId, String originalDigest, String reproducedDigest,
+    public record Result(Outcome outcome, boolean identical, String jobId, @JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") long snapshotId, String originalDigest, String reproducedDigest,
             String originalRecipe, String reproducedRecipe, String scratchBranch, List<Input> inputs, String reason) {
         public Result {
             requireNonNull(outcome, "outcome is null");

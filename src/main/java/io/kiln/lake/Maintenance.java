@@ -14,6 +14,11 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.SupportsPrefixOperations;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 
 /**
  * Snapshot expiry and orphan-file cleanup that never touch what training jobs rely on: Iceberg's
@@ -29,7 +34,7 @@ public final class Maintenance {
         this.publisher = publisher;
     }
 
-    public record Report(String table, List<Long> expiredSnapshots, List<Long> retainedSnapshots, Optional<Integer> orphanFilesDeleted, String note) {
+    public record Report(String table, @JsonSerialize(contentUsing = ToStringSerializer.class) @Schema(type = SchemaType.ARRAY, implementation = String.class) List<Long> expiredSnapshots, @JsonSerialize(contentUsing = ToStringSerializer.class) @Schema(type = SchemaType.ARRAY, implementation = String.class) List<Long> retainedSnapshots, Optional<Integer> orphanFilesDeleted, String note) {
         public Report {
             expiredSnapshots = List.copyOf(expiredSnapshots);
             retainedSnapshots = List.copyOf(retainedSnapshots);

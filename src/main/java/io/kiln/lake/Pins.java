@@ -14,7 +14,10 @@ import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.util.SnapshotUtil;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
@@ -34,7 +37,7 @@ public final class Pins {
     }
 
     /** A pin as recorded. {@code maxRefAgeMs} null: kept until unpinned. */
-    public record Pin(String name, long snapshotId, String owner, String reason, Instant createdAt, Long maxRefAgeMs) {
+    public record Pin(String name, @JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") long snapshotId, String owner, String reason, Instant createdAt, Long maxRefAgeMs) {
         public Pin {
             requireNonNull(name, "name is null");
             requireNonNull(owner, "owner is null");

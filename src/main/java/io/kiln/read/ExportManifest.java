@@ -5,8 +5,12 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 import java.util.Optional;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * What an export wrote, saved as {@code manifest.json} beside the shards and returned to the caller.
@@ -16,7 +20,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  */
 @JsonPropertyOrder({"table", "snapshotId", "pin", "columns", "filter", "split", "format", "shardRows", "shardBytes", "rows", "files", "recipe", "contentDigest"})
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
-public record ExportManifest(String table, long snapshotId, Optional<String> pin, List<String> columns, Optional<String> filter, Optional<SplitRule> split, String format,
+public record ExportManifest(String table, @JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") long snapshotId, Optional<String> pin, List<String> columns, Optional<String> filter, Optional<SplitRule> split, String format,
         long shardRows, long shardBytes, long rows, List<ExportedFile> files, Optional<String> recipe, Optional<String> contentDigest) {
     public static final String FILE_NAME = "manifest.json";
 

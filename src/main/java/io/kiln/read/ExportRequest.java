@@ -61,11 +61,20 @@ public record ExportRequest(Optional<Long> snapshotId, Optional<String> pin, Opt
         Optional<Long> snapshotId = Optional.empty();
         JsonNode id = body.path("snapshotId");
         if (!id.isMissingNode() && !id.isNull()) {
+            // a string is how JSON carries a 64-bit id exactly; a number is still read
             if (id.isIntegralNumber() && id.canConvertToLong()) {
                 snapshotId = Optional.of(id.longValue());
             }
+            else if (id.isTextual() && id.textValue().matches("-?[0-9]{1,19}")) {
+                try {
+                    snapshotId = Optional.of(Long.parseLong(id.textValue()));
+                }
+                catch (NumberFormatException e) {
+                    violations.add(new Violation("snapshotId", "must be a snapshot id (a whole number, as a string), was " + id.textValue()));
+                }
+            }
             else {
-                violations.add(new Violation("snapshotId", "must be a snapshot id (a whole number)"));
+                violations.add(new Violation("snapshotId", "must be a snapshot id (a whole number, as a string)"));
             }
         }
         Optional<String> pin = text(body, "pin", violations);

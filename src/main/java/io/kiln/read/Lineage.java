@@ -15,7 +15,10 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.util.SnapshotUtil;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -30,14 +33,14 @@ public final class Lineage {
     public static final int MAX_ROWS = 1000;
 
     public record RowOrigin(String id, String sourceUri, String sourceSha256, String position, String jobId, String recipe,
-            Long publishedSnapshotId, Object recipeSpec) {}
+            @JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") Long publishedSnapshotId, Object recipeSpec) {}
 
-    public record RowLineage(String table, long snapshotId, List<RowOrigin> rows) {}
+    public record RowLineage(String table, @JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") long snapshotId, List<RowOrigin> rows) {}
 
     public record Rejects(long count, Object byReason, String table, String trinoSql) {}
 
     /** {@code inputs}: the input manifest; for more inputs than a summary holds, {@code inputManifestFile} names its JSON-lines file instead. */
-    public record SnapshotLineage(String table, long snapshotId, boolean onMain, String jobId, String auditedSnapshotId, Object inputs,
+    public record SnapshotLineage(String table, @JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") long snapshotId, boolean onMain, String jobId, String auditedSnapshotId, Object inputs,
             String inputManifestFile, String inputDigest, String recipe, Object recipeSpec, String checksOutcome, String checksSuite, Object checks,
             long rowsWritten, String contentDigest, String tableContentDigest, Rejects rejects) {}
 

@@ -20,6 +20,9 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.types.Types;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
 
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
@@ -44,7 +47,7 @@ public final class Resolver {
      * {@code trinoSql} and the {@code rowsPath} both return; {@code rowsSha256}: the SHA-256 of the
      * JSON lines the {@code rowsPath} returns; {@code snapshotRows}: every row of the snapshot.
      */
-    public record Resolution(String table, long snapshotId, String pin, String jobId, String recipe, String recipeSpec, long rows, String rowsSha256,
+    public record Resolution(String table, @JsonFormat(shape = JsonFormat.Shape.STRING) @org.eclipse.microprofile.openapi.annotations.media.Schema(type = SchemaType.STRING, format = "int64") long snapshotId, String pin, String jobId, String recipe, String recipeSpec, long rows, String rowsSha256,
             long snapshotRows, String contentDigest, String batchContentDigest, List<String> columns, String filter, TrainingConfig.Split split,
             String trinoSql, String rowsPath) {}
 

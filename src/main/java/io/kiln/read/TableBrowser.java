@@ -17,6 +17,10 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
 
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
@@ -117,16 +121,16 @@ public class TableBrowser {
 
     public record Field(int id, String name, String type, boolean required, String doc) {}
 
-    public record Ref(String type, long snapshotId, Long maxRefAgeMs) {}
+    public record Ref(String type, @JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") long snapshotId, Long maxRefAgeMs) {}
 
-    public record TableDescription(String name, List<Field> schema, Long currentSnapshotId, Map<String, Ref> refs, Map<String, String> properties, String location) {}
+    public record TableDescription(String name, List<Field> schema, @JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") Long currentSnapshotId, Map<String, Ref> refs, Map<String, String> properties, String location) {}
 
     public record TrinoSql(String byId, List<String> byTag) {}
 
-    public record SnapshotDetail(long snapshotId, Long parentId, long timestampMillis, String operation, Map<String, String> summary,
+    public record SnapshotDetail(@JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") long snapshotId, @JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") Long parentId, long timestampMillis, String operation, Map<String, String> summary,
             boolean current, List<String> tags, TrinoSql trino) {}
 
     /** {@code onMain}: in main's history (published, or the audited snapshot under a publish); {@code refs}: branches and tags that point at it. */
-    public record SnapshotDescription(long snapshotId, Long parentId, long timestampMillis, String operation, boolean onMain, List<String> refs,
+    public record SnapshotDescription(@JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") long snapshotId, @JsonFormat(shape = JsonFormat.Shape.STRING) @Schema(type = SchemaType.STRING, format = "int64") Long parentId, long timestampMillis, String operation, boolean onMain, List<String> refs,
             Map<String, String> summary) {}
 }

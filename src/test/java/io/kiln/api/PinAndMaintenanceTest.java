@@ -48,13 +48,14 @@ class PinAndMaintenanceTest {
         given().contentType(ContentType.JSON)
                 .body(Map.of("name", "train-v1", "snapshotId", first, "reason", "training run 42", "owner", "ml-platform"))
                 .post("/v1/tables/" + table + "/pins")
-                .then().statusCode(201).body("name", equalTo("train-v1")).body("snapshotId", equalTo(first)).body("owner", equalTo("ml-platform"));
+                .then().statusCode(201).body("name", equalTo("train-v1")).body("snapshotId", equalTo(Long.toString(first))).body("owner", equalTo("ml-platform"));
         given().get("/v1/tables/" + table + "/pins").then().statusCode(200)
                 .body("pins[0].name", equalTo("train-v1")).body("pins[0].reason", equalTo("training run 42"));
 
         JsonPath report = given().contentType(ContentType.JSON).body(Map.of("maxSnapshotAgeMs", 0))
                 .post("/v1/tables/" + table + "/maintenance").then().statusCode(200).extract().jsonPath();
 
+        assertThat(report.getList("expiredSnapshots")).as("64-bit ids are JSON strings").isNotEmpty().allMatch(String.class::isInstance);
         List<Long> expired = report.getList("expiredSnapshots", Long.class);
         List<Long> retained = report.getList("retainedSnapshots", Long.class);
         assertThat(retained).contains(first, third).doesNotContain(second);

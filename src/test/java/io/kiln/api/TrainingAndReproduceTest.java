@@ -126,7 +126,7 @@ class TrainingAndReproduceTest {
         assertThat(result.getList("inputs.status", String.class)).containsOnly("UNCHANGED").hasSize(2);
         assertThat(result.getString("scratchBranch")).startsWith("audit-reproduce-");
         given().get("/v1/tables/" + job.getString("table")).then().statusCode(200)
-                .body("currentSnapshotId", equalTo(job.getLong("snapshotId")))
+                .body("currentSnapshotId", equalTo(job.getString("snapshotId")))
                 .body("refs." + result.getString("scratchBranch") + ".maxRefAgeMs", equalTo(86_400_000));
     }
 

@@ -99,7 +99,7 @@ class KilnCliTest {
         Path spec = Files.writeString(temp.resolve("train.json"), "{\"table\": \"cli.train\", \"source\": {\"uri\": \"file://" + fixtures
                 + "/docs/clean.jsonl\", \"format\": \"jsonl\"}, \"steps\": [{\"name\": \"normalize\"}]}");
         assertThat(run("submit", spec.toString(), "--follow").exitCode()).isZero();
-        String snapshot = run("snapshots", "cli.train", "--json").out().replaceAll("(?s).*?\"snapshotId\"\\s*:\\s*(\\d+).*", "$1");
+        String snapshot = run("snapshots", "cli.train", "--json").out().replaceAll("(?s).*?\"snapshotId\"\\s*:\\s*\"(\\d+)\".*", "$1");
         String jobId = run("jobs", "--json").out().replaceAll("(?s).*?\"id\"\\s*:\\s*\"(job-[^\"]+)\".*", "$1");
 
         Result pinned = run("pin", "cli.train", snapshot, "--name", "run-1", "--reason", "first model", "--owner", "tester");
