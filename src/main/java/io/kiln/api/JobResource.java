@@ -28,6 +28,7 @@ import io.kiln.error.KilnException;
 import io.kiln.job.Job;
 import io.kiln.job.JobService;
 import io.kiln.job.JobSpec;
+import io.kiln.job.Reproductions;
 
 @Path("/v1/jobs")
 public class JobResource {
@@ -36,6 +37,9 @@ public class JobResource {
 
     @Inject
     JobSpecReader specs;
+
+    @Inject
+    Reproductions reproductions;
 
     @POST
     @Operation(summary = "Submit an ingestion job", description = "Validates and binds the spec, persists the job as QUEUED and returns 202. "
@@ -86,9 +90,14 @@ public class JobResource {
 
     @POST
     @Path("/{id}/reproduce")
-    @Operation(summary = "Re-run a published job on the same inputs (checked by sha256) into a scratch branch; identical content digest or not")
-    public io.kiln.job.Reproduction.Result reproduce(@PathParam("id") String id) {
-        return jobs.reproduce(id);
+    @Operation(summary = "Re-run a published job on the same inputs (checked by sha256) into a scratch branch; identical content digest or not. "
+            + "Answers at once; follow GET /v1/reproductions/{id} until it SUCCEEDED, then read its result")
+    @APIResponse(responseCode = "202", description = "Accepted and QUEUED (or, for a retried Idempotency-Key, the reproduction accepted first)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ReproductionView.class)))
+    public Response reproduce(@PathParam("id") String id,
+            @Parameter(description = "Makes retries safe: the same key returns the same reproduction") @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        Optional<String> key = Optional.ofNullable(idempotencyKey).filter(value -> !value.isBlank());
+        return Response.accepted(ReproductionView.of(reproductions.submit(id, key))).type(MediaType.APPLICATION_JSON).build();
     }
 
     private JobView view(Job job) {

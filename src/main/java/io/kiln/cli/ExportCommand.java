@@ -1,55 +1,50 @@
 package io.kiln.cli;
 
-import picocli.CommandLine.ArgGroup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
-
 @Command(
         name = "export",
         description = {
-                "Export a pinned snapshot as Parquet, JSONL or Arrow IPC shards with a manifest (rows, sha256 per file).",
-                "The service writes the files, so OUT must be a new or empty directory inside its export roots (kiln.export-roots).",
+                "Export a pinned snapshot in Hugging Face's layout: data/<split>-00000-of-0000N.<ext> shards (Parquet, JSONL, Arrow IPC or",
+                "WebDataset tar), a dataset card README.md and manifest.json (rows, bytes, sha256 per file). Name the snapshot and the rows",
+                "with TABLE and options, or with --config, a training config (the one kiln resolve reads). The service writes the files,",
+                "so OUT must be a new or empty directory inside its export roots (kiln.export-roots); the command follows the export",
+                "until it ends. kiln download copies a finished export to this machine.",
         })
 final class ExportCommand
         implements Callable<Integer>
 {
-    /** Exports take as long as the snapshot is big; only connecting is bounded. */
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     @ParentCommand
     Kiln kiln;
 
-    @Parameters(index = "0", paramLabel = "TABLE", description = "NAMESPACE.NAME, for example demo.docs.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TABLE", description = "NAMESPACE.NAME, for example demo.docs (not with --config).")
     String table;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Target target;
+    @Option(names = "--config", paramLabel = "FILE", description = "A training config (YAML or JSON: table, pin or snapshot, columns, filter, split), as for kiln resolve.")
+    Path config;
 
-    static final class Target
-    {
-        @Option(names = "--snapshot", paramLabel = "ID", required = true, description = "The snapshot id to export.")
-        Long snapshotId;
+    @Option(names = "--snapshot", paramLabel = "ID", description = "The snapshot id to export.")
+    Long snapshotId;
 
-        @Option(names = "--pin", paramLabel = "NAME", required = true, description = "The pin (tag) to export.")
-        String pin;
-    }
+    @Option(names = "--pin", paramLabel = "NAME", description = "The pin (tag) to export.")
+    String pin;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "parquet", description = "parquet (default), jsonl, arrow (Arrow IPC files) or webdataset (tar shards: key.png or key.jpg, key.txt, key.cls, key.json).")
     String format;
@@ -63,6 +58,9 @@ final class ExportCommand
     @Option(names = "--filter", paramLabel = "EXPR", description = "Rows to keep, e.g. \"lang = 'en' and tokens >= 10\" (=, !=, <, <=, >, >=, in (...), not in (...), is null, is not null, starts_with).")
     String filter;
 
+    @Option(names = "--split-name", paramLabel = "NAME", description = "The split's name, which names the shards (default train).")
+    String splitName;
+
     @Option(names = "--split-fraction", paramLabel = "F", description = "Keep only the rows of a training split: those whose id's position (sha256 of seed:id) is below F, as a training config's split.fraction.")
     Double splitFraction;
 
@@ -75,35 +73,69 @@ final class ExportCommand
     @Option(names = "--shard-bytes", paramLabel = "N", description = "About this many bytes per shard (service default 134217728).")
     Long shardBytes;
 
-    @Option(names = "--json", description = "Print the manifest as JSON.")
+    @Option(names = "--idempotency-key", paramLabel = "KEY", description = "Sent so that a retry never starts a second export (default: a new random key, reused by this command's own retries).")
+    String idempotencyKey;
+
+    @Option(names = "--no-follow", description = "Print the export's id and return at once; follow it with GET /v1/exports/{id}.")
+    boolean noFollow;
+
+    @Option(names = "--json", description = "Print the export (with its manifest) as JSON.")
     boolean json;
 
     @Override
     public Integer call()
-            throws InterruptedException
+            throws IOException
     {
         KilnClient client = kiln.client();
         ObjectMapper mapper = KilnClient.newObjectMapper();
         ObjectNode body = mapper.createObjectNode();
-        if (target.snapshotId != null) {
-            body.put("snapshotId", target.snapshotId);
+        String exportTable = table;
+        if (config != null) {
+            if (table != null || snapshotId != null || pin != null || columns != null || filter != null || splitFraction != null || splitSeed != null || splitName != null) {
+                throw new UsageFailureException("--config names the table, snapshot, columns, filter and split; give them there, not as options too");
+            }
+            JsonNode training = YAML.readTree(Files.readString(config));
+            if (!training.isObject() || !training.path("table").isTextual()) {
+                throw new UsageFailureException("the training config " + config + " must be an object with a table");
+            }
+            exportTable = training.path("table").asText();
+            if (training.hasNonNull("snapshot")) {
+                body.put("snapshotId", training.path("snapshot").asText());
+            }
+            if (training.hasNonNull("pin")) {
+                body.put("pin", training.path("pin").asText());
+            }
+            for (String field : List.of("columns", "filter", "split")) {
+                if (training.hasNonNull(field)) {
+                    body.set(field, training.get(field));
+                }
+            }
         }
         else {
-            body.put("pin", target.pin);
-        }
-        if (columns != null) {
-            columns.forEach(body.putArray("columns")::add);
-        }
-        if (filter != null) {
-            body.put("filter", filter);
-        }
-        if (splitFraction != null || splitSeed != null) {
-            ObjectNode split = body.putObject("split");
-            if (splitFraction != null) {
-                split.put("fraction", splitFraction);
+            if (table == null || (snapshotId == null) == (pin == null)) {
+                throw new UsageFailureException("give TABLE and one of --snapshot and --pin, or --config");
             }
-            if (splitSeed != null) {
-                split.put("seed", splitSeed);
+            if (snapshotId != null) {
+                body.put("snapshotId", Long.toString(snapshotId));
+            }
+            else {
+                body.put("pin", pin);
+            }
+            if (columns != null) {
+                columns.forEach(body.putArray("columns")::add);
+            }
+            if (filter != null) {
+                body.put("filter", filter);
+            }
+            if (splitFraction != null || splitSeed != null || splitName != null) {
+                ObjectNode split = body.putObject("split");
+                if (splitName != null) {
+                    split.put("name", splitName);
+                }
+                split.put("fraction", splitFraction == null ? 1.0 : splitFraction);
+                if (splitSeed != null) {
+                    split.put("seed", splitSeed);
+                }
             }
         }
         body.put("format", format);
@@ -116,59 +148,40 @@ final class ExportCommand
         Path directory = out.toAbsolutePath().normalize();
         body.put("directory", directory.toString());
 
-        JsonNode manifest = post(client.baseUrl(), "/v1/tables/" + KilnClient.pathSegment(table) + "/exports", mapper, body);
-        if (json) {
-            JsonOutput.print(manifest);
+        JsonNode accepted = client.postOnce("/v1/tables/" + KilnClient.pathSegment(exportTable) + "/exports", mapper.writeValueAsBytes(body),
+                Optional.ofNullable(idempotencyKey), "export", JsonNode.class);
+        String id = accepted.path("id").asText();
+        if (noFollow) {
+            System.out.println(json ? accepted.toPrettyString() : id);
             return ExitCode.SUCCESS;
         }
-        System.out.printf("Exported %,d rows of %s at snapshot %s%s to %s%n", manifest.path("rows").asLong(), table,
-                manifest.path("snapshotId").asText(), manifest.has("pin") ? " (pin " + manifest.path("pin").asText() + ")" : "", directory);
+        boolean terminal = System.console() != null;
+        JsonNode export = client.follow("/v1/exports/" + KilnClient.pathSegment(id), progress -> {
+            if (terminal && progress.path("state").asText().equals("RUNNING")) {
+                System.err.printf("\r%s RUNNING: %,d rows written", id, progress.path("rowsWritten").asLong());
+            }
+        });
+        if (terminal) {
+            System.err.println();
+        }
+        if (json) {
+            JsonOutput.print(export);
+            return export.path("state").asText().equals("SUCCEEDED") ? ExitCode.SUCCESS : ExitCode.NOT_PUBLISHED;
+        }
+        if (!export.path("state").asText().equals("SUCCEEDED")) {
+            System.err.printf("kiln: export %s FAILED: %s (%s)%n", id, export.path("error").path("message").asText(), export.path("error").path("code").asText());
+            return ExitCode.NOT_PUBLISHED;
+        }
+        JsonNode manifest = export.path("manifest");
+        System.out.printf("Exported %,d rows of %s at snapshot %s%s to %s (export %s)%n", manifest.path("rows").asLong(), exportTable,
+                manifest.path("snapshotId").asText(), manifest.has("pin") ? " (pin " + manifest.path("pin").asText() + ")" : "", directory, id);
         TextTable files = TextTable.withHeaders("FILE", "ROWS>", "BYTES>", "SHA256");
         for (JsonNode file : manifest.path("files")) {
             files.row(file.path("path").asText(), file.path("rows").asLong(), file.path("bytes").asLong(), file.path("sha256").asText());
         }
         System.out.print(files.render());
-        System.out.printf("Manifest: %s%n", directory.resolve("manifest.json"));
+        System.out.printf("Manifest: %s; dataset card: %s%n", directory.resolve("manifest.json"), directory.resolve(manifest.path("card").asText("README.md")));
+        System.out.printf("On another machine: kiln download %s --out DIR%n", id);
         return ExitCode.SUCCESS;
-    }
-
-    private static JsonNode post(URI baseUrl, String path, ObjectMapper mapper, JsonNode body)
-            throws InterruptedException
-    {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
-                    .header("Content-Type", "application/json")
-                    .header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body)))
-                    .build(), HttpResponse.BodyHandlers.ofByteArray());
-        }
-        catch (IOException e) {
-            String reason = e.getMessage() == null || e.getMessage().isBlank() ? "connection failed" : "connection failed: " + e.getMessage();
-            throw new ServiceUnreachableException(baseUrl, e instanceof java.net.ConnectException ? "connection refused" : reason, e);
-        }
-        JsonNode answer;
-        try {
-            answer = mapper.readTree(response.body());
-        }
-        catch (IOException e) {
-            answer = mapper.createObjectNode();
-        }
-        if (response.statusCode() / 100 != 2) {
-            JsonNode error = answer.path("error");
-            List<ServiceErrorException.Violation> violations = new ArrayList<>();
-            error.path("violations").forEach(violation -> violations.add(
-                    new ServiceErrorException.Violation(violation.path("field").asText(""), violation.path("message").asText(""))));
-            throw new ServiceErrorException(response.statusCode(), error.path("code").asText("HTTP_" + response.statusCode()),
-                    error.path("message").asText("POST " + path + " answered HTTP " + response.statusCode()), violations);
-        }
-        if (!answer.isObject() || !answer.has("files")) {
-            throw new ServiceErrorException(response.statusCode(), "UNREADABLE_RESPONSE",
-                    "POST " + path + " answered with a body this client cannot read: "
-                            + new String(response.body(), 0, Math.min(300, response.body().length), java.nio.charset.StandardCharsets.UTF_8),
-                    List.of());
-        }
-        return answer;
     }
 }

@@ -27,6 +27,7 @@ import java.io.PrintWriter;
                 TablesCommand.class,
                 SnapshotsCommand.class,
                 ExportCommand.class,
+                DownloadCommand.class,
                 TrinoCommand.class,
                 PinCommand.class,
                 PinsCommand.class,

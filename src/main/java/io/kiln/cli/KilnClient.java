@@ -92,22 +92,33 @@ final class KilnClient
     Job submit(byte[] specification, Optional<String> idempotencyKey)
     {
         requireNonNull(specification, "specification is null");
+        return postOnce("/v1/jobs", specification, idempotencyKey, "submission", Job.class);
+    }
+
+    /**
+     * POSTs {@code body} (JSON) with an Idempotency-Key (a new random one unless given), and sends it
+     * again with the same key when no answer came, so that a lost answer never makes a second job,
+     * export or reproduction.
+     */
+    <T> T postOnce(String path, byte[] body, Optional<String> idempotencyKey, String what, Class<T> type)
+    {
+        requireNonNull(body, "body is null");
         requireNonNull(idempotencyKey, "idempotencyKey is null");
         String key = idempotencyKey.orElseGet(() -> "kiln-cli-" + java.util.UUID.randomUUID());
         for (int attempt = 1;; attempt++) {
-            HttpRequest request = request("/v1/jobs")
+            HttpRequest request = request(path)
                     .header("Content-Type", "application/json")
                     .header("Idempotency-Key", key)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(specification))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                     .build();
             try {
-                return read(send(request), Job.class);
+                return read(send(request), type);
             }
             catch (ServiceUnreachableException | ServiceErrorException e) {
                 if (attempt >= SUBMIT_ATTEMPTS || !answerMayBeLost(e)) {
                     throw e;
                 }
-                System.err.printf("kiln: no answer to the submission (%s); sending it again with Idempotency-Key %s%n", e.getMessage(), key);
+                System.err.printf("kiln: no answer to the %s (%s); sending it again with Idempotency-Key %s%n", what, e.getMessage(), key);
                 try {
                     Thread.sleep(1000L << (attempt - 1));
                 }
@@ -117,6 +128,49 @@ final class KilnClient
                 }
             }
         }
+    }
+
+    /**
+     * Polls an operation ({@code /v1/exports/{id}}, {@code /v1/reproductions/{id}}) until its state
+     * is SUCCEEDED or FAILED, telling {@code progress} each answer, and returns the last.
+     */
+    JsonNode follow(String path, java.util.function.Consumer<JsonNode> progress)
+    {
+        for (long wait = 100;; wait = Math.min(wait * 2, 1000)) {
+            JsonNode operation = tree(path);
+            progress.accept(operation);
+            String state = operation.path("state").asText();
+            if (state.equals("SUCCEEDED") || state.equals("FAILED")) {
+                return operation;
+            }
+            try {
+                Thread.sleep(wait);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ServiceUnreachableException(baseUrl, "interrupted", e);
+            }
+        }
+    }
+
+    /** Copies the body of a GET of {@code path} into {@code file} as it arrives, and returns its sha256 (hex). */
+    String download(String path, java.nio.file.Path file)
+    {
+        java.security.MessageDigest sha256;
+        try {
+            sha256 = java.security.MessageDigest.getInstance("SHA-256");
+        }
+        catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (java.io.OutputStream out = new java.security.DigestOutputStream(new java.io.BufferedOutputStream(
+                java.nio.file.Files.newOutputStream(file, java.nio.file.StandardOpenOption.CREATE_NEW)), sha256)) {
+            stream(path, out, "*/*");
+        }
+        catch (IOException e) {
+            throw new UsageFailureException("cannot write " + file + ": " + e.getMessage());
+        }
+        return java.util.HexFormat.of().formatHex(sha256.digest());
     }
 
     /** A timeout or a connection dropped after the request went out (the job may exist), or a 503 (the service could not take it now). */
@@ -155,7 +209,12 @@ final class KilnClient
     /** Copies the body of a GET of {@code path} to {@code out} as it arrives (rows can be many), and returns the byte count. */
     long stream(String path, java.io.OutputStream out)
     {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Accept", "application/x-ndjson").GET().build();
+        return stream(path, out, "application/x-ndjson");
+    }
+
+    private long stream(String path, java.io.OutputStream out, String accept)
+    {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Accept", accept).GET().build();
         HttpResponse<java.io.InputStream> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());

@@ -24,14 +24,27 @@ final class ReproduceCommand
     @Option(names = "--json", description = "Print the service's JSON as it is.")
     boolean json;
 
+    @Option(names = "--idempotency-key", paramLabel = "KEY", description = "Sent so that a retry never starts a second reproduction (default: a new random key, reused by this command's own retries).")
+    String idempotencyKey;
+
     @Override
     public Integer call()
     {
-        JsonNode result = kiln.client().post(KilnClient.jobPath(jobId) + "/reproduce", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+        KilnClient client = kiln.client();
+        JsonNode accepted = client.postOnce(KilnClient.jobPath(jobId) + "/reproduce", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.util.Optional.ofNullable(idempotencyKey), "reproduction", JsonNode.class);
+        String id = accepted.path("id").asText();
+        JsonNode reproduction = client.follow("/v1/reproductions/" + KilnClient.pathSegment(id), progress -> {});
         if (json) {
-            JsonOutput.print(result);
+            JsonOutput.print(reproduction);
         }
-        else {
+        JsonNode result = reproduction.path("result");
+        if (!reproduction.path("state").asText().equals("SUCCEEDED")) {
+            System.err.printf("kiln: reproduction %s FAILED: %s (%s)%n", id, reproduction.path("error").path("message").asText(),
+                    reproduction.path("error").path("code").asText());
+            return ExitCode.NOT_PUBLISHED;
+        }
+        if (!json) {
             System.out.printf("outcome             %s%n", result.path("outcome").asText());
             System.out.printf("original digest     %s%n", result.path("originalDigest").asText("-"));
             System.out.printf("reproduced digest   %s%n", result.path("reproducedDigest").asText("-"));

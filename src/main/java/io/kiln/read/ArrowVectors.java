@@ -9,7 +9,9 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
@@ -23,6 +25,7 @@ import org.apache.arrow.vector.TimeStampMicroVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.DateUnit;
@@ -34,6 +37,9 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
+
+import io.kiln.error.ErrorCode;
+import io.kiln.error.KilnException;
 
 /**
  * Iceberg types as Arrow types, and the code that puts the values of Iceberg's generic records into
@@ -67,11 +73,32 @@ final class ArrowVectors {
     }
 
     static org.apache.arrow.vector.types.pojo.Schema arrowSchema(Schema schema) {
+        return arrowSchema(schema, Map.of(), Map.of());
+    }
+
+    /**
+     * {@code dimensions}: top-level {@code list<float>} columns whose every value has this many
+     * elements (a vector), read as {@code FixedSizeList<float32>[dimension]} so that readers can
+     * reshape a batch to {@code (rows, dimension)} without a copy; {@code metadata}: the schema's.
+     */
+    static org.apache.arrow.vector.types.pojo.Schema arrowSchema(Schema schema, Map<String, Integer> dimensions, Map<String, String> metadata) {
         List<Field> fields = new ArrayList<>();
         for (Types.NestedField column : schema.columns()) {
-            fields.add(field(column.name(), column.type(), column.isOptional()));
+            Integer dimension = dimensions.get(column.name());
+            if (dimension != null && isFloatList(column.type())) {
+                Field element = new Field(LIST_ELEMENT, new FieldType(column.type().asListType().isElementOptional(),
+                        new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE), null), null);
+                fields.add(new Field(column.name(), new FieldType(column.isOptional(), new ArrowType.FixedSizeList(dimension), null), List.of(element)));
+            }
+            else {
+                fields.add(field(column.name(), column.type(), column.isOptional()));
+            }
         }
-        return new org.apache.arrow.vector.types.pojo.Schema(fields);
+        return new org.apache.arrow.vector.types.pojo.Schema(fields, metadata.isEmpty() ? null : new TreeMap<>(metadata));
+    }
+
+    static boolean isFloatList(Type type) {
+        return type.isListType() && type.asListType().elementType().typeId() == Type.TypeID.FLOAT;
     }
 
     private static Field field(String name, Type type, boolean nullable) {
@@ -187,6 +214,30 @@ final class ArrowVectors {
                     long bytes = 1;
                     for (int i = 0; i < children.size(); i++) {
                         bytes += children.get(i).set(index, record.get(i, Object.class));
+                    }
+                    return bytes;
+                }
+            };
+        }
+        if (vector instanceof FixedSizeListVector vectors) {
+            Setter elements = setter(vectors.getDataVector());
+            int dimension = vectors.getListSize();
+            return new Setter() {
+                @Override
+                long set(int index, Object value) {
+                    if (value == null) {
+                        vectors.setNull(index);
+                        return 1;
+                    }
+                    List<?> values = (List<?>) value;
+                    if (values.size() != dimension) {
+                        throw new KilnException(ErrorCode.EXPORT_FAILED, "Column " + vectors.getName() + " is a vector of " + dimension
+                                + " floats (its table's kiln.column." + vectors.getName() + ".dimension), but a row holds " + values.size());
+                    }
+                    int offset = vectors.startNewValue(index);
+                    long bytes = 1;
+                    for (int i = 0; i < dimension; i++) {
+                        bytes += elements.set(offset + i, values.get(i));
                     }
                     return bytes;
                 }

@@ -25,6 +25,7 @@ public record ExportRequest(Optional<Long> snapshotId, Optional<String> pin, Opt
         Optional<SplitRule> split, RowFormat format, long shardRows, long shardBytes, Path directory) {
     public static final long DEFAULT_SHARD_ROWS = 1_000_000;
     public static final long DEFAULT_SHARD_BYTES = 128L << 20;
+    private static final java.util.regex.Pattern SPLIT_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     private static final Set<String> FIELDS = Set.of("snapshotId", "pin", "columns", "filter", "split", "format", "shardRows", "shardBytes", "directory");
 
     public ExportRequest {
@@ -162,8 +163,8 @@ public record ExportRequest(Optional<Long> snapshotId, Optional<String> pin, Opt
             violations.add(new Violation("split.seed", "must be a whole number"));
         }
         JsonNode name = split.path("name");
-        if (!name.isMissingNode() && !name.isNull() && !(name.isTextual() && !name.textValue().isBlank())) {
-            violations.add(new Violation("split.name", "must be a non-empty string"));
+        if (!name.isMissingNode() && !name.isNull() && !(name.isTextual() && SPLIT_NAME.matcher(name.textValue()).matches())) {
+            violations.add(new Violation("split.name", "must be a split name as Hugging Face's loaders accept it (letters, digits and _, such as train or validation)"));
         }
         if (violations.size() > before) {
             return Optional.empty();
@@ -193,6 +194,11 @@ public record ExportRequest(Optional<Long> snapshotId, Optional<String> pin, Opt
             return defaultValue;
         }
         return value.longValue();
+    }
+
+    /** The split the shards are named after ({@code data/<split>-...}): the split's name, or {@code train}. */
+    public String splitName() {
+        return split.map(SplitRule::name).filter(name -> !name.equals("split")).orElse("train");
     }
 
     static KilnException invalid(List<Violation> violations) {

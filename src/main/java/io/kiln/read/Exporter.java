@@ -4,9 +4,11 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -18,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,10 +39,14 @@ import io.kiln.error.KilnException;
 import io.kiln.error.Violation;
 
 /**
- * Exports a pinned snapshot as shards ({@code part-00000.parquet}, ...) plus {@code manifest.json}
- * into a new or empty directory inside the configured export roots. It reads through
- * {@link SnapshotScan} like the rows endpoint, one batch at a time, so memory is bounded by a
- * batch plus one Parquet row group, whatever the snapshot's size. A shard ends at
+ * Exports a pinned snapshot into a new or empty directory inside the configured export roots, in
+ * the layout Hugging Face's {@code datasets} loads as is: shards {@code data/<split>-00000-of-00002.parquet}
+ * (or {@code .jsonl}, {@code .arrow}, {@code .tar}), a dataset card {@code README.md} (snapshot,
+ * recipe, counts, checks, lineage), and {@code manifest.json} (each file's rows, bytes and sha256).
+ * Parquet and Arrow files carry the snapshot id, recipe, digests and models in their schema
+ * metadata ({@link SnapshotScan#metadata()}), and vectors are fixed-size lists.
+ * It reads through {@link SnapshotScan} like the rows endpoint, one batch at a time, so memory is
+ * bounded by a batch plus one Parquet row group, whatever the snapshot's size. A shard ends at
  * {@code shardRows} rows exactly, or at the first batch that takes it past about
  * {@code shardBytes}. The same snapshot and options give byte-identical shards and manifest.
  * The manifest is written last: a directory without one is an unfinished export. A failed export
@@ -49,6 +56,7 @@ import io.kiln.error.Violation;
 public class Exporter {
     private static final Logger LOG = Logger.getLogger(Exporter.class);
     private static final int BUFFER_BYTES = 1 << 20;
+    static final String DATA_DIRECTORY = "data";
     private static final ObjectMapper MANIFEST_JSON = new ObjectMapper()
             .registerModule(new Jdk8Module())
             .enable(SerializationFeature.INDENT_OUTPUT);
@@ -58,22 +66,54 @@ public class Exporter {
     @Inject
     KilnConfig config;
 
+    /** A checked export, ready to write: its snapshot, scan and directory. */
+    public record Prepared(String table, SnapshotReader.ResolvedSnapshot snapshot, SnapshotScan scan, ExportRequest request, Path directory) {}
+
+    /** Writes the export now, on the caller's thread. */
     public ExportManifest export(String tableName, ExportRequest request) {
+        return write(prepare(tableName, request), rows -> {});
+    }
+
+    /**
+     * Checks everything a request can get wrong before any byte is written: the snapshot (published,
+     * not expired), the columns, the filter and the split, and the directory (new or empty, inside
+     * the export roots). Throws a KilnException naming the problem.
+     */
+    public Prepared prepare(String tableName, ExportRequest request) {
         SnapshotReader.ResolvedSnapshot snapshot = request.snapshotId().isPresent()
                 ? reader.bySnapshotId(tableName, request.snapshotId().get())
                 : reader.byPin(tableName, request.pin().orElseThrow());
         SnapshotScan scan = snapshot.scan().columns(request.columns()).filter(request.filter()).split(request.split()).build();
-        Path directory = checkDirectory(request.directory());
+        return new Prepared(tableName, snapshot, scan, request, checkDirectory(request.directory()));
+    }
+
+    /**
+     * Writes a prepared export: shards under {@code data/}, the dataset card {@code README.md}, then
+     * {@code manifest.json}. {@code progress} hears the rows written so far after each batch. A
+     * failure deletes what the export wrote.
+     */
+    public ExportManifest write(Prepared prepared, LongConsumer progress) {
+        String tableName = prepared.table();
+        ExportRequest request = prepared.request();
+        SnapshotReader.ResolvedSnapshot snapshot = prepared.snapshot();
+        SnapshotScan scan = prepared.scan();
+        Path directory = prepared.directory();
         boolean created = !Files.exists(directory);
         List<Path> written = new ArrayList<>();
         try {
-            Files.createDirectories(directory);
-            List<ExportManifest.ExportedFile> files = writeShards(scan, request, directory, written);
+            Files.createDirectories(directory.resolve(DATA_DIRECTORY));
+            List<ExportManifest.ExportedFile> files = writeShards(scan, request, directory, written, progress);
             Map<String, String> summary = snapshot.table().snapshot(snapshot.snapshotId()).summary();
             ExportManifest manifest = new ExportManifest(tableName, snapshot.snapshotId(), snapshot.pin(), scan.columns(),
                     request.filter(), request.split(), request.format().formatName(), request.shardRows(), request.shardBytes(),
                     files.stream().mapToLong(ExportManifest.ExportedFile::rows).sum(), files,
-                    Optional.ofNullable(summary.get("kiln.recipe")), Optional.ofNullable(summary.get("kiln.content-digest")));
+                    Optional.ofNullable(summary.get("kiln.recipe")), Optional.ofNullable(summary.get("kiln.content-digest")),
+                    ExportManifest.LAYOUT, request.splitName(), DatasetCard.FILE_NAME, scan.dimensions(), scan.metadata());
+            Path card = directory.resolve(DatasetCard.FILE_NAME);
+            written.add(card);
+            Files.write(card, DatasetCard.render(manifest, new Lineage().snapshot(snapshot.table(), tableName, snapshot.snapshotId(), "kiln"),
+                    Long.parseLong(summary.getOrDefault("total-records", "0"))).getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
             Path manifestFile = directory.resolve(ExportManifest.FILE_NAME);
             written.add(manifestFile);
             Files.write(manifestFile, manifestBytes(manifest), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -82,6 +122,7 @@ public class Exporter {
             return manifest;
         }
         catch (IOException | RuntimeException e) {
+            written.add(directory.resolve(DATA_DIRECTORY));
             deleteQuietly(written, created ? Optional.of(directory) : Optional.empty());
             if (e instanceof KilnException kiln) {
                 throw kiln;
@@ -97,10 +138,15 @@ public class Exporter {
         return (MANIFEST_JSON.writeValueAsString(manifest) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private List<ExportManifest.ExportedFile> writeShards(SnapshotScan scan, ExportRequest request, Path directory, List<Path> written)
-            throws IOException {
+    /**
+     * Writes the shards under temporary names, then names them as Hugging Face's loaders expect:
+     * {@code data/<split>-00000-of-00003.parquet}, once their number is known.
+     */
+    private List<ExportManifest.ExportedFile> writeShards(SnapshotScan scan, ExportRequest request, Path directory, List<Path> written,
+            LongConsumer progress) throws IOException {
         List<ExportManifest.ExportedFile> files = new ArrayList<>();
         Shard shard = null;
+        long rows = 0;
         try (SnapshotScan.Batches batches = scan.open(reader.allocator(), OptionalLong.empty())) {
             VectorSchemaRoot root = batches.root();
             while (batches.next(rowsLeft(request, shard))) {
@@ -109,6 +155,8 @@ public class Exporter {
                 }
                 shard.writer.write(root);
                 shard.rows += root.getRowCount();
+                rows += root.getRowCount();
+                progress.accept(rows);
                 if (shard.rows >= request.shardRows() || shard.writer.bytes() >= request.shardBytes()) {
                     Shard full = shard;
                     shard = null;
@@ -130,7 +178,16 @@ public class Exporter {
                 shard.abandon();
             }
         }
-        return files;
+        List<ExportManifest.ExportedFile> named = new ArrayList<>(files.size());
+        for (int i = 0; i < files.size(); i++) {
+            ExportManifest.ExportedFile file = files.get(i);
+            String name = String.format(Locale.ROOT, "%s/%s-%05d-of-%05d.%s", DATA_DIRECTORY, request.splitName(), i, files.size(), request.format().extension());
+            Path target = directory.resolve(name);
+            written.add(target);
+            Files.move(directory.resolve(file.path()), target, StandardCopyOption.ATOMIC_MOVE);
+            named.add(new ExportManifest.ExportedFile(name, file.rows(), file.bytes(), file.sha256()));
+        }
+        return named;
     }
 
     private static int rowsLeft(ExportRequest request, Shard shard) {
@@ -140,7 +197,7 @@ public class Exporter {
 
     private static Shard openShard(ExportRequest request, SnapshotScan scan, VectorSchemaRoot root, Path directory, int index, List<Path> written)
             throws IOException {
-        String name = String.format(Locale.ROOT, "part-%05d.%s", index, request.format().extension());
+        String name = String.format(Locale.ROOT, "%s/.%s-%05d.%s.partial", DATA_DIRECTORY, request.splitName(), index, request.format().extension());
         Path file = directory.resolve(name);
         written.add(file);
         OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -2,10 +2,13 @@ package io.kiln.read;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
@@ -19,8 +22,11 @@ import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SchemaParser;
@@ -50,9 +56,20 @@ final class ParquetRowWriter implements RowWriter {
     private final VectorWriteSupport support;
     private final ParquetWriter<Integer> writer;
 
-    ParquetRowWriter(Schema schema, OutputStream out) throws IOException {
+    /**
+     * {@code arrowSchema}: the batches' schema; its metadata goes into the footer, and so does the
+     * schema itself as {@code ARROW:schema} (base64 of the IPC message, as Arrow's own writers store
+     * it), so Arrow readers get its exact types back, such as a vector's fixed size.
+     */
+    ParquetRowWriter(Schema schema, org.apache.arrow.vector.types.pojo.Schema arrowSchema, OutputStream out) throws IOException {
         MessageType type = ParquetSchemaUtil.convert(schema, "table");
-        this.support = new VectorWriteSupport(type, SchemaParser.toJson(schema));
+        Map<String, String> metadata = new TreeMap<>();
+        if (arrowSchema.getCustomMetadata() != null) {
+            metadata.putAll(arrowSchema.getCustomMetadata());
+        }
+        metadata.put("iceberg.schema", SchemaParser.toJson(schema));
+        metadata.put(ARROW_SCHEMA, serialized(arrowSchema));
+        this.support = new VectorWriteSupport(type, metadata);
         this.writer = new Builder(new StreamOutputFile(out), support)
                 .withConf(new Configuration(false))
                 .withCompressionCodec(CompressionCodecName.ZSTD)
@@ -61,6 +78,15 @@ final class ParquetRowWriter implements RowWriter {
                 .withDictionaryEncoding(true)
                 .withValidation(false)
                 .build();
+    }
+
+    static final String ARROW_SCHEMA = "ARROW:schema";
+
+    /** The schema as an encapsulated IPC message in base64: what Arrow's C++ Parquet writer stores under {@code ARROW:schema}. */
+    static String serialized(org.apache.arrow.vector.types.pojo.Schema arrowSchema) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        MessageSerializer.serialize(new WriteChannel(Channels.newChannel(bytes)), arrowSchema);
+        return Base64.getEncoder().encodeToString(bytes.toByteArray());
     }
 
     @Override
@@ -104,14 +130,14 @@ final class ParquetRowWriter implements RowWriter {
     /** Writes row {@code i} of the current batch. */
     private static final class VectorWriteSupport extends WriteSupport<Integer> {
         private final MessageType type;
-        private final String icebergSchema;
+        private final Map<String, String> metadata;
         private RecordConsumer consumer;
         private VectorSchemaRoot batch;
         private final List<ColumnWriter> columns = new ArrayList<>();
 
-        VectorWriteSupport(MessageType type, String icebergSchema) {
+        VectorWriteSupport(MessageType type, Map<String, String> metadata) {
             this.type = type;
-            this.icebergSchema = icebergSchema;
+            this.metadata = metadata;
         }
 
         void batch(VectorSchemaRoot batch) {
@@ -127,9 +153,7 @@ final class ParquetRowWriter implements RowWriter {
 
         @Override
         public WriteContext init(Configuration configuration) {
-            Map<String, String> metadata = new HashMap<>();
-            metadata.put("iceberg.schema", icebergSchema);
-            return new WriteContext(type, metadata);
+            return new WriteContext(type, new HashMap<>(metadata));
         }
 
         @Override
@@ -239,6 +263,29 @@ final class ParquetRowWriter implements RowWriter {
                         consumer.endField(name, i);
                     }
                 }
+                consumer.endGroup();
+            });
+        }
+        if (vector instanceof FixedSizeListVector vectors) {
+            // a vector: a Parquet list as any other; the footer's ARROW:schema and kiln.column.<name>.dimension keep its size
+            GroupType repeated = type.asGroupType().getType(0).asGroupType();
+            String repeatedName = repeated.getName();
+            String elementName = repeated.getType(0).getName();
+            ValueWriter element = value(vectors.getDataVector(), repeated.getType(0));
+            int dimension = vectors.getListSize();
+            return of(vector, (consumer, index) -> {
+                consumer.startGroup();
+                consumer.startField(repeatedName, 0);
+                for (int i = index * dimension; i < (index + 1) * dimension; i++) {
+                    consumer.startGroup();
+                    if (!element.isNull(i)) {
+                        consumer.startField(elementName, 0);
+                        element.write(consumer, i);
+                        consumer.endField(elementName, 0);
+                    }
+                    consumer.endGroup();
+                }
+                consumer.endField(repeatedName, 0);
                 consumer.endGroup();
             });
         }

@@ -100,7 +100,6 @@ public final class Resolver {
         Optional<SplitRule> split = Optional.ofNullable(config.split())
                 .map(spec -> new SplitRule(spec.name(), spec.fraction(), spec.seed() == null ? 0 : spec.seed()));
         Map<String, String> summary = snapshot.summary();
-        String ref = config.pin() != null && !config.pin().isBlank() ? "'" + config.pin() + "'" : Long.toString(snapshotId);
         String columns = config.columns().isEmpty() ? "*" : String.join(", ", config.columns().stream().map(TrinoPredicates::identifier).toList());
         List<String> where = new ArrayList<>();
         List<String> query = new ArrayList<>();
@@ -125,7 +124,7 @@ public final class Resolver {
                 selected.rows(), selected.sha256(), Long.parseLong(summary.getOrDefault("total-records", "0")),
                 Optional.ofNullable(summary.get("kiln.table-content-digest")).orElse(null), summary.get("kiln.content-digest"),
                 config.columns(), config.filter(), config.split(),
-                "SELECT " + columns + " FROM " + trinoCatalog + "." + config.table() + " FOR VERSION AS OF " + ref
+                "SELECT " + columns + " FROM " + trinoCatalog + "." + config.table() + " FOR VERSION AS OF " + snapshotId
                         + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)),
                 "/v1/tables/" + config.table() + "/snapshots/" + snapshotId + "/rows" + (query.isEmpty() ? "" : "?" + String.join("&", query)));
     }

@@ -26,6 +26,7 @@ import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
@@ -49,7 +50,7 @@ public final class RowFormats {
         return switch (format) {
             case JSONL -> new JsonlWriter(root, out);
             case ARROW -> new ArrowIpcWriter(new ArrowFileWriter(root, null, Channels.newChannel(out)), root);
-            case PARQUET -> new ParquetRowWriter(schema, out);
+            case PARQUET -> new ParquetRowWriter(schema, root.getSchema(), out);
             case WEBDATASET -> new WebDatasetWriter(root, out);
         };
     }
@@ -325,6 +326,18 @@ public final class RowFormats {
                     field.value().write(json, index);
                 }
                 json.writeEndObject();
+            };
+        }
+        if (vector instanceof FixedSizeListVector vectors) {
+            JsonValue element = jsonValue(vectors.getDataVector());
+            int dimension = vectors.getListSize();
+            return (json, index) -> {
+                json.writeStartArray();
+                int start = index * dimension;
+                for (int i = start; i < start + dimension; i++) {
+                    element.write(json, i);
+                }
+                json.writeEndArray();
             };
         }
         if (vector instanceof ListVector list) {

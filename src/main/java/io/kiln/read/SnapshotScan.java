@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 import org.apache.arrow.memory.BufferAllocator;
@@ -131,9 +132,57 @@ public final class SnapshotScan {
         return schema.columns().stream().map(Types.NestedField::name).toList();
     }
 
+    /**
+     * The rows' Arrow schema. A {@code list<float>} column whose table records
+     * {@code kiln.column.<name>.dimension} is a {@code FixedSizeList<float32>[dimension]}, and the
+     * schema's metadata says what the rows are: {@link #metadata()}.
+     */
     public org.apache.arrow.vector.types.pojo.Schema arrowSchema() {
-        return ArrowVectors.arrowSchema(schema);
+        return ArrowVectors.arrowSchema(schema, dimensions(), metadata());
     }
+
+    /** The read columns that are vectors of a fixed dimension (their table's {@code kiln.column.<name>.dimension}). */
+    public Map<String, Integer> dimensions() {
+        Map<String, Integer> dimensions = new TreeMap<>();
+        for (Types.NestedField column : schema.columns()) {
+            String dimension = table.properties().get("kiln.column." + column.name() + ".dimension");
+            if (dimension != null && ArrowVectors.isFloatList(column.type()) && dimension.matches("[1-9][0-9]{0,6}")) {
+                dimensions.put(column.name(), Integer.parseInt(dimension));
+            }
+        }
+        return dimensions;
+    }
+
+    /**
+     * What a reader needs to know where the rows came from: {@code kiln.table}, {@code kiln.snapshot-id},
+     * the snapshot's recipe, digests and models ({@code kiln.recipe}, {@code kiln.content-digest},
+     * {@code kiln.table-content-digest}, {@code kiln.embedding-model}...), and the read columns'
+     * {@code kiln.column.<name>.*} table properties (dimension, model, shape).
+     */
+    public Map<String, String> metadata() {
+        Map<String, String> metadata = new TreeMap<>();
+        metadata.put("kiln.table", name);
+        metadata.put("kiln.snapshot-id", Long.toString(snapshotId));
+        Map<String, String> summary = table.snapshot(snapshotId).summary();
+        summary.forEach((key, value) -> {
+            if (SUMMARY_METADATA.contains(key) || key.startsWith("kiln.") && MODEL_KEY.matcher(key).find()) {
+                metadata.put(key, value);
+            }
+        });
+        for (Types.NestedField column : schema.columns()) {
+            String prefix = "kiln.column." + column.name() + ".";
+            table.properties().forEach((key, value) -> {
+                if (key.startsWith(prefix)) {
+                    metadata.put(key, value);
+                }
+            });
+        }
+        return metadata;
+    }
+
+    private static final Set<String> SUMMARY_METADATA = Set.of("kiln.job-id", "kiln.recipe", "kiln.recipe-spec", "kiln.content-digest",
+            "kiln.table-content-digest", "kiln.version");
+    private static final java.util.regex.Pattern MODEL_KEY = java.util.regex.Pattern.compile("-(model|tokenizer|provider)$");
 
     public Optional<RowFilter> filter() {
         return filter;

@@ -156,11 +156,11 @@ class RowsAndExportTest {
                 "split", Map.of("name", "train", "fraction", 0.6, "seed", 17))).then().statusCode(200)
                 .body("rows", equalTo(expected.size())).body("split.name", equalTo("train")).body("split.fraction", equalTo(0.6f))
                 .body("split.seed", equalTo(17));
-        assertThat(jsonlRows(Files.readAllBytes(directory.resolve("part-00000.jsonl")))).isEqualTo(rows);
+        assertThat(jsonlRows(Files.readAllBytes(directory.resolve("data/train-00000-of-00001.jsonl")))).isEqualTo(rows);
         Path cli = exportRoot().resolve("split-cli-" + suffix());
         assertThat(new CommandLine(new io.kiln.cli.Kiln()).execute("--url", "http://localhost:" + port, "export", table, "--snapshot", Long.toString(snapshot),
                 "--format", "jsonl", "--columns", "id", "--split-fraction", "0.6", "--split-seed", "17", "--out", cli.toString())).isZero();
-        assertThat(Files.readAllBytes(cli.resolve("part-00000.jsonl"))).as("kiln export --split-fraction").isEqualTo(Files.readAllBytes(directory.resolve("part-00000.jsonl")));
+        assertThat(Files.readAllBytes(cli.resolve("data/train-00000-of-00001.jsonl"))).as("kiln export --split-fraction").isEqualTo(Files.readAllBytes(directory.resolve("data/train-00000-of-00001.jsonl")));
 
         given().queryParam("split.fraction", "1.5").get(rowsPath(table, snapshot)).then().statusCode(400)
                 .body("error.violations[0].field", equalTo("split.fraction"));
@@ -198,7 +198,8 @@ class RowsAndExportTest {
         for (String format : List.of("parquet", "jsonl", "arrow")) {
             Map<String, String> after = exportAndHash(table, snapshot, format, "after");
             assertThat(after).as(format + " export after a later publish").isEqualTo(before.get(format));
-            assertThat(after).containsOnlyKeys("manifest.json", "part-00000." + format, "part-00001." + format, "part-00002." + format);
+            assertThat(after).containsOnlyKeys("manifest.json", "README.md", "data/train-00000-of-00003." + format, "data/train-00001-of-00003." + format,
+                    "data/train-00002-of-00003." + format);
         }
     }
 
@@ -228,7 +229,7 @@ class RowsAndExportTest {
         assertThat(JSON.readTree(directory.resolve("manifest.json").toFile())).isEqualTo(JSON.readTree(manifest.prettify()));
 
         // the Parquet shards carry Iceberg's field ids and schema, and read back as the rows
-        Path first = directory.resolve("part-00000.parquet");
+        Path first = directory.resolve("data/train-00000-of-00003.parquet");
         Schema schema;
         try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(first))) {
             schema = ParquetSchemaUtil.convert(reader.getFooter().getFileMetaData().getSchema());
@@ -252,7 +253,7 @@ class RowsAndExportTest {
                 .body("files.size()", equalTo(1)).body("rows", equalTo(40));
         List<Map<String, Object>> jsonRows = jsonlRows(given().get(rowsPath(table, snapshot)).asByteArray());
         try (BufferAllocator allocator = new RootAllocator();
-                SeekableByteChannel channel = Files.newByteChannel(directory.resolve("part-00000.arrow"));
+                SeekableByteChannel channel = Files.newByteChannel(directory.resolve("data/train-00000-of-00001.arrow"));
                 ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
             assertThat(arrowRows(reader)).isEqualTo(jsonRows);
         }
@@ -273,10 +274,10 @@ class RowsAndExportTest {
         long snapshot = job.getLong("snapshotId");
         Path directory = exportRoot().resolve("webdataset-" + suffix());
         export(table, Map.of("snapshotId", snapshot, "format", "webdataset", "directory", directory.toString())).then().statusCode(200)
-                .body("files[0].path", equalTo("part-00000.tar")).body("rows", equalTo(3));
+                .body("files[0].path", equalTo("data/train-00000-of-00001.tar")).body("rows", equalTo(3));
         Map<String, byte[]> members = new TreeMap<>();
         try (org.apache.commons.compress.archivers.tar.TarArchiveInputStream tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
-                Files.newInputStream(directory.resolve("part-00000.tar")))) {
+                Files.newInputStream(directory.resolve("data/train-00000-of-00001.tar")))) {
             org.apache.commons.compress.archivers.tar.TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 assertThat(entry.getModTime().getTime()).isZero();
@@ -297,7 +298,7 @@ class RowsAndExportTest {
         // the same rows give the same bytes
         Path again = exportRoot().resolve("webdataset-again-" + suffix());
         export(table, Map.of("snapshotId", snapshot, "format", "webdataset", "directory", again.toString())).then().statusCode(200);
-        assertThat(Files.readAllBytes(again.resolve("part-00000.tar"))).isEqualTo(Files.readAllBytes(directory.resolve("part-00000.tar")));
+        assertThat(Files.readAllBytes(again.resolve("data/train-00000-of-00001.tar"))).isEqualTo(Files.readAllBytes(directory.resolve("data/train-00000-of-00001.tar")));
     }
 
     @Test
@@ -320,8 +321,8 @@ class RowsAndExportTest {
         }
         assertThat(exitCode).as(out.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Exported 11 rows of " + table + " at snapshot " + snapshot)
-                .contains("part-00002.jsonl").contains("manifest.json");
-        List<String> lines = Files.readAllLines(directory.resolve("part-00000.jsonl"));
+                .contains("data/train-00002-of-00003.jsonl").contains("manifest.json");
+        List<String> lines = Files.readAllLines(directory.resolve("data/train-00000-of-00003.jsonl"));
         assertThat(lines).hasSize(4).allSatisfy(line -> assertThat(line).startsWith("{\"id\":\"clean-1").endsWith("\"}"));
     }
 
@@ -402,9 +403,9 @@ class RowsAndExportTest {
                 .then().statusCode(200).extract().jsonPath();
         assertThat(manifest.getLong("rows")).isEqualTo(40);
         Map<String, String> hashes = new TreeMap<>();
-        try (Stream<Path> files = Files.list(directory)) {
-            for (Path file : files.toList()) {
-                hashes.put(file.getFileName().toString(), sha256(Files.readAllBytes(file)));
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                hashes.put(directory.relativize(file).toString(), sha256(Files.readAllBytes(file)));
             }
         }
         for (Map<String, Object> file : manifest.<Map<String, Object>>getList("files")) {
@@ -417,8 +418,34 @@ class RowsAndExportTest {
         return Path.of(dataDirectory).toAbsolutePath().normalize().resolve("exports");
     }
 
-    private static Response export(String table, Map<String, Object> body) {
-        return given().contentType(ContentType.JSON).body(body).post("/v1/tables/" + table + "/exports");
+    /**
+     * Asks for an export and, once it is accepted, follows it to its end: then the answer is its
+     * manifest, downloaded as a client on another machine would (or the export, if it failed).
+     */
+    static Response export(String table, Map<String, Object> body) {
+        Response accepted = given().contentType(ContentType.JSON).body(body).post("/v1/tables/" + table + "/exports");
+        if (accepted.statusCode() != 202) {
+            return accepted;
+        }
+        String id = accepted.jsonPath().getString("id");
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+        while (java.time.Instant.now().isBefore(deadline)) {
+            Response export = given().get("/v1/exports/" + id);
+            String state = export.jsonPath().getString("state");
+            if (state.equals("SUCCEEDED")) {
+                return given().get("/v1/exports/" + id + "/files/manifest.json");
+            }
+            if (state.equals("FAILED")) {
+                return export;
+            }
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("export " + id + " did not end in 60 s");
     }
 
     private static String rowsPath(String table, long snapshot) {

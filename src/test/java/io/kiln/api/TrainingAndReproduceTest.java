@@ -41,10 +41,17 @@ class TrainingAndReproduceTest {
 
         assertThat(resolution.getLong("snapshotId")).isEqualTo(snapshot);
         assertThat(resolution.getLong("snapshotRows")).isEqualTo(40);
+        JsonPath fromYaml = given().contentType("application/yaml")
+                .body(("table: " + table + "\npin: run-7\ncolumns: [id, text]\nsplit: {name: train, fraction: 0.9, seed: 17}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .post("/v1/training/resolve").then().statusCode(200).extract().jsonPath();
+        assertThat(fromYaml.getString("rowsSha256")).as("the YAML file as it is resolves as its JSON does").isEqualTo(resolution.getString("rowsSha256"));
+        assertThat(fromYaml.getString("snapshotId")).isEqualTo(resolution.getString("snapshotId"));
+        given().contentType("application/yaml").body("table: [unclosed".getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/v1/training/resolve").then().statusCode(400)
+                .body("error.code", org.hamcrest.Matchers.equalTo("INVALID_TRAINING_CONFIG"));
         assertThat(resolution.getString("jobId")).isEqualTo(job.getString("id"));
         assertThat(resolution.getString("recipe")).hasSize(64);
         assertThat(resolution.getString("contentDigest")).hasSize(64);
-        assertThat(resolution.getString("trinoSql")).isEqualTo("SELECT \"id\", \"text\" FROM kiln." + table + " FOR VERSION AS OF 'run-7' WHERE "
+        assertThat(resolution.getString("trinoSql")).isEqualTo("SELECT \"id\", \"text\" FROM kiln." + table + " FOR VERSION AS OF " + snapshot + " WHERE "
                 + new io.kiln.read.SplitRule("train", 0.9, 17).trinoPredicate("id"));
         assertThat(resolution.getString("split.name")).isEqualTo("train");
         String rowsPath = resolution.getString("rowsPath");
@@ -118,7 +125,7 @@ class TrainingAndReproduceTest {
     void reproducingAPublishedJobGivesTheSameDigest() {
         JsonPath job = publish("train.repro_" + suffix(), "file://" + FIXTURES + "/docs/*.jsonl");
 
-        JsonPath result = given().post("/v1/jobs/" + job.getString("id") + "/reproduce").then().statusCode(200).extract().jsonPath();
+        JsonPath result = reproduce(job.getString("id"));
 
         assertThat(result.getString("outcome")).isEqualTo("IDENTICAL");
         assertThat(result.getBoolean("identical")).isTrue();
@@ -147,7 +154,7 @@ class TrainingAndReproduceTest {
         assertThat(lines).hasSize(files);
         assertThat(lines.get(7)).contains(directory.resolve("part-0007.jsonl").toUri().toString()).contains("\"sha256\"");
 
-        JsonPath result = given().post("/v1/jobs/" + job.getString("id") + "/reproduce").then().statusCode(200).extract().jsonPath();
+        JsonPath result = reproduce(job.getString("id"));
 
         assertThat(result.getString("outcome")).isEqualTo("IDENTICAL");
         assertThat(result.getList("inputs.status", String.class)).containsOnly("UNCHANGED").hasSize(files);
@@ -164,13 +171,34 @@ class TrainingAndReproduceTest {
         Files.delete(second);
         Files.writeString(directory.resolve("c.jsonl"), "{\"id\": \"3\", \"text\": \"three\"}\n");
 
-        JsonPath result = given().post("/v1/jobs/" + job.getString("id") + "/reproduce").then().statusCode(200).extract().jsonPath();
+        JsonPath result = reproduce(job.getString("id"));
         assertThat(result.getString("outcome")).isEqualTo("INPUTS_CHANGED");
         assertThat(result.getBoolean("identical")).isFalse();
         assertThat(result.getString("reproducedDigest")).isNull();
         Map<String, String> statuses = new java.util.TreeMap<>();
         result.getList("inputs", Map.class).forEach(input -> statuses.put(Path.of(java.net.URI.create((String) input.get("uri"))).getFileName().toString(), (String) input.get("status")));
         assertThat(statuses).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of("a.jsonl", "CHANGED", "b.jsonl", "MISSING", "c.jsonl", "ADDED")));
+    }
+
+    /** Asks for a reproduction (202 at once) and follows it until it ends; its result. */
+    private static JsonPath reproduce(String jobId) {
+        String id = given().post("/v1/jobs/" + jobId + "/reproduce").then().statusCode(202).body("state", org.hamcrest.Matchers.equalTo("QUEUED"))
+                .extract().jsonPath().getString("id");
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+        while (java.time.Instant.now().isBefore(deadline)) {
+            JsonPath reproduction = given().get("/v1/reproductions/" + id).then().statusCode(200).extract().jsonPath();
+            if (reproduction.getString("state").equals("SUCCEEDED")) {
+                return new JsonPath(given().get("/v1/reproductions/" + id).then().extract().jsonPath().prettify()).setRootPath("result");
+            }
+            assertThat(reproduction.getString("state")).as(reproduction.prettify()).isNotEqualTo("FAILED");
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("reproduction " + id + " did not end in 60 s");
     }
 
     private static JsonPath publish(String table, String uri) {

@@ -151,9 +151,8 @@ class TypedRowsReadTest {
         String table = "typed.export_" + UUID.randomUUID().toString().substring(0, 8).replace('-', '0');
         long snapshot = publish(table);
         Path directory = Path.of(dataDirectory).toAbsolutePath().normalize().resolve("exports").resolve(table.replace('.', '-'));
-        given().contentType(ContentType.JSON).body(Map.of("snapshotId", snapshot, "format", "parquet", "directory", directory.toString()))
-                .post("/v1/tables/" + table + "/exports").then().statusCode(200);
-        Path file = directory.resolve("part-00000.parquet");
+        RowsAndExportTest.export(table, Map.of("snapshotId", snapshot, "format", "parquet", "directory", directory.toString())).then().statusCode(200);
+        Path file = directory.resolve("data/train-00000-of-00001.parquet");
         Schema schema;
         try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
             schema = ParquetSchemaUtil.convert(reader.getFooter().getFileMetaData().getSchema());

@@ -110,7 +110,7 @@ class KilnCliTest {
         Path config = Files.writeString(temp.resolve("train.yaml"), "table: cli.train\npin: run-1\ncolumns: [id, text]\n");
         Result resolved = run("resolve", config.toString());
         assertThat(resolved.exitCode()).as(resolved.err()).isZero();
-        assertThat(resolved.out()).contains("snapshot        " + snapshot).contains("rows            40 selected (of 40 in the snapshot)").contains("FOR VERSION AS OF 'run-1'");
+        assertThat(resolved.out()).contains("snapshot        " + snapshot).contains("rows            40 selected (of 40 in the snapshot)").contains("FOR VERSION AS OF " + snapshot);
         Path bad = Files.writeString(temp.resolve("bad.yaml"), "table: cli.train\npin: run-2\n");
         Result failed = run("resolve", bad.toString());
         assertThat(failed.exitCode()).isEqualTo(2);
