@@ -68,22 +68,7 @@ else
     say "generating $rows rows of JSONL into $input (seed $seed)"
     mkdir -p "$input_dir"
     rm -f "$input" "$input.done"
-    python3 - "$input" "$rows" "$seed" <<'EOF'
-import glob, hashlib, json, math, os, random, sys
-out, rows, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-words = []
-for path in sorted(glob.glob("/usr/share/common-licenses/*")):
-    if os.path.isfile(path) and not os.path.islink(path):
-        words += open(path, encoding="utf-8", errors="replace").read().split()
-print("pool: %d words, fingerprint %s" % (len(words), hashlib.sha256(" ".join(words).encode()).hexdigest()[:16]), file=sys.stderr)
-rng = random.Random(seed)
-with open(out + ".tmp", "w", encoding="utf-8") as o:
-    for i in range(rows):
-        n = int(math.exp(rng.uniform(math.log(30), math.log(300))))
-        start = rng.randrange(len(words) - n)
-        o.write(json.dumps({"id": "row-%07d" % i, "text": " ".join(words[start:start + n])}, ensure_ascii=False) + "\n")
-os.replace(out + ".tmp", out)
-EOF
+    python3 "$root/bench/license_rows.py" "$input" "$rows" "$seed"
     touch "$input.done"
 fi
 input_bytes="$(stat -c %s "$input")"
@@ -166,12 +151,21 @@ rows_endpoint() { # format -> "rows bytes" (JSONL rows are counted; an Arrow str
     fi
 }
 
-export_format() { # format run -> "rows bytes"
-    local directory="$data/exports/$1-$2" answer="$data/export-$1-$2.json" status
+export_format() { # format run -> "rows bytes" (the export runs in the background: it is followed until it ends)
+    local directory="$data/exports/$1-$2" answer="$data/export-$1-$2.json" status id state
     status="$(curl -sS -o "$answer" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-        --data-binary "{\"snapshotId\": $snapshot, \"format\": \"$1\", \"directory\": \"$directory\"}" "$url/v1/tables/$table/exports")" || return 1
-    [[ "$status" == 200 ]] || { cat "$answer" >&2; return 1; }
-    python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(m["rows"], sum(f["bytes"] for f in m["files"]))' "$answer"
+        --data-binary "{\"snapshotId\": \"$snapshot\", \"format\": \"$1\", \"directory\": \"$directory\"}" "$url/v1/tables/$table/exports")" || return 1
+    [[ "$status" == 202 ]] || { cat "$answer" >&2; return 1; }
+    id="$(json "$answer" 'j["id"]')"
+    while true; do
+        curl -sS --fail -o "$answer.state" "$url/v1/exports/$id" || return 1
+        state="$(json "$answer.state" 'j["state"]')"
+        [[ "$state" == SUCCEEDED ]] && break
+        [[ "$state" == FAILED ]] && { cat "$answer.state" >&2; return 1; }
+        sleep 0.05
+    done
+    python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))["manifest"]; json.dump(m, open(sys.argv[2], "w")); print(m["rows"], sum(f["bytes"] for f in m["files"]))' \
+        "$answer.state" "$answer"
 }
 
 for run in $(seq 1 "$repeat"); do

@@ -12,6 +12,8 @@ Measured, interleaved round by round, median reported:
   (a)  Client.rows() over the pin: the JSON-lines stream, one dict per row, SHA-256 checked
   (a') Client.batches() over the pin: the Arrow IPC stream, record batches (not rows)
   (b)  read_export(): the manifest, every file's SHA-256 and row count, then pyarrow iter_batches over its files
+  (d)  with --arrow-export: read_export() of an Arrow export (SHA-256 and rows checked), then pyarrow's IPC
+       file reader over its files, the batches memory-mapped
   (c)  the floor: pyarrow.parquet.read_table, and ParquetFile.iter_batches, of the same files alone
 MB/s is each reader's own input: the JSON-lines body for (a), the Arrow stream for (a'), the Parquet
 files for (b) and (c). CPU is this process's (time.process_time): the service's work for (a) and (a')
@@ -45,6 +47,7 @@ def main() -> int:
     parser.add_argument("--table", required=True)
     parser.add_argument("--pin", required=True)
     parser.add_argument("--export", required=True, help="a Parquet export of the same pin (manifest.json and its files)")
+    parser.add_argument("--arrow-export", help="an Arrow (IPC file) export of the same pin: adds reader (d)")
     parser.add_argument("--columns", help="comma-separated; default: the export's columns")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
@@ -106,6 +109,24 @@ def main() -> int:
         ("(c)  pq.read_table", c_read_table, "parquet"),
         ("(c)  ParquetFile.iter_batches", c_iter_batches, "parquet"),
     ]
+    if args.arrow_export:
+        import pyarrow as pa
+        arrow_export = read_export(args.arrow_export)
+        if arrow_export.format != "arrow" or arrow_export.snapshot_id != resolution.snapshot_id or arrow_export.rows != resolution.rows:
+            print(f"{args.arrow_export} is not an Arrow export of snapshot {resolution.snapshot_id}", file=sys.stderr)
+            return 2
+        sizes["arrow-files"] = sum(os.path.getsize(p) for p in arrow_export.paths)
+
+        def d_arrow_export():
+            checked = read_export(args.arrow_export)
+            rows = 0
+            for path in checked.paths:
+                with pa.memory_map(path) as source:
+                    reader = pa.ipc.open_file(source)
+                    rows += sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches))
+            return rows
+
+        readers.insert(3, ("(d)  read_export + Arrow IPC files", d_arrow_export, "arrow-files"))
     results = {name: [] for name, _, _ in readers}
     for round_ in range(args.rounds):
         for name, fn, _ in readers:
@@ -131,6 +152,8 @@ def main() -> int:
     print(f"\n(a)/(c)  rows/s: {rate['(a)  rows() JSONL, dicts'] / floor:.3f}")
     print(f"(a')/(c) rows/s: {rate[chr(40) + 'a' + chr(39) + ') batches() Arrow stream'] / floor:.3f}")
     print(f"(b)/(c)  rows/s: {rate['(b)  read_export + iter_batches'] / floor:.3f}")
+    if args.arrow_export:
+        print(f"(d)/(c)  rows/s: {rate['(d)  read_export + Arrow IPC files'] / floor:.3f}")
     return 0
 
 

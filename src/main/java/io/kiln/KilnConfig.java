@@ -25,6 +25,15 @@ public interface KilnConfig {
     @WithName("export-roots")
     Optional<List<String>> exportRoots();
 
+    /**
+     * Shipped embedding models to load once, in the background, when the service starts, so that
+     * the first job naming one does not wait for it in its request; {@code none} loads none (a job
+     * then loads its model when it is submitted, once per process).
+     */
+    @WithName("embed.preload")
+    @WithDefault("all-minilm-l6-v2")
+    List<String> embedPreload();
+
     /** Jobs that run at once; 0 accepts jobs but runs none (drain mode). */
     @WithDefault("2")
     int workers();

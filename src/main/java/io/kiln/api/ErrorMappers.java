@@ -82,7 +82,7 @@ public class ErrorMappers {
             return response(ErrorCode.REQUEST_TOO_LARGE, "The request body is too large", List.of(), status);
         }
         String message = status == 400
-                ? "The request is malformed; a job must be posted as a JSON JobSpec"
+                ? "The request is malformed: its body must be the JSON (or, for a training config, YAML) that /q/openapi describes"
                 : e.getResponse().getStatusInfo().getReasonPhrase();
         return response(ErrorCode.INVALID_REQUEST, message == null ? "Bad request" : message, List.of(), status);
     }

@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 
 import org.apache.arrow.memory.BufferAllocator;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 import io.kiln.error.ErrorCode;
@@ -53,7 +54,8 @@ public class RowsResource {
     public Response rows(
             @PathParam("table") String table,
             @Parameter(description = "a snapshot id, or a pin (tag) name") @PathParam("snapshot") String snapshot,
-            @Parameter(description = "jsonl (default) or arrow (Arrow IPC stream); without it, Accept: application/vnd.apache.arrow.stream asks for arrow") @QueryParam("format") String format,
+            @Parameter(description = "jsonl (default) or arrow (Arrow IPC stream); without it, Accept: application/vnd.apache.arrow.stream asks for arrow",
+                    schema = @Schema(enumeration = {"jsonl", "arrow"})) @QueryParam("format") String format,
             @Parameter(description = "comma-separated columns, in output order; default all") @QueryParam("columns") String columns,
             @Parameter(description = "conditions joined by and: column = 'x', column in (1, 2), column is null, column starts_with 'a', ...") @QueryParam("filter") String filter,
             @Parameter(description = "at most this many rows") @QueryParam("limit") String limit,

@@ -127,6 +127,15 @@ public final class Operations<Q, R> {
         }
     }
 
+    /** An executor that runs one operation at a time, on a daemon thread of this name. */
+    public static ExecutorService oneAtATime(String threadName) {
+        return java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     /** Queues the work, or returns the operation that the same idempotency key asked for first. */
     public synchronized Operation<Q, R> submit(Q request, Optional<String> idempotencyKey) {
         if (idempotencyKey.isPresent()) {

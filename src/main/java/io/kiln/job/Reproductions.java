@@ -3,7 +3,6 @@ package io.kiln.job;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -36,11 +35,7 @@ public class Reproductions {
 
     @PostConstruct
     void start() {
-        executor = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "kiln-reproduce");
-            thread.setDaemon(true);
-            return thread;
-        });
+        executor = Operations.oneAtATime("kiln-reproduce");
         operations = new Operations<>("reproduction", Path.of(config.dataDirectory()).resolve("operations").resolve("reproduce"), Order.class,
                 Reproduction.Result.class, executor, (operation, progress) -> jobs.reproduce(operation.request().jobId()), operation -> {});
     }

@@ -133,6 +133,11 @@ final class ArrowVectors {
         };
     }
 
+    /** The elements of a list or fixed-size list vector. */
+    static FieldVector elements(org.apache.arrow.vector.complex.BaseListVector list) {
+        return list instanceof FixedSizeListVector vectors ? vectors.getDataVector() : (FieldVector) ((ListVector) list).getDataVector();
+    }
+
     /** Sets one value of one vector; returns about how many bytes of vector memory it took. */
     abstract static class Setter {
         abstract long set(int index, Object value);

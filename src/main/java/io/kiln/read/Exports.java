@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 import jakarta.annotation.PostConstruct;
@@ -59,11 +58,7 @@ public class Exports {
 
     @PostConstruct
     void start() {
-        executor = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "kiln-export");
-            thread.setDaemon(true);
-            return thread;
-        });
+        executor = Operations.oneAtATime("kiln-export");
         operations = new Operations<>("export", Path.of(config.dataDirectory()).resolve("operations").resolve("export"), Order.class,
                 ExportManifest.class, executor, (operation, progress) -> {
                     ExportRequest request = ExportRequest.fromJson(operation.request().body());

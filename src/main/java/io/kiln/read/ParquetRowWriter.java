@@ -22,8 +22,7 @@ import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.DecimalVector;
-import org.apache.arrow.vector.complex.FixedSizeListVector;
-import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.BaseListVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.ipc.WriteChannel;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
@@ -266,35 +265,13 @@ final class ParquetRowWriter implements RowWriter {
                 consumer.endGroup();
             });
         }
-        if (vector instanceof FixedSizeListVector vectors) {
-            // a vector: a Parquet list as any other; the footer's ARROW:schema and kiln.column.<name>.dimension keep its size
+        if (vector instanceof BaseListVector list) {
+            // <name> (LIST) { repeated group <repeated> { <element> } }; a vector (FixedSizeList) too: the footer's
+            // ARROW:schema and kiln.column.<name>.dimension keep its size
             GroupType repeated = type.asGroupType().getType(0).asGroupType();
             String repeatedName = repeated.getName();
             String elementName = repeated.getType(0).getName();
-            ValueWriter element = value(vectors.getDataVector(), repeated.getType(0));
-            int dimension = vectors.getListSize();
-            return of(vector, (consumer, index) -> {
-                consumer.startGroup();
-                consumer.startField(repeatedName, 0);
-                for (int i = index * dimension; i < (index + 1) * dimension; i++) {
-                    consumer.startGroup();
-                    if (!element.isNull(i)) {
-                        consumer.startField(elementName, 0);
-                        element.write(consumer, i);
-                        consumer.endField(elementName, 0);
-                    }
-                    consumer.endGroup();
-                }
-                consumer.endField(repeatedName, 0);
-                consumer.endGroup();
-            });
-        }
-        if (vector instanceof ListVector list) {
-            // <name> (LIST) { repeated group <repeated> { <element> } }
-            GroupType repeated = type.asGroupType().getType(0).asGroupType();
-            String repeatedName = repeated.getName();
-            String elementName = repeated.getType(0).getName();
-            ValueWriter element = value((FieldVector) list.getDataVector(), repeated.getType(0));
+            ValueWriter element = value(ArrowVectors.elements(list), repeated.getType(0));
             return of(vector, (consumer, index) -> {
                 consumer.startGroup();
                 int start = list.getElementStartIndex(index);

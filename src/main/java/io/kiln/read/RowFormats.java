@@ -26,8 +26,7 @@ import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.DecimalVector;
-import org.apache.arrow.vector.complex.FixedSizeListVector;
-import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.BaseListVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
@@ -328,20 +327,8 @@ public final class RowFormats {
                 json.writeEndObject();
             };
         }
-        if (vector instanceof FixedSizeListVector vectors) {
-            JsonValue element = jsonValue(vectors.getDataVector());
-            int dimension = vectors.getListSize();
-            return (json, index) -> {
-                json.writeStartArray();
-                int start = index * dimension;
-                for (int i = start; i < start + dimension; i++) {
-                    element.write(json, i);
-                }
-                json.writeEndArray();
-            };
-        }
-        if (vector instanceof ListVector list) {
-            JsonValue element = jsonValue((FieldVector) list.getDataVector());
+        if (vector instanceof BaseListVector list) {
+            JsonValue element = jsonValue(ArrowVectors.elements(list));
             return (json, index) -> {
                 json.writeStartArray();
                 int end = list.getElementEndIndex(index);

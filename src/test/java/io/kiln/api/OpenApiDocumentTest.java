@@ -32,6 +32,9 @@ class OpenApiDocumentTest {
     private static final String FIXTURES = Path.of("src/test/resources/fixtures").toAbsolutePath().toString();
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kiln.data-dir")
+    String dataDirectory;
+
     @Test
     void everyResponseMatchesTheDocumentedSchema() throws Exception {
         JsonNode document = JSON.readTree(given().get("/q/openapi?format=json").then().statusCode(200).extract().asString());
@@ -64,10 +67,22 @@ class OpenApiDocumentTest {
                 .body(Map.of("table", table, "pin", "run-1", "columns", List.of("id", "text"))).post("/v1/training/resolve"), problems);
         check(document, "post", "/v1/training/resolve", given().contentType(ContentType.JSON)
                 .body(Map.of("table", table, "pin", "no-such-pin")).post("/v1/training/resolve"), problems);
+        Response exported = given().contentType(ContentType.JSON).body(Map.of("pin", "run-1", "format", "jsonl",
+                "directory", Path.of(dataDirectory).toAbsolutePath().resolve("exports").resolve(table).toString())).post("/v1/tables/" + table + "/exports");
+        check(document, "post", "/v1/tables/{table}/exports", exported, problems);
+        RowsAndExportTest.export(table, Map.of("pin", "run-1", "directory", Path.of(dataDirectory).toAbsolutePath().resolve("exports").resolve(table + "-2").toString()));
+        check(document, "get", "/v1/exports/{id}", given().get("/v1/exports/" + exported.jsonPath().getString("id")), problems);
+        check(document, "post", "/v1/tables/{table}/exports", given().contentType(ContentType.JSON).body(Map.of("pin", "run-1", "format", "csv"))
+                .post("/v1/tables/" + table + "/exports"), problems);
+        Response reproducing = given().post("/v1/jobs/" + jobId + "/reproduce");
+        check(document, "post", "/v1/jobs/{id}/reproduce", reproducing, problems);
+        check(document, "get", "/v1/reproductions/{id}", given().get("/v1/reproductions/" + reproducing.jsonPath().getString("id")), problems);
         check(document, "post", "/v1/tables/{table}/maintenance", given().contentType(ContentType.JSON)
                 .body(Map.of("maxSnapshotAgeMs", 0)).post("/v1/tables/" + table + "/maintenance"), problems);
 
         assertThat(problems).isEmpty();
+        assertThat(document.path("components").path("schemas").path("ExportRequest").path("properties").path("format").path("enum"))
+                .as("the export formats are an enum").extracting(JsonNode::asText).containsExactly("parquet", "jsonl", "arrow", "webdataset");
         for (String schema : List.of("JobView", "Resolution", "Pin", "SnapshotDescription", "TableDescription")) {
             JsonNode id = document.path("components").path("schemas").path(schema).path("properties")
                     .path(schema.equals("TableDescription") ? "currentSnapshotId" : "snapshotId");

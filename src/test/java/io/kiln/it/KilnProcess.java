@@ -49,10 +49,17 @@ final class KilnProcess implements AutoCloseable {
         command.add(JAR.toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
+        // the ITs start many services; the one that embeds loads its model when its job is submitted
+        builder.environment().putIfAbsent("KILN_EMBED_PRELOAD", "none");
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         KilnProcess kiln = new KilnProcess(builder.start(), port, log);
         kiln.awaitReady();
         return kiln;
+    }
+
+    /** The service's base URL, for clients that are not this class (the Python client). */
+    String url() {
+        return "http://127.0.0.1:" + port;
     }
 
     private void awaitReady() {

@@ -3,6 +3,7 @@ package io.kiln.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -77,7 +78,7 @@ class TrinoIT {
         KILNS.put("kiln", KilnProcess.start(Map.of(
                 "KILN_DATA_DIR", work.resolve("sqlite").toString(),
                 "KILN_CHECKS_ENGINE_MODE", "off",
-                "KILN_SOURCE_ROOTS", FIXTURES + "," + IMAGES + "," + AUDIO), List.of(), log));
+                "KILN_SOURCE_ROOTS", FIXTURES + "," + IMAGES + "," + AUDIO + "," + Files.createDirectories(work.resolve("inputs"))), List.of(), log));
         KILNS.put("kiln_pg", KilnProcess.start(Map.of(
                 "QUARKUS_PROFILE", "postgres",
                 "KILN_CATALOG_URI", PostgresDatabases.SERVER + database,
@@ -498,6 +499,87 @@ class TrinoIT {
             nonEmpty += fromRowsPath.isEmpty() ? 0 : 1;
         }
         assertThat(nonEmpty).as("filters that select something").isGreaterThan(filters.size() - 3);
+    }
+
+    /**
+     * From Python, as a training job reads: a YAML config, resolved by the Python client, read by a
+     * {@code KilnDataset} in a PyTorch DataLoader with 4 workers on each of 2 ranks gives every
+     * selected row exactly once; they are the rows of an export of the same config (downloaded and
+     * checked by sha256) and the rows Trino's SQL for the config returns, and the digests match.
+     * Then the Python client's own tests run against the same service. Needs Debian's python3-torch.
+     */
+    @Test
+    void aPythonTrainingJobReadsExactlyTheRowsTrinoAndTheExportDo() throws Exception {
+        require(python("-c", "import torch, sys; print(torch.__version__)").exitCode() == 0,
+                "Debian's python3 with torch (apt-get install python3-torch) for the Python client's tests: " + python("-c", "import torch").output());
+        KilnProcess kiln = KILNS.get("kiln");
+        String table = "demo.python_" + suffix();
+        Path source = work.resolve("inputs").resolve(table + ".jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            lines.append("{\"id\": \"row-%04d\", \"text\": \"training text %d about topic %d\"}\n".formatted(i, i, i % 7));
+        }
+        Files.writeString(source, lines);
+        JsonNode job = kiln.awaitFinalJob(kiln.post("/v1/jobs", Map.of("table", table, "source", Map.of("uri", source.toUri().toString(), "format", "jsonl")))
+                .json().get("id").asText());
+        assertThat(job.get("state").asText()).as(job.toString()).isEqualTo("PUBLISHED");
+        assertThat(kiln.post("/v1/tables/" + table + "/pins", Map.of("name", "run-1", "snapshotId", job.get("snapshotId").asText(), "reason", "e2e",
+                "owner", "TrinoIT")).status()).isEqualTo(201);
+        Path config = Files.writeString(work.resolve(table + ".yaml"), "table: " + table + "\npin: run-1\ncolumns: [id, text]\n"
+                + "filter: \"id != 'row-0007'\"\nsplit: {name: train, fraction: 0.8, seed: 5}\n");
+
+        Path out = work.resolve(table + ".json");
+        PythonRun run = python("clients/python/tests/e2e_dataloader.py", "--url", kiln.url(), "--config", config.toString(),
+                "--export-dir", work.resolve("sqlite/exports/" + table).toString(), "--download-dir", work.resolve("downloads/" + table).toString(),
+                "--out", out.toString());
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        JsonNode python = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toFile());
+
+        JsonNode resolved = kiln.post("/v1/training/resolve", Map.of("table", table, "pin", "run-1", "columns", List.of("id", "text"),
+                "filter", "id != 'row-0007'", "split", Map.of("name", "train", "fraction", 0.8, "seed", 5))).json();
+        assertThat(python.get("snapshotId").asText()).isEqualTo(job.get("snapshotId").asText()).isEqualTo(resolved.get("snapshotId").asText());
+        assertThat(python.get("rowsSha256").asText()).isEqualTo(resolved.get("rowsSha256").asText()).isEqualTo(python.get("exportSha256").asText());
+        assertThat(python.get("perRank")).as("both ranks read rows").allSatisfy(count -> assertThat(count.asInt()).isPositive());
+        List<String> fromPython = new ArrayList<>();
+        python.get("rows").forEach(row -> fromPython.add(row.get("id").asText() + "\t" + row.get("text").asText()));
+        List<String> fromTrino = new ArrayList<>();
+        try (Connection connection = connect("kiln"); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(resolved.get("trinoSql").asText())) {
+            while (rows.next()) {
+                fromTrino.add(rows.getString("id") + "\t" + rows.getString("text"));
+            }
+        }
+        assertThat(fromPython).hasSize(resolved.get("rows").asInt()).containsExactlyInAnyOrderElementsOf(fromTrino).doesNotContain("row-0007");
+        assertThat(fromPython.size()).isBetween(200, 280);
+
+        Files.createDirectories(work.resolve("python-tests"));
+        PythonRun tests = python(Map.of("KILN_URL", kiln.url(), "KILN_TEST_SOURCE_DIR", work.resolve("inputs").toString(), "KILN_TEST_TABLE", "pyclient.t",
+                "KILN_TEST_EXPORT_DIR", work.resolve("sqlite/exports/python-tests").toString()), "-m", "unittest", "discover", "-s", "clients/python/tests", "-t",
+                "clients/python", "-v");
+        assertThat(tests.exitCode()).as(tests.output()).isZero();
+        assertThat(tests.output()).contains("OK");
+    }
+
+    private record PythonRun(int exitCode, String output) {}
+
+    /** Debian's python3 (where python3-torch installs), with the client on its path; CI=true passes through. */
+    private static PythonRun python(String... arguments) throws IOException, InterruptedException {
+        return python(Map.of(), arguments);
+    }
+
+    private static PythonRun python(Map<String, String> environment, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        builder.environment().put("PYTHONPATH", Path.of("clients/python").toAbsolutePath().toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!process.waitFor(10, java.util.concurrent.TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+        }
+        return new PythonRun(process.exitValue(), output);
     }
 
     private static JsonNode snapshot(String catalog, String table, long snapshotId) {

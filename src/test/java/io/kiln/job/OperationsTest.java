@@ -31,8 +31,9 @@ class OperationsTest {
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
 
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
         executor.shutdownNow();
+        assertThat(executor.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test
@@ -70,7 +71,7 @@ class OperationsTest {
 
         // a new service on the same data directory, as after a crash
         List<String> cleaned = new ArrayList<>();
-        Operations<Ask, Answer> second = new Operations<>("thing", directory, Ask.class, Answer.class, Executors.newSingleThreadExecutor(),
+        Operations<Ask, Answer> second = new Operations<>("thing", directory, Ask.class, Answer.class, executor,
                 (operation, progress) -> null, operation -> cleaned.add(operation.request().what()));
         Operations.Operation<Ask, Answer> interrupted = second.find(id).orElseThrow();
         assertThat(interrupted.state()).isEqualTo(Operations.State.FAILED);

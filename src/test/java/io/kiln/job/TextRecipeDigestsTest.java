@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -96,7 +97,10 @@ class TextRecipeDigestsTest {
                         step("normalize"), step("pii-redact").withVersion(1), step("dedup-exact"), step("dedup-near").withVersion(1),
                         step("tokenize", Map.of("encoding", "cl100k_base")), step("embed", Map.of("model", "all-minilm-l6-v2"))),
                 "b52a7aad86f75f47e8a50b1d6024438e811e110b826eae1187cee20809d72d60",
-                "0c4815a9f671c6e8984dc2719f3af2f1df21ac089d6dfed122b9220807d2a521",
+                // ONNX Runtime's CPU kernels are chosen by instruction set: the vectors (and so the digest) of an
+                // AVX-512 machine and of an AVX2-only one differ in their last bits; each is the same on every run
+                Set.of("0c4815a9f671c6e8984dc2719f3af2f1df21ac089d6dfed122b9220807d2a521",
+                        "c149b0ee7117cd9a0f424b3cbd6ec2d7dcc12972dc1f8db407ed2771649534c9"),
                 "4ed129413a2978a07e28b35a626c0578fac782047bcfe1d106e7834e1a9cac8c", 299);
     }
 
@@ -152,6 +156,11 @@ class TextRecipeDigestsTest {
 
     private static void assertDigests(String name, String glob, String format, Map<String, String> fields, List<StepSpec> steps,
             String recipe, String rowsDigest, String rejectsDigest, long written) {
+        assertDigests(name, glob, format, fields, steps, recipe, Set.of(rowsDigest), rejectsDigest, written);
+    }
+
+    private static void assertDigests(String name, String glob, String format, Map<String, String> fields, List<StepSpec> steps,
+            String recipe, Set<String> rowsDigests, String rejectsDigest, long written) {
         String table = "pinned." + name;
         JobSpec spec = new JobSpec(table, new SourceSpec("file://" + FIXTURES.resolve("inputs") + "/" + glob, format, fields), steps, null, null, null);
         BoundJob job = binder.bind(spec);
@@ -167,7 +176,7 @@ class TextRecipeDigestsTest {
         }
         assertThat(job.recipe().sha256()).as("recipe of %s", name).isEqualTo(recipe);
         assertThat(result.written()).as("rows written by %s", name).isEqualTo(written);
-        assertThat(result.contentDigest()).as("content digest of %s", name).isEqualTo(rowsDigest);
+        assertThat(result.contentDigest()).as("content digest of %s", name).isIn(rowsDigests);
         assertThat(rejects).as("content digest of the rejects of %s", name).isEqualTo(rejectsDigest);
     }
 
