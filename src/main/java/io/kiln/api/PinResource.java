@@ -24,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
+import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.error.Violation;
 import io.kiln.lake.Pins;
@@ -52,7 +53,7 @@ public class PinResource {
     @APIResponse(responseCode = "201", description = "Pinned", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Pins.Pin.class)))
     public Response create(@PathParam("table") String table, PinRequest request) {
         if (request == null) {
-            throw KilnException.invalidSpec(List.of(new Violation("body", "a pin needs name, snapshotId, reason and owner")));
+            throw invalidPin(List.of(new Violation("body", "a pin needs name, snapshotId, reason and owner")));
         }
         List<Violation> violations = new java.util.ArrayList<>(validator.validate(request).stream()
                 .map(violation -> new Violation(violation.getPropertyPath().toString(), violation.getMessage()))
@@ -65,7 +66,7 @@ public class PinResource {
         }
         violations.sort(java.util.Comparator.comparing(Violation::field));
         if (!violations.isEmpty()) {
-            throw KilnException.invalidSpec(violations);
+            throw invalidPin(violations);
         }
         Pins.Pin pin = new Pins(publisher).create(tables.table(table), request.name(), request.snapshotId(), request.owner(), request.reason(),
                 Optional.ofNullable(request.retentionDays()).map(days -> Duration.ofDays(days).toMillis()));
@@ -90,5 +91,9 @@ public class PinResource {
     public Response delete(@PathParam("table") String table, @PathParam("name") String name) {
         new Pins(publisher).delete(tables.table(table), name);
         return Response.noContent().build();
+    }
+
+    private static KilnException invalidPin(List<Violation> violations) {
+        return new KilnException(ErrorCode.INVALID_REQUEST, "The pin request is invalid", violations);
     }
 }

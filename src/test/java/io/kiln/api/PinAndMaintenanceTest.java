@@ -94,7 +94,8 @@ class PinAndMaintenanceTest {
                 .then().statusCode(404).body("error.message", equalTo("Table kiln." + table + " has no snapshot 12345: it never existed, or it was expired"));
         given().contentType(ContentType.JSON).body(Map.of("snapshotId", published))
                 .post("/v1/tables/" + table + "/pins")
-                .then().statusCode(400).body("error.violations.field", equalTo(List.of("name", "owner", "reason")));
+                .then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST")).body("error.message", equalTo("The pin request is invalid"))
+                .body("error.violations.field", equalTo(List.of("name", "owner", "reason")));
         given().contentType(ContentType.JSON).body(Map.of("name", "main", "snapshotId", published, "reason", "r", "owner", "o"))
                 .post("/v1/tables/" + table + "/pins")
                 .then().statusCode(400).body("error.violations.message", equalTo(List.of("'main' is reserved: it names the table's main branch")));
