@@ -27,6 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.error.Violation;
+import io.kiln.job.KilnMetrics;
 import io.kiln.read.RowFormat;
 import io.kiln.read.RowFormats;
 import io.kiln.read.RowWriter;
@@ -45,6 +46,8 @@ import io.kiln.read.SplitRule;
 public class RowsResource {
     public static final String SNAPSHOT_HEADER = "Kiln-Snapshot-Id";
 
+    @Inject
+    KilnMetrics metrics;
     @Inject
     SnapshotReader reader;
 
@@ -75,12 +78,13 @@ public class RowsResource {
                 .shard(shard(shard, shards))
                 .build();
         BufferAllocator allocator = reader.allocator();
-        StreamingOutput body = output -> stream(scan, rowFormat, rowLimit, allocator, output);
+        StreamingOutput body = output -> metrics.bytesOut("rows", rowFormat.formatName(), stream(scan, rowFormat, rowLimit, allocator, output));
         String mediaType = rowFormat == RowFormat.ARROW ? RowFormat.ARROW_STREAM_MEDIA_TYPE : rowFormat.mediaType();
         return Response.ok(body, mediaType).header(SNAPSHOT_HEADER, Long.toString(scan.snapshotId())).build();
     }
 
-    private static void stream(SnapshotScan scan, RowFormat format, OptionalLong limit, BufferAllocator allocator, OutputStream output)
+    /** Streams the rows; the bytes written. */
+    private static long stream(SnapshotScan scan, RowFormat format, OptionalLong limit, BufferAllocator allocator, OutputStream output)
             throws IOException {
         try (SnapshotScan.Batches batches = scan.open(allocator, limit)) {
             RowWriter writer = RowFormats.streamWriter(format, batches.root(), output);
@@ -88,6 +92,7 @@ public class RowsResource {
                 writer.write(batches.root());
             }
             writer.finish();
+            return writer.bytes();
         }
     }
 

@@ -69,6 +69,8 @@ public class JobService {
     private JobBinder binder;
     @Inject
     Publisher publisher;
+    @Inject
+    KilnMetrics metrics;
     private Publication publication;
     private ExecutorService workers;
     private final Map<String, JobProgress> running = new ConcurrentHashMap<>();
@@ -97,6 +99,10 @@ public class JobService {
         else {
             LOG.info("kiln.workers=0: jobs are accepted and queued but not run");
         }
+        for (JobState state : List.of(JobState.QUEUED, JobState.RUNNING, JobState.AUDITING)) {
+            metrics.liveJobs(state, () -> store.listInStates(EnumSet.of(state)).size());
+        }
+        metrics.gauge("kiln.check.engine.restarts", "Times the managed check engine was restarted", () -> checks.status().restarts());
         LOG.infof("Kiln %s: catalog %s, warehouse %s, source roots %s", kilnVersion, catalogSettings.redactedJdbcUri(), catalogSettings.warehouse(), roots);
         recover();
     }
@@ -119,7 +125,7 @@ public class JobService {
             if (job.state() != JobState.QUEUED) {
                 LOG.infof("Job %s was %s when the service stopped: running it again", job.id(), job.state());
                 job = job.requeued();
-                store.update(job);
+                update(job);
             }
             enqueue(job.id());
         }
@@ -169,15 +175,15 @@ public class JobService {
             LOG.infof("Job %s interrupted by shutdown; it runs again at the next start", job.id());
         }
         else if (e instanceof IngestPipeline.CancelledException) {
-            store.update(job.ended(JobState.CANCELLED, Instant.now(), null));
+            update(job.ended(JobState.CANCELLED, Instant.now(), null));
         }
         else if (e instanceof KilnException failure) {
             LOG.warnf("Job %s FAILED: %s %s", job.id(), failure.code(), failure.getMessage());
-            store.update(job.ended(JobState.FAILED, Instant.now(), new Job.JobError(failure.code().name(), failure.getMessage())));
+            update(job.ended(JobState.FAILED, Instant.now(), new Job.JobError(failure.code().name(), failure.getMessage())));
         }
         else {
             LOG.errorf(e, "Job %s FAILED with an internal error", job.id());
-            store.update(job.ended(JobState.FAILED, Instant.now(), new Job.JobError(ErrorCode.INTERNAL_ERROR.name(),
+            update(job.ended(JobState.FAILED, Instant.now(), new Job.JobError(ErrorCode.INTERNAL_ERROR.name(),
                     "Internal error; the service log has the details for job " + job.id())));
         }
     }
@@ -203,7 +209,7 @@ public class JobService {
         Job job = job(id);
         if (job.state() == JobState.QUEUED) {
             Job cancelled = job.ended(JobState.CANCELLED, Instant.now(), null);
-            store.update(cancelled);
+            update(cancelled);
             return cancelled;
         }
         if (job.state() == JobState.RUNNING) {
@@ -214,6 +220,14 @@ public class JobService {
             throw new KilnException(ErrorCode.JOB_NOT_CANCELLABLE, "Job " + id + " is AUDITING: its rows are written and staged, and the checks decide now");
         }
         throw new KilnException(ErrorCode.JOB_NOT_CANCELLABLE, "Job " + id + " is " + job.state() + " and cannot be cancelled");
+    }
+
+    /** Stores the job's new state; a job that ended is counted in the metrics. */
+    private void update(Job job) {
+        store.update(job);
+        if (job.state().isFinal()) {
+            metrics.ended(job);
+        }
     }
 
     private void enqueue(String id) {
@@ -239,7 +253,7 @@ public class JobService {
                 return;
             }
             job = job.running(Instant.now());
-            store.update(job);
+            update(job);
         }
         try {
             for (int attempt = 1;; attempt++) {
@@ -254,7 +268,7 @@ public class JobService {
                     }
                     LOG.infof("Job %s runs again: %s", id, stale.getMessage());
                     job = job.running(Instant.now());
-                    store.update(job);
+                    update(job);
                 }
             }
         }
@@ -339,23 +353,23 @@ public class JobService {
         if (result.publishedSnapshotId().isPresent()) {
             // an earlier run of this job published before the service stopped: its snapshot records the audit
             Publication.RecordedAudit audit = Publication.recordedAudit(result.table(), result.publishedSnapshotId().get());
-            store.update(job.published(Instant.now(), result.publishedSnapshotId().get(), audit.auditedSnapshotId().orElse(null), result.inputBytes(), counts,
+            update(job.published(Instant.now(), result.publishedSnapshotId().get(), audit.auditedSnapshotId().orElse(null), result.inputBytes(), counts,
                     result.rejectedByReason(), result.steps(), audit.checks()));
             return;
         }
         Job auditing = job.auditing(Instant.now(), result.staged().orElseThrow().snapshotId(), result.staged().get().branch(), result.inputBytes(), counts,
                 result.rejectedByReason(), result.steps());
-        store.update(auditing);
+        update(auditing);
         running.remove(id);
         Publication.Outcome outcome = publication.run(id, bound, result);
         if (outcome.published()) {
-            store.update(auditing.published(Instant.now(), outcome.snapshotId(), outcome.auditedSnapshotId(), result.inputBytes(), counts,
+            update(auditing.published(Instant.now(), outcome.snapshotId(), outcome.auditedSnapshotId(), result.inputBytes(), counts,
                     result.rejectedByReason(), result.steps(), outcome.checks()));
             LOG.infof("Job %s PUBLISHED snapshot %d of %s (audited %d): read %d, written %d, rejected %d", id, outcome.snapshotId(), bound.table(),
                     outcome.auditedSnapshotId(), result.read(), result.written(), result.rejected());
         }
         else {
-            store.update(auditing.rejected(Instant.now(), outcome.auditedSnapshotId(), outcome.branch(), outcome.checks()));
+            update(auditing.rejected(Instant.now(), outcome.auditedSnapshotId(), outcome.branch(), outcome.checks()));
             LOG.infof("Job %s REJECTED by its checks; %s unchanged, batch kept on branch %s", id, bound.table(), outcome.branch());
         }
     }

@@ -84,6 +84,18 @@ public final class TableOwnership implements AutoCloseable {
         return catalogId;
     }
 
+    /** Writes a small file under {@code location} and deletes it: a readiness probe of the storage. Throws when either fails. */
+    public void probe(String location) {
+        String file = location.replaceAll("/+$", "") + "/.kiln-readiness-" + java.util.UUID.randomUUID();
+        try (org.apache.iceberg.io.PositionOutputStream out = io.newOutputFile(file).create()) {
+            out.write('\n');
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        io.deleteFile(file);
+    }
+
     @Override
     public void close() {
         io.close();

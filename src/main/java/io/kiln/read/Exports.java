@@ -26,6 +26,7 @@ import io.kiln.KilnConfig;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.error.Violation;
+import io.kiln.job.KilnMetrics;
 import io.kiln.job.Operations;
 import io.quarkus.runtime.Startup;
 
@@ -51,6 +52,8 @@ public class Exports {
     Exporter exporter;
     @Inject
     KilnConfig config;
+    @Inject
+    KilnMetrics metrics;
 
     private ExecutorService executor;
     private Operations<Order, ExportManifest> operations;
@@ -63,7 +66,9 @@ public class Exports {
                 ExportManifest.class, executor, (operation, progress) -> {
                     ExportRequest request = ExportRequest.fromJson(operation.request().body());
                     try {
-                        return exporter.write(exporter.prepare(operation.request().table(), request), progress);
+                        ExportManifest manifest = exporter.write(exporter.prepare(operation.request().table(), request), progress);
+                        metrics.bytesOut("export", manifest.format(), manifest.files().stream().mapToLong(ExportManifest.ExportedFile::bytes).sum());
+                        return manifest;
                     }
                     finally {
                         release(request.directory());

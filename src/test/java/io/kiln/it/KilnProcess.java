@@ -63,7 +63,7 @@ final class KilnProcess implements AutoCloseable {
     }
 
     private void awaitReady() {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(180));
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new AssertionError("Kiln exited with " + process.exitValue() + ":\n" + logTail());

@@ -193,6 +193,15 @@ class WriteAuditPublishIT {
             Thread.sleep(20);
         }
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        // readiness says DOWN while the engine is gone, and UP again once it is back (below)
+        Instant downBy = Instant.now().plus(Duration.ofSeconds(60));
+        KilnProcess.Response readiness = kiln.get("/q/health/ready");
+        while (readiness.status() != 503) {
+            assertThat(Instant.now()).as("readiness went DOWN after the engine was killed: %s", readiness.body()).isBefore(downBy);
+            Thread.sleep(50);
+            readiness = kiln.get("/q/health/ready");
+        }
+        assertThat(readiness.body()).contains("\"checkEngine\"").doesNotContain("Exception");
 
         // the batch waits on its branch while the engine restarts, then its audit runs again and it publishes, once
         JsonNode job = kiln.awaitFinalJob(id, Duration.ofSeconds(300));
@@ -202,6 +211,7 @@ class WriteAuditPublishIT {
 
         awaitEngine(restarts + 1);
         assertThat(kiln.get("/v1/checks/engine").json().get("pid").asLong()).isNotEqualTo(pid);
+        assertThat(kiln.get("/q/health/ready").status()).as("readiness is UP again with the engine").isEqualTo(200);
         JsonNode after = run(table("after_crash"), write("after", 20, i -> "{\"id\": \"x-" + i + "\", \"text\": \"t\"}"), "text-default", true);
         assertThat(after.get("state").asText()).as(after.toString()).isEqualTo("PUBLISHED");
     }
