@@ -34,6 +34,13 @@ public interface KilnConfig {
     @WithDefault("all-minilm-l6-v2")
     List<String> embedPreload();
 
+    /**
+     * How clients authenticate. Unset: none, and Kiln refuses to listen beyond the loopback
+     * interface. {@code none}: every client is served without authentication, wherever Kiln listens.
+     */
+    @WithName("auth.mode")
+    Optional<String> authMode();
+
     /** Jobs that run at once; 0 accepts jobs but runs none (drain mode). */
     @WithDefault("2")
     int workers();

@@ -23,8 +23,8 @@ import io.kiln.read.TrainingConfig;
 
 @Path("/v1/training")
 public class TrainingResource {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /** Strict, as the service reads JSON bodies: an unknown field is an error, not ignored. */
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     @Inject
     TableBrowser tables;
