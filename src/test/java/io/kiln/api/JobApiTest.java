@@ -132,6 +132,10 @@ class JobApiTest {
                 "source.format", "unknown format 'xml'; known formats: jsonl, csv, parquet, text, document, auto, image, audio, webdataset");
         assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl"), "colour", "blue"),
                 "colour", "unknown field");
+        // the test service runs without the check engine: no retry can make a suite run, so it is a 400, not a 503
+        assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl"), "checks",
+                "text-default"), "checks", "names a check suite, but this service runs without the check engine (kiln.checks.engine.mode=off): "
+                + "leave checks out, or run the service with the engine");
     }
 
     @Test
