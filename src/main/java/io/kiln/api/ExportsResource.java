@@ -53,12 +53,12 @@ public class ExportsResource {
     @Operation(summary = "Download one file of a finished export (a shard, README.md or manifest.json), by its path in the manifest; "
             + "the X-Kiln-Sha256 header has a shard's sha256 from the manifest")
     public Response file(@PathParam("id") String id, @PathParam("path") String path) throws IOException {
-        java.nio.file.Path file = exports.file(id, path);
+        Exports.FinishedFile finished = exports.file(id, path);
+        java.nio.file.Path file = finished.file();
         Response.ResponseBuilder response = Response.ok((StreamingOutput) out -> Files.copy(file, out), mediaType(path))
                 .header("Content-Length", Files.size(file))
                 .header("Content-Disposition", "attachment; filename=\"" + file.getFileName() + "\"");
-        exports.export(id).operation().result().flatMap(manifest -> manifest.files().stream().filter(shard -> shard.path().equals(path)).findFirst())
-                .ifPresent(shard -> response.header("X-Kiln-Sha256", shard.sha256()));
+        finished.sha256().ifPresent(sha256 -> response.header("X-Kiln-Sha256", sha256));
         return response.build();
     }
 
@@ -69,7 +69,7 @@ public class ExportsResource {
     public Response archive(@PathParam("id") String id) {
         ExportManifest manifest = exports.export(id).operation().result()
                 .orElseThrow(() -> new KilnException(ErrorCode.RESOURCE_NOT_FOUND, "Export " + id + " has not finished"));
-        List<java.nio.file.Path> files = manifest.paths().stream().map(path -> exports.file(id, path)).toList();
+        List<java.nio.file.Path> files = manifest.paths().stream().map(path -> exports.file(id, path).file()).toList();
         StreamingOutput body = out -> {
             try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new NonClosing(out))) {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);

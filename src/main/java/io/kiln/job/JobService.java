@@ -100,7 +100,7 @@ public class JobService {
             LOG.info("kiln.workers=0: jobs are accepted and queued but not run");
         }
         for (JobState state : List.of(JobState.QUEUED, JobState.RUNNING, JobState.AUDITING)) {
-            metrics.liveJobs(state, () -> store.listInStates(EnumSet.of(state)).size());
+            metrics.liveJobs(state, () -> store.count(state));
         }
         metrics.gauge("kiln.check.engine.restarts", "Times the managed check engine was restarted", () -> checks.status().restarts());
         LOG.infof("Kiln %s: catalog %s, warehouse %s, source roots %s", kilnVersion, catalogSettings.redactedJdbcUri(), catalogSettings.warehouse(), roots);

@@ -103,6 +103,21 @@ public final class JobStore {
         return query("SELECT body FROM kiln_jobs WHERE state IN (" + in + ") ORDER BY created_at, id");
     }
 
+    /** How many jobs are in this state now, without reading them. */
+    public long count(JobState state) {
+        try (Connection connection = settings.openConnection();
+                PreparedStatement select = connection.prepareStatement("SELECT count(*) FROM kiln_jobs WHERE state = ?")) {
+            select.setString(1, state.name());
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+        catch (SQLException e) {
+            throw new JobStoreException("Cannot count jobs", e);
+        }
+    }
+
     private Optional<Job> queryOne(String sql, String parameter) {
         try (Connection connection = settings.openConnection();
                 PreparedStatement select = connection.prepareStatement(sql)) {

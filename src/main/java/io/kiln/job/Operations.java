@@ -139,7 +139,7 @@ public final class Operations<Q, R> {
     /** Queues the work, or returns the operation that the same idempotency key asked for first. */
     public synchronized Operation<Q, R> submit(Q request, Optional<String> idempotencyKey) {
         if (idempotencyKey.isPresent()) {
-            Optional<Operation<Q, R>> earlier = operations.values().stream().filter(operation -> operation.idempotencyKey().equals(idempotencyKey)).findFirst();
+            Optional<Operation<Q, R>> earlier = byKey(idempotencyKey.get());
             if (earlier.isPresent()) {
                 if (!JSON.valueToTree(earlier.get().request()).equals(JSON.valueToTree(request))) {
                     throw new KilnException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "The Idempotency-Key was used for another " + kind + " (" + earlier.get().id() + ")");
@@ -153,6 +153,11 @@ public final class Operations<Q, R> {
         operations.put(operation.id(), operation);
         executor.execute(() -> run(operation.id()));
         return operation;
+    }
+
+    /** The operation an idempotency key asked for, if any. */
+    public Optional<Operation<Q, R>> byKey(String idempotencyKey) {
+        return operations.values().stream().filter(operation -> operation.idempotencyKey().equals(Optional.of(idempotencyKey))).findFirst();
     }
 
     public Optional<Operation<Q, R>> find(String id) {

@@ -85,12 +85,9 @@ public class Exports {
     public Export submit(String table, JsonNode body, Optional<String> idempotencyKey) {
         ExportRequest request = ExportRequest.fromJson(body);
         ObjectNode order = body.deepCopy();
-        if (idempotencyKey.isPresent()) {
-            Optional<Operations.Operation<Order, ExportManifest>> earlier = operations.list(Integer.MAX_VALUE).stream()
-                    .filter(operation -> operation.idempotencyKey().equals(idempotencyKey)).findFirst();
-            if (earlier.isPresent()) {
-                return view(operations.submit(new Order(table, order), idempotencyKey));
-            }
+        if (idempotencyKey.flatMap(operations::byKey).isPresent()) {
+            // a retry: the first export, or a conflict if the key asked for another one; the directory is that export's
+            return view(operations.submit(new Order(table, order), idempotencyKey));
         }
         Exporter.Prepared prepared = exporter.prepare(table, request);
         synchronized (directoriesInUse) {
@@ -120,7 +117,10 @@ public class Exports {
      * A file of a finished export, by its path in the manifest ({@code data/train-00000-of-00001.parquet},
      * {@code README.md}, {@code manifest.json}); nothing else in or outside the directory is served.
      */
-    public Path file(String id, String path) {
+    /** A file of a finished export on disk, and its sha256 when the manifest lists one (the shards). */
+    public record FinishedFile(Path file, Optional<String> sha256) {}
+
+    public FinishedFile file(String id, String path) {
         Export export = export(id);
         ExportManifest manifest = export.operation().result()
                 .orElseThrow(() -> new KilnException(ErrorCode.RESOURCE_NOT_FOUND, "Export " + id + " is " + export.operation().state() + ", not finished"));
@@ -131,7 +131,7 @@ public class Exports {
         if (!Files.isRegularFile(file)) {
             throw new KilnException(ErrorCode.RESOURCE_NOT_FOUND, "File " + path + " of export " + id + " is gone from the export directory");
         }
-        return file;
+        return new FinishedFile(file, manifest.files().stream().filter(shard -> shard.path().equals(path)).map(ExportManifest.ExportedFile::sha256).findFirst());
     }
 
     private Export view(Operations.Operation<Order, ExportManifest> operation) {

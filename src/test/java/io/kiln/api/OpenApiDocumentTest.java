@@ -114,7 +114,12 @@ class OpenApiDocumentTest {
     private static void validate(JsonNode document, JsonNode schema, JsonNode value, String at, List<String> problems) {
         if (schema.has("$ref")) {
             String name = schema.get("$ref").asText().replace("#/components/schemas/", "");
-            validate(document, document.path("components").path("schemas").path(name), value, at, problems);
+            JsonNode target = document.path("components").path("schemas").path(name);
+            if (target.isMissingNode()) {
+                problems.add(at + ": the document refers to a schema it lacks: " + name);
+                return;
+            }
+            validate(document, target, value, at, problems);
             return;
         }
         if (schema.has("allOf")) {
