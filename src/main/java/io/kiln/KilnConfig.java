@@ -83,6 +83,14 @@ public interface KilnConfig {
 
     Maintenance maintenance();
 
+    /**
+     * Pseudonym keys by id ({@code kiln.privacy.keys.<id>}, or the environment variable
+     * {@code KILN_PRIVACY_KEYS_<ID>}): the anonymize step names a key by its id; the key itself
+     * never enters a JobSpec, a recipe, a snapshot, a response or a log line.
+     */
+    @WithName("privacy.keys")
+    java.util.Map<String, String> privacyKeys();
+
     /** Scheduled maintenance of every table; off unless an interval is set. */
     interface Maintenance {
         Optional<java.time.Duration> interval();

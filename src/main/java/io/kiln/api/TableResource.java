@@ -56,6 +56,17 @@ public class TableResource {
     }
 
     @GET
+    @Path("/{table}/snapshots/{snapshotId}/privacy")
+    @Operation(summary = "The re-identification risk of a snapshot over the whole table: class sizes by quasi-identifiers, prosecutor and average risk, "
+            + "sample uniqueness, and what its anonymize step chose")
+    public io.kiln.read.PrivacyReport.Report privacy(@PathParam("table") String table, @PathParam("snapshotId") long snapshotId,
+            @jakarta.ws.rs.QueryParam("quasiIdentifiers") String quasiIdentifiers) {
+        java.util.Optional<List<String>> requested = quasiIdentifiers == null || quasiIdentifiers.isBlank() ? java.util.Optional.empty()
+                : java.util.Optional.of(java.util.Arrays.stream(quasiIdentifiers.split(",")).map(String::strip).filter(name -> !name.isEmpty()).toList());
+        return io.kiln.read.PrivacyReport.of(table, tables.table(table), snapshotId, requested);
+    }
+
+    @GET
     @Path("/{table}/checks")
     @Operation(summary = "The table's data-quality metric history (from the check engine's metrics repository), oldest first")
     public com.fasterxml.jackson.databind.JsonNode checks(@PathParam("table") String table) {

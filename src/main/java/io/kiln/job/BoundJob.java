@@ -56,10 +56,31 @@ public record BoundJob(
         return tableColumns(declaredColumns, format, chain);
     }
 
+    /**
+     * A declared column that a step sets again keeps its place with the step's type (a
+     * quasi-identifier generalized to text); a column a step removes is not in the table.
+     */
     static List<Column> tableColumns(List<Column> declaredColumns, SourceFormat format, TransformChain chain) {
-        List<Column> optional = new java.util.ArrayList<>(format.columns());
-        optional.addAll(chain.columns());
-        return TableLayout.columns(declaredColumns, optional);
+        java.util.Map<String, Column> stepColumns = new java.util.LinkedHashMap<>();
+        chain.columns().forEach(column -> stepColumns.put(column.name(), column));
+        java.util.Set<String> removed = chain.removedColumns();
+        List<Column> declared = new java.util.ArrayList<>();
+        for (Column column : declaredColumns) {
+            if (removed.contains(column.name())) {
+                continue;
+            }
+            Column replacement = stepColumns.remove(column.name());
+            declared.add(replacement == null ? column : new Column(column.name(), replacement.type(), column.required(), replacement.doc()));
+        }
+        List<Column> optional = new java.util.ArrayList<>();
+        for (Column column : format.columns()) {
+            if (!removed.contains(column.name())) {
+                optional.add(stepColumns.containsKey(column.name()) && !stepColumns.get(column.name()).type().equals(column.type())
+                        ? stepColumns.remove(column.name()) : column);
+            }
+        }
+        optional.addAll(stepColumns.values());
+        return TableLayout.columns(declared, optional);
     }
 
     /** Whether the source's rows are typed by a schema, rather than a text source's id and text. */

@@ -49,9 +49,18 @@ public final class JobBinder {
     private final CheckSuites suites;
     private final Optional<CheckEngine> engine;
     private final double defaultMaxRejectedRate;
+    private final java.util.function.Function<String, Optional<String>> secretKeys;
 
     public JobBinder(Validator validator, StepRegistry steps, List<Path> sourceRoots, Catalog catalog,
             CheckSuites suites, Optional<CheckEngine> engine, double defaultMaxRejectedRate) {
+        this(validator, steps, sourceRoots, catalog, suites, engine, defaultMaxRejectedRate, keyId -> Optional.empty());
+    }
+
+    /** {@code secretKeys}: the key configured under an id ({@code kiln.privacy.keys.<id>}), for steps that pseudonymize. */
+    public JobBinder(Validator validator, StepRegistry steps, List<Path> sourceRoots, Catalog catalog,
+            CheckSuites suites, Optional<CheckEngine> engine, double defaultMaxRejectedRate,
+            java.util.function.Function<String, Optional<String>> secretKeys) {
+        this.secretKeys = java.util.Objects.requireNonNull(secretKeys, "secretKeys is null");
         this.validator = validator;
         this.steps = steps;
         this.sources = new SourceResolver(sourceRoots);
@@ -128,16 +137,14 @@ public final class JobBinder {
                     continue;
                 }
             }
-            // a file a step reads (parameters named ...Path) is read from the source roots only, like the inputs
-            Optional<String> outside = step.params().entrySet().stream()
-                    .filter(parameter -> parameter.getKey().endsWith("Path") && parameter.getValue() instanceof String path && !insideRoots(path))
-                    .map(Map.Entry::getKey).sorted().findFirst();
+            // a file a step reads (parameters named ...Path, at any depth) is read from the source roots only, like the inputs
+            Optional<String> outside = outsideRoots("", step.params());
             if (outside.isPresent()) {
                 violations.add(new Violation("steps[" + i + "].params." + outside.get(), "is outside the configured source roots"));
                 continue;
             }
             try {
-                Transform transform = definition.get().bind(step.params());
+                Transform transform = definition.get().bind(step.params(), stepContext(table));
                 transforms.add(transform);
                 stepIndexes.add(i);
                 Map<String, Object> recipeStep = new LinkedHashMap<>();
@@ -188,6 +195,64 @@ public final class JobBinder {
         return bound;
     }
 
+    /** The first parameter named {@code ...Path} (in a nested object too) whose file is outside the source roots, by its dotted name. */
+    private Optional<String> outsideRoots(String prefix, Map<?, ?> parameters) {
+        for (Map.Entry<?, ?> parameter : new java.util.TreeMap<>(parameters).entrySet()) {
+            String name = prefix + parameter.getKey();
+            if (parameter.getKey() instanceof String key && key.endsWith("Path") && parameter.getValue() instanceof String path && !insideRoots(path)) {
+                return Optional.of(name);
+            }
+            if (parameter.getValue() instanceof Map<?, ?> nested) {
+                Optional<String> found = outsideRoots(name + ".", nested);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Keys from configuration; summaries of the job table's pins and published snapshots. */
+    private io.kiln.transform.StepContext stepContext(Optional<TableIdentifier> table) {
+        return new io.kiln.transform.StepContext() {
+            @Override
+            public Optional<byte[]> secretKey(String keyId) {
+                return secretKeys.apply(keyId).filter(key -> !key.isEmpty()).map(key -> key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public Optional<Map<String, String>> publishedSummary(String reference) {
+                if (table.isEmpty()) {
+                    return Optional.empty();
+                }
+                Table loaded;
+                try {
+                    loaded = catalog.loadTable(table.get());
+                }
+                catch (NoSuchTableException e) {
+                    return Optional.empty();
+                }
+                org.apache.iceberg.SnapshotRef ref = loaded.refs().get(reference);
+                long snapshotId;
+                if (ref != null && ref.isTag() && !reference.startsWith(Publisher.JOB_BRANCH_PREFIX)) {
+                    snapshotId = ref.snapshotId();
+                }
+                else if (reference.matches("-?[0-9]{1,19}")) {
+                    snapshotId = Long.parseLong(reference);
+                }
+                else {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(io.kiln.lake.Pins.requirePublished(loaded, snapshotId).summary());
+                }
+                catch (KilnException e) {
+                    return Optional.empty();
+                }
+            }
+        };
+    }
+
     /** Every column a step reads reaches it, of the type it needs; what each step sees is the source's columns and those of the steps before it. */
     private static void checkColumnsRead(List<Transform> transforms, List<Integer> stepIndexes, List<Column> source, List<Violation> violations) {
         Map<String, Column> available = new LinkedHashMap<>();
@@ -212,6 +277,7 @@ public final class JobBinder {
                             + String.join(", ", available.keySet())));
                 }
             }
+            transform.removes().forEach(available::remove);
             transform.columns().forEach(column -> available.put(column.name(), column));
         }
     }

@@ -86,7 +86,9 @@ public class JobService {
                 .map(root -> Path.of(root.trim()).toAbsolutePath().normalize())
                 .toList();
         binder = new JobBinder(validator, StepRegistry.defaultRegistry(), roots, catalog, checks.suites(), checks.engine(),
-                config.checks().defaultMaxRejectedRate());
+                config.checks().defaultMaxRejectedRate(),
+                keyId -> java.util.Optional.ofNullable(config.privacyKeys().get(keyId))
+                        .or(() -> org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("kiln.privacy.keys." + keyId, String.class)));
         publication = new Publication(publisher, new Auditor(checks.engine()), catalogSettings, config.checks().rejectedBranchRetention());
         if (config.workers() > 0) {
             AtomicInteger count = new AtomicInteger();

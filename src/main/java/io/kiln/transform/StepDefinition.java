@@ -13,6 +13,16 @@ public interface StepDefinition {
     /** @throws InvalidStepParameterException naming the parameter that is wrong */
     Transform bind(Map<String, Object> parameters);
 
+    /**
+     * Binds with what the service provides ({@link StepContext}); steps that need no key and no
+     * earlier snapshot keep the default, which ignores it.
+     *
+     * @throws InvalidStepParameterException naming the parameter that is wrong
+     */
+    default Transform bind(Map<String, Object> parameters, StepContext context) {
+        return bind(parameters);
+    }
+
     default String name() {
         return id().name();
     }

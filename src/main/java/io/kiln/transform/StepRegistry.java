@@ -38,7 +38,8 @@ public final class StepRegistry {
             new ChunkStep(), new TokenizeStep(),
             new ImageNormalizeStep(), new DedupImageStep(), new ImageStatsStep(), new VisualWordsStep(),
             new AudioNormalizeStep(), new AudioFeaturesStep(), new AudioSegmentsStep(),
-            new EmbedStep(), new ImageEmbedStep(), new AudioEmbedStep()));
+            new EmbedStep(), new ImageEmbedStep(), new AudioEmbedStep(),
+            new io.kiln.transform.privacy.AnonymizeStep()));
 
     private final Map<String, NavigableMap<Integer, StepDefinition>> definitions = new TreeMap<>();
 

@@ -36,6 +36,15 @@ public interface Transform {
         return java.util.List.of();
     }
 
+    /**
+     * Columns this step removes from the rows it emits (an identifier it drops): the table does not
+     * get them, and later steps cannot read them. A step that keeps a column but changes its type
+     * declares it in {@link #columns()} with the new type.
+     */
+    default java.util.Set<String> removes() {
+        return java.util.Set.of();
+    }
+
     /** Table properties this step's columns need, for example a vector's dimension; set when the table lacks them. */
     default java.util.Map<String, String> tableProperties() {
         return java.util.Map.of();

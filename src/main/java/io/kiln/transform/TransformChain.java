@@ -31,13 +31,24 @@ public final class TransformChain {
         return steps.stream().map(Transform::id).toList();
     }
 
-    /** The extra columns that the steps set, in step order; a later step's column of the same name wins. */
+    /** The extra columns that the steps set, in step order; a later step's column of the same name wins, and a column a later step removes is gone. */
     public List<Column> columns() {
         Map<String, Column> byName = new LinkedHashMap<>();
         for (Transform step : steps) {
+            step.removes().forEach(byName::remove);
             step.columns().forEach(column -> byName.put(column.name(), column));
         }
         return List.copyOf(byName.values());
+    }
+
+    /** The columns a step removes and no later step sets again: the table does not get them. */
+    public java.util.Set<String> removedColumns() {
+        java.util.Set<String> removed = new java.util.TreeSet<>();
+        for (Transform step : steps) {
+            removed.addAll(step.removes());
+            step.columns().forEach(column -> removed.remove(column.name()));
+        }
+        return java.util.Collections.unmodifiableSet(removed);
     }
 
     /** The table properties the steps' columns need. */

@@ -23,6 +23,14 @@ class RowRulesTest {
     }
 
     @Test
+    void privacyRulesStayWithTheEngineWholeWhichChecksThemOverTheStagedTable() {
+        RowRules.Split split = RowRules.split("Rules = [\n  IsComplete \"zip\",\n  KAnonymity [\"age\", \"zip\"] >= 5,\n"
+                + "  LDiversity \"diagnosis\" [\"age\", \"zip\"] >= 2\n]\n");
+        assertThat(split.rowRules()).extracting(RowRules.Rule::text).containsExactly("IsComplete \"zip\"");
+        assertThat(split.engineSuite()).hasValue("Rules = [\n    KAnonymity [\"age\", \"zip\"] >= 5,\n    LDiversity \"diagnosis\" [\"age\", \"zip\"] >= 2\n]\n");
+    }
+
+    @Test
     void rulesWithClausesOrOtherShapesStayWithTheEngine() {
         RowRules.Split split = RowRules.split("Rules = [ ColumnLength \"text\" >= 1 where \"id\" = 'x', ColumnValues \"lang\" in [\"en\", \"de\"],"
                 + " ColumnLength \"title\" between 2 and 10 ]");

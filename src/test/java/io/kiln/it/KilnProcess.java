@@ -132,6 +132,16 @@ final class KilnProcess implements AutoCloseable {
         }
     }
 
+    /** Everything the service has logged so far. */
+    String log() {
+        try {
+            return Files.readString(log);
+        }
+        catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     String logTail() {
         try {
             List<String> lines = Files.readAllLines(log);

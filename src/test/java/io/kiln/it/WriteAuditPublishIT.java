@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 class WriteAuditPublishIT {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final String PRIVACY_KEY = "wap-it-pseudonym-key-4d2f8a";
     private static Path work;
     private static Path inputs;
     private static KilnProcess kiln;
@@ -41,6 +42,7 @@ class WriteAuditPublishIT {
         Files.writeString(suites.resolve("broken.dqdl"), "Rules = [\n    RowCount >> 0,\n]\n");
         Files.writeString(suites.resolve("images.dqdl"), "Rules = [ RowCount > 0, ColumnValues \"stored_width\" >= 64, Completeness \"phash\" = 1.0 ]\n");
         Files.writeString(suites.resolve("row-jumps.dqdl"), "Rules = [ RowCount > 0 ]\nAnomalies = [ RowCount maxIncrease 3.0 ]\n");
+        Files.writeString(suites.resolve("privacy.dqdl"), "Rules = [\n    RowCount > 0,\n    KAnonymity [\"age\", \"zip\"] >= 3,\n    LDiversity \"diagnosis\" [\"age\", \"zip\"] >= 2\n]\n");
         // keeps the engine busy for seconds (a join of about 900 M pairs), so that it can be killed mid-audit
         Files.writeString(suites.resolve("slow.dqdl"),
                 "Rules = [ RowCount > 0, CustomSql \"select count(*) from primary a join primary b on substr(a.id, 3, 2) = substr(b.id, 3, 2)\" > 0 ]\n");
@@ -51,7 +53,8 @@ class WriteAuditPublishIT {
                 "KILN_CHECKS_SUITES_DIRECTORY", suites.toString(),
                 "KILN_CHECKS_ENGINE_DIRECTORY", Path.of("checks/target/engine").toAbsolutePath().toString(),
                 "KILN_CHECKS_ENGINE_SPARK_MASTER", "local[2]",
-                "KILN_CHECKS_ENGINE_HEALTH_INTERVAL", "1s"), List.of(), log);
+                "KILN_CHECKS_ENGINE_HEALTH_INTERVAL", "1s",
+                "KILN_PRIVACY_KEYS_WAP", PRIVACY_KEY), List.of(), log);
         awaitEngine(0);
     }
 
@@ -242,6 +245,55 @@ class WriteAuditPublishIT {
         assertThat(bad.get("state").asText()).as(bad.toString()).isEqualTo("REJECTED");
         assertThat(failedRules(bad)).containsExactly("ColumnValues \"stored_width\" >= 64");
         assertThat(kiln.get("/v1/tables/" + table).json().get("currentSnapshotId").asLong()).isEqualTo(good.get("snapshotId").asLong());
+    }
+
+    /** A synthetic patient (made up here): {@code zip} and {@code age} are quasi-identifiers. */
+    private static String patient(String id, String zip, int age, String diagnosis) {
+        return String.format("{\"id\": \"%s\", \"email\": \"%s@example.org\", \"zip\": \"%s\", \"age\": %d, \"diagnosis\": \"%s\"}", id, id, zip, age, diagnosis);
+    }
+
+    private static JsonNode anonymized(String table, Path input, int k) {
+        Map<String, Object> anonymize = new LinkedHashMap<>();
+        anonymize.put("columns", Map.of(
+                "email", Map.of("role", "identifier", "action", "pseudonymize"),
+                "zip", Map.of("role", "quasi-identifier", "hierarchy", Map.of("type", "mask", "levels", 5)),
+                "age", Map.of("role", "quasi-identifier", "hierarchy", Map.of("type", "intervals", "width", 10)),
+                "diagnosis", Map.of("role", "sensitive")));
+        anonymize.put("k", k);
+        anonymize.put("levels", Map.of("age", 1, "zip", 2));
+        anonymize.put("keyId", "wap");
+        KilnProcess.Response accepted = kiln.post("/v1/jobs", Map.of("table", table, "checks", "privacy",
+                "source", Map.of("uri", input.toUri().toString(), "format", "jsonl", "schema", "infer"),
+                "steps", List.of(Map.of("name", "anonymize", "params", anonymize))));
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        return kiln.awaitFinalJob(accepted.json().get("id").asText());
+    }
+
+    @Test
+    void privacyRulesGateEachPublishOnTheWholeTableNotOnTheBatch() throws IOException {
+        String table = table("privacy");
+        String[] diagnoses = {"flu", "asthma", "gastritis"};
+        JsonNode first = anonymized(table, write("patients-1", 24, i -> patient("p" + i, "130" + (i % 2) + i % 10, 20 + (i % 4) * 10 + i % 7, diagnoses[i % 3])), 3);
+        assertThat(first.get("state").asText()).as(first.toString()).isEqualTo("PUBLISHED");
+        assertThat(check(first, "KAnonymity [\"age\", \"zip\"] >= 3").get("outcome").asText()).isEqualTo("PASSED");
+        long main = first.get("snapshotId").asLong();
+        JsonNode rows = kiln.get("/v1/tables/" + table + "/snapshots/" + main + "/privacy").json();
+        assertThat(rows.get("smallestClass").asLong()).isGreaterThanOrEqualTo(3);
+        assertThat(kiln.get("/v1/tables/" + table + "/snapshots/" + main + "/rows?format=jsonl").body()).doesNotContain("@example.org").doesNotContain(PRIVACY_KEY);
+
+        // two rows: alone they are classes of one, in the table they join classes of 3 or more, so the table is still 3-anonymous
+        JsonNode joining = anonymized(table, write("patients-2", 2, i -> patient("q" + i, "13000", 20 + i * 10, diagnoses[i])), 1);
+        assertThat(joining.get("state").asText()).as(joining.toString()).isEqualTo("PUBLISHED");
+        main = joining.get("snapshotId").asLong();
+
+        // two rows in a new class of two: the table's smallest class drops below 3, and the publish is refused
+        JsonNode breaking = anonymized(table, write("patients-3", 2, i -> patient("r" + i, "99000", 61, diagnoses[i])), 1);
+        assertThat(breaking.get("state").asText()).as(breaking.toString()).isEqualTo("REJECTED");
+        assertThat(failedRules(breaking)).containsExactly("KAnonymity [\"age\", \"zip\"] >= 3");
+        assertThat(check(breaking, "KAnonymity [\"age\", \"zip\"] >= 3").get("message").asText())
+                .isEqualTo("1 of the " + (rows.get("classes").asLong() + 1) + " classes of [age, zip] has fewer than 3 rows (the smallest has 2); 2 rows are in it");
+        assertThat(kiln.get("/v1/tables/" + table).json().get("currentSnapshotId").asLong()).as("main is unchanged").isEqualTo(main);
+        assertThat(kiln.log()).doesNotContain(PRIVACY_KEY);
     }
 
     private static JsonNode check(JsonNode job, String rule) {

@@ -45,10 +45,16 @@ final class PipelineHarness implements AutoCloseable {
     final Publisher publisher;
 
     PipelineHarness(Path folder, List<Path> sourceRoots) throws IOException {
+        this(folder, sourceRoots, Map.of());
+    }
+
+    /** {@code secretKeys}: the keys configured by id, as {@code kiln.privacy.keys.<id>} configures them in the service. */
+    PipelineHarness(Path folder, List<Path> sourceRoots, Map<String, String> secretKeys) throws IOException {
         settings = new CatalogSettings("kiln", "jdbc:sqlite:" + folder.resolve("catalog.db"),
                 Optional.empty(), Optional.empty(), "file://" + Files.createDirectories(folder.resolve("warehouse")));
         catalog = KilnCatalog.open(settings);
-        binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), sourceRoots, catalog, new CheckSuites(folder.resolve("suites")), Optional.empty(), 0.9);
+        binder = new JobBinder(VALIDATOR, StepRegistry.defaultRegistry(), sourceRoots, catalog, new CheckSuites(folder.resolve("suites")), Optional.empty(), 0.9,
+                keyId -> Optional.ofNullable(secretKeys.get(keyId)));
         publisher = new Publisher(catalog, KilnCatalog.claimWarehouse(settings, CatalogIdentity.of(settings)));
     }
 

@@ -20,7 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * Every step version has golden files: {@code golden/<name>@<version>/input.jsonl} (case, params,
  * text, optional id and columns) and {@code expected.jsonl} (case, outcome, and the text and
- * columns, the rows of a split, the counts, or the drop reason). A step whose output changes
+ * columns, the rows of a split, the counts, or the drop reason). A line with {@code "fitted": true}
+ * runs a fitted step over its whole job (the lines with the same params). A step whose output changes
  * without a version bump fails here. To record the files of a new version, run with
  * {@code -Dkiln.golden.record=true} and review the diff.
  */
@@ -46,9 +47,10 @@ class GoldenFilesTest {
                 JsonNode input = JSON.readTree(line);
                 @SuppressWarnings("unchecked")
                 Map<String, Object> parameters = JSON.convertValue(input.get("params"), Map.class);
-                Transform transform = definition.bind(parameters);
+                Transform transform = definition.bind(parameters, GOLDEN_CONTEXT);
                 Row row = row(input);
-                Outcome outcome = transform instanceof DuplicateFilter filter ? deduplicated(filter, directory.resolve("input.jsonl"), row, input) : transform.apply(row);
+                Outcome outcome = transform instanceof DuplicateFilter filter ? deduplicated(filter, directory.resolve("input.jsonl"), row, input)
+                        : transform instanceof FittedStep fitted && input.path("fitted").asBoolean() ? fitted(fitted, directory.resolve("input.jsonl"), input) : transform.apply(row);
                 Map<String, Object> result = new TreeMap<>();
                 result.put("case", input.get("case").asText());
                 if (outcome instanceof Outcome.Emit emit) {
@@ -99,6 +101,49 @@ class GoldenFilesTest {
     }
 
     private static final double MODEL_NOISE = 1e-5;
+
+    /** The steps that pseudonymize name the key {@code golden}; no step reads a published snapshot here. */
+    private static final StepContext GOLDEN_CONTEXT = new StepContext() {
+        @Override
+        public java.util.Optional<byte[]> secretKey(String keyId) {
+            return keyId.equals("golden") ? java.util.Optional.of("golden-files-pseudonym-key".getBytes(StandardCharsets.UTF_8)) : java.util.Optional.empty();
+        }
+
+        @Override
+        public java.util.Optional<Map<String, String>> publishedSummary(String reference) {
+            return java.util.Optional.empty();
+        }
+    };
+
+    /**
+     * A fitted step's line marked {@code "fitted": true} is decided over a whole job: every line of the golden input with the same params is
+     * one job (line number = occurrence); it is fitted on all of them, and this line's outcome is what
+     * the fit decides for it.
+     */
+    private static Outcome fitted(FittedStep step, Path inputFile, JsonNode input) throws IOException {
+        FittedStep.Fit fit = step.newFit();
+        fit.loadHistory(java.io.InputStream.nullInputStream());
+        List<String> lines = Files.readAllLines(inputFile, StandardCharsets.UTF_8);
+        int self = -1;
+        Row selfRow = null;
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode other = JSON.readTree(lines.get(i));
+            if (!other.get("params").equals(input.get("params"))) {
+                continue;
+            }
+            Row row = row(other);
+            Object observation = step.observe(row);
+            if (observation != null) {
+                fit.add(i, row.id(), observation);
+            }
+            if (other.get("case").asText().equals(input.get("case").asText())) {
+                self = i;
+                selfRow = row;
+            }
+        }
+        fit.fit();
+        return fit.apply(self, selfRow);
+    }
 
     private static void assertSameWithinModelNoise(JsonNode actual, JsonNode expected, String what) {
         if (actual.isFloatingPointNumber() && expected.isNumber()) {
@@ -179,8 +224,11 @@ class GoldenFilesTest {
             byte[] bytes = Files.readAllBytes(Path.of("src/test/resources").resolve(input.get(media).asText()));
             row = new Row(id, Map.of(media, java.nio.ByteBuffer.wrap(bytes).asReadOnlyBuffer()));
         }
-        else {
+        else if (input.has("text")) {
             row = Row.text(id, input.get("text").asText());
+        }
+        else {
+            row = new Row(id, Map.of());
         }
         if (input.has("columns")) {
             @SuppressWarnings("unchecked")

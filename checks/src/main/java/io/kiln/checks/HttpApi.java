@@ -138,7 +138,7 @@ final class HttpApi implements AutoCloseable {
         try {
             Suite suite = SuiteParser.parse(request.rules());
             body.put("valid", true);
-            body.put("rules", suite.ruleTexts());
+            body.put("rules", suite.snapshotRuleTexts());
             body.put("anomalies", suite.anomalyTexts());
         }
         catch (EngineException e) {

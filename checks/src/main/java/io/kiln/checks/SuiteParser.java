@@ -19,7 +19,8 @@ import software.amazon.glue.dqdl.parser.DQDLParser;
 /**
  * Parses a suite file: a DQDL document ({@code Rules = [ ... ]}) plus at most one Kiln block
  * {@code Anomalies = [ RowCount maxIncrease 3.0, ... ]} anywhere at the top level. The anomaly block is
- * cut out (blanked, so DQDL's line numbers stay right) before the DQDL parser sees the text.
+ * cut out (blanked, so DQDL's line numbers stay right) before the DQDL parser sees the text, and so are
+ * the Kiln privacy rules written among the DQDL rules ({@link PrivacyRuleParser}).
  *
  * <p>Every rule is also translated by Deequ, so a rule the engine could not execute is refused here and
  * not at verification time. Needs no Spark session; thread-safe.
@@ -36,11 +37,12 @@ public final class SuiteParser {
     public static Suite parse(String text) {
         requireNonNull(text, "text is null");
         Split split = split(text);
-        List<DQRule> rules = parseDqdl(split.dqdl());
+        PrivacyRuleParser.Extraction privacy = PrivacyRuleParser.extract(split.dqdl());
+        List<DQRule> rules = parseDqdl(privacy.dqdl());
         List<AnomalyRule> anomalies = split.anomalies().isPresent()
                 ? parseAnomalies(text, split.anomalies().get())
                 : List.of();
-        return new Suite(rules, anomalies);
+        return new Suite(rules, privacy.rules(), anomalies);
     }
 
     private static List<DQRule> parseDqdl(String dqdl) {
@@ -156,7 +158,7 @@ public final class SuiteParser {
     }
 
     /** Index just after the '[' of {@code name = [} at bracket depth 0, or -1. */
-    private static int findSection(String text, String name) {
+    static int findSection(String text, String name) {
         int depth = 0;
         int i = 0;
         while (i < text.length()) {
@@ -190,7 +192,7 @@ public final class SuiteParser {
         return -1;
     }
 
-    private static int skipBlankAndComments(String text, int i) {
+    static int skipBlankAndComments(String text, int i) {
         while (i < text.length()) {
             char c = text.charAt(i);
             if (Character.isWhitespace(c)) {
@@ -464,13 +466,13 @@ public final class SuiteParser {
         return i;
     }
 
-    private static int endOfLine(String text, int i) {
+    static int endOfLine(String text, int i) {
         int newline = text.indexOf('\n', i);
         return newline < 0 ? text.length() : newline + 1;
     }
 
     /** Index just after the closing quote (or the end of the text for an unterminated string). */
-    private static int endOfString(String text, int open) {
+    static int endOfString(String text, int open) {
         int i = open + 1;
         while (i < text.length()) {
             char c = text.charAt(i);
@@ -487,7 +489,7 @@ public final class SuiteParser {
         return text.length();
     }
 
-    private static int line(String text, int offset) {
+    static int line(String text, int offset) {
         int line = 1;
         for (int i = 0; i < offset && i < text.length(); i++) {
             if (text.charAt(i) == '\n') {

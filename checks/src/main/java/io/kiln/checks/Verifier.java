@@ -65,7 +65,8 @@ import software.amazon.glue.dqdl.model.DQRule;
 
 /**
  * Verifies one exact Iceberg snapshot against a suite: DQDL rules through Deequ in one pass over the
- * data, anomaly rules against the table's metric history. A failed rule is a result; anything that
+ * data, privacy rules ({@link PrivacyRuleEvaluator}) with one aggregation each over the same snapshot,
+ * anomaly rules against the table's metric history. A failed rule is a result; anything that
  * prevents a verdict (unknown table or snapshot, unreadable data) is an {@link EngineException}.
  */
 final class Verifier {
@@ -75,7 +76,8 @@ final class Verifier {
 
     private static final String WARM_UP_SUITE = """
             Rules = [ RowCount > 0, IsComplete "id", IsUnique "id", ColumnLength "text" between 0 and 100,
-                      ColumnValues "text" matches "[a-z0-9]+", CustomSql "select count(*) from primary" > 0 ]
+                      ColumnValues "text" matches "[a-z0-9]+", CustomSql "select count(*) from primary" > 0,
+                      KAnonymity ["text"] >= 1 ]
             Anomalies = [ RowCount maxIncrease 3.0 ]
             """;
 
@@ -347,7 +349,10 @@ final class Verifier {
         return evaluate(data, data, suite, past, timestampMillis);
     }
 
-    /** One Deequ pass for all Deequ-backed rules, Size and the anomaly metrics; Deequ's own executors for the rest. */
+    /**
+     * One Deequ pass for all Deequ-backed rules, Size and the anomaly metrics; Deequ's own executors for the rest;
+     * then the privacy rules on {@code data}. Results: DQDL rules, privacy rules, anomaly rules, each in suite order.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
     static Evaluation evaluate(Dataset<Row> data, Dataset<Row> batch, Suite suite, List<AnalysisResult> past, long timestampMillis) {
         Map<DQRule, ExecutableRule> executables = new LinkedHashMap<>();
@@ -422,6 +427,9 @@ final class Verifier {
         List<RuleResult> results = new ArrayList<>();
         for (DQRule rule : suite.rules()) {
             results.add(toResult(rule, outcomes.get(rule)));
+        }
+        for (PrivacyRule rule : suite.privacyRules()) {
+            results.add(PrivacyRuleEvaluator.evaluate(data, rule));
         }
         scala.collection.immutable.Map<Analyzer<?, Metric<?>>, Metric<?>> historyMetrics = result.metrics();
         Map<Analyzer<?, Metric<?>>, Metric<?>> anomalyMetrics = metrics;

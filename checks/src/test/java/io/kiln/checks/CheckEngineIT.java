@@ -98,6 +98,16 @@ class CheckEngineIT {
         JsonNode error = JSON.readTree(invalid.body());
         assertThat(error.get("valid").asBoolean()).isFalse();
         assertThat(error.get("error").asText()).isEqualTo("Invalid DQDL: line 3: Parsing Error: Rule Type: IsUnique is not valid");
+
+        HttpResponse<String> privacy = post("/validate", Map.of("rules",
+                "Rules = [ KAnonymity [\"age\", \"zip\"] >= 5, RowCount > 0, LDiversity \"diagnosis\" [\"age\"] >= 2 ]"));
+        HttpResponse<String> badPrivacy = post("/validate", Map.of("rules", "Rules = [\n  RowCount > 0,\n  KAnonymity >= 5\n]"));
+
+        assertThat(JSON.readTree(privacy.body())).isEqualTo(JSON.readTree("""
+                {"valid": true, "rules": ["RowCount > 0", "KAnonymity [\\"age\\", \\"zip\\"] >= 5",
+                 "LDiversity \\"diagnosis\\" [\\"age\\"] >= 2"], "anomalies": []}"""));
+        assertThat(JSON.readTree(badPrivacy.body()).get("error").asText()).isEqualTo(
+                "line 3: KAnonymity needs a list of quasi-identifier columns, e.g. KAnonymity [\"age\", \"zip\"] >= 5");
     }
 
     @Test

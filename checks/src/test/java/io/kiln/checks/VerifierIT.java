@@ -315,6 +315,30 @@ class VerifierIT {
     }
 
     @Test
+    void runsPrivacyRulesOnTheWholeSnapshotNotOnTheBatch() {
+        Table table = tables.createTextTable("demo.docs");
+        long first = TestTables.append(table, TestTables.docs(0, 40));
+        long second = TestTables.append(table, TestTables.docs(40, 10));
+        String kAnonymity = "KAnonymity [\"_kiln_job_id\", \"_kiln_recipe\"] >= 50";
+
+        VerificationReport passed = verify("demo.docs", second, first,
+                "Rules = [ " + kAnonymity + ", RowCount > 0 ]\nAnomalies = [ RowCount maxIncrease 100 ]");
+
+        assertThat(passed.outcome()).isEqualTo(RuleResult.Outcome.PASSED);
+        assertThat(passed.rules()).extracting(RuleResult::rule).containsExactly("RowCount > 0", kAnonymity, "RowCount maxIncrease 100.0");
+        // every row has the same job and recipe: one class of the table's 50 rows (the batch has 10)
+        assertThat(rule(passed, kAnonymity).metrics()).containsEntry("k", 50.0).containsEntry("classes", 1.0);
+
+        VerificationReport failed = verify("demo.docs", second, first,
+                "Rules = [ KAnonymity [\"_kiln_job_id\"] > 50 ]\nAnomalies = [ RowCount maxIncrease 100 ]");
+
+        assertThat(failed.outcome()).isEqualTo(RuleResult.Outcome.FAILED);
+        assertThat(failed.metricsSaved()).isFalse();
+        assertThat(rule(failed, "KAnonymity [\"_kiln_job_id\"] > 50").message())
+                .isEqualTo("1 of the 1 classes of [_kiln_job_id] has 50 rows or fewer (the smallest has 50); 50 rows are in it");
+    }
+
+    @Test
     void distinctFromBaseNeedsABaseSnapshot() {
         assertThatThrownBy(() -> new VerifyRequest(tables.spec(), "demo.docs", 1L, "Rules = [ RowCount > 0 ]", null, true, null, List.of("id"), null))
                 .isInstanceOfSatisfying(EngineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST))
