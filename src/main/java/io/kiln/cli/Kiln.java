@@ -36,6 +36,7 @@ import java.io.PrintWriter;
                 CancelCommand.class,
                 UnpinCommand.class,
                 LineageCommand.class,
+                PrivacyCommand.class,
                 RowsCommand.class,
                 ChecksCommand.class,
                 MaintenanceCommand.class,

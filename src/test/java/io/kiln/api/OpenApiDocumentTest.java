@@ -57,6 +57,10 @@ class OpenApiDocumentTest {
         check(document, "get", "/v1/tables/{table}", given().get("/v1/tables/" + table), problems);
         check(document, "get", "/v1/tables/{table}/snapshots", given().get("/v1/tables/" + table + "/snapshots"), problems);
         check(document, "get", "/v1/tables/{table}/snapshots/{snapshotId}", given().get("/v1/tables/" + table + "/snapshots/" + snapshotId), problems);
+        check(document, "get", "/v1/tables/{table}/snapshots/{snapshotId}/privacy",
+                given().queryParam("quasiIdentifiers", "text").get("/v1/tables/" + table + "/snapshots/" + snapshotId + "/privacy"), problems);
+        check(document, "get", "/v1/tables/{table}/snapshots/{snapshotId}/privacy",
+                given().get("/v1/tables/" + table + "/snapshots/" + snapshotId + "/privacy"), problems);
         check(document, "get", "/v1/tables/{table}/snapshots/{snapshotId}/lineage",
                 given().get("/v1/tables/" + table + "/snapshots/" + snapshotId + "/lineage"), problems);
         check(document, "post", "/v1/tables/{table}/pins", given().contentType(ContentType.JSON)

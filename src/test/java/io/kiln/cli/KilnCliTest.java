@@ -49,6 +49,8 @@ class KilnCliTest {
 
         assertThat(run("lineage", "cli.look", "--row", "clean-3").out()).contains(jobId).contains("clean.jsonl");
         assertThat(run("lineage", "cli.look", "--snapshot", Long.toString(snapshot)).out()).contains(jobId);
+        assertThat(run("privacy", "cli.look", Long.toString(snapshot), "--quasi-identifiers", "text").out()).contains("\"prosecutorRisk\"");
+        assertThat(run("privacy", "cli.look", Long.toString(snapshot)).exitCode()).as("no anonymize step ran: name the columns").isNotZero();
         Result checks = run("checks", "cli.look"); // the test service runs without the check engine, which keeps the history
         assertThat(checks.exitCode()).isEqualTo(2);
         assertThat(checks.err()).contains("check engine").doesNotContain("Exception");
