@@ -67,6 +67,14 @@ public class TableResource {
     }
 
     @GET
+    @Path("/{table}/snapshots/{snapshotId}/labels")
+    @Operation(summary = "What the label step measured on its batch at or before a snapshot: coverage, overlap, conflict and accuracy per labeling function; "
+            + "the label model's coverage, precision, recall, F1 and confusion matrix against the gold labels")
+    public io.kiln.read.LabelReport.Report labels(@PathParam("table") String table, @PathParam("snapshotId") long snapshotId) {
+        return io.kiln.read.LabelReport.of(table, tables.table(table), snapshotId);
+    }
+
+    @GET
     @Path("/{table}/checks")
     @Operation(summary = "The table's data-quality metric history (from the check engine's metrics repository), oldest first")
     public com.fasterxml.jackson.databind.JsonNode checks(@PathParam("table") String table) {

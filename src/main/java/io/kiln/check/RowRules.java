@@ -39,10 +39,15 @@ public final class RowRules {
     private RowRules() {}
 
     /** A suite divided: the rules Kiln checks while writing, and the suite left for the engine (empty when nothing is left). */
-    public record Split(List<Rule> rowRules, Optional<String> engineSuite) {
+    public record Split(List<Rule> rowRules, Optional<String> engineSuite, List<LabelRules.Rule> labelRules) {
         public Split {
             rowRules = List.copyOf(rowRules);
             requireNonNull(engineSuite, "engineSuite is null");
+            labelRules = List.copyOf(labelRules);
+        }
+
+        public Split(List<Rule> rowRules, Optional<String> engineSuite) {
+            this(rowRules, engineSuite, List.of());
         }
 
         public static Split none(Optional<String> suite) {
@@ -81,7 +86,13 @@ public final class RowRules {
         int close = block.get()[1];
         List<Rule> rowRules = new ArrayList<>();
         List<String> engineRules = new ArrayList<>();
+        List<LabelRules.Rule> labelRules = new ArrayList<>();
         for (String rule : topLevel(suite.substring(open + 1, close))) {
+            Optional<LabelRules.Rule> label = LabelRules.parse(rule);
+            if (label.isPresent()) {
+                labelRules.add(label.get());
+                continue;
+            }
             Optional<Rule> row = parse(rule).filter(parsed -> textual(parsed, columnTypes));
             if (row.isPresent()) {
                 rowRules.add(row.get());
@@ -93,7 +104,7 @@ public final class RowRules {
         String rest = (suite.substring(0, suite.lastIndexOf("Rules", open)) + suite.substring(close + 1)).replaceAll("(?m)^\\s*#.*$", "").trim();
         if (engineRules.isEmpty() && !rest.isEmpty()) {
             if (rowRules.isEmpty()) {
-                return Split.none(Optional.of(suite));
+                return labelRules.isEmpty() ? Split.none(Optional.of(suite)) : new Split(List.of(), Optional.of("Rules = [ RowCount >= 0 ]\n\n" + rest + "\n"), labelRules);
             }
             // the cheapest rule goes back: the last that is not a uniqueness rule
             int back = rowRules.size() - 1;
@@ -103,10 +114,10 @@ public final class RowRules {
             engineRules.add(rowRules.remove(back).text());
         }
         if (engineRules.isEmpty()) {
-            return new Split(rowRules, Optional.empty());
+            return new Split(rowRules, Optional.empty(), labelRules);
         }
         String engineSuite = "Rules = [\n    " + String.join(",\n    ", engineRules) + "\n]\n" + (rest.isEmpty() ? "" : "\n" + rest + "\n");
-        return new Split(rowRules, Optional.of(engineSuite));
+        return new Split(rowRules, Optional.of(engineSuite), labelRules);
     }
 
     private static boolean textual(Rule rule, Map<String, io.kiln.transform.DataType> columnTypes) {

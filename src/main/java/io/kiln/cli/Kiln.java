@@ -37,6 +37,7 @@ import java.io.PrintWriter;
                 UnpinCommand.class,
                 LineageCommand.class,
                 PrivacyCommand.class,
+                LabelsCommand.class,
                 RowsCommand.class,
                 ChecksCommand.class,
                 MaintenanceCommand.class,

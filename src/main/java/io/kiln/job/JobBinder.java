@@ -104,7 +104,12 @@ public final class JobBinder {
                 violations.add(new Violation("checks", "unknown check suite '" + spec.checks() + "'; known suites: " + known));
             }
             else {
-                validateSuite(suite.get()).ifPresent(problem -> violations.add(new Violation("checks", problem)));
+                // the rules Kiln decides itself (row rules, label rules) need no engine; the engine validates the rest
+                io.kiln.check.RowRules.Split split = io.kiln.check.RowRules.split(suite.get());
+                boolean kilnOnly = split.engineSuite().isEmpty() && split.rowRules().stream().noneMatch(rule -> rule.kind() == io.kiln.check.RowRules.Kind.UNIQUE);
+                if (!kilnOnly) {
+                    validateSuite(split.engineSuite().orElse(suite.get())).ifPresent(problem -> violations.add(new Violation("checks", problem)));
+                }
             }
         }
 
@@ -232,25 +237,62 @@ public final class JobBinder {
                 catch (NoSuchTableException e) {
                     return Optional.empty();
                 }
-                org.apache.iceberg.SnapshotRef ref = loaded.refs().get(reference);
-                long snapshotId;
-                if (ref != null && ref.isTag() && !reference.startsWith(Publisher.JOB_BRANCH_PREFIX)) {
-                    snapshotId = ref.snapshotId();
-                }
-                else if (reference.matches("-?[0-9]{1,19}")) {
-                    snapshotId = Long.parseLong(reference);
-                }
-                else {
-                    return Optional.empty();
-                }
+                return published(loaded, reference).map(org.apache.iceberg.Snapshot::summary);
+            }
+
+            @Override
+            public Optional<io.kiln.transform.StepContext.Labels> labels(String name, String reference, String column, int maxRows) {
+                Table loaded;
                 try {
-                    return Optional.of(io.kiln.lake.Pins.requirePublished(loaded, snapshotId).summary());
+                    loaded = catalog.loadTable(TableIdentifier.parse(name));
                 }
-                catch (KilnException e) {
+                catch (NoSuchTableException | IllegalArgumentException e) {
                     return Optional.empty();
                 }
+                Optional<org.apache.iceberg.Snapshot> snapshot = published(loaded, reference);
+                if (snapshot.isEmpty() || loaded.schemas().get(snapshot.get().schemaId()).findField(column) == null) {
+                    return Optional.empty();
+                }
+                Map<String, String> byId = new java.util.HashMap<>();
+                try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> records = org.apache.iceberg.data.IcebergGenerics.read(loaded)
+                        .useSnapshot(snapshot.get().snapshotId()).select(TableLayout.ID.name(), column).build()) {
+                    for (org.apache.iceberg.data.Record record : records) {
+                        if (byId.size() >= maxRows) {
+                            throw new InvalidStepParameterException("gold", "table " + name + " has more than " + maxRows + " rows; a gold set is held in memory");
+                        }
+                        Object value = record.getField(column);
+                        if (value != null) {
+                            byId.put(String.valueOf(record.getField(TableLayout.ID.name())), io.kiln.transform.Values.digestText(value));
+                        }
+                    }
+                }
+                catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return Optional.of(new io.kiln.transform.StepContext.Labels(snapshot.get().snapshotId(), byId));
             }
         };
+    }
+
+    /** The published snapshot of {@code table} that a pin (or tag) or a snapshot id names. */
+    private static Optional<org.apache.iceberg.Snapshot> published(Table loaded, String reference) {
+        org.apache.iceberg.SnapshotRef ref = loaded.refs().get(reference);
+        long snapshotId;
+        if (ref != null && ref.isTag() && !reference.startsWith(Publisher.JOB_BRANCH_PREFIX)) {
+            snapshotId = ref.snapshotId();
+        }
+        else if (reference.matches("-?[0-9]{1,19}")) {
+            snapshotId = Long.parseLong(reference);
+        }
+        else {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(io.kiln.lake.Pins.requirePublished(loaded, snapshotId));
+        }
+        catch (KilnException e) {
+            return Optional.empty();
+        }
     }
 
     /** Every column a step reads reaches it, of the type it needs; what each step sees is the source's columns and those of the steps before it. */

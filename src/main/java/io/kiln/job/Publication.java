@@ -182,6 +182,14 @@ final class Publication {
         return report;
     }
 
+    /** The suite's rules that Kiln decided while writing (row rules) and from what its steps measured (label rules). */
+    private static List<io.kiln.check.CheckResult> kilnRuleResults(BoundJob job, IngestPipeline.Result result, java.util.Map<String, String> stagedSummary) {
+        String suiteName = job.suiteName().orElse("suite");
+        List<io.kiln.check.CheckResult> results = new java.util.ArrayList<>(result.rowRules().map(profile -> profile.results(suiteName)).orElse(List.of()));
+        results.addAll(io.kiln.check.LabelRules.evaluate(job.checks().labelRules(), stagedSummary, suiteName));
+        return results;
+    }
+
     private Auditor.Report audit(String jobId, BoundJob job, IngestPipeline.Result result, Publisher.Staged staged) {
         Table table = result.table();
         long rowsAdded = Long.parseLong(table.snapshot(staged.snapshotId()).summary().getOrDefault("added-records", "0"));
@@ -189,7 +197,7 @@ final class Publication {
         Set<String> baseUnique = baseUniqueColumns(table, staged);
         return auditor.audit(new Auditor.Subject(jobId, job.table().toString(), staged.snapshotId(), staged.baseSnapshotId().orElse(null), rowsAdded,
                 result.read(), result.split(), result.written(), result.rejected(), job.maxRejectedRate(),
-                job.suiteName(), job.checks().engineSuite(), result.rowRules().map(profile -> profile.results(job.suiteName().orElse("suite"))).orElse(List.of()),
+                job.suiteName(), job.checks().engineSuite(), kilnRuleResults(job, result, table.snapshot(staged.snapshotId()).summary()),
                 uniqueness, baseUnique, baseIndex(table, staged, result, uniqueness, baseUnique),
                 catalog.name(), catalog.icebergProperties()));
     }

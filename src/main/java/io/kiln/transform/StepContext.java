@@ -20,6 +20,24 @@ public interface StepContext {
      */
     Optional<Map<String, String>> publishedSummary(String reference);
 
+    /** Human labels: each row id's label, read from a table at a snapshot. */
+    record Labels(long snapshotId, Map<String, String> byId) {
+        public Labels {
+            byId = Map.copyOf(byId);
+        }
+    }
+
+    /**
+     * The values of {@code column} by row id in {@code table} at the published snapshot that
+     * {@code reference} names (a pin or a snapshot id): a gold set of human labels. Empty when there is
+     * no such table, snapshot or column.
+     *
+     * @throws InvalidStepParameterException when the table has more than {@code maxRows} rows
+     */
+    default Optional<Labels> labels(String table, String reference, String column, int maxRows) {
+        return Optional.empty();
+    }
+
     /** A context with no keys and no table, for steps bound outside a service (tests, tools). */
     static StepContext none() {
         return new StepContext() {

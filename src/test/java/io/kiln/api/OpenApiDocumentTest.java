@@ -61,6 +61,8 @@ class OpenApiDocumentTest {
                 given().queryParam("quasiIdentifiers", "text").get("/v1/tables/" + table + "/snapshots/" + snapshotId + "/privacy"), problems);
         check(document, "get", "/v1/tables/{table}/snapshots/{snapshotId}/privacy",
                 given().get("/v1/tables/" + table + "/snapshots/" + snapshotId + "/privacy"), problems);
+        check(document, "get", "/v1/tables/{table}/snapshots/{snapshotId}/labels",
+                given().get("/v1/tables/" + table + "/snapshots/" + snapshotId + "/labels"), problems);
         check(document, "get", "/v1/tables/{table}/snapshots/{snapshotId}/lineage",
                 given().get("/v1/tables/" + table + "/snapshots/" + snapshotId + "/lineage"), problems);
         check(document, "post", "/v1/tables/{table}/pins", given().contentType(ContentType.JSON)

@@ -60,12 +60,20 @@ final class PipelineHarness implements AutoCloseable {
 
     /** Binds, ingests on {@code threads} workers in batches of {@code batch} records, and publishes the job. */
     IngestPipeline.Result run(String jobId, JobSpec spec, int threads, int batch) {
+        Audited audited = audit(jobId, spec, threads, batch);
+        assertThat(audited.outcome().published()).as("%s", audited.outcome().checks()).isTrue();
+        return audited.result();
+    }
+
+    /** A job's rows and what its audit decided (published or not). */
+    record Audited(IngestPipeline.Result result, Publication.Outcome outcome) {}
+
+    /** Binds, ingests and audits the job as the service does; publishes it only when its checks pass. */
+    Audited audit(String jobId, JobSpec spec, int threads, int batch) {
         BoundJob job = binder.bind(spec);
         IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(threads, batch, 1 << 20, 1 << 20, "test"));
         IngestPipeline.Result result = pipeline.run(jobId, job, new JobProgress(), () -> false);
-        Publication.Outcome outcome = new Publication(publisher, new Auditor(Optional.empty()), settings, Duration.ofDays(1)).run(jobId, job, result);
-        assertThat(outcome.published()).as("%s", outcome.checks()).isTrue();
-        return result;
+        return new Audited(result, new Publication(publisher, new Auditor(Optional.empty()), settings, Duration.ofDays(1)).run(jobId, job, result));
     }
 
     /** Every row of the table's current snapshot. */

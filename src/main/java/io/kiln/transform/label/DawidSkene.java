@@ -11,8 +11,10 @@ import java.util.Map;
 /**
  * The Dawid and Skene model ("Maximum likelihood estimation of observer error-rates using the EM
  * algorithm", 1979): a prior per label and, per function, a confusion matrix P(vote = j | true = i)
- * over the rows where it votes; the functions are independent given the true label, and abstaining
- * is assumed not to depend on it (abstentions carry no evidence). Fitted by EM without gold labels.
+ * whose last outcome is abstaining; the functions are independent given the true label. Abstaining is
+ * an outcome like a vote because labeling functions mostly vote one label or abstain: such a function
+ * tells the labels apart only by when it abstains (as in the label models of weak supervision).
+ * Fitted by EM without gold labels.
  *
  * <p>The fit is deterministic: it starts from the soft majority vote (each label's share of the votes
  * that did not abstain; uniform where every function abstains), runs a fixed number of iterations
@@ -121,7 +123,9 @@ public final class DawidSkene implements LabelModel {
         double logLikelihood = 0;
         for (int iteration = 0; iteration < iterations; iteration++) {
             double[] classTotals = new double[labels];
-            double[][][] joint = new double[functions][labels][labels];
+            // a function's outcomes: a vote for each label, and abstaining (index labels): a function that votes one label only
+            // tells the labels apart by when it abstains
+            double[][][] joint = new double[functions][labels][labels + 1];
             for (int p = 0; p < patterns; p++) {
                 double count = patternCounts.get(p);
                 int[] patternVote = patternVotes.get(p);
@@ -130,9 +134,7 @@ public final class DawidSkene implements LabelModel {
                     classTotals[truth] += weight;
                     for (int function = 0; function < functions; function++) {
                         int vote = patternVote[function];
-                        if (vote != VoteCounts.ABSTAIN) {
-                            joint[function][truth][vote] += weight;
-                        }
+                        joint[function][truth][vote == VoteCounts.ABSTAIN ? labels : vote] += weight;
                     }
                 }
             }
@@ -143,7 +145,7 @@ public final class DawidSkene implements LabelModel {
                     confusions[function][truth] = normalized(joint[function][truth], smoothing);
                 }
             }
-            accuracies = accuracies(priors, confusions, joint, classTotals, smoothing);
+            accuracies = accuracies(priors, confusions);
 
             double[] logPriors = logs(priors);
             double[][][] logConfusions = new double[functions][labels][];
@@ -171,8 +173,7 @@ public final class DawidSkene implements LabelModel {
      * the probability that its vote is right given that it votes, with P(votes | true = i) the smoothed
      * expected share of the rows of label i on which it votes.
      */
-    private static double[] accuracies(double[] priors, double[][][] confusions, double[][][] joint, double[] classTotals,
-            double smoothing) {
+    private static double[] accuracies(double[] priors, double[][][] confusions) {
         int functions = confusions.length;
         int labels = priors.length;
         double[] accuracies = new double[functions];
@@ -180,14 +181,8 @@ public final class DawidSkene implements LabelModel {
             double right = 0;
             double voting = 0;
             for (int truth = 0; truth < labels; truth++) {
-                double voted = 0;
-                for (int vote = 0; vote < labels; vote++) {
-                    voted += joint[function][truth][vote];
-                }
-                double votingRate = (voted + smoothing) / (classTotals[truth] + 2 * smoothing);
-                double weight = priors[truth] * votingRate;
-                right += weight * confusions[function][truth][truth];
-                voting += weight;
+                right += priors[truth] * confusions[function][truth][truth];
+                voting += priors[truth] * (1 - confusions[function][truth][labels]);
             }
             accuracies[function] = right / voting;
         }
@@ -219,9 +214,7 @@ public final class DawidSkene implements LabelModel {
         for (int truth = 0; truth < scores.length; truth++) {
             for (int function = 0; function < votes.length; function++) {
                 int vote = votes[function];
-                if (vote != VoteCounts.ABSTAIN) {
-                    scores[truth] += logConfusions[function][truth][vote];
-                }
+                scores[truth] += logConfusions[function][truth][vote == VoteCounts.ABSTAIN ? scores.length : vote];
             }
         }
         return scores;
@@ -266,7 +259,7 @@ public final class DawidSkene implements LabelModel {
         return accuracies.clone();
     }
 
-    /** A copy of the confusion matrix of {@code function}: [true label][vote] = P(vote | true label, it votes). */
+    /** A copy of the confusion matrix of {@code function}: [true label][vote] = P(vote | true label), the last column abstaining. */
     public double[][] confusion(int function) {
         if (function < 0 || function >= functions) {
             throw new IllegalArgumentException("function must be from 0 to " + (functions - 1) + ", was " + function);
@@ -278,7 +271,7 @@ public final class DawidSkene implements LabelModel {
         return copy;
     }
 
-    /** The log-likelihood, in nats, of the votes that did not abstain on the fitted rows under the fitted parameters. */
+    /** The log-likelihood, in nats, of the votes (abstentions included) of the fitted rows under the fitted parameters. */
     public double logLikelihood() {
         return logLikelihood;
     }

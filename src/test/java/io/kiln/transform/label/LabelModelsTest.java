@@ -63,6 +63,39 @@ class LabelModelsTest {
     }
 
     @Test
+    void dawidSkeneLearnsFromWhenFunctionsThatVoteOneLabelAbstain() {
+        // four functions that each vote one label or abstain, as keyword functions do: P(vote | true label)
+        double[][] voteRates = {{0.7, 0.05}, {0.05, 0.6}, {0.4, 0.1}, {0.1, 0.5}};
+        int[] votesFor = {0, 1, 0, 1};
+        SplittableRandom random = new SplittableRandom(17);
+        VoteCounts counts = new VoteCounts(4, 2);
+        List<int[]> rows = new ArrayList<>();
+        List<Integer> truths = new ArrayList<>();
+        for (int row = 0; row < 10_000; row++) {
+            int truth = random.nextDouble() < 0.5 ? 0 : 1;
+            int[] votes = new int[4];
+            for (int function = 0; function < 4; function++) {
+                votes[function] = random.nextDouble() < voteRates[function][truth] ? votesFor[function] : VoteCounts.ABSTAIN;
+            }
+            counts.add(votes);
+            rows.add(votes);
+            truths.add(truth);
+        }
+        DawidSkene model = DawidSkene.fit(counts, 50, DawidSkene.DEFAULT_SMOOTHING);
+        MajorityVote majority = new MajorityVote(2);
+        assertThat(model.predict(new int[] {0, -1, -1, -1}).label()).isEqualTo(0);
+        assertThat(model.predict(new int[] {-1, 1, -1, -1}).label()).isEqualTo(1);
+        long modelRight = 0;
+        long majorityRight = 0;
+        for (int row = 0; row < rows.size(); row++) {
+            modelRight += model.predict(rows.get(row)).label() == truths.get(row) ? 1 : 0;
+            majorityRight += majority.predict(rows.get(row)).label() == truths.get(row) ? 1 : 0;
+        }
+        assertThat(modelRight).isGreaterThanOrEqualTo(majorityRight);
+        assertThat(model.confusion(0)[1][2]).as("function 0 mostly abstains on label 1").isGreaterThan(0.9);
+    }
+
+    @Test
     void majorityVoteGivesTiesToTheLowestLabel() {
         MajorityVote model = new MajorityVote(3);
         assertThat(model.predict(new int[] {2, 0, 2, 0, -1})).isEqualTo(new Prediction(0, 0.5));

@@ -1,0 +1,103 @@
+package io.kiln.transform.label;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.kiln.transform.Row;
+
+/**
+ * One labeling function: it votes a label (an index into the step's labels) for a row, or abstains
+ * (-1). Pure, deterministic and thread-safe. A function is known by its id and version; its whole
+ * definition is in the recipe.
+ */
+public sealed interface LabelingFunction {
+    int ABSTAIN = -1;
+
+    String id();
+
+    int version();
+
+    /** The column it reads. */
+    String column();
+
+    int vote(Row row);
+
+    /** {@code id@version}, as the summary and the votes' order name it. */
+    default String name() {
+        return id() + "@" + version();
+    }
+
+    /** Votes {@code label} when the column's text contains one of the words or phrases, matched as whole words. */
+    record Keywords(String id, int version, String column, List<String> keywords, boolean caseSensitive, int label, Pattern pattern) implements LabelingFunction {
+        public Keywords {
+            requireNonNull(id, "id is null");
+            requireNonNull(column, "column is null");
+            keywords = List.copyOf(keywords);
+            requireNonNull(pattern, "pattern is null");
+        }
+
+        public static Keywords of(String id, int version, String column, List<String> keywords, boolean caseSensitive, int label) {
+            StringBuilder alternatives = new StringBuilder();
+            keywords.stream().sorted().forEach(keyword -> alternatives.append(alternatives.length() == 0 ? "" : "|").append(Pattern.quote(keyword)));
+            int flags = Pattern.UNICODE_CHARACTER_CLASS | (caseSensitive ? 0 : Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+            return new Keywords(id, version, column, keywords, caseSensitive, label, Pattern.compile("(?<![\\w])(?:" + alternatives + ")(?![\\w])", flags));
+        }
+
+        @Override
+        public int vote(Row row) {
+            return row.string(column).filter(text -> pattern.matcher(text).find()).map(text -> label).orElse(ABSTAIN);
+        }
+    }
+
+    /** Votes {@code label} when the regular expression finds a match in the column's text. */
+    record Regex(String id, int version, String column, Pattern pattern, int label) implements LabelingFunction {
+        public Regex {
+            requireNonNull(id, "id is null");
+            requireNonNull(column, "column is null");
+            requireNonNull(pattern, "pattern is null");
+        }
+
+        @Override
+        public int vote(Row row) {
+            return row.string(column).filter(text -> pattern.matcher(text).find()).map(text -> label).orElse(ABSTAIN);
+        }
+    }
+
+    /**
+     * Sums the scores of the column's words (lower-cased; letters, digits and apostrophes) in a word
+     * list, as AFINN scores sentiment, and votes {@code label} when the sum is at least {@code atLeast}
+     * (or, with {@code atMost}, at most it).
+     */
+    record Lexicon(String id, int version, String column, Map<String, Integer> scores, String sha256, boolean atLeast, long threshold, int label) implements LabelingFunction {
+        private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}']+");
+
+        public Lexicon {
+            requireNonNull(id, "id is null");
+            requireNonNull(column, "column is null");
+            scores = Map.copyOf(scores);
+            requireNonNull(sha256, "sha256 is null");
+        }
+
+        /** The sum of the scores of the words of {@code text}: a whole number, exact whatever the order. */
+        public long score(String text) {
+            long score = 0;
+            Matcher words = WORD.matcher(text.toLowerCase(java.util.Locale.ROOT));
+            while (words.find()) {
+                Integer value = scores.get(words.group());
+                if (value != null) {
+                    score += value;
+                }
+            }
+            return score;
+        }
+
+        @Override
+        public int vote(Row row) {
+            return row.string(column).filter(text -> atLeast ? score(text) >= threshold : score(text) <= threshold).map(text -> label).orElse(ABSTAIN);
+        }
+    }
+}

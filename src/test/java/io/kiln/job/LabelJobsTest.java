@@ -1,0 +1,270 @@
+package io.kiln.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kiln.error.KilnException;
+import io.kiln.lake.Pins;
+
+/**
+ * The label step on real labelled text, Debian's fortunes (food, sports, love, medicine): labeling
+ * functions written for each category are measured against the true categories, and every number
+ * of the evaluation is computed again here from the rows Kiln wrote (their votes and labels).
+ */
+class LabelJobsTest {
+    private static final Path FIXTURES = Path.of("src/test/resources/fixtures/labels").toAbsolutePath();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> LABELS = List.of("food", "sports", "love", "medicine");
+
+    @TempDir
+    Path temp;
+    PipelineHarness harness;
+
+    @BeforeEach
+    void catalog() throws IOException {
+        harness = new PipelineHarness(temp, List.of(FIXTURES, temp));
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        harness.close();
+    }
+
+    static List<Map<String, Object>> functions() {
+        List<Map<String, Object>> functions = new ArrayList<>();
+        functions.add(Map.of("id", "food-words", "kind", "keywords", "label", "food",
+                "keywords", List.of("eat", "eating", "food", "dinner", "lunch", "breakfast", "cook", "cooking", "bread", "cheese", "wine", "meal", "hungry")));
+        functions.add(Map.of("id", "sports-words", "kind", "keywords", "label", "sports",
+                "keywords", List.of("game", "team", "baseball", "football", "golf", "tennis", "player", "coach", "ball", "score", "season")));
+        functions.add(Map.of("id", "love-words", "kind", "keywords", "label", "love",
+                "keywords", List.of("love", "loved", "lover", "heart", "kiss", "marriage", "married", "romance")));
+        functions.add(Map.of("id", "medicine-words", "kind", "keywords", "label", "medicine",
+                "keywords", List.of("doctor", "doctors", "hospital", "patient", "medicine", "disease", "health", "surgeon", "nurse")));
+        functions.add(Map.of("id", "medicine-regex", "kind", "regex", "label", "medicine", "pattern", "\\b(?:physician|diagnos\\w*|pill|drugs?)\\b",
+                "caseSensitive", false));
+        functions.add(Map.of("id", "sports-regex", "kind", "regex", "label", "sports", "pattern", "\\b(?:win|won|lose|lost|champion\\w*)\\b", "caseSensitive", false));
+        return functions;
+    }
+
+    private static JobSpec job(String table, List<Map<String, Object>> functions, Map<String, Object> model, Map<String, Object> gold, String checks) throws IOException {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("labels", LABELS);
+        params.put("functions", functions);
+        params.put("model", model);
+        if (gold != null) {
+            params.put("gold", gold);
+        }
+        SourceSpec source = new SourceSpec("file://" + FIXTURES + "/fortunes.jsonl", "jsonl", Map.of(), JSON.readTree("\"infer\""), null, null, null, null, null);
+        return new JobSpec(table, source, List.of(new StepSpec("label", params)), checks, 0.9, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Integer> votes(Record row) {
+        return (List<Integer>) row.getField("label_votes");
+    }
+
+    @Test
+    void theEvaluationInTheSummaryIsWhatTheWrittenVotesAndLabelsGiveAgainstTheTrueCategories() throws IOException {
+        harness.run("fortunes-1", job("labels.fortunes", functions(), Map.of("type", "majority"), Map.of("column", "category"), null), 2, 25);
+        Table table = harness.catalog.loadTable(TableIdentifier.of("labels", "fortunes"));
+        Map<String, String> summary = table.currentSnapshot().summary();
+        List<String> order = List.of(summary.get("kiln.label.functions").split(","));
+        assertThat(order).containsExactly("food-words@1", "love-words@1", "medicine-regex@1", "medicine-words@1", "sports-regex@1", "sports-words@1");
+        JsonNode evaluation = JSON.readTree(summary.get("kiln.label.evaluation"));
+        List<Record> rows = PipelineHarness.rows(table);
+        assertThat(rows).hasSize(569);
+
+        // per function: coverage, overlap, conflict, accuracy, from the votes column
+        int n = rows.size();
+        for (int f = 0; f < order.size(); f++) {
+            long voted = 0;
+            long overlapping = 0;
+            long conflicting = 0;
+            long right = 0;
+            for (Record row : rows) {
+                List<Integer> votes = votes(row);
+                int vote = votes.get(f);
+                if (vote < 0) {
+                    continue;
+                }
+                voted++;
+                boolean other = false;
+                boolean disagree = false;
+                for (int g = 0; g < votes.size(); g++) {
+                    if (g != f && votes.get(g) >= 0) {
+                        other = true;
+                        disagree |= !votes.get(g).equals(vote);
+                    }
+                }
+                overlapping += other ? 1 : 0;
+                conflicting += disagree ? 1 : 0;
+                right += LABELS.get(vote).equals(row.getField("category")) ? 1 : 0;
+            }
+            JsonNode measured = function(evaluation, order.get(f));
+            assertThat(measured.get("coverage").asDouble()).as(order.get(f)).isCloseTo((double) voted / n, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(measured.get("overlap").asDouble()).as(order.get(f)).isCloseTo((double) overlapping / n, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(measured.get("conflict").asDouble()).as(order.get(f)).isCloseTo((double) conflicting / n, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(measured.get("accuracy").asDouble()).as(order.get(f)).isCloseTo((double) right / voted, org.assertj.core.data.Offset.offset(1e-12));
+        }
+
+        // the model: coverage, accuracy, precision / recall / F1 per label, macro F1, confusion matrix
+        long labelled = rows.stream().filter(row -> row.getField("label") != null).count();
+        assertThat(Double.parseDouble(summary.get("kiln.label.coverage"))).isCloseTo((double) labelled / n, org.assertj.core.data.Offset.offset(1e-12));
+        long[][] confusion = new long[4][5];
+        for (Record row : rows) {
+            Object label = row.getField("label");
+            confusion[LABELS.indexOf((String) row.getField("category"))][label == null ? 4 : LABELS.indexOf((String) label)]++;
+        }
+        long right = 0;
+        double f1Sum = 0;
+        for (int l = 0; l < 4; l++) {
+            right += confusion[l][l];
+            long predicted = 0;
+            long actual = 0;
+            for (int other = 0; other < 4; other++) {
+                predicted += confusion[other][l];
+                actual += confusion[l][other];
+            }
+            actual += confusion[l][4];
+            double precision = predicted == 0 ? 0 : (double) confusion[l][l] / predicted;
+            double recall = actual == 0 ? 0 : (double) confusion[l][l] / actual;
+            double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+            f1Sum += f1;
+            JsonNode perLabel = evaluation.at("/model/labels/" + l);
+            assertThat(perLabel.get("label").asText()).isEqualTo(LABELS.get(l));
+            assertThat(perLabel.get("precision").asDouble()).as(LABELS.get(l)).isCloseTo(precision, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(perLabel.get("recall").asDouble()).as(LABELS.get(l)).isCloseTo(recall, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(perLabel.get("f1").asDouble()).as(LABELS.get(l)).isCloseTo(f1, org.assertj.core.data.Offset.offset(1e-12));
+        }
+        assertThat(Double.parseDouble(summary.get("kiln.label.accuracy"))).isCloseTo((double) right / labelled, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(Double.parseDouble(summary.get("kiln.label.macro-f1"))).isCloseTo(f1Sum / 4, org.assertj.core.data.Offset.offset(1e-12));
+        JsonNode matrix = evaluation.at("/model/confusion");
+        for (int l = 0; l < 4; l++) {
+            assertThat(matrix.get(l).get("gold").asText()).isEqualTo(LABELS.get(l));
+            for (int p = 0; p < 4; p++) {
+                assertThat(matrix.get(l).get("predicted").get(LABELS.get(p)).asLong()).as("confusion[%d][%d]", l, p).isEqualTo(confusion[l][p]);
+            }
+            assertThat(matrix.get(l).get("noLabel").asLong()).as("confusion[%d] without a label", l).isEqualTo(confusion[l][4]);
+        }
+        // the report of .../snapshots/{id}/labels
+        io.kiln.read.LabelReport.Report report = io.kiln.read.LabelReport.of("labels.fortunes", table, table.currentSnapshot().snapshotId());
+        assertThat(report.labelledBy()).isEqualTo(table.currentSnapshot().snapshotId());
+        assertThat(report.summary()).containsEntry("model", "majority").containsEntry("gold", "column category").doesNotContainKey("evaluation");
+        assertThat(report.evaluation()).isEqualTo(evaluation);
+
+        // the functions do better than chance on real quotes, and a vote is what the words say
+        assertThat(Double.parseDouble(summary.get("kiln.label.accuracy"))).isGreaterThan(0.6);
+        Record doctor = rows.stream().filter(row -> ((String) row.getField("text")).toLowerCase(java.util.Locale.ROOT).matches("(?s).*\\bdoctor\\b.*")).findFirst().orElseThrow();
+        assertThat(votes(doctor).get(order.indexOf("medicine-words@1"))).isEqualTo(LABELS.indexOf("medicine"));
+    }
+
+    private static JsonNode function(JsonNode evaluation, String name) {
+        for (JsonNode function : evaluation.get("functions")) {
+            if (function.get("function").asText().equals(name)) {
+                return function;
+            }
+        }
+        throw new AssertionError("no function " + name + " in " + evaluation);
+    }
+
+    @Test
+    void theOrderOfTheFunctionsTheThreadsAndTheBatchesChangeNoLabel() throws IOException {
+        Map<String, Object> model = Map.of("type", "dawid-skene", "iterations", 30);
+        List<Map<String, Object>> reversed = new ArrayList<>(functions());
+        Collections.reverse(reversed);
+        IngestPipeline.Result one = harness.run("ds-1", job("labels.one", functions(), model, Map.of("column", "category"), null), 1, 1000);
+        IngestPipeline.Result two = harness.run("ds-2", job("labels.two", functions(), model, Map.of("column", "category"), null), 2, 7);
+        assertThat(two.contentDigest()).as("threads and batches").isEqualTo(one.contentDigest());
+        // listed in another order: another spec (so another recipe), the same votes, labels and confidences
+        harness.run("ds-3", job("labels.three", reversed, model, Map.of("column", "category"), null), 2, 7);
+        Map<Object, List<Object>> first = labelled(harness.catalog.loadTable(TableIdentifier.of("labels", "one")));
+        Map<Object, List<Object>> third = labelled(harness.catalog.loadTable(TableIdentifier.of("labels", "three")));
+        assertThat(third).isEqualTo(first);
+        assertThat(first.values()).extracting(values -> values.get(0)).contains("food", "sports", "love", "medicine");
+        String evaluation = harness.catalog.loadTable(TableIdentifier.of("labels", "one")).currentSnapshot().summary().get("kiln.label.evaluation");
+        assertThat(harness.catalog.loadTable(TableIdentifier.of("labels", "three")).currentSnapshot().summary().get("kiln.label.evaluation")).isEqualTo(evaluation);
+    }
+
+    private static Map<Object, List<Object>> labelled(Table table) throws IOException {
+        Map<Object, List<Object>> byId = new HashMap<>();
+        for (Record row : PipelineHarness.rows(table)) {
+            byId.put(row.getField("id"), java.util.Arrays.asList(row.getField("label"), row.getField("label_confidence"), row.getField("label_votes")));
+        }
+        return byId;
+    }
+
+    @Test
+    void goldLabelsCanBeATableAtAPinAndAGateOnThemRejectsThePublish() throws IOException {
+        // the human labels as their own table: the fortunes' ids and categories, pinned
+        harness.run("gold-1", new JobSpec("labels.gold", new SourceSpec("file://" + FIXTURES + "/fortunes.jsonl", "jsonl", Map.of(),
+                JSON.readTree("\"infer\""), null, null, null, null, null), List.of(), null, 0.0, null), 2, 50);
+        Table gold = harness.catalog.loadTable(TableIdentifier.of("labels", "gold"));
+        new Pins(harness.publisher).create(gold, "gold-v1", gold.currentSnapshot().snapshotId(), "test", "human labels", Optional.empty());
+
+        Files.createDirectories(temp.resolve("suites"));
+        Files.writeString(temp.resolve("suites/labels-good.dqdl"), "Rules = [ LabelCoverage >= 0.3, LabelAccuracy \"gold-v1\" >= 0.6 ]\n");
+        Files.writeString(temp.resolve("suites/labels-strict.dqdl"), "Rules = [ LabelCoverage >= 0.95, LabelAccuracy \"gold-v1\" >= 0.6 ]\n");
+        Map<String, Object> fromTable = Map.of("table", "labels.gold", "pin", "gold-v1", "column", "category");
+
+        PipelineHarness.Audited good = harness.audit("gated-1", job("labels.gated", functions(), Map.of("type", "majority"), fromTable, "labels-good"), 2, 25);
+        assertThat(good.outcome().published()).as("%s", good.outcome().checks()).isTrue();
+        Map<String, String> summary = harness.catalog.loadTable(TableIdentifier.of("labels", "gated")).currentSnapshot().summary();
+        assertThat(summary.get("kiln.label.gold")).startsWith("labels.gold@" + gold.currentSnapshot().snapshotId());
+        assertThat(summary).containsEntry("kiln.label.gold-pin", "gold-v1").containsEntry("kiln.label.gold-rows", "569");
+        harness.run("column-1", job("labels.by_column", functions(), Map.of("type", "majority"), Map.of("column", "category"), null), 2, 25);
+        assertThat(summary.get("kiln.label.accuracy")).as("the same labels from the table as from the column")
+                .isEqualTo(harness.catalog.loadTable(TableIdentifier.of("labels", "by_column")).currentSnapshot().summary().get("kiln.label.accuracy"));
+
+        long main = harness.catalog.loadTable(TableIdentifier.of("labels", "gated")).currentSnapshot().snapshotId();
+        PipelineHarness.Audited strict = harness.audit("gated-2", job("labels.gated", functions(), Map.of("type", "majority"), fromTable, "labels-strict"), 2, 25);
+        assertThat(strict.outcome().published()).isFalse();
+        assertThat(strict.outcome().checks()).filteredOn(check -> !check.passed()).singleElement().satisfies(check -> {
+            assertThat(check.rule()).isEqualTo("LabelCoverage >= 0.95");
+            assertThat(check.message()).startsWith("coverage is 0.").endsWith(", not >= 0.95");
+        });
+        Table gated = harness.catalog.loadTable(TableIdentifier.of("labels", "gated"));
+        assertThat(gated.currentSnapshot().snapshotId()).as("main is unchanged").isEqualTo(main);
+    }
+
+    @Test
+    void aBadSpecIsRefusedNamingTheField() throws IOException {
+        Map<String, Map<String, Object>> cases = new LinkedHashMap<>();
+        List<Map<String, Object>> unknownLabel = new ArrayList<>(functions());
+        unknownLabel.set(0, Map.of("id", "x", "kind", "keywords", "keywords", List.of("a"), "label", "cars"));
+        cases.put("steps[0].params.functions[0].label", Map.of("labels", LABELS, "functions", unknownLabel));
+        List<Map<String, Object>> badRegex = new ArrayList<>(functions());
+        badRegex.set(1, Map.of("id", "y", "kind", "regex", "pattern", "(unclosed", "label", "food"));
+        cases.put("steps[0].params.functions[1].pattern", Map.of("labels", LABELS, "functions", badRegex));
+        cases.put("steps[0].params.model.type", Map.of("labels", LABELS, "functions", functions(), "model", Map.of("type", "weighted")));
+        cases.put("steps[0].params.gold.pin", Map.of("labels", LABELS, "functions", functions(),
+                "gold", Map.of("table", "labels.none", "pin", "p", "column", "label")));
+        for (Map.Entry<String, Map<String, Object>> entry : cases.entrySet()) {
+            JobSpec spec = new JobSpec("labels.bad", new SourceSpec("file://" + FIXTURES + "/fortunes.jsonl", "jsonl", Map.of(), JSON.readTree("\"infer\""),
+                    null, null, null, null, null), List.of(new StepSpec("label", entry.getValue())), null, 0.9, null);
+            assertThatThrownBy(() -> harness.binder.bind(spec)).as(entry.getKey()).isInstanceOf(KilnException.class)
+                    .satisfies(e -> assertThat(((KilnException) e).violations()).extracting(io.kiln.error.Violation::field).contains(entry.getKey()));
+        }
+    }
+}
