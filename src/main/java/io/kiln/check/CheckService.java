@@ -1,6 +1,7 @@
 package io.kiln.check;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import jakarta.annotation.PostConstruct;
@@ -78,7 +79,24 @@ public class CheckService {
         return engine.map(ManagedCheckEngine::status).orElse(new CheckEngine.Status("OFF", null, null, 0, null));
     }
 
+    /** The label rules, which Kiln decides, are taken out first; the engine validates the rest, when there is any. */
     public CheckEngine.Validation validate(String suite) {
+        RowRules.Split split = RowRules.split(suite);
+        List<String> labelRules = split.labelRules().stream().map(LabelRules.Rule::text).toList();
+        if (labelRules.isEmpty()) {
+            return validateWithEngine(suite);
+        }
+        String rest = LabelRules.without(suite);
+        if (rest.replaceAll("(?m)#.*$", "").replaceAll("Rules\\s*=\\s*\\[\\s*]", "").isBlank()) {
+            return new CheckEngine.Validation(true, null, labelRules);
+        }
+        CheckEngine.Validation engineValidation = validateWithEngine(rest);
+        List<String> rules = new java.util.ArrayList<>(engineValidation.rules());
+        rules.addAll(labelRules);
+        return new CheckEngine.Validation(engineValidation.valid(), engineValidation.error(), rules);
+    }
+
+    private CheckEngine.Validation validateWithEngine(String suite) {
         try {
             return requireEngine().validate(suite);
         }

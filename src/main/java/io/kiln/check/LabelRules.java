@@ -63,6 +63,25 @@ public final class LabelRules {
                 Double.parseDouble(matcher.group(4))));
     }
 
+    /** {@code suite} without its label rules (and the commas that separated them), for the engine to validate. */
+    public static String without(String suite) {
+        String rest = suite;
+        Matcher matcher = Pattern.compile(",?\\s*" + RULE.pattern() + "\\s*(,?)").matcher(suite);
+        StringBuilder kept = new StringBuilder();
+        int last = 0;
+        while (matcher.find()) {
+            kept.append(suite, last, matcher.start());
+            // keep one separating comma when the rule sat between two others
+            boolean before = matcher.group().startsWith(",");
+            boolean after = !matcher.group(matcher.groupCount()).isEmpty();
+            kept.append(before && after ? "," : " ");
+            last = matcher.end();
+        }
+        kept.append(suite.substring(last));
+        rest = kept.toString();
+        return rest;
+    }
+
     /** Each rule's outcome on the job's label measures ({@code summary}: the staged snapshot's). */
     public static List<CheckResult> evaluate(List<Rule> rules, Map<String, String> summary, String source) {
         List<CheckResult> results = new ArrayList<>();
