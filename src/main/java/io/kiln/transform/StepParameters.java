@@ -19,6 +19,22 @@ public final class StepParameters {
         }
     }
 
+    /** A parameter that is a JSON object, with its keys as text. */
+    public static Map<String, Object> object(Map<?, ?> value) {
+        Map<String, Object> copy = new java.util.LinkedHashMap<>();
+        value.forEach((key, element) -> copy.put(String.valueOf(key), element));
+        return copy;
+    }
+
+    /** As {@link #requireOnly}, for the keys of the object parameter {@code field}: an unknown key is named {@code field.key}. */
+    public static void requireOnly(Map<String, Object> object, String field, Set<String> known) {
+        for (String name : object.keySet()) {
+            if (!known.contains(name)) {
+                throw new InvalidStepParameterException(field + "." + name, "unknown; the keys here are " + String.join(", ", new java.util.TreeSet<>(known)));
+            }
+        }
+    }
+
     public static String oneOf(Map<String, Object> parameters, String name, String defaultValue, Set<String> allowed) {
         Object value = parameters.get(name);
         if (value == null) {

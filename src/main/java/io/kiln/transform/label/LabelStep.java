@@ -86,7 +86,7 @@ public final class LabelStep implements StepDefinition {
             if (!(specs.get(i) instanceof Map<?, ?> spec)) {
                 throw new InvalidStepParameterException(field, "must be an object with an id, a kind and a label");
             }
-            LabelingFunction function = function(strings(spec), field, labels, fingerprint);
+            LabelingFunction function = function(StepParameters.object(spec), field, labels, fingerprint);
             if (functions.put(function.id(), function) != null) {
                 throw new InvalidStepParameterException(field + ".id", "repeats the id " + function.id() + ": ids must be unique");
             }
@@ -97,8 +97,8 @@ public final class LabelStep implements StepDefinition {
             if (!(parameters.get("model") instanceof Map<?, ?> model)) {
                 throw new InvalidStepParameterException("model", "must be an object such as {\"type\": \"dawid-skene\", \"iterations\": 50}");
             }
-            Map<String, Object> spec = strings(model);
-            only(spec, "model", Set.of("type", "iterations"));
+            Map<String, Object> spec = StepParameters.object(model);
+            StepParameters.requireOnly(spec, "model", Set.of("type", "iterations"));
             modelType = StepParameters.oneOf(spec, "type", "majority", MODELS);
             iterations = StepParameters.integer(spec, "iterations", 50, 1, 10_000);
         }
@@ -124,7 +124,7 @@ public final class LabelStep implements StepDefinition {
         try {
             switch (kind) {
                 case "keywords" -> {
-                    only(spec, field, Set.of("id", "kind", "version", "column", "label", "keywords", "caseSensitive"));
+                    StepParameters.requireOnly(spec, field, Set.of("id", "kind", "version", "column", "label", "keywords", "caseSensitive"));
                     List<String> keywords = StepParameters.strings(spec, "keywords", List.of());
                     if (keywords.isEmpty() || keywords.stream().anyMatch(String::isBlank)) {
                         throw new InvalidStepParameterException("keywords", "is required: words or phrases, none blank");
@@ -132,7 +132,7 @@ public final class LabelStep implements StepDefinition {
                     return LabelingFunction.Keywords.of(id, version, column, keywords, StepParameters.flag(spec, "caseSensitive", false), label);
                 }
                 case "regex" -> {
-                    only(spec, field, Set.of("id", "kind", "version", "column", "label", "pattern", "caseSensitive"));
+                    StepParameters.requireOnly(spec, field, Set.of("id", "kind", "version", "column", "label", "pattern", "caseSensitive"));
                     if (!(spec.get("pattern") instanceof String pattern) || pattern.isEmpty()) {
                         throw new InvalidStepParameterException("pattern", "is required: a Java regular expression");
                     }
@@ -146,7 +146,7 @@ public final class LabelStep implements StepDefinition {
                     }
                 }
                 default -> {
-                    only(spec, field, Set.of("id", "kind", "version", "column", "label", "lexiconPath", "atLeast", "atMost"));
+                    StepParameters.requireOnly(spec, field, Set.of("id", "kind", "version", "column", "label", "lexiconPath", "atLeast", "atMost"));
                     if ((spec.get("atLeast") == null) == (spec.get("atMost") == null)) {
                         throw new InvalidStepParameterException("atLeast", "give atLeast or atMost: the whole score at which the function votes");
                     }
@@ -245,8 +245,8 @@ public final class LabelStep implements StepDefinition {
         if (!(value instanceof Map<?, ?> map)) {
             throw new InvalidStepParameterException("gold", "must be {\"column\": \"category\"} or {\"table\": \"ns.gold\", \"pin\": \"gold-v1\", \"column\": \"label\"}");
         }
-        Map<String, Object> spec = strings(map);
-        only(spec, "gold", Set.of("column", "table", "pin"));
+        Map<String, Object> spec = StepParameters.object(map);
+        StepParameters.requireOnly(spec, "gold", Set.of("column", "table", "pin"));
         String column = StepParameters.column(spec, "column", "");
         if (column.isEmpty()) {
             throw new InvalidStepParameterException("gold.column", "is required: the column that holds the human label");
@@ -265,19 +265,7 @@ public final class LabelStep implements StepDefinition {
         return new Gold.FromTable(labels.byId());
     }
 
-    private static Map<String, Object> strings(Map<?, ?> map) {
-        Map<String, Object> copy = new LinkedHashMap<>();
-        map.forEach((key, value) -> copy.put(String.valueOf(key), value));
-        return copy;
-    }
 
-    private static void only(Map<String, Object> spec, String field, Set<String> known) {
-        for (String name : spec.keySet()) {
-            if (!known.contains(name)) {
-                throw new InvalidStepParameterException(field + "." + name, "unknown; the keys are " + String.join(", ", new TreeSet<>(known)));
-            }
-        }
-    }
 
     private record Labeler(List<String> labels, List<LabelingFunction> functions, String modelType, int iterations, Gold gold, boolean drop,
             Map<String, Object> fingerprintValues) implements FittedStep {

@@ -102,14 +102,14 @@ public final class AnonymizeStep implements StepDefinition {
             if (!(entry.getValue() instanceof Map<?, ?> spec)) {
                 throw new InvalidStepParameterException(field, "must be an object with a role, was " + entry.getValue());
             }
-            Map<String, Object> column = strings(spec);
+            Map<String, Object> column = StepParameters.object(spec);
             String role = StepParameters.oneOf(column, "role", null, ROLES);
             if (role == null) {
                 throw new InvalidStepParameterException(field + ".role", "is required: one of " + String.join(", ", new TreeSet<>(ROLES)));
             }
             switch (role) {
                 case "identifier" -> {
-                    only(column, field, Set.of("role", "action"));
+                    StepParameters.requireOnly(column, field, Set.of("role", "action"));
                     if ("pseudonymize".equals(StepParameters.oneOf(column, "action", "drop", Set.of("drop", "pseudonymize")))) {
                         pseudonymized.add(name);
                     }
@@ -118,14 +118,14 @@ public final class AnonymizeStep implements StepDefinition {
                     }
                 }
                 case "quasi-identifier" -> {
-                    only(column, field, Set.of("role", "hierarchy"));
+                    StepParameters.requireOnly(column, field, Set.of("role", "hierarchy"));
                     quasiIdentifiers.put(name, hierarchy(column.get("hierarchy"), field + ".hierarchy"));
                 }
                 case "sensitive" -> {
-                    only(column, field, Set.of("role"));
+                    StepParameters.requireOnly(column, field, Set.of("role"));
                     sensitive.add(name);
                 }
-                default -> only(column, field, Set.of("role"));
+                default -> StepParameters.requireOnly(column, field, Set.of("role"));
             }
         }
         if (quasiIdentifiers.isEmpty()) {
@@ -199,19 +199,7 @@ public final class AnonymizeStep implements StepDefinition {
         }
     }
 
-    private static Map<String, Object> strings(Map<?, ?> map) {
-        Map<String, Object> copy = new LinkedHashMap<>();
-        map.forEach((key, value) -> copy.put(String.valueOf(key), value));
-        return copy;
-    }
 
-    private static void only(Map<String, Object> spec, String field, Set<String> known) {
-        for (String name : spec.keySet()) {
-            if (!known.contains(name)) {
-                throw new InvalidStepParameterException(field + "." + name, "unknown; for this role the keys are " + String.join(", ", new TreeSet<>(known)));
-            }
-        }
-    }
 
     private static List<Integer> levels(Object value, Map<String, Hierarchy> quasiIdentifiers, String field) {
         if (!(value instanceof Map<?, ?> given)) {
@@ -241,8 +229,8 @@ public final class AnonymizeStep implements StepDefinition {
         if (!(value instanceof Map<?, ?> spec)) {
             throw new InvalidStepParameterException("diversity", "must be an object such as {\"column\": \"diagnosis\", \"l\": 2, \"kind\": \"distinct\"}, was " + value);
         }
-        Map<String, Object> diversity = strings(spec);
-        only(diversity, "diversity", Set.of("column", "l", "kind"));
+        Map<String, Object> diversity = StepParameters.object(spec);
+        StepParameters.requireOnly(diversity, "diversity", Set.of("column", "l", "kind"));
         String column = StepParameters.column(diversity, "column", "");
         if (!sensitive.contains(column)) {
             throw new InvalidStepParameterException("diversity.column", "must name a column with role sensitive, was " + (column.isEmpty() ? "missing" : column));
@@ -262,7 +250,7 @@ public final class AnonymizeStep implements StepDefinition {
         if (!(value instanceof Map<?, ?> spec)) {
             throw new InvalidStepParameterException(field, "is required for a quasi-identifier: an object with a type (intervals, mask, dates, groups, csv), was " + value);
         }
-        Map<String, Object> hierarchy = strings(spec);
+        Map<String, Object> hierarchy = StepParameters.object(spec);
         String type = StepParameters.oneOf(hierarchy, "type", null, Set.of("intervals", "mask", "dates", "groups", "csv"));
         if (type == null) {
             throw new InvalidStepParameterException(field + ".type", "is required: one of intervals, mask, dates, groups, csv");
@@ -270,7 +258,7 @@ public final class AnonymizeStep implements StepDefinition {
         try {
             return switch (type) {
                 case "intervals" -> {
-                    only(hierarchy, field, Set.of("type", "width", "fanout", "levels"));
+                    StepParameters.requireOnly(hierarchy, field, Set.of("type", "width", "fanout", "levels"));
                     if (!(hierarchy.get("width") instanceof Number width) || !(width.doubleValue() > 0) || !Double.isFinite(width.doubleValue())) {
                         throw new InvalidStepParameterException(field + ".width", "is required: the width of the first level's intervals, a number above 0");
                     }
@@ -278,11 +266,11 @@ public final class AnonymizeStep implements StepDefinition {
                             StepParameters.integer(hierarchy, "levels", 3, 1, 20));
                 }
                 case "mask" -> {
-                    only(hierarchy, field, Set.of("type", "levels"));
+                    StepParameters.requireOnly(hierarchy, field, Set.of("type", "levels"));
                     yield new Hierarchy.Mask(StepParameters.integer(hierarchy, "levels", 5, 1, 64));
                 }
                 case "dates" -> {
-                    only(hierarchy, field, Set.of("type", "units"));
+                    StepParameters.requireOnly(hierarchy, field, Set.of("type", "units"));
                     List<String> units = StepParameters.strings(hierarchy, "units", Hierarchy.Dates.UNITS);
                     if (units.isEmpty() || !Hierarchy.Dates.UNITS.containsAll(units) || !units.equals(Hierarchy.Dates.UNITS.stream().filter(units::contains).toList())) {
                         throw new InvalidStepParameterException(field + ".units", "must be coarser and coarser units among month, year, decade, was " + units);
@@ -290,11 +278,11 @@ public final class AnonymizeStep implements StepDefinition {
                     yield new Hierarchy.Dates(units);
                 }
                 case "groups" -> {
-                    only(hierarchy, field, Set.of("type", "levels"));
+                    StepParameters.requireOnly(hierarchy, field, Set.of("type", "levels"));
                     yield groups(hierarchy.get("levels"), field + ".levels");
                 }
                 default -> {
-                    only(hierarchy, field, Set.of("type", "csvPath", "delimiter"));
+                    StepParameters.requireOnly(hierarchy, field, Set.of("type", "csvPath", "delimiter"));
                     yield csv(hierarchy, field);
                 }
             };
