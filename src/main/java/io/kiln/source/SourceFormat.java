@@ -34,10 +34,11 @@ public interface SourceFormat {
     SourceFormat IMAGE = new MediaFileFormat("image", "an image", MediaFileFormat.IMAGE_COLUMN);
     SourceFormat AUDIO = new MediaFileFormat("audio", "an audio file", MediaFileFormat.AUDIO_COLUMN);
     SourceFormat WEBDATASET = new WebDatasetFormat();
+    SourceFormat LABEL_STUDIO = new LabelStudioFormat();
 
     /** Every registered format. */
     static List<SourceFormat> all() {
-        return List.of(JSONL, CSV, PARQUET, TEXT, DOCUMENT, AUTO, IMAGE, AUDIO, WEBDATASET);
+        return List.of(JSONL, CSV, PARQUET, TEXT, DOCUMENT, AUTO, IMAGE, AUDIO, WEBDATASET, LABEL_STUDIO);
     }
 
     static Optional<SourceFormat> fromSpecName(String name) {

@@ -129,7 +129,7 @@ class JobApiTest {
         assertViolation(spec("Demo.Bad-Name", "file://" + FIXTURES + "/docs/clean.jsonl", List.of()),
                 "table", "must be <namespace>.<name>: lower-case letters, digits and underscores, each starting with a letter");
         assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "xml")),
-                "source.format", "unknown format 'xml'; known formats: jsonl, csv, parquet, text, document, auto, image, audio, webdataset");
+                "source.format", "unknown format 'xml'; known formats: jsonl, csv, parquet, text, document, auto, image, audio, webdataset, label-studio");
         assertViolation(Map.of("table", "demo.bad", "source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl"), "colour", "blue"),
                 "colour", "unknown field");
         // the test service runs without the check engine: no retry can make a suite run, so it is a 400, not a 503

@@ -249,6 +249,37 @@ class LabelJobsTest {
     }
 
     @Test
+    void aLabelStudioExportIngestsAsATableOfHumanLabelsAndServesAsGold() throws IOException {
+        JobSpec imported = new JobSpec("labels.studio", new SourceSpec("file://" + FIXTURES + "/label-studio-export.json", "label-studio", Map.of(),
+                null, null, null, null, null, null), List.of(), null, 0.5, null);
+        IngestPipeline.Result result = harness.run("studio-1", imported, 2, 2);
+        assertThat(result.read()).isEqualTo(6);
+        assertThat(result.written()).isEqualTo(5);
+        assertThat(result.rejectedByReason()).containsExactly(Map.entry("extract/no-annotation", 1L));
+        Table studio = harness.catalog.loadTable(TableIdentifier.of("labels", "studio"));
+        Map<Object, Record> byId = new HashMap<>();
+        PipelineHarness.rows(studio).forEach(row -> byId.put(row.getField("id"), row));
+        assertThat(byId.keySet()).containsExactlyInAnyOrder("food-0001", "food-0005", "sports-0002", "love-0003", "medicine-0004");
+        assertThat(byId.get("food-0001").getField("label")).isEqualTo("food");
+        assertThat(byId.get("food-0001").getField("task_id")).isEqualTo(101L);
+        assertThat(byId.get("food-0001").getField("annotator")).isEqualTo("2");
+        assertThat(byId.get("love-0003").getField("annotator")).as("the annotation after the cancelled one").isEqualTo("ana@example.org");
+        assertThat(byId.get("medicine-0004").getField("label")).as("a human label that disagrees with the file").isEqualTo("love");
+        assertThat((String) byId.get("love-0003").getField("text")).isNotBlank();
+        List<Record> rejects = PipelineHarness.rows(harness.catalog.loadTable(TableIdentifier.of("labels", "studio__rejects")));
+        assertThat(rejects).singleElement().satisfies(reject -> {
+            assertThat(reject.getField("_kiln_source_pos")).isEqualTo("task:3");
+            assertThat((String) reject.getField("detail")).isEqualTo("task 104 has no annotation that is not cancelled with a choices result");
+        });
+
+        new Pins(harness.publisher).create(studio, "studio-v1", studio.currentSnapshot().snapshotId(), "test", "human labels", Optional.empty());
+        harness.run("gold-studio", job("labels.against_studio", functions(), Map.of("type", "majority"),
+                Map.of("table", "labels.studio", "pin", "studio-v1", "column", "label"), null), 2, 25);
+        Map<String, String> summary = harness.catalog.loadTable(TableIdentifier.of("labels", "against_studio")).currentSnapshot().summary();
+        assertThat(summary).containsEntry("kiln.label.gold-rows", "5").containsEntry("kiln.label.gold-pin", "studio-v1");
+    }
+
+    @Test
     void aBadSpecIsRefusedNamingTheField() throws IOException {
         Map<String, Map<String, Object>> cases = new LinkedHashMap<>();
         List<Map<String, Object>> unknownLabel = new ArrayList<>(functions());
