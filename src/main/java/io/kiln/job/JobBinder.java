@@ -271,6 +271,41 @@ public final class JobBinder {
                 }
                 return Optional.of(new io.kiln.transform.StepContext.Labels(snapshot.get().snapshotId(), byId));
             }
+
+            @Override
+            public Optional<io.kiln.transform.StepContext.Vectors> vectors(String name, String reference, String column, int maxRows) {
+                Table loaded;
+                try {
+                    loaded = catalog.loadTable(TableIdentifier.parse(name));
+                }
+                catch (NoSuchTableException | IllegalArgumentException e) {
+                    return Optional.empty();
+                }
+                Optional<org.apache.iceberg.Snapshot> snapshot = published(loaded, reference);
+                if (snapshot.isEmpty() || loaded.schemas().get(snapshot.get().schemaId()).findField(column) == null) {
+                    return Optional.empty();
+                }
+                Map<String, float[]> byId = new java.util.HashMap<>();
+                try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> records = org.apache.iceberg.data.IcebergGenerics.read(loaded)
+                        .useSnapshot(snapshot.get().snapshotId()).select(TableLayout.ID.name(), column).build()) {
+                    for (org.apache.iceberg.data.Record record : records) {
+                        if (byId.size() >= maxRows) {
+                            throw new InvalidStepParameterException("seeds", "table " + name + " has more than " + maxRows + " rows; seed vectors are held in memory");
+                        }
+                        if (record.getField(column) instanceof List<?> values) {
+                            float[] vector = new float[values.size()];
+                            for (int i = 0; i < vector.length; i++) {
+                                vector[i] = values.get(i) instanceof Number number ? number.floatValue() : Float.NaN;
+                            }
+                            byId.put(String.valueOf(record.getField(TableLayout.ID.name())), vector);
+                        }
+                    }
+                }
+                catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return Optional.of(new io.kiln.transform.StepContext.Vectors(snapshot.get().snapshotId(), byId, snapshot.get().summary()));
+            }
         };
     }
 

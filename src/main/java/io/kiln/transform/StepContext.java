@@ -38,6 +38,24 @@ public interface StepContext {
         return Optional.empty();
     }
 
+    /** Vectors by row id, read from a table at a snapshot, with that snapshot's summary (its embedding model). */
+    record Vectors(long snapshotId, Map<String, float[]> byId, Map<String, String> summary) {
+        public Vectors {
+            byId = Map.copyOf(byId);
+            summary = Map.copyOf(summary);
+        }
+    }
+
+    /**
+     * The float vectors of {@code column} by row id in {@code table} at the published snapshot that
+     * {@code reference} names: seed examples. Empty when there is no such table, snapshot or column.
+     *
+     * @throws InvalidStepParameterException when the table has more than {@code maxRows} rows
+     */
+    default Optional<Vectors> vectors(String table, String reference, String column, int maxRows) {
+        return Optional.empty();
+    }
+
     /** A context with no keys and no table, for steps bound outside a service (tests, tools). */
     static StepContext none() {
         return new StepContext() {

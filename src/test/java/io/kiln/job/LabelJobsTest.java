@@ -280,6 +280,62 @@ class LabelJobsTest {
     }
 
     @Test
+    void aSimilarityFunctionVotesForRowsWhoseVectorIsNearASeedOfAPinnedTable() throws IOException {
+        // made-up 4-dimensional vectors: two seeds of "food", and rows near them, far from them, and without a vector
+        Files.writeString(temp.resolve("seeds.jsonl"), """
+                {"id": "seed-1", "label": "food", "embedding": [1.0, 0.0, 0.0, 0.0]}
+                {"id": "seed-2", "label": "food", "embedding": [0.0, 1.0, 0.0, 0.0]}
+                {"id": "seed-3", "label": "love", "embedding": [0.0, 0.0, 1.0, 0.0]}
+                """);
+        String schema = "[{\"name\": \"label\", \"type\": \"string\"}, {\"name\": \"embedding\", \"type\": \"list<float>\"}]";
+        harness.run("seeds-1", new JobSpec("labels.seeds", new SourceSpec("file://" + temp.resolve("seeds.jsonl"), "jsonl", Map.of(), JSON.readTree(schema),
+                null, null, null, null, null), List.of(), null, 0.0, null), 1, 10);
+        Table seeds = harness.catalog.loadTable(TableIdentifier.of("labels", "seeds"));
+        new Pins(harness.publisher).create(seeds, "seeds-v1", seeds.currentSnapshot().snapshotId(), "test", "labelled examples", Optional.empty());
+
+        Map<String, float[]> rows = new LinkedHashMap<>();
+        rows.put("near-1", new float[] {0.9f, 0.1f, 0.0f, 0.1f});
+        rows.put("near-2", new float[] {0.2f, 2.0f, 0.1f, 0.0f});
+        rows.put("between", new float[] {1.0f, 1.0f, 1.0f, 1.0f});
+        rows.put("far", new float[] {0.0f, 0.0f, 0.3f, 1.0f});
+        rows.put("zero", new float[] {0.0f, 0.0f, 0.0f, 0.0f});
+        StringBuilder lines = new StringBuilder();
+        rows.forEach((id, vector) -> lines.append(String.format(java.util.Locale.ROOT, "{\"id\": \"%s\", \"text\": \"t\", \"embedding\": [%s, %s, %s, %s]}%n",
+                id, vector[0], vector[1], vector[2], vector[3])));
+        lines.append("{\"id\": \"none\", \"text\": \"t\"}\n");
+        Files.writeString(temp.resolve("rows.jsonl"), lines);
+        String rowSchema = "[{\"name\": \"text\", \"type\": \"string\"}, {\"name\": \"embedding\", \"type\": \"list<float>\"}]";
+        Map<String, Object> similar = Map.of("id", "like-food", "kind", "similarity", "label", "food", "threshold", 0.8,
+                "seeds", Map.of("table", "labels.seeds", "pin", "seeds-v1", "ids", List.of("seed-1", "seed-2")));
+        Map<String, Object> params = Map.of("labels", LABELS, "functions", List.of(similar));
+        harness.run("similar-1", new JobSpec("labels.similar", new SourceSpec("file://" + temp.resolve("rows.jsonl"), "jsonl", Map.of(), JSON.readTree(rowSchema),
+                null, null, null, null, null), List.of(new StepSpec("label", params)), null, 0.0, null), 2, 2);
+
+        Table table = harness.catalog.loadTable(TableIdentifier.of("labels", "similar"));
+        Map<Object, Object> labels = new HashMap<>();
+        PipelineHarness.rows(table).forEach(row -> labels.put(row.getField("id"), row.getField("label")));
+        double[][] seedVectors = {{1, 0, 0, 0}, {0, 1, 0, 0}};
+        rows.forEach((id, vector) -> {
+            double norm = 0;
+            for (float element : vector) {
+                norm += element * element;
+            }
+            double best = -2;
+            for (double[] seed : seedVectors) {
+                double dot = 0;
+                for (int i = 0; i < 4; i++) {
+                    dot += seed[i] * vector[i];
+                }
+                best = Math.max(best, norm == 0 ? -2 : dot / Math.sqrt(norm));
+            }
+            assertThat(labels.get(id)).as("%s, cosine %s", id, best).isEqualTo(best >= 0.8 ? "food" : null);
+        });
+        assertThat(labels).containsEntry("near-1", "food").containsEntry("near-2", "food").containsEntry("none", null);
+        assertThat(labels.get("between")).isNull();
+        assertThat(table.currentSnapshot().summary().get("kiln.recipe-spec")).contains("like-food.seeds").contains("labels.seeds@" + seeds.currentSnapshot().snapshotId());
+    }
+
+    @Test
     void aBadSpecIsRefusedNamingTheField() throws IOException {
         Map<String, Map<String, Object>> cases = new LinkedHashMap<>();
         List<Map<String, Object>> unknownLabel = new ArrayList<>(functions());

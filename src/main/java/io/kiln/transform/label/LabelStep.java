@@ -53,7 +53,9 @@ public final class LabelStep implements StepDefinition {
     private static final StepId ID = new StepId(NAME, 1);
     public static final String PREFIX = "kiln.label.";
     public static final String EVALUATION = PREFIX + "evaluation";
-    private static final Set<String> KINDS = Set.of("keywords", "regex", "lexicon");
+    private static final Set<String> KINDS = Set.of("keywords", "regex", "lexicon", "similarity");
+    /** Seed vectors read from a table into memory; more is refused. */
+    public static final int MAX_SEEDS = 100_000;
     private static final Set<String> MODELS = Set.of("majority", "dawid-skene", "weighted");
     /** Human labels read from a gold table into memory; a bigger gold set is refused. */
     public static final int MAX_GOLD_ROWS = 5_000_000;
@@ -86,7 +88,7 @@ public final class LabelStep implements StepDefinition {
             if (!(specs.get(i) instanceof Map<?, ?> spec)) {
                 throw new InvalidStepParameterException(field, "must be an object with an id, a kind and a label");
             }
-            LabelingFunction function = function(StepParameters.object(spec), field, labels, fingerprint);
+            LabelingFunction function = function(StepParameters.object(spec), field, labels, fingerprint, context);
             if (functions.put(function.id(), function) != null) {
                 throw new InvalidStepParameterException(field + ".id", "repeats the id " + function.id() + ": ids must be unique");
             }
@@ -110,16 +112,17 @@ public final class LabelStep implements StepDefinition {
         return new Labeler(List.copyOf(labels), List.copyOf(functions.values()), modelType, iterations, gold, drop, Map.copyOf(fingerprint));
     }
 
-    private static LabelingFunction function(Map<String, Object> spec, String field, List<String> labels, Map<String, Object> fingerprint) {
+    private static LabelingFunction function(Map<String, Object> spec, String field, List<String> labels, Map<String, Object> fingerprint,
+            StepContext context) {
         if (!(spec.get("id") instanceof String id) || !id.matches("[a-z0-9][a-z0-9_.-]{0,63}")) {
             throw new InvalidStepParameterException(field + ".id", "is required: lower-case letters, digits, '.', '-' and '_', was " + spec.get("id"));
         }
         String kind = StepParameters.oneOf(spec, "kind", null, KINDS);
         if (kind == null) {
-            throw new InvalidStepParameterException(field + ".kind", "is required: one of keywords, regex, lexicon");
+            throw new InvalidStepParameterException(field + ".kind", "is required: one of keywords, regex, lexicon, similarity");
         }
         int version = StepParameters.integer(spec, "version", 1, 1, 1_000_000);
-        String column = StepParameters.column(spec, "column");
+        String column = StepParameters.column(spec, "column", kind.equals("similarity") ? "embedding" : io.kiln.transform.Row.TEXT);
         int label = label(spec, "label", field, labels);
         try {
             switch (kind) {
@@ -145,6 +148,14 @@ public final class LabelStep implements StepDefinition {
                         throw new InvalidStepParameterException("pattern", "is not a valid regular expression: " + e.getDescription());
                     }
                 }
+                case "similarity" -> {
+                    StepParameters.requireOnly(spec, field, Set.of("id", "kind", "version", "column", "label", "seeds", "threshold"));
+                    double threshold = StepParameters.number(spec, "threshold", Double.NaN, -1, 1);
+                    if (Double.isNaN(threshold)) {
+                        throw new InvalidStepParameterException("threshold", "is required: the least cosine similarity to a seed, from -1 to 1");
+                    }
+                    return similarity(id, version, column, spec.get("seeds"), threshold, label, fingerprint, context);
+                }
                 default -> {
                     StepParameters.requireOnly(spec, field, Set.of("id", "kind", "version", "column", "label", "lexiconPath", "atLeast", "atMost"));
                     if ((spec.get("atLeast") == null) == (spec.get("atMost") == null)) {
@@ -164,6 +175,41 @@ public final class LabelStep implements StepDefinition {
             }
             throw new InvalidStepParameterException(field + "." + e.parameter(), e.getMessage());
         }
+    }
+
+    /** Seeds: the vectors of rows of a pinned table ({@code ids} of them, or all), compared in id order. */
+    private static LabelingFunction similarity(String id, int version, String column, Object value, double threshold, int label,
+            Map<String, Object> fingerprint, StepContext context) {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new InvalidStepParameterException("seeds", "is required: {\"table\": \"ns.seeds\", \"pin\": \"seeds-v1\", \"column\": \"embedding\", \"ids\": [...]}");
+        }
+        Map<String, Object> seeds = StepParameters.object(map);
+        StepParameters.requireOnly(seeds, "seeds", Set.of("table", "pin", "column", "ids"));
+        if (!(seeds.get("table") instanceof String table) || !(seeds.get("pin") instanceof String pin)) {
+            throw new InvalidStepParameterException("seeds", "needs table and pin: the seed rows are rows of a table at a pin or snapshot id");
+        }
+        String seedColumn = StepParameters.column(seeds, "column", column);
+        List<String> ids = StepParameters.strings(seeds, "ids", List.of());
+        StepContext.Vectors vectors = context.vectors(table, pin, seedColumn, MAX_SEEDS).orElseThrow(() -> new InvalidStepParameterException("seeds.pin",
+                "table " + table + " has no pin or published snapshot '" + pin + "' with a column " + seedColumn));
+        List<String> chosen = ids.isEmpty() ? vectors.byId().keySet().stream().sorted().toList() : ids.stream().sorted().toList();
+        List<double[]> units = new ArrayList<>();
+        for (String seed : chosen) {
+            double[] unit = LabelingFunction.Similarity.unit(vectors.byId().get(seed));
+            if (unit == null) {
+                throw new InvalidStepParameterException("seeds.ids", "table " + table + " at " + pin + " has no vector in " + seedColumn + " for row " + seed);
+            }
+            units.add(unit);
+        }
+        if (units.isEmpty()) {
+            throw new InvalidStepParameterException("seeds", "table " + table + " at " + pin + " has no seed rows");
+        }
+        fingerprint.put(id + ".seeds", table + "@" + vectors.snapshotId() + " " + seedColumn + " " + chosen.size() + " rows");
+        String model = vectors.summary().get("kiln.embedding-model");
+        if (model != null) {
+            fingerprint.put(id + ".seed-model", model);
+        }
+        return new LabelingFunction.Similarity(id, version, column, units.toArray(new double[0][]), threshold, label);
     }
 
     private record Lexicon(Map<String, Integer> scores, String sha256) {}
@@ -287,13 +333,19 @@ public final class LabelStep implements StepDefinition {
         @Override
         public List<Column> reads() {
             List<Column> read = new ArrayList<>();
-            functions.stream().map(LabelingFunction::column).distinct().sorted().forEach(column -> read.add(Column.string(column, "text a labeling function reads")));
+            functions.stream().filter(function -> !(function instanceof LabelingFunction.Similarity)).map(LabelingFunction::column).distinct().sorted()
+                    .forEach(column -> read.add(Column.string(column, "text a labeling function reads")));
             return read;
         }
 
         @Override
         public Set<String> readsAnyType() {
-            return gold instanceof Gold.FromColumn column ? Set.of(column.column()) : Set.of();
+            Set<String> read = new TreeSet<>();
+            if (gold instanceof Gold.FromColumn column) {
+                read.add(column.column());
+            }
+            functions.stream().filter(function -> function instanceof LabelingFunction.Similarity).forEach(function -> read.add(function.column()));
+            return read;
         }
 
         @Override

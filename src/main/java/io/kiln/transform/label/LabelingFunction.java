@@ -68,6 +68,77 @@ public sealed interface LabelingFunction {
     }
 
     /**
+     * Votes {@code label} when the row's vector (a float list column, such as an embedding) has a cosine
+     * similarity of at least {@code threshold} to one of the seed vectors (labelled examples). Exact:
+     * every seed is compared, in double precision, in the seeds' order.
+     *
+     * @param seeds unit vectors
+     */
+    record Similarity(String id, int version, String column, double[][] seeds, double threshold, int label) implements LabelingFunction {
+        public Similarity {
+            requireNonNull(id, "id is null");
+            requireNonNull(column, "column is null");
+            requireNonNull(seeds, "seeds is null");
+        }
+
+        /** {@code vector} scaled to length 1, or null for a zero, non-finite or missing vector. */
+        public static double[] unit(Object value) {
+            double[] vector;
+            if (value instanceof float[] floats) {
+                vector = new double[floats.length];
+                for (int i = 0; i < floats.length; i++) {
+                    vector[i] = floats[i];
+                }
+            }
+            else if (value instanceof List<?> list) {
+                vector = new double[list.size()];
+                for (int i = 0; i < vector.length; i++) {
+                    if (!(list.get(i) instanceof Number number)) {
+                        return null;
+                    }
+                    vector[i] = number.doubleValue();
+                }
+            }
+            else {
+                return null;
+            }
+            double norm = 0;
+            for (double element : vector) {
+                norm += element * element;
+            }
+            norm = Math.sqrt(norm);
+            if (!(norm > 0) || !Double.isFinite(norm)) {
+                return null;
+            }
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] /= norm;
+            }
+            return vector;
+        }
+
+        @Override
+        public int vote(Row row) {
+            double[] vector = unit(row.value(column).orElse(null));
+            if (vector == null) {
+                return ABSTAIN;
+            }
+            for (double[] seed : seeds) {
+                if (seed.length != vector.length) {
+                    continue;
+                }
+                double dot = 0;
+                for (int i = 0; i < seed.length; i++) {
+                    dot += seed[i] * vector[i];
+                }
+                if (dot >= threshold) {
+                    return label;
+                }
+            }
+            return ABSTAIN;
+        }
+    }
+
+    /**
      * Sums the scores of the column's words (lower-cased; letters, digits and apostrophes) in a word
      * list, as AFINN scores sentiment, and votes {@code label} when the sum is at least {@code atLeast}
      * (or, with {@code atMost}, at most it).
