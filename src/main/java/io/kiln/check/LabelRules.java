@@ -65,7 +65,6 @@ public final class LabelRules {
 
     /** {@code suite} without its label rules (and the commas that separated them), for the engine to validate. */
     public static String without(String suite) {
-        String rest = suite;
         Matcher matcher = Pattern.compile(",?\\s*" + RULE.pattern() + "\\s*(,?)").matcher(suite);
         StringBuilder kept = new StringBuilder();
         int last = 0;
@@ -78,8 +77,7 @@ public final class LabelRules {
             last = matcher.end();
         }
         kept.append(suite.substring(last));
-        rest = kept.toString();
-        return rest;
+        return kept.toString();
     }
 
     /** Each rule's outcome on the job's label measures ({@code summary}: the staged snapshot's). */

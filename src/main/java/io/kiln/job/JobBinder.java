@@ -242,71 +242,65 @@ public final class JobBinder {
 
             @Override
             public Optional<io.kiln.transform.StepContext.Labels> labels(String name, String reference, String column, int maxRows) {
-                Table loaded;
-                try {
-                    loaded = catalog.loadTable(TableIdentifier.parse(name));
-                }
-                catch (NoSuchTableException | IllegalArgumentException e) {
-                    return Optional.empty();
-                }
-                Optional<org.apache.iceberg.Snapshot> snapshot = published(loaded, reference);
-                if (snapshot.isEmpty() || loaded.schemas().get(snapshot.get().schemaId()).findField(column) == null) {
-                    return Optional.empty();
-                }
-                Map<String, String> byId = new java.util.HashMap<>();
-                try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> records = org.apache.iceberg.data.IcebergGenerics.read(loaded)
-                        .useSnapshot(snapshot.get().snapshotId()).select(TableLayout.ID.name(), column).build()) {
-                    for (org.apache.iceberg.data.Record record : records) {
-                        if (byId.size() >= maxRows) {
-                            throw new InvalidStepParameterException("gold", "table " + name + " has more than " + maxRows + " rows; a gold set is held in memory");
-                        }
-                        Object value = record.getField(column);
-                        if (value != null) {
-                            byId.put(String.valueOf(record.getField(TableLayout.ID.name())), io.kiln.transform.Values.digestText(value));
-                        }
-                    }
-                }
-                catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-                return Optional.of(new io.kiln.transform.StepContext.Labels(snapshot.get().snapshotId(), byId));
+                return readColumn(name, reference, column, maxRows, "gold", "a gold set",
+                        value -> value == null ? null : io.kiln.transform.Values.digestText(value))
+                        .map(read -> new io.kiln.transform.StepContext.Labels(read.snapshot().snapshotId(), read.byId()));
             }
 
             @Override
             public Optional<io.kiln.transform.StepContext.Vectors> vectors(String name, String reference, String column, int maxRows) {
-                Table loaded;
-                try {
-                    loaded = catalog.loadTable(TableIdentifier.parse(name));
-                }
-                catch (NoSuchTableException | IllegalArgumentException e) {
-                    return Optional.empty();
-                }
-                Optional<org.apache.iceberg.Snapshot> snapshot = published(loaded, reference);
-                if (snapshot.isEmpty() || loaded.schemas().get(snapshot.get().schemaId()).findField(column) == null) {
-                    return Optional.empty();
-                }
-                Map<String, float[]> byId = new java.util.HashMap<>();
-                try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> records = org.apache.iceberg.data.IcebergGenerics.read(loaded)
-                        .useSnapshot(snapshot.get().snapshotId()).select(TableLayout.ID.name(), column).build()) {
-                    for (org.apache.iceberg.data.Record record : records) {
-                        if (byId.size() >= maxRows) {
-                            throw new InvalidStepParameterException("seeds", "table " + name + " has more than " + maxRows + " rows; seed vectors are held in memory");
-                        }
-                        if (record.getField(column) instanceof List<?> values) {
-                            float[] vector = new float[values.size()];
-                            for (int i = 0; i < vector.length; i++) {
-                                vector[i] = values.get(i) instanceof Number number ? number.floatValue() : Float.NaN;
-                            }
-                            byId.put(String.valueOf(record.getField(TableLayout.ID.name())), vector);
-                        }
+                return readColumn(name, reference, column, maxRows, "seeds", "seed vectors", value -> {
+                    if (!(value instanceof List<?> values)) {
+                        return null;
                     }
-                }
-                catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-                return Optional.of(new io.kiln.transform.StepContext.Vectors(snapshot.get().snapshotId(), byId, snapshot.get().summary()));
+                    float[] vector = new float[values.size()];
+                    for (int i = 0; i < vector.length; i++) {
+                        vector[i] = values.get(i) instanceof Number number ? number.floatValue() : Float.NaN;
+                    }
+                    return vector;
+                }).map(read -> new io.kiln.transform.StepContext.Vectors(read.snapshot().snapshotId(), read.byId(), read.snapshot().summary()));
             }
         };
+    }
+
+    /** A column's non-null values by row id, read from a table's published snapshot. */
+    private record ColumnRead<V>(org.apache.iceberg.Snapshot snapshot, Map<String, V> byId) {}
+
+    /**
+     * The values of {@code column} by row id in table {@code name} at the published snapshot {@code reference} names, each made
+     * by {@code convert} (null to leave the row out); empty without such a table, snapshot or column. Held in memory: more than
+     * {@code maxRows} rows is a bad {@code parameter}.
+     */
+    private <V> Optional<ColumnRead<V>> readColumn(String name, String reference, String column, int maxRows, String parameter, String what,
+            java.util.function.Function<Object, V> convert) {
+        Table loaded;
+        try {
+            loaded = catalog.loadTable(TableIdentifier.parse(name));
+        }
+        catch (NoSuchTableException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        Optional<org.apache.iceberg.Snapshot> snapshot = published(loaded, reference);
+        if (snapshot.isEmpty() || loaded.schemas().get(snapshot.get().schemaId()).findField(column) == null) {
+            return Optional.empty();
+        }
+        Map<String, V> byId = new java.util.HashMap<>();
+        try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> records = org.apache.iceberg.data.IcebergGenerics.read(loaded)
+                .useSnapshot(snapshot.get().snapshotId()).select(TableLayout.ID.name(), column).build()) {
+            for (org.apache.iceberg.data.Record record : records) {
+                if (byId.size() >= maxRows) {
+                    throw new InvalidStepParameterException(parameter, "table " + name + " has more than " + maxRows + " rows; " + what + " is held in memory");
+                }
+                V value = convert.apply(record.getField(column));
+                if (value != null) {
+                    byId.put(String.valueOf(record.getField(TableLayout.ID.name())), value);
+                }
+            }
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return Optional.of(new ColumnRead<>(snapshot.get(), byId));
     }
 
     /** The published snapshot of {@code table} that a pin (or tag) or a snapshot id names. */

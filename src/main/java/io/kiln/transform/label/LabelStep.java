@@ -82,7 +82,7 @@ public final class LabelStep implements StepDefinition {
                     + "[{\"id\": \"mentions-refund\", \"kind\": \"keywords\", \"keywords\": [\"refund\"], \"label\": \"negative\"}]");
         }
         TreeMap<String, LabelingFunction> functions = new TreeMap<>();
-        Map<String, Object> fingerprint = new TreeMap<>();
+        Map<String, String> fingerprint = new TreeMap<>();
         for (int i = 0; i < specs.size(); i++) {
             String field = "functions[" + i + "]";
             if (!(specs.get(i) instanceof Map<?, ?> spec)) {
@@ -109,10 +109,10 @@ public final class LabelStep implements StepDefinition {
             throw new InvalidStepParameterException("model.type", "weighted fits its weights on gold labels: give gold");
         }
         boolean drop = "drop".equals(StepParameters.oneOf(parameters, "unlabeled", "keep", Set.of("keep", "drop")));
-        return new Labeler(List.copyOf(labels), List.copyOf(functions.values()), modelType, iterations, gold, drop, Map.copyOf(fingerprint));
+        return new Labeler(List.copyOf(labels), List.copyOf(functions.values()), modelType, iterations, gold, drop, java.util.Collections.unmodifiableMap(new TreeMap<>(fingerprint)));
     }
 
-    private static LabelingFunction function(Map<String, Object> spec, String field, List<String> labels, Map<String, Object> fingerprint,
+    private static LabelingFunction function(Map<String, Object> spec, String field, List<String> labels, Map<String, String> fingerprint,
             StepContext context) {
         if (!(spec.get("id") instanceof String id) || !id.matches("[a-z0-9][a-z0-9_.-]{0,63}")) {
             throw new InvalidStepParameterException(field + ".id", "is required: lower-case letters, digits, '.', '-' and '_', was " + spec.get("id"));
@@ -179,7 +179,7 @@ public final class LabelStep implements StepDefinition {
 
     /** Seeds: the vectors of rows of a pinned table ({@code ids} of them, or all), compared in id order. */
     private static LabelingFunction similarity(String id, int version, String column, Object value, double threshold, int label,
-            Map<String, Object> fingerprint, StepContext context) {
+            Map<String, String> fingerprint, StepContext context) {
         if (!(value instanceof Map<?, ?> map)) {
             throw new InvalidStepParameterException("seeds", "is required: {\"table\": \"ns.seeds\", \"pin\": \"seeds-v1\", \"column\": \"embedding\", \"ids\": [...]}");
         }
@@ -284,7 +284,7 @@ public final class LabelStep implements StepDefinition {
         }
     }
 
-    private static Gold gold(Object value, StepContext context, Map<String, Object> fingerprint) {
+    private static Gold gold(Object value, StepContext context, Map<String, String> fingerprint) {
         if (value == null) {
             return new Gold.None();
         }
@@ -314,7 +314,7 @@ public final class LabelStep implements StepDefinition {
 
 
     private record Labeler(List<String> labels, List<LabelingFunction> functions, String modelType, int iterations, Gold gold, boolean drop,
-            Map<String, Object> fingerprintValues) implements FittedStep {
+            Map<String, String> fingerprint) implements FittedStep {
         @Override
         public StepId id() {
             return ID;
@@ -323,7 +323,7 @@ public final class LabelStep implements StepDefinition {
         @Override
         public String stateName() {
             return "label-" + Values.sha256(java.nio.ByteBuffer.wrap(Values.json(new TreeMap<>(Map.of("functions", names(), "labels", labels,
-                    "model", modelType + "/" + iterations, "fingerprint", new TreeMap<>(fingerprintValues)))).getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+                    "model", modelType + "/" + iterations, "fingerprint", new TreeMap<>(fingerprint)))).getBytes(StandardCharsets.UTF_8))).substring(0, 16);
         }
 
         List<String> names() {
@@ -356,12 +356,6 @@ public final class LabelStep implements StepDefinition {
                     Column.intList("label_votes", "each labeling function's vote (the index of its label, -1 to abstain), functions in id order"));
         }
 
-        @Override
-        public Map<String, String> fingerprint() {
-            Map<String, String> fingerprint = new TreeMap<>();
-            fingerprintValues.forEach((key, value) -> fingerprint.put(key, String.valueOf(value)));
-            return fingerprint;
-        }
 
         int[] votes(Row row) {
             int[] votes = new int[functions.size()];
@@ -391,6 +385,7 @@ public final class LabelStep implements StepDefinition {
         private final VoteCounts counts;
         private LabelModel model;
         private LabelEvaluation evaluation;
+        private Map<String, Object> evaluationMap;
 
         LabelFit(Labeler step) {
             this.step = step;
@@ -416,6 +411,7 @@ public final class LabelStep implements StepDefinition {
                 default -> new MajorityVote(step.labels().size());
             };
             evaluation = LabelEvaluation.of(counts, model);
+            evaluationMap = evaluation.toMap(step.names(), step.labels());
         }
 
         @Override
@@ -445,7 +441,7 @@ public final class LabelStep implements StepDefinition {
             state.put("functions", step.names());
             state.put("labels", step.labels());
             state.put("model", model.describe());
-            state.put("evaluation", evaluation.toMap(step.names(), step.labels()));
+            state.put("evaluation", evaluationMap);
             out.write(Values.json(state).getBytes(StandardCharsets.UTF_8));
         }
 
@@ -466,7 +462,7 @@ public final class LabelStep implements StepDefinition {
                 summary.put(PREFIX + "macro-f1", Values.digestText(evaluation.model().macroF1()));
             }
             summary.put(PREFIX + "gold-rows", Long.toString(evaluation.goldRows()));
-            summary.put(EVALUATION, Values.json(evaluation.toMap(step.names(), step.labels())));
+            summary.put(EVALUATION, Values.json(evaluationMap));
             return summary;
         }
     }

@@ -139,7 +139,7 @@ public final class AnonymizeStep implements StepDefinition {
         double maxSuppression = StepParameters.number(parameters, "maxSuppression", 0, 0, 1);
         PrivacyModel model = new PrivacyModel(k, diversity, maxSuppression);
 
-        Map<String, Object> fingerprint = new TreeMap<>();
+        Map<String, String> fingerprint = new TreeMap<>();
         Map<String, Object> hierarchies = new TreeMap<>();
         quasiIdentifiers.forEach((name, hierarchy) -> hierarchies.put(name, hierarchy.describe()));
         fingerprint.put("hierarchies", Values.json(hierarchies));
@@ -187,7 +187,7 @@ public final class AnonymizeStep implements StepDefinition {
             fingerprint.put(SUMMARY_PREFIX + "levels-from", reference);
         }
         levels.ifPresent(fixed -> fingerprint.put("levels", fixed.toString()));
-        return new Anonymize(names, List.copyOf(quasiIdentifiers.values()), model, dropped, pseudonymized, pseudonyms, levels, Map.copyOf(fingerprint));
+        return new Anonymize(names, List.copyOf(quasiIdentifiers.values()), model, dropped, pseudonymized, pseudonyms, levels, java.util.Collections.unmodifiableMap(new TreeMap<>(fingerprint)));
     }
 
     private static Map<?, ?> parseObject(String json) {
@@ -417,7 +417,7 @@ public final class AnonymizeStep implements StepDefinition {
     }
 
     private record Anonymize(List<String> names, List<Hierarchy> hierarchies, PrivacyModel model, Set<String> dropped, Set<String> pseudonymized,
-            Optional<Pseudonyms> pseudonyms, Optional<List<Integer>> levels, Map<String, Object> fingerprintValues) implements FittedStep {
+            Optional<Pseudonyms> pseudonyms, Optional<List<Integer>> levels, Map<String, String> fingerprint) implements FittedStep {
         @Override
         public StepId id() {
             return ID;
@@ -430,7 +430,7 @@ public final class AnonymizeStep implements StepDefinition {
 
         @Override
         public String stateName() {
-            return "anonymize-" + Values.sha256(java.nio.ByteBuffer.wrap(Values.json(new TreeMap<>(fingerprintValues)).getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+            return "anonymize-" + Values.sha256(java.nio.ByteBuffer.wrap(Values.json(new TreeMap<>(fingerprint)).getBytes(StandardCharsets.UTF_8))).substring(0, 16);
         }
 
         @Override
@@ -459,12 +459,6 @@ public final class AnonymizeStep implements StepDefinition {
             return dropped;
         }
 
-        @Override
-        public Map<String, String> fingerprint() {
-            Map<String, String> fingerprint = new TreeMap<>();
-            fingerprintValues.forEach((key, value) -> fingerprint.put(key, String.valueOf(value)));
-            return fingerprint;
-        }
 
         /** The exact quasi-identifier values and the sensitive value, or null for a row a hierarchy cannot place (apply rejects it). */
         @Override

@@ -30,7 +30,15 @@ public sealed interface Hierarchy {
     boolean places(Object value);
 
     /** The value at {@code level}, a value it {@link #places}; a null stays null below the top. */
-    String generalize(Object value, int level);
+    default String generalize(Object value, int level) {
+        if (level == height() - 1) {
+            return TOP;
+        }
+        return value == null ? null : below(value, level);
+    }
+
+    /** A value that is not null, at a {@code level} below the top. */
+    String below(Object value, int level);
 
     /** How the recipe and the summary describe this hierarchy. */
     Map<String, Object> describe();
@@ -55,13 +63,7 @@ public sealed interface Hierarchy {
         }
 
         @Override
-        public String generalize(Object value, int level) {
-            if (level == height() - 1) {
-                return TOP;
-            }
-            if (value == null) {
-                return null;
-            }
+        public String below(Object value, int level) {
             if (level == 0) {
                 return exact(value);
             }
@@ -116,13 +118,7 @@ public sealed interface Hierarchy {
         }
 
         @Override
-        public String generalize(Object value, int level) {
-            if (level == height() - 1) {
-                return TOP;
-            }
-            if (value == null) {
-                return null;
-            }
+        public String below(Object value, int level) {
             String text = exact(value);
             int[] codePoints = text.codePoints().toArray();
             int keep = Math.max(0, codePoints.length - level);
@@ -154,13 +150,7 @@ public sealed interface Hierarchy {
         }
 
         @Override
-        public String generalize(Object value, int level) {
-            if (level == height() - 1) {
-                return TOP;
-            }
-            if (value == null) {
-                return null;
-            }
+        public String below(Object value, int level) {
             LocalDate date = date(value);
             if (level == 0) {
                 return date.toString();
@@ -222,13 +212,7 @@ public sealed interface Hierarchy {
         }
 
         @Override
-        public String generalize(Object value, int level) {
-            if (level == height - 1) {
-                return TOP;
-            }
-            if (value == null) {
-                return null;
-            }
+        public String below(Object value, int level) {
             return paths.get(exact(value)).get(level);
         }
 
