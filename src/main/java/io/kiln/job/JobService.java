@@ -87,8 +87,8 @@ public class JobService {
                 .toList();
         binder = new JobBinder(validator, StepRegistry.defaultRegistry(), roots, catalog, checks.suites(), checks.engine(),
                 config.checks().defaultMaxRejectedRate(),
-                keyId -> java.util.Optional.ofNullable(config.privacyKeys().get(keyId))
-                        .or(() -> org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("kiln.privacy.keys." + keyId, String.class)));
+                // by name, so that KILN_PRIVACY_KEYS_<ID> is found too (a mapped map only lists the keys its sources enumerate)
+                keyId -> org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("kiln.privacy.keys." + keyId, String.class));
         publication = new Publication(publisher, new Auditor(checks.engine()), catalogSettings, config.checks().rejectedBranchRetention());
         if (config.workers() > 0) {
             AtomicInteger count = new AtomicInteger();

@@ -44,7 +44,7 @@ public final class LabelReport {
         if (snapshot == null) {
             throw new KilnException(ErrorCode.SNAPSHOT_NOT_FOUND, "Table " + name + " has no snapshot " + snapshotId);
         }
-        for (Snapshot at = snapshot; at != null; at = at.parentId() == null ? null : table.snapshot(at.parentId())) {
+        for (Snapshot at : org.apache.iceberg.util.SnapshotUtil.ancestorsOf(snapshotId, table::snapshot)) {
             String evaluation = at.summary().get("kiln.label.evaluation");
             if (evaluation == null) {
                 continue;

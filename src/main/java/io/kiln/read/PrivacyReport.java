@@ -62,7 +62,7 @@ public final class PrivacyReport {
             throw new KilnException(ErrorCode.SNAPSHOT_NOT_FOUND, "Table " + name + " has no snapshot " + snapshotId);
         }
         Map<String, String> anonymization = new TreeMap<>();
-        for (Snapshot at = snapshot; at != null; at = at.parentId() == null ? null : table.snapshot(at.parentId())) {
+        for (Snapshot at : org.apache.iceberg.util.SnapshotUtil.ancestorsOf(snapshotId, table::snapshot)) {
             if (at.summary().containsKey("kiln.privacy.quasi-identifiers")) {
                 at.summary().forEach((key, value) -> {
                     if (key.startsWith("kiln.privacy.")) {
