@@ -62,9 +62,13 @@ def _normalize_ids(value: Any, id_key: bool = False) -> Any:
 
 @dataclass(frozen=True)
 class Split:
+    """A training config's split: ``fractions`` (named splits, in order) and the ``name`` of one, or
+    ``fraction`` alone (the rows below it); ``by`` the column that groups rows (default the row id)."""
     name: str | None
     fraction: float | None
     seed: int | None
+    fractions: dict[str, float] | None = None
+    by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,8 @@ class Resolution:
             batch_content_digest=answer.get("batchContentDigest"),
             columns=tuple(answer.get("columns") or ()),
             filter=answer.get("filter"),
-            split=None if split is None else Split(split.get("name"), split.get("fraction"), split.get("seed")),
+            split=None if split is None else Split(split.get("name"), split.get("fraction"), split.get("seed"),
+                                                   split.get("fractions"), split.get("by")),
             trino_sql=answer.get("trinoSql"),
             rows_path=answer["rowsPath"],
             raw=dict(answer),

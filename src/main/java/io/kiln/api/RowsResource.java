@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -62,14 +64,17 @@ public class RowsResource {
             @Parameter(description = "comma-separated columns, in output order; default all") @QueryParam("columns") String columns,
             @Parameter(description = "conditions joined by and: column = 'x', column in (1, 2), column is null, column starts_with 'a', ...") @QueryParam("filter") String filter,
             @Parameter(description = "at most this many rows") @QueryParam("limit") String limit,
-            @Parameter(description = "keep only the rows of a deterministic split by id: those whose position (sha256 of seed:id) is below this fraction, as a training config's split.fraction") @QueryParam("split.fraction") String splitFraction,
+            @Parameter(description = "keep only the rows of one side of a deterministic split: those whose position (sha256 of seed:key) is below this fraction, as a training config's split.fraction") @QueryParam("split.fraction") String splitFraction,
+            @Parameter(description = "named splits and their fractions, in order, summing to 1: train:0.8,validation:0.1,test:0.1 (with split.name), as a training config's split.fractions") @QueryParam("split.fractions") String splitFractions,
+            @Parameter(description = "with split.fractions: the split to read") @QueryParam("split.name") String splitName,
+            @Parameter(description = "the column whose value groups rows into the same split (default: the row id), as a training config's split.by") @QueryParam("split.by") String splitBy,
             @Parameter(description = "the split's seed (default 0), as a training config's split.seed") @QueryParam("split.seed") String splitSeed,
             @Parameter(description = "with shards: keep only this part (0 to shards - 1) of the rows, by a hash of the id; the shards are disjoint and cover every row") @QueryParam("shard") String shard,
             @Parameter(description = "how many disjoint parts (1 to 65536) data-parallel readers share; needs shard") @QueryParam("shards") String shards,
             @HeaderParam(HttpHeaders.ACCEPT) String accept) {
         RowFormat rowFormat = format(format, accept);
         OptionalLong rowLimit = QueryParameters.wholeNumber("limit", limit, 0);
-        Optional<SplitRule> split = split(splitFraction, splitSeed);
+        Optional<SplitRule> split = split(splitFraction, splitFractions, splitName, splitBy, splitSeed);
         SnapshotReader.ResolvedSnapshot resolved = reader.resolve(table, snapshot);
         SnapshotScan scan = resolved.scan()
                 .columns(columns(columns))
@@ -131,23 +136,31 @@ public class RowsResource {
         return Optional.of(new ShardRule((int) index, (int) count));
     }
 
-    private static Optional<SplitRule> split(String fraction, String seed) {
-        if (fraction == null) {
-            if (seed != null) {
-                throw new KilnException(ErrorCode.INVALID_REQUEST, "split.seed needs split.fraction", List.of(new Violation("split.fraction", "is required with split.seed")));
+    private static Optional<SplitRule> split(String fraction, String fractions, String name, String by, String seed) {
+        if (fraction == null && fractions == null) {
+            if (seed != null || name != null || by != null) {
+                throw new KilnException(ErrorCode.INVALID_REQUEST, "A split needs split.fractions (or split.fraction)",
+                        List.of(new Violation("split.fractions", "is required with split.name, split.by or split.seed")));
             }
             return Optional.empty();
         }
         List<Violation> violations = new ArrayList<>();
-        double value = Double.NaN;
-        try {
-            value = Double.parseDouble(fraction.strip());
+        Optional<Double> fractionValue = Optional.empty();
+        if (fraction != null) {
+            fractionValue = Optional.of(number("split.fraction", fraction, violations));
         }
-        catch (NumberFormatException e) {
-            // reported below
-        }
-        if (!(value > 0 && value <= 1)) {
-            violations.add(new Violation("split.fraction", "must be a number more than 0 and at most 1, was '" + fraction + "'"));
+        Optional<Map<String, Double>> named = Optional.empty();
+        if (fractions != null) {
+            Map<String, Double> parsed = new LinkedHashMap<>();
+            for (String part : fractions.split(",", -1)) {
+                int colon = part.indexOf(':');
+                String splitName = colon < 0 ? part.strip() : part.substring(0, colon).strip();
+                if (colon < 0 || parsed.put(splitName, number("split.fractions", part.substring(colon + 1), violations)) != null) {
+                    violations.add(new Violation("split.fractions", "must be name:fraction pairs, each name once, such as train:0.8,validation:0.1,test:0.1; was '" + fractions + "'"));
+                    break;
+                }
+            }
+            named = Optional.of(parsed);
         }
         long seedValue = 0;
         if (seed != null) {
@@ -158,10 +171,23 @@ public class RowsResource {
                 violations.add(new Violation("split.seed", "must be a whole number, was '" + seed + "'"));
             }
         }
+        Optional<SplitRule> rule = violations.isEmpty()
+                ? SplitRule.of("split.", Optional.ofNullable(name).map(String::strip), fractionValue, named, seedValue, Optional.ofNullable(by).map(String::strip), violations)
+                : Optional.empty();
         if (!violations.isEmpty()) {
             throw new KilnException(ErrorCode.INVALID_REQUEST, "The split is invalid", violations);
         }
-        return Optional.of(new SplitRule("split", value, seedValue));
+        return rule;
+    }
+
+    private static double number(String field, String text, List<Violation> violations) {
+        try {
+            return Double.parseDouble(text.strip());
+        }
+        catch (NumberFormatException e) {
+            violations.add(new Violation(field, "must be a number, was '" + text + "'"));
+            return Double.NaN;
+        }
     }
 
     private static Optional<List<String>> columns(String columns) {

@@ -64,6 +64,12 @@ final class ExportCommand
     @Option(names = "--split-fraction", paramLabel = "F", description = "Keep only the rows of a training split: those whose id's position (sha256 of seed:id) is below F, as a training config's split.fraction.")
     Double splitFraction;
 
+    @Option(names = "--split-fractions", paramLabel = "NAME=F", split = ",", description = "Named splits and their fractions, in order, summing to 1, e.g. train=0.8,validation=0.1,test=0.1; --split-name picks one.")
+    java.util.LinkedHashMap<String, Double> splitFractions;
+
+    @Option(names = "--split-by", paramLabel = "COLUMN", description = "The column that groups rows into the same split (default: the row id), as a training config's split.by.")
+    String splitBy;
+
     @Option(names = "--split-seed", paramLabel = "N", description = "The split's seed (default 0), as a training config's split.seed.")
     Long splitSeed;
 
@@ -127,12 +133,21 @@ final class ExportCommand
             if (filter != null) {
                 body.put("filter", filter);
             }
-            if (splitFraction != null || splitSeed != null || splitName != null) {
+            if (splitFraction != null || splitFractions != null || splitSeed != null || splitName != null || splitBy != null) {
                 ObjectNode split = body.putObject("split");
                 if (splitName != null) {
                     split.put("name", splitName);
                 }
-                split.put("fraction", splitFraction == null ? 1.0 : splitFraction);
+                if (splitFractions != null) {
+                    ObjectNode fractions = split.putObject("fractions");
+                    splitFractions.forEach(fractions::put);
+                }
+                else {
+                    split.put("fraction", splitFraction == null ? 1.0 : splitFraction);
+                }
+                if (splitBy != null) {
+                    split.put("by", splitBy);
+                }
                 if (splitSeed != null) {
                     split.put("seed", splitSeed);
                 }

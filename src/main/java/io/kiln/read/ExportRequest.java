@@ -25,7 +25,6 @@ public record ExportRequest(Optional<Long> snapshotId, Optional<String> pin, Opt
         Optional<SplitRule> split, RowFormat format, long shardRows, long shardBytes, Path directory) {
     public static final long DEFAULT_SHARD_ROWS = 1_000_000;
     public static final long DEFAULT_SHARD_BYTES = 128L << 20;
-    private static final java.util.regex.Pattern SPLIT_NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     private static final Set<String> FIELDS = Set.of("snapshotId", "pin", "columns", "filter", "split", "format", "shardRows", "shardBytes", "directory");
 
     public ExportRequest {
@@ -45,8 +44,8 @@ public record ExportRequest(Optional<Long> snapshotId, Optional<String> pin, Opt
     /**
      * Reads a request body, naming every bad field at once in a 400 INVALID_EXPORT: {@code snapshotId}
      * or {@code pin} (exactly one), {@code directory} (absolute), and optionally {@code columns},
-     * {@code filter}, {@code split} ({@code {"fraction": 0.9, "seed": 17}}, as a training config's; a
-     * {@code name} is allowed and kept), {@code format} (default parquet), {@code shardRows}, {@code shardBytes}.
+     * {@code filter}, {@code split} (as a training config's: {@code {"fractions": {"train": 0.8, "test": 0.2}, "name": "test",
+     * "seed": 17, "by": "sender"}}, or {@code {"fraction": 0.9, "seed": 17}}), {@code format} (default parquet), {@code shardRows}, {@code shardBytes}.
      */
     public static ExportRequest fromJson(JsonNode body) {
         List<Violation> violations = new ArrayList<>();
@@ -145,31 +144,70 @@ public record ExportRequest(Optional<Long> snapshotId, Optional<String> pin, Opt
             return Optional.empty();
         }
         if (!split.isObject()) {
-            violations.add(new Violation("split", "must be an object: {\"fraction\": 0.9, \"seed\": 17}"));
+            violations.add(new Violation("split", "must be an object: {\"fractions\": {\"train\": 0.8, \"validation\": 0.1, \"test\": 0.1}, \"name\": \"validation\", \"seed\": 17}"));
             return Optional.empty();
         }
+        return splitOf(split, "split.", violations);
+    }
+
+    /**
+     * A split object ({@code name}, {@code fraction} or {@code fractions}, {@code seed}, {@code by}), as
+     * an export and a training config give it; problems go to {@code violations} under {@code prefix}.
+     */
+    public static Optional<SplitRule> splitOf(JsonNode split, String prefix, List<Violation> violations) {
         int before = violations.size();
         split.fieldNames().forEachRemaining(name -> {
-            if (!Set.of("name", "fraction", "seed").contains(name)) {
-                violations.add(new Violation("split." + name, "unknown field; known fields: fraction, name, seed"));
+            if (!Set.of("name", "fraction", "fractions", "seed", "by").contains(name)) {
+                violations.add(new Violation(prefix + name, "unknown field; known fields: by, fraction, fractions, name, seed"));
             }
         });
-        JsonNode fraction = split.path("fraction");
-        if (!fraction.isNumber() || !(fraction.doubleValue() > 0 && fraction.doubleValue() <= 1)) {
-            violations.add(new Violation("split.fraction", "must be a number more than 0 and at most 1"));
+        Optional<Double> fraction = Optional.empty();
+        JsonNode fractionNode = split.path("fraction");
+        if (!fractionNode.isMissingNode() && !fractionNode.isNull()) {
+            if (!fractionNode.isNumber() || !(fractionNode.doubleValue() > 0 && fractionNode.doubleValue() <= 1)) {
+                violations.add(new Violation(prefix + "fraction", "must be a number more than 0 and at most 1"));
+            }
+            fraction = Optional.of(fractionNode.doubleValue());
+        }
+        Optional<Map<String, Double>> fractions = Optional.empty();
+        JsonNode fractionsNode = split.path("fractions");
+        if (!fractionsNode.isMissingNode() && !fractionsNode.isNull()) {
+            Map<String, Double> named = new java.util.LinkedHashMap<>();
+            if (!fractionsNode.isObject()) {
+                violations.add(new Violation(prefix + "fractions", "must be an object of split names and fractions: {\"train\": 0.8, \"validation\": 0.1, \"test\": 0.1}"));
+            }
+            fractionsNode.fields().forEachRemaining(entry -> {
+                if (!entry.getValue().isNumber()) {
+                    violations.add(new Violation(prefix + "fractions." + entry.getKey(), "must be a number more than 0"));
+                }
+                named.put(entry.getKey(), entry.getValue().doubleValue());
+            });
+            fractions = Optional.of(named);
         }
         JsonNode seed = split.path("seed");
         if (!seed.isMissingNode() && !seed.isNull() && !(seed.isIntegralNumber() && seed.canConvertToLong())) {
-            violations.add(new Violation("split.seed", "must be a whole number"));
+            violations.add(new Violation(prefix + "seed", "must be a whole number"));
         }
-        JsonNode name = split.path("name");
-        if (!name.isMissingNode() && !name.isNull() && !(name.isTextual() && SPLIT_NAME.matcher(name.textValue()).matches())) {
-            violations.add(new Violation("split.name", "must be a split name as Hugging Face's loaders accept it (letters, digits and _, such as train or validation)"));
+        Optional<String> name = Optional.empty();
+        JsonNode nameNode = split.path("name");
+        if (!nameNode.isMissingNode() && !nameNode.isNull()) {
+            if (!nameNode.isTextual()) {
+                violations.add(new Violation(prefix + "name", "must be a split name as Hugging Face's loaders accept it (letters, digits and _, such as train or validation)"));
+            }
+            name = Optional.of(nameNode.asText());
+        }
+        Optional<String> by = Optional.empty();
+        JsonNode byNode = split.path("by");
+        if (!byNode.isMissingNode() && !byNode.isNull()) {
+            if (!byNode.isTextual()) {
+                violations.add(new Violation(prefix + "by", "must be a column name"));
+            }
+            by = Optional.of(byNode.asText());
         }
         if (violations.size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new SplitRule(name.isTextual() ? name.textValue() : "split", fraction.doubleValue(), seed.isIntegralNumber() ? seed.longValue() : 0));
+        return SplitRule.of(prefix, name, fraction, fractions, seed.isIntegralNumber() ? seed.longValue() : 0, by, violations);
     }
 
     private static Optional<String> text(JsonNode body, String field, List<Violation> violations) {

@@ -59,13 +59,14 @@ public final class Resolver {
         if ((config.snapshot() == null) == (config.pin() == null || config.pin().isBlank())) {
             violations.add(new Violation("snapshot", "give exactly one of snapshot (an id) and pin (a name)"));
         }
+        Optional<SplitRule> split = Optional.empty();
         if (config.split() != null) {
-            if (config.split().fraction() == null || config.split().fraction() <= 0 || config.split().fraction() > 1) {
-                violations.add(new Violation("split.fraction", "must be more than 0 and at most 1"));
-            }
-            if (config.split().name() == null || config.split().name().isBlank()) {
+            TrainingConfig.Split spec = config.split();
+            if (spec.fraction() != null && (spec.name() == null || spec.name().isBlank())) {
                 violations.add(new Violation("split.name", "is required"));
             }
+            split = SplitRule.of("split.", Optional.ofNullable(spec.name()), Optional.ofNullable(spec.fraction()), Optional.ofNullable(spec.fractions()),
+                    spec.seed() == null ? 0 : spec.seed(), Optional.ofNullable(spec.by()), violations);
         }
         if (!violations.isEmpty()) {
             throw new KilnException(ErrorCode.INVALID_TRAINING_CONFIG, "The training config is invalid", violations);
@@ -97,8 +98,6 @@ public final class Resolver {
         Optional<String> filterText = Optional.ofNullable(config.filter()).filter(text -> !text.isBlank());
         // a filter the rows endpoint would refuse is refused here, with the same message
         Optional<RowFilter> filter = filterText.map(text -> RowFilter.parse(text, schema));
-        Optional<SplitRule> split = Optional.ofNullable(config.split())
-                .map(spec -> new SplitRule(spec.name(), spec.fraction(), spec.seed() == null ? 0 : spec.seed()));
         Map<String, String> summary = snapshot.summary();
         String columns = config.columns().isEmpty() ? "*" : String.join(", ", config.columns().stream().map(TrinoPredicates::identifier).toList());
         List<String> where = new ArrayList<>();
@@ -112,7 +111,14 @@ public final class Resolver {
         });
         split.ifPresent(rule -> {
             where.add(rule.trinoPredicate(SnapshotScan.SPLIT_COLUMN));
-            query.add("split.fraction=" + rule.fraction());
+            if (rule.fractions().isEmpty()) {
+                query.add("split.fraction=" + rule.upper());
+            }
+            else {
+                query.add("split.fractions=" + encode(String.join(",", rule.fractions().entrySet().stream().map(entry -> entry.getKey() + ":" + entry.getValue()).toList())));
+                query.add("split.name=" + encode(rule.name()));
+            }
+            rule.by().ifPresent(column -> query.add("split.by=" + encode(column)));
             query.add("split.seed=" + rule.seed());
         });
         Selected selected = select(SnapshotScan.builder(config.table(), table, snapshotId)

@@ -91,6 +91,15 @@ public final class SnapshotScan {
                 throw new KilnException(ErrorCode.INVALID_FILTER, "Table " + name + " has no string column " + SPLIT_COLUMN + " to split or shard its rows by");
             }
         }
+        Optional<String> group = split.flatMap(SplitRule::by);
+        if (group.isPresent()) {
+            Types.NestedField column = snapshotSchema.findField(group.get());
+            if (column == null || !GROUP_TYPES.contains(column.type().typeId()) || snapshotSchema.columns().stream().noneMatch(top -> top.fieldId() == column.fieldId())) {
+                throw new KilnException(ErrorCode.INVALID_FILTER, "Table " + name + " has no column " + group.get()
+                        + " of type string, int, long, boolean or date to group the split by", List.of(new io.kiln.error.Violation("split.by",
+                                "snapshot " + snapshotId + " of " + name + " has no top-level string, int, long, boolean or date column '" + group.get() + "'")));
+            }
+        }
         TableScan scan = table.newScan().useSnapshot(snapshotId).caseSensitive(true);
         if (filter.isPresent()) {
             scan = scan.filter(filter.get().expression());
@@ -179,6 +188,11 @@ public final class SnapshotScan {
         }
         return metadata;
     }
+
+    /** The types a split may group by: those whose text Trino's CAST to varchar writes as Java does. */
+    private static final Set<org.apache.iceberg.types.Type.TypeID> GROUP_TYPES = Set.of(org.apache.iceberg.types.Type.TypeID.STRING,
+            org.apache.iceberg.types.Type.TypeID.INTEGER, org.apache.iceberg.types.Type.TypeID.LONG, org.apache.iceberg.types.Type.TypeID.BOOLEAN,
+            org.apache.iceberg.types.Type.TypeID.DATE);
 
     private static final Set<String> SUMMARY_METADATA = Set.of("kiln.job-id", "kiln.recipe", "kiln.recipe-spec", "kiln.content-digest",
             "kiln.table-content-digest", "kiln.version");
@@ -374,12 +388,12 @@ public final class SnapshotScan {
             rowFilter = filter.map(rows -> rows.predicate(fileProjection)).orElse(null);
             if (split.isPresent() || shard.isPresent()) {
                 int id = position(fileProjection, snapshotSchema.findField(SPLIT_COLUMN).fieldId());
-                Predicate<String> ids = split.<Predicate<String>>map(rule -> rule::contains).orElse(value -> true);
-                if (shard.isPresent()) {
-                    ids = ids.and(shard.get()::contains);
-                }
-                Predicate<String> kept = ids;
-                Predicate<StructLike> byId = record -> kept.test(record.get(id, CharSequence.class).toString());
+                int group = split.flatMap(SplitRule::by).map(column -> position(fileProjection, snapshotSchema.findField(column).fieldId())).orElse(-1);
+                Predicate<StructLike> byId = record -> {
+                    String rowId = record.get(id, CharSequence.class).toString();
+                    return split.map(rule -> rule.contains(rowId, group < 0 ? null : record.get(group, Object.class))).orElse(true)
+                            && shard.map(rule -> rule.contains(rowId)).orElse(true);
+                };
                 rowFilter = rowFilter == null ? byId : rowFilter.and(byId);
             }
         }
@@ -393,6 +407,7 @@ public final class SnapshotScan {
             if (split.isPresent() || shard.isPresent()) {
                 extra.add(SPLIT_COLUMN);
             }
+            split.flatMap(SplitRule::by).ifPresent(extra::add);
             List<Types.NestedField> fields = new ArrayList<>(schema.columns());
             for (String column : extra) {
                 if (fields.stream().noneMatch(field -> field.name().equals(column))) {

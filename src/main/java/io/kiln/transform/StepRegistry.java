@@ -39,7 +39,8 @@ public final class StepRegistry {
             new ImageNormalizeStep(), new DedupImageStep(), new ImageStatsStep(), new VisualWordsStep(),
             new AudioNormalizeStep(), new AudioFeaturesStep(), new AudioSegmentsStep(),
             new EmbedStep(), new ImageEmbedStep(), new AudioEmbedStep(),
-            new io.kiln.transform.privacy.AnonymizeStep(), new io.kiln.transform.label.LabelStep()));
+            new io.kiln.transform.privacy.AnonymizeStep(), new io.kiln.transform.label.LabelStep(),
+            new io.kiln.transform.split.SplitStep()));
 
     private final Map<String, NavigableMap<Integer, StepDefinition>> definitions = new TreeMap<>();
 

@@ -165,9 +165,72 @@ class RowsAndExportTest {
         given().queryParam("split.fraction", "1.5").get(rowsPath(table, snapshot)).then().statusCode(400)
                 .body("error.violations[0].field", equalTo("split.fraction"));
         given().queryParam("split.seed", "3").get(rowsPath(table, snapshot)).then().statusCode(400)
-                .body("error.violations[0].field", equalTo("split.fraction"));
+                .body("error.violations[0].field", equalTo("split.fractions"));
         assertExportViolation(table, Map.of("snapshotId", snapshot, "split", Map.of("fraction", 0, "seed", "x"), "directory",
                 exportRoot().resolve("z").toString()), "split.fraction", "must be a number more than 0 and at most 1");
+    }
+
+    @Test
+    void namedGroupSplitsAreDisjointCoverEveryRowKeepEachSenderOnOneSideAndAgreeWithTheSplitStepExportsAndTheResolver() throws IOException {
+        String table = "read.groups_" + suffix();
+        Map<String, Object> fractions = new LinkedHashMap<>();
+        fractions.put("train", 0.8);
+        fractions.put("validation", 0.1);
+        fractions.put("test", 0.1);
+        Map<String, Object> source = Map.of("uri", "file://" + FIXTURES + "/splits/mail.jsonl", "format", "jsonl",
+                "schema", List.of(Map.of("name", "text", "type", "string"), Map.of("name", "sender", "type", "string")));
+        String jobId = given().contentType(ContentType.JSON).body(Map.of("table", table, "source", source,
+                "steps", List.of(Map.of("name", "split", "params", Map.of("fractions", fractions, "by", "sender", "seed", 7)))))
+                .post("/v1/jobs").then().statusCode(202).extract().jsonPath().getString("id");
+        JsonPath job = JobApiTest.awaitFinal(jobId);
+        assertThat(job.getString("state")).as(job.prettify()).isEqualTo("PUBLISHED");
+        long snapshot = job.getLong("snapshotId");
+        List<Map<String, Object>> all = jsonlRows(given().queryParam("columns", "id,sender,split").get(rowsPath(table, snapshot)).then().statusCode(200)
+                .extract().asByteArray());
+        assertThat(all).hasSize(1200);
+
+        Map<String, String> splitOfId = new java.util.HashMap<>();
+        Map<String, String> splitOfSender = new java.util.HashMap<>();
+        for (String name : fractions.keySet()) {
+            List<Map<String, Object>> rows = jsonlRows(given().queryParam("columns", "id,sender,split").queryParam("split.fractions", "train:0.8,validation:0.1,test:0.1")
+                    .queryParam("split.name", name).queryParam("split.by", "sender").queryParam("split.seed", 7).get(rowsPath(table, snapshot)).then().statusCode(200)
+                    .extract().asByteArray());
+            assertThat(rows).as("split %s", name).isNotEmpty().allSatisfy(row -> assertThat(row.get("split")).as("the split column of %s", row.get("id")).isEqualTo(name));
+            for (Map<String, Object> row : rows) {
+                assertThat(splitOfId.put((String) row.get("id"), name)).as("%s in two splits", row.get("id")).isNull();
+                if (row.get("sender") != null) {
+                    String before = splitOfSender.putIfAbsent((String) row.get("sender"), name);
+                    assertThat(before == null || before.equals(name)).as("sender %s in %s and %s", row.get("sender"), before, name).isTrue();
+                }
+            }
+            assertThat(rows.size() / 1200.0).as("the size of %s", name).isCloseTo(((Number) fractions.get(name)).doubleValue(), org.assertj.core.data.Offset.offset(0.05));
+
+            Path directory = exportRoot().resolve("groups-" + name + "-" + suffix());
+            export(table, Map.of("snapshotId", snapshot, "format", "jsonl", "columns", List.of("id", "sender", "split"), "directory", directory.toString(),
+                    "split", Map.of("fractions", fractions, "name", name, "by", "sender", "seed", 7))).then().statusCode(200)
+                    .body("rows", equalTo(rows.size())).body("splitName", equalTo(name)).body("split.by", equalTo("sender")).body("split.fractions.validation", equalTo(0.1f));
+            assertThat(jsonlRows(Files.readAllBytes(directory.resolve("data/" + name + "-00000-of-00001.jsonl")))).isEqualTo(rows);
+
+            JsonPath resolved = given().contentType(ContentType.JSON).body(Map.of("table", table, "snapshot", snapshot,
+                    "split", Map.of("fractions", fractions, "name", name, "by", "sender", "seed", 7))).post("/v1/training/resolve").then().statusCode(200).extract().jsonPath();
+            assertThat(resolved.getInt("rows")).isEqualTo(rows.size());
+            assertThat(resolved.getString("trinoSql")).contains("COALESCE('7:sender=' || CAST(\"sender\" AS varchar), '7:' || id)");
+            List<Map<String, Object>> byPath = jsonlRows(given().urlEncodingEnabled(false).get(resolved.getString("rowsPath")).then().statusCode(200).extract().asByteArray());
+            assertThat(byPath).extracting(row -> row.get("id")).containsExactlyElementsOf(rows.stream().map(row -> row.get("id")).toList());
+        }
+        assertThat(splitOfId).hasSize(1200);
+        assertThat(splitOfSender.keySet()).isEqualTo(all.stream().map(row -> row.get("sender")).filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()))
+                .hasSizeGreaterThan(250);
+
+        given().queryParam("split.fractions", "train:0.8,test:0.1").queryParam("split.name", "test").get(rowsPath(table, snapshot)).then().statusCode(400)
+                .body("error.violations[0].field", equalTo("split.fractions")).body("error.violations[0].message", equalTo("the fractions must sum to 1, they sum to 0.9"));
+        given().queryParam("split.fractions", "train:0.5,test:0.5").queryParam("split.name", "test").queryParam("split.by", "nosuch").get(rowsPath(table, snapshot))
+                .then().statusCode(400).body("error.violations[0].field", equalTo("split.by"));
+        given().contentType(ContentType.JSON).body(Map.of("table", table, "snapshot", snapshot, "split", Map.of("fractions", fractions, "name", "dev")))
+                .post("/v1/training/resolve").then().statusCode(400).body("error.violations[0].field", equalTo("split.name"));
+        given().contentType(ContentType.JSON).body(Map.of("table", table + "_bad", "source", source, "steps", List.of(Map.of("name", "split",
+                "params", Map.of("fractions", Map.of("train", 0.7), "by", "sender"))))).post("/v1/jobs").then().statusCode(400)
+                .body("error.violations[0].field", equalTo("steps[0].params.fractions"));
     }
 
     @Test

@@ -323,6 +323,54 @@ class TrinoIT {
     }
 
     /**
+     * Named splits grouped by a column: for each of train, validation and test, the resolved Trino SQL
+     * selects exactly the rows its rowsPath streams, and those are the rows the split step marked with
+     * that name at ingest.
+     */
+    @Test
+    void namedGroupSplitsSelectTheSameRowsInTrinoTheRowsPathAndTheSplitColumn() throws Exception {
+        KilnProcess kiln = KILNS.get("kiln");
+        String table = "demo.groups_" + suffix();
+        Map<String, Object> fractions = new LinkedHashMap<>();
+        fractions.put("train", 0.8);
+        fractions.put("validation", 0.1);
+        fractions.put("test", 0.1);
+        Map<String, Object> source = Map.of("uri", "file://" + FIXTURES + "/splits/mail.jsonl", "format", "jsonl",
+                "schema", List.of(Map.of("name", "text", "type", "string"), Map.of("name", "sender", "type", "string")));
+        KilnProcess.Response accepted = kiln.post("/v1/jobs", Map.of("table", table, "source", source,
+                "steps", List.of(Map.of("name", "split", "params", Map.of("fractions", fractions, "by", "sender", "seed", 7)))));
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        JsonNode job = kiln.awaitFinalJob(accepted.json().get("id").asText());
+        assertThat(job.get("state").asText()).as(job.toString()).isEqualTo("PUBLISHED");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String name : fractions.keySet()) {
+            JsonNode resolved = kiln.post("/v1/training/resolve", Map.of("table", table, "snapshot", job.get("snapshotId").asText(), "columns", List.of("id", "split"),
+                    "split", Map.of("fractions", fractions, "name", name, "by", "sender", "seed", 7))).json();
+            List<String> fromTrino = new ArrayList<>();
+            try (Connection connection = connect("kiln"); Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery(resolved.get("trinoSql").asText())) {
+                while (rows.next()) {
+                    assertThat(rows.getString("split")).as("the split column of %s", rows.getString("id")).isEqualTo(name);
+                    fromTrino.add(rows.getString("id"));
+                }
+            }
+            KilnProcess.Response byPath = kiln.get(resolved.get("rowsPath").asText());
+            assertThat(byPath.status()).as(byPath.body()).isEqualTo(200);
+            List<String> fromKiln = byPath.body().lines().filter(line -> !line.isBlank()).map(line -> {
+                try {
+                    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("id").asText();
+                }
+                catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+            assertThat(fromTrino).as("split %s", name).isNotEmpty().hasSize(resolved.get("rows").asInt()).containsExactlyInAnyOrderElementsOf(fromKiln);
+            fromTrino.forEach(id -> assertThat(seen.add(id)).as("%s in two splits", id).isTrue());
+        }
+        assertThat(seen).hasSize(1200);
+    }
+
+    /**
      * The embedding column the embed step writes (a fixed-size list<float>) must reach Trino users
      * as array(real); this pins that contract on Kiln's own catalog and writer.
      */
