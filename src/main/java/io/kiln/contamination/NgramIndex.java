@@ -1,0 +1,690 @@
+package io.kiln.contamination;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.zip.CRC32C;
+
+/**
+ * The word n-grams of an eval set, for finding its text in training data (the decontamination of GPT-3, Brown et
+ * al. 2020, appendix C): the hash ({@link NgramText#ngramHash}) of every n-gram of every eval item, and for each
+ * hash the items that have it. A hash that more than {@link #frequencyCap()} items share (boilerplate such as
+ * "which of the following is correct") is dropped, so it matches nothing.
+ *
+ * <p>Built once per eval snapshot with a {@link #builder}, then {@link #write written} and {@link #read} back.
+ * Immutable and thread-safe: any number of threads may {@link #match} at once.
+ *
+ * <p>Memory: 12 bytes per (distinct n-gram, item) pair while building, twice that during {@link Builder#build};
+ * then about 37 bytes per kept n-gram plus 4 per (n-gram, item) pair.
+ *
+ * <p>File format, version 1, little-endian: the magic {@code "KILNNGRM"}, the version (int), n (int), the frequency
+ * cap (int), the items (int), the kept n-grams K (long), the capped n-grams (long), the (n-gram, item) pairs P
+ * (long), the CRC32C of the header so far (int); then the K hashes ascending (long each), K + 1 offsets into the pairs (int each), the P item ordinals
+ * (int each; those of hash {@code i} are {@code [offsets[i], offsets[i + 1])}, ascending); last the CRC32C of
+ * everything before it (int). The same index always gives the same bytes.
+ */
+public final class NgramIndex {
+    static final long MAGIC = 0x4D52474E4E4C494BL; // "KILNNGRM" read as a little-endian long
+    static final int VERSION = 1;
+    static final int HEADER_BYTES = 8 + 4 * 4 + 3 * 8;
+    private static final int[] NO_ITEMS = new int[0];
+    private static final Match NO_NGRAMS = new Match(0, 0, NO_ITEMS, NO_ITEMS, NO_ITEMS);
+
+    private final int n;
+    private final int frequencyCap;
+    private final int items;
+    private final long cappedNgrams;
+    private final long[] hashes;
+    private final int[] offsets;
+    private final int[] itemOrdinals;
+    private final long[] tableKeys;
+    private final int[] tableValues;
+    private final int tableShift;
+    private final int zeroKeyValue;
+    private final long removeMultiplier;
+
+    private NgramIndex(int n, int frequencyCap, int items, long cappedNgrams, long[] hashes, int[] offsets, int[] itemOrdinals) {
+        this.n = n;
+        this.frequencyCap = frequencyCap;
+        this.items = items;
+        this.cappedNgrams = cappedNgrams;
+        this.hashes = hashes;
+        this.offsets = offsets;
+        this.itemOrdinals = itemOrdinals;
+        long wanted = 2L * Math.max(2, hashes.length);
+        if (wanted > 1 << 30) {
+            throw new IllegalArgumentException("Cannot index %d n-grams: more than %d".formatted(hashes.length, 1 << 29));
+        }
+        int capacity = (int) Long.highestOneBit(wanted - 1) << 1;
+        tableKeys = new long[capacity];
+        tableValues = new int[capacity];
+        tableShift = 64 - Integer.numberOfTrailingZeros(capacity);
+        int mask = capacity - 1;
+        int zero = -1;
+        for (int i = 0; i < hashes.length; i++) {
+            long key = hashes[i];
+            if (key == 0) {
+                zero = i;
+                continue;
+            }
+            int slot = (int) (key >>> tableShift);
+            while (tableKeys[slot] != 0) {
+                slot = slot + 1 & mask;
+            }
+            tableKeys[slot] = key;
+            tableValues[slot] = i;
+        }
+        zeroKeyValue = zero;
+        removeMultiplier = NgramText.power(NgramText.NGRAM_MULTIPLIER, n - 1);
+    }
+
+    /**
+     * A builder of the index of word {@code n}-grams that drops the n-grams of more than {@code frequencyCap} items.
+     * GPT-3 used n = 13 (and shorter n-grams for very short items, which is a choice of the caller).
+     *
+     * @throws IllegalArgumentException if n is not in [1, 64] or frequencyCap is below 1
+     */
+    public static Builder builder(int n, int frequencyCap) {
+        return new Builder(n, frequencyCap);
+    }
+
+    public int n() {
+        return n;
+    }
+
+    public int frequencyCap() {
+        return frequencyCap;
+    }
+
+    /** The number of item ordinals: one more than the last item added, 0 when none was. */
+    public int items() {
+        return items;
+    }
+
+    /** The distinct n-gram hashes kept (those of at most {@link #frequencyCap()} items). */
+    public long ngrams() {
+        return hashes.length;
+    }
+
+    /** The distinct n-gram hashes dropped because more than {@link #frequencyCap()} items have them. */
+    public long cappedNgrams() {
+        return cappedNgrams;
+    }
+
+    /** The items (ascending) that have the n-gram of this hash; empty if none does or it was capped. */
+    public int[] itemsOf(long ngramHash) {
+        int index = indexOf(ngramHash);
+        return index < 0 ? NO_ITEMS : Arrays.copyOfRange(itemOrdinals, offsets[index], offsets[index + 1]);
+    }
+
+    /**
+     * The n-grams of {@code text} that are in the index: how many, which items have them, and where they are in
+     * the text. Allocates only the result (and nothing for a text without n-grams).
+     */
+    public Match match(String text) {
+        requireNonNull(text, "text is null");
+        NgramText.Cursor cursor = new NgramText.Cursor(text);
+        int n = this.n;
+        long[] ring = new long[n];
+        int[] ringStarts = new int[n];
+        int words = 0;
+        long rolling = 0;
+        int matched = 0;
+        int[] hitItems = NO_ITEMS;
+        int hitCount = 0;
+        int[] spanStarts = NO_ITEMS;
+        int[] spanEnds = NO_ITEMS;
+        int spans = 0;
+        int oldest = 0;
+        while (cursor.next()) {
+            rolling = (rolling - ring[oldest] * removeMultiplier) * NgramText.NGRAM_MULTIPLIER + cursor.hash;
+            ring[oldest] = cursor.hash;
+            ringStarts[oldest] = cursor.start;
+            if (++oldest == n) {
+                oldest = 0;
+            }
+            if (++words < n) {
+                continue;
+            }
+            int index = indexOf(NgramText.fmix64(rolling));
+            if (index < 0) {
+                continue;
+            }
+            matched++;
+            int start = ringStarts[oldest];
+            if (spans > 0 && start <= spanEnds[spans - 1]) {
+                spanEnds[spans - 1] = cursor.end;
+            }
+            else {
+                if (spans == spanStarts.length) {
+                    spanStarts = Arrays.copyOf(spanStarts, spans * 2 + 4);
+                    spanEnds = Arrays.copyOf(spanEnds, spans * 2 + 4);
+                }
+                spanStarts[spans] = start;
+                spanEnds[spans] = cursor.end;
+                spans++;
+            }
+            int from = offsets[index];
+            int to = offsets[index + 1];
+            if (hitCount + to - from > hitItems.length) {
+                hitItems = Arrays.copyOf(hitItems, Math.max(hitItems.length * 2, hitCount + to - from + 8));
+            }
+            System.arraycopy(itemOrdinals, from, hitItems, hitCount, to - from);
+            hitCount += to - from;
+        }
+        int ngrams = Math.max(0, words - n + 1);
+        if (matched == 0) {
+            return ngrams == 0 ? NO_NGRAMS : new Match(ngrams, 0, NO_ITEMS, NO_ITEMS, NO_ITEMS);
+        }
+        Arrays.sort(hitItems, 0, hitCount);
+        int distinct = 0;
+        for (int i = 0; i < hitCount; i++) {
+            if (distinct == 0 || hitItems[distinct - 1] != hitItems[i]) {
+                hitItems[distinct++] = hitItems[i];
+            }
+        }
+        return new Match(ngrams, matched, Arrays.copyOf(hitItems, distinct), Arrays.copyOf(spanStarts, spans), Arrays.copyOf(spanEnds, spans));
+    }
+
+    private int indexOf(long ngramHash) {
+        if (ngramHash == 0) {
+            return zeroKeyValue;
+        }
+        long[] keys = tableKeys;
+        int mask = keys.length - 1;
+        int slot = (int) (ngramHash >>> tableShift);
+        while (true) {
+            long key = keys[slot];
+            if (key == ngramHash) {
+                return tableValues[slot];
+            }
+            if (key == 0) {
+                return -1;
+            }
+            slot = slot + 1 & mask;
+        }
+    }
+
+    /**
+     * Writes the index to {@code file} atomically: to a temporary file in the same directory, forced to the disk,
+     * then moved over {@code file}.
+     *
+     * @throws UncheckedIOException if it cannot be written
+     */
+    public void write(Path file) {
+        requireNonNull(file, "file is null");
+        Path directory = file.toAbsolutePath().getParent();
+        Path temporary = null;
+        try {
+            temporary = directory.resolve(".%s.%s.tmp".formatted(file.getFileName(), UUID.randomUUID()));
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ChecksummedWriter out = new ChecksummedWriter(channel);
+                out.putLong(MAGIC);
+                out.putInt(VERSION);
+                out.putInt(n);
+                out.putInt(frequencyCap);
+                out.putInt(items);
+                out.putLong(hashes.length);
+                out.putLong(cappedNgrams);
+                out.putLong(itemOrdinals.length);
+                out.putChecksum();
+                out.putLongs(hashes);
+                out.putInts(offsets);
+                out.putInts(itemOrdinals);
+                out.finish();
+                channel.force(true);
+            }
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temporary = null;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the n-gram index %s: %s".formatted(file, e.getMessage()), e);
+        }
+        finally {
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                }
+                catch (IOException ignored) {
+                    // the write already failed; that is the error to report
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads an index that {@link #write} wrote, checking its size, checksum and structure.
+     *
+     * @throws UncheckedIOException if the file cannot be read, is not an n-gram index of a known version, is
+     *         truncated or corrupt; the message says which
+     */
+    public static NgramIndex read(Path file) {
+        requireNonNull(file, "file is null");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < HEADER_BYTES + 8) {
+                throw corrupt("truncated: %d bytes, less than a header".formatted(size));
+            }
+            ChecksummedReader in = new ChecksummedReader(channel);
+            long magic = in.getLong();
+            if (magic != MAGIC) {
+                throw corrupt("not an n-gram index (magic %016x)".formatted(magic));
+            }
+            int version = in.getInt();
+            if (version != VERSION) {
+                throw corrupt("unsupported format version %d (this build reads version %d): a newer Kiln wrote it, or it is corrupt".formatted(version, VERSION));
+            }
+            int n = in.getInt();
+            int frequencyCap = in.getInt();
+            int items = in.getInt();
+            long kept = in.getLong();
+            long capped = in.getLong();
+            long pairs = in.getLong();
+            int headerComputed = in.checksum();
+            int headerStored = in.getInt();
+            if (headerComputed != headerStored) {
+                throw corrupt("corrupt header: CRC32C %08x, the file says %08x".formatted(headerComputed, headerStored));
+            }
+            if (n < 1 || n > 64 || frequencyCap < 1 || items < 0 || kept < 0 || kept >= Integer.MAX_VALUE / 2 || capped < 0
+                    || pairs < kept || pairs > Integer.MAX_VALUE - 8) {
+                throw corrupt("corrupt header (n %d, frequency cap %d, items %d, n-grams %d, capped %d, pairs %d)"
+                        .formatted(n, frequencyCap, items, kept, capped, pairs));
+            }
+            long expected = HEADER_BYTES + 4 + kept * 8 + (kept + 1) * 4 + pairs * 4 + 4;
+            if (size != expected) {
+                throw corrupt("%s: %d bytes, its header says %d".formatted(size < expected ? "truncated" : "trailing bytes", size, expected));
+            }
+            long[] hashes = in.getLongs((int) kept);
+            int[] offsets = in.getInts((int) kept + 1);
+            int[] itemOrdinals = in.getInts((int) pairs);
+            int computed = in.checksum();
+            int stored = in.getInt();
+            if (computed != stored) {
+                throw corrupt("corrupt: CRC32C %08x, the file says %08x".formatted(computed, stored));
+            }
+            checkStructure(n, frequencyCap, items, hashes, offsets, itemOrdinals);
+            return new NgramIndex(n, frequencyCap, items, capped, hashes, offsets, itemOrdinals);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the n-gram index %s: %s".formatted(file, e.getMessage()), e);
+        }
+    }
+
+    private static void checkStructure(int n, int frequencyCap, int items, long[] hashes, int[] offsets, int[] itemOrdinals)
+            throws IOException {
+        if (offsets[0] != 0 || offsets[hashes.length] != itemOrdinals.length) {
+            throw corrupt("corrupt: the offsets do not span the items");
+        }
+        for (int i = 0; i < hashes.length; i++) {
+            if (i > 0 && Long.compareUnsigned(hashes[i - 1], hashes[i]) >= 0) {
+                throw corrupt("corrupt: n-gram hashes not ascending at %d".formatted(i));
+            }
+            int from = offsets[i];
+            int to = offsets[i + 1];
+            if (to <= from || to - from > frequencyCap) {
+                throw corrupt("corrupt: n-gram %d has %d items (frequency cap %d)".formatted(i, to - from, frequencyCap));
+            }
+            for (int j = from; j < to; j++) {
+                if (itemOrdinals[j] < 0 || itemOrdinals[j] >= items || j > from && itemOrdinals[j - 1] >= itemOrdinals[j]) {
+                    throw corrupt("corrupt: item ordinals of n-gram %d not ascending in [0, %d)".formatted(i, items));
+                }
+            }
+        }
+    }
+
+    private static IOException corrupt(String detail) {
+        return new IOException(detail);
+    }
+
+    /**
+     * The n-grams of a text found in an index. {@code ngrams}: the n-grams of the text (words - n + 1, or 0);
+     * {@code matchedNgrams}: how many of them are in the index; {@code items}: the eval items that have any of them,
+     * ascending; {@code spanStarts}/{@code spanEnds}: the {@code char} ranges [start, end) of the text that matched
+     * n-grams cover (from the first word's start to the last word's end), overlapping ranges merged, ascending. The
+     * arrays are not copied: whoever holds them must not change them.
+     */
+    public record Match(int ngrams, int matchedNgrams, int[] items, int[] spanStarts, int[] spanEnds) {
+        public Match {
+            requireNonNull(items, "items is null");
+            requireNonNull(spanStarts, "spanStarts is null");
+            requireNonNull(spanEnds, "spanEnds is null");
+            if (spanStarts.length != spanEnds.length) {
+                throw new IllegalArgumentException("%d span starts but %d span ends".formatted(spanStarts.length, spanEnds.length));
+            }
+            if (matchedNgrams < 0 || matchedNgrams > ngrams) {
+                throw new IllegalArgumentException("matchedNgrams %d is not in [0, ngrams %d]".formatted(matchedNgrams, ngrams));
+            }
+        }
+
+        /** The share of the text's n-grams that are in the index; 0 for a text without n-grams. */
+        public double score() {
+            return ngrams == 0 ? 0 : matchedNgrams / (double) ngrams;
+        }
+
+        /** Whether any n-gram of the text is in the index. */
+        public boolean matched() {
+            return matchedNgrams > 0;
+        }
+    }
+
+    /**
+     * Collects the n-grams of the eval items, in the order of their ordinals. Not thread-safe; builds one index.
+     */
+    public static final class Builder {
+        private final int n;
+        private final int frequencyCap;
+        private long[] pairHashes = new long[1024];
+        private int[] pairItems = new int[1024];
+        private int pairs;
+        private int lastItem = -1;
+        private boolean built;
+
+        private Builder(int n, int frequencyCap) {
+            if (n < 1 || n > 64) {
+                throw new IllegalArgumentException("n must be in [1, 64], got %d".formatted(n));
+            }
+            if (frequencyCap < 1) {
+                throw new IllegalArgumentException("frequencyCap must be at least 1, got %d".formatted(frequencyCap));
+            }
+            this.n = n;
+            this.frequencyCap = frequencyCap;
+        }
+
+        /**
+         * Adds the distinct n-grams of eval item {@code item}. Items come in increasing order of their ordinals, each
+         * once; an ordinal may be skipped (that item has no n-grams). A text of fewer than n words adds none.
+         *
+         * @throws IllegalArgumentException if {@code item} is negative or not above the last item added
+         * @throws IllegalStateException if the index was already built
+         */
+        public Builder add(int item, String text) {
+            requireNonNull(text, "text is null");
+            if (built) {
+                throw new IllegalStateException("Cannot add item %d: the index was already built".formatted(item));
+            }
+            if (item <= lastItem || item < 0) {
+                throw new IllegalArgumentException("Cannot add item %d: items must be added once each, in increasing order (last was %d)"
+                        .formatted(item, lastItem));
+            }
+            lastItem = item;
+            NgramText.Words words = NgramText.words(text);
+            long[] scratch = NgramText.ngramHashes(words, n);
+            int ngrams = scratch.length;
+            if (ngrams == 0) {
+                return this;
+            }
+            Arrays.sort(scratch);
+            if (pairs + ngrams > pairHashes.length) {
+                long grown = Math.max(pairs + (long) ngrams, pairHashes.length + ((long) pairHashes.length >> 1));
+                if (grown > Integer.MAX_VALUE - 8) {
+                    throw new IllegalStateException("Cannot add item %d: more than %d (n-gram, item) pairs".formatted(item, Integer.MAX_VALUE - 8));
+                }
+                pairHashes = Arrays.copyOf(pairHashes, (int) grown);
+                pairItems = Arrays.copyOf(pairItems, (int) grown);
+            }
+            for (int i = 0; i < ngrams; i++) {
+                if (i == 0 || scratch[i] != scratch[i - 1]) {
+                    pairHashes[pairs] = scratch[i];
+                    pairItems[pairs] = item;
+                    pairs++;
+                }
+            }
+            return this;
+        }
+
+        /**
+         * The index of the items added. The builder cannot be used afterwards.
+         *
+         * @throws IllegalStateException if the index was already built
+         */
+        public NgramIndex build() {
+            if (built) {
+                throw new IllegalStateException("The index was already built");
+            }
+            built = true;
+            long[] sortedHashes = pairHashes;
+            int[] sortedItems = pairItems;
+            pairHashes = null;
+            pairItems = null;
+            if (pairs > 0) {
+                radixSort(sortedHashes, sortedItems, pairs);
+            }
+            int kept = 0;
+            int keptPairs = 0;
+            long capped = 0;
+            // Compacted in place: kept hashes and their items never overtake the pair being read.
+            int[] offsets = new int[countDistinct(sortedHashes, pairs) + 1];
+            for (int from = 0; from < pairs; ) {
+                long hash = sortedHashes[from];
+                int to = from + 1;
+                while (to < pairs && sortedHashes[to] == hash) {
+                    to++;
+                }
+                if (to - from > frequencyCap) {
+                    capped++;
+                }
+                else {
+                    sortedHashes[kept] = hash;
+                    offsets[kept] = keptPairs;
+                    System.arraycopy(sortedItems, from, sortedItems, keptPairs, to - from);
+                    keptPairs += to - from;
+                    kept++;
+                }
+                from = to;
+            }
+            offsets[kept] = keptPairs;
+            return new NgramIndex(n, frequencyCap, lastItem + 1, capped, Arrays.copyOf(sortedHashes, kept), Arrays.copyOf(offsets, kept + 1),
+                    Arrays.copyOf(sortedItems, keptPairs));
+        }
+
+        private static int countDistinct(long[] sorted, int length) {
+            int distinct = 0;
+            for (int i = 0; i < length; i++) {
+                if (i == 0 || sorted[i] != sorted[i - 1]) {
+                    distinct++;
+                }
+            }
+            return distinct;
+        }
+
+        /**
+         * Sorts the first {@code length} pairs by hash as unsigned, stably (so each hash's items stay ascending): least
+         * significant digit first, 11 bits at a time.
+         */
+        private static void radixSort(long[] hashes, int[] items, int length) {
+            long[] hashBuffer = new long[length];
+            int[] itemBuffer = new int[length];
+            long[] sourceHashes = hashes;
+            int[] sourceItems = items;
+            long[] targetHashes = hashBuffer;
+            int[] targetItems = itemBuffer;
+            int[] counts = new int[1 << 11];
+            for (int shift = 0; shift < 64; shift += 11) {
+                Arrays.fill(counts, 0);
+                for (int i = 0; i < length; i++) {
+                    counts[(int) (sourceHashes[i] >>> shift) & 0x7FF]++;
+                }
+                if (counts[(int) (sourceHashes[0] >>> shift) & 0x7FF] == length) {
+                    continue;
+                }
+                int sum = 0;
+                for (int d = 0; d < counts.length; d++) {
+                    int count = counts[d];
+                    counts[d] = sum;
+                    sum += count;
+                }
+                for (int i = 0; i < length; i++) {
+                    int digit = (int) (sourceHashes[i] >>> shift) & 0x7FF;
+                    int at = counts[digit]++;
+                    targetHashes[at] = sourceHashes[i];
+                    targetItems[at] = sourceItems[i];
+                }
+                long[] swapHashes = sourceHashes;
+                sourceHashes = targetHashes;
+                targetHashes = swapHashes;
+                int[] swapItems = sourceItems;
+                sourceItems = targetItems;
+                targetItems = swapItems;
+            }
+            if (sourceHashes != hashes) {
+                System.arraycopy(sourceHashes, 0, hashes, 0, length);
+                System.arraycopy(sourceItems, 0, items, 0, length);
+            }
+        }
+    }
+
+    /** Writes little-endian values through a buffer, keeping the CRC32C of every byte written. */
+    private static final class ChecksummedWriter {
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        private final CRC32C crc = new CRC32C();
+
+        ChecksummedWriter(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        void putInt(int value) throws IOException {
+            ensure(4);
+            buffer.putInt(value);
+        }
+
+        void putLong(long value) throws IOException {
+            ensure(8);
+            buffer.putLong(value);
+        }
+
+        void putLongs(long[] values) throws IOException {
+            for (int at = 0; at < values.length; ) {
+                ensure(8);
+                int count = Math.min(buffer.remaining() / 8, values.length - at);
+                buffer.asLongBuffer().put(values, at, count);
+                buffer.position(buffer.position() + count * 8);
+                at += count;
+            }
+        }
+
+        void putInts(int[] values) throws IOException {
+            for (int at = 0; at < values.length; ) {
+                ensure(4);
+                int count = Math.min(buffer.remaining() / 4, values.length - at);
+                buffer.asIntBuffer().put(values, at, count);
+                buffer.position(buffer.position() + count * 4);
+                at += count;
+            }
+        }
+
+        /** Writes the CRC32C of every byte before it; it counts in later checksums. */
+        void putChecksum() throws IOException {
+            flush();
+            buffer.putInt((int) crc.getValue());
+        }
+
+        /** Writes the CRC32C of every byte before it and flushes. */
+        void finish() throws IOException {
+            putChecksum();
+            flush();
+        }
+
+        private void ensure(int bytes) throws IOException {
+            if (buffer.remaining() < bytes) {
+                flush();
+            }
+        }
+
+        private void flush() throws IOException {
+            buffer.flip();
+            crc.update(buffer.duplicate());
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            buffer.clear();
+        }
+    }
+
+    /** Reads little-endian values through a buffer, keeping the CRC32C of every byte read. */
+    private static final class ChecksummedReader {
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        private final CRC32C crc = new CRC32C();
+        private int checksummedUpTo;
+
+        ChecksummedReader(FileChannel channel) {
+            this.channel = channel;
+            buffer.limit(0);
+        }
+
+        int getInt() throws IOException {
+            fill(4);
+            return buffer.getInt();
+        }
+
+        long getLong() throws IOException {
+            fill(8);
+            return buffer.getLong();
+        }
+
+        long[] getLongs(int length) throws IOException {
+            long[] values = new long[length];
+            for (int at = 0; at < length; ) {
+                fill(8);
+                int count = Math.min(buffer.remaining() / 8, length - at);
+                buffer.asLongBuffer().get(values, at, count);
+                buffer.position(buffer.position() + count * 8);
+                at += count;
+            }
+            return values;
+        }
+
+        int[] getInts(int length) throws IOException {
+            int[] values = new int[length];
+            for (int at = 0; at < length; ) {
+                fill(4);
+                int count = Math.min(buffer.remaining() / 4, length - at);
+                buffer.asIntBuffer().get(values, at, count);
+                buffer.position(buffer.position() + count * 4);
+                at += count;
+            }
+            return values;
+        }
+
+        /** The CRC32C of every byte read so far. */
+        int checksum() {
+            int position = buffer.position();
+            ByteBuffer consumed = buffer.duplicate();
+            consumed.position(checksummedUpTo).limit(position);
+            crc.update(consumed);
+            checksummedUpTo = position;
+            return (int) crc.getValue();
+        }
+
+        /** Makes at least {@code bytes} bytes available, checksumming those consumed before they leave the buffer. */
+        private void fill(int bytes) throws IOException {
+            if (buffer.remaining() >= bytes) {
+                return;
+            }
+            checksum();
+            buffer.compact();
+            checksummedUpTo = 0;
+            while (buffer.position() < bytes) {
+                if (channel.read(buffer) < 0) {
+                    throw new IOException("truncated: the file ended early");
+                }
+            }
+            // read as much as there is room for, so bulk reads move large chunks
+            while (buffer.hasRemaining() && channel.read(buffer) > 0) {
+                // keep reading
+            }
+            buffer.flip();
+        }
+    }
+}
