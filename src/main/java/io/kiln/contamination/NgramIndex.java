@@ -25,13 +25,15 @@ import java.util.zip.CRC32C;
  * Immutable and thread-safe: any number of threads may {@link #match} at once.
  *
  * <p>Memory: 12 bytes per (distinct n-gram, item) pair while building, twice that during {@link Builder#build};
- * then about 37 bytes per kept n-gram plus 4 per (n-gram, item) pair.
+ * then about 21 bytes per kept n-gram (a table of twice as many 8-byte slots, and an offset) plus 4 per (n-gram,
+ * item) pair.
  *
  * <p>File format, version 1, little-endian: the magic {@code "KILNNGRM"}, the version (int), n (int), the frequency
  * cap (int), the items (int), the kept n-grams K (long), the capped n-grams (long), the (n-gram, item) pairs P
- * (long), the CRC32C of the header so far (int); then the K hashes ascending (long each), K + 1 offsets into the pairs (int each), the P item ordinals
- * (int each; those of hash {@code i} are {@code [offsets[i], offsets[i + 1])}, ascending); last the CRC32C of
- * everything before it (int). The same index always gives the same bytes.
+ * (long), the CRC32C of the header so far (int); then the K hashes in ascending unsigned order (long each), K + 1
+ * offsets into the pairs (int each), the P item ordinals (int each; those of hash {@code i} are
+ * {@code [offsets[i], offsets[i + 1])}, ascending); last the CRC32C of everything before it (int). The same index
+ * always gives the same bytes.
  */
 public final class NgramIndex {
     static final long MAGIC = 0x4D52474E4E4C494BL; // "KILNNGRM" read as a little-endian long
@@ -44,48 +46,83 @@ public final class NgramIndex {
     private final int frequencyCap;
     private final int items;
     private final long cappedNgrams;
-    private final long[] hashes;
+    private final int ngrams;
+    private final boolean hasZeroHash;
+    /** The ordered hash table: see {@link #slotsOf}. */
+    private final long[] slots;
+    private final int homes;
+    /** Bit {@code s} is set when slot {@code s} holds a hash. */
+    private final long[] occupied;
+    /** The occupied slots before each block of 64 slots. */
+    private final int[] occupiedBefore;
+    /** By rank (the hash's place in ascending unsigned order): where its items start in {@link #itemOrdinals}. */
     private final int[] offsets;
     private final int[] itemOrdinals;
-    private final long[] tableKeys;
-    private final int[] tableValues;
-    private final int tableShift;
-    private final int zeroKeyValue;
     private final long removeMultiplier;
 
-    private NgramIndex(int n, int frequencyCap, int items, long cappedNgrams, long[] hashes, int[] offsets, int[] itemOrdinals) {
+    private NgramIndex(int n, int frequencyCap, int items, long cappedNgrams, long[] sortedHashes, int[] offsets, int[] itemOrdinals) {
         this.n = n;
         this.frequencyCap = frequencyCap;
         this.items = items;
         this.cappedNgrams = cappedNgrams;
-        this.hashes = hashes;
+        this.ngrams = sortedHashes.length;
         this.offsets = offsets;
         this.itemOrdinals = itemOrdinals;
-        long wanted = 2L * Math.max(2, hashes.length);
+        this.hasZeroHash = ngrams > 0 && sortedHashes[0] == 0;
+        long wanted = 2L * Math.max(1, ngrams);
         if (wanted > 1 << 30) {
-            throw new IllegalArgumentException("Cannot index %d n-grams: more than %d".formatted(hashes.length, 1 << 29));
+            throw new IllegalArgumentException("Cannot index %d n-grams: more than %d".formatted(ngrams, 1 << 29));
         }
-        int capacity = (int) Long.highestOneBit(wanted - 1) << 1;
-        tableKeys = new long[capacity];
-        tableValues = new int[capacity];
-        tableShift = 64 - Integer.numberOfTrailingZeros(capacity);
-        int mask = capacity - 1;
-        int zero = -1;
-        for (int i = 0; i < hashes.length; i++) {
-            long key = hashes[i];
-            if (key == 0) {
-                zero = i;
-                continue;
+        this.homes = (int) wanted;
+        this.slots = slotsOf(sortedHashes, hasZeroHash ? 1 : 0, homes);
+        this.occupied = new long[slots.length >>> 6];
+        this.occupiedBefore = new int[occupied.length];
+        int before = 0;
+        for (int block = 0; block < occupied.length; block++) {
+            occupiedBefore[block] = before;
+            long bits = 0;
+            for (int bit = 0; bit < 64; bit++) {
+                if (slots[block << 6 | bit] != 0) {
+                    bits |= 1L << bit;
+                }
             }
-            int slot = (int) (key >>> tableShift);
-            while (tableKeys[slot] != 0) {
-                slot = slot + 1 & mask;
-            }
-            tableKeys[slot] = key;
-            tableValues[slot] = i;
+            occupied[block] = bits;
+            before += Long.bitCount(bits);
         }
-        zeroKeyValue = zero;
-        removeMultiplier = NgramText.power(NgramText.NGRAM_MULTIPLIER, n - 1);
+        this.removeMultiplier = NgramText.power(NgramText.NGRAM_MULTIPLIER, n - 1);
+    }
+
+    /** An index of these kept hashes (distinct, in ascending unsigned order) and their items; for tests of the table. */
+    static NgramIndex of(int n, int frequencyCap, int items, long[] sortedHashes, int[] offsets, int[] itemOrdinals) {
+        return new NgramIndex(n, frequencyCap, items, 0, sortedHashes, offsets, itemOrdinals);
+    }
+
+    /**
+     * An ordered linear-probing table of the non-zero hashes (0 marks an empty slot; the hash 0 is kept aside): hash
+     * {@code h}'s home slot is {@link #home}, which grows with {@code h} as unsigned, and the hashes, inserted in
+     * ascending order, each take the first free slot from its home on. So the occupied slots hold the hashes in
+     * ascending order (a slot's rank is the number of occupied slots before it), a lookup can stop at the first hash
+     * above the one it seeks, and the table needs no values. The table never wraps around: it is as long as the last
+     * slot used needs, plus at least one empty slot, rounded up to a multiple of 64. With {@code homes} twice the
+     * hashes, the load is at most 0.5.
+     */
+    private static long[] slotsOf(long[] sortedHashes, int from, int homes) {
+        int last = -1;
+        for (int i = from; i < sortedHashes.length; i++) {
+            last = Math.max(home(sortedHashes[i], homes), last + 1);
+        }
+        long[] slots = new long[(Math.max(homes, last + 2) + 63) & ~63];
+        last = -1;
+        for (int i = from; i < sortedHashes.length; i++) {
+            last = Math.max(home(sortedHashes[i], homes), last + 1);
+            slots[last] = sortedHashes[i];
+        }
+        return slots;
+    }
+
+    /** The home slot of a hash in [0, homes): its top 32 bits scaled to the table, so it grows with the hash. */
+    private static int home(long hash, int homes) {
+        return (int) ((hash >>> 32) * homes >>> 32);
     }
 
     /**
@@ -113,7 +150,7 @@ public final class NgramIndex {
 
     /** The distinct n-gram hashes kept (those of at most {@link #frequencyCap()} items). */
     public long ngrams() {
-        return hashes.length;
+        return ngrams;
     }
 
     /** The distinct n-gram hashes dropped because more than {@link #frequencyCap()} items have them. */
@@ -123,13 +160,13 @@ public final class NgramIndex {
 
     /** The items (ascending) that have the n-gram of this hash; empty if none does or it was capped. */
     public int[] itemsOf(long ngramHash) {
-        int index = indexOf(ngramHash);
-        return index < 0 ? NO_ITEMS : Arrays.copyOfRange(itemOrdinals, offsets[index], offsets[index + 1]);
+        int rank = rankOf(ngramHash);
+        return rank < 0 ? NO_ITEMS : Arrays.copyOfRange(itemOrdinals, offsets[rank], offsets[rank + 1]);
     }
 
     /**
      * The n-grams of {@code text} that are in the index: how many, which items have them, and where they are in
-     * the text. Allocates only the result (and nothing for a text without n-grams).
+     * the text. Allocates a few small buffers and the result (which is shared by texts without any match).
      */
     public Match match(String text) {
         requireNonNull(text, "text is null");
@@ -137,14 +174,9 @@ public final class NgramIndex {
         int n = this.n;
         long[] ring = new long[n];
         int[] ringStarts = new int[n];
+        Lookups lookups = new Lookups();
         int words = 0;
         long rolling = 0;
-        int matched = 0;
-        int[] hitItems = NO_ITEMS;
-        int hitCount = 0;
-        int[] spanStarts = NO_ITEMS;
-        int[] spanEnds = NO_ITEMS;
-        int spans = 0;
         int oldest = 0;
         while (cursor.next()) {
             rolling = (rolling - ring[oldest] * removeMultiplier) * NgramText.NGRAM_MULTIPLIER + cursor.hash;
@@ -153,17 +185,102 @@ public final class NgramIndex {
             if (++oldest == n) {
                 oldest = 0;
             }
-            if (++words < n) {
+            if (++words >= n && lookups.add(NgramText.fmix64(rolling), ringStarts[oldest], cursor.end)) {
+                resolve(lookups);
+            }
+        }
+        resolve(lookups);
+        return lookups.toMatch(Math.max(0, words - n + 1));
+    }
+
+    /**
+     * Looks the pending n-grams up in two passes: the first only reads each one's home slot, so that the reads, which
+     * miss the caches on a large index, overlap instead of waiting for each other; the second finishes each lookup.
+     */
+    private void resolve(Lookups lookups) {
+        long[] slots = this.slots;
+        long[] hashes = lookups.hashes;
+        long[] first = lookups.firstSlots;
+        int[] homeSlots = lookups.homeSlots;
+        int count = lookups.pending;
+        for (int i = 0; i < count; i++) {
+            int home = home(hashes[i], homes);
+            homeSlots[i] = home;
+            first[i] = slots[home];
+        }
+        for (int i = 0; i < count; i++) {
+            long hash = hashes[i];
+            long slotted = first[i];
+            int rank;
+            if (slotted == hash && hash != 0) {
+                rank = rankOfSlot(homeSlots[i]);
+            }
+            else if (hash == 0 || slotted != 0 && Long.compareUnsigned(slotted, hash) < 0) {
+                rank = rankOf(hash);
+            }
+            else {
                 continue;
             }
-            int index = indexOf(NgramText.fmix64(rolling));
-            if (index < 0) {
-                continue;
+            if (rank >= 0) {
+                lookups.hit(i, offsets, rank, itemOrdinals);
             }
+        }
+        lookups.pending = 0;
+    }
+
+    /** The rank of a hash (its place among the kept hashes in ascending unsigned order), or -1 if it is not kept. */
+    private int rankOf(long ngramHash) {
+        if (ngramHash == 0) {
+            return hasZeroHash ? 0 : -1;
+        }
+        long[] slots = this.slots;
+        for (int slot = home(ngramHash, homes); ; slot++) {
+            long slotted = slots[slot];
+            if (slotted == ngramHash) {
+                return rankOfSlot(slot);
+            }
+            if (slotted == 0 || Long.compareUnsigned(slotted, ngramHash) > 0) {
+                return -1;
+            }
+        }
+    }
+
+    private int rankOfSlot(int slot) {
+        int block = slot >>> 6;
+        return (hasZeroHash ? 1 : 0) + occupiedBefore[block] + Long.bitCount(occupied[block] & (1L << slot) - 1);
+    }
+
+    /** The n-grams of one text waiting to be looked up, and what the lookups found so far. */
+    private static final class Lookups {
+        private static final int BATCH = 64;
+
+        final long[] hashes = new long[BATCH];
+        final long[] firstSlots = new long[BATCH];
+        final int[] homeSlots = new int[BATCH];
+        final int[] starts = new int[BATCH];
+        final int[] ends = new int[BATCH];
+        int pending;
+        int matched;
+        int[] hitItems = NO_ITEMS;
+        int hitCount;
+        int[] spanStarts = NO_ITEMS;
+        int[] spanEnds = NO_ITEMS;
+        int spans;
+
+        /** Adds an n-gram and its char range; true when the batch is full. */
+        boolean add(long hash, int start, int end) {
+            hashes[pending] = hash;
+            starts[pending] = start;
+            ends[pending] = end;
+            return ++pending == BATCH;
+        }
+
+        void hit(int pendingIndex, int[] offsets, int rank, int[] itemOrdinals) {
             matched++;
-            int start = ringStarts[oldest];
+            int start = starts[pendingIndex];
+            int end = ends[pendingIndex];
             if (spans > 0 && start <= spanEnds[spans - 1]) {
-                spanEnds[spans - 1] = cursor.end;
+                spanEnds[spans - 1] = end;
             }
             else {
                 if (spans == spanStarts.length) {
@@ -171,47 +288,30 @@ public final class NgramIndex {
                     spanEnds = Arrays.copyOf(spanEnds, spans * 2 + 4);
                 }
                 spanStarts[spans] = start;
-                spanEnds[spans] = cursor.end;
+                spanEnds[spans] = end;
                 spans++;
             }
-            int from = offsets[index];
-            int to = offsets[index + 1];
-            if (hitCount + to - from > hitItems.length) {
-                hitItems = Arrays.copyOf(hitItems, Math.max(hitItems.length * 2, hitCount + to - from + 8));
+            int from = offsets[rank];
+            int length = offsets[rank + 1] - from;
+            if (hitCount + length > hitItems.length) {
+                hitItems = Arrays.copyOf(hitItems, Math.max(hitItems.length * 2, hitCount + length + 8));
             }
-            System.arraycopy(itemOrdinals, from, hitItems, hitCount, to - from);
-            hitCount += to - from;
+            System.arraycopy(itemOrdinals, from, hitItems, hitCount, length);
+            hitCount += length;
         }
-        int ngrams = Math.max(0, words - n + 1);
-        if (matched == 0) {
-            return ngrams == 0 ? NO_NGRAMS : new Match(ngrams, 0, NO_ITEMS, NO_ITEMS, NO_ITEMS);
-        }
-        Arrays.sort(hitItems, 0, hitCount);
-        int distinct = 0;
-        for (int i = 0; i < hitCount; i++) {
-            if (distinct == 0 || hitItems[distinct - 1] != hitItems[i]) {
-                hitItems[distinct++] = hitItems[i];
-            }
-        }
-        return new Match(ngrams, matched, Arrays.copyOf(hitItems, distinct), Arrays.copyOf(spanStarts, spans), Arrays.copyOf(spanEnds, spans));
-    }
 
-    private int indexOf(long ngramHash) {
-        if (ngramHash == 0) {
-            return zeroKeyValue;
-        }
-        long[] keys = tableKeys;
-        int mask = keys.length - 1;
-        int slot = (int) (ngramHash >>> tableShift);
-        while (true) {
-            long key = keys[slot];
-            if (key == ngramHash) {
-                return tableValues[slot];
+        Match toMatch(int ngrams) {
+            if (matched == 0) {
+                return ngrams == 0 ? NO_NGRAMS : new Match(ngrams, 0, NO_ITEMS, NO_ITEMS, NO_ITEMS);
             }
-            if (key == 0) {
-                return -1;
+            Arrays.sort(hitItems, 0, hitCount);
+            int distinct = 0;
+            for (int i = 0; i < hitCount; i++) {
+                if (distinct == 0 || hitItems[distinct - 1] != hitItems[i]) {
+                    hitItems[distinct++] = hitItems[i];
+                }
             }
-            slot = slot + 1 & mask;
+            return new Match(ngrams, matched, Arrays.copyOf(hitItems, distinct), Arrays.copyOf(spanStarts, spans), Arrays.copyOf(spanEnds, spans));
         }
     }
 
@@ -234,11 +334,18 @@ public final class NgramIndex {
                 out.putInt(n);
                 out.putInt(frequencyCap);
                 out.putInt(items);
-                out.putLong(hashes.length);
+                out.putLong(ngrams);
                 out.putLong(cappedNgrams);
                 out.putLong(itemOrdinals.length);
                 out.putChecksum();
-                out.putLongs(hashes);
+                if (hasZeroHash) {
+                    out.putLong(0);
+                }
+                for (long hash : slots) {
+                    if (hash != 0) {
+                        out.putLong(hash);
+                    }
+                }
                 out.putInts(offsets);
                 out.putInts(itemOrdinals);
                 out.finish();
@@ -561,16 +668,6 @@ public final class NgramIndex {
         void putLong(long value) throws IOException {
             ensure(8);
             buffer.putLong(value);
-        }
-
-        void putLongs(long[] values) throws IOException {
-            for (int at = 0; at < values.length; ) {
-                ensure(8);
-                int count = Math.min(buffer.remaining() / 8, values.length - at);
-                buffer.asLongBuffer().put(values, at, count);
-                buffer.position(buffer.position() + count * 8);
-                at += count;
-            }
         }
 
         void putInts(int[] values) throws IOException {

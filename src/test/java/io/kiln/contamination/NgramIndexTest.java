@@ -257,6 +257,41 @@ class NgramIndexTest {
     }
 
     @Test
+    void findsEveryHashOfATableWithZeroClustersAndTheLargestHashes(@TempDir Path directory) {
+        Random random = new Random(23);
+        TreeSet<Long> present = new TreeSet<>(Long::compareUnsigned);
+        present.addAll(List.of(0L, 1L, 2L, -1L, -2L, -3L, Long.MIN_VALUE, Long.MAX_VALUE));
+        for (int i = 0; i < 1000; i++) {
+            present.add(0x12345678_00000000L | random.nextInt() & 0xFFFFFFFFL);
+            present.add(0xFFFFFFFF_00000000L | random.nextInt() & 0xFFFFFFFFL);
+            present.add(random.nextLong());
+        }
+        long[] hashes = present.stream().mapToLong(Long::longValue).toArray();
+        int[] offsets = new int[hashes.length + 1];
+        int[] items = new int[hashes.length];
+        for (int i = 0; i < hashes.length; i++) {
+            offsets[i + 1] = i + 1;
+            items[i] = i % 7;
+        }
+
+        NgramIndex index = NgramIndex.of(13, 1, 7, hashes, offsets, items);
+        index.write(directory.resolve("table.ngrams"));
+        NgramIndex read = NgramIndex.read(directory.resolve("table.ngrams"));
+
+        for (NgramIndex table : List.of(index, read)) {
+            for (int i = 0; i < hashes.length; i++) {
+                assertThat(table.itemsOf(hashes[i])).as("hash %016x", hashes[i]).containsExactly(i % 7);
+                long absent = hashes[i] + 1;
+                if (!present.contains(absent)) {
+                    assertThat(table.itemsOf(absent)).as("hash %016x", absent).isEmpty();
+                }
+            }
+            assertThat(table.ngrams()).isEqualTo(hashes.length);
+        }
+        assertThat(NgramIndex.of(13, 1, 1, new long[] {5}, new int[] {0, 1}, new int[] {0}).itemsOf(0)).isEmpty();
+    }
+
+    @Test
     void readsBackWhatItWrote(@TempDir Path directory) {
         NgramIndex index = evalIndex(13, 3);
         Path file = directory.resolve("eval.ngrams");
