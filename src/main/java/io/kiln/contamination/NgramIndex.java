@@ -24,7 +24,7 @@ import java.util.zip.CRC32C;
  * <p>Built once per eval snapshot with a {@link #builder}, then {@link #write written} and {@link #read} back.
  * Immutable and thread-safe: any number of threads may {@link #match} at once.
  *
- * <p>Memory: 12 bytes per (distinct n-gram, item) pair while building, twice that during {@link Builder#build};
+ * <p>Memory: 12 bytes per n-gram of every item while building, twice that during {@link Builder#build};
  * then about 21 bytes per kept n-gram (a table of twice as many 8-byte slots, and an offset) plus 4 per (n-gram,
  * item) pair.
  *
@@ -508,7 +508,7 @@ public final class NgramIndex {
         }
 
         /**
-         * Adds the distinct n-grams of eval item {@code item}. Items come in increasing order of their ordinals, each
+         * Adds the n-grams of eval item {@code item} (one that it has several times counts once). Items come in increasing order of their ordinals, each
          * once; an ordinal may be skipped (that item has no n-grams). A text of fewer than n words adds none.
          *
          * @throws IllegalArgumentException if {@code item} is negative or not above the last item added
@@ -525,12 +525,8 @@ public final class NgramIndex {
             }
             lastItem = item;
             NgramText.Words words = NgramText.words(text);
-            long[] scratch = NgramText.ngramHashes(words, n);
-            int ngrams = scratch.length;
-            if (ngrams == 0) {
-                return this;
-            }
-            Arrays.sort(scratch);
+            long[] ngramHashes = NgramText.ngramHashes(words, n);
+            int ngrams = ngramHashes.length;
             if (pairs + ngrams > pairHashes.length) {
                 long grown = Math.max(pairs + (long) ngrams, pairHashes.length + ((long) pairHashes.length >> 1));
                 if (grown > Integer.MAX_VALUE - 8) {
@@ -539,13 +535,10 @@ public final class NgramIndex {
                 pairHashes = Arrays.copyOf(pairHashes, (int) grown);
                 pairItems = Arrays.copyOf(pairItems, (int) grown);
             }
-            for (int i = 0; i < ngrams; i++) {
-                if (i == 0 || scratch[i] != scratch[i - 1]) {
-                    pairHashes[pairs] = scratch[i];
-                    pairItems[pairs] = item;
-                    pairs++;
-                }
-            }
+            // an n-gram repeated within the item is added again here and counted once in build()
+            System.arraycopy(ngramHashes, 0, pairHashes, pairs, ngrams);
+            Arrays.fill(pairItems, pairs, pairs + ngrams, item);
+            pairs += ngrams;
             return this;
         }
 
@@ -569,22 +562,29 @@ public final class NgramIndex {
             int kept = 0;
             int keptPairs = 0;
             long capped = 0;
-            // Compacted in place: kept hashes and their items never overtake the pair being read.
+            // Compacted in place: kept hashes and their items never overtake the pair being read. The sort kept each
+            // hash's items in the order added, ascending, so an item that has an n-gram twice has it in adjacent pairs.
             int[] offsets = new int[countDistinct(sortedHashes, pairs) + 1];
             for (int from = 0; from < pairs; ) {
                 long hash = sortedHashes[from];
+                int distinctItems = 1;
                 int to = from + 1;
-                while (to < pairs && sortedHashes[to] == hash) {
-                    to++;
+                for (; to < pairs && sortedHashes[to] == hash; to++) {
+                    if (sortedItems[to] != sortedItems[to - 1]) {
+                        distinctItems++;
+                    }
                 }
-                if (to - from > frequencyCap) {
+                if (distinctItems > frequencyCap) {
                     capped++;
                 }
                 else {
                     sortedHashes[kept] = hash;
                     offsets[kept] = keptPairs;
-                    System.arraycopy(sortedItems, from, sortedItems, keptPairs, to - from);
-                    keptPairs += to - from;
+                    for (int pair = from; pair < to; pair++) {
+                        if (pair == from || sortedItems[pair] != sortedItems[pair - 1]) {
+                            sortedItems[keptPairs++] = sortedItems[pair];
+                        }
+                    }
                     kept++;
                 }
                 from = to;
@@ -605,47 +605,91 @@ public final class NgramIndex {
         }
 
         /**
-         * Sorts the first {@code length} pairs by hash as unsigned, stably (so each hash's items stay ascending): least
-         * significant digit first, 11 bits at a time.
+         * Sorts the first {@code length} pairs by hash as unsigned, stably (so each hash's items stay in the order added):
+         * a radix sort on the top 11 bits into 2,048 buckets, then each bucket, which fits the caches, by a least
+         * significant digit first radix sort on the other bits, 11 at a time (an insertion sort when it is small).
          */
         private static void radixSort(long[] hashes, int[] items, int length) {
-            long[] hashBuffer = new long[length];
-            int[] itemBuffer = new int[length];
-            long[] sourceHashes = hashes;
-            int[] sourceItems = items;
-            long[] targetHashes = hashBuffer;
-            int[] targetItems = itemBuffer;
-            int[] counts = new int[1 << 11];
-            for (int shift = 0; shift < 64; shift += 11) {
-                Arrays.fill(counts, 0);
-                for (int i = 0; i < length; i++) {
-                    counts[(int) (sourceHashes[i] >>> shift) & 0x7FF]++;
-                }
-                if (counts[(int) (sourceHashes[0] >>> shift) & 0x7FF] == length) {
+            if (length < SMALL) {
+                insertionSort(hashes, items, 0, length);
+                return;
+            }
+            long[] bufferHashes = new long[length];
+            int[] bufferItems = new int[length];
+            int[] bucketStarts = new int[DIGITS + 1];
+            for (int i = 0; i < length; i++) {
+                bucketStarts[(int) (hashes[i] >>> 64 - DIGIT_BITS) + 1]++;
+            }
+            int largest = 0;
+            for (int digit = 0; digit < DIGITS; digit++) {
+                largest = Math.max(largest, bucketStarts[digit + 1]);
+                bucketStarts[digit + 1] += bucketStarts[digit];
+            }
+            int[] next = Arrays.copyOf(bucketStarts, DIGITS);
+            for (int i = 0; i < length; i++) {
+                int at = next[(int) (hashes[i] >>> 64 - DIGIT_BITS)]++;
+                bufferHashes[at] = hashes[i];
+                bufferItems[at] = items[i];
+            }
+            long[] scratchHashes = new long[largest];
+            int[] scratchItems = new int[largest];
+            long[] otherHashes = new long[largest];
+            int[] otherItems = new int[largest];
+            int[] counts = new int[DIGITS];
+            for (int digit = 0; digit < DIGITS; digit++) {
+                int from = bucketStarts[digit];
+                int size = bucketStarts[digit + 1] - from;
+                if (size < SMALL) {
+                    System.arraycopy(bufferHashes, from, hashes, from, size);
+                    System.arraycopy(bufferItems, from, items, from, size);
+                    insertionSort(hashes, items, from, from + size);
                     continue;
                 }
-                int sum = 0;
-                for (int d = 0; d < counts.length; d++) {
-                    int count = counts[d];
-                    counts[d] = sum;
-                    sum += count;
-                }
-                for (int i = 0; i < length; i++) {
-                    int digit = (int) (sourceHashes[i] >>> shift) & 0x7FF;
-                    int at = counts[digit]++;
-                    targetHashes[at] = sourceHashes[i];
-                    targetItems[at] = sourceItems[i];
-                }
-                long[] swapHashes = sourceHashes;
-                sourceHashes = targetHashes;
-                targetHashes = swapHashes;
-                int[] swapItems = sourceItems;
-                sourceItems = targetItems;
-                targetItems = swapItems;
+                // bits 0 to 54 in five passes; the bucket's hashes share bits 53 to 63
+                countingPass(bufferHashes, bufferItems, from, scratchHashes, scratchItems, 0, size, 0, counts);
+                countingPass(scratchHashes, scratchItems, 0, otherHashes, otherItems, 0, size, 11, counts);
+                countingPass(otherHashes, otherItems, 0, scratchHashes, scratchItems, 0, size, 22, counts);
+                countingPass(scratchHashes, scratchItems, 0, otherHashes, otherItems, 0, size, 33, counts);
+                countingPass(otherHashes, otherItems, 0, hashes, items, from, size, 44, counts);
             }
-            if (sourceHashes != hashes) {
-                System.arraycopy(sourceHashes, 0, hashes, 0, length);
-                System.arraycopy(sourceItems, 0, items, 0, length);
+        }
+
+        private static final int DIGIT_BITS = 11;
+        private static final int DIGITS = 1 << DIGIT_BITS;
+        private static final int SMALL = 64;
+
+        /** Moves {@code size} pairs from source to target, stably ordered by the 11-bit digit at {@code shift}. */
+        private static void countingPass(long[] sourceHashes, int[] sourceItems, int sourceFrom, long[] targetHashes, int[] targetItems,
+                int targetFrom, int size, int shift, int[] counts) {
+            Arrays.fill(counts, 0);
+            for (int i = sourceFrom; i < sourceFrom + size; i++) {
+                counts[(int) (sourceHashes[i] >>> shift) & DIGITS - 1]++;
+            }
+            int sum = targetFrom;
+            for (int digit = 0; digit < DIGITS; digit++) {
+                int count = counts[digit];
+                counts[digit] = sum;
+                sum += count;
+            }
+            for (int i = sourceFrom; i < sourceFrom + size; i++) {
+                int at = counts[(int) (sourceHashes[i] >>> shift) & DIGITS - 1]++;
+                targetHashes[at] = sourceHashes[i];
+                targetItems[at] = sourceItems[i];
+            }
+        }
+
+        private static void insertionSort(long[] hashes, int[] items, int from, int to) {
+            for (int i = from + 1; i < to; i++) {
+                long hash = hashes[i];
+                int item = items[i];
+                int at = i;
+                while (at > from && Long.compareUnsigned(hashes[at - 1], hash) > 0) {
+                    hashes[at] = hashes[at - 1];
+                    items[at] = items[at - 1];
+                    at--;
+                }
+                hashes[at] = hash;
+                items[at] = item;
             }
         }
     }

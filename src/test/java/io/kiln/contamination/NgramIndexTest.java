@@ -157,6 +157,15 @@ class NgramIndexTest {
     }
 
     @Test
+    void anItemThatRepeatsAnNgramCountsOnceTowardTheCap() {
+        NgramIndex index = NgramIndex.builder(2, 1).add(0, "la la la la, la la").add(1, "tra la la").build();
+
+        assertThat(index.cappedNgrams()).isEqualTo(1);
+        assertThat(index.match("tra la").items()).containsExactly(1);
+        assertThat(NgramIndex.builder(2, 2).add(0, "la la la la").add(1, "la la").build().match("la la").items()).containsExactly(0, 1);
+    }
+
+    @Test
     void anNgramThatExactlyTheCapItemsShareIsKept() {
         NgramIndex index = NgramIndex.builder(2, 2).add(0, "red apple pie").add(1, "green apple pie").add(2, "blue apple tart").build();
 
@@ -200,12 +209,18 @@ class NgramIndexTest {
 
     @Test
     void agreesWithABruteForceIndex() {
-        Random random = new Random(17);
-        int n = 3;
-        int cap = 4;
+        agreesWithABruteForceIndex(new Random(17), 3, 4, 300, 40, 12);
+    }
+
+    @Test
+    void agreesWithABruteForceIndexOfManyNgrams() {
+        agreesWithABruteForceIndex(new Random(19), 2, 3, 3000, 200, 500);
+    }
+
+    private static void agreesWithABruteForceIndex(Random random, int n, int cap, int itemCount, int itemWords, int vocabulary) {
         List<String> items = new ArrayList<>();
-        for (int item = 0; item < 300; item++) {
-            items.add(randomText(random, 5 + random.nextInt(40)));
+        for (int item = 0; item < itemCount; item++) {
+            items.add(randomText(random, 5 + random.nextInt(itemWords), vocabulary));
         }
         NgramIndex.Builder builder = NgramIndex.builder(n, cap);
         Map<List<String>, TreeSet<Integer>> oracle = new HashMap<>();
@@ -223,7 +238,7 @@ class NgramIndexTest {
         assertThat(index.cappedNgrams()).isPositive();
         long matched = 0;
         for (int document = 0; document < 300; document++) {
-            String text = randomText(random, random.nextInt(60));
+            String text = randomText(random, random.nextInt(60), vocabulary);
             String[] words = text.toLowerCase().split("[^a-z]+");
             NgramText.Words positions = NgramText.words(text);
             TreeSet<Integer> expectedItems = new TreeSet<>();
@@ -409,11 +424,12 @@ class NgramIndexTest {
         return (int) Arrays.stream(text.split("[^A-Za-z0-9]+")).filter(word -> !word.isEmpty()).count();
     }
 
-    private static String randomText(Random random, int words) {
+    private static String randomText(Random random, int words, int vocabulary) {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < words; i++) {
-            int word = random.nextInt(12);
-            text.append(i == 0 ? "" : random.nextBoolean() ? " " : ", ").append((char) ('a' + word / 8)).append((char) ('a' + word % 8)).append("x");
+            int word = random.nextInt(vocabulary);
+            text.append(i == 0 ? "" : random.nextBoolean() ? " " : ", ")
+                    .append((char) ('a' + word / 26 / 26 % 26)).append((char) ('a' + word / 26 % 26)).append((char) ('a' + word % 26));
         }
         return text.toString();
     }
