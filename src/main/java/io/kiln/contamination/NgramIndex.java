@@ -39,6 +39,8 @@ public final class NgramIndex {
     static final long MAGIC = 0x4D52474E4E4C494BL; // "KILNNGRM" read as a little-endian long
     static final int VERSION = 1;
     static final int HEADER_BYTES = 8 + 4 * 4 + 3 * 8;
+    /** The most distinct n-grams one index keeps: its table has twice as many slots, and Java arrays end at 2^31. */
+    static final int MAX_NGRAMS = 1 << 29;
     private static final int[] NO_ITEMS = new int[0];
     private static final Match NO_NGRAMS = new Match(0, 0, NO_ITEMS, NO_ITEMS, NO_ITEMS);
 
@@ -69,11 +71,10 @@ public final class NgramIndex {
         this.offsets = offsets;
         this.itemOrdinals = itemOrdinals;
         this.hasZeroHash = ngrams > 0 && sortedHashes[0] == 0;
-        long wanted = 2L * Math.max(1, ngrams);
-        if (wanted > 1 << 30) {
-            throw new IllegalArgumentException("Cannot index %d n-grams: more than %d".formatted(ngrams, 1 << 29));
+        if (ngrams > MAX_NGRAMS) {
+            throw new IllegalArgumentException("Cannot index %d n-grams: more than %d".formatted(ngrams, MAX_NGRAMS));
         }
-        this.homes = (int) wanted;
+        this.homes = 2 * Math.max(1, ngrams);
         this.slots = slotsOf(sortedHashes, hasZeroHash ? 1 : 0, homes);
         this.occupied = new long[slots.length >>> 6];
         this.occupiedBefore = new int[occupied.length];
@@ -402,7 +403,7 @@ public final class NgramIndex {
             if (headerComputed != headerStored) {
                 throw corrupt("corrupt header: CRC32C %08x, the file says %08x".formatted(headerComputed, headerStored));
             }
-            if (n < 1 || n > 64 || frequencyCap < 1 || items < 0 || kept < 0 || kept >= Integer.MAX_VALUE / 2 || capped < 0
+            if (n < 1 || n > 64 || frequencyCap < 1 || items < 0 || kept < 0 || kept > MAX_NGRAMS || capped < 0
                     || pairs < kept || pairs > Integer.MAX_VALUE - 8) {
                 throw corrupt("corrupt header (n %d, frequency cap %d, items %d, n-grams %d, capped %d, pairs %d)"
                         .formatted(n, frequencyCap, items, kept, capped, pairs));
@@ -419,7 +420,7 @@ public final class NgramIndex {
             if (computed != stored) {
                 throw corrupt("corrupt: CRC32C %08x, the file says %08x".formatted(computed, stored));
             }
-            checkStructure(n, frequencyCap, items, hashes, offsets, itemOrdinals);
+            checkStructure(frequencyCap, items, hashes, offsets, itemOrdinals);
             return new NgramIndex(n, frequencyCap, items, capped, hashes, offsets, itemOrdinals);
         }
         catch (IOException e) {
@@ -427,7 +428,7 @@ public final class NgramIndex {
         }
     }
 
-    private static void checkStructure(int n, int frequencyCap, int items, long[] hashes, int[] offsets, int[] itemOrdinals)
+    private static void checkStructure(int frequencyCap, int items, long[] hashes, int[] offsets, int[] itemOrdinals)
             throws IOException {
         if (offsets[0] != 0 || offsets[hashes.length] != itemOrdinals.length) {
             throw corrupt("corrupt: the offsets do not span the items");
