@@ -1,0 +1,595 @@
+package io.kiln.contamination;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Exact nearest-neighbour search by cosine similarity, for contamination checks: which training rows'
+ * embeddings are at least as similar as a threshold to an eval item's embedding ({@link #above}), and, for
+ * each eval item, its k most similar training rows ({@link #topRows}). Every pair is compared: no
+ * approximate index.
+ *
+ * <p><b>Normalization.</b> Every vector is scaled to unit length once: its norm and each quotient in
+ * double, the quotients rounded to float ({@link #normalize}). The similarity is then the dot product of
+ * the two float unit vectors, within about 1e-5 of the exact cosine (it can be a little above 1 for equal
+ * vectors).
+ *
+ * <p><b>Determinism.</b> Each dot product is summed in one fixed order that depends only on the two
+ * vectors (see {@link #similarity}), so the similarity of a training row and an eval item is the same
+ * float, bit for bit, whatever the batch, the row's position in it, the order rows arrive in, the block
+ * sizes or the number of threads; so are the hits and the top rows, whose ties are broken by item or
+ * row ordinal.
+ *
+ * <p><b>Bad vectors.</b> A null, empty, zero, NaN or infinite eval vector, or one of another dimension than
+ * item 0's, is an error ({@link IllegalArgumentException} naming the item). A bad training row is data:
+ * it has no similarity to anything, gets no hits and is left out of the top rows, and {@link #screen} and
+ * {@link TopRows#skipped} say why ({@link VectorProblem}).
+ *
+ * <p><b>Speed and threads.</b> Rows are compared with blocks of 256 eval items, in plain Java that C2
+ * vectorizes (fused multiply-adds: fast on x86-64 since Haswell and on ARMv8; slow without hardware
+ * FMA, with the same results). By default a search runs on the calling thread;
+ * {@link #parallel} spreads the eval blocks over an executor, so at most {@code items / 256} threads
+ * help.
+ *
+ * <p>Instances are immutable and thread-safe; a {@link TopRows} is not.
+ */
+public final class ExactCosine {
+    private static final int ROWS_PER_CHUNK = 4096;
+    private static final Comparator<Hit> BY_SIMILARITY_THEN_ITEM =
+            Comparator.comparing(Hit::similarity, Comparator.reverseOrder()).thenComparingInt(Hit::item);
+    private static final Comparator<Neighbour> BY_SIMILARITY_THEN_ROW =
+            Comparator.comparing(Neighbour::similarity, Comparator.reverseOrder()).thenComparingLong(Neighbour::row);
+
+    private final int dimension;
+    private final int items;
+    private final float[][][] blocks;
+    private final Executor executor;
+    private final int tasks;
+
+    private ExactCosine(int dimension, int items, float[][][] blocks, Executor executor, int tasks) {
+        this.dimension = dimension;
+        this.items = items;
+        this.blocks = blocks;
+        this.executor = executor;
+        this.tasks = tasks;
+    }
+
+    /**
+     * An index of the eval vectors, one per eval item ordinal (0, 1, ...); they are copied and
+     * {@linkplain #normalize normalized}.
+     *
+     * @throws IllegalArgumentException when there is no vector, or one is null, empty, zero, NaN or
+     *         infinite, or of another dimension than item 0's; the message names the item
+     */
+    public static ExactCosine of(float[][] evalVectors) {
+        requireNonNull(evalVectors, "evalVectors is null");
+        if (evalVectors.length == 0) {
+            throw new IllegalArgumentException("Cannot search an empty eval set: there is no eval vector");
+        }
+        int dimension = evalVectors[0] == null ? 0 : evalVectors[0].length;
+        int paddedDimension = ExactCosineKernel.paddedDimension(dimension);
+        float[][] normalized = new float[evalVectors.length][];
+        for (int item = 0; item < evalVectors.length; item++) {
+            float[] vector = evalVectors[item];
+            Optional<VectorProblem> problem = VectorProblem.of(vector, dimension);
+            if (problem.isPresent()) {
+                throw new IllegalArgumentException("Cannot use eval item %d: %s".formatted(item, problem.get().describe(vector, dimension)));
+            }
+            normalized[item] = new float[paddedDimension];
+            normalizeInto(vector, normalized[item]);
+        }
+        return new ExactCosine(dimension, evalVectors.length, ExactCosineKernel.blocks(normalized, paddedDimension), null, 1);
+    }
+
+    /**
+     * This index, searching with up to {@code tasks} tasks at once: the calling thread and up to
+     * {@code tasks - 1} runs on {@code executor}, which take eval blocks until none is left. The results
+     * do not depend on it. When the executor rejects a run, or is slow to start one, the calling thread
+     * does the rest.
+     */
+    public ExactCosine parallel(Executor executor, int tasks) {
+        requireNonNull(executor, "executor is null");
+        if (tasks < 1) {
+            throw new IllegalArgumentException("Cannot search with %d tasks: at least 1 is needed".formatted(tasks));
+        }
+        return new ExactCosine(dimension, items, blocks, executor, tasks);
+    }
+
+    public int dimension() {
+        return dimension;
+    }
+
+    public int items() {
+        return items;
+    }
+
+    /**
+     * {@code vector} scaled to unit length, a new array: the sum of squares, the norm and each quotient in
+     * double, the quotients rounded to float.
+     *
+     * @throws IllegalArgumentException when the vector is empty, zero, or has a NaN or infinite element
+     */
+    public static float[] normalize(float[] vector) {
+        requireNonNull(vector, "vector is null");
+        Optional<VectorProblem> problem = VectorProblem.of(vector, vector.length);
+        if (problem.isPresent()) {
+            throw new IllegalArgumentException("Cannot normalize: " + problem.get().describe(vector, vector.length));
+        }
+        float[] normalized = new float[vector.length];
+        normalizeInto(vector, normalized);
+        return normalized;
+    }
+
+    private static void normalizeInto(float[] vector, float[] normalized) {
+        double squares = 0;
+        for (float element : vector) {
+            squares += (double) element * element;
+        }
+        double norm = Math.sqrt(squares);
+        for (int k = 0; k < vector.length; k++) {
+            normalized[k] = (float) (vector[k] / norm);
+        }
+    }
+
+    /**
+     * The dot product of two vectors of the same dimension (for unit vectors, their cosine similarity),
+     * summed in float in the order every search uses: the vectors zero-padded to a multiple of 4
+     * elements; for each group of 4 in order, the product of the first elements, fused-multiply-added
+     * with the next three ({@link Math#fma}); each group's result added to the sum, from +0.0.
+     *
+     * @throws IllegalArgumentException when the dimensions differ
+     */
+    public static float similarity(float[] normalizedA, float[] normalizedB) {
+        requireNonNull(normalizedA, "normalizedA is null");
+        requireNonNull(normalizedB, "normalizedB is null");
+        if (normalizedA.length != normalizedB.length) {
+            throw new IllegalArgumentException("Cannot compare vectors of dimensions %d and %d".formatted(normalizedA.length, normalizedB.length));
+        }
+        return ExactCosineKernel.dot(normalizedA, normalizedB);
+    }
+
+    /**
+     * The similarities at or above {@code threshold} for each of {@code rows}: {@code result.get(r)} holds
+     * the hits of {@code rows[r]}, by similarity descending, then item ascending. A null or bad row (see
+     * {@link VectorProblem}) gets an empty list; {@link #screen} says which.
+     *
+     * @throws IllegalArgumentException when the threshold is NaN
+     */
+    public List<List<Hit>> above(float[][] rows, float threshold) {
+        List<RowHits> screened = screen(rows, threshold);
+        List<List<Hit>> hits = new ArrayList<>(screened.size());
+        for (RowHits row : screened) {
+            hits.add(row.hits());
+        }
+        return hits;
+    }
+
+    /**
+     * {@link #above}, with the reason why a row has no similarity to anything.
+     *
+     * @throws IllegalArgumentException when the threshold is NaN
+     */
+    public List<RowHits> screen(float[][] rows, float threshold) {
+        requireNonNull(rows, "rows is null");
+        if (Float.isNaN(threshold)) {
+            throw new IllegalArgumentException("Cannot search with a NaN threshold");
+        }
+        List<List<Hit>> hits = new ArrayList<>(rows.length);
+        for (int r = 0; r < rows.length; r++) {
+            hits.add(new ArrayList<>(0));
+        }
+        List<Optional<VectorProblem>> problems = search(rows, (chunk, block) -> collectHits(chunk, block, threshold), collectors -> {
+            for (HitCollector collector : collectors) {
+                collector.addTo(hits);
+            }
+        });
+        List<RowHits> result = new ArrayList<>(rows.length);
+        for (int r = 0; r < rows.length; r++) {
+            List<Hit> rowHits = hits.get(r);
+            rowHits.sort(BY_SIMILARITY_THEN_ITEM);
+            result.add(new RowHits(rowHits, problems.get(r)));
+        }
+        return result;
+    }
+
+    /**
+     * Keeps, for each eval item, the {@code k} training rows most similar to it, as rows are {@linkplain
+     * TopRows#add added} in blocks.
+     *
+     * @throws IllegalArgumentException when {@code k} is not positive
+     */
+    public TopRows topRows(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("Cannot keep the top %d rows: k must be at least 1".formatted(k));
+        }
+        return new TopRows(this, k);
+    }
+
+    /** An eval item whose similarity to a training row is at or above the threshold. */
+    public record Hit(int item, float similarity) {
+    }
+
+    /** A training row (its ordinal) among an eval item's most similar ones. */
+    public record Neighbour(long row, float similarity) {
+    }
+
+    /** The hits of one training row; none, with the problem, when the row is bad. */
+    public record RowHits(List<Hit> hits, Optional<VectorProblem> problem) {
+        public RowHits {
+            hits = List.copyOf(hits);
+            requireNonNull(problem, "problem is null");
+        }
+    }
+
+    /** Why a training row has no similarity to anything. */
+    public enum VectorProblem {
+        MISSING,
+        EMPTY,
+        WRONG_DIMENSION,
+        NOT_FINITE,
+        ZERO;
+
+        static Optional<VectorProblem> of(float[] vector, int dimension) {
+            if (vector == null) {
+                return Optional.of(MISSING);
+            }
+            if (vector.length == 0) {
+                return Optional.of(EMPTY);
+            }
+            if (vector.length != dimension) {
+                return Optional.of(WRONG_DIMENSION);
+            }
+            boolean zero = true;
+            for (float element : vector) {
+                if (!Float.isFinite(element)) {
+                    return Optional.of(NOT_FINITE);
+                }
+                zero &= element == 0f;
+            }
+            return zero ? Optional.of(ZERO) : Optional.empty();
+        }
+
+        String describe(float[] vector, int dimension) {
+            return switch (this) {
+                case MISSING -> "its vector is null";
+                case EMPTY -> "its vector is empty";
+                case WRONG_DIMENSION -> "its vector has dimension %d, not %d".formatted(vector.length, dimension);
+                case NOT_FINITE -> "its vector has a NaN or infinite element";
+                case ZERO -> "its vector is zero";
+            };
+        }
+    }
+
+    /**
+     * For each eval item, the {@code k} training rows most similar to it among those added so far: by
+     * similarity descending, ties by row ordinal ascending, so the result does not depend on how rows are
+     * split into blocks or in what order the blocks come. Bad rows are skipped and counted. Not
+     * thread-safe: add from one thread at a time (an {@link #parallel} index spreads each add over its
+     * executor).
+     */
+    public static final class TopRows {
+        private final ExactCosine index;
+        private final int k;
+        private final float[] similarities;
+        private final long[] rows;
+        private final int[] sizes;
+        private final float[] floors;
+        private final Map<VectorProblem, Long> skipped = new EnumMap<>(VectorProblem.class);
+        private long added;
+
+        private TopRows(ExactCosine index, int k) {
+            this.index = index;
+            this.k = k;
+            long slots = (long) index.items * k;
+            if (slots > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("Cannot keep the top %d rows of %d items: more than %d rows in all".formatted(k, index.items, Integer.MAX_VALUE - 8));
+            }
+            this.similarities = new float[(int) slots];
+            this.rows = new long[(int) slots];
+            this.sizes = new int[index.items];
+            this.floors = new float[index.items];
+            Arrays.fill(floors, Float.NEGATIVE_INFINITY);
+        }
+
+        public int k() {
+            return k;
+        }
+
+        /**
+         * Compares {@code rows[i]}, identified by {@code rowOrdinals[i]}, with every eval item. The
+         * ordinals break ties (the smaller first); give each row its own.
+         *
+         * @throws IllegalArgumentException when the two arrays differ in length
+         */
+        public void add(long[] rowOrdinals, float[][] rows) {
+            requireNonNull(rowOrdinals, "rowOrdinals is null");
+            requireNonNull(rows, "rows is null");
+            if (rowOrdinals.length != rows.length) {
+                throw new IllegalArgumentException("Cannot add %d rows with %d row ordinals".formatted(rows.length, rowOrdinals.length));
+            }
+            List<Optional<VectorProblem>> problems = index.search(rows, (chunk, block) -> {
+                offer(chunk, block, rowOrdinals);
+                return null;
+            }, ignored -> {
+            });
+            for (Optional<VectorProblem> problem : problems) {
+                problem.ifPresentOrElse(reason -> skipped.merge(reason, 1L, Long::sum), () -> added++);
+            }
+        }
+
+        /** Rows compared so far. */
+        public long added() {
+            return added;
+        }
+
+        /** Bad rows skipped so far, by problem. */
+        public Map<VectorProblem, Long> skipped() {
+            return Map.copyOf(skipped);
+        }
+
+        /** For each eval item (by ordinal), its top rows so far, best first. */
+        public List<List<Neighbour>> result() {
+            List<List<Neighbour>> result = new ArrayList<>(index.items);
+            for (int item = 0; item < index.items; item++) {
+                List<Neighbour> neighbours = new ArrayList<>(sizes[item]);
+                for (int slot = item * k; slot < item * k + sizes[item]; slot++) {
+                    neighbours.add(new Neighbour(rows[slot], similarities[slot]));
+                }
+                neighbours.sort(BY_SIMILARITY_THEN_ROW);
+                result.add(List.copyOf(neighbours));
+            }
+            return List.copyOf(result);
+        }
+
+        private void offer(Chunk chunk, int block, long[] rowOrdinals) {
+            int firstItem = block * ExactCosineKernel.ITEMS_PER_BLOCK;
+            int itemCount = Math.min(ExactCosineKernel.ITEMS_PER_BLOCK, index.items - firstItem);
+            chunk.forEachRowBlock(index.blocks[block], (row, sums) -> {
+                long ordinal = rowOrdinals[row];
+                for (int j = 0; j < itemCount; j++) {
+                    float similarity = sums[j];
+                    if (similarity >= floors[firstItem + j]) {
+                        offer(firstItem + j, ordinal, similarity);
+                    }
+                }
+            });
+        }
+
+        private void offer(int item, long row, float similarity) {
+            int base = item * k;
+            int size = sizes[item];
+            if (size < k) {
+                int slot = size;
+                while (slot > 0) {
+                    int parent = (slot - 1) / 2;
+                    if (!worse(similarity, row, similarities[base + parent], rows[base + parent])) {
+                        break;
+                    }
+                    similarities[base + slot] = similarities[base + parent];
+                    rows[base + slot] = rows[base + parent];
+                    slot = parent;
+                }
+                similarities[base + slot] = similarity;
+                rows[base + slot] = row;
+                sizes[item] = ++size;
+            }
+            else {
+                if (!worse(similarities[base], rows[base], similarity, row)) {
+                    return;
+                }
+                int slot = 0;
+                while (true) {
+                    int child = 2 * slot + 1;
+                    if (child >= k) {
+                        break;
+                    }
+                    if (child + 1 < k && worse(similarities[base + child + 1], rows[base + child + 1], similarities[base + child], rows[base + child])) {
+                        child++;
+                    }
+                    if (!worse(similarities[base + child], rows[base + child], similarity, row)) {
+                        break;
+                    }
+                    similarities[base + slot] = similarities[base + child];
+                    rows[base + slot] = rows[base + child];
+                    slot = child;
+                }
+                similarities[base + slot] = similarity;
+                rows[base + slot] = row;
+            }
+            if (size == k) {
+                floors[item] = similarities[base];
+            }
+        }
+
+        /** Whether (similarity, row) ranks below (otherSimilarity, otherRow): the heap keeps the worst on top. */
+        private static boolean worse(float similarity, long row, float otherSimilarity, long otherRow) {
+            int bySimilarity = Float.compare(similarity, otherSimilarity);
+            return bySimilarity < 0 || bySimilarity == 0 && row > otherRow;
+        }
+    }
+
+    /** Work on one eval block for one chunk of rows; returns what the merge step needs, or null. */
+    private interface BlockWork<T> {
+        T run(Chunk chunk, int block);
+    }
+
+    /** Called with the results of all blocks of a chunk, in block order, on the calling thread. */
+    private interface ChunkMerge<T> {
+        void merge(List<T> results);
+    }
+
+    private interface RowSums {
+        void accept(int row, float[] sums);
+    }
+
+    /** Up to {@link #ROWS_PER_CHUNK} good rows, normalized and padded, with their positions in the batch. */
+    private static final class Chunk {
+        final float[][] rows;
+        final int[] positions;
+        final int count;
+
+        Chunk(float[][] rows, int[] positions, int count) {
+            this.rows = rows;
+            this.positions = positions;
+            this.count = count;
+        }
+
+        /** The similarities of each row of the chunk to the items of {@code block}, a row block at a time. */
+        void forEachRowBlock(float[][] block, RowSums consumer) {
+            float[][] sums = new float[ExactCosineKernel.ROWS_PER_BLOCK][ExactCosineKernel.ITEMS_PER_BLOCK];
+            for (int from = 0; from < count; from += ExactCosineKernel.ROWS_PER_BLOCK) {
+                int to = Math.min(count, from + ExactCosineKernel.ROWS_PER_BLOCK);
+                ExactCosineKernel.dots(rows, from, to, block, sums);
+                for (int r = from; r < to; r++) {
+                    consumer.accept(positions[r], sums[r - from]);
+                }
+            }
+        }
+    }
+
+    private HitCollector collectHits(Chunk chunk, int block, float threshold) {
+        HitCollector collector = new HitCollector();
+        int firstItem = block * ExactCosineKernel.ITEMS_PER_BLOCK;
+        int itemCount = Math.min(ExactCosineKernel.ITEMS_PER_BLOCK, items - firstItem);
+        chunk.forEachRowBlock(blocks[block], (row, sums) -> {
+            for (int j = 0; j < itemCount; j++) {
+                if (sums[j] >= threshold) {
+                    collector.add(row, firstItem + j, sums[j]);
+                }
+            }
+        });
+        return collector;
+    }
+
+    /** The hits of one chunk of rows in one eval block, in row order. */
+    private static final class HitCollector {
+        private int[] rowsOfHits = new int[16];
+        private int[] itemsOfHits = new int[16];
+        private float[] similaritiesOfHits = new float[16];
+        private int count;
+
+        void add(int row, int item, float similarity) {
+            if (count == rowsOfHits.length) {
+                rowsOfHits = Arrays.copyOf(rowsOfHits, count * 2);
+                itemsOfHits = Arrays.copyOf(itemsOfHits, count * 2);
+                similaritiesOfHits = Arrays.copyOf(similaritiesOfHits, count * 2);
+            }
+            rowsOfHits[count] = row;
+            itemsOfHits[count] = item;
+            similaritiesOfHits[count] = similarity;
+            count++;
+        }
+
+        void addTo(List<List<Hit>> hits) {
+            for (int i = 0; i < count; i++) {
+                hits.get(rowsOfHits[i]).add(new Hit(itemsOfHits[i], similaritiesOfHits[i]));
+            }
+        }
+    }
+
+    /**
+     * Checks and normalizes {@code rows} a chunk at a time, runs {@code work} on every eval block for each
+     * chunk (in parallel when so configured), then {@code merge} on the chunk's results; returns each
+     * row's problem.
+     */
+    private <T> List<Optional<VectorProblem>> search(float[][] rows, BlockWork<T> work, ChunkMerge<T> merge) {
+        List<Optional<VectorProblem>> problems = new ArrayList<>(rows.length);
+        int paddedDimension = ExactCosineKernel.paddedDimension(dimension);
+        float[][] normalized = new float[Math.min(ROWS_PER_CHUNK, rows.length)][paddedDimension];
+        int[] positions = new int[normalized.length];
+        int count = 0;
+        for (int r = 0; r < rows.length; r++) {
+            Optional<VectorProblem> problem = VectorProblem.of(rows[r], dimension);
+            problems.add(problem);
+            if (problem.isEmpty()) {
+                normalizeInto(rows[r], normalized[count]);
+                positions[count++] = r;
+            }
+            if (count == normalized.length || r == rows.length - 1 && count > 0) {
+                merge.merge(forEachBlock(new Chunk(normalized, positions, count), work));
+                count = 0;
+            }
+        }
+        return problems;
+    }
+
+    private <T> List<T> forEachBlock(Chunk chunk, BlockWork<T> work) {
+        int blockCount = blocks.length;
+        List<T> results = new ArrayList<>(blockCount);
+        int runners = Math.min(tasks, blockCount);
+        if (runners <= 1) {
+            for (int block = 0; block < blockCount; block++) {
+                results.add(work.run(chunk, block));
+            }
+            return results;
+        }
+        AtomicReferenceArray<T> slots = new AtomicReferenceArray<>(blockCount);
+        AtomicInteger next = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(blockCount);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable runner = () -> {
+            for (int block = next.getAndIncrement(); block < blockCount; block = next.getAndIncrement()) {
+                try {
+                    if (failure.get() == null) {
+                        slots.set(block, work.run(chunk, block));
+                    }
+                }
+                catch (Throwable thrown) {
+                    failure.compareAndSet(null, thrown);
+                }
+                finally {
+                    done.countDown();
+                }
+            }
+        };
+        for (int i = 1; i < runners; i++) {
+            try {
+                executor.execute(runner);
+            }
+            catch (RejectedExecutionException rejected) {
+                break;
+            }
+        }
+        runner.run();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.await();
+                break;
+            }
+            catch (InterruptedException interruption) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable thrown = failure.get();
+        if (thrown instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (thrown instanceof Error error) {
+            throw error;
+        }
+        if (thrown != null) {
+            throw new IllegalStateException(thrown);
+        }
+        for (int block = 0; block < blockCount; block++) {
+            results.add(slots.get(block));
+        }
+        return results;
+    }
+}
