@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.IntFunction;
 
 /**
  * Exact nearest-neighbour search by cosine similarity, for contamination checks: which training rows'
@@ -184,25 +185,14 @@ public final class ExactCosine {
      */
     public List<RowHits> screen(float[][] rows, float threshold) {
         requireNonNull(rows, "rows is null");
+        checkThreshold(threshold);
+        return search(rows, threshold, null, null);
+    }
+
+    private static void checkThreshold(float threshold) {
         if (Float.isNaN(threshold)) {
             throw new IllegalArgumentException("Cannot search with a NaN threshold");
         }
-        List<List<Hit>> hits = new ArrayList<>(rows.length);
-        for (int r = 0; r < rows.length; r++) {
-            hits.add(new ArrayList<>(0));
-        }
-        List<Optional<VectorProblem>> problems = search(rows, (chunk, block) -> collectHits(chunk, block, threshold), collectors -> {
-            for (HitCollector collector : collectors) {
-                collector.addTo(hits);
-            }
-        });
-        List<RowHits> result = new ArrayList<>(rows.length);
-        for (int r = 0; r < rows.length; r++) {
-            List<Hit> rowHits = hits.get(r);
-            rowHits.sort(BY_SIMILARITY_THEN_ITEM);
-            result.add(new RowHits(rowHits, problems.get(r)));
-        }
-        return result;
     }
 
     /**
@@ -315,19 +305,27 @@ public final class ExactCosine {
          * @throws IllegalArgumentException when the two arrays differ in length
          */
         public void add(long[] rowOrdinals, float[][] rows) {
+            add(rowOrdinals, rows, Float.POSITIVE_INFINITY);
+        }
+
+        /**
+         * {@link #add(long[], float[][])}, and in the same pass {@link ExactCosine#screen}: the hits of each
+         * row at or above {@code threshold}, or why it has none.
+         *
+         * @throws IllegalArgumentException when the two arrays differ in length or the threshold is NaN
+         */
+        public List<RowHits> add(long[] rowOrdinals, float[][] rows, float threshold) {
             requireNonNull(rowOrdinals, "rowOrdinals is null");
             requireNonNull(rows, "rows is null");
             if (rowOrdinals.length != rows.length) {
                 throw new IllegalArgumentException("Cannot add %d rows with %d row ordinals".formatted(rows.length, rowOrdinals.length));
             }
-            List<Optional<VectorProblem>> problems = index.search(rows, (chunk, block) -> {
-                offer(chunk, block, rowOrdinals);
-                return null;
-            }, ignored -> {
-            });
-            for (Optional<VectorProblem> problem : problems) {
-                problem.ifPresentOrElse(reason -> skipped.merge(reason, 1L, Long::sum), () -> added++);
+            checkThreshold(threshold);
+            List<RowHits> screened = index.search(rows, threshold, this, rowOrdinals);
+            for (RowHits row : screened) {
+                row.problem().ifPresentOrElse(reason -> skipped.merge(reason, 1L, Long::sum), () -> added++);
             }
+            return screened;
         }
 
         /** Rows compared so far. */
@@ -352,20 +350,6 @@ public final class ExactCosine {
                 result.add(List.copyOf(neighbours));
             }
             return List.copyOf(result);
-        }
-
-        private void offer(Chunk chunk, int block, long[] rowOrdinals) {
-            int firstItem = block * ExactCosineKernel.ITEMS_PER_BLOCK;
-            int itemCount = Math.min(ExactCosineKernel.ITEMS_PER_BLOCK, index.items - firstItem);
-            chunk.forEachRowBlock(index.blocks[block], (row, sums) -> {
-                long ordinal = rowOrdinals[row];
-                for (int j = 0; j < itemCount; j++) {
-                    float similarity = sums[j];
-                    if (similarity >= floors[firstItem + j]) {
-                        offer(firstItem + j, ordinal, similarity);
-                    }
-                }
-            });
         }
 
         private void offer(int item, long row, float similarity) {
@@ -421,92 +405,14 @@ public final class ExactCosine {
         }
     }
 
-    /** Work on one eval block for one chunk of rows; returns what the merge step needs, or null. */
-    private interface BlockWork<T> {
-        T run(Chunk chunk, int block);
-    }
-
-    /** Called with the results of all blocks of a chunk, in block order, on the calling thread. */
-    private interface ChunkMerge<T> {
-        void merge(List<T> results);
-    }
-
-    private interface RowSums {
-        void accept(int row, float[] sums);
-    }
-
-    /** Up to {@link #ROWS_PER_CHUNK} good rows, normalized and padded, with their positions in the batch. */
-    private static final class Chunk {
-        final float[][] rows;
-        final int[] positions;
-        final int count;
-
-        Chunk(float[][] rows, int[] positions, int count) {
-            this.rows = rows;
-            this.positions = positions;
-            this.count = count;
-        }
-
-        /** The similarities of each row of the chunk to the items of {@code block}, a row block at a time. */
-        void forEachRowBlock(float[][] block, RowSums consumer) {
-            float[][] sums = new float[ExactCosineKernel.ROWS_PER_BLOCK][ExactCosineKernel.ITEMS_PER_BLOCK];
-            for (int from = 0; from < count; from += ExactCosineKernel.ROWS_PER_BLOCK) {
-                int to = Math.min(count, from + ExactCosineKernel.ROWS_PER_BLOCK);
-                ExactCosineKernel.dots(rows, from, to, block, sums);
-                for (int r = from; r < to; r++) {
-                    consumer.accept(positions[r], sums[r - from]);
-                }
-            }
-        }
-    }
-
-    private HitCollector collectHits(Chunk chunk, int block, float threshold) {
-        HitCollector collector = new HitCollector();
-        int firstItem = block * ExactCosineKernel.ITEMS_PER_BLOCK;
-        int itemCount = Math.min(ExactCosineKernel.ITEMS_PER_BLOCK, items - firstItem);
-        chunk.forEachRowBlock(blocks[block], (row, sums) -> {
-            for (int j = 0; j < itemCount; j++) {
-                if (sums[j] >= threshold) {
-                    collector.add(row, firstItem + j, sums[j]);
-                }
-            }
-        });
-        return collector;
-    }
-
-    /** The hits of one chunk of rows in one eval block, in row order. */
-    private static final class HitCollector {
-        private int[] rowsOfHits = new int[16];
-        private int[] itemsOfHits = new int[16];
-        private float[] similaritiesOfHits = new float[16];
-        private int count;
-
-        void add(int row, int item, float similarity) {
-            if (count == rowsOfHits.length) {
-                rowsOfHits = Arrays.copyOf(rowsOfHits, count * 2);
-                itemsOfHits = Arrays.copyOf(itemsOfHits, count * 2);
-                similaritiesOfHits = Arrays.copyOf(similaritiesOfHits, count * 2);
-            }
-            rowsOfHits[count] = row;
-            itemsOfHits[count] = item;
-            similaritiesOfHits[count] = similarity;
-            count++;
-        }
-
-        void addTo(List<List<Hit>> hits) {
-            for (int i = 0; i < count; i++) {
-                hits.get(rowsOfHits[i]).add(new Hit(itemsOfHits[i], similaritiesOfHits[i]));
-            }
-        }
-    }
-
     /**
-     * Checks and normalizes {@code rows} a chunk at a time, runs {@code work} on every eval block for each
-     * chunk (in parallel when so configured), then {@code merge} on the chunk's results; returns each
-     * row's problem.
+     * Compares {@code rows} with every eval item, a chunk of rows at a time (checked, normalized and padded)
+     * against each eval block (on the executor when there is one): collects the hits at or above {@code
+     * threshold} and offers every similarity to {@code top} (when not null) under {@code ordinals}.
      */
-    private <T> List<Optional<VectorProblem>> search(float[][] rows, BlockWork<T> work, ChunkMerge<T> merge) {
+    private List<RowHits> search(float[][] rows, float threshold, TopRows top, long[] ordinals) {
         List<Optional<VectorProblem>> problems = new ArrayList<>(rows.length);
+        List<List<Hit>> hits = new ArrayList<>(rows.length);
         int paddedDimension = ExactCosineKernel.paddedDimension(dimension);
         float[][] normalized = new float[Math.min(ROWS_PER_CHUNK, rows.length)][paddedDimension];
         int[] positions = new int[normalized.length];
@@ -514,25 +420,95 @@ public final class ExactCosine {
         for (int r = 0; r < rows.length; r++) {
             Optional<VectorProblem> problem = VectorProblem.of(rows[r], dimension);
             problems.add(problem);
+            hits.add(new ArrayList<>(0));
             if (problem.isEmpty()) {
                 normalizeInto(rows[r], normalized[count]);
                 positions[count++] = r;
             }
-            if (count == normalized.length || r == rows.length - 1 && count > 0) {
-                merge.merge(forEachBlock(new Chunk(normalized, positions, count), work));
+            if (count > 0 && (count == normalized.length || r == rows.length - 1)) {
+                Chunk chunk = new Chunk(normalized, positions, count);
+                for (HitBuffer buffer : forEachBlock(block -> compare(chunk, block, threshold, top, ordinals))) {
+                    buffer.addTo(hits);
+                }
                 count = 0;
             }
         }
-        return problems;
+        List<RowHits> result = new ArrayList<>(rows.length);
+        for (int r = 0; r < rows.length; r++) {
+            List<Hit> rowHits = hits.get(r);
+            rowHits.sort(BY_SIMILARITY_THEN_ITEM);
+            result.add(new RowHits(rowHits, problems.get(r)));
+        }
+        return result;
     }
 
-    private <T> List<T> forEachBlock(Chunk chunk, BlockWork<T> work) {
+    /** Up to {@link #ROWS_PER_CHUNK} good rows, normalized and padded, with their positions in the batch. */
+    private record Chunk(float[][] rows, int[] positions, int count) {
+    }
+
+    /** One chunk of rows against one eval block; touches only that block's items of {@code top}. */
+    private HitBuffer compare(Chunk chunk, int block, float threshold, TopRows top, long[] ordinals) {
+        HitBuffer buffer = new HitBuffer();
+        int firstItem = block * ExactCosineKernel.ITEMS_PER_BLOCK;
+        int itemCount = Math.min(ExactCosineKernel.ITEMS_PER_BLOCK, items - firstItem);
+        float[][] sums = new float[ExactCosineKernel.ROWS_PER_BLOCK][ExactCosineKernel.ITEMS_PER_BLOCK];
+        for (int from = 0; from < chunk.count(); from += ExactCosineKernel.ROWS_PER_BLOCK) {
+            int to = Math.min(chunk.count(), from + ExactCosineKernel.ROWS_PER_BLOCK);
+            ExactCosineKernel.dots(chunk.rows(), from, to, blocks[block], sums);
+            for (int r = from; r < to; r++) {
+                int position = chunk.positions()[r];
+                float[] rowSums = sums[r - from];
+                for (int j = 0; j < itemCount; j++) {
+                    float similarity = rowSums[j];
+                    if (similarity >= threshold) {
+                        buffer.add(position, firstItem + j, similarity);
+                    }
+                    if (top != null && similarity >= top.floors[firstItem + j]) {
+                        top.offer(firstItem + j, ordinals[position], similarity);
+                    }
+                }
+            }
+        }
+        return buffer;
+    }
+
+    /** The hits of one chunk of rows in one eval block, in row order. */
+    private static final class HitBuffer {
+        private int[] positions = new int[16];
+        private int[] itemsOfHits = new int[16];
+        private float[] similarities = new float[16];
+        private int count;
+
+        void add(int position, int item, float similarity) {
+            if (count == positions.length) {
+                positions = Arrays.copyOf(positions, count * 2);
+                itemsOfHits = Arrays.copyOf(itemsOfHits, count * 2);
+                similarities = Arrays.copyOf(similarities, count * 2);
+            }
+            positions[count] = position;
+            itemsOfHits[count] = item;
+            similarities[count] = similarity;
+            count++;
+        }
+
+        void addTo(List<List<Hit>> hits) {
+            for (int i = 0; i < count; i++) {
+                hits.get(positions[i]).add(new Hit(itemsOfHits[i], similarities[i]));
+            }
+        }
+    }
+
+    /**
+     * {@code work} applied to every eval block, the results in block order: on the calling thread, or
+     * with the executor's help; returns when every block is done.
+     */
+    private <T> List<T> forEachBlock(IntFunction<T> work) {
         int blockCount = blocks.length;
         List<T> results = new ArrayList<>(blockCount);
         int runners = Math.min(tasks, blockCount);
         if (runners <= 1) {
             for (int block = 0; block < blockCount; block++) {
-                results.add(work.run(chunk, block));
+                results.add(work.apply(block));
             }
             return results;
         }
@@ -544,7 +520,7 @@ public final class ExactCosine {
             for (int block = next.getAndIncrement(); block < blockCount; block = next.getAndIncrement()) {
                 try {
                     if (failure.get() == null) {
-                        slots.set(block, work.run(chunk, block));
+                        slots.set(block, work.apply(block));
                     }
                 }
                 catch (Throwable thrown) {
@@ -564,19 +540,7 @@ public final class ExactCosine {
             }
         }
         runner.run();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                done.await();
-                break;
-            }
-            catch (InterruptedException interruption) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        awaitUninterruptibly(done);
         Throwable thrown = failure.get();
         if (thrown instanceof RuntimeException runtime) {
             throw runtime;
@@ -591,5 +555,22 @@ public final class ExactCosine {
             results.add(slots.get(block));
         }
         return results;
+    }
+
+    /** Runs that already took a block finish it before the search returns, even when interrupted. */
+    private static void awaitUninterruptibly(CountDownLatch done) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.await();
+                break;
+            }
+            catch (InterruptedException interruption) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -250,6 +250,27 @@ class ExactCosineTest {
     }
 
     @Test
+    void addingWithAThresholdAlsoScreensTheRowsInTheSamePass() {
+        Random random = new Random(6);
+        float[][] eval = gaussian(random, 300, DIMENSION);
+        float[][] rows = rowsNear(eval, random, 90, 0.5);
+        rows[4] = null;
+        long[] ordinals = new long[rows.length];
+        Arrays.setAll(ordinals, r -> 10L * r);
+        ExactCosine index = ExactCosine.of(eval);
+        TopRows alone = index.topRows(3);
+        alone.add(ordinals, rows);
+        TopRows screening = index.parallel(EXECUTOR, 2).topRows(3);
+
+        List<RowHits> screened = screening.add(ordinals, rows, 0.6f);
+
+        assertThat(screened).isEqualTo(index.screen(rows, 0.6f));
+        assertThat(screened.stream().mapToInt(row -> row.hits().size()).sum()).isGreaterThan(10);
+        assertThat(screening.result()).isEqualTo(alone.result());
+        assertThat(screening.skipped()).isEqualTo(Map.of(VectorProblem.MISSING, 1L));
+    }
+
+    @Test
     void topRowsKeepFewerRowsThanKWhenFewerWereAdded() {
         TopRows top = ExactCosine.of(new float[][] {{1, 0}, {0, 1}}).topRows(5);
 
