@@ -15,7 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.IntFunction;
+import java.util.function.Function;
 
 /**
  * Exact nearest-neighbour search by cosine similarity, for contamination checks: which training rows'
@@ -39,11 +39,10 @@ import java.util.function.IntFunction;
  * it has no similarity to anything, gets no hits and is left out of the top rows, and {@link #screen} and
  * {@link TopRows#skipped} say why ({@link VectorProblem}).
  *
- * <p><b>Speed and threads.</b> Rows are compared with blocks of 256 eval items, in plain Java that C2
- * vectorizes (fused multiply-adds: fast on x86-64 since Haswell and on ARMv8; slow without hardware
- * FMA, with the same results). By default a search runs on the calling thread;
- * {@link #parallel} spreads the eval blocks over an executor, so at most {@code items / 256} threads
- * help.
+ * <p><b>Speed and threads.</b> Rows are compared with blocks of up to 1024 eval items, in plain Java
+ * that C2 vectorizes (fused multiply-adds: fast on x86-64 since Haswell and on ARMv8; slow without
+ * hardware FMA, with the same results). By default a search runs on the calling thread; {@link
+ * #parallel} spreads slices of the eval blocks (at least 128 items each) over an executor.
  *
  * <p>Instances are immutable and thread-safe; a {@link TopRows} is not.
  */
@@ -59,6 +58,7 @@ public final class ExactCosine {
     private final float[][][] blocks;
     private final Executor executor;
     private final int tasks;
+    private final List<Slice> slices;
 
     private ExactCosine(int dimension, int items, float[][][] blocks, Executor executor, int tasks) {
         this.dimension = dimension;
@@ -66,6 +66,26 @@ public final class ExactCosine {
         this.blocks = blocks;
         this.executor = executor;
         this.tasks = tasks;
+        this.slices = slices(blocks, tasks);
+    }
+
+    /** Items {@code first} (inclusive) to {@code end} (exclusive) of a block: the unit of work. */
+    private record Slice(int block, int first, int end) {
+    }
+
+    /** The blocks whole on one thread; else cut into about four slices per task, of at least 128 items. */
+    private static List<Slice> slices(float[][][] blocks, int tasks) {
+        int perBlock = tasks == 1 ? 1 : (4 * tasks + blocks.length - 1) / blocks.length;
+        List<Slice> slices = new ArrayList<>();
+        for (int block = 0; block < blocks.length; block++) {
+            int width = blocks[block][0].length;
+            int parts = Math.max(1, Math.min(perBlock, width / 128));
+            int size = ((width + parts - 1) / parts + 15) / 16 * 16;
+            for (int first = 0; first < width; first += size) {
+                slices.add(new Slice(block, first, Math.min(width, first + size)));
+            }
+        }
+        return List.copyOf(slices);
     }
 
     /**
@@ -97,7 +117,7 @@ public final class ExactCosine {
 
     /**
      * This index, searching with up to {@code tasks} tasks at once: the calling thread and up to
-     * {@code tasks - 1} runs on {@code executor}, which take eval blocks until none is left. The results
+     * {@code tasks - 1} runs on {@code executor}, which take slices of the eval items until none is left. The results
      * do not depend on it. When the executor rejects a run, or is slow to start one, the calling thread
      * does the rest.
      */
@@ -407,7 +427,7 @@ public final class ExactCosine {
 
     /**
      * Compares {@code rows} with every eval item, a chunk of rows at a time (checked, normalized and padded)
-     * against each eval block (on the executor when there is one): collects the hits at or above {@code
+     * against each slice of the eval blocks (on the executor when there is one): collects the hits at or above {@code
      * threshold} and offers every similarity to {@code top} (when not null) under {@code ordinals}.
      */
     private List<RowHits> search(float[][] rows, float threshold, TopRows top, long[] ordinals) {
@@ -427,7 +447,7 @@ public final class ExactCosine {
             }
             if (count > 0 && (count == normalized.length || r == rows.length - 1)) {
                 Chunk chunk = new Chunk(normalized, positions, count);
-                for (HitBuffer buffer : forEachBlock(block -> compare(chunk, block, threshold, top, ordinals))) {
+                for (HitBuffer buffer : forEachSlice(slice -> compare(chunk, slice, threshold, top, ordinals))) {
                     buffer.addTo(hits);
                 }
                 count = 0;
@@ -446,19 +466,18 @@ public final class ExactCosine {
     private record Chunk(float[][] rows, int[] positions, int count) {
     }
 
-    /** One chunk of rows against one eval block; touches only that block's items of {@code top}. */
-    private HitBuffer compare(Chunk chunk, int block, float threshold, TopRows top, long[] ordinals) {
+    /** One chunk of rows against one slice of the eval items; touches only the slice's items of {@code top}. */
+    private HitBuffer compare(Chunk chunk, Slice slice, float threshold, TopRows top, long[] ordinals) {
         HitBuffer buffer = new HitBuffer();
-        int firstItem = block * ExactCosineKernel.ITEMS_PER_BLOCK;
-        int itemCount = Math.min(ExactCosineKernel.ITEMS_PER_BLOCK, items - firstItem);
-        float[][] sums = new float[ExactCosineKernel.ROWS_PER_BLOCK][ExactCosineKernel.ITEMS_PER_BLOCK];
+        int firstItem = slice.block() * ExactCosineKernel.ITEMS_PER_BLOCK;
+        float[][] sums = new float[Math.min(ExactCosineKernel.ROWS_PER_BLOCK, chunk.count())][slice.end()];
         for (int from = 0; from < chunk.count(); from += ExactCosineKernel.ROWS_PER_BLOCK) {
             int to = Math.min(chunk.count(), from + ExactCosineKernel.ROWS_PER_BLOCK);
-            ExactCosineKernel.dots(chunk.rows(), from, to, blocks[block], sums);
+            ExactCosineKernel.dots(chunk.rows(), from, to, blocks[slice.block()], slice.first(), slice.end(), sums);
             for (int r = from; r < to; r++) {
                 int position = chunk.positions()[r];
                 float[] rowSums = sums[r - from];
-                for (int j = 0; j < itemCount; j++) {
+                for (int j = slice.first(); j < slice.end(); j++) {
                     float similarity = rowSums[j];
                     if (similarity >= threshold) {
                         buffer.add(position, firstItem + j, similarity);
@@ -472,7 +491,7 @@ public final class ExactCosine {
         return buffer;
     }
 
-    /** The hits of one chunk of rows in one eval block, in row order. */
+    /** The hits of one chunk of rows in one slice of the eval items, in row order. */
     private static final class HitBuffer {
         private int[] positions = new int[16];
         private int[] itemsOfHits = new int[16];
@@ -499,28 +518,28 @@ public final class ExactCosine {
     }
 
     /**
-     * {@code work} applied to every eval block, the results in block order: on the calling thread, or
-     * with the executor's help; returns when every block is done.
+     * {@code work} applied to every slice, the results in slice order: on the calling thread, or with the
+     * executor's help; returns when every slice is done.
      */
-    private <T> List<T> forEachBlock(IntFunction<T> work) {
-        int blockCount = blocks.length;
-        List<T> results = new ArrayList<>(blockCount);
-        int runners = Math.min(tasks, blockCount);
+    private <T> List<T> forEachSlice(Function<Slice, T> work) {
+        int count = slices.size();
+        List<T> results = new ArrayList<>(count);
+        int runners = Math.min(tasks, count);
         if (runners <= 1) {
-            for (int block = 0; block < blockCount; block++) {
-                results.add(work.apply(block));
+            for (Slice slice : slices) {
+                results.add(work.apply(slice));
             }
             return results;
         }
-        AtomicReferenceArray<T> slots = new AtomicReferenceArray<>(blockCount);
+        AtomicReferenceArray<T> slots = new AtomicReferenceArray<>(count);
         AtomicInteger next = new AtomicInteger();
-        CountDownLatch done = new CountDownLatch(blockCount);
+        CountDownLatch done = new CountDownLatch(count);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable runner = () -> {
-            for (int block = next.getAndIncrement(); block < blockCount; block = next.getAndIncrement()) {
+            for (int slice = next.getAndIncrement(); slice < count; slice = next.getAndIncrement()) {
                 try {
                     if (failure.get() == null) {
-                        slots.set(block, work.apply(block));
+                        slots.set(slice, work.apply(slices.get(slice)));
                     }
                 }
                 catch (Throwable thrown) {
@@ -551,13 +570,13 @@ public final class ExactCosine {
         if (thrown != null) {
             throw new IllegalStateException(thrown);
         }
-        for (int block = 0; block < blockCount; block++) {
-            results.add(slots.get(block));
+        for (int slice = 0; slice < count; slice++) {
+            results.add(slots.get(slice));
         }
         return results;
     }
 
-    /** Runs that already took a block finish it before the search returns, even when interrupted. */
+    /** Runs that already took a slice finish it before the search returns, even when interrupted. */
     private static void awaitUninterruptibly(CountDownLatch done) {
         boolean interrupted = false;
         while (true) {
