@@ -90,7 +90,8 @@ public final class ExactCosine {
 
     /**
      * An index of the eval vectors, one per eval item ordinal (0, 1, ...); they are copied and
-     * {@linkplain #normalize normalized}.
+     * {@linkplain #normalize normalized}, and held in about {@code 4 * items * dimension} bytes (15 MB for
+     * 10,000 items of 384 dimensions).
      *
      * @throws IllegalArgumentException when there is no vector, or one is null, empty, zero, NaN or
      *         infinite, or of another dimension than item 0's; the message names the item
@@ -116,10 +117,10 @@ public final class ExactCosine {
     }
 
     /**
-     * This index, searching with up to {@code tasks} tasks at once: the calling thread and up to
-     * {@code tasks - 1} runs on {@code executor}, which take slices of the eval items until none is left. The results
-     * do not depend on it. When the executor rejects a run, or is slow to start one, the calling thread
-     * does the rest.
+     * This index, searching with up to {@code tasks} tasks at once: the calling thread and up to {@code
+     * tasks - 1} runs on {@code executor}, which take slices of the eval items until none is left. The
+     * results do not depend on it. When the executor rejects a run, or is slow to start one, the calling
+     * thread does the rest; a search returns only when every slice it started is done.
      */
     public ExactCosine parallel(Executor executor, int tasks) {
         requireNonNull(executor, "executor is null");
@@ -244,12 +245,17 @@ public final class ExactCosine {
         }
     }
 
-    /** Why a training row has no similarity to anything. */
+    /** Why a vector cannot be compared: a training row with one has no similarity to anything. */
     public enum VectorProblem {
+        /** Null. */
         MISSING,
+        /** No elements. */
         EMPTY,
+        /** Another dimension than the eval set's. */
         WRONG_DIMENSION,
+        /** A NaN or infinite element. */
         NOT_FINITE,
+        /** Every element zero: no direction. */
         ZERO;
 
         static Optional<VectorProblem> of(float[] vector, int dimension) {
@@ -286,9 +292,9 @@ public final class ExactCosine {
     /**
      * For each eval item, the {@code k} training rows most similar to it among those added so far: by
      * similarity descending, ties by row ordinal ascending, so the result does not depend on how rows are
-     * split into blocks or in what order the blocks come. Bad rows are skipped and counted. Not
-     * thread-safe: add from one thread at a time (an {@link #parallel} index spreads each add over its
-     * executor).
+     * split into blocks or in what order the blocks come. Bad rows are skipped and counted. Holds about
+     * {@code 12 * items * k} bytes. Not thread-safe: add from one thread at a time (an index made with
+     * {@link ExactCosine#parallel} spreads each add over its executor).
      */
     public static final class TopRows {
         private final ExactCosine index;
@@ -477,12 +483,21 @@ public final class ExactCosine {
             for (int r = from; r < to; r++) {
                 int position = chunk.positions()[r];
                 float[] rowSums = sums[r - from];
+                if (top == null) {
+                    for (int j = slice.first(); j < slice.end(); j++) {
+                        if (rowSums[j] >= threshold) {
+                            buffer.add(position, firstItem + j, rowSums[j]);
+                        }
+                    }
+                    continue;
+                }
+                float[] floors = top.floors;
                 for (int j = slice.first(); j < slice.end(); j++) {
                     float similarity = rowSums[j];
                     if (similarity >= threshold) {
                         buffer.add(position, firstItem + j, similarity);
                     }
-                    if (top != null && similarity >= top.floors[firstItem + j]) {
+                    if (similarity >= floors[firstItem + j]) {
                         top.offer(firstItem + j, ordinals[position], similarity);
                     }
                 }
