@@ -75,6 +75,33 @@ public class TableResource {
     }
 
     @GET
+    @Path("/{table}/snapshots/{snapshotId}/contamination")
+    @Operation(summary = "How a snapshot overlaps an eval set (eval=<table>@<pin or snapshot id>): the dirty eval items, whose n-grams the rows share, "
+            + "with the first such rows, and the clean ones; with vectorColumn, each eval item's most similar rows by exact cosine similarity")
+    public io.kiln.read.ContaminationReport.Report contamination(@PathParam("table") String table, @PathParam("snapshotId") long snapshotId,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "the eval set: <table>@<pin or snapshot id>") @jakarta.ws.rs.QueryParam("eval") String eval,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "the snapshot's text column (default text)") @jakarta.ws.rs.QueryParam("column") String column,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "the eval set's text column (default text)") @jakarta.ws.rs.QueryParam("evalColumn") String evalColumn,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "a vector column both tables have (same embedding model): lists each eval item's most similar rows") @jakarta.ws.rs.QueryParam("vectorColumn") String vectorColumn,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "n-gram length (default 13)") @jakarta.ws.rs.QueryParam("n") String n,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "ignore n-grams found in more eval items than this (default 10)") @jakarta.ws.rs.QueryParam("frequencyCap") String frequencyCap,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "most similar rows listed per eval item (default 5, at most 100)") @jakarta.ws.rs.QueryParam("neighbours") String neighbours) {
+        if (eval == null || eval.isBlank()) {
+            throw new io.kiln.error.KilnException(io.kiln.error.ErrorCode.INVALID_REQUEST, "The eval set is required",
+                    List.of(new io.kiln.error.Violation("eval", "is required: <table>@<pin or snapshot id>, such as evals.qa@v1")));
+        }
+        io.kiln.read.ContaminationReport.Request request = new io.kiln.read.ContaminationReport.Request(eval.strip(), column == null ? "text" : column,
+                evalColumn == null ? "text" : evalColumn, java.util.Optional.ofNullable(vectorColumn).filter(name -> !name.isBlank()),
+                (int) QueryParameters.wholeNumber("n", n, 1).orElse(13), (int) QueryParameters.wholeNumber("frequencyCap", frequencyCap, 1).orElse(10),
+                (int) QueryParameters.wholeNumber("neighbours", neighbours, 1).orElse(5));
+        if (request.n() > 64 || request.neighbours() > io.kiln.read.ContaminationReport.MAX_NEIGHBOURS) {
+            throw new io.kiln.error.KilnException(io.kiln.error.ErrorCode.INVALID_REQUEST, "The report's parameters are invalid",
+                    List.of(new io.kiln.error.Violation(request.n() > 64 ? "n" : "neighbours", request.n() > 64 ? "must be at most 64" : "must be at most 100")));
+        }
+        return io.kiln.read.ContaminationReport.of(table, tables.table(table), snapshotId, tables::table, request);
+    }
+
+    @GET
     @Path("/{table}/checks")
     @Operation(summary = "The table's data-quality metric history (from the check engine's metrics repository), oldest first")
     public com.fasterxml.jackson.databind.JsonNode checks(@PathParam("table") String table) {

@@ -65,19 +65,7 @@ public final class LabelRules {
 
     /** {@code suite} without its label rules (and the commas that separated them), for the engine to validate. */
     public static String without(String suite) {
-        Matcher matcher = Pattern.compile(",?\\s*" + RULE.pattern() + "\\s*(,?)").matcher(suite);
-        StringBuilder kept = new StringBuilder();
-        int last = 0;
-        while (matcher.find()) {
-            kept.append(suite, last, matcher.start());
-            // keep one separating comma when the rule sat between two others
-            boolean before = matcher.group().startsWith(",");
-            boolean after = !matcher.group(matcher.groupCount()).isEmpty();
-            kept.append(before && after ? "," : " ");
-            last = matcher.end();
-        }
-        kept.append(suite.substring(last));
-        return kept.toString();
+        return KilnRuleText.without(suite, RULE);
     }
 
     /** Each rule's outcome on the job's label measures ({@code summary}: the staged snapshot's). */

@@ -39,11 +39,16 @@ public final class RowRules {
     private RowRules() {}
 
     /** A suite divided: the rules Kiln checks while writing, and the suite left for the engine (empty when nothing is left). */
-    public record Split(List<Rule> rowRules, Optional<String> engineSuite, List<LabelRules.Rule> labelRules) {
+    public record Split(List<Rule> rowRules, Optional<String> engineSuite, List<LabelRules.Rule> labelRules, List<ContaminationRules.Rule> contaminationRules) {
         public Split {
             rowRules = List.copyOf(rowRules);
             requireNonNull(engineSuite, "engineSuite is null");
             labelRules = List.copyOf(labelRules);
+            contaminationRules = List.copyOf(contaminationRules);
+        }
+
+        public Split(List<Rule> rowRules, Optional<String> engineSuite, List<LabelRules.Rule> labelRules) {
+            this(rowRules, engineSuite, labelRules, List.of());
         }
 
         public Split(List<Rule> rowRules, Optional<String> engineSuite) {
@@ -87,10 +92,16 @@ public final class RowRules {
         List<Rule> rowRules = new ArrayList<>();
         List<String> engineRules = new ArrayList<>();
         List<LabelRules.Rule> labelRules = new ArrayList<>();
+        List<ContaminationRules.Rule> contaminationRules = new ArrayList<>();
         for (String rule : topLevel(suite.substring(open + 1, close))) {
             Optional<LabelRules.Rule> label = LabelRules.parse(rule);
             if (label.isPresent()) {
                 labelRules.add(label.get());
+                continue;
+            }
+            Optional<ContaminationRules.Rule> contamination = ContaminationRules.parse(rule);
+            if (contamination.isPresent()) {
+                contaminationRules.add(contamination.get());
                 continue;
             }
             Optional<Rule> row = parse(rule).filter(parsed -> textual(parsed, columnTypes));
@@ -104,7 +115,8 @@ public final class RowRules {
         String rest = (suite.substring(0, suite.lastIndexOf("Rules", open)) + suite.substring(close + 1)).replaceAll("(?m)^\\s*#.*$", "").trim();
         if (engineRules.isEmpty() && !rest.isEmpty()) {
             if (rowRules.isEmpty()) {
-                return labelRules.isEmpty() ? Split.none(Optional.of(suite)) : new Split(List.of(), Optional.of("Rules = [ RowCount >= 0 ]\n\n" + rest + "\n"), labelRules);
+                return labelRules.isEmpty() && contaminationRules.isEmpty() ? Split.none(Optional.of(suite))
+                        : new Split(List.of(), Optional.of("Rules = [ RowCount >= 0 ]\n\n" + rest + "\n"), labelRules, contaminationRules);
             }
             // the cheapest rule goes back: the last that is not a uniqueness rule
             int back = rowRules.size() - 1;
@@ -114,10 +126,10 @@ public final class RowRules {
             engineRules.add(rowRules.remove(back).text());
         }
         if (engineRules.isEmpty()) {
-            return new Split(rowRules, Optional.empty(), labelRules);
+            return new Split(rowRules, Optional.empty(), labelRules, contaminationRules);
         }
         String engineSuite = "Rules = [\n    " + String.join(",\n    ", engineRules) + "\n]\n" + (rest.isEmpty() ? "" : "\n" + rest + "\n");
-        return new Split(rowRules, Optional.of(engineSuite), labelRules);
+        return new Split(rowRules, Optional.of(engineSuite), labelRules, contaminationRules);
     }
 
     private static boolean textual(Rule rule, Map<String, io.kiln.transform.DataType> columnTypes) {

@@ -38,6 +38,7 @@ import java.io.PrintWriter;
                 LineageCommand.class,
                 PrivacyCommand.class,
                 LabelsCommand.class,
+                ContaminationCommand.class,
                 RowsCommand.class,
                 ChecksCommand.class,
                 MaintenanceCommand.class,

@@ -3,6 +3,7 @@ package io.kiln.job;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -32,7 +33,8 @@ public record BoundJob(
         Optional<String> suiteName,
         Optional<String> suite,
         double maxRejectedRate,
-        io.kiln.check.RowRules.Split checks) {
+        io.kiln.check.RowRules.Split checks,
+        Map<String, io.kiln.transform.StepContext.TableRows> evalSets) {
     public BoundJob {
         requireNonNull(table, "table is null");
         requireNonNull(sourceUri, "sourceUri is null");
@@ -46,6 +48,14 @@ public record BoundJob(
         requireNonNull(suiteName, "suiteName is null");
         requireNonNull(suite, "suite is null");
         requireNonNull(checks, "checks is null");
+        evalSets = Map.copyOf(evalSets);
+    }
+
+    /** A job without eval sets for its suite's contamination rules. */
+    public BoundJob(TableIdentifier table, String sourceUri, List<InputFile> inputs, SourceFormat format, ReadOptions readOptions, List<Column> declaredColumns,
+            TransformChain chain, Recipe recipe, Optional<String> tag, Optional<String> suiteName, Optional<String> suite, double maxRejectedRate,
+            io.kiln.check.RowRules.Split checks) {
+        this(table, sourceUri, inputs, format, readOptions, declaredColumns, chain, recipe, tag, suiteName, suite, maxRejectedRate, checks, Map.of());
     }
 
     /**

@@ -149,7 +149,9 @@ public final class JobBinder {
                 continue;
             }
             try {
-                Transform transform = definition.get().bind(step.params(), stepContext(table));
+                Map<String, String> earlier = new java.util.TreeMap<>();
+                transforms.forEach(bound -> earlier.putAll(bound.fingerprint()));
+                Transform transform = definition.get().bind(step.params(), stepContext(table, earlier));
                 transforms.add(transform);
                 stepIndexes.add(i);
                 Map<String, Object> recipeStep = new LinkedHashMap<>();
@@ -188,6 +190,25 @@ public final class JobBinder {
             violations.sort(Comparator.comparing(Violation::field));
             throw KilnException.invalidSpec(violations);
         }
+        // the eval sets of the suite's contamination rules are the pins' snapshots now, whatever the pins say at publish
+        Map<String, io.kiln.transform.StepContext.TableRows> evalSets = new java.util.TreeMap<>();
+        if (suite.isPresent()) {
+            io.kiln.transform.StepContext context = stepContext(table, Map.of());
+            for (io.kiln.check.ContaminationRules.Rule rule : io.kiln.check.RowRules.split(suite.get()).contaminationRules()) {
+                Optional<io.kiln.transform.StepContext.TableRows> rows = context.rows(rule.evalTable(), rule.evalPin(), List.of(io.kiln.check.ContaminationRules.TEXT_COLUMN));
+                if (rows.isEmpty()) {
+                    violations.add(new Violation("checks", "suite " + spec.checks() + ": eval set " + rule.evalSet() + " has no published snapshot or pin '"
+                            + rule.evalPin() + "' with a " + io.kiln.check.ContaminationRules.TEXT_COLUMN + " column"));
+                }
+                else {
+                    evalSets.put(rule.evalSet(), rows.get());
+                }
+            }
+        }
+        if (!violations.isEmpty()) {
+            violations.sort(Comparator.comparing(Violation::field));
+            throw KilnException.invalidSpec(violations);
+        }
         SourceBinding.Bound read = source.orElseThrow();
         Recipe recipe = Recipe.of(read.recipe(), recipeSteps);
         TransformChain chain = new TransformChain(transforms);
@@ -195,7 +216,7 @@ public final class JobBinder {
         BoundJob.tableColumns(read.declared(), read.format(), chain).forEach(column -> types.put(column.name(), column.type()));
         BoundJob bound = new BoundJob(table.orElseThrow(), spec.source().uri(), read.inputs(), read.format(), read.options(), read.declared(), chain, recipe, tag,
                 Optional.ofNullable(spec.checks()), suite, spec.maxRejectedRate() == null ? defaultMaxRejectedRate : spec.maxRejectedRate(),
-                suite.map(text -> io.kiln.check.RowRules.split(text, types)).orElse(io.kiln.check.RowRules.Split.none(Optional.empty())));
+                suite.map(text -> io.kiln.check.RowRules.split(text, types)).orElse(io.kiln.check.RowRules.Split.none(Optional.empty())), evalSets);
         checkTableSchema(bound, transforms, stepIndexes);
         return bound;
     }
@@ -218,8 +239,38 @@ public final class JobBinder {
     }
 
     /** Keys from configuration; summaries of the job table's pins and published snapshots. */
-    private io.kiln.transform.StepContext stepContext(Optional<TableIdentifier> table) {
+    private io.kiln.transform.StepContext stepContext(Optional<TableIdentifier> table, Map<String, String> earlierFingerprints) {
         return new io.kiln.transform.StepContext() {
+            @Override
+            public Map<String, String> earlierFingerprints() {
+                return Map.copyOf(earlierFingerprints);
+            }
+
+            @Override
+            public Optional<io.kiln.transform.StepContext.TableRows> rows(String name, String reference, List<String> columns) {
+                Table loaded;
+                try {
+                    loaded = catalog.loadTable(TableIdentifier.parse(name));
+                }
+                catch (NoSuchTableException | IllegalArgumentException e) {
+                    return Optional.empty();
+                }
+                Optional<org.apache.iceberg.Snapshot> snapshot = published(loaded, reference);
+                if (snapshot.isEmpty()) {
+                    return Optional.empty();
+                }
+                org.apache.iceberg.Schema schema = loaded.schemas().get(snapshot.get().schemaId());
+                List<String> read = new ArrayList<>();
+                read.add(TableLayout.ID.name());
+                columns.stream().filter(column -> !read.contains(column)).forEach(read::add);
+                if (read.stream().anyMatch(column -> schema.findField(column) == null)) {
+                    return Optional.empty();
+                }
+                long snapshotId = snapshot.get().snapshotId();
+                return Optional.of(new io.kiln.transform.StepContext.TableRows(name, loaded.uuid().toString(), snapshotId, snapshot.get().summary(), read,
+                        consumer -> io.kiln.read.SnapshotRows.forEach(name, loaded, snapshotId, read, consumer)));
+            }
+
             @Override
             public Optional<byte[]> secretKey(String keyId) {
                 return secretKeys.apply(keyId).filter(key -> !key.isEmpty()).map(key -> key.getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -90,6 +90,7 @@ public class JobService {
                 // by name, so that KILN_PRIVACY_KEYS_<ID> is found too (a mapped map only lists the keys its sources enumerate)
                 keyId -> org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("kiln.privacy.keys." + keyId, String.class));
         publication = new Publication(publisher, new Auditor(checks.engine()), catalogSettings, config.checks().rejectedBranchRetention());
+        io.kiln.contamination.EvalSets.directory(Path.of(config.dataDirectory()).resolve("indexes").resolve("contamination"));
         if (config.workers() > 0) {
             AtomicInteger count = new AtomicInteger();
             workers = Executors.newFixedThreadPool(config.workers(), runnable -> {

@@ -183,10 +183,11 @@ final class Publication {
     }
 
     /** The suite's rules that Kiln decided while writing (row rules) and from what its steps measured (label rules). */
-    private static List<io.kiln.check.CheckResult> kilnRuleResults(BoundJob job, IngestPipeline.Result result, java.util.Map<String, String> stagedSummary) {
+    private static List<io.kiln.check.CheckResult> kilnRuleResults(BoundJob job, IngestPipeline.Result result, Table table, long stagedSnapshotId) {
         String suiteName = job.suiteName().orElse("suite");
         List<io.kiln.check.CheckResult> results = new java.util.ArrayList<>(result.rowRules().map(profile -> profile.results(suiteName)).orElse(List.of()));
-        results.addAll(io.kiln.check.LabelRules.evaluate(job.checks().labelRules(), stagedSummary, suiteName));
+        results.addAll(io.kiln.check.LabelRules.evaluate(job.checks().labelRules(), table.snapshot(stagedSnapshotId).summary(), suiteName));
+        results.addAll(io.kiln.check.ContaminationRules.evaluate(job.checks().contaminationRules(), job.evalSets(), job.table().toString(), table, stagedSnapshotId, suiteName));
         return results;
     }
 
@@ -197,7 +198,7 @@ final class Publication {
         Set<String> baseUnique = baseUniqueColumns(table, staged);
         return auditor.audit(new Auditor.Subject(jobId, job.table().toString(), staged.snapshotId(), staged.baseSnapshotId().orElse(null), rowsAdded,
                 result.read(), result.split(), result.written(), result.rejected(), job.maxRejectedRate(),
-                job.suiteName(), job.checks().engineSuite(), kilnRuleResults(job, result, table.snapshot(staged.snapshotId()).summary()),
+                job.suiteName(), job.checks().engineSuite(), kilnRuleResults(job, result, table, staged.snapshotId()),
                 uniqueness, baseUnique, baseIndex(table, staged, result, uniqueness, baseUnique),
                 catalog.name(), catalog.icebergProperties()));
     }

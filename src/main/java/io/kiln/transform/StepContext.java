@@ -56,6 +56,42 @@ public interface StepContext {
         return Optional.empty();
     }
 
+    /**
+     * The rows of a published snapshot, read column by column in the snapshot's stable order (the
+     * order of the rows endpoint): an eval set a step checks against.
+     *
+     * @param table the table's name
+     * @param tableUuid the table's UUID: with the snapshot id, what names the rows for any cache
+     * @param summary the snapshot's summary (its recipe, its embedding model)
+     * @param columns the columns read, {@code id} first, as the snapshot has them
+     */
+    record TableRows(String table, String tableUuid, long snapshotId, Map<String, String> summary, java.util.List<String> columns, RowSource source) {
+        public TableRows {
+            summary = Map.copyOf(summary);
+            columns = java.util.List.copyOf(columns);
+        }
+    }
+
+    /** Reads the rows of a {@link TableRows}, each as its values in the order of its columns; may be called more than once. */
+    @FunctionalInterface
+    interface RowSource {
+        void forEach(java.util.function.Consumer<Object[]> row);
+    }
+
+    /**
+     * The rows of {@code table} at the published snapshot {@code reference} names (a pin or a snapshot
+     * id), with {@code id} and {@code columns}. Empty when there is no such table or snapshot, or it
+     * lacks one of the columns.
+     */
+    default Optional<TableRows> rows(String table, String reference, java.util.List<String> columns) {
+        return Optional.empty();
+    }
+
+    /** The fingerprints of the job's steps bound before this one, merged: what produced the columns this step reads (their embedding model). */
+    default Map<String, String> earlierFingerprints() {
+        return Map.of();
+    }
+
     /** A context with no keys and no table, for steps bound outside a service (tests, tools). */
     static StepContext none() {
         return new StepContext() {

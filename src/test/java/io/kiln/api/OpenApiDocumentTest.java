@@ -69,6 +69,8 @@ class OpenApiDocumentTest {
                 .body(Map.of("name", "run-1", "snapshotId", snapshotId, "reason", "the document test", "owner", "tester"))
                 .post("/v1/tables/" + table + "/pins"), problems);
         check(document, "get", "/v1/tables/{table}/pins", given().get("/v1/tables/" + table + "/pins"), problems);
+        check(document, "get", "/v1/tables/{table}/snapshots/{snapshotId}/contamination",
+                given().queryParam("eval", table + "@run-1").get("/v1/tables/" + table + "/snapshots/" + snapshotId + "/contamination"), problems);
         check(document, "post", "/v1/training/resolve", given().contentType(ContentType.JSON)
                 .body(Map.of("table", table, "pin", "run-1", "columns", List.of("id", "text"))).post("/v1/training/resolve"), problems);
         check(document, "post", "/v1/training/resolve", given().contentType(ContentType.JSON)

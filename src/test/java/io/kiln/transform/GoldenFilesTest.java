@@ -113,6 +113,25 @@ class GoldenFilesTest {
         public java.util.Optional<Map<String, String>> publishedSummary(String reference) {
             return java.util.Optional.empty();
         }
+
+        /** {@code golden.evals} at pin {@code v1}: the contamination fixture's eval items (id, text), in file order. */
+        @Override
+        public java.util.Optional<TableRows> rows(String table, String reference, List<String> columns) {
+            if (!table.equals("golden.evals") || !reference.equals("v1") || !List.of("id", "text").containsAll(columns)) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(new TableRows(table, "golden-evals", 1, Map.of(), List.of("id", "text"), consumer -> {
+                try {
+                    for (String line : Files.readAllLines(Path.of("src/test/resources/fixtures/contamination/evals.jsonl"), StandardCharsets.UTF_8)) {
+                        JsonNode item = JSON.readTree(line);
+                        consumer.accept(new Object[] {item.get("id").asText(), item.get("text").asText()});
+                    }
+                }
+                catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
     };
 
     /**
