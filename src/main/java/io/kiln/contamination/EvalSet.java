@@ -21,14 +21,44 @@ public final class EvalSet {
     private final List<String> ids;
     private final NgramIndex ngrams;
     private final Optional<ExactCosine> vectors;
+    private final Optional<long[]> perceptualHashes;
+    private final Optional<boolean[]> hashed;
 
-    EvalSet(String table, long snapshotId, Map<String, String> summary, List<String> ids, NgramIndex ngrams, Optional<ExactCosine> vectors) {
+    EvalSet(String table, long snapshotId, Map<String, String> summary, List<String> ids, NgramIndex ngrams, Optional<ExactCosine> vectors,
+            Optional<long[]> perceptualHashes, Optional<boolean[]> hashed) {
         this.table = requireNonNull(table, "table is null");
         this.snapshotId = snapshotId;
         this.summary = Map.copyOf(summary);
         this.ids = List.copyOf(ids);
         this.ngrams = requireNonNull(ngrams, "ngrams is null");
         this.vectors = requireNonNull(vectors, "vectors is null");
+        this.perceptualHashes = requireNonNull(perceptualHashes, "perceptualHashes is null");
+        this.hashed = requireNonNull(hashed, "hashed is null");
+    }
+
+    /** A perceptual-hash match: the eval item and how many of the 64 bits differ. */
+    public record HashHit(int item, int distance) {}
+
+    /**
+     * The eval items whose 64-bit perceptual hash (an image's {@code phash}) is within {@code radius} bits
+     * of {@code hash}, nearest first (then by ordinal); every item is compared, so the answer is exact.
+     * Empty when the eval set was loaded without hashes.
+     */
+    public List<HashHit> perceptualMatches(long hash, int radius) {
+        if (perceptualHashes.isEmpty()) {
+            return List.of();
+        }
+        long[] hashes = perceptualHashes.get();
+        boolean[] present = hashed.orElseThrow();
+        List<HashHit> hits = new java.util.ArrayList<>();
+        for (int item = 0; item < hashes.length; item++) {
+            int distance = Long.bitCount(hashes[item] ^ hash);
+            if (present[item] && distance <= radius) {
+                hits.add(new HashHit(item, distance));
+            }
+        }
+        hits.sort(java.util.Comparator.comparingInt(HashHit::distance).thenComparingInt(HashHit::item));
+        return hits;
     }
 
     public String table() {

@@ -33,10 +33,15 @@ public final class EvalSets {
     private EvalSets() {}
 
     /** What an eval set is loaded with: the text column and its n-gram settings, and the vector column if any. */
-    public record Options(String textColumn, int n, int frequencyCap, Optional<String> vectorColumn) {
+    public record Options(String textColumn, int n, int frequencyCap, Optional<String> vectorColumn, Optional<String> hashColumn) {
         public Options {
             requireNonNull(textColumn, "textColumn is null");
             requireNonNull(vectorColumn, "vectorColumn is null");
+            requireNonNull(hashColumn, "hashColumn is null");
+        }
+
+        public Options(String textColumn, int n, int frequencyCap, Optional<String> vectorColumn) {
+            this(textColumn, n, frequencyCap, vectorColumn, Optional.empty());
         }
     }
 
@@ -75,6 +80,8 @@ public final class EvalSets {
     private static EvalSet build(StepContext.TableRows rows, Options options) {
         int text = rows.columns().indexOf(options.textColumn());
         int vector = options.vectorColumn().map(rows.columns()::indexOf).orElse(-1);
+        int hash = options.hashColumn().map(rows.columns()::indexOf).orElse(-1);
+        List<Long> hashes = new ArrayList<>();
         Optional<Path> file = directory.map(root -> root.resolve(rows.tableUuid()).resolve(rows.snapshotId() + "-" + options.textColumn() + "-n" + options.n()
                 + "-cap" + options.frequencyCap() + "-" + NgramText.RULE.replace('@', '-') + ".ngrams"));
         Optional<NgramIndex> stored = Optional.empty();
@@ -94,7 +101,10 @@ public final class EvalSets {
             int ordinal = ids.size();
             ids.add(String.valueOf(values[0]));
             if (build) {
-                builder.add(ordinal, values[text] instanceof String value ? value : "");
+                builder.add(ordinal, text >= 0 && values[text] instanceof String value ? value : "");
+            }
+            if (hash >= 0) {
+                hashes.add(values[hash] instanceof Number number ? number.longValue() : null);
             }
             if (vector >= 0) {
                 if (ordinal >= MAX_VECTOR_ITEMS) {
@@ -123,7 +133,7 @@ public final class EvalSets {
             // the stored index does not hold this snapshot's items: build it again
             NgramIndex.Builder again = NgramIndex.builder(options.n(), options.frequencyCap());
             int[] ordinal = {0};
-            rows.source().forEach(values -> again.add(ordinal[0]++, values[text] instanceof String value ? value : ""));
+            rows.source().forEach(values -> again.add(ordinal[0]++, text >= 0 && values[text] instanceof String value ? value : ""));
             index = again.build();
         }
         Optional<ExactCosine> cosine = Optional.empty();
@@ -135,6 +145,18 @@ public final class EvalSets {
             }
             cosine = Optional.of(ExactCosine.of(vectors.toArray(new float[0][])));
         }
-        return new EvalSet(rows.table(), rows.snapshotId(), rows.summary(), ids, index, cosine);
+        Optional<long[]> perceptual = Optional.empty();
+        Optional<boolean[]> hashed = Optional.empty();
+        if (hash >= 0) {
+            long[] values = new long[hashes.size()];
+            boolean[] present = new boolean[hashes.size()];
+            for (int i = 0; i < values.length; i++) {
+                present[i] = hashes.get(i) != null;
+                values[i] = present[i] ? hashes.get(i) : 0;
+            }
+            perceptual = Optional.of(values);
+            hashed = Optional.of(present);
+        }
+        return new EvalSet(rows.table(), rows.snapshotId(), rows.summary(), ids, index, cosine, perceptual, hashed);
     }
 }

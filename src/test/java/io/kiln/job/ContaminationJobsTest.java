@@ -173,6 +173,42 @@ class ContaminationJobsTest {
     }
 
     @Test
+    void findsAnEvalImageResizedAndRecompressedByItsPerceptualHash() throws IOException {
+        Path images = Path.of("src/test/resources/images").toAbsolutePath();
+        Path evalFolder = Files.createDirectories(temp.resolve("eval-images"));
+        for (String name : List.of("camera.png", "coins.png", "horse.png")) {
+            Files.copy(images.resolve(name), evalFolder.resolve(name));
+        }
+        Path trainFolder = Files.createDirectories(temp.resolve("train-images"));
+        java.awt.image.BufferedImage camera = javax.imageio.ImageIO.read(images.resolve("camera.png").toFile());
+        java.awt.image.BufferedImage smaller = new java.awt.image.BufferedImage(camera.getWidth() / 2, camera.getHeight() / 2, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D graphics = smaller.createGraphics();
+        graphics.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        graphics.drawImage(camera, 0, 0, smaller.getWidth(), smaller.getHeight(), null);
+        graphics.dispose();
+        javax.imageio.ImageIO.write(smaller, "jpg", trainFolder.resolve("photo-0001.jpg").toFile());
+        Files.copy(images.resolve("moon.png"), trainFolder.resolve("photo-0002.png"));
+        Files.copy(images.resolve("text.png"), trainFolder.resolve("photo-0003.png"));
+        StepSpec normalize = new StepSpec("image-normalize", Map.of("resize", "fit", "width", 128, "height", 128));
+        harness.run("eval-images", new JobSpec("evals.images", new SourceSpec("file://" + evalFolder, "image", Map.of(), null, null, null, null, null, null),
+                List.of(normalize), null, 0.5, null), 1, 10);
+        Table evals = harness.catalog.loadTable(TableIdentifier.of("evals", "images"));
+        new Pins(harness.publisher).create(evals, "v1", evals.currentSnapshot().snapshotId(), "test", "eval images", Optional.empty());
+        StepSpec check = new StepSpec("contamination", Map.of("evalSets", List.of(Map.of("table", "evals.images", "pin", "v1")), "phashColumn", "phash"));
+        harness.run("train-images", new JobSpec("train.images", new SourceSpec("file://" + trainFolder, "image", Map.of(), null, null, null, null, null, null),
+                List.of(normalize, check), null, 0.5, null), 2, 1);
+        Map<String, Record> rows = rowsById("train.images");
+        assertThat(rows).hasSize(3);
+        String cameraId = PipelineHarness.rows(evals).stream().map(row -> (String) row.getField("id")).filter(id -> id.contains("camera")).findFirst().orElseThrow();
+        Map<String, Object> flagged = new HashMap<>();
+        rows.forEach((id, row) -> flagged.put(id, row.getField("contaminated_by")));
+        assertThat(flagged.entrySet()).filteredOn(entry -> !((List<?>) entry.getValue()).isEmpty()).singleElement().satisfies(entry -> {
+            assertThat((String) entry.getKey()).contains("photo-0001");
+            assertThat(entry.getValue()).isEqualTo(List.of("evals.images/" + cameraId));
+        });
+    }
+
+    @Test
     void aContaminatedBatchIsRejectedByTheSuiteAndMainIsUnchanged() throws IOException {
         Files.createDirectories(temp.resolve("suites"));
         Files.writeString(temp.resolve("suites/clean.dqdl"), "Rules = [ Contamination \"evals.qa@v1\" <= 0.0 ]\n");

@@ -51,7 +51,12 @@ import io.kiln.transform.Transform;
  * left; a row found by its vector alone has no span to cut and is rejected as
  * {@code contaminated}.
  *
- * <p>Parameters: {@code evalSets} (a list of {@code {table, pin, column, vectorColumn}}: pin is a
+ * <p><b>Perceptual hashes</b> (with {@code phashColumn}, the {@code phash} that {@code image-normalize}
+ * sets): an image within {@code radius} bits (default 6, as {@code dedup-image}) of an eval image's
+ * hash is contaminated by it; every eval hash is compared. Without {@code column}, such a job checks
+ * no text. Like a vector match, a hash match has no span to cut.
+ *
+ * <p>Parameters: {@code evalSets} (a list of {@code {table, pin, column, vectorColumn, phashColumn}}: pin is a
  * pin name or a snapshot id, column the eval text column, default {@code text}; vectorColumn the
  * eval vector column, default the step's), {@code column} (default {@code text}), {@code mode},
  * {@code n}, {@code frequencyCap}, {@code minMatches}, {@code vectorColumn}, {@code threshold},
@@ -63,8 +68,8 @@ public final class ContaminationStep implements StepDefinition {
     public static final String NAME = "contamination";
     private static final StepId ID = new StepId(NAME, 1);
     private static final Set<String> PARAMETERS = Set.of("evalSets", "column", "mode", "n", "frequencyCap", "minMatches", "vectorColumn", "threshold",
-            "margin", "maxPieces");
-    private static final Set<String> EVAL_SET_FIELDS = Set.of("table", "pin", "column", "vectorColumn");
+            "margin", "maxPieces", "phashColumn", "radius");
+    private static final Set<String> EVAL_SET_FIELDS = Set.of("table", "pin", "column", "vectorColumn", "phashColumn");
     private static final String MODEL = "kiln.embedding-model";
     public static final String CONTAMINATED_BY = "contaminated_by";
     public static final String SCORE = "contamination_score";
@@ -96,6 +101,13 @@ public final class ContaminationStep implements StepDefinition {
         float threshold = (float) StepParameters.number(parameters, "threshold", 0.9, -1, 1);
         int margin = StepParameters.integer(parameters, "margin", 200, 0, 1_000_000);
         int maxPieces = StepParameters.integer(parameters, "maxPieces", 10, 1, 1_000_000);
+        Optional<String> phashColumn = parameters.containsKey("phashColumn") ? Optional.of(StepParameters.column(parameters, "phashColumn")) : Optional.empty();
+        int radius = StepParameters.integer(parameters, "radius", 6, 0, 32);
+        if (parameters.containsKey("radius") && phashColumn.isEmpty()) {
+            throw new InvalidStepParameterException("radius", "applies to the perceptual-hash check, which needs phashColumn");
+        }
+        // an image job has no text: with phashColumn and no column, only the hashes (and vectors) are compared
+        boolean ngramCheck = phashColumn.isEmpty() || parameters.containsKey("column");
         if (parameters.containsKey("threshold") && vectorColumn.isEmpty()) {
             throw new InvalidStepParameterException("threshold", "applies to the embedding check, which needs vectorColumn");
         }
@@ -128,10 +140,15 @@ public final class ContaminationStep implements StepDefinition {
                 throw new InvalidStepParameterException(field + ".pin", "is required: the pin (or snapshot id) of the eval set, so every job checks against the same items");
             }
             String pin = String.valueOf(pinValue);
-            String evalColumn = StepParameters.column(evalSet, "column");
+            String evalColumn = ngramCheck ? StepParameters.column(evalSet, "column") : "";
             Optional<String> evalVectors = vectorColumn.map(name -> StepParameters.column(evalSet, "vectorColumn", name));
-            List<String> read = new ArrayList<>(List.of(evalColumn));
+            Optional<String> evalHashes = phashColumn.map(name -> StepParameters.column(evalSet, "phashColumn", name));
+            List<String> read = new ArrayList<>();
+            if (ngramCheck) {
+                read.add(evalColumn);
+            }
             evalVectors.ifPresent(read::add);
+            evalHashes.ifPresent(read::add);
             StepContext.TableRows rows = context.rows(table, pin, read).orElseThrow(() -> new InvalidStepParameterException(field,
                     "table " + table + " has no published snapshot or pin '" + pin + "' with the columns " + String.join(", ", read)));
             if (evalVectors.isPresent() && !model.get().equals(rows.summary().get(MODEL))) {
@@ -140,7 +157,7 @@ public final class ContaminationStep implements StepDefinition {
             }
             EvalSet loaded;
             try {
-                loaded = EvalSets.load(rows, new EvalSets.Options(evalColumn, n, frequencyCap, evalVectors));
+                loaded = EvalSets.load(rows, new EvalSets.Options(evalColumn, n, frequencyCap, evalVectors, evalHashes));
             }
             catch (IllegalArgumentException e) {
                 throw new InvalidStepParameterException(field, e.getMessage());
@@ -149,14 +166,16 @@ public final class ContaminationStep implements StepDefinition {
             fingerprint.put(field, table + "@" + loaded.snapshotId());
         }
         model.ifPresent(name -> fingerprint.put("embedding-model", name));
-        return new Check(column, mode, minMatches, vectorColumn, threshold, margin, maxPieces, List.copyOf(evalSets), Map.copyOf(fingerprint));
+        phashColumn.ifPresent(name -> fingerprint.put("phash-radius", Integer.toString(radius)));
+        return new Check(ngramCheck ? Optional.of(column) : Optional.empty(), mode, minMatches, vectorColumn, threshold, phashColumn, radius, margin, maxPieces,
+                List.copyOf(evalSets), Map.copyOf(fingerprint));
     }
 
     /** What one row overlaps: the items, the score, the spans to cut, and whether a vector alone found some. */
     private record Finding(TreeSet<String> items, double score, List<int[]> spans, boolean byVector, String detail) {}
 
-    private record Check(String column, Mode mode, int minMatches, Optional<String> vectorColumn, float threshold, int margin, int maxPieces,
-            List<EvalSet> evalSets, Map<String, String> fingerprint) implements BatchTransform {
+    private record Check(Optional<String> column, Mode mode, int minMatches, Optional<String> vectorColumn, float threshold, Optional<String> phashColumn,
+            int radius, int margin, int maxPieces, List<EvalSet> evalSets, Map<String, String> fingerprint) implements BatchTransform {
         @Override
         public StepId id() {
             return ID;
@@ -197,8 +216,9 @@ public final class ContaminationStep implements StepDefinition {
         }
 
         private Outcome apply(Row row, List<List<ExactCosine.Hit>> hitsByEvalSet) {
-            Optional<String> text = row.string(column);
-            Finding finding = find(text, hitsByEvalSet);
+            Optional<String> text = column.flatMap(row::string);
+            Optional<Long> hash = phashColumn.flatMap(row::value).filter(Number.class::isInstance).map(value -> ((Number) value).longValue());
+            Finding finding = find(text, hash, hitsByEvalSet);
             if (finding.items().isEmpty()) {
                 return Outcome.emit(row.with(Map.of(CONTAMINATED_BY, List.of(), SCORE, finding.score())));
             }
@@ -222,7 +242,7 @@ public final class ContaminationStep implements StepDefinition {
                         yield Outcome.drop(ID, "contaminated", finding.detail() + "; nothing is left once the spans are cut");
                     }
                     Map<String, Object> columns = new LinkedHashMap<>();
-                    columns.put(column, cut.text());
+                    columns.put(column.orElseThrow(), cut.text());
                     columns.put(CONTAMINATED_BY, List.copyOf(finding.items()));
                     columns.put(SCORE, finding.score());
                     yield Outcome.emit(row.with(columns));
@@ -230,7 +250,7 @@ public final class ContaminationStep implements StepDefinition {
             };
         }
 
-        private Finding find(Optional<String> text, List<List<ExactCosine.Hit>> hitsByEvalSet) {
+        private Finding find(Optional<String> text, Optional<Long> hash, List<List<ExactCosine.Hit>> hitsByEvalSet) {
             TreeSet<String> items = new TreeSet<>();
             List<int[]> spans = new ArrayList<>();
             double score = 0;
@@ -251,6 +271,18 @@ public final class ContaminationStep implements StepDefinition {
                                         + (match.items().length > 5 ? " and " + (match.items().length - 5) + " more" : "")));
                     }
                 }
+                if (hash.isPresent()) {
+                    List<EvalSet.HashHit> hits = evalSet.perceptualMatches(hash.get(), radius);
+                    boolean newItem = false;
+                    for (EvalSet.HashHit hit : hits) {
+                        newItem |= items.add(evalSet.reference(hit.item()));
+                    }
+                    if (!hits.isEmpty()) {
+                        byVector |= newItem;
+                        score = Math.max(score, 1 - hits.get(0).distance() / 64.0);
+                        details.add(String.format(Locale.ROOT, "perceptual hash within %d bits of %s", hits.get(0).distance(), evalSet.reference(hits.get(0).item())));
+                    }
+                }
                 if (e < hitsByEvalSet.size() && !hitsByEvalSet.get(e).isEmpty()) {
                     List<ExactCosine.Hit> hits = hitsByEvalSet.get(e);
                     boolean newItem = false;
@@ -267,7 +299,10 @@ public final class ContaminationStep implements StepDefinition {
 
         @Override
         public List<Column> reads() {
-            return List.of(Column.string(column, "the text checked"));
+            List<Column> reads = new ArrayList<>();
+            column.ifPresent(name -> reads.add(Column.string(name, "the text checked")));
+            phashColumn.ifPresent(name -> reads.add(Column.optional(name, DataType.LONG, "the perceptual hash checked")));
+            return reads;
         }
 
         @Override
