@@ -37,8 +37,8 @@ final class RowsCommand
     @Option(names = "--split-fraction", paramLabel = "F", description = "Keep only the rows of a training split, as a training config's split.fraction.")
     String splitFraction;
 
-    @Option(names = "--split-fractions", paramLabel = "NAME:F,...", description = "Named splits and their fractions, in order, summing to 1, e.g. train:0.8,validation:0.1,test:0.1 (with --split-name).")
-    String splitFractions;
+    @Option(names = "--split-fractions", paramLabel = "NAME=F", split = ",", description = "Named splits and their fractions, in order, summing to 1, e.g. train=0.8,validation=0.1,test=0.1 (with --split-name).")
+    java.util.LinkedHashMap<String, Double> splitFractions;
 
     @Option(names = "--split-name", paramLabel = "NAME", description = "With --split-fractions: the split to read.")
     String splitName;
@@ -60,7 +60,8 @@ final class RowsCommand
         add(query, "filter", filter);
         add(query, "limit", limit == null ? null : limit.toString());
         add(query, "split.fraction", splitFraction);
-        add(query, "split.fractions", splitFractions);
+        add(query, "split.fractions", splitFractions == null ? null
+                : String.join(",", splitFractions.entrySet().stream().map(entry -> entry.getKey() + ":" + entry.getValue()).toList()));
         add(query, "split.name", splitName);
         add(query, "split.by", splitBy);
         add(query, "split.seed", splitSeed);

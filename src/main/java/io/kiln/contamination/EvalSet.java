@@ -23,9 +23,10 @@ public final class EvalSet {
     private final Optional<ExactCosine> vectors;
     private final Optional<long[]> perceptualHashes;
     private final Optional<boolean[]> hashed;
+    private final Optional<long[][]> landmarks;
 
     EvalSet(String table, long snapshotId, Map<String, String> summary, List<String> ids, NgramIndex ngrams, Optional<ExactCosine> vectors,
-            Optional<long[]> perceptualHashes, Optional<boolean[]> hashed) {
+            Optional<long[]> perceptualHashes, Optional<boolean[]> hashed, Optional<long[][]> landmarks) {
         this.table = requireNonNull(table, "table is null");
         this.snapshotId = snapshotId;
         this.summary = Map.copyOf(summary);
@@ -34,6 +35,33 @@ public final class EvalSet {
         this.vectors = requireNonNull(vectors, "vectors is null");
         this.perceptualHashes = requireNonNull(perceptualHashes, "perceptualHashes is null");
         this.hashed = requireNonNull(hashed, "hashed is null");
+        this.landmarks = requireNonNull(landmarks, "landmarks is null");
+    }
+
+    /** An audio match: the eval item and the Jaccard similarity of the two sounds' landmark sets. */
+    public record AudioHit(int item, double similarity) {}
+
+    /**
+     * The eval items whose sound's landmarks ({@link AudioLandmarks}) have a Jaccard similarity of at
+     * least {@code threshold} with {@code landmarks}, most similar first (then by ordinal); every item is
+     * compared. Empty when the eval set was loaded without sounds.
+     */
+    public List<AudioHit> audioMatches(long[] landmarks, double threshold) {
+        if (this.landmarks.isEmpty()) {
+            return List.of();
+        }
+        List<AudioHit> hits = new java.util.ArrayList<>();
+        long[][] items = this.landmarks.get();
+        for (int item = 0; item < items.length; item++) {
+            if (items[item] != null) {
+                double similarity = AudioLandmarks.jaccard(items[item], landmarks);
+                if (similarity >= threshold) {
+                    hits.add(new AudioHit(item, similarity));
+                }
+            }
+        }
+        hits.sort(java.util.Comparator.comparingDouble(AudioHit::similarity).reversed().thenComparingInt(AudioHit::item));
+        return hits;
     }
 
     /** A perceptual-hash match: the eval item and how many of the 64 bits differ. */

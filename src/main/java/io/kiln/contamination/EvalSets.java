@@ -33,15 +33,16 @@ public final class EvalSets {
     private EvalSets() {}
 
     /** What an eval set is loaded with: the text column and its n-gram settings, and the vector column if any. */
-    public record Options(String textColumn, int n, int frequencyCap, Optional<String> vectorColumn, Optional<String> hashColumn) {
+    public record Options(String textColumn, int n, int frequencyCap, Optional<String> vectorColumn, Optional<String> hashColumn, Optional<String> audioColumn) {
         public Options {
             requireNonNull(textColumn, "textColumn is null");
             requireNonNull(vectorColumn, "vectorColumn is null");
             requireNonNull(hashColumn, "hashColumn is null");
+            requireNonNull(audioColumn, "audioColumn is null");
         }
 
         public Options(String textColumn, int n, int frequencyCap, Optional<String> vectorColumn) {
-            this(textColumn, n, frequencyCap, vectorColumn, Optional.empty());
+            this(textColumn, n, frequencyCap, vectorColumn, Optional.empty(), Optional.empty());
         }
     }
 
@@ -82,6 +83,8 @@ public final class EvalSets {
         int vector = options.vectorColumn().map(rows.columns()::indexOf).orElse(-1);
         int hash = options.hashColumn().map(rows.columns()::indexOf).orElse(-1);
         List<Long> hashes = new ArrayList<>();
+        int audio = options.audioColumn().map(rows.columns()::indexOf).orElse(-1);
+        List<long[]> landmarks = new ArrayList<>();
         Optional<Path> file = directory.map(root -> root.resolve(rows.tableUuid()).resolve(rows.snapshotId() + "-" + options.textColumn() + "-n" + options.n()
                 + "-cap" + options.frequencyCap() + "-" + NgramText.RULE.replace('@', '-') + ".ngrams"));
         Optional<NgramIndex> stored = Optional.empty();
@@ -105,6 +108,9 @@ public final class EvalSets {
             }
             if (hash >= 0) {
                 hashes.add(values[hash] instanceof Number number ? number.longValue() : null);
+            }
+            if (audio >= 0) {
+                landmarks.add(AudioLandmarks.of(values[audio]).orElse(null));
             }
             if (vector >= 0) {
                 if (ordinal >= MAX_VECTOR_ITEMS) {
@@ -157,6 +163,7 @@ public final class EvalSets {
             perceptual = Optional.of(values);
             hashed = Optional.of(present);
         }
-        return new EvalSet(rows.table(), rows.snapshotId(), rows.summary(), ids, index, cosine, perceptual, hashed);
+        return new EvalSet(rows.table(), rows.snapshotId(), rows.summary(), ids, index, cosine, perceptual, hashed,
+                audio >= 0 ? Optional.of(landmarks.toArray(new long[0][])) : Optional.empty());
     }
 }

@@ -210,6 +210,11 @@ class RowsAndExportTest {
                     "split", Map.of("fractions", fractions, "name", name, "by", "sender", "seed", 7))).then().statusCode(200)
                     .body("rows", equalTo(rows.size())).body("splitName", equalTo(name)).body("split.by", equalTo("sender")).body("split.fractions.validation", equalTo(0.1f));
             assertThat(jsonlRows(Files.readAllBytes(directory.resolve("data/" + name + "-00000-of-00001.jsonl")))).isEqualTo(rows);
+            Path cli = exportRoot().resolve("groups-cli-" + name + "-" + suffix());
+            assertThat(new CommandLine(new io.kiln.cli.Kiln()).execute("--url", "http://localhost:" + port, "export", table, "--snapshot", Long.toString(snapshot),
+                    "--format", "jsonl", "--columns", "id,sender,split", "--split-fractions", "train=0.8,validation=0.1,test=0.1", "--split-name", name,
+                    "--split-by", "sender", "--split-seed", "7", "--out", cli.toString())).isZero();
+            assertThat(jsonlRows(Files.readAllBytes(cli.resolve("data/" + name + "-00000-of-00001.jsonl")))).as("kiln export --split-fractions").isEqualTo(rows);
 
             JsonPath resolved = given().contentType(ContentType.JSON).body(Map.of("table", table, "snapshot", snapshot,
                     "split", Map.of("fractions", fractions, "name", name, "by", "sender", "seed", 7))).post("/v1/training/resolve").then().statusCode(200).extract().jsonPath();

@@ -209,6 +209,33 @@ class ContaminationJobsTest {
     }
 
     @Test
+    void findsAnEvalRecordingReEncodedByItsAudioLandmarks() throws IOException {
+        Path audio = Path.of("src/test/resources/audio").toAbsolutePath();
+        Path evalFolder = Files.createDirectories(temp.resolve("eval-sounds"));
+        Files.copy(audio.resolve("agent-pass.wav"), evalFolder.resolve("agent-pass.wav"));
+        Files.copy(audio.resolve("hello-world.wav"), evalFolder.resolve("hello-world.wav"));
+        Path trainFolder = Files.createDirectories(temp.resolve("train-sounds"));
+        Files.copy(audio.resolve("agent-pass.mp3"), trainFolder.resolve("clip-1.mp3"));
+        Files.copy(audio.resolve("bell.oga"), trainFolder.resolve("clip-2.oga"));
+        Files.copy(audio.resolve("rumpf-beats_06-15.flac"), trainFolder.resolve("clip-3.flac"));
+        StepSpec normalize = new StepSpec("audio-normalize", Map.of());
+        harness.run("eval-sounds", new JobSpec("evals.sounds", new SourceSpec("file://" + evalFolder, "audio", Map.of(), null, null, null, null, null, null),
+                List.of(normalize), null, 0.5, null), 1, 10);
+        Table evals = harness.catalog.loadTable(TableIdentifier.of("evals", "sounds"));
+        new Pins(harness.publisher).create(evals, "v1", evals.currentSnapshot().snapshotId(), "test", "eval sounds", Optional.empty());
+        StepSpec check = new StepSpec("contamination", Map.of("evalSets", List.of(Map.of("table", "evals.sounds", "pin", "v1")), "audioColumn", "audio", "mode", "drop"));
+        IngestPipeline.Result result = harness.run("train-sounds", new JobSpec("train.sounds", new SourceSpec("file://" + trainFolder, "audio", Map.of(), null,
+                null, null, null, null, null), List.of(normalize, check), null, 0.5, null), 2, 1);
+        assertThat(result.written()).isEqualTo(2);
+        List<Record> rejects = PipelineHarness.rows(harness.catalog.loadTable(TableIdentifier.of("train", "sounds__rejects")));
+        assertThat(rejects).singleElement().satisfies(reject -> {
+            assertThat(reject.getField("record_id")).isEqualTo("clip-1.mp3");
+            assertThat(reject.getField("reason")).isEqualTo("contaminated");
+            assertThat((String) reject.getField("detail")).contains("audio landmarks").contains("evals.sounds/agent-pass.wav");
+        });
+    }
+
+    @Test
     void aContaminatedBatchIsRejectedByTheSuiteAndMainIsUnchanged() throws IOException {
         Files.createDirectories(temp.resolve("suites"));
         Files.writeString(temp.resolve("suites/clean.dqdl"), "Rules = [ Contamination \"evals.qa@v1\" <= 0.0 ]\n");

@@ -54,7 +54,10 @@ import io.kiln.transform.Transform;
  * <p><b>Perceptual hashes</b> (with {@code phashColumn}, the {@code phash} that {@code image-normalize}
  * sets): an image within {@code radius} bits (default 6, as {@code dedup-image}) of an eval image's
  * hash is contaminated by it; every eval hash is compared. Without {@code column}, such a job checks
- * no text. Like a vector match, a hash match has no span to cut.
+ * no text. <b>Sounds</b> (with {@code audioColumn}): the exact Jaccard similarity of the row's
+ * spectral-peak landmarks to every eval sound's ({@code dedup-audio}'s fingerprint), at least
+ * {@code audioThreshold} (default 0.3, as {@code dedup-audio}). Like a vector match, a hash or audio
+ * match has no span to cut.
  *
  * <p>Parameters: {@code evalSets} (a list of {@code {table, pin, column, vectorColumn, phashColumn}}: pin is a
  * pin name or a snapshot id, column the eval text column, default {@code text}; vectorColumn the
@@ -68,8 +71,8 @@ public final class ContaminationStep implements StepDefinition {
     public static final String NAME = "contamination";
     private static final StepId ID = new StepId(NAME, 1);
     private static final Set<String> PARAMETERS = Set.of("evalSets", "column", "mode", "n", "frequencyCap", "minMatches", "vectorColumn", "threshold",
-            "margin", "maxPieces", "phashColumn", "radius");
-    private static final Set<String> EVAL_SET_FIELDS = Set.of("table", "pin", "column", "vectorColumn", "phashColumn");
+            "margin", "maxPieces", "phashColumn", "radius", "audioColumn", "audioThreshold");
+    private static final Set<String> EVAL_SET_FIELDS = Set.of("table", "pin", "column", "vectorColumn", "phashColumn", "audioColumn");
     private static final String MODEL = "kiln.embedding-model";
     public static final String CONTAMINATED_BY = "contaminated_by";
     public static final String SCORE = "contamination_score";
@@ -106,8 +109,13 @@ public final class ContaminationStep implements StepDefinition {
         if (parameters.containsKey("radius") && phashColumn.isEmpty()) {
             throw new InvalidStepParameterException("radius", "applies to the perceptual-hash check, which needs phashColumn");
         }
-        // an image job has no text: with phashColumn and no column, only the hashes (and vectors) are compared
-        boolean ngramCheck = phashColumn.isEmpty() || parameters.containsKey("column");
+        Optional<String> audioColumn = parameters.containsKey("audioColumn") ? Optional.of(StepParameters.column(parameters, "audioColumn")) : Optional.empty();
+        double audioThreshold = StepParameters.number(parameters, "audioThreshold", 0.3, 0, 1);
+        if (parameters.containsKey("audioThreshold") && audioColumn.isEmpty()) {
+            throw new InvalidStepParameterException("audioThreshold", "applies to the audio check, which needs audioColumn");
+        }
+        // an image or audio job has no text: with phashColumn or audioColumn and no column, no text is compared
+        boolean ngramCheck = phashColumn.isEmpty() && audioColumn.isEmpty() || parameters.containsKey("column");
         if (parameters.containsKey("threshold") && vectorColumn.isEmpty()) {
             throw new InvalidStepParameterException("threshold", "applies to the embedding check, which needs vectorColumn");
         }
@@ -143,12 +151,14 @@ public final class ContaminationStep implements StepDefinition {
             String evalColumn = ngramCheck ? StepParameters.column(evalSet, "column") : "";
             Optional<String> evalVectors = vectorColumn.map(name -> StepParameters.column(evalSet, "vectorColumn", name));
             Optional<String> evalHashes = phashColumn.map(name -> StepParameters.column(evalSet, "phashColumn", name));
+            Optional<String> evalAudio = audioColumn.map(name -> StepParameters.column(evalSet, "audioColumn", name));
             List<String> read = new ArrayList<>();
             if (ngramCheck) {
                 read.add(evalColumn);
             }
             evalVectors.ifPresent(read::add);
             evalHashes.ifPresent(read::add);
+            evalAudio.ifPresent(read::add);
             StepContext.TableRows rows = context.rows(table, pin, read).orElseThrow(() -> new InvalidStepParameterException(field,
                     "table " + table + " has no published snapshot or pin '" + pin + "' with the columns " + String.join(", ", read)));
             if (evalVectors.isPresent() && !model.get().equals(rows.summary().get(MODEL))) {
@@ -157,7 +167,7 @@ public final class ContaminationStep implements StepDefinition {
             }
             EvalSet loaded;
             try {
-                loaded = EvalSets.load(rows, new EvalSets.Options(evalColumn, n, frequencyCap, evalVectors, evalHashes));
+                loaded = EvalSets.load(rows, new EvalSets.Options(evalColumn, n, frequencyCap, evalVectors, evalHashes, evalAudio));
             }
             catch (IllegalArgumentException e) {
                 throw new InvalidStepParameterException(field, e.getMessage());
@@ -167,15 +177,17 @@ public final class ContaminationStep implements StepDefinition {
         }
         model.ifPresent(name -> fingerprint.put("embedding-model", name));
         phashColumn.ifPresent(name -> fingerprint.put("phash-radius", Integer.toString(radius)));
-        return new Check(ngramCheck ? Optional.of(column) : Optional.empty(), mode, minMatches, vectorColumn, threshold, phashColumn, radius, margin, maxPieces,
-                List.copyOf(evalSets), Map.copyOf(fingerprint));
+        audioColumn.ifPresent(name -> fingerprint.put("audio-landmarks", "dedup-audio@1 landmarks at " + io.kiln.contamination.AudioLandmarks.RATE + " Hz, Jaccard >= " + audioThreshold));
+        return new Check(ngramCheck ? Optional.of(column) : Optional.empty(), mode, minMatches, vectorColumn, threshold, phashColumn, radius, audioColumn,
+                audioThreshold, margin, maxPieces, List.copyOf(evalSets), Map.copyOf(fingerprint));
     }
 
     /** What one row overlaps: the items, the score, the spans to cut, and whether a vector alone found some. */
     private record Finding(TreeSet<String> items, double score, List<int[]> spans, boolean byVector, String detail) {}
 
     private record Check(Optional<String> column, Mode mode, int minMatches, Optional<String> vectorColumn, float threshold, Optional<String> phashColumn,
-            int radius, int margin, int maxPieces, List<EvalSet> evalSets, Map<String, String> fingerprint) implements BatchTransform {
+            int radius, Optional<String> audioColumn, double audioThreshold, int margin, int maxPieces, List<EvalSet> evalSets, Map<String, String> fingerprint)
+            implements BatchTransform {
         @Override
         public StepId id() {
             return ID;
@@ -218,7 +230,8 @@ public final class ContaminationStep implements StepDefinition {
         private Outcome apply(Row row, List<List<ExactCosine.Hit>> hitsByEvalSet) {
             Optional<String> text = column.flatMap(row::string);
             Optional<Long> hash = phashColumn.flatMap(row::value).filter(Number.class::isInstance).map(value -> ((Number) value).longValue());
-            Finding finding = find(text, hash, hitsByEvalSet);
+            Optional<long[]> landmarks = audioColumn.flatMap(row::value).flatMap(io.kiln.contamination.AudioLandmarks::of);
+            Finding finding = find(text, hash, landmarks, hitsByEvalSet);
             if (finding.items().isEmpty()) {
                 return Outcome.emit(row.with(Map.of(CONTAMINATED_BY, List.of(), SCORE, finding.score())));
             }
@@ -250,7 +263,7 @@ public final class ContaminationStep implements StepDefinition {
             };
         }
 
-        private Finding find(Optional<String> text, Optional<Long> hash, List<List<ExactCosine.Hit>> hitsByEvalSet) {
+        private Finding find(Optional<String> text, Optional<Long> hash, Optional<long[]> landmarks, List<List<ExactCosine.Hit>> hitsByEvalSet) {
             TreeSet<String> items = new TreeSet<>();
             List<int[]> spans = new ArrayList<>();
             double score = 0;
@@ -283,6 +296,18 @@ public final class ContaminationStep implements StepDefinition {
                         details.add(String.format(Locale.ROOT, "perceptual hash within %d bits of %s", hits.get(0).distance(), evalSet.reference(hits.get(0).item())));
                     }
                 }
+                if (landmarks.isPresent()) {
+                    List<EvalSet.AudioHit> hits = evalSet.audioMatches(landmarks.get(), audioThreshold);
+                    boolean newItem = false;
+                    for (EvalSet.AudioHit hit : hits) {
+                        newItem |= items.add(evalSet.reference(hit.item()));
+                    }
+                    if (!hits.isEmpty()) {
+                        byVector |= newItem;
+                        score = Math.max(score, hits.get(0).similarity());
+                        details.add(String.format(Locale.ROOT, "audio landmarks %.3f similar to %s", hits.get(0).similarity(), evalSet.reference(hits.get(0).item())));
+                    }
+                }
                 if (e < hitsByEvalSet.size() && !hitsByEvalSet.get(e).isEmpty()) {
                     List<ExactCosine.Hit> hits = hitsByEvalSet.get(e);
                     boolean newItem = false;
@@ -302,6 +327,7 @@ public final class ContaminationStep implements StepDefinition {
             List<Column> reads = new ArrayList<>();
             column.ifPresent(name -> reads.add(Column.string(name, "the text checked")));
             phashColumn.ifPresent(name -> reads.add(Column.optional(name, DataType.LONG, "the perceptual hash checked")));
+            audioColumn.ifPresent(name -> reads.add(Column.optional(name, DataType.BINARY, "the sound checked")));
             return reads;
         }
 

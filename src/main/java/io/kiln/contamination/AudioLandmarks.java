@@ -1,0 +1,65 @@
+package io.kiln.contamination;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Optional;
+
+import io.kiln.transform.audio.AudioFingerprint;
+import io.kiln.transform.audio.AudioRejection;
+import io.kiln.transform.audio.DecodedAudio;
+import io.kiln.transform.audio.MonoSignal;
+import io.kiln.transform.audio.SincResampler;
+
+/**
+ * A sound's spectral-peak landmark hashes as {@code dedup-audio} computes them (the mono mix at
+ * {@value #RATE} Hz, {@link AudioFingerprint} with its defaults), as a sorted set, and the exact
+ * Jaccard similarity of two such sets: what finds an eval recording re-encoded, trimmed or with noise
+ * added in a training batch.
+ */
+public final class AudioLandmarks {
+    public static final int RATE = 16000;
+    /** Longer recordings are not fingerprinted (as {@code dedup-audio}'s default). */
+    public static final double MAX_SECONDS = 600;
+    private static final AudioFingerprint FINGERPRINT = AudioFingerprint.withDefaults(RATE);
+
+    private AudioLandmarks() {}
+
+    /** The sorted, distinct landmark hashes of an encoded sound; empty when it does not decode or is too long. */
+    public static Optional<long[]> of(Object encoded) {
+        ByteBuffer bytes = encoded instanceof ByteBuffer buffer ? buffer.duplicate() : encoded instanceof byte[] array ? ByteBuffer.wrap(array) : null;
+        if (bytes == null) {
+            return Optional.empty();
+        }
+        MonoSignal signal;
+        try {
+            signal = DecodedAudio.decode(bytes, MAX_SECONDS).mono();
+        }
+        catch (AudioRejection rejection) {
+            return Optional.empty();
+        }
+        float[] samples = signal.sampleRate() == RATE ? signal.samples() : SincResampler.resample(signal.samples(), signal.sampleRate(), RATE);
+        return Optional.of(Arrays.stream(FINGERPRINT.hashes(samples)).sorted().distinct().toArray());
+    }
+
+    /** |a ∩ b| / |a ∪ b| of two sorted, distinct sets; 0 when both are empty. */
+    public static double jaccard(long[] a, long[] b) {
+        int i = 0;
+        int j = 0;
+        int shared = 0;
+        while (i < a.length && j < b.length) {
+            if (a[i] == b[j]) {
+                shared++;
+                i++;
+                j++;
+            }
+            else if (a[i] < b[j]) {
+                i++;
+            }
+            else {
+                j++;
+            }
+        }
+        int union = a.length + b.length - shared;
+        return union == 0 ? 0 : shared / (double) union;
+    }
+}
