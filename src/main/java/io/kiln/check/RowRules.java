@@ -39,16 +39,27 @@ public final class RowRules {
     private RowRules() {}
 
     /** A suite divided: the rules Kiln checks while writing, and the suite left for the engine (empty when nothing is left). */
-    public record Split(List<Rule> rowRules, Optional<String> engineSuite, List<LabelRules.Rule> labelRules, List<ContaminationRules.Rule> contaminationRules) {
+    public record Split(List<Rule> rowRules, Optional<String> engineSuite, List<LabelRules.Rule> labelRules, List<ContaminationRules.Rule> contaminationRules,
+            List<LeakageRules.Rule> leakageRules) {
         public Split {
             rowRules = List.copyOf(rowRules);
             requireNonNull(engineSuite, "engineSuite is null");
             labelRules = List.copyOf(labelRules);
             contaminationRules = List.copyOf(contaminationRules);
+            leakageRules = List.copyOf(leakageRules);
         }
 
         public Split(List<Rule> rowRules, Optional<String> engineSuite, List<LabelRules.Rule> labelRules) {
-            this(rowRules, engineSuite, labelRules, List.of());
+            this(rowRules, engineSuite, labelRules, List.of(), List.of());
+        }
+
+        /** The rules Kiln decides over the staged snapshot, as the suite has them. */
+        public List<String> kilnDecidedRules() {
+            List<String> rules = new ArrayList<>();
+            labelRules.forEach(rule -> rules.add(rule.text()));
+            contaminationRules.forEach(rule -> rules.add(rule.text()));
+            leakageRules.forEach(rule -> rules.add(rule.text()));
+            return rules;
         }
 
         public Split(List<Rule> rowRules, Optional<String> engineSuite) {
@@ -93,7 +104,13 @@ public final class RowRules {
         List<String> engineRules = new ArrayList<>();
         List<LabelRules.Rule> labelRules = new ArrayList<>();
         List<ContaminationRules.Rule> contaminationRules = new ArrayList<>();
+        List<LeakageRules.Rule> leakageRules = new ArrayList<>();
         for (String rule : topLevel(suite.substring(open + 1, close))) {
+            Optional<LeakageRules.Rule> leakage = LeakageRules.parse(rule);
+            if (leakage.isPresent()) {
+                leakageRules.add(leakage.get());
+                continue;
+            }
             Optional<LabelRules.Rule> label = LabelRules.parse(rule);
             if (label.isPresent()) {
                 labelRules.add(label.get());
@@ -115,8 +132,8 @@ public final class RowRules {
         String rest = (suite.substring(0, suite.lastIndexOf("Rules", open)) + suite.substring(close + 1)).replaceAll("(?m)^\\s*#.*$", "").trim();
         if (engineRules.isEmpty() && !rest.isEmpty()) {
             if (rowRules.isEmpty()) {
-                return labelRules.isEmpty() && contaminationRules.isEmpty() ? Split.none(Optional.of(suite))
-                        : new Split(List.of(), Optional.of("Rules = [ RowCount >= 0 ]\n\n" + rest + "\n"), labelRules, contaminationRules);
+                return labelRules.isEmpty() && contaminationRules.isEmpty() && leakageRules.isEmpty() ? Split.none(Optional.of(suite))
+                        : new Split(List.of(), Optional.of("Rules = [ RowCount >= 0 ]\n\n" + rest + "\n"), labelRules, contaminationRules, leakageRules);
             }
             // the cheapest rule goes back: the last that is not a uniqueness rule
             int back = rowRules.size() - 1;
@@ -126,10 +143,10 @@ public final class RowRules {
             engineRules.add(rowRules.remove(back).text());
         }
         if (engineRules.isEmpty()) {
-            return new Split(rowRules, Optional.empty(), labelRules, contaminationRules);
+            return new Split(rowRules, Optional.empty(), labelRules, contaminationRules, leakageRules);
         }
         String engineSuite = "Rules = [\n    " + String.join(",\n    ", engineRules) + "\n]\n" + (rest.isEmpty() ? "" : "\n" + rest + "\n");
-        return new Split(rowRules, Optional.of(engineSuite), labelRules, contaminationRules);
+        return new Split(rowRules, Optional.of(engineSuite), labelRules, contaminationRules, leakageRules);
     }
 
     private static boolean textual(Rule rule, Map<String, io.kiln.transform.DataType> columnTypes) {

@@ -188,6 +188,7 @@ final class Publication {
         List<io.kiln.check.CheckResult> results = new java.util.ArrayList<>(result.rowRules().map(profile -> profile.results(suiteName)).orElse(List.of()));
         results.addAll(io.kiln.check.LabelRules.evaluate(job.checks().labelRules(), table.snapshot(stagedSnapshotId).summary(), suiteName));
         results.addAll(io.kiln.check.ContaminationRules.evaluate(job.checks().contaminationRules(), job.evalSets(), job.table().toString(), table, stagedSnapshotId, suiteName));
+        results.addAll(io.kiln.check.LeakageRules.evaluate(job.checks().leakageRules(), job.table().toString(), table, stagedSnapshotId, suiteName));
         return results;
     }
 
