@@ -20,6 +20,7 @@ public final class SnapshotRows {
      */
     public static void forEach(String name, Table table, long snapshotId, List<String> columns, Consumer<Object[]> consumer) {
         SnapshotScan scan = SnapshotScan.builder(name, table, snapshotId).columns(Optional.of(columns)).build();
+        ArrowAccess.ensureOpen();
         try (BufferAllocator allocator = new RootAllocator();
                 SnapshotScan.Batches batches = scan.open(allocator, OptionalLong.empty())) {
             List<FieldVector> vectors = batches.root().getFieldVectors();
