@@ -84,13 +84,7 @@ public final class ContaminationRules {
             ContaminationScan.Result scan = ContaminationScan.scan(evalSet,
                     consumer -> SnapshotRows.forEach(tableName, table, snapshotId, List.of("id", TEXT_COLUMN), consumer), 0);
             double rate = scan.dirtyRate();
-            boolean passed = switch (rule.operator()) {
-                case ">=" -> rate >= rule.threshold();
-                case ">" -> rate > rule.threshold();
-                case "<=" -> rate <= rule.threshold();
-                case "<" -> rate < rule.threshold();
-                default -> rate == rule.threshold();
-            };
+            boolean passed = KilnRuleText.holds(rate, rule.operator(), rule.threshold());
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("dirty-rate", rate);
             metrics.put("dirty-items", (double) scan.dirty().size());

@@ -23,4 +23,15 @@ final class KilnRuleText {
         kept.append(suite.substring(last));
         return kept.toString();
     }
+
+    /** Whether {@code value <operator> threshold} holds, for a rule's {@code >=}, {@code >}, {@code <=}, {@code <} or {@code =}. */
+    static boolean holds(double value, String operator, double threshold) {
+        return switch (operator) {
+            case ">=" -> value >= threshold;
+            case ">" -> value > threshold;
+            case "<=" -> value <= threshold;
+            case "<" -> value < threshold;
+            default -> value == threshold;
+        };
+    }
 }

@@ -90,13 +90,7 @@ public final class LabelRules {
                     + summary.getOrDefault("kiln.label.gold", "no gold labels") + ", not the pin " + rule.goldPin().get(), Map.of());
         }
         double measured = Double.parseDouble(value);
-        boolean passed = switch (rule.operator()) {
-            case ">=" -> measured >= rule.threshold();
-            case ">" -> measured > rule.threshold();
-            case "<=" -> measured <= rule.threshold();
-            case "<" -> measured < rule.threshold();
-            default -> measured == rule.threshold();
-        };
+        boolean passed = KilnRuleText.holds(measured, rule.operator(), rule.threshold());
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put(rule.measure().summaryKey, measured);
         return new CheckResult(source, rule.text(), passed ? CheckResult.Outcome.PASSED : CheckResult.Outcome.FAILED,

@@ -80,13 +80,7 @@ public final class LeakageRules {
                 }
             });
             double count = leaking.size();
-            boolean passed = switch (rule.operator()) {
-                case ">=" -> count >= rule.threshold();
-                case ">" -> count > rule.threshold();
-                case "<=" -> count <= rule.threshold();
-                case "<" -> count < rule.threshold();
-                default -> count == rule.threshold();
-            };
+            boolean passed = KilnRuleText.holds(count, rule.operator(), rule.threshold());
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("leaking-groups", count);
             metrics.put("groups", (double) splitOfGroup.size());

@@ -12,9 +12,9 @@ import io.kiln.transform.audio.SincResampler;
 
 /**
  * A sound's spectral-peak landmark hashes as {@code dedup-audio} computes them (the mono mix at
- * {@value #RATE} Hz, {@link AudioFingerprint} with its defaults), as a sorted set, and the exact
- * Jaccard similarity of two such sets: what finds an eval recording re-encoded, trimmed or with noise
- * added in a training batch.
+ * {@value #RATE} Hz, {@link AudioFingerprint} with its defaults), as a sorted set, whose exact
+ * Jaccard similarity ({@link io.kiln.dedup.MinHasher#jaccard}) finds an eval recording re-encoded,
+ * trimmed or with noise added in a training batch.
  */
 public final class AudioLandmarks {
     public static final int RATE = 16000;
@@ -39,27 +39,5 @@ public final class AudioLandmarks {
         }
         float[] samples = signal.sampleRate() == RATE ? signal.samples() : SincResampler.resample(signal.samples(), signal.sampleRate(), RATE);
         return Optional.of(Arrays.stream(FINGERPRINT.hashes(samples)).sorted().distinct().toArray());
-    }
-
-    /** |a ∩ b| / |a ∪ b| of two sorted, distinct sets; 0 when both are empty. */
-    public static double jaccard(long[] a, long[] b) {
-        int i = 0;
-        int j = 0;
-        int shared = 0;
-        while (i < a.length && j < b.length) {
-            if (a[i] == b[j]) {
-                shared++;
-                i++;
-                j++;
-            }
-            else if (a[i] < b[j]) {
-                i++;
-            }
-            else {
-                j++;
-            }
-        }
-        int union = a.length + b.length - shared;
-        return union == 0 ? 0 : shared / (double) union;
     }
 }

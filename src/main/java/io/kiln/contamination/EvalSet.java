@@ -54,7 +54,7 @@ public final class EvalSet {
         long[][] items = this.landmarks.get();
         for (int item = 0; item < items.length; item++) {
             if (items[item] != null) {
-                double similarity = AudioLandmarks.jaccard(items[item], landmarks);
+                double similarity = io.kiln.dedup.MinHasher.jaccard(items[item], landmarks);
                 if (similarity >= threshold) {
                     hits.add(new AudioHit(item, similarity));
                 }

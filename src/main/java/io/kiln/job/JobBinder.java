@@ -248,17 +248,12 @@ public final class JobBinder {
 
             @Override
             public Optional<io.kiln.transform.StepContext.TableRows> rows(String name, String reference, List<String> columns) {
-                Table loaded;
-                try {
-                    loaded = catalog.loadTable(TableIdentifier.parse(name));
-                }
-                catch (NoSuchTableException | IllegalArgumentException e) {
-                    return Optional.empty();
-                }
-                Optional<org.apache.iceberg.Snapshot> snapshot = published(loaded, reference);
+                Optional<Table> table = loadTable(name);
+                Optional<org.apache.iceberg.Snapshot> snapshot = table.flatMap(loaded -> published(loaded, reference));
                 if (snapshot.isEmpty()) {
                     return Optional.empty();
                 }
+                Table loaded = table.get();
                 org.apache.iceberg.Schema schema = loaded.schemas().get(snapshot.get().schemaId());
                 List<String> read = new ArrayList<>();
                 read.add(TableLayout.ID.name());
@@ -324,17 +319,12 @@ public final class JobBinder {
      */
     private <V> Optional<ColumnRead<V>> readColumn(String name, String reference, String column, int maxRows, String parameter, String what,
             java.util.function.Function<Object, V> convert) {
-        Table loaded;
-        try {
-            loaded = catalog.loadTable(TableIdentifier.parse(name));
-        }
-        catch (NoSuchTableException | IllegalArgumentException e) {
+        Optional<Table> table = loadTable(name);
+        Optional<org.apache.iceberg.Snapshot> snapshot = table.flatMap(loaded -> published(loaded, reference));
+        if (snapshot.isEmpty() || table.get().schemas().get(snapshot.get().schemaId()).findField(column) == null) {
             return Optional.empty();
         }
-        Optional<org.apache.iceberg.Snapshot> snapshot = published(loaded, reference);
-        if (snapshot.isEmpty() || loaded.schemas().get(snapshot.get().schemaId()).findField(column) == null) {
-            return Optional.empty();
-        }
+        Table loaded = table.get();
         Map<String, V> byId = new java.util.HashMap<>();
         try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> records = org.apache.iceberg.data.IcebergGenerics.read(loaded)
                 .useSnapshot(snapshot.get().snapshotId()).select(TableLayout.ID.name(), column).build()) {
@@ -352,6 +342,16 @@ public final class JobBinder {
             throw new java.io.UncheckedIOException(e);
         }
         return Optional.of(new ColumnRead<>(snapshot.get(), byId));
+    }
+
+    /** The table named {@code name}, or empty when there is none (or the name is not a table's). */
+    private Optional<Table> loadTable(String name) {
+        try {
+            return Optional.of(catalog.loadTable(TableIdentifier.parse(name)));
+        }
+        catch (NoSuchTableException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** The published snapshot of {@code table} that a pin (or tag) or a snapshot id names. */

@@ -182,6 +182,9 @@ public final class ContaminationStep implements StepDefinition {
                 audioThreshold, margin, maxPieces, List.copyOf(evalSets), Map.copyOf(fingerprint));
     }
 
+    /** Matches that have no span to cut (a vector, a perceptual hash, audio landmarks): the items, best first, the best score, and what to say. */
+    private record Spanless(List<Integer> items, double score, String detail) {}
+
     /** What one row overlaps: the items, the score, the spans to cut, and whether a vector alone found some. */
     private record Finding(TreeSet<String> items, double score, List<int[]> spans, boolean byVector, String detail) {}
 
@@ -284,39 +287,26 @@ public final class ContaminationStep implements StepDefinition {
                                         + (match.items().length > 5 ? " and " + (match.items().length - 5) + " more" : "")));
                     }
                 }
-                if (hash.isPresent()) {
-                    List<EvalSet.HashHit> hits = evalSet.perceptualMatches(hash.get(), radius);
-                    boolean newItem = false;
-                    for (EvalSet.HashHit hit : hits) {
-                        newItem |= items.add(evalSet.reference(hit.item()));
-                    }
-                    if (!hits.isEmpty()) {
-                        byVector |= newItem;
-                        score = Math.max(score, 1 - hits.get(0).distance() / 64.0);
-                        details.add(String.format(Locale.ROOT, "perceptual hash within %d bits of %s", hits.get(0).distance(), evalSet.reference(hits.get(0).item())));
-                    }
-                }
-                if (landmarks.isPresent()) {
-                    List<EvalSet.AudioHit> hits = evalSet.audioMatches(landmarks.get(), audioThreshold);
-                    boolean newItem = false;
-                    for (EvalSet.AudioHit hit : hits) {
-                        newItem |= items.add(evalSet.reference(hit.item()));
-                    }
-                    if (!hits.isEmpty()) {
-                        byVector |= newItem;
-                        score = Math.max(score, hits.get(0).similarity());
-                        details.add(String.format(Locale.ROOT, "audio landmarks %.3f similar to %s", hits.get(0).similarity(), evalSet.reference(hits.get(0).item())));
-                    }
-                }
+                List<Spanless> matches = new ArrayList<>();
+                hash.map(value -> evalSet.perceptualMatches(value, radius)).filter(hits -> !hits.isEmpty()).ifPresent(hits -> matches.add(new Spanless(
+                        hits.stream().map(EvalSet.HashHit::item).toList(), 1 - hits.get(0).distance() / 64.0,
+                        String.format(Locale.ROOT, "perceptual hash within %d bits of %s", hits.get(0).distance(), evalSet.reference(hits.get(0).item())))));
+                landmarks.map(value -> evalSet.audioMatches(value, audioThreshold)).filter(hits -> !hits.isEmpty()).ifPresent(hits -> matches.add(new Spanless(
+                        hits.stream().map(EvalSet.AudioHit::item).toList(), hits.get(0).similarity(),
+                        String.format(Locale.ROOT, "audio landmarks %.3f similar to %s", hits.get(0).similarity(), evalSet.reference(hits.get(0).item())))));
                 if (e < hitsByEvalSet.size() && !hitsByEvalSet.get(e).isEmpty()) {
                     List<ExactCosine.Hit> hits = hitsByEvalSet.get(e);
+                    matches.add(new Spanless(hits.stream().map(ExactCosine.Hit::item).toList(), hits.get(0).similarity(),
+                            String.format(Locale.ROOT, "embedding similarity %.4f to %s", hits.get(0).similarity(), evalSet.reference(hits.get(0).item()))));
+                }
+                for (Spanless match : matches) {
                     boolean newItem = false;
-                    for (ExactCosine.Hit hit : hits) {
-                        newItem |= items.add(evalSet.reference(hit.item()));
+                    for (int item : match.items()) {
+                        newItem |= items.add(evalSet.reference(item));
                     }
                     byVector |= newItem;
-                    score = Math.max(score, hits.get(0).similarity());
-                    details.add(String.format(Locale.ROOT, "embedding similarity %.4f to %s", hits.get(0).similarity(), evalSet.reference(hits.get(0).item())));
+                    score = Math.max(score, match.score());
+                    details.add(match.detail());
                 }
             }
             return new Finding(items, score, spans, byVector, String.join("; ", details));
