@@ -151,7 +151,7 @@ public final class JobBinder {
             try {
                 Map<String, String> earlier = new java.util.TreeMap<>();
                 transforms.forEach(bound -> earlier.putAll(bound.fingerprint()));
-                Transform transform = definition.get().bind(step.params(), stepContext(table, earlier));
+                Transform transform = definition.get().bind(step.params(), stepContext(table, earlier, columnsReaching(source, transforms)));
                 transforms.add(transform);
                 stepIndexes.add(i);
                 Map<String, Object> recipeStep = new LinkedHashMap<>();
@@ -240,7 +240,31 @@ public final class JobBinder {
 
     /** Keys from configuration; summaries of the job table's pins and published snapshots. */
     private io.kiln.transform.StepContext stepContext(Optional<TableIdentifier> table, Map<String, String> earlierFingerprints) {
+        return stepContext(table, earlierFingerprints, List.of());
+    }
+
+    /** The columns the rows have after the source and {@code transforms}: the id, the source's, then what each step sets or removes. */
+    private static List<Column> columnsReaching(Optional<SourceBinding.Bound> source, List<Transform> transforms) {
+        Map<String, Column> columns = new LinkedHashMap<>();
+        columns.put(TableLayout.ID.name(), Column.string(TableLayout.ID.name(), "the row id"));
+        source.ifPresent(bound -> {
+            bound.declared().forEach(column -> columns.put(column.name(), column));
+            bound.format().columns().forEach(column -> columns.put(column.name(), column));
+        });
+        for (Transform transform : transforms) {
+            transform.removes().forEach(columns::remove);
+            transform.columns().forEach(column -> columns.put(column.name(), column));
+        }
+        return List.copyOf(columns.values());
+    }
+
+    private io.kiln.transform.StepContext stepContext(Optional<TableIdentifier> table, Map<String, String> earlierFingerprints, List<Column> columnsBefore) {
         return new io.kiln.transform.StepContext() {
+            @Override
+            public List<Column> columnsBefore() {
+                return columnsBefore;
+            }
+
             @Override
             public Map<String, String> earlierFingerprints() {
                 return Map.copyOf(earlierFingerprints);

@@ -93,6 +93,21 @@ public final class RowFilter {
         return TrinoPredicates.and(conditions, schema);
     }
 
+    /**
+     * Decides a value per column (a step's row: strings, numbers, booleans, dates, instants), exactly as
+     * {@link #predicate} decides a stored row; a column the row lacks is null.
+     */
+    public Predicate<java.util.function.Function<String, Object>> valuesPredicate() {
+        return row -> {
+            for (Condition condition : conditions) {
+                if (!condition.test(row.apply(condition.column()))) {
+                    return false;
+                }
+            }
+            return true;
+        };
+    }
+
     /** Decides each row exactly; {@code rowSchema} describes the rows and must hold every column of {@link #columns()}. */
     public Predicate<StructLike> predicate(Schema rowSchema) {
         List<Predicate<StructLike>> tests = new ArrayList<>();
@@ -196,7 +211,7 @@ public final class RowFilter {
                 return ((java.time.LocalDate) value).compareTo(date);
             }
             if (literal instanceof java.time.Instant instant) {
-                java.time.Instant row = value instanceof java.time.OffsetDateTime offset ? offset.toInstant()
+                java.time.Instant row = value instanceof java.time.Instant at ? at : value instanceof java.time.OffsetDateTime offset ? offset.toInstant()
                         : ((java.time.LocalDateTime) value).toInstant(java.time.ZoneOffset.UTC);
                 return row.compareTo(instant);
             }

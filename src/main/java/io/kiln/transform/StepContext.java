@@ -87,6 +87,11 @@ public interface StepContext {
         return Optional.empty();
     }
 
+    /** The columns of the rows that reach this step (the source's, then those the steps before it set), {@code id} first. */
+    default java.util.List<Column> columnsBefore() {
+        return java.util.List.of();
+    }
+
     /** The fingerprints of the job's steps bound before this one, merged: what produced the columns this step reads (their embedding model). */
     default Map<String, String> earlierFingerprints() {
         return Map.of();

@@ -336,6 +336,44 @@ class LabelJobsTest {
     }
 
     @Test
+    void aPredicateFunctionVotesOnTheRowsOtherColumns() throws IOException {
+        Files.writeString(temp.resolve("reviews.jsonl"), """
+                {"id": "r1", "text": "arrived on time", "stars": 5, "verified": true, "seen": "2026-01-02"}
+                {"id": "r2", "text": "broken on arrival", "stars": 1, "verified": true, "seen": "2026-01-03"}
+                {"id": "r3", "text": "broken but refunded", "stars": 2, "verified": false, "seen": "2025-12-30"}
+                {"id": "r4", "text": "fine", "stars": 3, "verified": true}
+                {"id": "r5", "text": "no stars given", "verified": true, "seen": "2026-02-01"}
+                """);
+        String schema = "[{\"name\": \"text\", \"type\": \"string\"}, {\"name\": \"stars\", \"type\": \"int\"}, "
+                + "{\"name\": \"verified\", \"type\": \"boolean\"}, {\"name\": \"seen\", \"type\": \"date\"}]";
+        List<Map<String, Object>> functions = List.of(
+                Map.of("id", "high-stars", "kind", "predicate", "where", "stars >= 4", "label", "positive"),
+                Map.of("id", "verified-low", "kind", "predicate", "where", "stars <= 2 and verified = true", "label", "negative"),
+                Map.of("id", "recent-unrated", "kind", "predicate", "where", "stars is null and seen >= '2026-01-01'", "label", "negative"));
+        Map<String, Object> params = Map.of("labels", List.of("positive", "negative"), "functions", functions);
+        SourceSpec source = new SourceSpec("file://" + temp.resolve("reviews.jsonl"), "jsonl", Map.of(), JSON.readTree(schema), null, null, null, null, null);
+        harness.run("predicates", new JobSpec("labels.reviews", source, List.of(new StepSpec("label", params)), null, 0.0, null), 2, 2);
+        Map<Object, Record> rows = new HashMap<>();
+        PipelineHarness.rows(harness.catalog.loadTable(TableIdentifier.of("labels", "reviews"))).forEach(row -> rows.put(row.getField("id"), row));
+        // votes in function id order: high-stars, recent-unrated, verified-low; 0 = positive, 1 = negative, -1 = abstain
+        assertThat(rows.get("r1").getField("label_votes")).isEqualTo(List.of(0, -1, -1));
+        assertThat(rows.get("r2").getField("label_votes")).isEqualTo(List.of(-1, -1, 1));
+        assertThat(rows.get("r3").getField("label_votes")).isEqualTo(List.of(-1, -1, -1));
+        assertThat(rows.get("r4").getField("label_votes")).isEqualTo(List.of(-1, -1, -1));
+        assertThat(rows.get("r5").getField("label_votes")).isEqualTo(List.of(-1, 1, -1));
+        assertThat(rows.get("r1").getField("label")).isEqualTo("positive");
+        assertThat(rows.get("r5").getField("label")).isEqualTo("negative");
+
+        Map<String, Object> bad = Map.of("labels", List.of("positive", "negative"), "functions",
+                List.of(Map.of("id", "typo", "kind", "predicate", "where", "strs >= 4", "label", "positive")));
+        assertThatThrownBy(() -> harness.binder.bind(new JobSpec("labels.reviews", source, List.of(new StepSpec("label", bad)), null, 0.0, null)))
+                .isInstanceOf(KilnException.class).satisfies(e -> assertThat(((KilnException) e).violations()).anySatisfy(violation -> {
+                    assertThat(violation.field()).isEqualTo("steps[0].params.functions[0].where");
+                    assertThat(violation.message()).contains("strs").contains("the rows have the columns id, text, stars, verified, seen");
+                }));
+    }
+
+    @Test
     void aBadSpecIsRefusedNamingTheField() throws IOException {
         Map<String, Map<String, Object>> cases = new LinkedHashMap<>();
         List<Map<String, Object>> unknownLabel = new ArrayList<>(functions());

@@ -53,7 +53,7 @@ public final class LabelStep implements StepDefinition {
     private static final StepId ID = new StepId(NAME, 1);
     public static final String PREFIX = "kiln.label.";
     public static final String EVALUATION = PREFIX + "evaluation";
-    private static final Set<String> KINDS = Set.of("keywords", "regex", "lexicon", "similarity");
+    private static final Set<String> KINDS = Set.of("keywords", "regex", "lexicon", "similarity", "predicate");
     /** Seed vectors read from a table into memory; more is refused. */
     public static final int MAX_SEEDS = 100_000;
     private static final Set<String> MODELS = Set.of("majority", "dawid-skene", "weighted");
@@ -119,7 +119,7 @@ public final class LabelStep implements StepDefinition {
         }
         String kind = StepParameters.oneOf(spec, "kind", null, KINDS);
         if (kind == null) {
-            throw new InvalidStepParameterException(field + ".kind", "is required: one of keywords, regex, lexicon, similarity");
+            throw new InvalidStepParameterException(field + ".kind", "is required: one of keywords, regex, lexicon, similarity, predicate");
         }
         int version = StepParameters.integer(spec, "version", 1, 1, 1_000_000);
         String column = StepParameters.column(spec, "column", kind.equals("similarity") ? "embedding" : io.kiln.transform.Row.TEXT);
@@ -147,6 +147,21 @@ public final class LabelStep implements StepDefinition {
                     catch (PatternSyntaxException e) {
                         throw new InvalidStepParameterException("pattern", "is not a valid regular expression: " + e.getDescription());
                     }
+                }
+                case "predicate" -> {
+                    StepParameters.requireOnly(spec, field, Set.of("id", "kind", "version", "label", "where"));
+                    if (!(spec.get("where") instanceof String where) || where.isBlank()) {
+                        throw new InvalidStepParameterException("where", "is required: a condition on the row's columns, such as \"stars >= 4 and verified = true\"");
+                    }
+                    io.kiln.read.RowFilter filter;
+                    try {
+                        filter = io.kiln.read.RowFilter.parse(where, io.kiln.lake.IcebergTypes.schema(context.columnsBefore()));
+                    }
+                    catch (io.kiln.error.KilnException e) {
+                        throw new InvalidStepParameterException("where", e.getMessage() + "; the rows have the columns "
+                                + String.join(", ", context.columnsBefore().stream().map(Column::name).toList()));
+                    }
+                    return new LabelingFunction.Predicate(id, version, where, List.copyOf(filter.columns()), filter.valuesPredicate(), label);
                 }
                 case "similarity" -> {
                     StepParameters.requireOnly(spec, field, Set.of("id", "kind", "version", "column", "label", "seeds", "threshold"));
@@ -333,7 +348,8 @@ public final class LabelStep implements StepDefinition {
         @Override
         public List<Column> reads() {
             List<Column> read = new ArrayList<>();
-            functions.stream().filter(function -> !(function instanceof LabelingFunction.Similarity)).map(LabelingFunction::column).distinct().sorted()
+            functions.stream().filter(function -> !(function instanceof LabelingFunction.Similarity) && !(function instanceof LabelingFunction.Predicate))
+                    .map(LabelingFunction::column).distinct().sorted()
                     .forEach(column -> read.add(Column.string(column, "text a labeling function reads")));
             return read;
         }
@@ -345,6 +361,7 @@ public final class LabelStep implements StepDefinition {
                 read.add(column.column());
             }
             functions.stream().filter(function -> function instanceof LabelingFunction.Similarity).forEach(function -> read.add(function.column()));
+            functions.stream().filter(function -> function instanceof LabelingFunction.Predicate).forEach(function -> read.addAll(((LabelingFunction.Predicate) function).columns()));
             return read;
         }
 

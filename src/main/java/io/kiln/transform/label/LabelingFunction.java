@@ -31,6 +31,31 @@ public sealed interface LabelingFunction {
         return id() + "@" + version();
     }
 
+    /**
+     * Votes {@code label} when the row's values satisfy {@code where}, a condition on any of its columns in
+     * the rows endpoint's filter language ({@code stars >= 4 and verified = true}); {@link #column()} is the
+     * first column it reads.
+     */
+    record Predicate(String id, int version, String where, List<String> columns, java.util.function.Predicate<java.util.function.Function<String, Object>> test,
+            int label) implements LabelingFunction {
+        public Predicate {
+            requireNonNull(id, "id is null");
+            requireNonNull(where, "where is null");
+            columns = List.copyOf(columns);
+            requireNonNull(test, "test is null");
+        }
+
+        @Override
+        public String column() {
+            return columns.get(0);
+        }
+
+        @Override
+        public int vote(Row row) {
+            return test.test(name -> row.value(name).orElse(null)) ? label : ABSTAIN;
+        }
+    }
+
     /** Votes {@code label} when the column's text contains one of the words or phrases, matched as whole words. */
     record Keywords(String id, int version, String column, List<String> keywords, boolean caseSensitive, int label, Pattern pattern) implements LabelingFunction {
         public Keywords {
