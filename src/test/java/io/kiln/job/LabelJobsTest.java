@@ -374,6 +374,67 @@ class LabelJobsTest {
     }
 
     @Test
+    void aClassifierFunctionVotesForTheClassAnOnnxModelGivesTheRowsVector() throws IOException {
+        Map<String, float[]> rows = new LinkedHashMap<>();
+        rows.put("foodish", new float[] {0.9f, 0.8f, 0.0f, 0.1f});
+        rows.put("loveish", new float[] {0.0f, 0.1f, 1.2f, 0.0f});
+        rows.put("unsure", new float[] {0.5f, 0.0f, 0.55f, 0.0f});
+        rows.put("short", new float[] {1.0f, 1.0f, 0.0f});
+        StringBuilder lines = new StringBuilder();
+        rows.forEach((id, vector) -> {
+            List<String> values = new ArrayList<>();
+            for (float value : vector) {
+                values.add(Float.toString(value));
+            }
+            lines.append("{\"id\": \"").append(id).append("\", \"text\": \"t\", \"embedding\": [").append(String.join(", ", values)).append("]}\n");
+        });
+        lines.append("{\"id\": \"none\", \"text\": \"t\"}\n");
+        Files.writeString(temp.resolve("vectors.jsonl"), lines);
+        String rowSchema = "[{\"name\": \"text\", \"type\": \"string\"}, {\"name\": \"embedding\", \"type\": \"list<float>\"}]";
+        Path model = FIXTURES.resolve("linear-classifier.onnx");
+        Map<String, Object> classifier = Map.of("id", "head", "kind", "classifier", "modelPath", model.toString(),
+                "modelSha256", "1f0d244efab0fce20380e645bc58ddc1ef17b03c7973204c1137c28b4dfe0685", "classes", List.of("food", "love"), "minProbability", 0.8);
+        SourceSpec source = new SourceSpec("file://" + temp.resolve("vectors.jsonl"), "jsonl", Map.of(), JSON.readTree(rowSchema), null, null, null, null, null);
+        harness.run("classifier", new JobSpec("labels.classified", source, List.of(new StepSpec("label", Map.of("labels", LABELS, "functions", List.of(classifier)))),
+                null, 0.0, null), 2, 2);
+        Map<Object, Object> labels = new HashMap<>();
+        Table table = harness.catalog.loadTable(TableIdentifier.of("labels", "classified"));
+        PipelineHarness.rows(table).forEach(row -> labels.put(row.getField("id"), row.getField("label")));
+        // the model by hand: logits W x + b, softmax; vote when the best class has probability >= 0.8
+        double[][] weights = {{1.5, 1.5, -1.0, 0.0}, {-1.0, -1.0, 2.0, 0.0}};
+        double[] bias = {0.0, 0.25};
+        rows.forEach((id, vector) -> {
+            if (vector.length != 4) {
+                assertThat(labels.get(id)).as("%s has no vector of the model's dimension", id).isNull();
+                return;
+            }
+            double[] logits = new double[2];
+            for (int c = 0; c < 2; c++) {
+                logits[c] = bias[c];
+                for (int i = 0; i < 4; i++) {
+                    logits[c] += weights[c][i] * vector[i];
+                }
+            }
+            double food = 1 / (1 + Math.exp(logits[1] - logits[0]));
+            String expected = food >= 0.8 ? "food" : 1 - food >= 0.8 ? "love" : null;
+            assertThat(labels.get(id)).as("%s, p(food) %s", id, food).isEqualTo(expected);
+        });
+        assertThat(labels).containsEntry("foodish", "food").containsEntry("loveish", "love").containsEntry("unsure", null).containsEntry("none", null);
+        assertThat(table.currentSnapshot().summary().get("kiln.recipe-spec")).contains("1f0d244efab0fce20380e645bc58ddc1ef17b03c7973204c1137c28b4dfe0685");
+
+        Map<String, Object> wrongPin = new HashMap<>(classifier);
+        wrongPin.put("modelSha256", "00");
+        Map<String, Object> wrongClasses = new HashMap<>(classifier);
+        wrongClasses.put("classes", List.of("food", "love", "sports"));
+        for (Map.Entry<String, Map<String, Object>> bad : Map.of("steps[0].params.functions[0].modelSha256", wrongPin,
+                "steps[0].params.functions[0].classes", wrongClasses).entrySet()) {
+            assertThatThrownBy(() -> harness.binder.bind(new JobSpec("labels.classified", source, List.of(new StepSpec("label", Map.of("labels", LABELS,
+                    "functions", List.of(bad.getValue())))), null, 0.0, null))).as(bad.getKey()).isInstanceOf(KilnException.class)
+                    .satisfies(e -> assertThat(((KilnException) e).violations()).extracting(io.kiln.error.Violation::field).contains(bad.getKey()));
+        }
+    }
+
+    @Test
     void aBadSpecIsRefusedNamingTheField() throws IOException {
         Map<String, Map<String, Object>> cases = new LinkedHashMap<>();
         List<Map<String, Object>> unknownLabel = new ArrayList<>(functions());

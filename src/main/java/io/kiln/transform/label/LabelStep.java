@@ -53,7 +53,9 @@ public final class LabelStep implements StepDefinition {
     private static final StepId ID = new StepId(NAME, 1);
     public static final String PREFIX = "kiln.label.";
     public static final String EVALUATION = PREFIX + "evaluation";
-    private static final Set<String> KINDS = Set.of("keywords", "regex", "lexicon", "similarity", "predicate");
+    private static final Set<String> KINDS = Set.of("keywords", "regex", "lexicon", "similarity", "predicate", "classifier");
+    /** Classifier sessions by model sha256: a model is loaded once per service. */
+    private static final Map<String, ai.onnxruntime.OrtSession> CLASSIFIERS = new java.util.concurrent.ConcurrentHashMap<>();
     /** Seed vectors read from a table into memory; more is refused. */
     public static final int MAX_SEEDS = 100_000;
     private static final Set<String> MODELS = Set.of("majority", "dawid-skene", "weighted");
@@ -119,11 +121,11 @@ public final class LabelStep implements StepDefinition {
         }
         String kind = StepParameters.oneOf(spec, "kind", null, KINDS);
         if (kind == null) {
-            throw new InvalidStepParameterException(field + ".kind", "is required: one of keywords, regex, lexicon, similarity, predicate");
+            throw new InvalidStepParameterException(field + ".kind", "is required: one of keywords, regex, lexicon, similarity, predicate, classifier");
         }
         int version = StepParameters.integer(spec, "version", 1, 1, 1_000_000);
-        String column = StepParameters.column(spec, "column", kind.equals("similarity") ? "embedding" : io.kiln.transform.Row.TEXT);
-        int label = label(spec, "label", field, labels);
+        String column = StepParameters.column(spec, "column", kind.equals("similarity") || kind.equals("classifier") ? "embedding" : io.kiln.transform.Row.TEXT);
+        int label = kind.equals("classifier") ? LabelingFunction.ABSTAIN : label(spec, "label", field, labels);
         try {
             switch (kind) {
                 case "keywords" -> {
@@ -147,6 +149,10 @@ public final class LabelStep implements StepDefinition {
                     catch (PatternSyntaxException e) {
                         throw new InvalidStepParameterException("pattern", "is not a valid regular expression: " + e.getDescription());
                     }
+                }
+                case "classifier" -> {
+                    StepParameters.requireOnly(spec, field, Set.of("id", "kind", "version", "column", "modelPath", "modelSha256", "classes", "minProbability"));
+                    return classifier(id, version, column, spec, labels, fingerprint);
                 }
                 case "predicate" -> {
                     StepParameters.requireOnly(spec, field, Set.of("id", "kind", "version", "label", "where"));
@@ -190,6 +196,60 @@ public final class LabelStep implements StepDefinition {
             }
             throw new InvalidStepParameterException(field + "." + e.parameter(), e.getMessage());
         }
+    }
+
+    /**
+     * An ONNX classifier over a vector column: one float input of shape [batch, dimension], its first
+     * output the probabilities of {@code classes} (the step's label of each output class, or null for
+     * none), in that order.
+     */
+    private static LabelingFunction classifier(String id, int version, String column, Map<String, Object> spec, List<String> labels,
+            Map<String, String> fingerprint) {
+        StepParameters.ModelFile model = StepParameters.modelFile(spec, ": the .onnx file of the classifier");
+        if (!(spec.get("classes") instanceof List<?> classes) || classes.isEmpty()) {
+            throw new InvalidStepParameterException("classes", "is required: the step's label of each of the model's output classes, in order (null for none)");
+        }
+        int[] labelOfClass = new int[classes.size()];
+        for (int i = 0; i < labelOfClass.length; i++) {
+            Object name = classes.get(i);
+            labelOfClass[i] = name == null ? LabelingFunction.ABSTAIN : labels.indexOf(String.valueOf(name));
+            if (name != null && labelOfClass[i] < 0) {
+                throw new InvalidStepParameterException("classes", "'" + name + "' is not one of the labels " + String.join(", ", labels));
+            }
+        }
+        double minProbability = StepParameters.number(spec, "minProbability", 0.5, 0, 1);
+        ai.onnxruntime.OrtSession session;
+        String input;
+        int dimension;
+        try {
+            session = CLASSIFIERS.computeIfAbsent(model.sha256(), sha256 -> {
+                try {
+                    io.kiln.embed.OrtRuntime runtime = io.kiln.embed.OrtRuntime.get();
+                    return runtime.environment().createSession(model.bytes(), runtime.sessionOptions(io.kiln.embed.ExecutionProvider.CPU, 1));
+                }
+                catch (ai.onnxruntime.OrtException e) {
+                    throw new InvalidStepParameterException("modelPath", "is not an ONNX model ONNX Runtime can load: " + e.getMessage());
+                }
+            });
+            Map.Entry<String, ai.onnxruntime.NodeInfo> only = session.getInputInfo().size() == 1 ? session.getInputInfo().entrySet().iterator().next() : null;
+            long[] shape = only != null && only.getValue().getInfo() instanceof ai.onnxruntime.TensorInfo tensor
+                    && tensor.type == ai.onnxruntime.OnnxJavaType.FLOAT ? tensor.getShape() : null;
+            if (shape == null || shape.length != 2 || shape[1] < 1) {
+                throw new InvalidStepParameterException("modelPath", "the classifier must take one float input of shape [batch, dimension]");
+            }
+            input = only.getKey();
+            dimension = (int) shape[1];
+            long[] output = session.getOutputInfo().values().iterator().next().getInfo() instanceof ai.onnxruntime.TensorInfo tensor ? tensor.getShape() : new long[0];
+            if (output.length != 2 || output[1] > 0 && output[1] != classes.size()) {
+                throw new InvalidStepParameterException("classes", "the model's first output is " + java.util.Arrays.toString(output) + ", not [batch, "
+                        + classes.size() + "] probabilities of the classes given");
+            }
+        }
+        catch (ai.onnxruntime.OrtException e) {
+            throw new InvalidStepParameterException("modelPath", "cannot read the classifier's inputs and outputs: " + e.getMessage());
+        }
+        fingerprint.put(id + ".model-sha256", model.sha256());
+        return new LabelingFunction.Classifier(id, version, column, model.sha256(), session, input, dimension, labelOfClass, minProbability);
     }
 
     /** Seeds: the vectors of rows of a pinned table ({@code ids} of them, or all), compared in id order. */
@@ -348,7 +408,8 @@ public final class LabelStep implements StepDefinition {
         @Override
         public List<Column> reads() {
             List<Column> read = new ArrayList<>();
-            functions.stream().filter(function -> !(function instanceof LabelingFunction.Similarity) && !(function instanceof LabelingFunction.Predicate))
+            functions.stream().filter(function -> function instanceof LabelingFunction.Keywords || function instanceof LabelingFunction.Regex
+                    || function instanceof LabelingFunction.Lexicon)
                     .map(LabelingFunction::column).distinct().sorted()
                     .forEach(column -> read.add(Column.string(column, "text a labeling function reads")));
             return read;
@@ -360,7 +421,8 @@ public final class LabelStep implements StepDefinition {
             if (gold instanceof Gold.FromColumn column) {
                 read.add(column.column());
             }
-            functions.stream().filter(function -> function instanceof LabelingFunction.Similarity).forEach(function -> read.add(function.column()));
+            functions.stream().filter(function -> function instanceof LabelingFunction.Similarity || function instanceof LabelingFunction.Classifier)
+                    .forEach(function -> read.add(function.column()));
             functions.stream().filter(function -> function instanceof LabelingFunction.Predicate).forEach(function -> read.addAll(((LabelingFunction.Predicate) function).columns()));
             return read;
         }

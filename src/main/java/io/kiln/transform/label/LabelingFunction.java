@@ -56,6 +56,49 @@ public sealed interface LabelingFunction {
         }
     }
 
+    /**
+     * Votes for the class an ONNX classifier gives the row's vector ({@code column}, a float list), when
+     * its probability is at least {@code minProbability}; abstains otherwise, for a class mapped to no
+     * label, and for a row without a vector of the model's dimension. {@code labelOfClass}: the step's
+     * label index of each of the model's output classes (-1: none). The model runs on the CPU, one row at
+     * a time, so a vote depends on the row alone; the recipe records the model's sha256.
+     */
+    record Classifier(String id, int version, String column, String sha256, ai.onnxruntime.OrtSession session, String input, int dimension,
+            int[] labelOfClass, double minProbability) implements LabelingFunction {
+        public Classifier {
+            requireNonNull(id, "id is null");
+            requireNonNull(session, "session is null");
+            labelOfClass = labelOfClass.clone();
+        }
+
+        @Override
+        public int vote(Row row) {
+            double[] vector = Similarity.vector(row.value(column).orElse(null));
+            if (vector == null || vector.length != dimension) {
+                return ABSTAIN;
+            }
+            float[][] batch = new float[1][dimension];
+            for (int i = 0; i < dimension; i++) {
+                batch[0][i] = (float) vector[i];
+            }
+            ai.onnxruntime.OrtEnvironment environment = io.kiln.embed.OrtRuntime.get().environment();
+            try (ai.onnxruntime.OnnxTensor tensor = ai.onnxruntime.OnnxTensor.createTensor(environment, batch);
+                    ai.onnxruntime.OrtSession.Result result = session.run(java.util.Map.of(input, tensor))) {
+                float[] probabilities = ((float[][]) result.get(0).getValue())[0];
+                int best = 0;
+                for (int i = 1; i < probabilities.length; i++) {
+                    if (probabilities[i] > probabilities[best]) {
+                        best = i;
+                    }
+                }
+                return best < labelOfClass.length && probabilities[best] >= minProbability ? labelOfClass[best] : ABSTAIN;
+            }
+            catch (ai.onnxruntime.OrtException e) {
+                throw new IllegalStateException("classifier " + id + " failed on row " + row.id() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** Votes {@code label} when the column's text contains one of the words or phrases, matched as whole words. */
     record Keywords(String id, int version, String column, List<String> keywords, boolean caseSensitive, int label, Pattern pattern) implements LabelingFunction {
         public Keywords {
@@ -108,6 +151,26 @@ public sealed interface LabelingFunction {
 
         /** {@code vector} scaled to length 1, or null for a zero, non-finite or missing vector. */
         public static double[] unit(Object value) {
+            double[] vector = vector(value);
+            if (vector == null) {
+                return null;
+            }
+            double norm = 0;
+            for (double element : vector) {
+                norm += element * element;
+            }
+            norm = Math.sqrt(norm);
+            if (!(norm > 0) || !Double.isFinite(norm)) {
+                return null;
+            }
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] /= norm;
+            }
+            return vector;
+        }
+
+        /** A row's vector (a float[] or a list of numbers) as doubles; null when it is not one. */
+        static double[] vector(Object value) {
             double[] vector;
             if (value instanceof float[] floats) {
                 vector = new double[floats.length];
@@ -126,17 +189,6 @@ public sealed interface LabelingFunction {
             }
             else {
                 return null;
-            }
-            double norm = 0;
-            for (double element : vector) {
-                norm += element * element;
-            }
-            norm = Math.sqrt(norm);
-            if (!(norm > 0) || !Double.isFinite(norm)) {
-                return null;
-            }
-            for (int i = 0; i < vector.length; i++) {
-                vector[i] /= norm;
             }
             return vector;
         }
