@@ -333,6 +333,15 @@ class LabelJobsTest {
         assertThat(labels).containsEntry("near-1", "food").containsEntry("near-2", "food").containsEntry("none", null);
         assertThat(labels.get("between")).isNull();
         assertThat(table.currentSnapshot().summary().get("kiln.recipe-spec")).contains("like-food.seeds").contains("labels.seeds@" + seeds.currentSnapshot().snapshotId());
+
+        // vectors this job's embed step makes cannot be compared with seeds of no recorded (or another) model
+        JobSpec embedded = new JobSpec("labels.similar", new SourceSpec("file://" + temp.resolve("rows.jsonl"), "jsonl", Map.of(), JSON.readTree(rowSchema),
+                null, null, null, null, null), List.of(new StepSpec("embed", Map.of()), new StepSpec("label", params)), null, 0.0, null);
+        assertThatThrownBy(() -> harness.binder.bind(embedded)).isInstanceOf(KilnException.class)
+                .satisfies(e -> assertThat(((KilnException) e).violations()).anySatisfy(violation -> {
+                    assertThat(violation.field()).isEqualTo("steps[1].params.functions[0].seeds.pin");
+                    assertThat(violation.message()).contains("no recorded model").contains("all-minilm-l6-v2");
+                }));
     }
 
     @Test

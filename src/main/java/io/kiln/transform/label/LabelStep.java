@@ -284,6 +284,12 @@ public final class LabelStep implements StepDefinition {
         if (model != null) {
             fingerprint.put(id + ".seed-model", model);
         }
+        // the job's own embed step made the rows' vectors: the seeds' must come from the same model
+        String jobModel = context.earlierFingerprints().get("kiln.embedding-model");
+        if (jobModel != null && !jobModel.equals(model)) {
+            throw new InvalidStepParameterException("seeds.pin", "the seeds' vectors were made by " + (model == null ? "no recorded model" : model)
+                    + ", this job's by " + jobModel + ": similarities between two models mean nothing");
+        }
         return new LabelingFunction.Similarity(id, version, column, units.toArray(new double[0][]), threshold, label);
     }
 
