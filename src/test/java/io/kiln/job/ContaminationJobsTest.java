@@ -86,6 +86,10 @@ class ContaminationJobsTest {
         }
         // the boilerplate sentence is in two eval items: with a cap of 1 it is a common phrase, not a leak
         assertThat(rows.get("doc-boilerplate").getField("contaminated_by")).isEqualTo(List.of("evals.qa/qa-007", "evals.qa/qa-008"));
+        harness.run("again", spec("train.flag_again", "train.jsonl", List.of(contamination(Map.of())), null), 1, 100);
+        assertThat(harness.catalog.loadTable(TableIdentifier.parse("train.flag_again")).currentSnapshot().summary().get("kiln.content-digest"))
+                .as("the same rows and digest on 1 thread in one batch as on 2 threads in batches of 3")
+                .isEqualTo(harness.catalog.loadTable(TableIdentifier.parse("train.flag")).currentSnapshot().summary().get("kiln.content-digest"));
         harness.run("capped", spec("train.capped", "train.jsonl", List.of(contamination(Map.of("frequencyCap", 1))), null), 1, 100);
         assertThat(rowsById("train.capped").get("doc-boilerplate").getField("contaminated_by")).isEqualTo(List.of());
         Map<String, String> summary = harness.catalog.loadTable(TableIdentifier.parse("train.flag")).currentSnapshot().summary();
