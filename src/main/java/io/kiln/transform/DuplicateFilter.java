@@ -29,6 +29,21 @@ public interface DuplicateFilter extends FittedStep {
     /** A new, empty index for one job run. */
     Index newIndex();
 
+    /**
+     * Empty (the default): duplicates are dropped. Else every row is kept, and this column gets the id of
+     * the row that survives in its cluster (a survivor's own id): a group key that keeps near-duplicates
+     * together, for a split by cluster and its leakage check.
+     */
+    default Optional<String> clusterColumn() {
+        return Optional.empty();
+    }
+
+    @Override
+    default java.util.List<Column> columns() {
+        return clusterColumn().map(name -> java.util.List.of(Column.string(name, "the id of the row that survives in this row's duplicate cluster")))
+                .orElse(java.util.List.of());
+    }
+
     @Override
     default String stateName() {
         return indexName();
@@ -63,6 +78,10 @@ public interface DuplicateFilter extends FittedStep {
             @Override
             public Outcome apply(long occurrence, Row row) {
                 Optional<Duplicate> duplicate = index.duplicate(occurrence, row.id());
+                Optional<String> cluster = clusterColumn();
+                if (cluster.isPresent()) {
+                    return Outcome.emit(row.with(cluster.get(), duplicate.map(Duplicate::survivorId).orElse(row.id())));
+                }
                 if (duplicate.isEmpty()) {
                     return Outcome.emit(row);
                 }

@@ -68,4 +68,43 @@ class SplitLeakageTest {
         table.refresh();
         assertThat(table.currentSnapshot().snapshotId()).as("main").isEqualTo(published);
     }
+
+    @Test
+    void nearDuplicateClustersStayOnOneSideWhenTheSplitIsGroupedByCluster() throws IOException {
+        // 40 documents, each written three times with another last word: near-duplicates (Jaccard of 5-word shingles 0.96)
+        java.util.Random random = new java.util.Random(7);
+        String[] words = "river stone lantern market harvest signal copper meadow engine orchard ledger window valley thunder garden".split(" ");
+        StringBuilder lines = new StringBuilder();
+        for (int document = 0; document < 40; document++) {
+            List<String> text = new java.util.ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                text.add(words[random.nextInt(words.length)] + (document * 61 + i));
+            }
+            for (String ending : List.of("alpha", "beta", "gamma")) {
+                lines.append("{\"id\": \"d").append(String.format(java.util.Locale.ROOT, "%03d", (document * 37 + ending.length() * 11) % 1000)).append('-').append(ending)
+                        .append("\", \"text\": \"").append(String.join(" ", text)).append(' ').append(ending).append("\"}\n");
+            }
+        }
+        Path file = Files.writeString(temp.resolve("copies.jsonl"), lines);
+        Files.writeString(temp.resolve("suites/no-cluster-leaks.dqdl"), "Rules = [ SplitLeakage \"split\" \"cluster\" = 0 ]\n");
+        Map<String, Object> fractions = new LinkedHashMap<>();
+        fractions.put("train", 0.5);
+        fractions.put("test", 0.5);
+        SourceSpec source = new SourceSpec("file://" + file, "jsonl", Map.of(), null, null, null, null, null, null);
+        StepSpec clusters = new StepSpec("dedup-near", Map.of("clusterColumn", "cluster"));
+
+        PipelineHarness.Audited byId = harness.audit("copies-by-id", new JobSpec("mail.copies", source,
+                List.of(clusters, new StepSpec("split", Map.of("fractions", fractions, "seed", 1))), "no-cluster-leaks", 0.5, null), 2, 7);
+        assertThat(byId.result().written()).as("every copy kept, with its cluster").isEqualTo(120);
+        assertThat(byId.outcome().published()).isFalse();
+        assertThat(byId.outcome().checks()).filteredOn(check -> !check.passed()).singleElement()
+                .satisfies(check -> assertThat(check.message()).contains("of the 40 groups of cluster have rows in more than one split"));
+
+        harness.run("copies-by-cluster", new JobSpec("mail.copies", source,
+                List.of(clusters, new StepSpec("split", Map.of("fractions", fractions, "seed", 1, "by", "cluster"))), "no-cluster-leaks", 0.5, null), 2, 7);
+        Map<Object, java.util.Set<Object>> splitsOfCluster = new java.util.HashMap<>();
+        PipelineHarness.rows(harness.catalog.loadTable(TableIdentifier.of("mail", "copies")))
+                .forEach(row -> splitsOfCluster.computeIfAbsent(row.getField("cluster"), any -> new java.util.HashSet<>()).add(row.getField("split")));
+        assertThat(splitsOfCluster).hasSize(40).allSatisfy((cluster, splits) -> assertThat(splits).as("cluster %s", cluster).hasSize(1));
+    }
 }

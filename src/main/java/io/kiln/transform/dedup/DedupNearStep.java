@@ -41,6 +41,9 @@ import io.kiln.transform.Transform;
  * is kept, and earlier by the same first-occurrence rule (published rows first), is within the
  * threshold by the exact Jaccard similarity of their shingle sets; the MinHash estimate only finds
  * the candidates. Its history segments also hold the kept rows' shingle sets.
+ *
+ * <p>{@code clusterColumn}: keep every row and write the id of its cluster's surviving row into that
+ * column (its own id for a survivor) instead of dropping duplicates; a group key for splits.
  */
 public final class DedupNearStep implements StepDefinition {
     public static final String NAME = "dedup-near";
@@ -74,7 +77,7 @@ public final class DedupNearStep implements StepDefinition {
 
     @Override
     public Transform bind(Map<String, Object> parameters) {
-        StepParameters.requireOnly(parameters, Set.of("shingling", "shingleSize", "hashCount", "bands", "threshold", "seed", "column"));
+        StepParameters.requireOnly(parameters, Set.of("shingling", "shingleSize", "hashCount", "bands", "threshold", "seed", "column", "clusterColumn"));
         NearDuplicateParameters defaults = NearDuplicateParameters.defaults();
         Shingling shingling = Shingling.valueOf(StepParameters.oneOf(parameters, "shingling", "words", Set.of("words", "characters")).toUpperCase(Locale.ROOT));
         int shingleSize = StepParameters.integer(parameters, "shingleSize", defaults.shingleSize(), 1, 64);
@@ -90,10 +93,11 @@ public final class DedupNearStep implements StepDefinition {
         long seed = parameters.containsKey("seed") ? StepParameters.integer(parameters, "seed", 0, Integer.MIN_VALUE, Integer.MAX_VALUE) : SEED;
         NearDuplicateParameters near = new NearDuplicateParameters(shingling, shingleSize, hashCount, bands, threshold, seed);
         String column = StepParameters.column(parameters, "column");
-        return id.version() == 1 ? new Filter(id(), near, near.minHasher(), column) : new VerifiedFilter(id(), near, near.minHasher(), column);
+        Optional<String> cluster = parameters.containsKey("clusterColumn") ? Optional.of(StepParameters.column(parameters, "clusterColumn")) : Optional.empty();
+        return id.version() == 1 ? new Filter(id(), near, near.minHasher(), column, cluster) : new VerifiedFilter(id(), near, near.minHasher(), column, cluster);
     }
 
-    private record Filter(StepId id, NearDuplicateParameters parameters, MinHasher hasher, String column) implements DuplicateFilter {
+    private record Filter(StepId id, NearDuplicateParameters parameters, MinHasher hasher, String column, Optional<String> clusterColumn) implements DuplicateFilter {
         @Override
         public String indexName() {
             return indexName(parameters, column);
@@ -121,7 +125,8 @@ public final class DedupNearStep implements StepDefinition {
         }
     }
 
-    private record VerifiedFilter(StepId id, NearDuplicateParameters parameters, MinHasher hasher, String column) implements DuplicateFilter {
+    private record VerifiedFilter(StepId id, NearDuplicateParameters parameters, MinHasher hasher, String column, Optional<String> clusterColumn)
+            implements DuplicateFilter {
         @Override
         public String indexName() {
             return Filter.indexName(parameters, column);
