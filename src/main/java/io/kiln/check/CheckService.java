@@ -79,14 +79,14 @@ public class CheckService {
         return engine.map(ManagedCheckEngine::status).orElse(new CheckEngine.Status("OFF", null, null, 0, null));
     }
 
-    /** The label, contamination and split leakage rules, which Kiln decides, are taken out first; the engine validates the rest, when there is any. */
+    /** The label, contamination, split leakage and drift rules, which Kiln decides, are taken out first; the engine validates the rest, when there is any. */
     public CheckEngine.Validation validate(String suite) {
         RowRules.Split split = RowRules.split(suite);
         List<String> labelRules = split.kilnDecidedRules();
         if (labelRules.isEmpty()) {
             return validateWithEngine(suite);
         }
-        String rest = LeakageRules.without(ContaminationRules.without(LabelRules.without(suite)));
+        String rest = DriftRules.without(LeakageRules.without(ContaminationRules.without(LabelRules.without(suite))));
         if (rest.replaceAll("(?m)#.*$", "").replaceAll("Rules\\s*=\\s*\\[\\s*]", "").isBlank()) {
             return new CheckEngine.Validation(true, null, labelRules);
         }

@@ -40,8 +40,9 @@ public final class RowRules {
 
     /** A suite divided: the rules Kiln checks while writing, and the suite left for the engine (empty when nothing is left). */
     public record Split(List<Rule> rowRules, Optional<String> engineSuite, List<LabelRules.Rule> labelRules, List<ContaminationRules.Rule> contaminationRules,
-            List<LeakageRules.Rule> leakageRules) {
+            List<LeakageRules.Rule> leakageRules, List<DriftRules.Rule> driftRules) {
         public Split {
+            driftRules = List.copyOf(driftRules);
             rowRules = List.copyOf(rowRules);
             requireNonNull(engineSuite, "engineSuite is null");
             labelRules = List.copyOf(labelRules);
@@ -50,7 +51,7 @@ public final class RowRules {
         }
 
         public Split(List<Rule> rowRules, Optional<String> engineSuite, List<LabelRules.Rule> labelRules) {
-            this(rowRules, engineSuite, labelRules, List.of(), List.of());
+            this(rowRules, engineSuite, labelRules, List.of(), List.of(), List.of());
         }
 
         /** The rules Kiln decides over the staged snapshot, as the suite has them. */
@@ -59,6 +60,7 @@ public final class RowRules {
             labelRules.forEach(rule -> rules.add(rule.text()));
             contaminationRules.forEach(rule -> rules.add(rule.text()));
             leakageRules.forEach(rule -> rules.add(rule.text()));
+            driftRules.forEach(rule -> rules.add(rule.text()));
             return rules;
         }
 
@@ -105,7 +107,13 @@ public final class RowRules {
         List<LabelRules.Rule> labelRules = new ArrayList<>();
         List<ContaminationRules.Rule> contaminationRules = new ArrayList<>();
         List<LeakageRules.Rule> leakageRules = new ArrayList<>();
+        List<DriftRules.Rule> driftRules = new ArrayList<>();
         for (String rule : topLevel(suite.substring(open + 1, close))) {
+            Optional<DriftRules.Rule> drift = DriftRules.parse(rule);
+            if (drift.isPresent()) {
+                driftRules.add(drift.get());
+                continue;
+            }
             Optional<LeakageRules.Rule> leakage = LeakageRules.parse(rule);
             if (leakage.isPresent()) {
                 leakageRules.add(leakage.get());
@@ -132,8 +140,8 @@ public final class RowRules {
         String rest = (suite.substring(0, suite.lastIndexOf("Rules", open)) + suite.substring(close + 1)).replaceAll("(?m)^\\s*#.*$", "").trim();
         if (engineRules.isEmpty() && !rest.isEmpty()) {
             if (rowRules.isEmpty()) {
-                return labelRules.isEmpty() && contaminationRules.isEmpty() && leakageRules.isEmpty() ? Split.none(Optional.of(suite))
-                        : new Split(List.of(), Optional.of("Rules = [ RowCount >= 0 ]\n\n" + rest + "\n"), labelRules, contaminationRules, leakageRules);
+                return labelRules.isEmpty() && contaminationRules.isEmpty() && leakageRules.isEmpty() && driftRules.isEmpty() ? Split.none(Optional.of(suite))
+                        : new Split(List.of(), Optional.of("Rules = [ RowCount >= 0 ]\n\n" + rest + "\n"), labelRules, contaminationRules, leakageRules, driftRules);
             }
             // the cheapest rule goes back: the last that is not a uniqueness rule
             int back = rowRules.size() - 1;
@@ -143,10 +151,10 @@ public final class RowRules {
             engineRules.add(rowRules.remove(back).text());
         }
         if (engineRules.isEmpty()) {
-            return new Split(rowRules, Optional.empty(), labelRules, contaminationRules, leakageRules);
+            return new Split(rowRules, Optional.empty(), labelRules, contaminationRules, leakageRules, driftRules);
         }
         String engineSuite = "Rules = [\n    " + String.join(",\n    ", engineRules) + "\n]\n" + (rest.isEmpty() ? "" : "\n" + rest + "\n");
-        return new Split(rowRules, Optional.of(engineSuite), labelRules, contaminationRules, leakageRules);
+        return new Split(rowRules, Optional.of(engineSuite), labelRules, contaminationRules, leakageRules, driftRules);
     }
 
     private static boolean textual(Rule rule, Map<String, io.kiln.transform.DataType> columnTypes) {

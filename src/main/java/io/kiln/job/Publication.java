@@ -189,6 +189,7 @@ final class Publication {
         results.addAll(io.kiln.check.LabelRules.evaluate(job.checks().labelRules(), table.snapshot(stagedSnapshotId).summary(), suiteName));
         results.addAll(io.kiln.check.ContaminationRules.evaluate(job.checks().contaminationRules(), job.evalSets(), job.table().toString(), table, stagedSnapshotId, suiteName));
         results.addAll(io.kiln.check.LeakageRules.evaluate(job.checks().leakageRules(), job.table().toString(), table, stagedSnapshotId, suiteName));
+        results.addAll(io.kiln.check.DriftRules.evaluate(job.checks().driftRules(), table, stagedSnapshotId, suiteName));
         return results;
     }
 
