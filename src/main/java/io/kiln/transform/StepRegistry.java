@@ -40,7 +40,8 @@ public final class StepRegistry {
             new AudioNormalizeStep(), new AudioFeaturesStep(), new AudioSegmentsStep(),
             new EmbedStep(), new ImageEmbedStep(), new AudioEmbedStep(),
             new io.kiln.transform.privacy.AnonymizeStep(), new io.kiln.transform.label.LabelStep(),
-            new io.kiln.transform.split.SplitStep(), new io.kiln.transform.contamination.ContaminationStep()));
+            new io.kiln.transform.split.SplitStep(), new io.kiln.transform.contamination.ContaminationStep(),
+            new io.kiln.transform.tabular.FilterStep(), new io.kiln.transform.tabular.SelectStep()));
 
     private final Map<String, NavigableMap<Integer, StepDefinition>> definitions = new TreeMap<>();
 

@@ -114,6 +114,13 @@ class GoldenFilesTest {
             return java.util.Optional.empty();
         }
 
+        /** The rows of the golden inputs of steps that read other columns: id, text, stars, verified, country. */
+        @Override
+        public List<io.kiln.transform.Column> columnsBefore() {
+            return List.of(io.kiln.transform.Column.string("id", ""), io.kiln.transform.Column.string("text", ""), io.kiln.transform.Column.integer("stars", ""),
+                    io.kiln.transform.Column.optional("verified", io.kiln.transform.DataType.BOOLEAN, ""), io.kiln.transform.Column.string("country", ""));
+        }
+
         /** {@code golden.evals} at pin {@code v1}: the contamination fixture's eval items (id, text), in file order. */
         @Override
         public java.util.Optional<TableRows> rows(String table, String reference, List<String> columns) {
