@@ -102,6 +102,14 @@ public class TableResource {
     }
 
     @GET
+    @Path("/{table}/snapshots/{snapshotId}/features")
+    @Operation(summary = "The fitted state of a snapshot's feature steps (impute, scale): each step's JSON artifact (statistics per group, fill values), "
+            + "its location and sha256, as the job fitted them; what serving loads to transform records as the training rows were")
+    public io.kiln.read.FeaturesReport.Report features(@PathParam("table") String table, @PathParam("snapshotId") long snapshotId) {
+        return io.kiln.read.FeaturesReport.of(table, tables.table(table), snapshotId);
+    }
+
+    @GET
     @Path("/{table}/checks")
     @Operation(summary = "The table's data-quality metric history (from the check engine's metrics repository), oldest first")
     public com.fasterxml.jackson.databind.JsonNode checks(@PathParam("table") String table) {

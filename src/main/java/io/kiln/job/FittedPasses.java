@@ -168,13 +168,21 @@ final class FittedPasses {
         for (int i = 0; i < steps.size(); i++) {
             String name = steps.get(i).stateName();
             String location = DedupSegments.segmentLocation(table, name, jobId);
-            try (OutputStream out = table.io().newOutputFile(location).createOrOverwrite()) {
+            java.security.MessageDigest sha256;
+            try {
+                sha256 = java.security.MessageDigest.getInstance("SHA-256");
+            }
+            catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            try (OutputStream out = new java.security.DigestOutputStream(table.io().newOutputFile(location).createOrOverwrite(), sha256)) {
                 fits.get(i).writeState(out);
             }
             catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             summary.put(DedupSegments.SEGMENT_PREFIX + name, location);
+            summary.put(DedupSegments.STATE_SHA256_PREFIX + name, java.util.HexFormat.of().formatHex(sha256.digest()));
             summary.put("kiln.dedup-segments-seen." + name, Integer.toString(statesSeen.get(i)));
             summary.put("kiln.dedup-index-bytes." + name, Long.toString(fits.get(i).estimatedBytes()));
             summary.putAll(fits.get(i).summary());

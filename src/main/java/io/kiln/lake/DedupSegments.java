@@ -22,6 +22,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 public final class DedupSegments {
     public static final String INDEX_DIRECTORY = "kiln-index";
     public static final String SEGMENT_PREFIX = "kiln.dedup-segment.";
+    /** Snapshot summary key prefix: the sha256 of the state a fitted step wrote (at {@link #SEGMENT_PREFIX}). */
+    public static final String STATE_SHA256_PREFIX = "kiln.state-sha256.";
     public static final String INDEX_PREFIX = "kiln.dedup-index.";
 
     private DedupSegments() {}

@@ -41,7 +41,8 @@ public final class StepRegistry {
             new EmbedStep(), new ImageEmbedStep(), new AudioEmbedStep(),
             new io.kiln.transform.privacy.AnonymizeStep(), new io.kiln.transform.label.LabelStep(),
             new io.kiln.transform.split.SplitStep(), new io.kiln.transform.contamination.ContaminationStep(),
-            new io.kiln.transform.tabular.FilterStep(), new io.kiln.transform.tabular.SelectStep()));
+            new io.kiln.transform.tabular.FilterStep(), new io.kiln.transform.tabular.SelectStep(),
+            new io.kiln.transform.tabular.ImputeStep(), new io.kiln.transform.tabular.ScaleStep(), new io.kiln.transform.tabular.LogStep()));
 
     private final Map<String, NavigableMap<Integer, StepDefinition>> definitions = new TreeMap<>();
 

@@ -1,0 +1,87 @@
+package io.kiln.transform.tabular;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Arrays;
+
+/**
+ * Statistics of a column's values that do not depend on the order the values came in: the values are
+ * kept (8 bytes each) and sorted, sums are exact ({@link BigDecimal} of each double) and rounded once
+ * to a double. Quantiles interpolate linearly between the two nearest ranks, as numpy's default
+ * ({@code q} at rank {@code q (n - 1)}); the median is the 0.5 quantile.
+ */
+final class ExactStatistics {
+    private double[] values = new double[16];
+    private int count;
+
+    void add(double value) {
+        if (count == values.length) {
+            values = Arrays.copyOf(values, values.length * 2);
+        }
+        values[count++] = value;
+    }
+
+    int count() {
+        return count;
+    }
+
+    long bytes() {
+        return values.length * 8L;
+    }
+
+    /** Sorts the values once, before the statistics are read. */
+    Summary summarize() {
+        double[] sorted = Arrays.copyOf(values, count);
+        Arrays.sort(sorted);
+        values = null;
+        return new Summary(sorted);
+    }
+
+    record Summary(double[] sorted) {
+        int count() {
+            return sorted.length;
+        }
+
+        double mean() {
+            return sum().divide(BigDecimal.valueOf(sorted.length), MathContext.DECIMAL128).doubleValue();
+        }
+
+        /** The sample standard deviation (n - 1), as Spark ML's StandardScaler; 0 for fewer than two values. */
+        double standardDeviation() {
+            if (sorted.length < 2) {
+                return 0;
+            }
+            BigDecimal mean = sum().divide(BigDecimal.valueOf(sorted.length), MathContext.DECIMAL128);
+            BigDecimal squares = BigDecimal.ZERO;
+            for (double value : sorted) {
+                BigDecimal difference = new BigDecimal(value).subtract(mean, MathContext.DECIMAL128);
+                squares = squares.add(difference.multiply(difference, MathContext.DECIMAL128), MathContext.DECIMAL128);
+            }
+            return Math.sqrt(squares.divide(BigDecimal.valueOf(sorted.length - 1L), MathContext.DECIMAL128).doubleValue());
+        }
+
+        double min() {
+            return sorted[0];
+        }
+
+        double max() {
+            return sorted[sorted.length - 1];
+        }
+
+        double quantile(double q) {
+            double rank = q * (sorted.length - 1);
+            int below = (int) Math.floor(rank);
+            int above = Math.min(below + 1, sorted.length - 1);
+            double fraction = rank - below;
+            return fraction == 0 ? sorted[below] : sorted[below] + (sorted[above] - sorted[below]) * fraction;
+        }
+
+        private BigDecimal sum() {
+            BigDecimal sum = BigDecimal.ZERO;
+            for (double value : sorted) {
+                sum = sum.add(new BigDecimal(value));
+            }
+            return sum;
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.kiln.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kiln.error.KilnException;
+import io.kiln.read.FeaturesReport;
+
+/**
+ * Feature steps on the Palmer penguins (344 rows, NA for missing values): per-species z-score of the
+ * bill length, the body mass imputed with its per-species median (with an indicator), the log of the
+ * flipper length. Every value is computed again here, independently, from the CSV; the fitted state is
+ * the JSON artifact the features report returns, and threads and batches change no bit.
+ */
+class TabularFeaturesTest {
+    private static final Path PENGUINS = Path.of("src/test/resources/fixtures/tabular/penguins.csv").toAbsolutePath();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
+    PipelineHarness harness;
+
+    @BeforeEach
+    void catalog() throws IOException {
+        harness = new PipelineHarness(temp, List.of(PENGUINS.getParent(), temp));
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        harness.close();
+    }
+
+    private static JobSpec spec(String table) throws IOException {
+        SourceSpec source = new SourceSpec("file://" + PENGUINS, "csv", Map.of(), null, JSON.readTree("{\"from\": \"position\"}"), null,
+                new SourceSpec.CsvSpec(null, null, null, null, "NA", null), null, null, null);
+        return new JobSpec(table, source, List.of(
+                new StepSpec("scale", Map.of("column", "bill_length_mm", "groupBy", List.of("species"), "into", "bill_length_z")),
+                new StepSpec("impute", Map.of("column", "body_mass_g", "strategy", "median", "groupBy", List.of("species"), "indicator", true)),
+                new StepSpec("log", Map.of("column", "flipper_length_mm", "into", "flipper_log")),
+                new StepSpec("scale", Map.of("column", "flipper_length_mm", "method", "minmax", "into", "flipper_minmax"))), null, 0.1, null);
+    }
+
+    private record Penguin(String species, Double bill, Double mass, Double flipper) {}
+
+    private static List<Penguin> penguins() throws IOException {
+        List<Penguin> penguins = new ArrayList<>();
+        try (var reader = Files.newBufferedReader(PENGUINS)) {
+            for (CSVRecord record : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(reader)) {
+                penguins.add(new Penguin(record.get("species"), number(record.get("bill_length_mm")), number(record.get("body_mass_g")),
+                        number(record.get("flipper_length_mm"))));
+            }
+        }
+        return penguins;
+    }
+
+    private static Double number(String text) {
+        return text.equals("NA") ? null : Double.valueOf(text);
+    }
+
+    @Test
+    void perSpeciesZScoreMedianImputationAndLogMatchAnIndependentComputation() throws IOException {
+        harness.run("penguins", spec("zoo.penguins"), 2, 17);
+        Table table = harness.catalog.loadTable(TableIdentifier.of("zoo", "penguins"));
+        List<Penguin> penguins = penguins();
+        Map<String, List<Double>> bills = new TreeMap<>();
+        Map<String, List<Double>> masses = new TreeMap<>();
+        List<Double> flippers = new ArrayList<>();
+        for (Penguin penguin : penguins) {
+            if (penguin.bill() != null) {
+                bills.computeIfAbsent(penguin.species(), any -> new ArrayList<>()).add(penguin.bill());
+            }
+            if (penguin.mass() != null) {
+                masses.computeIfAbsent(penguin.species(), any -> new ArrayList<>()).add(penguin.mass());
+            }
+            if (penguin.flipper() != null) {
+                flippers.add(penguin.flipper());
+            }
+        }
+        Map<String, double[]> meanAndStd = new HashMap<>();
+        bills.forEach((species, values) -> {
+            // two-pass in BigDecimal: mean, then the sample variance
+            BigDecimal sum = values.stream().map(BigDecimal::new).reduce(BigDecimal.ZERO, BigDecimal::add);
+            BigDecimal mean = sum.divide(BigDecimal.valueOf(values.size()), MathContext.DECIMAL128);
+            BigDecimal squares = values.stream().map(value -> new BigDecimal(value).subtract(mean).pow(2)).reduce(BigDecimal.ZERO, BigDecimal::add);
+            meanAndStd.put(species, new double[] {mean.doubleValue(), Math.sqrt(squares.divide(BigDecimal.valueOf(values.size() - 1), MathContext.DECIMAL128).doubleValue())});
+        });
+        Map<String, Double> medians = new HashMap<>();
+        masses.forEach((species, values) -> {
+            List<Double> sorted = values.stream().sorted().toList();
+            int n = sorted.size();
+            medians.put(species, n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
+        });
+        double min = flippers.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double max = flippers.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+
+        List<Record> rows = PipelineHarness.rows(table);
+        assertThat(rows).hasSize(344);
+        // ids from the position: <sha256 prefix>:<kind>:<n>, n counting the records in file order
+        Map<Integer, Record> byPosition = new TreeMap<>();
+        rows.forEach(row -> byPosition.put(Integer.parseInt(((String) row.getField("id")).replaceAll(".*:", "")), row));
+        int first = byPosition.keySet().iterator().next();
+        int imputed = 0;
+        for (int i = 0; i < penguins.size(); i++) {
+            Penguin penguin = penguins.get(i);
+            Record row = byPosition.get(first + i);
+            assertThat(row).as("record %d", i).isNotNull();
+            if (penguin.bill() == null) {
+                assertThat(row.getField("bill_length_z")).isNull();
+            }
+            else {
+                double[] stats = meanAndStd.get(penguin.species());
+                assertThat((Double) row.getField("bill_length_z")).as("z of record %d", i).isCloseTo((penguin.bill() - stats[0]) / stats[1], within(1e-12));
+            }
+            double mass = ((Number) row.getField("body_mass_g")).doubleValue();
+            if (penguin.mass() == null) {
+                imputed++;
+                assertThat(mass).isEqualTo(medians.get(penguin.species()));
+                assertThat(row.getField("body_mass_g_missing")).isEqualTo(true);
+            }
+            else {
+                assertThat(mass).isEqualTo(penguin.mass());
+                assertThat(row.getField("body_mass_g_missing")).isEqualTo(false);
+            }
+            if (penguin.flipper() == null) {
+                assertThat(row.getField("flipper_log")).isNull();
+            }
+            else {
+                assertThat((Double) row.getField("flipper_log")).isEqualTo(StrictMath.log(penguin.flipper()));
+                assertThat((Double) row.getField("flipper_minmax")).isCloseTo((penguin.flipper() - min) / (max - min), within(1e-15));
+            }
+        }
+        assertThat(imputed).isEqualTo(2);
+
+        FeaturesReport.Report report = FeaturesReport.of("zoo.penguins", table, table.currentSnapshot().snapshotId());
+        assertThat(report.features()).extracting(FeaturesReport.Feature::name)
+                .containsExactly("features-impute-body_mass_g", "features-scale-bill_length_z", "features-scale-flipper_minmax");
+        JsonNode scale = report.features().get(1).state();
+        assertThat(scale.path("method").asText()).isEqualTo("zscore");
+        assertThat(scale.path("groups").path("[\"Gentoo\"]").path("mean").asDouble()).isEqualTo(meanAndStd.get("Gentoo")[0]);
+        assertThat(scale.path("groups").path("[\"Gentoo\"]").path("std").asDouble()).isEqualTo(meanAndStd.get("Gentoo")[1]);
+        assertThat(report.features().get(0).state().path("fills").path("[\"Adelie\"]").asDouble()).isEqualTo(medians.get("Adelie"));
+        assertThat(report.features().get(0).sha256()).matches("[0-9a-f]{64}");
+        assertThat(table.currentSnapshot().summary().get("kiln.features.scale.bill_length_z")).isEqualTo("zscore of bill_length_mm by species, 3 groups");
+
+        harness.run("penguins-again", spec("zoo.penguins_again"), 1, 1000);
+        assertThat(harness.catalog.loadTable(TableIdentifier.of("zoo", "penguins_again")).currentSnapshot().summary().get("kiln.content-digest"))
+                .as("one thread in one batch against two threads in batches of 17").isEqualTo(table.currentSnapshot().summary().get("kiln.content-digest"));
+    }
+
+    @Test
+    void aNonNumericColumnOrAWrongConstantIsA400NamingTheParameter() throws IOException {
+        JobSpec scaleText = new JobSpec("zoo.bad", spec("zoo.bad").source(), List.of(new StepSpec("scale", Map.of("column", "species"))), null, 0.1, null);
+        assertThatThrownBy(() -> harness.binder.bind(scaleText)).isInstanceOf(KilnException.class)
+                .satisfies(e -> assertThat(((KilnException) e).violations()).anySatisfy(violation -> {
+                    assertThat(violation.field()).isEqualTo("steps[0].params.column");
+                    assertThat(violation.message()).contains("'species' is string, not a number");
+                }));
+        JobSpec constant = new JobSpec("zoo.bad", spec("zoo.bad").source(), List.of(new StepSpec("impute", Map.of("column", "sex", "strategy", "constant", "value", 3))),
+                null, 0.1, null);
+        assertThatThrownBy(() -> harness.binder.bind(constant)).isInstanceOf(KilnException.class)
+                .satisfies(e -> assertThat(((KilnException) e).violations()).extracting(io.kiln.error.Violation::field).contains("steps[0].params.value"));
+    }
+}
