@@ -296,6 +296,29 @@ public final class JobBinder {
             }
 
             @Override
+            public Optional<io.kiln.transform.StepContext.PublishedState> publishedState(String reference, String stateName) {
+                Optional<Table> loaded = table.flatMap(identifier -> loadTable(identifier.toString()));
+                Optional<org.apache.iceberg.Snapshot> snapshot = loaded.flatMap(found -> published(found, reference));
+                if (snapshot.isEmpty()) {
+                    return Optional.empty();
+                }
+                for (org.apache.iceberg.Snapshot at : org.apache.iceberg.util.SnapshotUtil.ancestorsOf(snapshot.get().snapshotId(), loaded.get()::snapshot)) {
+                    String location = at.summary().get(io.kiln.lake.DedupSegments.SEGMENT_PREFIX + stateName);
+                    if (location != null) {
+                        try (java.io.InputStream in = loaded.get().io().newInputFile(location).newStream()) {
+                            byte[] bytes = in.readAllBytes();
+                            return Optional.of(new io.kiln.transform.StepContext.PublishedState(at.snapshotId(), new String(bytes, java.nio.charset.StandardCharsets.UTF_8),
+                                    io.kiln.transform.Values.sha256(java.nio.ByteBuffer.wrap(bytes))));
+                        }
+                        catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }
+                return Optional.empty();
+            }
+
+            @Override
             public Optional<Map<String, String>> publishedSummary(String reference) {
                 if (table.isEmpty()) {
                     return Optional.empty();

@@ -87,6 +87,17 @@ public interface StepContext {
         return Optional.empty();
     }
 
+    /** A fitted step's state as an earlier publish of the job's table wrote it: its JSON and the snapshot it is read from. */
+    record PublishedState(long snapshotId, String json, String sha256) {}
+
+    /**
+     * The state named {@code stateName} that the published snapshot {@code reference} (a pin or a snapshot
+     * id) of the job's table holds, or its nearest ancestor; empty when there is none.
+     */
+    default Optional<PublishedState> publishedState(String reference, String stateName) {
+        return Optional.empty();
+    }
+
     /** The columns of the rows that reach this step (the source's, then those the steps before it set), {@code id} first. */
     default java.util.List<Column> columnsBefore() {
         return java.util.List.of();

@@ -56,13 +56,24 @@ class TabularFeaturesTest {
     }
 
     private static JobSpec spec(String table) throws IOException {
-        SourceSpec source = new SourceSpec("file://" + PENGUINS, "csv", Map.of(), null, JSON.readTree("{\"from\": \"position\"}"), null,
+        return spec(table, PENGUINS, Map.of());
+    }
+
+    /** The feature steps over {@code file}; {@code extra} is added to the params of each fitted step ({@code fitFrom}). */
+    private static JobSpec spec(String table, Path file, Map<String, Object> extra) throws IOException {
+        SourceSpec source = new SourceSpec("file://" + file, "csv", Map.of(), null, JSON.readTree("{\"from\": \"position\"}"), null,
                 new SourceSpec.CsvSpec(null, null, null, null, "NA", null), null, null, null);
         return new JobSpec(table, source, List.of(
-                new StepSpec("scale", Map.of("column", "bill_length_mm", "groupBy", List.of("species"), "into", "bill_length_z")),
-                new StepSpec("impute", Map.of("column", "body_mass_g", "strategy", "median", "groupBy", List.of("species"), "indicator", true)),
+                new StepSpec("scale", with(Map.of("column", "bill_length_mm", "groupBy", List.of("species"), "into", "bill_length_z"), extra)),
+                new StepSpec("impute", with(Map.of("column", "body_mass_g", "strategy", "median", "groupBy", List.of("species"), "indicator", true), extra)),
                 new StepSpec("log", Map.of("column", "flipper_length_mm", "into", "flipper_log")),
-                new StepSpec("scale", Map.of("column", "flipper_length_mm", "method", "minmax", "into", "flipper_minmax"))), null, 0.1, null);
+                new StepSpec("scale", with(Map.of("column", "flipper_length_mm", "method", "minmax", "into", "flipper_minmax"), extra))), null, 0.1, null);
+    }
+
+    private static Map<String, Object> with(Map<String, Object> params, Map<String, Object> extra) {
+        Map<String, Object> all = new HashMap<>(params);
+        all.putAll(extra);
+        return all;
     }
 
     private record Penguin(String species, Double bill, Double mass, Double flipper) {}
@@ -170,6 +181,46 @@ class TabularFeaturesTest {
         harness.run("penguins-again", spec("zoo.penguins_again"), 1, 1000);
         assertThat(harness.catalog.loadTable(TableIdentifier.of("zoo", "penguins_again")).currentSnapshot().summary().get("kiln.content-digest"))
                 .as("one thread in one batch against two threads in batches of 17").isEqualTo(table.currentSnapshot().summary().get("kiln.content-digest"));
+    }
+
+    @Test
+    void aNewBatchReusingAPinsFittedStateGetsTheTrainingSetsFeatures() throws IOException {
+        harness.run("penguins", spec("zoo.penguins"), 2, 50);
+        Table table = harness.catalog.loadTable(TableIdentifier.of("zoo", "penguins"));
+        new io.kiln.lake.Pins(harness.publisher).create(table, "features-v1", table.currentSnapshot().snapshotId(), "test", "training features", java.util.Optional.empty());
+        // a later batch: the first 60 penguins again (Adelie only), with an NA in body mass among them
+        List<String> lines = Files.readAllLines(PENGUINS);
+        Path later = Files.write(temp.resolve("later.csv"), lines.subList(0, 61));
+
+        harness.run("reused", spec("zoo.penguins", later, Map.of("fitFrom", "features-v1")), 2, 7);
+        table.refresh();
+        Map<String, Record> original = new HashMap<>();
+        Map<String, Record> reused = new HashMap<>();
+        long reusedSnapshot = table.currentSnapshot().snapshotId();
+        for (Record row : PipelineHarness.rows(table)) {
+            String position = ((String) row.getField("id")).replaceAll(".*:", "");
+            (row.getField("_kiln_source_uri").toString().endsWith("later.csv") ? reused : original).put(position, row);
+        }
+        assertThat(reused).hasSize(60);
+        for (Map.Entry<String, Record> entry : reused.entrySet()) {
+            Record before = original.get(entry.getKey());
+            for (String column : List.of("bill_length_z", "body_mass_g", "body_mass_g_missing", "flipper_log", "flipper_minmax")) {
+                assertThat(entry.getValue().getField(column)).as("%s of record %s", column, entry.getKey()).isEqualTo(before.getField(column));
+            }
+        }
+        FeaturesReport.Report report = FeaturesReport.of("zoo.penguins", table, reusedSnapshot);
+        assertThat(report.features().get(1).state().path("fittedBy").asText()).isEqualTo(Long.toString(table.refs().get("features-v1").snapshotId()));
+        assertThat(table.currentSnapshot().summary().get("kiln.recipe-spec")).contains("fit-from");
+
+        // refitted on those 60 alone, the z-scores differ: the statistics are the batch's, not the training set's
+        harness.run("refit", spec("zoo.refit", later, Map.of()), 1, 100);
+        Record refit = PipelineHarness.rows(harness.catalog.loadTable(TableIdentifier.of("zoo", "refit"))).stream()
+                .filter(row -> row.getField("bill_length_z") != null).findFirst().orElseThrow();
+        String position = ((String) refit.getField("id")).replaceAll(".*:", "");
+        assertThat(refit.getField("bill_length_z")).isNotEqualTo(reused.get(position).getField("bill_length_z"));
+
+        assertThatThrownBy(() -> harness.binder.bind(spec("zoo.penguins", later, Map.of("fitFrom", "no-such-pin")))).isInstanceOf(KilnException.class)
+                .satisfies(e -> assertThat(((KilnException) e).violations()).extracting(io.kiln.error.Violation::field).contains("steps[0].params.fitFrom"));
     }
 
     @Test

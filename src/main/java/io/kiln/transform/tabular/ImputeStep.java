@@ -53,7 +53,7 @@ public final class ImputeStep implements StepDefinition {
 
     @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
-        StepParameters.requireOnly(parameters, Set.of("column", "strategy", "value", "indicator", "groupBy", "into"));
+        StepParameters.requireOnly(parameters, Set.of("column", "strategy", "value", "indicator", "groupBy", "into", "fitFrom"));
         if (!parameters.containsKey("column")) {
             throw new InvalidStepParameterException("column", "is required: the column whose missing values to fill");
         }
@@ -71,8 +71,35 @@ public final class ImputeStep implements StepDefinition {
         if (strategy.equals("constant") && !fits(type, parameters.get("value"))) {
             throw new InvalidStepParameterException("value", "must be a value of column " + column + "'s type " + type + ", was " + parameters.get("value"));
         }
+        List<String> groupBy = StepParameters.strings(parameters, "groupBy", List.of());
+        String into = StepParameters.column(parameters, "into", column);
+        Optional<Preset> preset = ScaleStep.Features.reused(parameters, context, "features-impute-" + into).map(state -> {
+            ScaleStep.Features.requireSame(state, "column", column);
+            ScaleStep.Features.requireSame(state, "strategy", strategy);
+            ScaleStep.Features.requireSame(state, "groupBy", groupBy);
+            Map<String, Object> fills = new TreeMap<>();
+            state.json().path("fills").fields().forEachRemaining(fill -> fills.put(fill.getKey(), typed(type, fill.getValue())));
+            return new Preset(state.snapshotId(), state.sha256(), fills);
+        });
         return new Impute(column, strategy, Optional.ofNullable(parameters.get("value")).map(value -> typed(type, value)), StepParameters.flag(parameters, "indicator", false),
-                StepParameters.strings(parameters, "groupBy", List.of()), StepParameters.column(parameters, "into", column), type);
+                groupBy, into, type, preset);
+    }
+
+    /** Fill values reused from an earlier snapshot ({@code fitFrom}). */
+    private record Preset(long snapshotId, String sha256, Map<String, Object> fills) {}
+
+    /** A fill value read back from a state, as the column's values are held. */
+    private static Object typed(DataType type, com.fasterxml.jackson.databind.JsonNode value) {
+        if (value.isNull()) {
+            return null;
+        }
+        if (type == DataType.STRING) {
+            return value.asText();
+        }
+        if (type == DataType.BOOLEAN) {
+            return value.asBoolean();
+        }
+        return typed(type, value.numberValue());
     }
 
     /** A constant as the column's values are held: Integer, Long, Float or Double for numbers. */
@@ -108,8 +135,8 @@ public final class ImputeStep implements StepDefinition {
         return false;
     }
 
-    private record Impute(String column, String strategy, Optional<Object> constant, boolean indicator, List<String> groupBy, String into, DataType type)
-            implements FittedStep {
+    private record Impute(String column, String strategy, Optional<Object> constant, boolean indicator, List<String> groupBy, String into, DataType type,
+            Optional<Preset> preset) implements FittedStep {
         @Override
         public StepId id() {
             return ID;
@@ -121,7 +148,15 @@ public final class ImputeStep implements StepDefinition {
         }
 
         @Override
+        public Map<String, String> fingerprint() {
+            return preset.map(reused -> Map.of("fit-from", reused.snapshotId() + " sha256 " + reused.sha256())).orElse(Map.of());
+        }
+
+        @Override
         public Object observe(Row row) {
+            if (preset.isPresent()) {
+                return null;
+            }
             Optional<Object> value = present(row);
             return value.<Object>map(present -> new Object[] {ScaleStep.Features.groupKey(row, groupBy), present}).orElse(null);
         }
@@ -186,6 +221,10 @@ public final class ImputeStep implements StepDefinition {
 
         @Override
         public void fit() {
+            if (step.preset().isPresent()) {
+                fills.putAll(step.preset().get().fills());
+                return;
+            }
             numbers.forEach((group, values) -> {
                 ExactStatistics.Summary summary = values.summarize();
                 fills.put(group, step.strategy().equals("mean") ? summary.mean() : summary.quantile(0.5));
@@ -232,6 +271,7 @@ public final class ImputeStep implements StepDefinition {
             written.put("into", step.into());
             written.put("strategy", step.strategy());
             written.put("groupBy", step.groupBy());
+            step.preset().ifPresent(reused -> written.put("fittedBy", Long.toString(reused.snapshotId())));
             written.put("fills", step.strategy().equals("constant") ? Map.of("[]", step.constant().orElse("")) : fills);
             out.write(Values.json(written).getBytes(StandardCharsets.UTF_8));
         }

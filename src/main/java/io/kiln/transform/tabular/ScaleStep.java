@@ -55,7 +55,7 @@ public final class ScaleStep implements StepDefinition {
 
     @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
-        StepParameters.requireOnly(parameters, Set.of("column", "method", "groupBy", "into"));
+        StepParameters.requireOnly(parameters, Set.of("column", "method", "groupBy", "into", "fitFrom"));
         if (!parameters.containsKey("column")) {
             throw new InvalidStepParameterException("column", "is required: the numeric column to scale");
         }
@@ -69,10 +69,29 @@ public final class ScaleStep implements StepDefinition {
                 throw new InvalidStepParameterException("groupBy", "the rows have no column '" + group + "' at this step");
             }
         }
-        return new Scale(column, method, groupBy, into);
+        Optional<Preset> preset = Features.reused(parameters, context, "features-scale-" + into).map(state -> {
+            Features.requireSame(state, "column", column);
+            Features.requireSame(state, "method", method);
+            Features.requireSame(state, "groupBy", groupBy);
+            Map<String, Parameters> fitted = new TreeMap<>();
+            state.json().path("groups").fields().forEachRemaining(group -> {
+                com.fasterxml.jackson.databind.JsonNode values = group.getValue();
+                long count = values.path("count").asLong();
+                fitted.put(group.getKey(), switch (method) {
+                    case "minmax" -> new Parameters(count, values.path("min").asDouble(), values.path("max").asDouble() - values.path("min").asDouble());
+                    case "robust" -> new Parameters(count, values.path("median").asDouble(), values.path("q3").asDouble() - values.path("q1").asDouble());
+                    default -> new Parameters(count, values.path("mean").asDouble(), values.path("std").asDouble());
+                });
+            });
+            return new Preset(state.snapshotId(), state.sha256(), fitted, Features.JSON.convertValue(state.json().path("groups"), Map.class));
+        });
+        return new Scale(column, method, groupBy, into, preset);
     }
 
-    private record Scale(String column, String method, List<String> groupBy, String into) implements FittedStep {
+    /** Statistics reused from an earlier snapshot ({@code fitFrom}) instead of fitted on the job's rows. */
+    private record Preset(long snapshotId, String sha256, Map<String, Parameters> parameters, Map<?, ?> groups) {}
+
+    private record Scale(String column, String method, List<String> groupBy, String into, Optional<Preset> preset) implements FittedStep {
         @Override
         public StepId id() {
             return ID;
@@ -84,7 +103,15 @@ public final class ScaleStep implements StepDefinition {
         }
 
         @Override
+        public Map<String, String> fingerprint() {
+            return preset.map(reused -> Map.of("fit-from", reused.snapshotId() + " sha256 " + reused.sha256())).orElse(Map.of());
+        }
+
+        @Override
         public Object observe(Row row) {
+            if (preset.isPresent()) {
+                return null;
+            }
             Optional<Double> value = Features.number(row, column);
             return value.<Object>map(number -> new Object[] {Features.groupKey(row, groupBy), number}).orElse(null);
         }
@@ -132,7 +159,13 @@ public final class ScaleStep implements StepDefinition {
         }
 
         @Override
+        @SuppressWarnings("unchecked")
         public void fit() {
+            if (step.preset().isPresent()) {
+                fitted.putAll(step.preset().get().parameters());
+                step.preset().get().groups().forEach((group, values) -> state.put((String) group, (Map<String, Object>) values));
+                return;
+            }
             groups.forEach((group, values) -> {
                 ExactStatistics.Summary summary = values.summarize();
                 Map<String, Object> described = new LinkedHashMap<>();
@@ -183,6 +216,7 @@ public final class ScaleStep implements StepDefinition {
             written.put("into", step.into());
             written.put("method", step.method());
             written.put("groupBy", step.groupBy());
+            step.preset().ifPresent(reused -> written.put("fittedBy", Long.toString(reused.snapshotId())));
             written.put("groups", state);
             out.write(Values.json(written).getBytes(StandardCharsets.UTF_8));
         }
@@ -201,7 +235,40 @@ public final class ScaleStep implements StepDefinition {
 
     /** Helpers the feature steps share. */
     static final class Features {
+        static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
         private Features() {}
+
+        /** A state read back for {@code fitFrom}. */
+        record Reused(long snapshotId, String sha256, com.fasterxml.jackson.databind.JsonNode json) {}
+
+        /** The state {@code stateName} of the snapshot parameter {@code fitFrom} names (a pin or a snapshot id of the job's table), when it is given. */
+        static Optional<Reused> reused(Map<String, Object> parameters, StepContext context, String stateName) {
+            Object reference = parameters.get("fitFrom");
+            if (reference == null) {
+                return Optional.empty();
+            }
+            if (!(reference instanceof String) && !(reference instanceof Number)) {
+                throw new InvalidStepParameterException("fitFrom", "must be a pin or a snapshot id of the table, was " + reference);
+            }
+            StepContext.PublishedState state = context.publishedState(String.valueOf(reference), stateName).orElseThrow(() -> new InvalidStepParameterException("fitFrom",
+                    "the table has no published snapshot or pin '" + reference + "' with the state " + stateName + " to reuse"));
+            try {
+                return Optional.of(new Reused(state.snapshotId(), state.sha256(), JSON.readTree(state.json())));
+            }
+            catch (java.io.IOException e) {
+                throw new InvalidStepParameterException("fitFrom", "the state " + stateName + " of snapshot " + state.snapshotId() + " is not JSON: " + e.getMessage());
+            }
+        }
+
+        /** A reused state must have been fitted with the same {@code field}. */
+        static void requireSame(Reused state, String field, Object expected) {
+            Object fitted = JSON.convertValue(state.json().path(field), Object.class);
+            if (!java.util.Objects.equals(fitted, expected)) {
+                throw new InvalidStepParameterException("fitFrom", "the state of snapshot " + state.snapshotId() + " was fitted with " + field + " " + fitted
+                        + ", this step has " + expected);
+            }
+        }
 
         static Optional<Double> number(Row row, String column) {
             return row.value(column).filter(Number.class::isInstance).map(value -> ((Number) value).doubleValue()).filter(Double::isFinite);
