@@ -27,6 +27,8 @@ public class TableResource {
     io.kiln.check.CheckService checkService;
     @Inject
     io.kiln.lake.Publisher publisher;
+    @Inject
+    io.kiln.job.JobService jobs;
 
     @GET
     @Operation(summary = "List tables as <namespace>.<name>")
@@ -107,6 +109,22 @@ public class TableResource {
             + "its location and sha256, as the job fitted them; what serving loads to transform records as the training rows were")
     public io.kiln.read.FeaturesReport.Report features(@PathParam("table") String table, @PathParam("snapshotId") long snapshotId) {
         return io.kiln.read.FeaturesReport.of(table, tables.table(table), snapshotId);
+    }
+
+    /** {@code records}: JSON objects with an {@code id} and the source's declared columns by name. */
+    public record TransformRequest(com.fasterxml.jackson.databind.JsonNode records) {}
+
+    @POST
+    @Path("/{table}/snapshots/{snapshotId}/transform")
+    @Operation(summary = "The serving path: apply a published snapshot's recipe and fitted state (scale and impute statistics) to records sent in the request, "
+            + "giving each record's rows as the table holds them, or why it is rejected; steps that decide over a whole job (dedup, labels, anonymize) are refused")
+    public Map<String, Object> transform(@PathParam("table") String table, @PathParam("snapshotId") long snapshotId, TransformRequest request) {
+        tables.table(table);
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("table", table);
+        answer.put("snapshotId", Long.toString(snapshotId));
+        answer.put("records", jobs.transform(table, snapshotId, request == null ? null : request.records()));
+        return answer;
     }
 
     @GET

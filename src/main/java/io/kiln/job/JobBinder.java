@@ -243,6 +243,41 @@ public final class JobBinder {
         return stepContext(table, earlierFingerprints, List.of());
     }
 
+    /**
+     * Binds a recipe's steps ({@code step} "name@version" and {@code params}) for the serving path of a
+     * snapshot of {@code table}, whose rows start with the {@code declared} columns; a step the recipe
+     * names that this Kiln cannot bind is a 400.
+     */
+    List<Transform> bindServing(TableIdentifier table, List<Map<String, Object>> recipeSteps, List<Column> declared) {
+        List<Transform> transforms = new ArrayList<>();
+        Map<String, Column> columns = new LinkedHashMap<>();
+        columns.put(TableLayout.ID.name(), Column.string(TableLayout.ID.name(), "the row id"));
+        declared.forEach(column -> columns.put(column.name(), column));
+        for (int i = 0; i < recipeSteps.size(); i++) {
+            String step = String.valueOf(recipeSteps.get(i).get("step"));
+            int at = step.lastIndexOf('@');
+            Optional<StepDefinition> definition = at < 0 ? Optional.empty() : steps.find(step.substring(0, at), Integer.parseInt(step.substring(at + 1)));
+            if (definition.isEmpty()) {
+                throw new KilnException(ErrorCode.INVALID_REQUEST, "The snapshot's recipe names step " + step + ", which this Kiln does not have");
+            }
+            Map<String, String> earlier = new java.util.TreeMap<>();
+            transforms.forEach(bound -> earlier.putAll(bound.fingerprint()));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> params = (Map<String, Object>) recipeSteps.get(i).get("params");
+            Transform transform;
+            try {
+                transform = definition.get().bind(params, stepContext(Optional.of(table), earlier, List.copyOf(columns.values())));
+            }
+            catch (InvalidStepParameterException e) {
+                throw new KilnException(ErrorCode.INVALID_REQUEST, "The snapshot's recipe cannot be bound again: steps[" + i + "]." + e.parameter() + ": " + e.getMessage());
+            }
+            transform.removes().forEach(columns::remove);
+            transform.columns().forEach(column -> columns.put(column.name(), column));
+            transforms.add(transform);
+        }
+        return transforms;
+    }
+
     /** The columns the rows have after the source and {@code transforms}: the id, the source's, then what each step sets or removes. */
     private static List<Column> columnsReaching(Optional<SourceBinding.Bound> source, List<Transform> transforms) {
         Map<String, Column> columns = new LinkedHashMap<>();

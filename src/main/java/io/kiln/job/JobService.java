@@ -79,6 +79,23 @@ public class JobService {
     private final Map<String, ReentrantLock> fittedJobs = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
+    /** The serving path: a published snapshot's recipe and fitted state applied to {@code records} (see {@link Serving}). */
+    public List<Map<String, Object>> transform(String table, long snapshotId, com.fasterxml.jackson.databind.JsonNode records) {
+        return Serving.serve(catalog, binder, table, snapshotId, records).stream().map(served -> {
+            Map<String, Object> answer = new java.util.LinkedHashMap<>();
+            answer.put("id", served.id());
+            answer.put("outcome", served.outcome());
+            if (served.reason() != null) {
+                answer.put("reason", served.reason());
+                answer.put("detail", served.detail());
+            }
+            else {
+                answer.put("rows", served.rows());
+            }
+            return answer;
+        }).toList();
+    }
+
     void start(@Observes StartupEvent event) {
         store = new JobStore(catalogSettings);
         List<Path> roots = config.sourceRoots().orElse(List.of()).stream()

@@ -224,6 +224,61 @@ class TabularFeaturesTest {
     }
 
     @Test
+    void theServingPathGivesEveryRowExactlyAsTheTableHoldsIt() throws IOException {
+        harness.run("penguins", spec("zoo.penguins"), 2, 50);
+        Table table = harness.catalog.loadTable(TableIdentifier.of("zoo", "penguins"));
+        Map<Integer, Record> byPosition = new TreeMap<>();
+        PipelineHarness.rows(table).forEach(row -> byPosition.put(Integer.parseInt(((String) row.getField("id")).replaceAll(".*:", "")), row));
+        int first = byPosition.keySet().iterator().next();
+        com.fasterxml.jackson.databind.node.ArrayNode records = JSON.createArrayNode();
+        List<Record> expected = new ArrayList<>();
+        try (var reader = Files.newBufferedReader(PENGUINS)) {
+            int i = 0;
+            for (CSVRecord csv : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(reader)) {
+                Record row = byPosition.get(first + i++);
+                com.fasterxml.jackson.databind.node.ObjectNode record = records.addObject();
+                record.put("id", (String) row.getField("id"));
+                csv.toMap().forEach((column, text) -> {
+                    if (text.equals("NA")) {
+                        record.putNull(column);
+                    }
+                    else if (text.matches("-?[0-9]+")) {
+                        record.put(column, Long.parseLong(text));
+                    }
+                    else if (text.matches("-?[0-9.]+")) {
+                        record.put(column, Double.parseDouble(text));
+                    }
+                    else {
+                        record.put(column, text);
+                    }
+                });
+                expected.add(row);
+            }
+        }
+        List<Serving.Served> served = Serving.serve(harness.catalog, harness.binder, "zoo.penguins", table.currentSnapshot().snapshotId(), records);
+        assertThat(served).hasSize(344);
+        for (int i = 0; i < served.size(); i++) {
+            Record row = expected.get(i);
+            assertThat(served.get(i).outcome()).isEqualTo("written");
+            Map<String, Object> values = served.get(i).rows().get(0);
+            for (org.apache.iceberg.types.Types.NestedField field : table.schema().columns()) {
+                if (field.name().startsWith("_kiln_")) {
+                    continue;
+                }
+                assertThat(values.get(field.name())).as("%s of %s", field.name(), row.getField("id")).isEqualTo(row.getField(field.name()));
+            }
+        }
+
+        com.fasterxml.jackson.databind.node.ArrayNode bad = JSON.createArrayNode();
+        bad.addObject().put("id", "x").put("species", "Adelie").put("wingspan", 3);
+        assertThat(Serving.serve(harness.catalog, harness.binder, "zoo.penguins", table.currentSnapshot().snapshotId(), bad)).singleElement()
+                .satisfies(result -> {
+                    assertThat(result.outcome()).isEqualTo("rejected");
+                    assertThat(result.reason()).isEqualTo("unknown-field");
+                });
+    }
+
+    @Test
     void aNonNumericColumnOrAWrongConstantIsA400NamingTheParameter() throws IOException {
         JobSpec scaleText = new JobSpec("zoo.bad", spec("zoo.bad").source(), List.of(new StepSpec("scale", Map.of("column", "species"))), null, 0.1, null);
         assertThatThrownBy(() -> harness.binder.bind(scaleText)).isInstanceOf(KilnException.class)
