@@ -40,7 +40,7 @@ import io.kiln.transform.Values;
  */
 final class Serving {
     /** The feature steps whose state the snapshot holds and which serve one record at a time. */
-    private static final Set<String> FITTED_FEATURES = Set.of("scale", "impute");
+    private static final Set<String> FITTED_FEATURES = Set.of("scale", "impute", "encode", "bucketize", "clip");
     public static final int MAX_RECORDS = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -42,7 +42,8 @@ public final class StepRegistry {
             new io.kiln.transform.privacy.AnonymizeStep(), new io.kiln.transform.label.LabelStep(),
             new io.kiln.transform.split.SplitStep(), new io.kiln.transform.contamination.ContaminationStep(),
             new io.kiln.transform.tabular.FilterStep(), new io.kiln.transform.tabular.SelectStep(),
-            new io.kiln.transform.tabular.ImputeStep(), new io.kiln.transform.tabular.ScaleStep(), new io.kiln.transform.tabular.LogStep()));
+            new io.kiln.transform.tabular.ImputeStep(), new io.kiln.transform.tabular.ScaleStep(), new io.kiln.transform.tabular.LogStep(),
+            new io.kiln.transform.tabular.EncodeStep(), io.kiln.transform.tabular.BucketizeStep.bucketize(), io.kiln.transform.tabular.BucketizeStep.clip()));
 
     private final Map<String, NavigableMap<Integer, StepDefinition>> definitions = new TreeMap<>();
 

@@ -104,7 +104,7 @@ class JobApiTest {
         assertViolation(Map.of("source", Map.of("uri", "file://" + FIXTURES + "/docs/clean.jsonl", "format", "jsonl")),
                 "table", "is required");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "lowercase-everything"))),
-                "steps[0].name", "unknown step 'lowercase-everything'; known steps: anonymize, audio-features, audio-normalize, audio-segments, chunk, clean, contamination, dedup-audio, dedup-exact, dedup-image, dedup-near, embed, embed-audio, embed-image, filter, image-normalize, image-stats, image-visual-words, impute, label, language, log, normalize, pii-redact, quality-filter, scale, select, split, tokenize");
+                "steps[0].name", "unknown step 'lowercase-everything'; known steps: anonymize, audio-features, audio-normalize, audio-segments, bucketize, chunk, clean, clip, contamination, dedup-audio, dedup-exact, dedup-image, dedup-near, embed, embed-audio, embed-image, encode, filter, image-normalize, image-stats, image-visual-words, impute, label, language, log, normalize, pii-redact, quality-filter, scale, select, split, tokenize");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "dedup-near", "version", 9))),
                 "steps[0].version", "step 'dedup-near' has no version 9; its versions are 1, 2");
         assertViolation(spec("demo.bad", "file://" + FIXTURES + "/docs/clean.jsonl", List.of(Map.of("name", "pii-redact", "version", 0))),

@@ -67,7 +67,11 @@ class TabularFeaturesTest {
                 new StepSpec("scale", with(Map.of("column", "bill_length_mm", "groupBy", List.of("species"), "into", "bill_length_z"), extra)),
                 new StepSpec("impute", with(Map.of("column", "body_mass_g", "strategy", "median", "groupBy", List.of("species"), "indicator", true), extra)),
                 new StepSpec("log", Map.of("column", "flipper_length_mm", "into", "flipper_log")),
-                new StepSpec("scale", with(Map.of("column", "flipper_length_mm", "method", "minmax", "into", "flipper_minmax"), extra))), null, 0.1, null);
+                new StepSpec("scale", with(Map.of("column", "flipper_length_mm", "method", "minmax", "into", "flipper_minmax"), extra)),
+                new StepSpec("encode", with(Map.of("column", "island"), extra)),
+                new StepSpec("encode", with(Map.of("column", "species", "method", "onehot"), extra)),
+                new StepSpec("bucketize", with(Map.of("column", "flipper_length_mm", "quantiles", 4), extra)),
+                new StepSpec("clip", with(Map.of("column", "body_mass_g", "quantiles", List.of(0.05, 0.95), "into", "mass_clipped"), extra))), null, 0.1, null);
     }
 
     private static Map<String, Object> with(Map<String, Object> params, Map<String, Object> extra) {
@@ -167,15 +171,61 @@ class TabularFeaturesTest {
         }
         assertThat(imputed).isEqualTo(2);
 
+        // encode: vocabularies by frequency, then value; bucketize at the flipper quartiles; clip the (imputed) mass at its 5th and 95th percentiles
+        Map<String, Long> islands = new TreeMap<>();
+        Map<String, Long> species = new TreeMap<>();
+        List<Double> imputedMasses = new ArrayList<>();
+        for (Penguin penguin : penguins) {
+            species.merge(penguin.species(), 1L, Long::sum);
+            imputedMasses.add(penguin.mass() != null ? penguin.mass() : medians.get(penguin.species()));
+        }
+        try (var reader = Files.newBufferedReader(PENGUINS)) {
+            for (CSVRecord record : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(reader)) {
+                islands.merge(record.get("island"), 1L, Long::sum);
+            }
+        }
+        List<String> islandOrder = islands.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()
+                .thenComparing(java.util.Map.Entry.comparingByKey())).map(java.util.Map.Entry::getKey).toList();
+        List<String> speciesOrder = species.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()
+                .thenComparing(java.util.Map.Entry.comparingByKey())).map(java.util.Map.Entry::getKey).toList();
+        assertThat(islandOrder).containsExactly("Biscoe", "Dream", "Torgersen");
+        List<Double> sortedFlippers = flippers.stream().sorted().toList();
+        double[] quartiles = {quantile(sortedFlippers, 0.25), quantile(sortedFlippers, 0.5), quantile(sortedFlippers, 0.75)};
+        List<Double> sortedMasses = imputedMasses.stream().sorted().toList();
+        double low = quantile(sortedMasses, 0.05);
+        double high = quantile(sortedMasses, 0.95);
+        try (var reader = Files.newBufferedReader(PENGUINS)) {
+            int i = 0;
+            for (CSVRecord record : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(reader)) {
+                Record row = byPosition.get(first + i);
+                Penguin penguin = penguins.get(i++);
+                assertThat(row.getField("island_index")).isEqualTo(islandOrder.indexOf(record.get("island")));
+                List<Integer> oneHot = new ArrayList<>(List.of(0, 0, 0));
+                oneHot.set(speciesOrder.indexOf(penguin.species()), 1);
+                assertThat(row.getField("species_onehot")).isEqualTo(oneHot);
+                if (penguin.flipper() != null) {
+                    int bucket = 0;
+                    for (double edge : quartiles) {
+                        bucket += edge <= penguin.flipper() ? 1 : 0;
+                    }
+                    assertThat(row.getField("flipper_length_mm_bucket")).as("bucket of %s", penguin.flipper()).isEqualTo(bucket);
+                }
+                double mass = penguin.mass() != null ? penguin.mass() : medians.get(penguin.species());
+                assertThat(row.getField("mass_clipped")).isEqualTo(Math.min(Math.max(mass, low), high));
+            }
+        }
+
         FeaturesReport.Report report = FeaturesReport.of("zoo.penguins", table, table.currentSnapshot().snapshotId());
         assertThat(report.features()).extracting(FeaturesReport.Feature::name)
-                .containsExactly("features-impute-body_mass_g", "features-scale-bill_length_z", "features-scale-flipper_minmax");
-        JsonNode scale = report.features().get(1).state();
+                .containsExactly("features-bucketize-flipper_length_mm_bucket", "features-clip-mass_clipped", "features-encode-island_index",
+                        "features-encode-species_onehot", "features-impute-body_mass_g", "features-scale-bill_length_z", "features-scale-flipper_minmax");
+        JsonNode scale = report.features().get(5).state();
         assertThat(scale.path("method").asText()).isEqualTo("zscore");
         assertThat(scale.path("groups").path("[\"Gentoo\"]").path("mean").asDouble()).isEqualTo(meanAndStd.get("Gentoo")[0]);
         assertThat(scale.path("groups").path("[\"Gentoo\"]").path("std").asDouble()).isEqualTo(meanAndStd.get("Gentoo")[1]);
-        assertThat(report.features().get(0).state().path("fills").path("[\"Adelie\"]").asDouble()).isEqualTo(medians.get("Adelie"));
-        assertThat(report.features().get(0).sha256()).matches("[0-9a-f]{64}");
+        assertThat(report.features().get(4).state().path("fills").path("[\"Adelie\"]").asDouble()).isEqualTo(medians.get("Adelie"));
+        assertThat(report.features().get(4).sha256()).matches("[0-9a-f]{64}");
+        assertThat(report.features().get(2).state().path("vocabulary").path(0).path("value").asText()).isEqualTo("Biscoe");
         assertThat(table.currentSnapshot().summary().get("kiln.features.scale.bill_length_z")).isEqualTo("zscore of bill_length_mm by species, 3 groups");
 
         harness.run("penguins-again", spec("zoo.penguins_again"), 1, 1000);
@@ -204,12 +254,13 @@ class TabularFeaturesTest {
         assertThat(reused).hasSize(60);
         for (Map.Entry<String, Record> entry : reused.entrySet()) {
             Record before = original.get(entry.getKey());
-            for (String column : List.of("bill_length_z", "body_mass_g", "body_mass_g_missing", "flipper_log", "flipper_minmax")) {
+            for (String column : List.of("bill_length_z", "body_mass_g", "body_mass_g_missing", "flipper_log", "flipper_minmax", "island_index", "species_onehot",
+                    "flipper_length_mm_bucket", "mass_clipped")) {
                 assertThat(entry.getValue().getField(column)).as("%s of record %s", column, entry.getKey()).isEqualTo(before.getField(column));
             }
         }
         FeaturesReport.Report report = FeaturesReport.of("zoo.penguins", table, reusedSnapshot);
-        assertThat(report.features().get(1).state().path("fittedBy").asText()).isEqualTo(Long.toString(table.refs().get("features-v1").snapshotId()));
+        assertThat(report.features().get(5).state().path("fittedBy").asText()).isEqualTo(Long.toString(table.refs().get("features-v1").snapshotId()));
         assertThat(table.currentSnapshot().summary().get("kiln.recipe-spec")).contains("fit-from");
 
         // refitted on those 60 alone, the z-scores differ: the statistics are the batch's, not the training set's
@@ -290,5 +341,13 @@ class TabularFeaturesTest {
                 null, 0.1, null);
         assertThatThrownBy(() -> harness.binder.bind(constant)).isInstanceOf(KilnException.class)
                 .satisfies(e -> assertThat(((KilnException) e).violations()).extracting(io.kiln.error.Violation::field).contains("steps[0].params.value"));
+    }
+
+    /** The q-quantile of sorted values, linear between the nearest ranks (numpy's default). */
+    private static double quantile(List<Double> sorted, double q) {
+        double rank = q * (sorted.size() - 1);
+        int below = (int) Math.floor(rank);
+        double fraction = rank - below;
+        return fraction == 0 ? sorted.get(below) : sorted.get(below) + (sorted.get(Math.min(below + 1, sorted.size() - 1)) - sorted.get(below)) * fraction;
     }
 }

@@ -26,7 +26,7 @@ final class ExactStatistics {
     }
 
     long bytes() {
-        return values.length * 8L;
+        return values == null ? 0 : values.length * 8L;
     }
 
     /** Sorts the values once, before the statistics are read. */

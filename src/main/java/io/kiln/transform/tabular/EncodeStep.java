@@ -1,0 +1,227 @@
+package io.kiln.transform.tabular;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.kiln.dedup.Murmur3;
+import io.kiln.transform.Column;
+import io.kiln.transform.DataType;
+import io.kiln.transform.FittedStep;
+import io.kiln.transform.InvalidStepParameterException;
+import io.kiln.transform.Outcome;
+import io.kiln.transform.Row;
+import io.kiln.transform.StepContext;
+import io.kiln.transform.StepDefinition;
+import io.kiln.transform.StepId;
+import io.kiln.transform.StepParameters;
+import io.kiln.transform.Transform;
+import io.kiln.transform.Values;
+
+/**
+ * {@code encode}: turns a categorical column (any type; a value is its text) into numbers.
+ * {@code method}: {@code ordinal} (default: the value's index in a vocabulary fitted on the job's rows,
+ * ordered by frequency, most frequent first, then by value; values beyond {@code maxCategories} (1000),
+ * unseen values and nulls get the reserved index, the vocabulary's size, as Spark ML's StringIndexer
+ * with {@code handleInvalid: keep}), {@code onehot} (a {@code list<int>} of the vocabulary's size with a
+ * 1 at the value's index; all zeros for the reserved index) or {@code hash} (not fitted: the first 64
+ * bits of MurmurHash3 of {@code "<seed>:<value>"}, unsigned, modulo {@code buckets} (1024)). The
+ * result goes to {@code into} (default {@code <column>_index}, {@code <column>_onehot} or
+ * {@code <column>_hash}). The vocabulary is the step's state (a JSON file with the snapshot); a later
+ * job reuses a pin's with {@code fitFrom}.
+ */
+public final class EncodeStep implements StepDefinition {
+    public static final String NAME = "encode";
+    private static final StepId ID = new StepId(NAME, 1);
+
+    @Override
+    public StepId id() {
+        return ID;
+    }
+
+    @Override
+    public Transform bind(Map<String, Object> parameters) {
+        return bind(parameters, StepContext.none());
+    }
+
+    @Override
+    public Transform bind(Map<String, Object> parameters, StepContext context) {
+        StepParameters.requireOnly(parameters, Set.of("column", "method", "maxCategories", "buckets", "seed", "into", "fitFrom"));
+        if (!parameters.containsKey("column")) {
+            throw new InvalidStepParameterException("column", "is required: the categorical column to encode");
+        }
+        String column = StepParameters.column(parameters, "column");
+        String method = StepParameters.oneOf(parameters, "method", "ordinal", Set.of("ordinal", "onehot", "hash"));
+        String into = StepParameters.column(parameters, "into", column + switch (method) {
+            case "onehot" -> "_onehot";
+            case "hash" -> "_hash";
+            default -> "_index";
+        });
+        if (!context.columnsBefore().isEmpty() && context.columnsBefore().stream().noneMatch(candidate -> candidate.name().equals(column))) {
+            throw new InvalidStepParameterException("column", "the rows have no column '" + column + "' at this step");
+        }
+        if (method.equals("hash")) {
+            return new Hash(column, into, StepParameters.integer(parameters, "buckets", 1024, 1, Integer.MAX_VALUE), StepParameters.integer(parameters, "seed", 0, 0, Integer.MAX_VALUE));
+        }
+        int maxCategories = StepParameters.integer(parameters, "maxCategories", 1000, 1, 1_000_000);
+        Optional<List<String>> vocabulary = ScaleStep.Features.reused(parameters, context, "features-encode-" + into).map(state -> {
+            ScaleStep.Features.requireSame(state, "column", column);
+            List<String> values = new ArrayList<>();
+            state.json().path("vocabulary").forEach(entry -> values.add(entry.path("value").asText()));
+            return values;
+        });
+        return new Encode(column, method.equals("onehot"), maxCategories, into, vocabulary);
+    }
+
+    /** The text a value is known by: strings as they are, anything else as its JSON. */
+    static String text(Object value) {
+        return value instanceof CharSequence sequence ? sequence.toString() : Values.json(value);
+    }
+
+    private record Hash(String column, String into, int buckets, int seed) implements Transform {
+        @Override
+        public StepId id() {
+            return ID;
+        }
+
+        @Override
+        public Outcome apply(Row row) {
+            Optional<Object> value = row.value(column);
+            return Outcome.emit(row.with(into, value.map(present -> (int) Long.remainderUnsigned(Murmur3.hash64(seed + ":" + text(present)), buckets)).orElse(null)));
+        }
+
+        @Override
+        public Set<String> readsAnyType() {
+            return Set.of(column);
+        }
+
+        @Override
+        public List<Column> columns() {
+            return List.of(Column.integer(into, "hash of " + column + " modulo " + buckets));
+        }
+    }
+
+    private record Encode(String column, boolean oneHot, int maxCategories, String into, Optional<List<String>> preset) implements FittedStep {
+        @Override
+        public StepId id() {
+            return ID;
+        }
+
+        @Override
+        public String stateName() {
+            return "features-encode-" + into;
+        }
+
+        @Override
+        public Object observe(Row row) {
+            return preset.isPresent() ? null : row.value(column).map(EncodeStep::text).orElse(null);
+        }
+
+        @Override
+        public Set<String> readsAnyType() {
+            return Set.of(column);
+        }
+
+        @Override
+        public List<Column> columns() {
+            return List.of(oneHot ? Column.intList(into, "one-hot of " + column + " over its fitted vocabulary")
+                    : Column.integer(into, "index of " + column + " in its fitted vocabulary (its size for unseen values and nulls)"));
+        }
+
+        @Override
+        public Map<String, String> fingerprint() {
+            return preset.map(vocabulary -> Map.of("fit-from", vocabulary.size() + " categories")).orElse(Map.of());
+        }
+
+        @Override
+        public Fit newFit() {
+            return new EncodeFit(this);
+        }
+    }
+
+    private static final class EncodeFit implements FittedStep.Fit {
+        private final Encode step;
+        private final Map<String, long[]> counts = new HashMap<>();
+        private final List<Map<String, Object>> vocabulary = new ArrayList<>();
+        private final Map<String, Integer> index = new HashMap<>();
+
+        EncodeFit(Encode step) {
+            this.step = step;
+        }
+
+        @Override
+        public void loadHistory(InputStream states) {
+            // every job fits on its own rows
+        }
+
+        @Override
+        public synchronized void add(long occurrence, String id, Object observation) {
+            counts.computeIfAbsent((String) observation, any -> new long[1])[0]++;
+        }
+
+        @Override
+        public void fit() {
+            List<String> values;
+            if (step.preset().isPresent()) {
+                values = step.preset().get();
+            }
+            else {
+                List<Map.Entry<String, long[]>> sorted = new ArrayList<>(counts.entrySet());
+                sorted.sort(Comparator.comparingLong((Map.Entry<String, long[]> entry) -> -entry.getValue()[0]).thenComparing(Map.Entry::getKey));
+                values = sorted.stream().limit(step.maxCategories()).map(Map.Entry::getKey).toList();
+            }
+            for (String value : values) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("value", value);
+                entry.put("count", counts.containsKey(value) ? counts.get(value)[0] : 0L);
+                index.put(value, vocabulary.size());
+                vocabulary.add(entry);
+            }
+            counts.clear();
+        }
+
+        @Override
+        public Outcome apply(long occurrence, Row row) {
+            int position = row.value(step.column()).map(EncodeStep::text).map(index::get).orElse(vocabulary.size());
+            if (!step.oneHot()) {
+                return Outcome.emit(row.with(step.into(), position));
+            }
+            List<Integer> vector = new ArrayList<>(java.util.Collections.nCopies(vocabulary.size(), 0));
+            if (position < vocabulary.size()) {
+                vector.set(position, 1);
+            }
+            return Outcome.emit(row.with(step.into(), vector));
+        }
+
+        @Override
+        public void writeState(OutputStream out) throws IOException {
+            Map<String, Object> written = new LinkedHashMap<>();
+            written.put("step", ID.toString());
+            written.put("column", step.column());
+            written.put("into", step.into());
+            written.put("method", step.oneHot() ? "onehot" : "ordinal");
+            written.put("reservedIndex", vocabulary.size());
+            written.put("vocabulary", vocabulary);
+            out.write(Values.json(written).getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public long estimatedBytes() {
+            return counts.size() * 96L + vocabulary.size() * 96L;
+        }
+
+        @Override
+        public Map<String, String> summary() {
+            return Map.of("kiln.features.encode." + step.into(), (step.oneHot() ? "onehot" : "ordinal") + " of " + step.column() + ", " + vocabulary.size() + " categories");
+        }
+    }
+}
