@@ -79,7 +79,8 @@ public final class BucketizeStep implements StepDefinition {
             List<Double> cut = new ArrayList<>();
             reused.get().json().path(clip ? "bounds" : "edges").forEach(edge -> cut.add(edge.isNumber() ? edge.asDouble()
                     : edge.asText().startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY));
-            return new Cut(id, clip, column, into, Optional.of(cut.stream().mapToDouble(Double::doubleValue).toArray()), new double[0]);
+            return new Cut(id, clip, column, into, Optional.of(cut.stream().mapToDouble(Double::doubleValue).toArray()), new double[0],
+                    ScaleStep.Features.fingerprint(reused.get().snapshotId(), reused.get().sha256()));
         }
         if (clip) {
             boolean bounds = parameters.containsKey("min") || parameters.containsKey("max");
@@ -126,7 +127,7 @@ public final class BucketizeStep implements StepDefinition {
                 fixed = Optional.empty();
             }
         }
-        return new Cut(id, clip, column, into, fixed, quantiles);
+        return new Cut(id, clip, column, into, fixed, quantiles, Map.of());
     }
 
     private static double[] numbers(Object value, String parameter) {
@@ -137,7 +138,8 @@ public final class BucketizeStep implements StepDefinition {
     }
 
     /** {@code fixed}: the edges (bucketize) or {min, max} (clip) given; else fitted at {@code quantiles}. */
-    private record Cut(StepId id, boolean clip, String column, String into, Optional<double[]> fixed, double[] quantiles) implements FittedStep {
+    private record Cut(StepId id, boolean clip, String column, String into, Optional<double[]> fixed, double[] quantiles, Map<String, String> fingerprint)
+            implements FittedStep {
         @Override
         public String stateName() {
             return "features-" + id.name() + "-" + into;

@@ -73,14 +73,17 @@ public final class EncodeStep implements StepDefinition {
             return new Hash(column, into, StepParameters.integer(parameters, "buckets", 1024, 1, Integer.MAX_VALUE), StepParameters.integer(parameters, "seed", 0, 0, Integer.MAX_VALUE));
         }
         int maxCategories = StepParameters.integer(parameters, "maxCategories", 1000, 1, 1_000_000);
-        Optional<List<String>> vocabulary = ScaleStep.Features.reused(parameters, context, "features-encode-" + into).map(state -> {
+        Optional<Preset> vocabulary = ScaleStep.Features.reused(parameters, context, "features-encode-" + into).map(state -> {
             ScaleStep.Features.requireSame(state, "column", column);
             List<String> values = new ArrayList<>();
             state.json().path("vocabulary").forEach(entry -> values.add(entry.path("value").asText()));
-            return values;
+            return new Preset(state.snapshotId(), state.sha256(), values);
         });
         return new Encode(column, method.equals("onehot"), maxCategories, into, vocabulary);
     }
+
+    /** A vocabulary reused from an earlier snapshot ({@code fitFrom}). */
+    private record Preset(long snapshotId, String sha256, List<String> values) {}
 
     /** The text a value is known by: strings as they are, anything else as its JSON. */
     static String text(Object value) {
@@ -110,7 +113,7 @@ public final class EncodeStep implements StepDefinition {
         }
     }
 
-    private record Encode(String column, boolean oneHot, int maxCategories, String into, Optional<List<String>> preset) implements FittedStep {
+    private record Encode(String column, boolean oneHot, int maxCategories, String into, Optional<Preset> preset) implements FittedStep {
         @Override
         public StepId id() {
             return ID;
@@ -139,7 +142,7 @@ public final class EncodeStep implements StepDefinition {
 
         @Override
         public Map<String, String> fingerprint() {
-            return preset.map(vocabulary -> Map.of("fit-from", vocabulary.size() + " categories")).orElse(Map.of());
+            return preset.map(reused -> ScaleStep.Features.fingerprint(reused.snapshotId(), reused.sha256())).orElse(Map.of());
         }
 
         @Override
@@ -172,7 +175,7 @@ public final class EncodeStep implements StepDefinition {
         public void fit() {
             List<String> values;
             if (step.preset().isPresent()) {
-                values = step.preset().get();
+                values = step.preset().get().values();
             }
             else {
                 List<Map.Entry<String, long[]>> sorted = new ArrayList<>(counts.entrySet());

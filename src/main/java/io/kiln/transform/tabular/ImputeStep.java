@@ -149,7 +149,7 @@ public final class ImputeStep implements StepDefinition {
 
         @Override
         public Map<String, String> fingerprint() {
-            return preset.map(reused -> Map.of("fit-from", reused.snapshotId() + " sha256 " + reused.sha256())).orElse(Map.of());
+            return preset.map(reused -> ScaleStep.Features.fingerprint(reused.snapshotId(), reused.sha256())).orElse(Map.of());
         }
 
         @Override

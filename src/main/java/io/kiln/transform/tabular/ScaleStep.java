@@ -104,7 +104,7 @@ public final class ScaleStep implements StepDefinition {
 
         @Override
         public Map<String, String> fingerprint() {
-            return preset.map(reused -> Map.of("fit-from", reused.snapshotId() + " sha256 " + reused.sha256())).orElse(Map.of());
+            return preset.map(reused -> Features.fingerprint(reused.snapshotId(), reused.sha256())).orElse(Map.of());
         }
 
         @Override
@@ -259,6 +259,11 @@ public final class ScaleStep implements StepDefinition {
             catch (java.io.IOException e) {
                 throw new InvalidStepParameterException("fitFrom", "the state " + stateName + " of snapshot " + state.snapshotId() + " is not JSON: " + e.getMessage());
             }
+        }
+
+        /** What the recipe records of a reused state: the snapshot it was read from and its sha256. */
+        static Map<String, String> fingerprint(long snapshotId, String sha256) {
+            return Map.of("fit-from", snapshotId + " sha256 " + sha256);
         }
 
         /** A reused state must have been fitted with the same {@code field}. */
