@@ -18,7 +18,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -112,14 +111,7 @@ public final class DriftRules {
             Type.TypeID.DECIMAL);
 
     private static Optional<Long> baseline(Table table, String reference) {
-        SnapshotRef ref = table.refs().get(reference);
-        if (ref != null && ref.isTag()) {
-            return Optional.of(ref.snapshotId());
-        }
-        if (reference.matches("-?[0-9]{1,19}") && table.snapshot(Long.parseLong(reference)) != null) {
-            return Optional.of(Long.parseLong(reference));
-        }
-        return Optional.empty();
+        return io.kiln.lake.Pins.snapshotOf(table, reference).filter(id -> table.snapshot(id) != null);
     }
 
     /** {measure, baseline rows, batch rows} over the baseline's deciles, nulls in a bin of their own. */
@@ -142,12 +134,12 @@ public final class DriftRules {
         double[] edges = edges(sorted);
         long[] baselineBins = new long[edges.length + 2];
         for (double value : sorted) {
-            baselineBins[bin(edges, value)]++;
+            baselineBins[io.kiln.transform.tabular.Buckets.of(edges, value)]++;
         }
         baselineBins[edges.length + 1] = baselineNulls[0];
         long[] batchBins = new long[edges.length + 2];
         read(table, staged.snapshotId(), Optional.ofNullable(staged.parentId()), column,
-                value -> batchBins[value == null ? edges.length + 1 : bin(edges, number(value))]++);
+                value -> batchBins[value == null ? edges.length + 1 : io.kiln.transform.tabular.Buckets.of(edges, number(value))]++);
         return new double[] {measure == Measure.JS ? jensenShannon(baselineBins, batchBins) : psi(baselineBins, batchBins), total(baselineBins), total(batchBins)};
     }
 
@@ -165,22 +157,6 @@ public final class DriftRules {
             }
         }
         return Arrays.copyOf(edges, distinct);
-    }
-
-    /** The bin of a value: how many edges are at or below it (values below the first edge in bin 0). */
-    static int bin(double[] edges, double value) {
-        int low = 0;
-        int high = edges.length;
-        while (low < high) {
-            int middle = (low + high) >>> 1;
-            if (Double.compare(edges[middle], value) <= 0) {
-                low = middle + 1;
-            }
-            else {
-                high = middle;
-            }
-        }
-        return low;
     }
 
     /** {L-infinity, baseline rows, batch rows} of the two distributions of the column's values (as text, null a category). */

@@ -377,16 +377,7 @@ public final class JobBinder {
 
             @Override
             public Optional<io.kiln.transform.StepContext.Vectors> vectors(String name, String reference, String column, int maxRows) {
-                return readColumn(name, reference, column, maxRows, "seeds", "seed vectors", value -> {
-                    if (!(value instanceof List<?> values)) {
-                        return null;
-                    }
-                    float[] vector = new float[values.size()];
-                    for (int i = 0; i < vector.length; i++) {
-                        vector[i] = values.get(i) instanceof Number number ? number.floatValue() : Float.NaN;
-                    }
-                    return vector;
-                }).map(read -> new io.kiln.transform.StepContext.Vectors(read.snapshot().snapshotId(), read.byId(), read.snapshot().summary()));
+                return readColumn(name, reference, column, maxRows, "seeds", "seed vectors", io.kiln.transform.Values::floats).map(read -> new io.kiln.transform.StepContext.Vectors(read.snapshot().snapshotId(), read.byId(), read.snapshot().summary()));
             }
         };
     }
@@ -438,19 +429,12 @@ public final class JobBinder {
 
     /** The published snapshot of {@code table} that a pin (or tag) or a snapshot id names. */
     private static Optional<org.apache.iceberg.Snapshot> published(Table loaded, String reference) {
-        org.apache.iceberg.SnapshotRef ref = loaded.refs().get(reference);
-        long snapshotId;
-        if (ref != null && ref.isTag() && !reference.startsWith(Publisher.JOB_BRANCH_PREFIX)) {
-            snapshotId = ref.snapshotId();
-        }
-        else if (reference.matches("-?[0-9]{1,19}")) {
-            snapshotId = Long.parseLong(reference);
-        }
-        else {
+        Optional<Long> snapshotId = io.kiln.lake.Pins.snapshotOf(loaded, reference);
+        if (snapshotId.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(io.kiln.lake.Pins.requirePublished(loaded, snapshotId));
+            return Optional.of(io.kiln.lake.Pins.requirePublished(loaded, snapshotId.get()));
         }
         catch (KilnException e) {
             return Optional.empty();

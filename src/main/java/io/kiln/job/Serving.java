@@ -104,8 +104,9 @@ final class Serving {
             }
         }
         List<Served> served = new ArrayList<>();
+        JsonRecords parser = new JsonRecords(schema);
         for (int i = 0; i < records.size(); i++) {
-            SourceRecord parsed = JsonRecords.parse(schema, records.get(i).toString().getBytes(StandardCharsets.UTF_8), Integer.toString(i));
+            SourceRecord parsed = parser.parse(records.get(i).toString().getBytes(StandardCharsets.UTF_8), Integer.toString(i));
             if (parsed instanceof SourceRecord.Malformed malformed) {
                 served.add(new Served(records.get(i).path("id").asText(null), "rejected", List.of(), malformed.reason(), malformed.detail()));
                 continue;

@@ -102,6 +102,18 @@ public final class Pins {
     }
 
     /**
+     * The snapshot a reference names: a pin (a tag) or a snapshot id in decimal; empty when it is
+     * neither (a branch, an unknown name). Says nothing of whether the snapshot exists or was published.
+     */
+    public static Optional<Long> snapshotOf(Table table, String reference) {
+        org.apache.iceberg.SnapshotRef ref = table.refs().get(reference);
+        if (ref != null && ref.isTag()) {
+            return Optional.of(ref.snapshotId());
+        }
+        return reference.matches("-?[0-9]{1,19}") ? Optional.of(Long.parseLong(reference)) : Optional.empty();
+    }
+
+    /**
      * A snapshot a training job may use: in main's history (published), not a staged or rejected
      * batch on an audit branch, not the staged batch under a publish (its audit record is the
      * published snapshot), and not expired.

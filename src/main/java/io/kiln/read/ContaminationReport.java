@@ -6,7 +6,6 @@ import java.util.Optional;
 
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 
@@ -57,17 +56,8 @@ public final class ContaminationReport {
         String evalName = request.evalSet().substring(0, at);
         String reference = request.evalSet().substring(at + 1);
         Table evalTable = tables.apply(evalName);
-        SnapshotRef ref = evalTable.refs().get(reference);
-        long evalSnapshotId;
-        if (ref != null && ref.isTag()) {
-            evalSnapshotId = ref.snapshotId();
-        }
-        else if (reference.matches("-?[0-9]{1,19}")) {
-            evalSnapshotId = Long.parseLong(reference);
-        }
-        else {
-            throw new KilnException(ErrorCode.PIN_NOT_FOUND, "Table " + evalName + " has no pin '" + reference + "'");
-        }
+        long evalSnapshotId = Pins.snapshotOf(evalTable, reference)
+                .orElseThrow(() -> new KilnException(ErrorCode.PIN_NOT_FOUND, "Table " + evalName + " has no pin '" + reference + "'"));
         Snapshot evalSnapshot = Pins.requirePublished(evalTable, evalSnapshotId);
         Schema evalSchema = evalTable.schemas().get(evalSnapshot.schemaId());
         if (schema.findField(request.column()) == null) {

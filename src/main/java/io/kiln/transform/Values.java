@@ -265,6 +265,24 @@ public final class Values {
     }
 
     /** The sha256 of a binary value, as 64 hex digits; the value is not moved. */
+    /**
+     * A row's vector as floats: a {@code float[]} as it is, a list of numbers converted (an element that is
+     * not a number is NaN); null for anything else.
+     */
+    public static float[] floats(Object value) {
+        if (value instanceof float[] vector) {
+            return vector;
+        }
+        if (value instanceof java.util.List<?> list) {
+            float[] vector = new float[list.size()];
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] = list.get(i) instanceof Number number ? number.floatValue() : Float.NaN;
+            }
+            return vector;
+        }
+        return null;
+    }
+
     public static String sha256(ByteBuffer value) {
         try {
             java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");

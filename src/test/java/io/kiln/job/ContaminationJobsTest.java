@@ -117,8 +117,17 @@ class ContaminationJobsTest {
         assertThat(cut).doesNotContain("Gull Island").doesNotContain("lamp oil").startsWith("Notes from the weekly reading group.")
                 .endsWith("which led to a long argument about tides.");
         assertThat(rows.get("doc-verbatim").getField("contaminated_by")).isEqualTo(List.of("evals.qa/qa-001"));
-        assertThat(rows.get("doc-clean-1").getField("text")).isEqualTo(PipelineHarness.rows(harness.catalog.loadTable(TableIdentifier.parse("train.cut"))).stream()
-                .filter(row -> row.getField("id").equals("doc-clean-1")).findFirst().orElseThrow().getField("text"));
+        // a clean row keeps its text as the fixture has it
+        String fixture = java.nio.file.Files.readAllLines(FIXTURES.resolve("train.jsonl")).stream().map(line -> {
+            try {
+                return JSON.readTree(line);
+            }
+            catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).filter(node -> node.get("id").asText().equals("doc-clean-1")).findFirst().orElseThrow().get("text").asText();
+        assertThat(rows.get("doc-clean-1").getField("text")).isEqualTo(fixture);
+        assertThat(rows.get("doc-clean-1").getField("contaminated_by")).isEqualTo(List.of());
 
         IngestPipeline.Result pieces = harness.run("pieces", spec("train.pieces", "train.jsonl",
                 List.of(contamination(Map.of("mode", "remove-span", "margin", 0, "maxPieces", 1, "n", 3))), null), 1, 100);

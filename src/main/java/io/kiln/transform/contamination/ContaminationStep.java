@@ -202,7 +202,7 @@ public final class ContaminationStep implements StepDefinition {
             if (vectorColumn.isPresent()) {
                 float[][] vectors = new float[rows.size()][];
                 for (int i = 0; i < vectors.length; i++) {
-                    vectors[i] = rows.get(i).value(vectorColumn.get()).map(Check::floats).orElse(null);
+                    vectors[i] = rows.get(i).value(vectorColumn.get()).map(io.kiln.transform.Values::floats).orElse(null);
                 }
                 for (EvalSet evalSet : evalSets) {
                     vectorHits.add(evalSet.vectors().orElseThrow().above(vectors, threshold));
@@ -214,20 +214,6 @@ public final class ContaminationStep implements StepDefinition {
                 outcomes.add(apply(rows.get(i), vectorHits.stream().map(hits -> hits.get(row)).toList()));
             }
             return outcomes;
-        }
-
-        private static float[] floats(Object value) {
-            if (value instanceof float[] vector) {
-                return vector;
-            }
-            if (value instanceof List<?> list) {
-                float[] vector = new float[list.size()];
-                for (int i = 0; i < vector.length; i++) {
-                    vector[i] = list.get(i) instanceof Number number ? number.floatValue() : Float.NaN;
-                }
-                return vector;
-            }
-            return null;
         }
 
         private Outcome apply(Row row, List<List<ExactCosine.Hit>> hitsByEvalSet) {

@@ -65,10 +65,7 @@ public final class BucketizeStep implements StepDefinition {
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         boolean clip = id.name().equals("clip");
         StepParameters.requireOnly(parameters, clip ? Set.of("column", "min", "max", "quantiles", "into", "fitFrom") : Set.of("column", "edges", "quantiles", "into", "fitFrom"));
-        if (!parameters.containsKey("column")) {
-            throw new InvalidStepParameterException("column", "is required: the numeric column");
-        }
-        String column = StepParameters.column(parameters, "column");
+        String column = ScaleStep.Features.requiredColumn(parameters, "the numeric column");
         ScaleStep.Features.requireNumeric(context, "column", column);
         String into = StepParameters.column(parameters, "into", clip ? column : column + "_bucket");
         Optional<double[]> fixed;
@@ -215,7 +212,7 @@ public final class BucketizeStep implements StepDefinition {
             if (step.clip()) {
                 return Outcome.emit(row.with(step.into(), Math.min(Math.max(value.get(), edges[0]), edges[1])));
             }
-            return Outcome.emit(row.with(step.into(), ExactStatisticsBins.bucket(edges, value.get())));
+            return Outcome.emit(row.with(step.into(), Buckets.of(edges, value.get())));
         }
 
         @Override
@@ -231,26 +228,6 @@ public final class BucketizeStep implements StepDefinition {
         @Override
         public long estimatedBytes() {
             return values.bytes();
-        }
-    }
-
-    /** The bucket of a value among ascending edges: how many are at or below it. */
-    static final class ExactStatisticsBins {
-        private ExactStatisticsBins() {}
-
-        static int bucket(double[] edges, double value) {
-            int low = 0;
-            int high = edges.length;
-            while (low < high) {
-                int middle = (low + high) >>> 1;
-                if (edges[middle] <= value) {
-                    low = middle + 1;
-                }
-                else {
-                    high = middle;
-                }
-            }
-            return low;
         }
     }
 }

@@ -56,10 +56,7 @@ public final class EncodeStep implements StepDefinition {
     @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, Set.of("column", "method", "maxCategories", "buckets", "seed", "into", "fitFrom"));
-        if (!parameters.containsKey("column")) {
-            throw new InvalidStepParameterException("column", "is required: the categorical column to encode");
-        }
-        String column = StepParameters.column(parameters, "column");
+        String column = ScaleStep.Features.requiredColumn(parameters, "the categorical column to encode");
         String method = StepParameters.oneOf(parameters, "method", "ordinal", Set.of("ordinal", "onehot", "hash"));
         String into = StepParameters.column(parameters, "into", column + switch (method) {
             case "onehot" -> "_onehot";

@@ -43,21 +43,32 @@ final class ExactStatistics {
         }
 
         double mean() {
-            return sum().divide(BigDecimal.valueOf(sorted.length), MathContext.DECIMAL128).doubleValue();
+            return exactMean().doubleValue();
         }
 
-        /** The sample standard deviation (n - 1), as Spark ML's StandardScaler; 0 for fewer than two values. */
-        double standardDeviation() {
+        /**
+         * The mean and the sample standard deviation (n - 1, as Spark ML's StandardScaler; 0 for fewer
+         * than two values), from one exact sum.
+         */
+        double[] meanAndStandardDeviation() {
+            BigDecimal mean = exactMean();
             if (sorted.length < 2) {
-                return 0;
+                return new double[] {mean.doubleValue(), 0};
             }
-            BigDecimal mean = sum().divide(BigDecimal.valueOf(sorted.length), MathContext.DECIMAL128);
             BigDecimal squares = BigDecimal.ZERO;
             for (double value : sorted) {
                 BigDecimal difference = new BigDecimal(value).subtract(mean, MathContext.DECIMAL128);
                 squares = squares.add(difference.multiply(difference, MathContext.DECIMAL128), MathContext.DECIMAL128);
             }
-            return Math.sqrt(squares.divide(BigDecimal.valueOf(sorted.length - 1L), MathContext.DECIMAL128).doubleValue());
+            return new double[] {mean.doubleValue(), Math.sqrt(squares.divide(BigDecimal.valueOf(sorted.length - 1L), MathContext.DECIMAL128).doubleValue())};
+        }
+
+        private BigDecimal exactMean() {
+            BigDecimal sum = BigDecimal.ZERO;
+            for (double value : sorted) {
+                sum = sum.add(new BigDecimal(value));
+            }
+            return sum.divide(BigDecimal.valueOf(sorted.length), MathContext.DECIMAL128);
         }
 
         double min() {
@@ -74,14 +85,6 @@ final class ExactStatistics {
             int above = Math.min(below + 1, sorted.length - 1);
             double fraction = rank - below;
             return fraction == 0 ? sorted[below] : sorted[below] + (sorted[above] - sorted[below]) * fraction;
-        }
-
-        private BigDecimal sum() {
-            BigDecimal sum = BigDecimal.ZERO;
-            for (double value : sorted) {
-                sum = sum.add(new BigDecimal(value));
-            }
-            return sum;
         }
     }
 }

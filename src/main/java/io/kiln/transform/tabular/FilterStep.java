@@ -59,10 +59,11 @@ public final class FilterStep implements StepDefinition {
             throw new InvalidStepParameterException(field, e.getMessage() + "; the rows have the columns "
                     + String.join(", ", context.columnsBefore().stream().map(Column::name).toList()));
         }
-        return new Filter(filter, field.equals("drop"), text);
+        return new Filter(filter, filter.valuesPredicate(), field.equals("drop"), text);
     }
 
-    private record Filter(RowFilter filter, boolean dropMatches, String reason) implements Transform {
+    private record Filter(RowFilter filter, java.util.function.Predicate<java.util.function.Function<String, Object>> test, boolean dropMatches, String reason)
+            implements Transform {
         @Override
         public StepId id() {
             return ID;
@@ -70,7 +71,7 @@ public final class FilterStep implements StepDefinition {
 
         @Override
         public Outcome apply(Row row) {
-            boolean matches = filter.valuesPredicate().test(name -> name.equals("id") ? row.id() : row.value(name).orElse(null));
+            boolean matches = test.test(name -> name.equals("id") ? row.id() : row.value(name).orElse(null));
             if (matches == dropMatches) {
                 return Outcome.drop(ID, reason, (dropMatches ? "matches " : "does not match ") + filter.text());
             }

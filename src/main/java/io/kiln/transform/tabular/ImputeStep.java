@@ -54,10 +54,7 @@ public final class ImputeStep implements StepDefinition {
     @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, Set.of("column", "strategy", "value", "indicator", "groupBy", "into", "fitFrom"));
-        if (!parameters.containsKey("column")) {
-            throw new InvalidStepParameterException("column", "is required: the column whose missing values to fill");
-        }
-        String column = StepParameters.column(parameters, "column");
+        String column = ScaleStep.Features.requiredColumn(parameters, "the column whose missing values to fill");
         String strategy = StepParameters.oneOf(parameters, "strategy", "mean", Set.of("mean", "median", "mode", "constant"));
         if (strategy.equals("constant") != parameters.containsKey("value")) {
             throw new InvalidStepParameterException("value", strategy.equals("constant") ? "is required with strategy constant" : "is only for strategy constant");

@@ -40,10 +40,7 @@ public final class LogStep implements StepDefinition {
     @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, Set.of("column", "function", "outOfDomain", "into"));
-        if (!parameters.containsKey("column")) {
-            throw new InvalidStepParameterException("column", "is required: the numeric column to take the logarithm of");
-        }
-        String column = StepParameters.column(parameters, "column");
+        String column = ScaleStep.Features.requiredColumn(parameters, "the numeric column to take the logarithm of");
         ScaleStep.Features.requireNumeric(context, "column", column);
         boolean plusOne = StepParameters.oneOf(parameters, "function", "log", Set.of("log", "log1p")).equals("log1p");
         boolean reject = StepParameters.oneOf(parameters, "outOfDomain", "reject", Set.of("reject", "null")).equals("reject");

@@ -56,10 +56,7 @@ public final class ScaleStep implements StepDefinition {
     @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, Set.of("column", "method", "groupBy", "into", "fitFrom"));
-        if (!parameters.containsKey("column")) {
-            throw new InvalidStepParameterException("column", "is required: the numeric column to scale");
-        }
-        String column = StepParameters.column(parameters, "column");
+        String column = Features.requiredColumn(parameters, "the numeric column to scale");
         String method = StepParameters.oneOf(parameters, "method", "zscore", Set.of("zscore", "minmax", "robust"));
         List<String> groupBy = StepParameters.strings(parameters, "groupBy", List.of());
         String into = StepParameters.column(parameters, "into", column);
@@ -186,8 +183,9 @@ public final class ScaleStep implements StepDefinition {
                         yield new Parameters(summary.count(), median, q3 - q1);
                     }
                     default -> {
-                        double mean = summary.mean();
-                        double std = summary.standardDeviation();
+                        double[] meanAndStd = summary.meanAndStandardDeviation();
+                        double mean = meanAndStd[0];
+                        double std = meanAndStd[1];
                         described.put("mean", mean);
                         described.put("std", std);
                         yield new Parameters(summary.count(), mean, std);
@@ -259,6 +257,14 @@ public final class ScaleStep implements StepDefinition {
             catch (java.io.IOException e) {
                 throw new InvalidStepParameterException("fitFrom", "the state " + stateName + " of snapshot " + state.snapshotId() + " is not JSON: " + e.getMessage());
             }
+        }
+
+        /** The column parameter {@code column}, which these steps require; {@code what} says what it must be. */
+        static String requiredColumn(Map<String, Object> parameters, String what) {
+            if (!parameters.containsKey("column")) {
+                throw new InvalidStepParameterException("column", "is required: " + what);
+            }
+            return StepParameters.column(parameters, "column");
         }
 
         /** What the recipe records of a reused state: the snapshot it was read from and its sha256. */
