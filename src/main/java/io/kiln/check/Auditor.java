@@ -46,7 +46,7 @@ public final class Auditor {
      * writing; {@code baseUniqueColumns}: the columns an audit proved unique at the base snapshot.
      */
     public record Subject(String jobId, String table, long snapshotId, Long baseSnapshotId, long rowsAdded,
-            long read, long split, long written, long rejected, double maxRejectedRate,
+            long read, long split, long written, long rejected, long merged, double maxRejectedRate,
             Optional<String> suiteName, Optional<String> suite, List<CheckResult> rowRuleResults,
             List<RowRules.Uniqueness> uniqueness, Set<String> baseUniqueColumns, Map<String, IndexOverlap> baseIndex,
             String catalogName, Map<String, String> catalogProperties) {
@@ -83,9 +83,18 @@ public final class Auditor {
 
     public Report audit(Subject subject) {
         List<CheckResult> results = new ArrayList<>();
-        results.add(rule("read = written + rejected", subject.read() + subject.split() == subject.written() + subject.rejected(),
-                "read " + subject.read() + (subject.split() == 0 ? "" : " + split " + subject.split()) + ", written " + subject.written() + ", rejected " + subject.rejected(),
-                Map.of("read", (double) subject.read(), "split", (double) subject.split(), "written", (double) subject.written(), "rejected", (double) subject.rejected())));
+        // lookup records that joined rows are read, and neither written nor rejected themselves
+        boolean merged = subject.merged() != 0;
+        Map<String, Double> counts = new java.util.TreeMap<>(Map.of("read", (double) subject.read(), "split", (double) subject.split(), "written",
+                (double) subject.written(), "rejected", (double) subject.rejected()));
+        if (merged) {
+            counts.put("merged", (double) subject.merged());
+        }
+        results.add(rule(merged ? "read = written + rejected + merged" : "read = written + rejected",
+                subject.read() + subject.split() == subject.written() + subject.rejected() + subject.merged(),
+                "read " + subject.read() + (subject.split() == 0 ? "" : " + split " + subject.split()) + ", written " + subject.written() + ", rejected " + subject.rejected()
+                        + (merged ? ", merged " + subject.merged() : ""),
+                counts));
         long rows = subject.read() + subject.split();
         double rate = rows == 0 ? 0.0 : (double) subject.rejected() / rows;
         results.add(rule("rejected rate <= " + subject.maxRejectedRate(), rate <= subject.maxRejectedRate(),

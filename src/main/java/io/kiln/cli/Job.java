@@ -67,9 +67,9 @@ record Job(
         return Optional.ofNullable(error);
     }
 
-    record Counts(long read, long written, long rejected)
+    record Counts(long read, long written, long rejected, long merged)
     {
-        static final Counts NONE = new Counts(0, 0, 0);
+        static final Counts NONE = new Counts(0, 0, 0, 0);
     }
 
     record StepCounts(String step, long forwarded, Map<String, Long> dropped, Map<String, Long> counted, double rowsPerSecond)

@@ -28,6 +28,9 @@ final class JobReport
         label(text, "read", String.valueOf(job.counts().read()));
         label(text, "written", String.valueOf(job.counts().written()));
         label(text, "rejected", String.valueOf(job.counts().rejected()));
+        if (job.counts().merged() != 0) {
+            label(text, "merged", job.counts().merged() + " (lookup records that joined rows)");
+        }
         if (!job.rejectedByReason().isEmpty()) {
             line(text, "  rejected by reason:");
             appendCountsByReason(text, job.rejectedByReason(), "    ");

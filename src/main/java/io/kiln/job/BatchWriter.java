@@ -21,10 +21,10 @@ import io.kiln.transform.Values;
  * the content digest of the rows to write and the row rules' profile), then written on the job's
  * thread in input order ({@link #write}): rows to the table, malformed records and dropped rows to
  * the rejects, each counted. What it counted ({@link Tally}) is what the snapshot summary says, and
- * read + split = written + rejected is checked on it.
+ * read + split = written + rejected + merged (lookup records that joined rows) is checked on it.
  */
 final class BatchWriter {
-    static final String EXTRACT_STEP = "extract";
+    static final String EXTRACT_STEP = SourceRecord.Malformed.EXTRACT;
     /** The column a chunking step sets; the row's position then names the chunk. */
     static final String CHUNK_INDEX = "chunk_index";
 
@@ -159,9 +159,10 @@ final class BatchWriter {
             String uri = item.input().file().uri();
             String sha256 = item.input().sha256();
             if (item.record() instanceof SourceRecord.Malformed malformed) {
-                writer.writeReject(EXTRACT_STEP, malformed.reason(), malformed.detail(), null, malformed.raw(), uri, sha256, malformed.position());
-                tally.rejectsDigest.add(EXTRACT_STEP, malformed.reason(), malformed.detail(), null, malformed.raw(), uri, sha256, malformed.position(), recipe);
-                tally.reject(EXTRACT_STEP + "/" + malformed.reason());
+                writer.writeReject(malformed.step(), malformed.reason(), malformed.detail(), malformed.recordId(), malformed.raw(), uri, sha256, malformed.position());
+                tally.rejectsDigest.add(malformed.step(), malformed.reason(), malformed.detail(), malformed.recordId(), malformed.raw(), uri, sha256, malformed.position(),
+                        recipe);
+                tally.reject(malformed.step() + "/" + malformed.reason());
                 rejected++;
                 continue;
             }
@@ -216,6 +217,8 @@ final class BatchWriter {
         long written;
         long rejected;
         long split;
+        /** Records of lookup files that joined at least one row: read, and neither written nor rejected themselves. */
+        long merged;
         final RowRules.Profile profile;
         final Map<String, Long> byReason = new TreeMap<>();
         final ContentDigest digest = new ContentDigest();
@@ -230,8 +233,14 @@ final class BatchWriter {
             byReason.merge(key, 1L, Long::sum);
         }
 
+        /** Counts the lookup records that joined rows, as read and merged. */
+        void merged(long records) {
+            read += records;
+            merged += records;
+        }
+
         boolean reconciles() {
-            return read + split == written + rejected;
+            return read + split == written + rejected + merged;
         }
     }
 }

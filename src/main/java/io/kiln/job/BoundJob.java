@@ -17,7 +17,9 @@ import io.kiln.transform.TransformChain;
 
 /**
  * A JobSpec with every part checked and bound: the table, the input files, the parser and the
- * transform chain, and the recipe that identifies how rows are made. {@code checks} is the suite
+ * transform chain, and the recipe that identifies how rows are made. {@code inputs} are the
+ * rows' inputs, then the lookup files of the {@code joins}; {@code declaredColumns} include the
+ * columns the joins add. {@code checks} is the suite
  * divided into the row rules Kiln checks while writing and what is left for the engine.
  */
 public record BoundJob(
@@ -34,8 +36,10 @@ public record BoundJob(
         Optional<String> suite,
         double maxRejectedRate,
         io.kiln.check.RowRules.Split checks,
-        Map<String, io.kiln.transform.StepContext.TableRows> evalSets) {
+        Map<String, io.kiln.transform.StepContext.TableRows> evalSets,
+        Joins joins) {
     public BoundJob {
+        requireNonNull(joins, "joins is null");
         requireNonNull(table, "table is null");
         requireNonNull(sourceUri, "sourceUri is null");
         inputs = List.copyOf(inputs);
@@ -49,6 +53,13 @@ public record BoundJob(
         requireNonNull(suite, "suite is null");
         requireNonNull(checks, "checks is null");
         evalSets = Map.copyOf(evalSets);
+    }
+
+    /** A job without joins. */
+    public BoundJob(TableIdentifier table, String sourceUri, List<InputFile> inputs, SourceFormat format, ReadOptions readOptions, List<Column> declaredColumns,
+            TransformChain chain, Recipe recipe, Optional<String> tag, Optional<String> suiteName, Optional<String> suite, double maxRejectedRate,
+            io.kiln.check.RowRules.Split checks, Map<String, io.kiln.transform.StepContext.TableRows> evalSets) {
+        this(table, sourceUri, inputs, format, readOptions, declaredColumns, chain, recipe, tag, suiteName, suite, maxRejectedRate, checks, evalSets, Joins.NONE);
     }
 
     /** A job without eval sets for its suite's contamination rules. */

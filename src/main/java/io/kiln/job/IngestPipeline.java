@@ -60,6 +60,10 @@ public final class IngestPipeline {
     public static final String INPUT_MANIFEST_FILE = InputPlan.INPUT_MANIFEST_FILE;
     /** Snapshot summary key: the id of the table schema the job's rows were written with. */
     public static final String SCHEMA_ID = "kiln.schema-id";
+    /** Snapshot summary key: records of lookup files that joined rows (read, and neither written nor rejected themselves). */
+    public static final String ROWS_MERGED = "kiln.rows-merged";
+    /** Snapshot summary key: what each join did, as JSON ({@link Joins.Statistics}). */
+    public static final String JOINS = "kiln.joins";
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(IngestPipeline.class);
 
@@ -92,7 +96,7 @@ public final class IngestPipeline {
      */
     public record Result(Optional<Publisher.Staged> staged, Optional<Long> publishedSnapshotId, Table table, Table rejectsTable,
             long read, long written, long rejected, Map<String, Long> rejectedByReason,
-            List<TransformChain.StepStatistics> steps, String contentDigest, long inputBytes, long split, Optional<RowRules.Profile> rowRules) {}
+            List<TransformChain.StepStatistics> steps, String contentDigest, long inputBytes, long split, Optional<RowRules.Profile> rowRules, long merged) {}
 
     /** Thrown when the job was cancelled before it committed; nothing was committed. */
     public static final class CancelledException extends RuntimeException {
@@ -135,7 +139,7 @@ public final class IngestPipeline {
         ExecutorService executor = settings.threads() > 1 ? Executors.newFixedThreadPool(settings.threads(), daemonThreads(jobId)) : null;
         try {
             InputPasses passes = new InputPasses(plan, job.format(), job.readOptions().withLimits(settings.maxRecordBytes(), settings.documentLimits()),
-                    settings.batchSize(), settings.threads(), executor, cancelled);
+                    settings.batchSize(), settings.threads(), executor, cancelled, job.joins());
             Optional<FittedPasses> fitted = FittedPasses.prepare(job.chain(), table, reproducing);
             progress.passes(2 + job.chain().fittedGroups().size());
             if (fitted.isPresent()) {
@@ -145,20 +149,22 @@ public final class IngestPipeline {
             }
             BatchWriter batches = new BatchWriter(job, jobId, writer, progress);
             Function<List<InputPasses.Item>, TransformChain.FitGate> gates = fitted.<Function<List<InputPasses.Item>, TransformChain.FitGate>>map(f -> f::gate).orElse(null);
-            passes.pass(progress::addBytesRead, batch -> batches.transform(batch, gates), batches::write);
+            Optional<Joins.Pass> joined = passes.pass(progress::addBytesRead, batch -> batches.transform(batch, gates), batches::write);
             if (cancelled.getAsBoolean()) {
                 throw new CancelledException();
             }
             progress.committing();
             LakeWriter.WrittenFiles files = writer.finish();
             BatchWriter.Tally tally = batches.tally();
+            joined.ifPresent(pass -> tally.merged(pass.merged()));
             if (!tally.reconciles()) {
                 throw new KilnException(ErrorCode.RECONCILIATION_FAILED, "Counts do not reconcile: read " + tally.read + " + split " + tally.split
-                        + " != written " + tally.written + " + rejected " + tally.rejected);
+                        + " != written " + tally.written + " + rejected " + tally.rejected + " + merged " + tally.merged);
             }
             Map<String, String> manifest = plan.manifest(table, jobId);
             Map<String, String> summary = summary(job, plan, tally, tally.written, tally.digest);
             summary.putAll(manifest);
+            joined.ifPresent(pass -> summary.put(JOINS, SummaryJson.write(pass.statistics())));
             summary.put(SCHEMA_ID, Integer.toString(table.schema().schemaId()));
             Map<String, String> rejectsSummary = summary(job, plan, tally, tally.rejected, tally.rejectsDigest);
             rejectsSummary.putAll(manifest);
@@ -175,7 +181,7 @@ public final class IngestPipeline {
             }
             Publisher.Staged staged = commit(jobId, job, table, rejectsTable, writer, files, summary, rejectsSummary, scratch);
             return new Result(Optional.of(staged), Optional.empty(), table, rejectsTable, tally.read, tally.written, tally.rejected, tally.byReason,
-                    job.chain().statistics(), tally.digest.value(), plan.totalBytes(), tally.split, Optional.of(tally.profile));
+                    job.chain().statistics(), tally.digest.value(), plan.totalBytes(), tally.split, Optional.of(tally.profile), tally.merged);
         }
         catch (RuntimeException e) {
             if (!(e instanceof KilnException k && k.code() == ErrorCode.COMMIT_STATE_UNKNOWN)) {
@@ -234,6 +240,9 @@ public final class IngestPipeline {
         if (tally.split != 0) {
             summary.put("kiln.rows-split", Long.toString(tally.split));
         }
+        if (tally.merged != 0) {
+            summary.put(ROWS_MERGED, Long.toString(tally.merged));
+        }
         Map<String, Map<String, Long>> counted = new TreeMap<>();
         job.chain().statistics().forEach(step -> {
             if (!step.counted().isEmpty()) {
@@ -257,7 +266,8 @@ public final class IngestPipeline {
                 Long.parseLong(summary.getOrDefault("kiln.rows-written", "0")),
                 Long.parseLong(summary.getOrDefault("kiln.rows-rejected", "0")),
                 rejectedByReason(summary.get("kiln.rejected-by-reason")), chain.statistics(), summary.getOrDefault("kiln.content-digest", ""),
-                plan.totalBytes(), Long.parseLong(summary.getOrDefault("kiln.rows-split", "0")), Optional.empty());
+                plan.totalBytes(), Long.parseLong(summary.getOrDefault("kiln.rows-split", "0")), Optional.empty(),
+                Long.parseLong(summary.getOrDefault(ROWS_MERGED, "0")));
     }
 
     private static Map<String, Long> rejectedByReason(String json) {

@@ -43,9 +43,17 @@ final class InputPasses {
     private final int threads;
     private final ExecutorService executor;
     private final BooleanSupplier cancelled;
+    private final Joins joins;
 
     /** {@code executor}: null to work on the calling thread. */
     InputPasses(InputPlan plan, SourceFormat format, ReadOptions options, int batchSize, int threads, ExecutorService executor, BooleanSupplier cancelled) {
+        this(plan, format, options, batchSize, threads, executor, cancelled, Joins.NONE);
+    }
+
+    /** {@code joins}: the lookups each record is joined with as it is read; their files are read when a pass loads them, not in the pass's loop. */
+    InputPasses(InputPlan plan, SourceFormat format, ReadOptions options, int batchSize, int threads, ExecutorService executor, BooleanSupplier cancelled,
+            Joins joins) {
+        this.joins = requireNonNull(joins, "joins is null");
         this.plan = requireNonNull(plan, "plan is null");
         this.format = requireNonNull(format, "format is null");
         this.options = requireNonNull(options, "options is null");
@@ -79,13 +87,21 @@ final class InputPasses {
         return options.media().isPresent() ? options.media().get().wrap(reader, input.file()) : reader;
     }
 
-    /** Reads every input once: {@code work} runs on the executor, {@code consume} on this thread in input order. */
-    <T> void pass(LongConsumer bytesRead, Function<List<Item>, T> work, Consumer<T> consume) {
+    /**
+     * Reads every input once: {@code work} runs on the executor, {@code consume} on this thread in input
+     * order. With joins, the lookups are loaded first, each record is joined as it is read, and the
+     * lookup files' rejects come after the last record; the pass's joins are returned, empty without.
+     */
+    <T> Optional<Joins.Pass> pass(LongConsumer bytesRead, Function<List<Item>, T> work, Consumer<T> consume) {
         Deque<Future<T>> inFlight = new ArrayDeque<>();
         List<Item> batch = new ArrayList<>(batchSize);
         List<InputPlan.PlannedInput> inputs = plan.inputs();
+        Optional<Joins.Pass> joined = joins.isEmpty() ? Optional.empty() : Optional.of(joins.open(plan, options, bytesRead));
         for (int fileIndex = 0; fileIndex < inputs.size(); fileIndex++) {
             InputPlan.PlannedInput input = inputs.get(fileIndex);
+            if (joined.isPresent() && joins.isLookup(input.file())) {
+                continue;
+            }
             try (RecordReader reader = open(input, bytesRead)) {
                 long ordinal = 0;
                 boolean more = true;
@@ -103,17 +119,10 @@ final class InputPasses {
                         record = unreadable(e, ordinal);
                         more = false;
                     }
-                    batch.add(new Item(input, fileIndex, ordinal++, record));
-                    if (batch.size() == batchSize) {
-                        if (cancelled.getAsBoolean()) {
-                            throw new IngestPipeline.CancelledException();
-                        }
-                        submit(work, batch, inFlight);
-                        batch = new ArrayList<>(batchSize);
-                        while (inFlight.size() > 2 * threads) {
-                            consume.accept(await(inFlight.removeFirst()));
-                        }
+                    if (joined.isPresent()) {
+                        record = joined.get().apply(record);
                     }
+                    batch = add(new Item(input, fileIndex, ordinal++, record), batch, work, consume, inFlight);
                 }
                 String sha256 = reader.finish();
                 if (!sha256.equals(input.sha256())) {
@@ -128,12 +137,34 @@ final class InputPasses {
                 throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + input.file().uri() + ": " + e.getMessage(), e);
             }
         }
+        if (joined.isPresent()) {
+            for (Item item : joined.get().leftovers()) {
+                batch = add(item, batch, work, consume, inFlight);
+            }
+        }
         if (!batch.isEmpty()) {
             submit(work, batch, inFlight);
         }
         while (!inFlight.isEmpty()) {
             consume.accept(await(inFlight.removeFirst()));
         }
+        return joined;
+    }
+
+    /** Adds an item to the batch; a full batch is submitted (and the oldest results consumed while too many are in flight): the batch to add to next. */
+    private <T> List<Item> add(Item item, List<Item> batch, Function<List<Item>, T> work, Consumer<T> consume, Deque<Future<T>> inFlight) {
+        batch.add(item);
+        if (batch.size() < batchSize) {
+            return batch;
+        }
+        if (cancelled.getAsBoolean()) {
+            throw new IngestPipeline.CancelledException();
+        }
+        submit(work, batch, inFlight);
+        while (inFlight.size() > 2 * threads) {
+            consume.accept(await(inFlight.removeFirst()));
+        }
+        return new ArrayList<>(batchSize);
     }
 
     /** The position of the reject for the part of a file that could not be decoded. */

@@ -48,8 +48,13 @@ public record Job(
         checks = checks == null ? List.of() : List.copyOf(checks);
     }
 
-    public record Counts(long read, long written, long rejected) {
+    /** {@code merged}: records of lookup files that joined rows (read, and neither written nor rejected themselves). */
+    public record Counts(long read, long written, long rejected, long merged) {
         public static final Counts ZERO = new Counts(0, 0, 0);
+
+        public Counts(long read, long written, long rejected) {
+            this(read, written, rejected, 0);
+        }
     }
 
     public record JobError(String code, String message) {

@@ -113,7 +113,8 @@ public final class JobBinder {
             }
         }
 
-        Optional<SourceBinding.Bound> source = spec.source() == null ? Optional.empty() : SourceBinding.bind(spec.source(), invalid, sources, violations);
+        Optional<Unification.Bound> unified = Unification.bind(spec, invalid, sources, this::lookupTable, violations);
+        Optional<SourceBinding.Bound> source = unified.map(Unification.Bound::source);
 
         List<Transform> transforms = new ArrayList<>();
         List<Integer> stepIndexes = new ArrayList<>();
@@ -214,9 +215,10 @@ public final class JobBinder {
         TransformChain chain = new TransformChain(transforms);
         Map<String, DataType> types = new LinkedHashMap<>();
         BoundJob.tableColumns(read.declared(), read.format(), chain).forEach(column -> types.put(column.name(), column.type()));
-        BoundJob bound = new BoundJob(table.orElseThrow(), spec.source().uri(), read.inputs(), read.format(), read.options(), read.declared(), chain, recipe, tag,
-                Optional.ofNullable(spec.checks()), suite, spec.maxRejectedRate() == null ? defaultMaxRejectedRate : spec.maxRejectedRate(),
-                suite.map(text -> io.kiln.check.RowRules.split(text, types)).orElse(io.kiln.check.RowRules.Split.none(Optional.empty())), evalSets);
+        BoundJob bound = new BoundJob(table.orElseThrow(), unified.orElseThrow().sourceUri(), read.inputs(), read.format(), read.options(), read.declared(), chain,
+                recipe, tag, Optional.ofNullable(spec.checks()), suite, spec.maxRejectedRate() == null ? defaultMaxRejectedRate : spec.maxRejectedRate(),
+                suite.map(text -> io.kiln.check.RowRules.split(text, types)).orElse(io.kiln.check.RowRules.Split.none(Optional.empty())), evalSets,
+                unified.orElseThrow().joins());
         checkTableSchema(bound, transforms, stepIndexes);
         return bound;
     }
@@ -415,6 +417,33 @@ public final class JobBinder {
             throw new java.io.UncheckedIOException(e);
         }
         return Optional.of(new ColumnRead<>(snapshot.get(), byId));
+    }
+
+    /**
+     * A published table a join looks up, at a pin or snapshot id: its columns but the lineage, and its
+     * rows with {@code columns} (none but the id when empty). Empty when there is no such table or snapshot.
+     */
+    private Optional<Unification.LookupTable> lookupTable(String name, String reference, List<String> columns) {
+        Optional<Table> table = loadTable(name);
+        Optional<org.apache.iceberg.Snapshot> snapshot = table.flatMap(loaded -> published(loaded, reference));
+        if (snapshot.isEmpty()) {
+            return Optional.empty();
+        }
+        Table loaded = table.get();
+        org.apache.iceberg.Schema schema = loaded.schemas().get(snapshot.get().schemaId());
+        Map<String, Column> types = new LinkedHashMap<>();
+        for (org.apache.iceberg.types.Types.NestedField field : schema.columns()) {
+            if (!field.name().startsWith("_kiln_")) {
+                io.kiln.lake.IcebergTypes.kilnType(field.type())
+                        .ifPresent(type -> types.put(field.name(), new Column(field.name(), type, field.isRequired(), field.doc() == null ? "" : field.doc())));
+            }
+        }
+        List<String> read = new ArrayList<>();
+        read.add(TableLayout.ID.name());
+        columns.stream().filter(column -> !read.contains(column) && types.containsKey(column)).forEach(read::add);
+        long snapshotId = snapshot.get().snapshotId();
+        return Optional.of(new Unification.LookupTable(new io.kiln.transform.StepContext.TableRows(name, loaded.uuid().toString(), snapshotId,
+                snapshot.get().summary(), read, consumer -> io.kiln.read.SnapshotRows.forEach(name, loaded, snapshotId, read, consumer)), types));
     }
 
     /** The table named {@code name}, or empty when there is none (or the name is not a table's). */

@@ -369,7 +369,7 @@ public class JobService {
                 config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion,
                 new io.kiln.source.DocumentLimits(config.documentParseTimeout(), config.maxRecordBytes(), config.documentMaxBytes())));
         IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> stopping || cancelRequested.containsKey(id));
-        Job.Counts counts = new Job.Counts(result.read(), result.written(), result.rejected());
+        Job.Counts counts = new Job.Counts(result.read(), result.written(), result.rejected(), result.merged());
         if (result.publishedSnapshotId().isPresent()) {
             // an earlier run of this job published before the service stopped: its snapshot records the audit
             Publication.RecordedAudit audit = Publication.recordedAudit(result.table(), result.publishedSnapshotId().get());

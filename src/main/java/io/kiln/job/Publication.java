@@ -199,7 +199,7 @@ final class Publication {
         List<RowRules.Uniqueness> uniqueness = result.rowRules().map(RowRules.Profile::uniqueness).orElse(List.of());
         Set<String> baseUnique = baseUniqueColumns(table, staged);
         return auditor.audit(new Auditor.Subject(jobId, job.table().toString(), staged.snapshotId(), staged.baseSnapshotId().orElse(null), rowsAdded,
-                result.read(), result.split(), result.written(), result.rejected(), job.maxRejectedRate(),
+                result.read(), result.split(), result.written(), result.rejected(), result.merged(), job.maxRejectedRate(),
                 job.suiteName(), job.checks().engineSuite(), kilnRuleResults(job, result, table, staged.snapshotId()),
                 uniqueness, baseUnique, baseIndex(table, staged, result, uniqueness, baseUnique),
                 catalog.name(), catalog.icebergProperties()));

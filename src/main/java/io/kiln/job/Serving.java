@@ -66,7 +66,11 @@ final class Serving {
             throw new KilnException(ErrorCode.INVALID_REQUEST, "Snapshot " + snapshotId + " of " + name + " has a recipe that is not JSON");
         }
         List<RecordSchema.Field> fields = new ArrayList<>();
-        for (JsonNode column : recipe.path("source").path("schema").path("columns")) {
+        List<JsonNode> sourceColumns = new ArrayList<>();
+        recipe.path("source").path("schema").path("columns").forEach(sourceColumns::add);
+        // a joined snapshot's rows had the lookups' columns too: the serving call's records carry them
+        recipe.path("source").path("join").forEach(join -> join.path("columns").forEach(sourceColumns::add));
+        for (JsonNode column : sourceColumns) {
             fields.add(new RecordSchema.Field(new Column(column.path("name").asText(), DataType.parse(column.path("type").asText()), false, ""),
                     column.path("name").asText()));
         }

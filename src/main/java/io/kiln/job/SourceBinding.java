@@ -41,6 +41,8 @@ final class SourceBinding {
     static final int DEFAULT_INFER_RECORDS = 1000;
     /** Lines longer than this are skipped while inferring. */
     private static final int INFER_MAX_RECORD_BYTES = 16 << 20;
+    /** The record bound of bound options, until the job's settings replace it ({@link ReadOptions#withLimits}). */
+    static final int DEFAULT_MAX_RECORD_BYTES = INFER_MAX_RECORD_BYTES;
 
     private SourceBinding() {}
 

@@ -16,7 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * ({@code schema}: a list of columns, or {@code "infer"}), where the id comes from ({@code id}: a
  * field's name, or {@code {"from": "position"}}), what becomes of other fields
  * ({@code unknownFields}), the CSV dialect, the compression, and files the records name
- * ({@code files}). {@link SourceBinding} checks them.
+ * ({@code files}). In a union or a join, {@code columns} maps the source's columns to the job's
+ * names ({@code {"price": "fare"}}; null drops one). {@link SourceBinding} checks them.
  */
 public record SourceSpec(
         @NotBlank(message = "is required") String uri,
@@ -28,12 +29,25 @@ public record SourceSpec(
         @Valid CsvSpec csv,
         @Pattern(regexp = "auto|none|gzip|zstd", message = "must be one of auto, none, gzip, zstd") String compression,
         @Min(value = 1, message = "must be at least 1") @Max(value = 1_000_000, message = "must be at most 1000000") Integer inferRecords,
-        FilesSpec files) {
+        FilesSpec files,
+        Map<String, String> columns) {
     public SourceSpec {
         // a null value is kept for the binder to name ("fields.id": must name a JSON field), not thrown while the JSON is read
         fields = fields == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(fields));
         schema = absent(schema) ? null : schema;
         id = absent(id) ? null : id;
+        // a null value drops the column: kept as null, so not Map.copyOf
+        columns = columns == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(columns));
+    }
+
+    public SourceSpec(String uri, String format, Map<String, String> fields, JsonNode schema, JsonNode id, String unknownFields, CsvSpec csv, String compression,
+            Integer inferRecords, FilesSpec files) {
+        this(uri, format, fields, schema, id, unknownFields, csv, compression, inferRecords, files, null);
+    }
+
+    /** This source with another id rule. */
+    SourceSpec withId(JsonNode newId) {
+        return new SourceSpec(uri, format, fields, schema, newId, unknownFields, csv, compression, inferRecords, files, columns);
     }
 
     private static boolean absent(JsonNode node) {

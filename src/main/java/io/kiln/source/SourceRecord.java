@@ -15,13 +15,25 @@ public sealed interface SourceRecord permits SourceRecord.Parsed, SourceRecord.M
         }
     }
 
-    /** {@code raw} is the record as read (decoded leniently, possibly truncated), kept for the rejects table. */
-    record Malformed(String position, String reason, String detail, String raw) implements SourceRecord {
+    /**
+     * {@code raw} is the record as read (decoded leniently, possibly truncated), kept for the rejects
+     * table; {@code step} is what refused it ({@value #EXTRACT}, or {@code join} for a row whose
+     * lookup failed), {@code recordId} its id when it had one.
+     */
+    record Malformed(String position, String reason, String detail, String raw, String step, String recordId) implements SourceRecord {
+        public static final String EXTRACT = "extract";
+
         public Malformed {
             requireNonNull(position, "position is null");
             requireNonNull(reason, "reason is null");
             requireNonNull(detail, "detail is null");
             requireNonNull(raw, "raw is null");
+            requireNonNull(step, "step is null");
+        }
+
+        /** A record that could not be read into a row. */
+        public Malformed(String position, String reason, String detail, String raw) {
+            this(position, reason, detail, raw, EXTRACT, null);
         }
     }
 }

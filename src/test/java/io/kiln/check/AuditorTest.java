@@ -149,7 +149,7 @@ class AuditorTest {
 
     private static Auditor.Subject subject(RowRules.Split split, Long base, boolean distinct, Set<String> baseUnique, Map<String, Auditor.IndexOverlap> index) {
         RowRules.Rule rule = split.rowRules().stream().filter(r -> r.kind() == RowRules.Kind.UNIQUE).findFirst().orElse(UNIQUE_ID);
-        return new Auditor.Subject("job-1", "demo.docs", 9L, base, 500, 500, 0, 500, 0, 0.0, Optional.of("text-default"), split.engineSuite(), List.of(),
+        return new Auditor.Subject("job-1", "demo.docs", 9L, base, 500, 500, 0, 500, 0, 0, 0.0, Optional.of("text-default"), split.engineSuite(), List.of(),
                 List.of(new RowRules.Uniqueness(rule, distinct, 500, distinct ? "" : "two of the batch's values of id hash alike")), baseUnique,
                 index, "kiln", Map.of());
     }
