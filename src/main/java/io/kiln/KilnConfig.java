@@ -35,11 +35,29 @@ public interface KilnConfig {
     List<String> embedPreload();
 
     /**
-     * How clients authenticate. Unset: none, and Kiln refuses to listen beyond the loopback
-     * interface. {@code none}: every client is served without authentication, wherever Kiln listens.
+     * How clients authenticate. Unset: by API key when keys are configured; otherwise none, and Kiln
+     * refuses to listen beyond the loopback interface. {@code api-key}: every request needs a
+     * configured key. {@code none}: every client is served without authentication, wherever Kiln listens.
      */
     @WithName("auth.mode")
     Optional<String> authMode();
+
+    /**
+     * API keys by id ({@code kiln.auth.api-keys.<id>.sha256}, {@code .name}, {@code .role}; or
+     * {@code KILN_AUTH_API_KEYS_<ID>_SHA256}...): the sha256 of the key (never the key itself), who
+     * holds it, and its role ({@code reader}, {@code writer} or {@code admin}).
+     */
+    @WithName("auth.api-keys")
+    java.util.Map<String, ApiKey> apiKeys();
+
+    /** One API key: the hex sha256 of its secret, the name its calls are recorded under, and its role. */
+    interface ApiKey {
+        String sha256();
+
+        Optional<String> name();
+
+        String role();
+    }
 
     /** Jobs that run at once; 0 accepts jobs but runs none (drain mode). */
     @WithDefault("2")

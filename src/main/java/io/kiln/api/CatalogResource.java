@@ -1,5 +1,6 @@
 package io.kiln.api;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -8,10 +9,12 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import io.kiln.api.auth.Roles;
 import io.kiln.catalog.CatalogSettings;
 import io.kiln.catalog.TrinoCatalogProperties;
 
 @Path("/v1/catalog")
+@RolesAllowed(Roles.READER)
 public class CatalogResource {
     @Inject
     CatalogSettings settings;

@@ -3,6 +3,7 @@ package io.kiln.api;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.Path;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import io.kiln.api.auth.Roles;
 import io.kiln.check.CheckEngine;
 import io.kiln.check.CheckService;
 import io.kiln.error.ErrorCode;
@@ -17,6 +19,7 @@ import io.kiln.error.KilnException;
 import io.kiln.error.Violation;
 
 @Path("/v1/checks")
+@RolesAllowed(Roles.READER)
 public class CheckResource {
     @Inject
     CheckService checks;

@@ -38,6 +38,29 @@ public class ErrorMappers {
         return response(e.code(), e.getMessage(), e.violations());
     }
 
+    /** No credentials, where an endpoint needs a role. */
+    @ServerExceptionMapper
+    public Response unauthenticated(io.quarkus.security.UnauthorizedException e) {
+        return unauthenticated("This call needs an API key: send Authorization: Bearer <key> (the CLI reads KILN_API_KEY)");
+    }
+
+    /** A key that is not configured; its value is never repeated. */
+    @ServerExceptionMapper
+    public Response badCredentials(io.quarkus.security.AuthenticationFailedException e) {
+        return unauthenticated("The API key is not one this Kiln knows");
+    }
+
+    private static Response unauthenticated(String message) {
+        Response response = response(ErrorCode.UNAUTHENTICATED, message, List.of());
+        return Response.fromResponse(response).header("WWW-Authenticate", "Bearer realm=\"kiln\"").build();
+    }
+
+    /** A key whose role does not allow the call. */
+    @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e) {
+        return response(ErrorCode.FORBIDDEN, "This call needs a role that the API key does not have (reader < writer < admin)", List.of());
+    }
+
     @ServerExceptionMapper
     public Response unknownField(UnrecognizedPropertyException e) {
         return response(ErrorCode.INVALID_JOB_SPEC, "The job spec is invalid", List.of(new Violation(path(e), "unknown field")));

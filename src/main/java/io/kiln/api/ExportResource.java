@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -23,9 +24,11 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.kiln.api.auth.Roles;
 import io.kiln.read.Exports;
 
 @Path("/v1/tables/{table}/exports")
+@RolesAllowed(Roles.READER)
 public class ExportResource {
     @Inject
     Exports exports;

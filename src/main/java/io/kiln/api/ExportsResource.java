@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -22,6 +23,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
+import io.kiln.api.auth.Roles;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.read.ExportManifest;
@@ -30,6 +32,7 @@ import io.kiln.read.RowFormat;
 
 /** Exports after they were asked for: their state and manifest, and their files for clients on other machines. */
 @Path("/v1/exports")
+@RolesAllowed(Roles.READER)
 public class ExportsResource {
     @Inject
     Exports exports;

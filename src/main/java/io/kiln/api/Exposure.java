@@ -12,12 +12,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.kiln.KilnConfig;
+import io.kiln.api.auth.ApiKeys;
+import io.kiln.api.auth.Authentication;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Who can reach Kiln. Without authentication it serves the loopback interface only (the default
- * {@code quarkus.http.host=127.0.0.1}) and says so at start; bound to any other interface it
- * refuses to start unless {@code kiln.auth.mode=none} says that every client may be served.
+ * Who can reach Kiln. With API keys, any interface. Without authentication it serves the loopback
+ * interface only (the default {@code quarkus.http.host=127.0.0.1}) and says so at start; bound to
+ * any other interface it refuses to start unless {@code kiln.auth.mode=none} says that every client
+ * may be served.
  */
 @ApplicationScoped
 public class Exposure {
@@ -29,26 +32,27 @@ public class Exposure {
     String host;
 
     void onStart(@Observes StartupEvent event) {
-        check(host, config.authMode());
+        check(host, config.authMode(), new ApiKeys(config.apiKeys()));
     }
 
-    static void check(String host, Optional<String> authMode) {
-        Optional<String> mode = authMode.map(String::strip).filter(value -> !value.isEmpty());
-        if (mode.isPresent() && !mode.get().equals("none")) {
-            throw new IllegalStateException("kiln.auth.mode must be none (serve every client without authentication) or unset, was '" + mode.get()
-                    + "'; API keys and OIDC are not available yet");
+    /** Refuses (an exception saying why) to serve {@code host} as the auth configuration says; logs how clients are served. */
+    static void check(String host, Optional<String> authMode, ApiKeys keys) {
+        Authentication authentication = new Authentication(authMode, keys);
+        if (authentication.mode() == Authentication.Mode.API_KEY) {
+            LOG.infof("Kiln listens on %s; every request needs one of its %d API keys (reader, writer or admin)", host, keys.size());
+            return;
         }
         if (isLoopback(host)) {
-            if (mode.isEmpty()) {
-                LOG.infof("Kiln listens on %s only: without authentication, only this machine can reach it. To serve other machines, set "
-                        + "QUARKUS_HTTP_HOST=0.0.0.0 and KILN_AUTH_MODE=none (anyone who reaches the port can then submit jobs).", host);
+            if (!authentication.explicit()) {
+                LOG.infof("Kiln listens on %s only: without authentication, only this machine can reach it. To serve other machines, configure API keys "
+                        + "(kiln api-key), or set QUARKUS_HTTP_HOST=0.0.0.0 and KILN_AUTH_MODE=none (anyone who reaches the port can then submit jobs).", host);
             }
             return;
         }
-        if (mode.isEmpty()) {
+        if (!authentication.explicit()) {
             throw new IllegalStateException("Kiln would listen on " + host + " without authentication: anyone who reaches the port could submit jobs that "
-                    + "read this server's source roots and delete pins. Listen on 127.0.0.1 (the default), or set kiln.auth.mode=none "
-                    + "(KILN_AUTH_MODE=none) to serve every client without authentication.");
+                    + "read this server's source roots and delete pins. Configure API keys (kiln api-key prints one), listen on 127.0.0.1 (the default), "
+                    + "or set kiln.auth.mode=none (KILN_AUTH_MODE=none) to serve every client without authentication.");
         }
         LOG.warnf("Kiln listens on %s with kiln.auth.mode=none: every client that reaches the port is served without authentication", host);
     }

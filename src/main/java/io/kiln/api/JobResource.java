@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -23,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
+import io.kiln.api.auth.Roles;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.job.Job;
@@ -31,6 +33,7 @@ import io.kiln.job.JobSpec;
 import io.kiln.job.Reproductions;
 
 @Path("/v1/jobs")
+@RolesAllowed(Roles.READER)
 public class JobResource {
     @Inject
     JobService jobs;
@@ -40,6 +43,9 @@ public class JobResource {
 
     @Inject
     Reproductions reproductions;
+
+    @Inject
+    io.quarkus.security.identity.SecurityIdentity identity;
 
     @POST
     @Operation(summary = "Submit an ingestion job", description = "Validates and binds the spec, persists the job as QUEUED and returns 202. "
@@ -55,6 +61,7 @@ public class JobResource {
             schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "503", description = "The check engine cannot validate the spec's suite now; retry with the same Idempotency-Key",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
+    @RolesAllowed(Roles.WRITER)
     public Response submit(byte[] body,
             @Parameter(description = "Makes retries safe: the same key returns the same job") @HeaderParam("Idempotency-Key") String idempotencyKey)
             throws JsonProcessingException {
@@ -63,7 +70,7 @@ public class JobResource {
         if (key.isPresent() && key.get().length() > 256) {
             throw new KilnException(ErrorCode.INVALID_REQUEST, "Idempotency-Key must be at most 256 characters");
         }
-        Job job = jobs.submit(spec, key);
+        Job job = jobs.submit(spec, key, identity.getPrincipal().getName());
         return Response.accepted(view(job)).type(MediaType.APPLICATION_JSON).build();
     }
 
@@ -84,6 +91,7 @@ public class JobResource {
     @POST
     @Path("/{id}/cancel")
     @Operation(summary = "Cancel a queued or running job; nothing of it is committed")
+    @RolesAllowed(Roles.WRITER)
     public JobView cancel(@PathParam("id") String id) {
         return view(jobs.cancel(id));
     }
@@ -94,6 +102,7 @@ public class JobResource {
             + "Answers at once; follow GET /v1/reproductions/{id} until it SUCCEEDED, then read its result")
     @APIResponse(responseCode = "202", description = "Accepted and QUEUED (or, for a retried Idempotency-Key, the reproduction accepted first)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ReproductionView.class)))
+    @RolesAllowed(Roles.WRITER)
     public Response reproduce(@PathParam("id") String id,
             @Parameter(description = "Makes retries safe: the same key returns the same reproduction") @HeaderParam("Idempotency-Key") String idempotencyKey) {
         Optional<String> key = Optional.ofNullable(idempotencyKey).filter(value -> !value.isBlank());

@@ -35,6 +35,7 @@ public record JobView(
         Job.JobError error,
         Progress progress,
         String idempotencyKey,
+        String submittedBy,
         JobSpec spec) {
 
     /**
@@ -73,6 +74,6 @@ public record JobView(
         JobState state = cancelling && job.state() == JobState.RUNNING ? JobState.CANCELLING : job.state();
         return new JobView(job.id(), state, job.table(), job.createdAt(), job.startedAt(), job.auditStartedAt(), job.finishedAt(), job.snapshotId(),
                 job.auditedSnapshotId(), job.branch(), counts, job.rejectedByReason(), steps, job.checks(), job.error(), progress,
-                job.idempotencyKey(), job.spec());
+                job.idempotencyKey(), job.submittedBy(), job.spec());
     }
 }

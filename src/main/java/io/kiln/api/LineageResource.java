@@ -2,6 +2,7 @@ package io.kiln.api;
 
 import java.util.Optional;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -11,11 +12,13 @@ import jakarta.ws.rs.QueryParam;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.kiln.KilnConfig;
+import io.kiln.api.auth.Roles;
 import io.kiln.catalog.CatalogSettings;
 import io.kiln.read.Lineage;
 import io.kiln.read.TableBrowser;
 
 @Path("/v1/tables/{table}")
+@RolesAllowed(Roles.READER)
 public class LineageResource {
     @Inject
     TableBrowser tables;

@@ -1,5 +1,6 @@
 package io.kiln.api;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -7,9 +8,11 @@ import jakarta.ws.rs.PathParam;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import io.kiln.api.auth.Roles;
 import io.kiln.job.Reproductions;
 
 @Path("/v1/reproductions")
+@RolesAllowed(Roles.READER)
 public class ReproductionResource {
     @Inject
     Reproductions reproductions;

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -26,6 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
+import io.kiln.api.auth.Roles;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.error.Violation;
@@ -45,6 +47,7 @@ import io.kiln.read.SplitRule;
  * {@code Kiln-Snapshot-Id} says which snapshot was read (useful when it was named by a pin).
  */
 @Path("/v1/tables/{table}/snapshots/{snapshot}/rows")
+@RolesAllowed(Roles.READER)
 public class RowsResource {
     public static final String SNAPSHOT_HEADER = "Kiln-Snapshot-Id";
 

@@ -3,6 +3,7 @@ package io.kiln.api;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -12,10 +13,12 @@ import jakarta.ws.rs.PathParam;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.kiln.KilnConfig;
+import io.kiln.api.auth.Roles;
 import io.kiln.catalog.CatalogSettings;
 import io.kiln.read.TableBrowser;
 
 @Path("/v1/tables")
+@RolesAllowed(Roles.READER)
 public class TableResource {
     @Inject
     TableBrowser tables;
@@ -141,6 +144,7 @@ public class TableResource {
     @POST
     @Path("/{table}/maintenance")
     @Operation(summary = "Expire unpinned, untagged, non-current snapshots older than maxSnapshotAgeMs; optionally delete orphan files")
+    @RolesAllowed(Roles.ADMIN)
     public io.kiln.lake.Maintenance.Report maintenance(@PathParam("table") String table, MaintenanceRequest request) {
         if (request == null || request.maxSnapshotAgeMs() == null || request.maxSnapshotAgeMs() < 0) {
             throw io.kiln.error.KilnException.invalidSpec(List.of(new io.kiln.error.Violation("maxSnapshotAgeMs", "is required and must not be negative")));

@@ -1,5 +1,6 @@
 package io.kiln.api;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import io.kiln.api.auth.Roles;
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
 import io.kiln.KilnConfig;
@@ -22,6 +24,7 @@ import io.kiln.read.TableBrowser;
 import io.kiln.read.TrainingConfig;
 
 @Path("/v1/training")
+@RolesAllowed(Roles.READER)
 public class TrainingResource {
     /** Strict, as the service reads JSON bodies: an unknown field is an error, not ignored. */
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

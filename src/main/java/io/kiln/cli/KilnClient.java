@@ -40,13 +40,22 @@ final class KilnClient
     private final HttpClient http;
     private final ObjectMapper json;
 
+    private final Optional<String> apiKey;
+
     private KilnClient(URI baseUrl)
     {
-        this(baseUrl, REQUEST_TIMEOUT);
+        this(baseUrl, REQUEST_TIMEOUT, ApiKeySource.find());
     }
 
     KilnClient(URI baseUrl, Duration requestTimeout)
     {
+        this(baseUrl, requestTimeout, Optional.empty());
+    }
+
+    /** {@code apiKey}: sent as {@code Authorization: Bearer} with every request, when present. */
+    KilnClient(URI baseUrl, Duration requestTimeout, Optional<String> apiKey)
+    {
+        this.apiKey = requireNonNull(apiKey, "apiKey is null");
         this.baseUrl = requireNonNull(baseUrl, "baseUrl is null");
         this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout is null");
         this.http = HttpClient.newBuilder()
@@ -214,7 +223,7 @@ final class KilnClient
 
     private long stream(String path, java.io.OutputStream out, String accept)
     {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Accept", accept).GET().build();
+        HttpRequest request = authorized(HttpRequest.newBuilder(URI.create(baseUrl + path))).header("Accept", accept).GET().build();
         HttpResponse<java.io.InputStream> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -266,7 +275,7 @@ final class KilnClient
     /** The Trino catalog properties that read this service's tables. */
     String trinoCatalogProperties()
     {
-        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/catalog/trino"))
+        HttpResponse<byte[]> response = send(authorized(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/catalog/trino")))
                 .timeout(requestTimeout)
                 .header("Accept", "text/plain")
                 .GET()
@@ -289,9 +298,15 @@ final class KilnClient
         return send(request(path).GET().build());
     }
 
+    private HttpRequest.Builder authorized(HttpRequest.Builder builder)
+    {
+        apiKey.ifPresent(key -> builder.header("Authorization", "Bearer " + key));
+        return builder;
+    }
+
     private HttpRequest.Builder request(String path)
     {
-        return HttpRequest.newBuilder(URI.create(baseUrl + path))
+        return authorized(HttpRequest.newBuilder(URI.create(baseUrl + path)))
                 .timeout(requestTimeout)
                 .header("Accept", "application/json");
     }

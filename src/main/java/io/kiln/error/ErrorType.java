@@ -3,6 +3,8 @@ package io.kiln.error;
 /** What kind of failure an {@link ErrorCode} is; each type maps to one HTTP status. */
 public enum ErrorType {
     USER_ERROR(400),
+    UNAUTHENTICATED(401),
+    FORBIDDEN(403),
     REQUEST_TOO_LARGE(413),
     NOT_FOUND(404),
     CONFLICT(409),

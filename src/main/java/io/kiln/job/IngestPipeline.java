@@ -62,6 +62,8 @@ public final class IngestPipeline {
     public static final String SCHEMA_ID = "kiln.schema-id";
     /** Snapshot summary key: records of lookup files that joined rows (read, and neither written nor rejected themselves). */
     public static final String ROWS_MERGED = "kiln.rows-merged";
+    /** Snapshot summary key: who submitted the job (an API key's name, or {@code anonymous} without authentication). */
+    public static final String SUBMITTED_BY = "kiln.submitted-by";
     /** Snapshot summary key: what each join did, as JSON ({@link Joins.Statistics}). */
     public static final String JOINS = "kiln.joins";
 
@@ -115,6 +117,12 @@ public final class IngestPipeline {
      * same id is not looked for, and fitted steps start from the states the original job started from.
      */
     public Result run(String jobId, BoundJob job, JobProgress progress, BooleanSupplier cancelled, Optional<Map<String, String>> reproducing) {
+        return run(jobId, job, progress, cancelled, reproducing, Map.of());
+    }
+
+    /** {@code provenance}: summary entries that say who asked for the job ({@link #SUBMITTED_BY}), in both tables' snapshots. */
+    public Result run(String jobId, BoundJob job, JobProgress progress, BooleanSupplier cancelled, Optional<Map<String, String>> reproducing,
+            Map<String, String> provenance) {
         boolean scratch = reproducing.isPresent();
         InputPlan plan = InputPlan.of(job.inputs(), progress, cancelled);
         List<Column> columns = job.tableColumns();
@@ -166,9 +174,11 @@ public final class IngestPipeline {
             summary.putAll(manifest);
             joined.ifPresent(pass -> summary.put(JOINS, SummaryJson.write(pass.statistics())));
             summary.put(SCHEMA_ID, Integer.toString(table.schema().schemaId()));
+            summary.putAll(provenance);
             Map<String, String> rejectsSummary = summary(job, plan, tally, tally.rejected, tally.rejectsDigest);
             rejectsSummary.putAll(manifest);
             rejectsSummary.put(Publisher.REJECTS_OF, job.table().toString());
+            rejectsSummary.putAll(provenance);
             if (fitted.isPresent()) {
                 summary.putAll(fitted.get().writeStates(table, jobId));
             }

@@ -34,7 +34,8 @@ public record Job(
         Map<String, Long> rejectedByReason,
         List<StepStatistics> steps,
         List<CheckResult> checks,
-        JobError error) {
+        JobError error,
+        String submittedBy) {
     public Job {
         requireNonNull(id, "id is null");
         requireNonNull(specSha256, "specSha256 is null");
@@ -64,27 +65,28 @@ public record Job(
         }
     }
 
-    public static Job queued(String id, String idempotencyKey, String specSha256, JobSpec spec, Instant now) {
+    /** {@code submittedBy}: who submitted it (an API key's name, or {@code anonymous} without authentication); null for jobs of an older Kiln. */
+    public static Job queued(String id, String idempotencyKey, String specSha256, JobSpec spec, Instant now, String submittedBy) {
         return new Job(id, idempotencyKey, specSha256, JobState.QUEUED, spec, spec.table(), now, null, null, null, null, null, null, null,
-                Counts.ZERO, Map.of(), List.of(), List.of(), null);
+                Counts.ZERO, Map.of(), List.of(), List.of(), null, submittedBy);
     }
 
     public Job running(Instant now) {
         return new Job(id, idempotencyKey, specSha256, JobState.RUNNING, spec, table, createdAt, now, null, null, null, null, null, null,
-                Counts.ZERO, Map.of(), List.of(), List.of(), null);
+                Counts.ZERO, Map.of(), List.of(), List.of(), null, submittedBy);
     }
 
     /** Written and staged: the checks run now. */
     public Job auditing(Instant now, long stagedSnapshotId, String auditBranch, long bytes, Counts writtenCounts, Map<String, Long> rejected,
             List<StepStatistics> statistics) {
         return new Job(id, idempotencyKey, specSha256, JobState.AUDITING, spec, table, createdAt, startedAt, now, null, null, stagedSnapshotId, auditBranch,
-                bytes, writtenCounts, rejected, statistics, List.of(), null);
+                bytes, writtenCounts, rejected, statistics, List.of(), null, submittedBy);
     }
 
     public Job published(Instant now, long snapshot, Long audited, long bytes, Counts finalCounts, Map<String, Long> rejected,
             List<StepStatistics> statistics, List<CheckResult> results) {
         return new Job(id, idempotencyKey, specSha256, JobState.PUBLISHED, spec, table, createdAt, startedAt, auditStartedAt, now, snapshot, audited, null,
-                bytes, finalCounts, rejected, statistics, results, null);
+                bytes, finalCounts, rejected, statistics, results, null, submittedBy);
     }
 
     /** The checks failed: main is untouched, the staged rows stay on {@code auditBranch}. */
@@ -92,15 +94,16 @@ public record Job(
         long failed = results.stream().filter(result -> !result.passed()).count();
         return new Job(id, idempotencyKey, specSha256, JobState.REJECTED, spec, table, createdAt, startedAt, auditStartedAt, now, null, audited, auditBranch,
                 inputBytes, counts, rejectedByReason, steps, results,
-                new JobError("CHECKS_FAILED", failed + " of " + results.size() + " checks failed; main is unchanged and the batch is kept on branch " + auditBranch));
+                new JobError("CHECKS_FAILED", failed + " of " + results.size() + " checks failed; main is unchanged and the batch is kept on branch " + auditBranch),
+                submittedBy);
     }
 
     public Job ended(JobState endState, Instant now, JobError failure) {
         return new Job(id, idempotencyKey, specSha256, endState, spec, table, createdAt, startedAt, auditStartedAt, now, snapshotId, auditedSnapshotId, branch,
-                inputBytes, counts, rejectedByReason, steps, checks, failure);
+                inputBytes, counts, rejectedByReason, steps, checks, failure, submittedBy);
     }
 
     public Job requeued() {
-        return queued(id, idempotencyKey, specSha256, spec, createdAt);
+        return queued(id, idempotencyKey, specSha256, spec, createdAt, submittedBy);
     }
 }

@@ -156,6 +156,11 @@ public class JobService {
      * the job accepted first; the same key with another spec is a conflict.
      */
     public Job submit(JobSpec spec, Optional<String> idempotencyKey) {
+        return submit(spec, idempotencyKey, null);
+    }
+
+    /** {@code submittedBy}: who submits it, as the job and its snapshot record. */
+    public Job submit(JobSpec spec, Optional<String> idempotencyKey, String submittedBy) {
         String specSha256 = sha256(JobStore.toJson(spec));
         if (idempotencyKey.isPresent()) {
             Optional<Job> existing = store.findByIdempotencyKey(idempotencyKey.get());
@@ -164,7 +169,7 @@ public class JobService {
             }
         }
         binder.bind(spec);
-        Job job = Job.queued(newJobId(), idempotencyKey.orElse(null), specSha256, spec, Instant.now());
+        Job job = Job.queued(newJobId(), idempotencyKey.orElse(null), specSha256, spec, Instant.now(), submittedBy);
         Job stored = store.insertOrExisting(job);
         if (!stored.id().equals(job.id())) {
             return sameSpecOrConflict(stored, specSha256);
@@ -368,7 +373,8 @@ public class JobService {
         IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
                 config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion,
                 new io.kiln.source.DocumentLimits(config.documentParseTimeout(), config.maxRecordBytes(), config.documentMaxBytes())));
-        IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> stopping || cancelRequested.containsKey(id));
+        Map<String, String> provenance = job.submittedBy() == null ? Map.of() : Map.of(IngestPipeline.SUBMITTED_BY, job.submittedBy());
+        IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> stopping || cancelRequested.containsKey(id), Optional.empty(), provenance);
         Job.Counts counts = new Job.Counts(result.read(), result.written(), result.rejected(), result.merged());
         if (result.publishedSnapshotId().isPresent()) {
             // an earlier run of this job published before the service stopped: its snapshot records the audit

@@ -152,7 +152,15 @@ final class KilnProcess implements AutoCloseable {
         }
     }
 
-    private Response send(HttpRequest request) {
+    private volatile String apiKey;
+
+    /** Sends {@code key} as the API key with every later call (null: none). */
+    void useApiKey(String key) {
+        this.apiKey = key;
+    }
+
+    private Response send(HttpRequest original) {
+        HttpRequest request = apiKey == null ? original : HttpRequest.newBuilder(original, (name, value) -> true).header("Authorization", "Bearer " + apiKey).build();
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body());
