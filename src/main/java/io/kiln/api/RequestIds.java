@@ -19,7 +19,8 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  */
 public class RequestIds {
     public static final String HEADER = "X-Request-Id";
-    private static final String PROPERTY = "kiln.request-id";
+    /** The request property that holds the id, for filters that run after the MDC is cleared. */
+    public static final String PROPERTY = "kiln.request-id";
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     @ServerRequestFilter(preMatching = true)

@@ -161,7 +161,7 @@ class AuthenticationTest {
                 .contains("airflow-etl (writer) POST /v1/tables/auth.docs/pins -> 201")
                 .contains("airflow-etl (writer) DELETE /v1/tables/auth.docs/pins/v1 -> 403")
                 .contains("platform-ops (admin) DELETE /v1/tables/auth.docs/pins/v1 -> 204")
-                .contains("unauthenticated (-) POST /v1/jobs -> 401")
+                .containsPattern("unauthenticated \\(-\\) POST /v1/jobs -> 401 request [0-9a-f-]{36}")
                 .doesNotContain(WRITER).doesNotContain(ADMIN).doesNotContain(READER);
     }
 }

@@ -7,7 +7,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import io.quarkus.security.identity.SecurityIdentity;
@@ -37,7 +36,7 @@ public class AuditLog {
         SecurityIdentity identity = routing.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
         String who = identity == null || identity.isAnonymous() ? "unauthenticated" : identity.getPrincipal().getName();
         String role = identity == null || identity.isAnonymous() ? "-" : Roles.ALL.stream().filter(identity::hasRole).reduce((low, high) -> high).orElse("-");
-        Object requestId = MDC.get("requestId");
+        Object requestId = request.getProperty(io.kiln.api.RequestIds.PROPERTY);
         LOG.infof("%s (%s) %s /%s -> %d request %s", who, role, method, request.getUriInfo().getPath().replaceFirst("^/", ""), response.getStatus(),
                 requestId == null ? "-" : requestId);
     }
