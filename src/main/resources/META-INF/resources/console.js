@@ -62,7 +62,7 @@ async function jobsPage() {
       + '<td class="state state-' + esc(job.state) + '">' + esc(job.state) + '</td>'
       + '<td><a href="#/table/' + esc(job.table) + '">' + esc(job.table) + '</a></td>'
       + '<td>' + esc(progress.phase || '') + ' <span class="bar"><span style="width:' + fraction + '%"></span></span> ' + fraction + '%</td>'
-      + '<td class="read">' + job.counts.read + '</td><td class="written">' + job.counts.written + '</td><td class="rejected">' + job.counts.rejected + '</td>'
+      + '<td class="read">' + job.counts.read + (job.counts.merged ? ' <span class="muted">(' + job.counts.merged + ' merged)</span>' : '') + '</td><td class="written">' + job.counts.written + '</td><td class="rejected">' + job.counts.rejected + '</td>'
       + '<td>' + reasons(job.rejectedByReason) + '</td>'
       + '<td>' + esc(job.submittedBy || '') + '</td><td>' + when(job.createdAt) + '</td></tr>';
   }).join('');

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -29,7 +31,8 @@ import io.kiln.api.auth.ApiKeys;
  * A real Kiln process listening on every interface with API keys from its environment, and its web
  * console driven in a real browser (Chromium, headless): without a key the console says so; with a
  * reader's key it lists the jobs with their counts and rejects, a table's snapshots, pins and check
- * metric plots, a snapshot's check results and lineage, and the rejects with their reasons.
+ * metric plots, a snapshot's check results and lineage, and the rejects with their reasons. The
+ * test saves a screenshot of each page in {@code target/console-screenshots}.
  */
 class ApiKeyConsoleIT {
     private static final String WRITER = "kiln_it-writer-0123456789abcdef";
@@ -43,6 +46,14 @@ class ApiKeyConsoleIT {
 
     private static String sha256(String key) {
         return HexFormat.of().formatHex(ApiKeys.sha256(key));
+    }
+
+    /** The console's main pages, as the browser drew them: {@code target/console-screenshots/<page>.png}. */
+    private static void screenshot(WebDriver driver, String page) throws java.io.IOException {
+        Path directory = Files.createDirectories(Path.of("target", "console-screenshots"));
+        byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+        assertThat(png).hasSizeGreaterThan(1000);
+        Files.write(directory.resolve(page + ".png"), png);
     }
 
     @Test
@@ -77,7 +88,7 @@ class ApiKeyConsoleIT {
             if (!browser) {
                 Assumptions.abort("no Chromium here (apt-get install chromium chromium-driver); the console was not driven");
             }
-            ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+            ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900",
                     "--user-data-dir=" + temp.resolve("chromium"));
             ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
             WebDriver driver = new ChromeDriver(service, options);
@@ -94,6 +105,7 @@ class ApiKeyConsoleIT {
                 assertThat(row.findElement(By.cssSelector(".written")).getText()).isEqualTo("344");
                 assertThat(row.findElement(By.cssSelector(".rejected")).getText()).isEqualTo("2");
                 assertThat(row.getText()).contains("join/duplicate-key 1").contains("join/unmatched-key 1").contains("airflow-etl");
+                screenshot(driver, "jobs");
 
                 row.findElement(By.linkText("zoo.penguins_geo")).click();
                 wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#snapshots tr.snapshot")));
@@ -103,11 +115,13 @@ class ApiKeyConsoleIT {
                 assertThat(published.getText()).contains("344");
                 assertThat(driver.findElements(By.cssSelector("#plots svg.plot polyline"))).as("a plot per check metric").isNotEmpty();
                 assertThat(driver.findElement(By.id("plots")).getText()).contains("read = written + rejected + merged · written");
+                screenshot(driver, "table");
 
                 published.findElement(By.tagName("a")).click();
                 wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#checks tr.check")));
                 assertThat(driver.findElement(By.id("checks")).getText()).contains("read = written + rejected + merged").contains("PASSED");
                 assertThat(driver.findElement(By.id("lineage")).getText()).contains("islands.csv");
+                screenshot(driver, "snapshot");
 
                 driver.get(kiln.url() + "/#/table/zoo.penguins_geo/rejects");
                 wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#rejects tr.reject")));
@@ -115,6 +129,7 @@ class ApiKeyConsoleIT {
                 driver.findElement(By.linkText("unmatched-key")).click();
                 wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#rejects tr.reject"), 1));
                 assertThat(driver.findElement(By.cssSelector("#rejects tr.reject")).getText()).contains("Atlantis").contains("record:4");
+                screenshot(driver, "rejects");
             }
             finally {
                 driver.quit();
