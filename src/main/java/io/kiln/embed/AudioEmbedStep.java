@@ -357,6 +357,13 @@ public final class AudioEmbedStep implements StepDefinition {
         /** Decodes and prepares at most {@code maxBatchSize} clips at a time, so a long list of rows never holds more than one batch of inputs. */
         @Override
         public List<Outcome> applyAll(List<Row> rows) {
+            long start = System.nanoTime();
+            List<Outcome> outcomes = embedAll(rows);
+            EmbeddingMetrics.record(encoder.provider, "audio", (int) rows.stream().filter(row -> row.value(inputColumn).isPresent()).count(), System.nanoTime() - start);
+            return outcomes;
+        }
+
+        private List<Outcome> embedAll(List<Row> rows) {
             Outcome[] outcomes = new Outcome[rows.size()];
             List<Integer> pending = new ArrayList<>(maxBatchSize);
             float[] batch = new float[Math.min(maxBatchSize, rows.size()) * clip.size()];

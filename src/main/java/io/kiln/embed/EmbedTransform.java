@@ -96,6 +96,19 @@ public final class EmbedTransform implements BatchTransform {
 
     @Override
     public List<Outcome> applyAll(List<Row> rows) {
+
+        long start = System.nanoTime();
+
+        List<Outcome> outcomes = embedAll(rows);
+
+        EmbeddingMetrics.record(provider(), "text", (int) rows.stream().filter(row -> row.value(inputColumn).isPresent()).count(), System.nanoTime() - start);
+
+        return outcomes;
+
+    }
+
+
+    private List<Outcome> embedAll(List<Row> rows) {
         List<String> texts = new ArrayList<>(rows.size());
         rows.forEach(row -> row.string(inputColumn).ifPresent(texts::add));
         List<Embedder.Embedding> embeddings = texts.isEmpty() ? List.of() : embedder.embed(texts, limits);

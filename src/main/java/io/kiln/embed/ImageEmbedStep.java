@@ -204,6 +204,19 @@ public final class ImageEmbedStep implements StepDefinition {
 
         @Override
         public List<Outcome> applyAll(List<Row> rows) {
+
+            long start = System.nanoTime();
+
+            List<Outcome> outcomes = embedAll(rows);
+
+            EmbeddingMetrics.record(encoder.provider, "image", (int) rows.stream().filter(row -> row.value(inputColumn).isPresent()).count(), System.nanoTime() - start);
+
+            return outcomes;
+
+        }
+
+
+        private List<Outcome> embedAll(List<Row> rows) {
             Outcome[] outcomes = new Outcome[rows.size()];
             List<Integer> pending = new ArrayList<>();
             List<float[]> inputs = new ArrayList<>();

@@ -123,6 +123,8 @@ public class JobService {
             metrics.liveJobs(state, () -> store.count(state));
         }
         metrics.gauge("kiln.check.engine.restarts", "Times the managed check engine was restarted", () -> checks.status().restarts());
+        // the provider a model would run on here, without loading a model (a CUDA machine says so when its first model loads)
+        metrics.embeddingProvider(io.kiln.embed.ExecutionProvider.CPU);
         LOG.infof("Kiln %s: catalog %s, warehouse %s, source roots %s", kilnVersion, catalogSettings.redactedJdbcUri(), catalogSettings.warehouse(), roots);
         recover();
     }

@@ -31,6 +31,13 @@ public class KilnMetrics {
         Gauge.builder("kiln.jobs", count).tag("state", state.name()).description("Jobs in this state now").register(registry);
     }
 
+    /** Makes the embedding series of {@code provider} visible before the first embedding (at zero), as dashboards expect. */
+    public void embeddingProvider(io.kiln.embed.ExecutionProvider provider) {
+        for (String modality : java.util.List.of("text", "image", "audio")) {
+            io.kiln.embed.EmbeddingMetrics.record(registry, provider, modality, 0, 0);
+        }
+    }
+
     /** Registers a gauge read at each scrape. */
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);

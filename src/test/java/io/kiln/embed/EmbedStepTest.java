@@ -58,6 +58,22 @@ class EmbedStepTest {
     }
 
     @Test
+    void embeddingThroughputIsCountedByExecutionProvider() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.Metrics.addRegistry(registry);
+        try {
+            BatchTransform transform = (BatchTransform) step.bind(Map.of("inputColumn", "caption"));
+            transform.applyAll(List.of(new Row("a", Map.of("caption", "A red kiln at dusk.")), new Row("b", Map.of("rank", 3)),
+                    new Row("c", Map.of("caption", "Clay, glaze, fire."))));
+            assertThat(registry.get("kiln.embedding.rows").tag("provider", "CPU").tag("modality", "text").counter().count()).isEqualTo(2.0);
+            assertThat(registry.get("kiln.embedding.seconds").tag("provider", "CPU").counter().count()).isPositive();
+        }
+        finally {
+            io.micrometer.core.instrument.Metrics.removeRegistry(registry);
+        }
+    }
+
+    @Test
     void inputColumnEmbedsThatColumnAndPassesOnARowWithoutIt() {
         BatchTransform transform = (BatchTransform) step.bind(Map.of("inputColumn", "caption"));
         assertThat(transform.reads()).containsExactly(io.kiln.transform.Column.string("caption", ""));
