@@ -170,7 +170,7 @@ class _TailReader:
 class Client:
     """A Kiln service at ``url`` (default ``$KILN_URL``, else http://localhost:8080).
 
-    ``api_key`` (default ``$KILN_API_KEY``) is sent as ``X-API-Key`` when set. ``timeout`` is in
+    ``api_key`` (default ``$KILN_API_KEY``) is sent as ``Authorization: Bearer <key>`` when set. ``timeout`` is in
     seconds, per socket operation (a long stream is fine as long as bytes keep coming).
     """
 
@@ -198,7 +198,7 @@ class Client:
         if content_type:
             request.add_header("Content-Type", content_type)
         if self.api_key:
-            request.add_header("X-API-Key", self.api_key)
+            request.add_header("Authorization", "Bearer " + self.api_key)
         for name, value in (headers or {}).items():
             request.add_header(name, value)
         try:

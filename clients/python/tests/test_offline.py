@@ -45,7 +45,7 @@ class OfflineTest(StandInServer, unittest.TestCase):
         self.assertEqual(resolution.raw["rowsPath"], ROWS_PATH)
         method, path, headers, body = self.server.requests[-1]
         self.assertEqual(headers["Content-Type"], "application/json")
-        self.assertEqual(headers["X-API-Key"], "secret")
+        self.assertEqual(headers["Authorization"], "Bearer secret")
         self.assertEqual(json.loads(body), {"table": "demo.docs", "pin": "p"})
 
     def test_api_key_defaults_to_the_environment_and_is_not_sent_when_unset(self):
@@ -53,7 +53,7 @@ class OfflineTest(StandInServer, unittest.TestCase):
             self.assertEqual(Client(self.url).api_key, "from-env")
         with mock.patch.dict(os.environ, {}, clear=True):
             Client(self.url).resolve({"table": "demo.docs", "pin": "p"})
-        self.assertNotIn("X-API-Key", self.server.requests[-1][2])
+        self.assertNotIn("Authorization", self.server.requests[-1][2])
 
     def test_resolve_yaml_sends_the_text_as_it_is(self):
         config = self.tmp / "train.yaml"

@@ -32,14 +32,22 @@ public class Exposure {
     String host;
 
     void onStart(@Observes StartupEvent event) {
-        check(host, config.authMode(), new ApiKeys(config.apiKeys()));
+        check(host, config.authMode(), new ApiKeys(config.apiKeys()), Authentication.tokenKeys());
+    }
+
+    static void check(String host, Optional<String> authMode, ApiKeys keys) {
+        check(host, authMode, keys, false);
     }
 
     /** Refuses (an exception saying why) to serve {@code host} as the auth configuration says; logs how clients are served. */
-    static void check(String host, Optional<String> authMode, ApiKeys keys) {
-        Authentication authentication = new Authentication(authMode, keys);
+    static void check(String host, Optional<String> authMode, ApiKeys keys, boolean tokenKeys) {
+        Authentication authentication = new Authentication(authMode, keys, tokenKeys);
         if (authentication.mode() == Authentication.Mode.API_KEY) {
             LOG.infof("Kiln listens on %s; every request needs one of its %d API keys (reader, writer or admin)", host, keys.size());
+            return;
+        }
+        if (authentication.mode() == Authentication.Mode.OIDC) {
+            LOG.infof("Kiln listens on %s; every request needs an OIDC bearer token that the identity provider signed, with a role (reader, writer or admin)", host);
             return;
         }
         if (isLoopback(host)) {

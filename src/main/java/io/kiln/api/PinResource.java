@@ -52,7 +52,7 @@ public class PinResource {
             @NotBlank(message = "is required") @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}", message = "must be 1-128 letters, digits, '.', '_' or '-'") String name,
             @NotNull(message = "is required") @Schema(type = SchemaType.STRING, format = "int64", description = "a string (a number is read too)") Long snapshotId,
             @NotBlank(message = "is required: say why this data is pinned") String reason,
-            @Schema(description = "who pins: with API keys, the key's name (leave it out); without authentication, required") String owner,
+            @Schema(description = "who pins: with API keys, the key's or token's name (leave it out); without authentication, required") String owner,
             @Positive(message = "must be positive") Integer retentionDays) {}
 
     @POST
@@ -74,10 +74,10 @@ public class PinResource {
         }
         // the owner is who calls, when Kiln knows: a key's name, never what the request says
         String owner = request.owner();
-        if (authentication.mode() == io.kiln.api.auth.Authentication.Mode.API_KEY) {
+        if (authentication.mode() != io.kiln.api.auth.Authentication.Mode.NONE) {
             String caller = identity.getPrincipal().getName();
             if (owner != null && !owner.equals(caller)) {
-                violations.add(new Violation("owner", "is who pins: " + caller + ", the API key's name; leave it out"));
+                violations.add(new Violation("owner", "is who pins: " + caller + ", who is authenticated; leave it out"));
             }
             owner = caller;
         }

@@ -17,8 +17,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 
-import io.kiln.error.ErrorCode;
-import io.kiln.error.KilnException;
 import io.kiln.source.InputChangedException;
 import io.kiln.source.ReadOptions;
 import io.kiln.source.RecordReader;
@@ -124,17 +122,13 @@ final class InputPasses {
                     }
                     batch = add(new Item(input, fileIndex, ordinal++, record), batch, work, consume, inFlight);
                 }
-                String sha256 = reader.finish();
-                if (!sha256.equals(input.sha256())) {
-                    throw new KilnException(ErrorCode.SOURCE_CHANGED, "Input " + input.file().uri() + " changed while the job read it (sha256 "
-                            + input.sha256() + " when planned, " + sha256 + " when read)");
-                }
+                InputPlan.checkRead(input, reader.finish());
             }
             catch (InputChangedException e) {
                 throw InputPlan.replaced(input.file(), e);
             }
             catch (IOException e) {
-                throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + input.file().uri() + ": " + e.getMessage(), e);
+                throw InputPlan.unreadable(input.file(), e);
             }
         }
         if (joined.isPresent()) {

@@ -123,6 +123,18 @@ final class InputPlan {
                 + "; nothing of it was read. Submit the job again to read what is there now");
     }
 
+    /** Fails the job when a file read whole did not have the sha256 it had when planned. */
+    static void checkRead(PlannedInput input, String sha256) {
+        if (!sha256.equals(input.sha256())) {
+            throw new KilnException(ErrorCode.SOURCE_CHANGED, "Input " + input.file().uri() + " changed while the job read it (sha256 "
+                    + input.sha256() + " when planned, " + sha256 + " when read)");
+        }
+    }
+
+    static KilnException unreadable(InputFile file, IOException e) {
+        return new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + file.uri() + ": " + e.getMessage(), e);
+    }
+
     /** The sha256 of an input now, as the manifest records it. */
     static String sha256Of(InputFile file) {
         try {

@@ -309,22 +309,7 @@ public final class JobBinder {
 
             @Override
             public Optional<io.kiln.transform.StepContext.TableRows> rows(String name, String reference, List<String> columns) {
-                Optional<Table> table = loadTable(name);
-                Optional<org.apache.iceberg.Snapshot> snapshot = table.flatMap(loaded -> published(loaded, reference));
-                if (snapshot.isEmpty()) {
-                    return Optional.empty();
-                }
-                Table loaded = table.get();
-                org.apache.iceberg.Schema schema = loaded.schemas().get(snapshot.get().schemaId());
-                List<String> read = new ArrayList<>();
-                read.add(TableLayout.ID.name());
-                columns.stream().filter(column -> !read.contains(column)).forEach(read::add);
-                if (read.stream().anyMatch(column -> schema.findField(column) == null)) {
-                    return Optional.empty();
-                }
-                long snapshotId = snapshot.get().snapshotId();
-                return Optional.of(new io.kiln.transform.StepContext.TableRows(name, loaded.uuid().toString(), snapshotId, snapshot.get().summary(), read,
-                        consumer -> io.kiln.read.SnapshotRows.forEach(name, loaded, snapshotId, read, consumer)));
+                return lookupTable(name, reference, columns).map(Unification.LookupTable::rows).filter(rows -> rows.columns().containsAll(columns));
             }
 
             @Override

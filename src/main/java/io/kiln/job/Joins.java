@@ -220,17 +220,13 @@ final class Joins {
                         break;
                     }
                 }
-                String sha256 = reader.finish();
-                if (!sha256.equals(input.sha256())) {
-                    throw new KilnException(ErrorCode.SOURCE_CHANGED, "Input " + input.file().uri() + " changed while the job read it (sha256 "
-                            + input.sha256() + " when planned, " + sha256 + " when read)");
-                }
+                InputPlan.checkRead(input, reader.finish());
             }
             catch (InputChangedException e) {
                 throw InputPlan.replaced(input.file(), e);
             }
             catch (IOException e) {
-                throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + input.file().uri() + ": " + e.getMessage(), e);
+                throw InputPlan.unreadable(input.file(), e);
             }
         }
 

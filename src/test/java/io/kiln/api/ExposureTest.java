@@ -27,8 +27,10 @@ class ExposureTest {
     @Test
     void anExplicitNoneServesEveryInterfaceAndAnUnknownModeIsRefused() {
         assertThatCode(() -> Exposure.check("0.0.0.0", Optional.of("none"), NO_KEYS)).doesNotThrowAnyException();
-        assertThatThrownBy(() -> Exposure.check("127.0.0.1", Optional.of("oidc"), NO_KEYS)).hasMessageContaining("kiln.auth.mode must be api-key or none");
+        assertThatThrownBy(() -> Exposure.check("127.0.0.1", Optional.of("ldap"), NO_KEYS)).hasMessageContaining("kiln.auth.mode must be api-key, oidc or none");
         assertThatThrownBy(() -> Exposure.check("127.0.0.1", Optional.of("api-key"), NO_KEYS)).hasMessageContaining("needs at least one key");
+        assertThatThrownBy(() -> Exposure.check("0.0.0.0", Optional.of("oidc"), NO_KEYS, false)).hasMessageContaining("mp.jwt.verify.publickey.location");
+        assertThatCode(() -> Exposure.check("0.0.0.0", Optional.of("oidc"), NO_KEYS, true)).doesNotThrowAnyException();
     }
 
     @Test

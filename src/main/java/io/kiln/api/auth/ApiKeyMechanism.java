@@ -3,7 +3,6 @@ package io.kiln.api.auth;
 import java.util.Optional;
 import java.util.Set;
 
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -25,7 +24,6 @@ import io.vertx.ext.web.RoutingContext;
  * every request is {@value #ANONYMOUS}, with every role.
  */
 @ApplicationScoped
-@Priority(1)
 public class ApiKeyMechanism implements HttpAuthenticationMechanism {
     public static final String ANONYMOUS = "anonymous";
     public static final String KEY_HEADER = "X-Kiln-Api-Key";
@@ -36,6 +34,10 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
+        if (authentication.mode() == Authentication.Mode.OIDC) {
+            // SmallRye JWT's mechanism verifies the bearer token
+            return Uni.createFrom().nullItem();
+        }
         if (authentication.mode() == Authentication.Mode.NONE) {
             return Uni.createFrom().item(QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(ANONYMOUS)).addRoles(Set.copyOf(Roles.ALL)).build());
         }
@@ -61,6 +63,12 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
         return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"kiln\""));
+    }
+
+    /** Before SmallRye JWT's mechanism, which would take an API key for a token it cannot verify. */
+    @Override
+    public int getPriority() {
+        return DEFAULT_PRIORITY + 100;
     }
 
     @Override
