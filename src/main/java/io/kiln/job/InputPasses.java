@@ -91,8 +91,7 @@ final class InputPasses {
      * lookup files' rejects come after the last record; the pass's joins are returned, empty without.
      */
     <T> Optional<Joins.Pass> pass(LongConsumer bytesRead, Function<List<Item>, T> work, Consumer<T> consume) {
-        Deque<Future<T>> inFlight = new ArrayDeque<>();
-        List<Item> batch = new ArrayList<>(batchSize);
+        Feeder<T> feeder = new Feeder<>(work, consume);
         List<InputPlan.PlannedInput> inputs = plan.inputs();
         Optional<Joins.Pass> joined = joins.isEmpty() ? Optional.empty() : Optional.of(joins.open(plan, options, bytesRead));
         for (int fileIndex = 0; fileIndex < inputs.size(); fileIndex++) {
@@ -100,65 +99,94 @@ final class InputPasses {
             if (joined.isPresent() && joins.isLookup(input.file())) {
                 continue;
             }
-            try (RecordReader reader = open(input, bytesRead)) {
-                long ordinal = 0;
-                boolean more = true;
-                while (more) {
-                    SourceRecord record;
-                    try {
-                        Optional<SourceRecord> next = reader.next();
-                        if (next.isEmpty()) {
-                            break;
-                        }
-                        record = next.get();
-                    }
-                    catch (UnreadableInputException e) {
-                        // the rest of the file cannot be decoded: one reject for it, and the file ends here
-                        record = unreadable(e, ordinal);
-                        more = false;
-                    }
-                    if (joined.isPresent()) {
-                        record = joined.get().apply(record);
-                    }
-                    batch = add(new Item(input, fileIndex, ordinal++, record), batch, work, consume, inFlight);
-                }
-                InputPlan.checkRead(input, reader.finish());
-            }
-            catch (InputChangedException e) {
-                throw InputPlan.replaced(input.file(), e);
-            }
-            catch (IOException e) {
-                throw InputPlan.unreadable(input.file(), e);
-            }
+            int index = fileIndex;
+            readWhole(input, () -> open(input, bytesRead),
+                    (record, ordinal) -> feeder.add(new Item(input, index, ordinal, joined.isPresent() ? joined.get().apply(record) : record)));
         }
-        if (joined.isPresent()) {
-            for (Item item : joined.get().leftovers()) {
-                batch = add(item, batch, work, consume, inFlight);
-            }
-        }
-        if (!batch.isEmpty()) {
-            submit(work, batch, inFlight);
-        }
-        while (!inFlight.isEmpty()) {
-            consume.accept(await(inFlight.removeFirst()));
-        }
+        joined.ifPresent(pass -> pass.leftovers().forEach(feeder::add));
+        feeder.finish();
         return joined;
     }
 
-    /** Adds an item to the batch; a full batch is submitted (and the oldest results consumed while too many are in flight): the batch to add to next. */
-    private <T> List<Item> add(Item item, List<Item> batch, Function<List<Item>, T> work, Consumer<T> consume, Deque<Future<T>> inFlight) {
-        batch.add(item);
-        if (batch.size() < batchSize) {
-            return batch;
+    /** Opens a reader; may fail reading. */
+    @FunctionalInterface
+    interface Opener {
+        RecordReader open() throws IOException;
+    }
+
+    /** Takes each record of a file with its ordinal. */
+    @FunctionalInterface
+    interface RecordSink {
+        void accept(SourceRecord record, long ordinal);
+    }
+
+    /**
+     * Reads a planned input whole: every record in order, the rest of a file that cannot be decoded as
+     * one last reject; then fails the job unless the bytes read had the sha256 planned.
+     */
+    static void readWhole(InputPlan.PlannedInput input, Opener opener, RecordSink sink) {
+        try (RecordReader reader = opener.open()) {
+            long ordinal = 0;
+            while (true) {
+                Optional<SourceRecord> next;
+                try {
+                    next = reader.next();
+                }
+                catch (UnreadableInputException e) {
+                    // the rest of the file cannot be decoded: one reject for it, and the file ends here
+                    sink.accept(unreadable(e, ordinal), ordinal);
+                    break;
+                }
+                if (next.isEmpty()) {
+                    break;
+                }
+                sink.accept(next.get(), ordinal++);
+            }
+            InputPlan.checkRead(input, reader.finish());
         }
-        if (cancelled.getAsBoolean()) {
-            throw new IngestPipeline.CancelledException();
+        catch (InputChangedException e) {
+            throw InputPlan.replaced(input.file(), e);
         }
-        submit(work, batch, inFlight);
-        while (inFlight.size() > 2 * threads) {
-            consume.accept(await(inFlight.removeFirst()));
+        catch (IOException e) {
+            throw InputPlan.unreadable(input.file(), e);
         }
-        return new ArrayList<>(batchSize);
+    }
+
+    /** Batches items for the executor, at most {@code 2 x threads} batches in flight, their results consumed in input order. */
+    private final class Feeder<T> {
+        private final Function<List<Item>, T> work;
+        private final Consumer<T> consume;
+        private final Deque<Future<T>> inFlight = new ArrayDeque<>();
+        private List<Item> batch = new ArrayList<>(batchSize);
+
+        Feeder(Function<List<Item>, T> work, Consumer<T> consume) {
+            this.work = work;
+            this.consume = consume;
+        }
+
+        void add(Item item) {
+            batch.add(item);
+            if (batch.size() < batchSize) {
+                return;
+            }
+            if (cancelled.getAsBoolean()) {
+                throw new IngestPipeline.CancelledException();
+            }
+            submit(work, batch, inFlight);
+            batch = new ArrayList<>(batchSize);
+            while (inFlight.size() > 2 * threads) {
+                consume.accept(await(inFlight.removeFirst()));
+            }
+        }
+
+        void finish() {
+            if (!batch.isEmpty()) {
+                submit(work, batch, inFlight);
+            }
+            while (!inFlight.isEmpty()) {
+                consume.accept(await(inFlight.removeFirst()));
+            }
+        }
     }
 
     /** The position of the reject for the part of a file that could not be decoded. */

@@ -2,7 +2,6 @@ package io.kiln.job;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,13 +16,10 @@ import java.util.function.LongConsumer;
 
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
-import io.kiln.source.InputChangedException;
 import io.kiln.source.InputFile;
 import io.kiln.source.ReadOptions;
-import io.kiln.source.RecordReader;
 import io.kiln.source.SourceFormat;
 import io.kiln.source.SourceRecord;
-import io.kiln.source.UnreadableInputException;
 import io.kiln.transform.Column;
 import io.kiln.transform.DataType;
 import io.kiln.transform.Row;
@@ -191,43 +187,15 @@ final class Joins {
 
         void read(InputPlan.PlannedInput input, int fileIndex, FileSide side, ReadOptions limits, LongConsumer bytesRead) {
             ReadOptions options = side.options().withLimits(limits.maxRecordBytes(), limits.documentLimits());
-            try (RecordReader reader = side.format().open(input.file(), input.sha256(), options, bytesRead)) {
-                long ordinal = 0;
-                while (true) {
-                    SourceRecord record;
-                    boolean more = true;
-                    try {
-                        Optional<SourceRecord> next = reader.next();
-                        if (next.isEmpty()) {
-                            break;
-                        }
-                        record = next.get();
-                    }
-                    catch (UnreadableInputException e) {
-                        record = new SourceRecord.Malformed(InputPasses.UNREADABLE_POSITION, e.reason(), e.getMessage() + "; " + lookup.describe()
-                                + " read " + ordinal + " records of the file before it", "");
-                        more = false;
-                    }
-                    long at = ordinal++;
-                    count();
-                    if (record instanceof SourceRecord.Parsed parsed) {
-                        add(new Entry(input, fileIndex, at, parsed.position(), parsed.row()));
-                    }
-                    else {
-                        rejects.add(new InputPasses.Item(input, fileIndex, at, record));
-                    }
-                    if (!more) {
-                        break;
-                    }
+            InputPasses.readWhole(input, () -> side.format().open(input.file(), input.sha256(), options, bytesRead), (record, ordinal) -> {
+                count();
+                if (record instanceof SourceRecord.Parsed parsed) {
+                    add(new Entry(input, fileIndex, ordinal, parsed.position(), parsed.row()));
                 }
-                InputPlan.checkRead(input, reader.finish());
-            }
-            catch (InputChangedException e) {
-                throw InputPlan.replaced(input.file(), e);
-            }
-            catch (IOException e) {
-                throw InputPlan.unreadable(input.file(), e);
-            }
+                else {
+                    rejects.add(new InputPasses.Item(input, fileIndex, ordinal, record));
+                }
+            });
         }
 
         void read(StepContext.TableRows rows) {

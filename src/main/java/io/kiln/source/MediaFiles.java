@@ -34,26 +34,7 @@ public record MediaFiles(String column, String into, SourceResolver sources) {
     /** The records of {@code reader} (reading {@code manifest}) with their files loaded. */
     public RecordReader wrap(RecordReader reader, InputFile manifest) {
         Path folder = manifest.path().toAbsolutePath().getParent();
-        return new RecordReader() {
-            @Override
-            public Optional<SourceRecord> next() throws IOException {
-                Optional<SourceRecord> next = reader.next();
-                if (next.isEmpty() || !(next.get() instanceof SourceRecord.Parsed parsed)) {
-                    return next;
-                }
-                return Optional.of(load(parsed, folder));
-            }
-
-            @Override
-            public String finish() throws IOException {
-                return reader.finish();
-            }
-
-            @Override
-            public void close() throws IOException {
-                reader.close();
-            }
-        };
+        return reader.mapParsed(parsed -> load(parsed, folder));
     }
 
     private SourceRecord load(SourceRecord.Parsed parsed, Path folder) throws IOException {

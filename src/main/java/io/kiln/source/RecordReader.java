@@ -17,4 +17,32 @@ public interface RecordReader extends AutoCloseable {
 
     @Override
     void close() throws IOException;
+
+    /** Turns a parsed record into another record (a row with more, or a reject). */
+    @FunctionalInterface
+    interface ParsedMapper {
+        SourceRecord map(SourceRecord.Parsed parsed) throws IOException;
+    }
+
+    /** This reader with each parsed record replaced by what {@code mapper} makes of it; malformed records pass as they are. */
+    default RecordReader mapParsed(ParsedMapper mapper) {
+        RecordReader reader = this;
+        return new RecordReader() {
+            @Override
+            public Optional<SourceRecord> next() throws IOException {
+                Optional<SourceRecord> next = reader.next();
+                return next.isPresent() && next.get() instanceof SourceRecord.Parsed parsed ? Optional.of(mapper.map(parsed)) : next;
+            }
+
+            @Override
+            public String finish() throws IOException {
+                return reader.finish();
+            }
+
+            @Override
+            public void close() throws IOException {
+                reader.close();
+            }
+        };
+    }
 }

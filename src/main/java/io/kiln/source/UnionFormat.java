@@ -173,26 +173,7 @@ public final class UnionFormat implements SourceFormat {
         ReadOptions memberOptions = member.options().withLimits(options.maxRecordBytes(), options.documentLimits());
         RecordReader opened = member.format().open(file, sha256, memberOptions, bytesRead);
         RecordReader reader = memberOptions.media().isPresent() ? memberOptions.media().get().wrap(opened, file) : opened;
-        return new RecordReader() {
-            @Override
-            public Optional<SourceRecord> next() throws IOException {
-                Optional<SourceRecord> next = reader.next();
-                if (next.isPresent() && next.get() instanceof SourceRecord.Parsed parsed) {
-                    return Optional.of(new SourceRecord.Parsed(unified(member, parsed.row()), parsed.position()));
-                }
-                return next;
-            }
-
-            @Override
-            public String finish() throws IOException {
-                return reader.finish();
-            }
-
-            @Override
-            public void close() throws IOException {
-                reader.close();
-            }
-        };
+        return reader.mapParsed(parsed -> new SourceRecord.Parsed(unified(member, parsed.row()), parsed.position()));
     }
 
     /** A member's row under the union's names and types; the widenings {@link #unify} allows cannot fail. */
