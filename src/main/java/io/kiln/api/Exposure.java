@@ -2,7 +2,6 @@ package io.kiln.api;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -11,8 +10,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.kiln.KilnConfig;
-import io.kiln.api.auth.ApiKeys;
 import io.kiln.api.auth.Authentication;
 import io.quarkus.runtime.StartupEvent;
 
@@ -27,23 +24,18 @@ public class Exposure {
     private static final Logger LOG = Logger.getLogger(Exposure.class);
 
     @Inject
-    KilnConfig config;
+    Authentication authentication;
     @ConfigProperty(name = "quarkus.http.host", defaultValue = "127.0.0.1")
     String host;
 
     void onStart(@Observes StartupEvent event) {
-        check(host, config.authMode(), new ApiKeys(config.apiKeys()), Authentication.tokenKeys());
-    }
-
-    static void check(String host, Optional<String> authMode, ApiKeys keys) {
-        check(host, authMode, keys, false);
+        check(host, authentication);
     }
 
     /** Refuses (an exception saying why) to serve {@code host} as the auth configuration says; logs how clients are served. */
-    static void check(String host, Optional<String> authMode, ApiKeys keys, boolean tokenKeys) {
-        Authentication authentication = new Authentication(authMode, keys, tokenKeys);
+    static void check(String host, Authentication authentication) {
         if (authentication.mode() == Authentication.Mode.API_KEY) {
-            LOG.infof("Kiln listens on %s; every request needs one of its %d API keys (reader, writer or admin)", host, keys.size());
+            LOG.infof("Kiln listens on %s; every request needs one of its %d API keys (reader, writer or admin)", host, authentication.keys().size());
             return;
         }
         if (authentication.mode() == Authentication.Mode.OIDC) {

@@ -309,7 +309,7 @@ public final class JobBinder {
 
             @Override
             public Optional<io.kiln.transform.StepContext.TableRows> rows(String name, String reference, List<String> columns) {
-                return lookupTable(name, reference, columns).map(Unification.LookupTable::rows).filter(rows -> rows.columns().containsAll(columns));
+                return lookupTable(name, reference).map(table -> table.rows(columns)).filter(rows -> rows.columns().containsAll(columns));
             }
 
             @Override
@@ -405,10 +405,10 @@ public final class JobBinder {
     }
 
     /**
-     * A published table a join looks up, at a pin or snapshot id: its columns but the lineage, and its
-     * rows with {@code columns} (none but the id when empty). Empty when there is no such table or snapshot.
+     * A published table at a pin or snapshot id, loaded once: its columns but the lineage, and a reader
+     * of its rows. Empty when there is no such table or snapshot.
      */
-    private Optional<Unification.LookupTable> lookupTable(String name, String reference, List<String> columns) {
+    private Optional<Unification.LookupTable> lookupTable(String name, String reference) {
         Optional<Table> table = loadTable(name);
         Optional<org.apache.iceberg.Snapshot> snapshot = table.flatMap(loaded -> published(loaded, reference));
         if (snapshot.isEmpty()) {
@@ -423,12 +423,14 @@ public final class JobBinder {
                         .ifPresent(type -> types.put(field.name(), new Column(field.name(), type, field.isRequired(), field.doc() == null ? "" : field.doc())));
             }
         }
-        List<String> read = new ArrayList<>();
-        read.add(TableLayout.ID.name());
-        columns.stream().filter(column -> !read.contains(column) && types.containsKey(column)).forEach(read::add);
         long snapshotId = snapshot.get().snapshotId();
-        return Optional.of(new Unification.LookupTable(new io.kiln.transform.StepContext.TableRows(name, loaded.uuid().toString(), snapshotId,
-                snapshot.get().summary(), read, consumer -> io.kiln.read.SnapshotRows.forEach(name, loaded, snapshotId, read, consumer)), types));
+        return Optional.of(new Unification.LookupTable(snapshotId, types, columns -> {
+            List<String> read = new ArrayList<>();
+            read.add(TableLayout.ID.name());
+            columns.stream().filter(column -> !read.contains(column) && types.containsKey(column)).forEach(read::add);
+            return new io.kiln.transform.StepContext.TableRows(name, loaded.uuid().toString(), snapshotId, snapshot.get().summary(), read,
+                    consumer -> io.kiln.read.SnapshotRows.forEach(name, loaded, snapshotId, read, consumer));
+        }));
     }
 
     /** The table named {@code name}, or empty when there is none (or the name is not a table's). */

@@ -34,13 +34,17 @@ import io.kiln.transform.StepContext;
 final class Unification {
     private Unification() {}
 
-    /** A published table a join reads: its rows (the id first), and every column's type. */
-    record LookupTable(StepContext.TableRows rows, Map<String, Column> columns) {}
+    /** A published table at one snapshot: every column's type, and its rows with the id and the columns asked for. */
+    record LookupTable(long snapshotId, Map<String, Column> columns, java.util.function.Function<List<String>, StepContext.TableRows> reader) {
+        StepContext.TableRows rows(List<String> wanted) {
+            return reader.apply(wanted);
+        }
+    }
 
-    /** Finds a published table at a pin or snapshot id, reading {@code columns} (all of its own when empty). */
+    /** Finds a published table at a pin or snapshot id. */
     @FunctionalInterface
     interface Tables {
-        Optional<LookupTable> find(String table, String reference, List<String> columns);
+        Optional<LookupTable> find(String table, String reference);
     }
 
     /** The rows' source as one bound source (its declared columns include what the joins add), the joins, and the URI the summary names. */
@@ -273,16 +277,16 @@ final class Unification {
                     continue;
                 }
                 String reference = spec.pin() != null ? spec.pin() : Long.toString(spec.snapshot());
-                table = tables.find(spec.table(), reference, List.of());
+                table = tables.find(spec.table(), reference);
                 if (table.isEmpty()) {
                     violations.add(new Violation(path + (spec.pin() != null ? ".pin" : ".snapshot"), "table " + spec.table() + " has no published snapshot "
                             + (spec.pin() != null ? "or pin '" + spec.pin() + "'" : spec.snapshot())));
                     continue;
                 }
                 table.get().columns().forEach((column, type) -> lookupColumns.put(column, type));
-                name = spec.table() + "@" + table.get().rows().snapshotId();
+                name = spec.table() + "@" + table.get().snapshotId();
                 recipe.put("table", spec.table());
-                recipe.put("snapshot", table.get().rows().snapshotId());
+                recipe.put("snapshot", table.get().snapshotId());
             }
             if (on.isEmpty()) {
                 continue;
@@ -346,7 +350,7 @@ final class Unification {
             if (table.isPresent()) {
                 List<String> columns = new ArrayList<>(lookupKeys);
                 output.keySet().stream().filter(column -> !columns.contains(column)).forEach(columns::add);
-                tableRows = tables.find(spec.table(), Long.toString(table.get().rows().snapshotId()), columns).map(LookupTable::rows);
+                tableRows = Optional.of(table.get().rows(columns));
             }
             Joins.Duplicates duplicates = spec.duplicates() == null ? Joins.Duplicates.REJECT
                     : Joins.Duplicates.valueOf(spec.duplicates().toUpperCase(java.util.Locale.ROOT));

@@ -10,8 +10,15 @@ public interface StepDefinition {
     /** The step's name and its current version: bump the version when its output may change. */
     StepId id();
 
-    /** @throws InvalidStepParameterException naming the parameter that is wrong */
-    Transform bind(Map<String, Object> parameters);
+    /**
+     * Binds without the service ({@link StepContext#none()}). A step overrides this one or
+     * {@link #bind(Map, StepContext)}, the one that holds its binding; each default calls the other.
+     *
+     * @throws InvalidStepParameterException naming the parameter that is wrong
+     */
+    default Transform bind(Map<String, Object> parameters) {
+        return bind(parameters, StepContext.none());
+    }
 
     /**
      * Binds with what the service provides ({@link StepContext}); steps that need no key and no

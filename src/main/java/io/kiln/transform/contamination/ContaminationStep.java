@@ -88,11 +88,6 @@ public final class ContaminationStep implements StepDefinition {
     }
 
     @Override
-    public Transform bind(Map<String, Object> parameters) {
-        return bind(parameters, StepContext.none());
-    }
-
-    @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, PARAMETERS);
         String column = StepParameters.column(parameters, "column");

@@ -68,11 +68,6 @@ public final class LabelStep implements StepDefinition {
     }
 
     @Override
-    public Transform bind(Map<String, Object> parameters) {
-        return bind(parameters, StepContext.none());
-    }
-
-    @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, Set.of("labels", "functions", "model", "gold", "unlabeled"));
         List<String> labels = StepParameters.strings(parameters, "labels", List.of());
@@ -392,8 +387,6 @@ public final class LabelStep implements StepDefinition {
         return new Gold.FromTable(labels.byId());
     }
 
-
-
     private record Labeler(List<String> labels, List<LabelingFunction> functions, String modelType, int iterations, Gold gold, boolean drop,
             Map<String, String> fingerprint) implements FittedStep {
         @Override
@@ -440,7 +433,6 @@ public final class LabelStep implements StepDefinition {
                     Column.optional("label_confidence", DataType.DOUBLE, "the label model's probability of its label"),
                     Column.intList("label_votes", "each labeling function's vote (the index of its label, -1 to abstain), functions in id order"));
         }
-
 
         int[] votes(Row row) {
             int[] votes = new int[functions.size()];

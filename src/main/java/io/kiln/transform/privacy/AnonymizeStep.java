@@ -78,11 +78,6 @@ public final class AnonymizeStep implements StepDefinition {
     }
 
     @Override
-    public Transform bind(Map<String, Object> parameters) {
-        return bind(parameters, StepContext.none());
-    }
-
-    @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, Set.of("columns", "k", "diversity", "maxSuppression", "keyId", "levels", "levelsFrom"));
         if (!(parameters.get("columns") instanceof Map<?, ?> columns) || columns.isEmpty()) {
@@ -198,8 +193,6 @@ public final class AnonymizeStep implements StepDefinition {
             throw new InvalidStepParameterException("levelsFrom", "the snapshot's " + LEVELS + " is not a JSON object: " + json);
         }
     }
-
-
 
     private static List<Integer> levels(Object value, Map<String, Hierarchy> quasiIdentifiers, String field) {
         if (!(value instanceof Map<?, ?> given)) {
@@ -458,7 +451,6 @@ public final class AnonymizeStep implements StepDefinition {
         public Set<String> removes() {
             return dropped;
         }
-
 
         /** The exact quasi-identifier values and the sensitive value, or null for a row a hierarchy cannot place (apply rejects it). */
         @Override

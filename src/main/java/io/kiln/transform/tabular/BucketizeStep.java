@@ -57,11 +57,6 @@ public final class BucketizeStep implements StepDefinition {
     }
 
     @Override
-    public Transform bind(Map<String, Object> parameters) {
-        return bind(parameters, StepContext.none());
-    }
-
-    @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         boolean clip = id.name().equals("clip");
         StepParameters.requireOnly(parameters, clip ? Set.of("column", "min", "max", "quantiles", "into", "fitFrom") : Set.of("column", "edges", "quantiles", "into", "fitFrom"));

@@ -49,11 +49,6 @@ public final class EncodeStep implements StepDefinition {
     }
 
     @Override
-    public Transform bind(Map<String, Object> parameters) {
-        return bind(parameters, StepContext.none());
-    }
-
-    @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, Set.of("column", "method", "maxCategories", "buckets", "seed", "into", "fitFrom"));
         String column = ScaleStep.Features.requiredColumn(parameters, "the categorical column to encode");

@@ -33,11 +33,6 @@ public final class FilterStep implements StepDefinition {
     }
 
     @Override
-    public Transform bind(Map<String, Object> parameters) {
-        return bind(parameters, StepContext.none());
-    }
-
-    @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, Set.of("drop", "keep", "reason"));
         if (parameters.containsKey("drop") == parameters.containsKey("keep")) {

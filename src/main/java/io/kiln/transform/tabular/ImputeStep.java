@@ -47,11 +47,6 @@ public final class ImputeStep implements StepDefinition {
     }
 
     @Override
-    public Transform bind(Map<String, Object> parameters) {
-        return bind(parameters, StepContext.none());
-    }
-
-    @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, Set.of("column", "strategy", "value", "indicator", "groupBy", "into", "fitFrom"));
         String column = ScaleStep.Features.requiredColumn(parameters, "the column whose missing values to fill");

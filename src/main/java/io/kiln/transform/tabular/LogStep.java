@@ -33,11 +33,6 @@ public final class LogStep implements StepDefinition {
     }
 
     @Override
-    public Transform bind(Map<String, Object> parameters) {
-        return bind(parameters, StepContext.none());
-    }
-
-    @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, Set.of("column", "function", "outOfDomain", "into"));
         String column = ScaleStep.Features.requiredColumn(parameters, "the numeric column to take the logarithm of");

@@ -49,11 +49,6 @@ public final class ScaleStep implements StepDefinition {
     }
 
     @Override
-    public Transform bind(Map<String, Object> parameters) {
-        return bind(parameters, StepContext.none());
-    }
-
-    @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, Set.of("column", "method", "groupBy", "into", "fitFrom"));
         String column = Features.requiredColumn(parameters, "the numeric column to scale");

@@ -31,11 +31,6 @@ public final class SelectStep implements StepDefinition {
     }
 
     @Override
-    public Transform bind(Map<String, Object> parameters) {
-        return bind(parameters, StepContext.none());
-    }
-
-    @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
         StepParameters.requireOnly(parameters, Set.of("columns", "drop"));
         if (parameters.containsKey("columns") == parameters.containsKey("drop")) {
