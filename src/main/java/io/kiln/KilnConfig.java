@@ -93,6 +93,17 @@ public interface KilnConfig {
     @WithDefault("134217728")
     long targetFileSizeBytes();
 
+    /**
+     * The zstd level of the Parquet files of tables Kiln creates (their {@code write.parquet.compression-level}
+     * property, which a table keeps and which decides for every later write to it): 1 to 22; higher is
+     * smaller and slower (BENCHMARKS.md measures 1 against 3).
+     */
+    @WithName("zstd-level")
+    @WithDefault("3")
+    @jakarta.validation.constraints.Min(1)
+    @jakarta.validation.constraints.Max(22)
+    int zstdLevel();
+
     /** The catalog name under which Trino reads Kiln's tables, used in the SQL the API hands out; default the catalog name. */
     @WithName("trino.catalog")
     Optional<String> trinoCatalog();

@@ -77,16 +77,27 @@ public final class IngestPipeline {
         this.settings = requireNonNull(settings, "settings is null");
     }
 
-    /** How a pipeline runs; none of these may change what it writes. */
-    public record Settings(int threads, int batchSize, int maxRecordBytes, long targetFileSizeBytes, String kilnVersion, DocumentLimits documentLimits) {
+    /**
+     * How a pipeline runs; none of these may change the rows it writes. {@code zstdLevel}: the compression level of
+     * the tables it creates (their files' size, not their rows).
+     */
+    public record Settings(int threads, int batchSize, int maxRecordBytes, long targetFileSizeBytes, String kilnVersion, DocumentLimits documentLimits,
+            int zstdLevel) {
         public Settings(int threads, int batchSize, int maxRecordBytes, long targetFileSizeBytes, String kilnVersion) {
             this(threads, batchSize, maxRecordBytes, targetFileSizeBytes, kilnVersion, DocumentLimits.defaults(maxRecordBytes));
+        }
+
+        public Settings(int threads, int batchSize, int maxRecordBytes, long targetFileSizeBytes, String kilnVersion, DocumentLimits documentLimits) {
+            this(threads, batchSize, maxRecordBytes, targetFileSizeBytes, kilnVersion, documentLimits, TableLayout.DEFAULT_ZSTD_LEVEL);
         }
 
         public Settings {
             requireNonNull(documentLimits, "documentLimits is null");
             if (threads < 1 || batchSize < 1 || maxRecordBytes < 1 || targetFileSizeBytes < 1) {
                 throw new IllegalArgumentException("threads, batch size, record and file sizes must be positive");
+            }
+            if (zstdLevel < 1 || zstdLevel > 22) {
+                throw new IllegalArgumentException("zstd level must be 1 to 22, was " + zstdLevel);
             }
             requireNonNull(kilnVersion, "kilnVersion is null");
         }
@@ -127,9 +138,11 @@ public final class IngestPipeline {
         InputPlan plan = InputPlan.of(job.inputs(), progress, cancelled);
         List<Column> columns = job.tableColumns();
         Table table = publisher.loadOrCreate(job.table(), IcebergTypes.schema(columns),
-                TableLayout.properties(settings.targetFileSizeBytes(), job.typed() || job.format().typing() == SourceFormat.Typing.FILE ? "rows" : "text"));
+                TableLayout.properties(settings.targetFileSizeBytes(), job.typed() || job.format().typing() == SourceFormat.Typing.FILE ? "rows" : "text",
+                        settings.zstdLevel()));
         table = publisher.ensureSchema(table, columns, job.chain().tableProperties());
-        Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS, TableLayout.properties(settings.targetFileSizeBytes()));
+        Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS,
+                TableLayout.properties(settings.targetFileSizeBytes(), "text", settings.zstdLevel()));
 
         // rejects of published jobs that have not joined main do now: this job's own, if its rows were
         // published before the service stopped, and any whose merge failed after their publish

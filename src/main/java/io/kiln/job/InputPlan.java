@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 
 import org.apache.iceberg.Table;
 
@@ -19,13 +20,16 @@ import io.kiln.error.KilnException;
 import io.kiln.lake.ContentDigest;
 import io.kiln.lake.SummaryJson;
 import io.kiln.lake.TableLayout;
+import io.kiln.source.ContentChangedException;
 import io.kiln.source.HashingInput;
 import io.kiln.source.InputChangedException;
 import io.kiln.source.InputFile;
 
 /**
- * The plan of a job: every input file hashed before any is read, so that the job reads exactly
- * what it planned (a file that changes while it is read fails the job), and the input manifest and
+ * The plan of a job: its input files as listed when it starts, each hashed once, when the job first
+ * reads it ({@link PlannedInput#toRead()}), so that the job reads exactly what it hashed: a file
+ * whose size, modification time or file key change while the job reads it, or whose reader sees
+ * another number of bytes, fails the job ({@code SOURCE_CHANGED}). Also the input manifest and
  * digest that the snapshot summary records. Files are opened where the job was bound to them
  * ({@link InputFile#open()}): one replaced since, by a symbolic link or another file, fails the job
  * ({@code SOURCE_CHANGED}) before anything of it is read.
@@ -42,36 +46,71 @@ final class InputPlan {
         this.inputs = List.copyOf(inputs);
     }
 
-    /** An input file and the sha256 it had when the job was planned. */
-    record PlannedInput(InputFile file, String sha256) {
-        PlannedInput {
-            requireNonNull(file, "file is null");
-            requireNonNull(sha256, "sha256 is null");
+    /**
+     * An input file of the plan. It is hashed once, on the thread that first reads it or asks for its
+     * sha256 (the job's reading thread, before any of its records); every pass after reads it without
+     * hashing it again. Thread-safe.
+     */
+    static final class PlannedInput {
+        private final InputFile file;
+        private final LongConsumer bytesHashed;
+        private volatile InputFile hashed;
+
+        PlannedInput(InputFile file, LongConsumer bytesHashed) {
+            this.file = requireNonNull(file, "file is null");
+            this.bytesHashed = requireNonNull(bytesHashed, "bytesHashed is null");
+        }
+
+        /** The file as the job was bound to it. */
+        InputFile file() {
+            return file;
+        }
+
+        /** The file with its content known ({@link InputFile#content()}): hashed now if it has not been. */
+        InputFile toRead() {
+            InputFile known = hashed;
+            if (known != null) {
+                return known;
+            }
+            synchronized (this) {
+                if (hashed == null) {
+                    hashed = hash(file, bytesHashed);
+                }
+                return hashed;
+            }
+        }
+
+        /** The file's sha256, hashing it first if it has not been. */
+        String sha256() {
+            return toRead().content().orElseThrow().sha256();
         }
     }
 
     /** One input of the manifest; a record, so its fields are written in this order every time. */
     record ManifestEntry(String uri, String sha256, long bytes) {}
 
-    /** Hashes every file, in order. */
+    /** Lists the files; none is read yet. */
     static InputPlan of(List<InputFile> files, JobProgress progress, BooleanSupplier cancelled) {
         progress.planning(files.stream().mapToLong(InputFile::size).sum());
-        List<PlannedInput> planned = new ArrayList<>(files.size());
-        for (InputFile file : files) {
-            if (cancelled.getAsBoolean()) {
-                throw new IngestPipeline.CancelledException();
-            }
-            try (HashingInput input = HashingInput.open(file, progress::addBytesHashed)) {
-                planned.add(new PlannedInput(file, input.finish()));
-            }
-            catch (InputChangedException e) {
-                throw replaced(file, e);
-            }
-            catch (IOException e) {
-                throw new KilnException(ErrorCode.SOURCE_UNREADABLE, "Cannot read " + file.uri() + ": " + e.getMessage(), e);
-            }
+        if (cancelled.getAsBoolean()) {
+            throw new IngestPipeline.CancelledException();
         }
-        return new InputPlan(planned);
+        return new InputPlan(files.stream().map(file -> new PlannedInput(file, progress::addBytesHashed)).toList());
+    }
+
+    private static InputFile hash(InputFile file, LongConsumer bytesHashed) {
+        try {
+            return HashingInput.hash(file, bytesHashed);
+        }
+        catch (InputChangedException e) {
+            throw replaced(file, e);
+        }
+        catch (ContentChangedException e) {
+            throw changed(file, e);
+        }
+        catch (IOException e) {
+            throw unreadable(file, e);
+        }
     }
 
     List<PlannedInput> inputs() {
@@ -123,12 +162,17 @@ final class InputPlan {
                 + "; nothing of it was read. Submit the job again to read what is there now");
     }
 
-    /** Fails the job when a file read whole did not have the sha256 it had when planned. */
+    /** Fails the job when a file read whole did not have the sha256 it had when hashed. */
     static void checkRead(PlannedInput input, String sha256) {
         if (!sha256.equals(input.sha256())) {
             throw new KilnException(ErrorCode.SOURCE_CHANGED, "Input " + input.file().uri() + " changed while the job read it (sha256 "
-                    + input.sha256() + " when planned, " + sha256 + " when read)");
+                    + input.sha256() + " when hashed, " + sha256 + " when read)");
         }
+    }
+
+    /** An input whose size, modification time or file key changed after the job hashed it. */
+    static KilnException changed(InputFile file, ContentChangedException e) {
+        return new KilnException(ErrorCode.SOURCE_CHANGED, "Input " + file.uri() + " " + e.getMessage() + "; submit the job again to read what is there now");
     }
 
     static KilnException unreadable(InputFile file, IOException e) {

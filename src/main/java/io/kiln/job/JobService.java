@@ -219,7 +219,7 @@ public class JobService {
     public Reproduction.Result reproduce(String id) {
         IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
                 config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion,
-                    new io.kiln.source.DocumentLimits(config.documentParseTimeout(), config.maxRecordBytes(), config.documentMaxBytes())));
+                    new io.kiln.source.DocumentLimits(config.documentParseTimeout(), config.maxRecordBytes(), config.documentMaxBytes()), config.zstdLevel()));
         return new Reproduction(catalog, publisher, binder, pipeline).run(job(id));
     }
 
@@ -374,7 +374,7 @@ public class JobService {
         String id = job.id();
         IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
                 config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion,
-                new io.kiln.source.DocumentLimits(config.documentParseTimeout(), config.maxRecordBytes(), config.documentMaxBytes())));
+                new io.kiln.source.DocumentLimits(config.documentParseTimeout(), config.maxRecordBytes(), config.documentMaxBytes()), config.zstdLevel()));
         Map<String, String> provenance = job.submittedBy() == null ? Map.of() : Map.of(IngestPipeline.SUBMITTED_BY, job.submittedBy());
         IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> stopping || cancelRequested.containsKey(id), Optional.empty(), provenance);
         Job.Counts counts = new Job.Counts(result.read(), result.written(), result.rejected(), result.merged());

@@ -187,7 +187,7 @@ final class Joins {
 
         void read(InputPlan.PlannedInput input, int fileIndex, FileSide side, ReadOptions limits, LongConsumer bytesRead) {
             ReadOptions options = side.options().withLimits(limits.maxRecordBytes(), limits.documentLimits());
-            InputPasses.readWhole(input, () -> side.format().open(input.file(), input.sha256(), options, bytesRead), (record, ordinal) -> {
+            InputPasses.readWhole(input, () -> side.format().open(input.toRead(), input.sha256(), options, bytesRead), (record, ordinal) -> {
                 count();
                 if (record instanceof SourceRecord.Parsed parsed) {
                     add(new Entry(input, fileIndex, ordinal, parsed.position(), parsed.row()));

@@ -78,18 +78,32 @@ public final class TableLayout {
         return TableIdentifier.of(table.namespace(), table.name() + REJECTS_SUFFIX);
     }
 
+    /** The zstd level of a new table's Parquet files unless configured: Parquet's own default. */
+    public static final int DEFAULT_ZSTD_LEVEL = 3;
+
     /** The properties of a table of text rows (and of a rejects table). */
     public static Map<String, String> properties(long targetFileSizeBytes) {
         return properties(targetFileSizeBytes, "text");
     }
 
-    /** The properties of a new table; {@code kind}, {@code text} or {@code rows} (typed rows), says what its rows are. */
     public static Map<String, String> properties(long targetFileSizeBytes, String kind) {
+        return properties(targetFileSizeBytes, kind, DEFAULT_ZSTD_LEVEL);
+    }
+
+    /**
+     * The properties of a new table; {@code kind}, {@code text} or {@code rows} (typed rows), says what its rows are;
+     * {@code zstdLevel} (1 to 22) how hard its Parquet pages are compressed.
+     */
+    public static Map<String, String> properties(long targetFileSizeBytes, String kind, int zstdLevel) {
+        if (zstdLevel < 1 || zstdLevel > 22) {
+            throw new IllegalArgumentException("zstd level must be 1 to 22, was " + zstdLevel);
+        }
         return Map.of(
                 TableProperties.FORMAT_VERSION, "2",
                 TableProperties.DEFAULT_FILE_FORMAT, "parquet",
                 TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, Long.toString(targetFileSizeBytes),
                 TableProperties.PARQUET_COMPRESSION, "zstd",
+                TableProperties.PARQUET_COMPRESSION_LEVEL, Integer.toString(zstdLevel),
                 // several row groups per file, so that the check engine's Spark can split a big batch across cores
                 TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Long.toString(16L * 1024 * 1024),
                 TableProperties.COMMIT_NUM_RETRIES, "20",

@@ -22,7 +22,13 @@ final class BoundedLineReader {
         this.maxLineBytes = maxLineBytes;
     }
 
-    record Line(byte[] bytes, int length, long number, boolean truncated) {}
+    /** A line; its bytes are the reader's buffer, valid until the next line is read ({@link #copy()} keeps them). */
+    record Line(byte[] bytes, int length, long number, boolean truncated) {
+        /** The line with bytes of its own. */
+        Line copy() {
+            return new Line(Arrays.copyOf(bytes, length), length, number, truncated);
+        }
+    }
 
     /** The next line without its terminator (LF or CRLF), or null at the end of input. */
     Line next() throws IOException {

@@ -68,6 +68,13 @@ final class CsvReader extends StreamedReader {
 
     @Override
     public Optional<SourceRecord> next() throws IOException {
+        Optional<Pending> next = nextPending();
+        return next.isEmpty() ? Optional.empty() : Optional.of(next.get().parse());
+    }
+
+    /** The record as the CSV parser split it; its values are typed later, on whatever thread parses it. */
+    @Override
+    public Optional<Pending> nextPending() throws IOException {
         if (ended) {
             return Optional.empty();
         }
@@ -78,23 +85,25 @@ final class CsvReader extends StreamedReader {
         catch (CsvRecords.RecordTooLargeException e) {
             ended = true;
             number++;
-            return Optional.of(new SourceRecord.Malformed("record:" + number, "record-too-large", "record " + number + " (from line "
+            return Optional.of(Pending.of(new SourceRecord.Malformed("record:" + number, "record-too-large", "record " + number + " (from line "
                     + (records.line() + 1) + ") is longer than the limit of " + maxRecordBytes + " characters; the rest of the file was not read",
-                    records.excerpt()));
+                    records.excerpt())));
         }
         if (next.isEmpty()) {
             return Optional.empty();
         }
         number++;
-        return Optional.of(record(next.get()));
-    }
-
-    private SourceRecord record(CSVRecord record) {
+        CSVRecord record = next.get();
         String position = "record:" + number;
         if (header.isPresent() && record.size() != header.get().size()) {
-            return new SourceRecord.Malformed(position, RAGGED_ROW, "the record has " + record.size() + " fields, the header " + header.get().size()
-                    + " (ends at line " + records.line() + ")", records.print(record));
+            return Optional.of(Pending.of(new SourceRecord.Malformed(position, RAGGED_ROW, "the record has " + record.size() + " fields, the header "
+                    + header.get().size() + " (ends at line " + records.line() + ")", records.print(record))));
         }
+        return Optional.of(() -> record(record, position));
+    }
+
+    /** Types one record's values; thread-safe. */
+    private SourceRecord record(CSVRecord record, String position) {
         String id = rows.positionId(position);
         if (idColumn >= 0) {
             id = record.get(idColumn);

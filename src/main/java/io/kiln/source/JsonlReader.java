@@ -43,6 +43,17 @@ final class JsonlReader extends StreamedReader {
         return line == null ? Optional.empty() : Optional.of(parse(line));
     }
 
+    /** The line's bytes, parsed later (validating, Jackson and the mapping are the costly part of reading). */
+    @Override
+    public Optional<Pending> nextPending() throws IOException {
+        BoundedLineReader.Line line = lines.nextNonBlank();
+        if (line == null) {
+            return Optional.empty();
+        }
+        BoundedLineReader.Line own = line.copy();
+        return Optional.of(() -> parse(own));
+    }
+
     private SourceRecord parse(BoundedLineReader.Line line) {
         String position = "line:" + line.number();
         if (line.truncated()) {

@@ -12,6 +12,31 @@ public interface RecordReader extends AutoCloseable {
      */
     Optional<SourceRecord> next() throws IOException;
 
+    /**
+     * The next record, perhaps not parsed yet: its {@link Pending#parse()} may run on another
+     * thread, in any order with other records' parses, and gives what {@link #next()} would have
+     * given. By default the record {@code next()} gives, parsed here. Readers whose parsing is the
+     * costly part (JSON lines) return the record's raw bytes instead, so that a job parses on its
+     * transform threads. A reader is read with one of the two methods, not both.
+     *
+     * @throws UnreadableInputException when the rest of the file cannot be decoded
+     */
+    default Optional<Pending> nextPending() throws IOException {
+        Optional<SourceRecord> next = next();
+        return next.isEmpty() ? Optional.empty() : Optional.of(Pending.of(next.get()));
+    }
+
+    /** A record read and not parsed yet; parsing is thread-safe. */
+    @FunctionalInterface
+    interface Pending {
+        SourceRecord parse();
+
+        /** A record already parsed. */
+        static Pending of(SourceRecord record) {
+            return () -> record;
+        }
+    }
+
     /** Reads to the end of the file and returns the sha256 of all its bytes. */
     String finish() throws IOException;
 

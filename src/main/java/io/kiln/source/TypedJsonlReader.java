@@ -27,18 +27,30 @@ final class TypedJsonlReader extends StreamedReader {
     @Override
     public Optional<SourceRecord> next() throws IOException {
         BoundedLineReader.Line line = lines.nextNonBlank();
+        return line == null ? Optional.empty() : Optional.of(parse(line));
+    }
+
+    /** The line's bytes, parsed later: the parser keeps no state between lines. */
+    @Override
+    public Optional<Pending> nextPending() throws IOException {
+        BoundedLineReader.Line line = lines.nextNonBlank();
         if (line == null) {
             return Optional.empty();
         }
+        BoundedLineReader.Line own = line.copy();
+        return Optional.of(() -> parse(own));
+    }
+
+    private SourceRecord parse(BoundedLineReader.Line line) {
         String position = "line:" + line.number();
         if (line.truncated()) {
-            return Optional.of(new SourceRecord.Malformed(position, "record-too-large", "line is longer than the limit of " + maxRecordBytes + " bytes",
-                    JsonlReader.rawText(line)));
+            return new SourceRecord.Malformed(position, "record-too-large", "line is longer than the limit of " + maxRecordBytes + " bytes",
+                    JsonlReader.rawText(line));
         }
         SourceRecord.Malformed undecodable = JsonlReader.undecodable(line, position);
         if (undecodable != null) {
-            return Optional.of(undecodable);
+            return undecodable;
         }
-        return Optional.of(parser.parse(line.bytes(), line.length(), position, "line", () -> JsonlReader.rawText(line)));
+        return parser.parse(line.bytes(), line.length(), position, "line", () -> JsonlReader.rawText(line));
     }
 }

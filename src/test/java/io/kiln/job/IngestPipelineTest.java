@@ -229,13 +229,14 @@ class IngestPipelineTest {
     }
 
     @Test
-    void anInputThatChangesBetweenPlanAndReadFailsTheJob() throws IOException {
+    void anInputThatChangesWhileTheJobReadsItFailsTheJob() throws IOException {
         BoundJob job = binder.bind(spec("demo.changing"));
         IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(1, 100, 1 << 20, 64 * 1024, "test"));
         int[] calls = new int[1];
-        java.util.function.BooleanSupplier changeAfterPlanning = () -> {
-            // the pipeline asks once per input while planning, then once per batch
-            if (++calls[0] == 4) {
+        java.util.function.BooleanSupplier changeWhileRead = () -> {
+            // the pipeline asks once when it lists the inputs, then once per batch of 100 records: the 40th batch is in
+            // part-2.jsonl (about 1506 records per file), which was hashed when its reading began
+            if (++calls[0] == 40) {
                 try {
                     Files.writeString(inputs.resolve("part-2.jsonl"), "{\"id\": \"x\", \"text\": \"y\"}\n");
                 }
@@ -245,7 +246,7 @@ class IngestPipelineTest {
             }
             return false;
         };
-        assertThatThrownBy(() -> pipeline.run("job-changing", job, new JobProgress(), changeAfterPlanning))
+        assertThatThrownBy(() -> pipeline.run("job-changing", job, new JobProgress(), changeWhileRead))
                 .isInstanceOfSatisfying(KilnException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_CHANGED);
                     assertThat(e.getMessage()).contains("part-2.jsonl changed while the job read it");
