@@ -54,8 +54,12 @@ final class BatchWriter {
         return tally;
     }
 
-    /** One batch, transformed: per item its chain result (null for a malformed record), in input order, and the digest and profile of the rows to write. */
-    record BatchResult(List<InputPasses.Item> items, List<TransformChain.Result> results, ContentDigest digest, RowRules.Profile profile) {}
+    /**
+     * One batch, transformed: per item its chain result (null for a malformed record), in input order; the rows to write,
+     * prepared for the table, in the same order; and the digest and profile of those rows.
+     */
+    record BatchResult(List<InputPasses.Item> items, List<TransformChain.Result> results, List<LakeWriter.Prepared> prepared, ContentDigest digest,
+            RowRules.Profile profile) {}
 
     /** On any thread: runs the chain over the batch's rows, {@code gates} deciding for the fitted steps (null when the chain has none). */
     BatchResult transform(List<InputPasses.Item> batch, Function<List<InputPasses.Item>, TransformChain.FitGate> gates) {
@@ -63,6 +67,7 @@ final class BatchWriter {
         InputPasses.Parsed parsed = InputPasses.Parsed.of(batch);
         List<TransformChain.Result> chained = gates == null ? chain.runAll(parsed.rows()) : chain.runAll(parsed.rows(), gates.apply(parsed.items()));
         List<TransformChain.Result> results = new ArrayList<>(batch.size());
+        List<LakeWriter.Prepared> prepared = new ArrayList<>(batch.size());
         ContentDigest digest = new ContentDigest();
         int next = 0;
         InputPlan.PlannedInput input = null;
@@ -78,7 +83,9 @@ final class BatchWriter {
                 TransformChain.Result result = chained.get(next++);
                 for (Row row : result.rows()) {
                     String position = position(record.position(), row);
-                    digest(digest, row, uri, sha256, position, recipeField);
+                    LakeWriter.Prepared values = writer.prepare(row);
+                    prepared.add(values);
+                    digest(digest, row, values.text(), uri, sha256, position, recipeField);
                     if (!profile.isEmpty()) {
                         profile.accept(column -> columnValue(row, column, item, position));
                     }
@@ -89,7 +96,7 @@ final class BatchWriter {
                 results.add(null);
             }
         }
-        return new BatchResult(batch, results, digest, profile);
+        return new BatchResult(batch, results, prepared, digest, profile);
     }
 
     /** A column of a row as the table will hold it, by name: for the row rules checked while writing. */
@@ -125,11 +132,22 @@ final class BatchWriter {
      * making it). Text rows thus digest as they did before rows had types.
      */
     static void digest(ContentDigest digest, Row row, ContentDigest.Field uri, ContentDigest.Field sha256, String position, ContentDigest.Field recipe) {
+        digest(digest, row, null, uri, sha256, position, recipe);
+    }
+
+    /** {@code encodedText}: the UTF-8 bytes of the row's {@code text} string when made already (null if not): the same digest. */
+    static void digest(ContentDigest digest, Row row, org.apache.avro.util.Utf8 encodedText, ContentDigest.Field uri, ContentDigest.Field sha256, String position,
+            ContentDigest.Field recipe) {
         Map<String, Object> columns = row.columns();
         Object text = columns.get(Row.TEXT);
         digest.beginRow();
         digest.append(row.id());
-        digest.append(text == null ? null : Values.digestText(text));
+        if (encodedText != null && text instanceof String) {
+            digest.appendUtf8(encodedText.getBytes(), encodedText.getByteLength());
+        }
+        else {
+            digest.append(text == null ? null : Values.digestText(text));
+        }
         digest.append(uri);
         digest.append(sha256);
         digest.append(position);
@@ -154,6 +172,7 @@ final class BatchWriter {
     void write(BatchResult result) {
         long written = 0;
         long rejected = 0;
+        int next = 0;
         for (int i = 0; i < result.items().size(); i++) {
             InputPasses.Item item = result.items().get(i);
             String uri = item.input().file().uri();
@@ -178,7 +197,7 @@ final class BatchWriter {
                 rejected++;
             }
             for (Row row : chained.rows()) {
-                writer.writeRow(row, uri, sha256, position(recordPosition, row));
+                writer.writeRow(row, result.prepared().get(next++), uri, sha256, position(recordPosition, row));
                 written++;
             }
             tally.split += chained.expanded();

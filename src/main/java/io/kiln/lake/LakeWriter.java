@@ -34,6 +34,8 @@ public final class LakeWriter implements Closeable {
     private final int[] dataPositions;
     private final List<java.util.function.Function<Object, Object>> dataWriters;
     private final int[] lineagePositions;
+    /** The index among the data columns of {@code text}; -1 when the table has none. */
+    private final int textColumn;
     // the lineage values that repeat on every row of an input, encoded once: Iceberg's Parquet writer takes Avro's Utf8 as
     // bytes, where it would encode a String again for every row
     private final Utf8 jobIdBytes;
@@ -68,6 +70,7 @@ public final class LakeWriter implements Closeable {
             }
         }
         this.dataColumns = List.copyOf(names);
+        this.textColumn = names.indexOf(io.kiln.transform.Row.TEXT);
         this.dataPositions = positions.stream().mapToInt(Integer::intValue).toArray();
         this.dataWriters = List.copyOf(writers);
         this.lineagePositions = new int[] {position(fields, "id"), position(fields, TableLayout.SOURCE_URI), position(fields, TableLayout.SOURCE_SHA256),
@@ -94,11 +97,54 @@ public final class LakeWriter implements Closeable {
         return new RollingDataWriter<>(writers, files, table.io(), targetFileSizeBytes, table.spec(), null);
     }
 
-    /** Writes a row: its id, each of the table's columns from the row's value of that name (null where it has none), and its lineage. */
-    public void writeRow(io.kiln.transform.Row value, String sourceUri, String sourceSha256, String position) {
+    /**
+     * A row's values as the table's data columns take them, made on any thread before the row is written
+     * ({@link #prepare}): strings already encoded as UTF-8 ({@link Utf8}), so that the thread that writes
+     * encodes nothing and the content digest can use the same bytes ({@link #text()}).
+     */
+    public static final class Prepared {
+        private final Object[] values;
+        private final Utf8 text;
+
+        private Prepared(Object[] values, Utf8 text) {
+            this.values = values;
+            this.text = text;
+        }
+
+        /** The UTF-8 bytes of the row's {@code text} column; null when the table has none, or the row no string there. */
+        public Utf8 text() {
+            return text;
+        }
+    }
+
+    /** The row's values for {@link #writeRow(io.kiln.transform.Row, Prepared, String, String, String)}; thread-safe. */
+    public Prepared prepare(io.kiln.transform.Row value) {
+        Object[] values = new Object[dataPositions.length];
+        Utf8 text = null;
         for (int i = 0; i < dataPositions.length; i++) {
             Object column = value.value(dataColumns.get(i)).orElse(null);
-            row.set(dataPositions[i], column == null ? null : dataWriters.get(i).apply(column));
+            Object written = column == null ? null : dataWriters.get(i).apply(column);
+            if (written instanceof String string) {
+                Utf8 encoded = new Utf8(string);
+                written = encoded;
+                if (i == textColumn) {
+                    text = encoded;
+                }
+            }
+            values[i] = written;
+        }
+        return new Prepared(values, text);
+    }
+
+    /** Writes a row: its id, each of the table's columns from the row's value of that name (null where it has none), and its lineage. */
+    public void writeRow(io.kiln.transform.Row value, String sourceUri, String sourceSha256, String position) {
+        writeRow(value, prepare(value), sourceUri, sourceSha256, position);
+    }
+
+    /** Writes a row whose values were prepared ({@link #prepare}); the row gives its id. */
+    public void writeRow(io.kiln.transform.Row value, Prepared prepared, String sourceUri, String sourceSha256, String position) {
+        for (int i = 0; i < dataPositions.length; i++) {
+            row.set(dataPositions[i], prepared.values[i]);
         }
         if (!sourceUri.equals(lastUri)) {
             lastUri = sourceUri;
