@@ -9,6 +9,9 @@ import java.util.Optional;
  * would store text that the input does not hold.
  */
 final class Utf8 {
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+            java.nio.ByteOrder.LITTLE_ENDIAN);
+
     private Utf8() {}
 
     /** Where the first invalid sequence starts (from 0) and what is wrong with it, in plain words. */
@@ -18,6 +21,13 @@ final class Utf8 {
     static Optional<Invalid> firstInvalid(byte[] bytes, int length) {
         int i = 0;
         while (i < length) {
+            // eight ASCII bytes at a time: most text is mostly ASCII
+            while (i + Long.BYTES <= length && ((long) LONGS.get(bytes, i) & 0x8080808080808080L) == 0) {
+                i += Long.BYTES;
+            }
+            if (i >= length) {
+                break;
+            }
             int lead = bytes[i] & 0xff;
             if (lead < 0x80) {
                 i++;
