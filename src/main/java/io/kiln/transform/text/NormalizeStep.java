@@ -57,16 +57,19 @@ public final class NormalizeStep implements StepDefinition {
         for (int i = 0; i < length; ) {
             char first = composed.charAt(i);
             if (first > ' ' && first < 0x7F) {
-                // a run of printable ASCII needs no per-character decisions: copy it whole
+                // a run of printable ASCII, with the single spaces between its words, needs no per-character decisions
+                // (a space followed by printable ASCII is kept as it is): copy it whole, in one copy, since
+                // StringBuilder.append(CharSequence, start, end) copies one character at a time
                 int start = i;
                 do {
                     i++;
                 }
-                while (i < length && composed.charAt(i) > ' ' && composed.charAt(i) < 0x7F);
+                while (i < length && (printableAscii(composed.charAt(i))
+                        || (composed.charAt(i) == ' ' && i + 1 < length && printableAscii(composed.charAt(i + 1)))));
                 appendSeparator(out, pendingNewlines, pendingSpace);
                 pendingNewlines = 0;
                 pendingSpace = false;
-                out.append(composed, start, i);
+                out.append(start == 0 && i == length ? composed : composed.substring(start, i));
                 continue;
             }
             int codePoint = composed.codePointAt(i);
@@ -95,6 +98,10 @@ public final class NormalizeStep implements StepDefinition {
             out.appendCodePoint(codePoint);
         }
         return out.toString();
+    }
+
+    private static boolean printableAscii(char c) {
+        return c > ' ' && c < 0x7F;
     }
 
     private static void appendSeparator(StringBuilder out, int pendingNewlines, boolean pendingSpace) {
