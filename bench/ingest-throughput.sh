@@ -94,15 +94,13 @@ run_size() {
     start_service "$label" "$data" "$input_dir" "$xmx" "$jar"
     local url="$service_url" log="$data/service.log" deadline
 
-    local spec="$data/job-spec.json" submitted="$data/submitted.json" status id
+    local spec="$data/job-spec.json" submitted="$data/submitted.json" id
     python3 -c 'import json, sys; print(json.dumps({"table": "bench.docs", "source": {"uri": "file://" + sys.argv[1], "format": "jsonl"}, "steps": [{"name": "normalize"}]}))' "$input" >"$spec"
     local submitted_at busy_before kiln_before
     busy_before="$(machine_busy_ticks)"
     kiln_before="$(process_ticks "$service_pid")"
     submitted_at="$(now)"
-    status="$(curl -sS -o "$submitted" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary "@$spec" "$url/v1/jobs")"
-    [[ "$status" == 202 || "$status" == 200 || "$status" == 201 ]] || { cat "$submitted" >&2; fail "[$label] POST /v1/jobs answered $status"; }
-    id="$(json "$submitted" 'j["id"]')"
+    id="$(submit_job "$label" "$url" "$spec" "$submitted")"
     say "[$label] job $id submitted; polling every 0.5 s"
 
     local job="$data/job.json" samples="$data/rss-samples.tsv"

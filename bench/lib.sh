@@ -136,3 +136,42 @@ start_service() {
         sleep 0.25
     done
 }
+
+# state of a job document; jq when there is one (cheaper while polling)
+if command -v jq >/dev/null 2>&1; then
+    job_state() {
+        jq -r '.state' "$1"
+    }
+else
+    job_state() {
+        python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["state"])' "$1"
+    }
+fi
+
+# Submits the job spec in SPEC to the service at URL, keeping the answer in ANSWER; prints the job's id. Fails, naming
+# LABEL, unless the service accepted the job.
+submit_job() { # label url spec answer -> job id
+    local status
+    status="$(curl -sS -o "$4" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary "@$3" "$2/v1/jobs")"
+    [[ "$status" == 202 || "$status" == 200 || "$status" == 201 ]] || { cat "$4" >&2; fail "[$1] POST /v1/jobs answered $status"; }
+    json "$4" 'j["id"]'
+}
+
+# Polls job ID at URL every 0.25 s until it ends, within TIMEOUT seconds, keeping its latest document in JOB; every
+# 15 s says its state and the RSS of process PID. Sets job_final_state.
+await_job() { # label url id job timeout pid
+    local label="$1" url="$2" id="$3" job="$4" deadline=$((SECONDS + $5)) pid="$6" state="" rss last_report=$SECONDS
+    while true; do
+        curl -sS --max-time 5 -o "$job" "$url/v1/jobs/$id" || { sleep 0.25; continue; }
+        state="$(job_state "$job")"
+        [[ "$state" == PUBLISHED || "$state" == FAILED || "$state" == REJECTED || "$state" == CANCELLED ]] && break
+        if ((SECONDS - last_report >= 15)); then
+            rss="$(proc_kb "$pid" VmRSS)"
+            say "[$label]   Kiln job $state, RSS $((${rss:-0} / 1024)) MB"
+            last_report=$SECONDS
+        fi
+        ((SECONDS < deadline)) || fail "[$label] Kiln job $id did not end within $5 s"
+        sleep 0.25
+    done
+    job_final_state="$state"
+}

@@ -64,17 +64,6 @@ java_major="$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.
 
 stop_service_on_exit
 
-# state of a job document; jq when there is one (cheaper while polling)
-if command -v jq >/dev/null 2>&1; then
-    job_state() {
-        jq -r '.state' "$1"
-    }
-else
-    job_state() {
-        python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["state"])' "$1"
-    }
-fi
-
 proc_io() { # pid field -> the field of /proc/<pid>/io (rchar, read_bytes, ...), or empty
     awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/io" 2>/dev/null || true
 }
@@ -147,22 +136,18 @@ run_kiln() {
     local round="$1" position="$2" data
     data="$(fresh_run_dir kiln)"
     start_service "$size Kiln" "$data" "$input_dir" "$xmx" "$jar" KILN_CHECKS_ENGINE_MODE=off
-    local url="$service_url" log="$data/service.log" deadline
+    local url="$service_url" log="$data/service.log"
 
-    local spec="$data/job-spec.json" submitted="$data/submitted.json" status id
+    local spec="$data/job-spec.json" submitted="$data/submitted.json" id
     python3 -c 'import json, sys; print(json.dumps({"table": "bench.docs", "source": {"uri": "file://" + sys.argv[1], "format": "jsonl"}, "steps": [{"name": "normalize"}]}))' "$input" >"$spec"
     if [[ "$kiln_warm" == 1 ]]; then
         # the same job into another table first, not measured: the measured job then runs on a warm service (classes
         # loaded, code compiled), as in a long-running one
-        local warm_spec="$data/warm-spec.json" warm_id warm_state=""
+        local warm_spec="$data/warm-spec.json" warm_id
         python3 -c 'import json, sys; print(json.dumps({"table": "bench.warmup", "source": {"uri": "file://" + sys.argv[1], "format": "jsonl"}, "steps": [{"name": "normalize"}]}))' "$input" >"$warm_spec"
-        warm_id="$(curl -sS -X POST -H 'Content-Type: application/json' --data-binary "@$warm_spec" "$url/v1/jobs" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')"
-        while [[ "$warm_state" != PUBLISHED ]]; do
-            sleep 0.5
-            curl -sS --max-time 5 -o "$data/warm.json" "$url/v1/jobs/$warm_id" || continue
-            warm_state="$(job_state "$data/warm.json")"
-            [[ "$warm_state" == FAILED || "$warm_state" == REJECTED || "$warm_state" == CANCELLED ]] && fail "[$size] Kiln's warm-up job ended $warm_state"
-        done
+        warm_id="$(submit_job "$size" "$url" "$warm_spec" "$data/warm-submitted.json")"
+        await_job "$size" "$url" "$warm_id" "$data/warm.json" "$job_timeout" "$service_pid"
+        [[ "$job_final_state" == PUBLISHED ]] || fail "[$size] Kiln's warm-up job ended $job_final_state"
         say "[$size] Kiln: warm-up job done; measuring the second job"
     fi
     local submitted_at busy_before kiln_before rchar_before read_before
@@ -171,24 +156,11 @@ run_kiln() {
     rchar_before="$(proc_io "$service_pid" rchar)"
     read_before="$(proc_io "$service_pid" read_bytes)"
     submitted_at="$(now)"
-    status="$(curl -sS -o "$submitted" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary "@$spec" "$url/v1/jobs")"
-    [[ "$status" == 202 || "$status" == 200 || "$status" == 201 ]] || { cat "$submitted" >&2; fail "[$size] Kiln: POST /v1/jobs answered $status"; }
-    id="$(json "$submitted" 'j["id"]')"
+    id="$(submit_job "$size" "$url" "$spec" "$submitted")"
 
-    local job="$data/job.json" state="" rss last_report=$SECONDS
-    deadline=$((SECONDS + job_timeout))
-    while true; do
-        curl -sS --max-time 5 -o "$job" "$url/v1/jobs/$id" || { sleep 0.25; continue; }
-        state="$(job_state "$job")"
-        [[ "$state" == PUBLISHED || "$state" == FAILED || "$state" == REJECTED || "$state" == CANCELLED ]] && break
-        if ((SECONDS - last_report >= 15)); then
-            rss="$(proc_kb "$service_pid" VmRSS)"
-            say "[$size]   Kiln job $state, RSS $((${rss:-0} / 1024)) MB"
-            last_report=$SECONDS
-        fi
-        ((SECONDS < deadline)) || fail "[$size] Kiln job $id did not end within $job_timeout s"
-        sleep 0.25
-    done
+    local job="$data/job.json" state
+    await_job "$size" "$url" "$id" "$job" "$job_timeout" "$service_pid"
+    state="$job_final_state"
     local ended_at peak_rss busy_after kiln_after rchar_after read_after
     ended_at="$(now)"
     kiln_after="$(process_ticks "$service_pid")"

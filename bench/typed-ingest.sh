@@ -63,17 +63,6 @@ done
 
 stop_service_on_exit
 
-# state of a job document; jq when there is one (cheaper while polling)
-if command -v jq >/dev/null 2>&1; then
-    job_state() {
-        jq -r '.state' "$1"
-    }
-else
-    job_state() {
-        python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["state"])' "$1"
-    }
-fi
-
 table_files() { # a table's data dir -> number of Parquet data files, their bytes
     find "$1" -name '*.parquet' -printf '%s\n' 2>/dev/null | awk '{ n++; s += $1 } END { printf "%d\t%d\n", n, s }'
 }
@@ -142,9 +131,9 @@ run_kiln() {
     rows="$(manifest "$input_dir" rows)"
     data="$(fresh_run_dir kiln "$label" "$format")"
     start_service "$label $format Kiln" "$data" "$input_dir" "$xmx" "$jar" KILN_CHECKS_ENGINE_MODE=off
-    local url="$service_url" log="$data/service.log" deadline
+    local url="$service_url" log="$data/service.log"
 
-    local spec="$data/job-spec.json" submitted="$data/submitted.json" status id
+    local spec="$data/job-spec.json" submitted="$data/submitted.json" id
     python3 - "$input" "$format" "$input_dir/kiln-schema.json" >"$spec" <<'EOF'
 import json, sys
 path, fmt, schema = sys.argv[1:]
@@ -155,24 +144,11 @@ EOF
     busy_before="$(machine_busy_ticks)"
     kiln_before="$(process_ticks "$service_pid")"
     submitted_at="$(now)"
-    status="$(curl -sS -o "$submitted" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary "@$spec" "$url/v1/jobs")"
-    [[ "$status" == 202 || "$status" == 200 || "$status" == 201 ]] || { cat "$submitted" >&2; fail "[$label $format] POST /v1/jobs answered $status"; }
-    id="$(json "$submitted" 'j["id"]')"
+    id="$(submit_job "$label $format" "$url" "$spec" "$submitted")"
 
-    local job="$data/job.json" state="" rss last_report=$SECONDS
-    deadline=$((SECONDS + job_timeout))
-    while true; do
-        curl -sS --max-time 5 -o "$job" "$url/v1/jobs/$id" || { sleep 0.25; continue; }
-        state="$(job_state "$job")"
-        [[ "$state" == PUBLISHED || "$state" == FAILED || "$state" == REJECTED || "$state" == CANCELLED ]] && break
-        if ((SECONDS - last_report >= 15)); then
-            rss="$(proc_kb "$service_pid" VmRSS)"
-            say "[$label $format]   Kiln job $state, RSS $((${rss:-0} / 1024)) MB"
-            last_report=$SECONDS
-        fi
-        ((SECONDS < deadline)) || fail "[$label $format] Kiln job $id did not end within $job_timeout s"
-        sleep 0.25
-    done
+    local job="$data/job.json" state
+    await_job "$label $format" "$url" "$id" "$job" "$job_timeout" "$service_pid"
+    state="$job_final_state"
     local ended_at peak_rss busy_after kiln_after
     ended_at="$(now)"
     kiln_after="$(process_ticks "$service_pid")"

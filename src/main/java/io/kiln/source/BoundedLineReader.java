@@ -87,6 +87,12 @@ final class BoundedLineReader {
         return line;
     }
 
+    /** {@link #nextNonBlank()} with bytes of its own ({@link Line#copy()}), to be parsed after more lines are read. */
+    Line nextNonBlankCopy() throws IOException {
+        Line line = nextNonBlank();
+        return line == null ? null : line.copy();
+    }
+
     static boolean isBlank(Line line) {
         byte[] bytes = line.bytes();
         for (int i = 0; i < line.length(); i++) {

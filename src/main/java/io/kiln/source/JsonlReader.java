@@ -46,12 +46,8 @@ final class JsonlReader extends StreamedReader {
     /** The line's bytes, parsed later (validating, Jackson and the mapping are the costly part of reading). */
     @Override
     public Optional<Pending> nextPending() throws IOException {
-        BoundedLineReader.Line line = lines.nextNonBlank();
-        if (line == null) {
-            return Optional.empty();
-        }
-        BoundedLineReader.Line own = line.copy();
-        return Optional.of(() -> parse(own));
+        BoundedLineReader.Line line = lines.nextNonBlankCopy();
+        return line == null ? Optional.empty() : Optional.of(() -> parse(line));
     }
 
     private SourceRecord parse(BoundedLineReader.Line line) {

@@ -33,12 +33,8 @@ final class TypedJsonlReader extends StreamedReader {
     /** The line's bytes, parsed later: the parser keeps no state between lines. */
     @Override
     public Optional<Pending> nextPending() throws IOException {
-        BoundedLineReader.Line line = lines.nextNonBlank();
-        if (line == null) {
-            return Optional.empty();
-        }
-        BoundedLineReader.Line own = line.copy();
-        return Optional.of(() -> parse(own));
+        BoundedLineReader.Line line = lines.nextNonBlankCopy();
+        return line == null ? Optional.empty() : Optional.of(() -> parse(line));
     }
 
     private SourceRecord parse(BoundedLineReader.Line line) {
