@@ -28,8 +28,8 @@ import io.kiln.transform.Values;
  * at a time. Each field of the schema reads the file's column of its name; values convert by
  * {@link TypedValues#fromPlain}. Positions are {@code row:N}, counting the file's rows from 1.
  *
- * <p>Parquet is read by seeking, not as a stream, so the file's sha256 is computed when the reader
- * finishes, by reading it once more.
+ * <p>Parquet is read by seeking, not as a stream: a file whose job hashed it before is checked when
+ * the reader finishes ({@link HashingInput#confirmed}); one not hashed yet is read once more to hash it.
  */
 final class ParquetReader implements RecordReader {
     private final InputFile file;
@@ -102,6 +102,13 @@ final class ParquetReader implements RecordReader {
 
     @Override
     public Optional<SourceRecord> next() throws IOException {
+        Optional<Pending> next = nextPending();
+        return next.isEmpty() ? Optional.empty() : Optional.of(next.get().parse());
+    }
+
+    /** The row as Iceberg's reader decoded it; its values are converted later, on whatever thread parses it. */
+    @Override
+    public Optional<Pending> nextPending() throws IOException {
         Record record;
         try {
             if (!iterator.hasNext()) {
@@ -118,6 +125,11 @@ final class ParquetReader implements RecordReader {
         }
         number++;
         String position = "row:" + number;
+        return Optional.of(() -> record(record, position));
+    }
+
+    /** One decoded row as a record of the schema; thread-safe. */
+    private SourceRecord record(Record record, String position) {
         String id = rows.positionId(position);
         if (idPosition >= 0) {
             Object value = record.get(idPosition);
@@ -125,8 +137,8 @@ final class ParquetReader implements RecordReader {
                 id = value.toString();
             }
             else if (value != null) {
-                return Optional.of(new SourceRecord.Malformed(position, ValueException.TYPE_MISMATCH, "column 'id': " + ValueException.shown(value)
-                        + " is not a string or a whole number", raw(record)));
+                return new SourceRecord.Malformed(position, ValueException.TYPE_MISMATCH, "column 'id': " + ValueException.shown(value)
+                        + " is not a string or a whole number", raw(record));
             }
         }
         Object[] values = rows.newValues();
@@ -137,7 +149,7 @@ final class ParquetReader implements RecordReader {
             }
         }
         catch (ValueException e) {
-            return Optional.of(TypedRows.malformed(position, e, raw(record)));
+            return TypedRows.malformed(position, e, raw(record));
         }
         Map<String, String> unknown = Map.of();
         for (int i = 0; i < unknownPositions.size(); i++) {
@@ -149,7 +161,7 @@ final class ParquetReader implements RecordReader {
                 unknown.put(unknownNames.get(i), Values.json(plain(value)));
             }
         }
-        return Optional.of(rows.record(position, id, values, unknown, () -> raw(record)));
+        return rows.record(position, id, values, unknown, () -> raw(record));
     }
 
     /**
