@@ -20,37 +20,23 @@ import io.kiln.transform.Row;
  * points above U+10FFFF, cut-short sequences and stray continuation bytes), never decoded leniently.
  * A file that starts with a UTF-16 byte order mark is decoded whole as UTF-16.
  */
-final class JsonlReader extends StreamedReader {
+final class JsonlReader extends JsonLinesReader {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
 
-    private final BoundedLineReader lines;
     private final FieldMapping fields;
     private final int maxRecordBytes;
 
     JsonlReader(HashingInput raw, FieldMapping fields, int maxRecordBytes, Compression compression) throws IOException {
-        super(raw);
+        super(raw, compression, maxRecordBytes);
         this.fields = fields;
         this.maxRecordBytes = maxRecordBytes;
-        this.lines = lines(raw, compression, maxRecordBytes);
     }
 
     @Override
-    public Optional<SourceRecord> next() throws IOException {
-        BoundedLineReader.Line line = lines.nextNonBlank();
-        return line == null ? Optional.empty() : Optional.of(parse(line));
-    }
-
-    /** The line's bytes, parsed later (validating, Jackson and the mapping are the costly part of reading). */
-    @Override
-    public Optional<Pending> nextPending() throws IOException {
-        BoundedLineReader.Line line = lines.nextNonBlankCopy();
-        return line == null ? Optional.empty() : Optional.of(() -> parse(line));
-    }
-
-    private SourceRecord parse(BoundedLineReader.Line line) {
+    SourceRecord parse(BoundedLineReader.Line line) {
         String position = "line:" + line.number();
         if (line.truncated()) {
             return new SourceRecord.Malformed(position, "record-too-large",

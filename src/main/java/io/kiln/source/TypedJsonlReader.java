@@ -1,43 +1,29 @@
 package io.kiln.source;
 
 import java.io.IOException;
-import java.util.Optional;
 
 /**
  * JSON lines read by a {@link RecordSchema}: each non-blank line is one object, read by
  * {@link TypedJsonParser}; lines are decoded as {@link JsonlReader} decodes them (strict UTF-8, a
  * UTF-16 file by its byte order mark).
  */
-final class TypedJsonlReader extends StreamedReader {
-    private final BoundedLineReader lines;
+final class TypedJsonlReader extends JsonLinesReader {
     private final TypedJsonParser parser;
     private final int maxRecordBytes;
 
     TypedJsonlReader(HashingInput raw, RecordSchema schema, String sha256, int maxRecordBytes, Compression compression) throws IOException {
-        super(raw);
+        super(raw, compression, maxRecordBytes);
         this.parser = new TypedJsonParser(schema, sha256);
         this.maxRecordBytes = maxRecordBytes;
-        this.lines = JsonlReader.lines(raw, compression, maxRecordBytes);
     }
 
     static boolean hasDecimal(io.kiln.transform.DataType type) {
         return TypedJsonParser.hasDecimal(type);
     }
 
+    /** Thread-safe: the parser keeps no state between lines. */
     @Override
-    public Optional<SourceRecord> next() throws IOException {
-        BoundedLineReader.Line line = lines.nextNonBlank();
-        return line == null ? Optional.empty() : Optional.of(parse(line));
-    }
-
-    /** The line's bytes, parsed later: the parser keeps no state between lines. */
-    @Override
-    public Optional<Pending> nextPending() throws IOException {
-        BoundedLineReader.Line line = lines.nextNonBlankCopy();
-        return line == null ? Optional.empty() : Optional.of(() -> parse(line));
-    }
-
-    private SourceRecord parse(BoundedLineReader.Line line) {
+    SourceRecord parse(BoundedLineReader.Line line) {
         String position = "line:" + line.number();
         if (line.truncated()) {
             return new SourceRecord.Malformed(position, "record-too-large", "line is longer than the limit of " + maxRecordBytes + " bytes",
