@@ -1,10 +1,8 @@
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.udf;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
@@ -102,37 +100,18 @@ public final class SparkTextIngest {
             UserDefinedFunction normalizeUdf = udf((UDF2<String, String, String>) SparkTextIngest::normalize, DataTypes.StringType)
                     .asNondeterministic();
 
-            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            long[] busyBefore = SparkTypedIngest.machineTicks();
             long[] ioBefore = io();
-            long cpuBefore = os.getProcessCpuTime();
-            long wallBefore = System.nanoTime();
+            SparkTypedIngest.Measured measured = new SparkTypedIngest.Measured();
             Dataset<Row> df = spark.read().schema("id STRING, text STRING").option("mode", "FAILFAST").json(file.toAbsolutePath().toString());
             if (normalize) {
                 df = df.select(col("id"), normalizeUdf.apply(col("id"), col("text")).as("text")).where(col("text").isNotNull());
             }
             df.writeTo("kiln.bench.t").append();
-            long wallAfter = System.nanoTime();
-            long cpuAfter = os.getProcessCpuTime();
+            measured.stop();
             long[] ioAfter = io();
-            long[] busyAfter = SparkTypedIngest.machineTicks();
-
-            long rows = spark.table("kiln.bench.t").count();
-            long files = spark.sql("SELECT count(*) FROM kiln.bench.t.files").first().getLong(0);
-            double cpu = (cpuAfter - cpuBefore) / 1e9;
-            double wall = (wallAfter - wallBefore) / 1e9;
-            double others = Double.NaN;
-            if (busyBefore != null && busyAfter != null && busyAfter[1] > 0) {
-                others = Math.max(0, ((busyAfter[0] - busyBefore[0]) / (double) busyAfter[1] - cpu) / wall);
-            }
-            System.out.println("rows=" + rows);
-            System.out.println("data_files=" + files);
-            System.out.printf(Locale.ROOT, "cpu_s=%.3f%n", cpu);
-            System.out.printf(Locale.ROOT, "wall_s=%.3f%n", wall);
+            measured.print(spark);
             System.out.println("rchar=" + (ioBefore == null || ioAfter == null ? -1 : ioAfter[0] - ioBefore[0]));
             System.out.println("read_bytes=" + (ioBefore == null || ioAfter == null ? -1 : ioAfter[1] - ioBefore[1]));
-            System.out.printf(Locale.ROOT, "others_cores=%.2f%n", others);
-            System.out.println("spark_version=" + spark.version());
             System.out.println("table_properties=" + properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")));
         }
         finally {

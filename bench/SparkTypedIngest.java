@@ -140,16 +140,39 @@ public final class SparkTypedIngest {
                     + "'format-version' = '2', 'write.format.default' = 'parquet', 'write.parquet.compression-codec' = 'zstd', "
                     + "'write.target-file-size-bytes' = '134217728', 'write.parquet.row-group-size-bytes' = '16777216')");
 
-            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            long[] busyBefore = machineTicks();
-            long cpuBefore = os.getProcessCpuTime();
-            long wallBefore = System.nanoTime();
+            Measured measured = new Measured();
             Dataset<Row> df = reader(spark, format, readDdl).load(file.toAbsolutePath().toString());
             df.writeTo("kiln.bench.t").append();
-            long wallAfter = System.nanoTime();
-            long cpuAfter = os.getProcessCpuTime();
-            long[] busyAfter = machineTicks();
+            measured.stop();
+            measured.print(spark);
+        }
+        finally {
+            spark.stop();
+        }
+        System.out.println("peak_rss_kb=" + status("VmHWM"));
+    }
 
+    /**
+     * What a measured part cost: the process's CPU time (every thread: tasks, GC, JIT), the wall time and the CPUs other
+     * processes kept busy, from its construction to {@link #stop()}; {@link #print} writes them with the rows and data
+     * files of {@code kiln.bench.t} as {@code key=value} lines.
+     */
+    static final class Measured {
+        private final com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        private final long[] busyBefore = machineTicks();
+        private final long cpuBefore = os.getProcessCpuTime();
+        private final long wallBefore = System.nanoTime();
+        private long wallAfter;
+        private long cpuAfter;
+        private long[] busyAfter;
+
+        void stop() {
+            wallAfter = System.nanoTime();
+            cpuAfter = os.getProcessCpuTime();
+            busyAfter = machineTicks();
+        }
+
+        void print(SparkSession spark) {
             long rows = spark.table("kiln.bench.t").count();
             long files = spark.sql("SELECT count(*) FROM kiln.bench.t.files").first().getLong(0);
             double cpu = (cpuAfter - cpuBefore) / 1e9;
@@ -165,10 +188,6 @@ public final class SparkTypedIngest {
             System.out.printf(Locale.ROOT, "others_cores=%.2f%n", others);
             System.out.println("spark_version=" + spark.version());
         }
-        finally {
-            spark.stop();
-        }
-        System.out.println("peak_rss_kb=" + status("VmHWM"));
     }
 
     /** Busy clock ticks of all CPUs so far (as bench/lib.sh counts them) and the ticks per second; null without /proc. */
