@@ -129,20 +129,17 @@ final class BatchWriter {
      * Adds a row to the content digest: the id, the {@code text} column (null when the row has
      * none), the lineage columns, then every other column that has a value, by name, with its
      * canonical text ({@link Values#digestText}; whole numbers appended as their decimal text without
-     * making it). Text rows thus digest as they did before rows had types.
+     * making it). Text rows thus digest as they did before rows had types. {@code encodedText}: the
+     * UTF-8 bytes of the row's {@code text} string as the table takes it ({@link LakeWriter.Prepared#text()}),
+     * appended as they are; null when the row has no such string.
      */
-    static void digest(ContentDigest digest, Row row, ContentDigest.Field uri, ContentDigest.Field sha256, String position, ContentDigest.Field recipe) {
-        digest(digest, row, null, uri, sha256, position, recipe);
-    }
-
-    /** {@code encodedText}: the UTF-8 bytes of the row's {@code text} string when made already (null if not): the same digest. */
     static void digest(ContentDigest digest, Row row, org.apache.avro.util.Utf8 encodedText, ContentDigest.Field uri, ContentDigest.Field sha256, String position,
             ContentDigest.Field recipe) {
         Map<String, Object> columns = row.columns();
         Object text = columns.get(Row.TEXT);
         digest.beginRow();
         digest.append(row.id());
-        if (encodedText != null && text instanceof String) {
+        if (encodedText != null) {
             digest.appendUtf8(encodedText.getBytes(), encodedText.getByteLength());
         }
         else {

@@ -76,12 +76,8 @@ public final class ContentDigest {
         length = end;
     }
 
-    /** Appends a text field given as its UTF-8 bytes: the same as appending the text (null allowed). */
+    /** Appends a text field given as its UTF-8 bytes: the same as appending the text. */
     public void appendUtf8(byte[] utf8, int size) {
-        if (utf8 == null) {
-            append((String) null);
-            return;
-        }
         reserve(5 + size);
         System.arraycopy(utf8, 0, row, length + 5, size);
         header(size);

@@ -117,7 +117,7 @@ public final class LakeWriter implements Closeable {
         }
     }
 
-    /** The row's values for {@link #writeRow(io.kiln.transform.Row, Prepared, String, String, String)}; thread-safe. */
+    /** The row's values for {@link #writeRow}; thread-safe. */
     public Prepared prepare(io.kiln.transform.Row value) {
         Object[] values = new Object[dataPositions.length];
         Utf8 text = null;
@@ -136,12 +136,10 @@ public final class LakeWriter implements Closeable {
         return new Prepared(values, text);
     }
 
-    /** Writes a row: its id, each of the table's columns from the row's value of that name (null where it has none), and its lineage. */
-    public void writeRow(io.kiln.transform.Row value, String sourceUri, String sourceSha256, String position) {
-        writeRow(value, prepare(value), sourceUri, sourceSha256, position);
-    }
-
-    /** Writes a row whose values were prepared ({@link #prepare}); the row gives its id. */
+    /**
+     * Writes a row: its id, each of the table's columns from the row's value of that name (null where it has none,
+     * {@code prepared} by {@link #prepare}), and its lineage.
+     */
     public void writeRow(io.kiln.transform.Row value, Prepared prepared, String sourceUri, String sourceSha256, String position) {
         for (int i = 0; i < dataPositions.length; i++) {
             row.set(dataPositions[i], prepared.values[i]);

@@ -40,7 +40,8 @@ public class WriteWarmup {
             Table rejects = catalog.createTable(TableIdentifier.of("warmup", "rows" + TableLayout.REJECTS_SUFFIX), TableLayout.REJECTS,
                     org.apache.iceberg.PartitionSpec.unpartitioned(), TableLayout.properties(1L << 20));
             LakeWriter writer = new LakeWriter(table, rejects, "warmup", "warmup", 1L << 20);
-            writer.writeRow(Row.text("1", "warm"), "file:///warmup.jsonl", "0".repeat(64), "line:1");
+            Row row = Row.text("1", "warm");
+            writer.writeRow(row, writer.prepare(row), "file:///warmup.jsonl", "0".repeat(64), "line:1");
             writer.writeReject("extract", "malformed-json", "", null, "{", "file:///warmup.jsonl", "0".repeat(64), "line:2");
             LakeWriter.WrittenFiles files = writer.finish();
             org.apache.iceberg.AppendFiles append = table.newAppend();

@@ -3,7 +3,6 @@ package io.kiln.source;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.LongConsumer;
 
 import io.kiln.transform.Column;
@@ -32,7 +31,9 @@ final class AutoFormat implements SourceFormat {
     public RecordReader open(InputFile file, String sha256, ReadOptions options, LongConsumer bytesRead) throws IOException {
         SourceFormat format = FormatSniffer.sniff(file);
         RecordReader reader = format.open(file, sha256, options, bytesRead);
-        return format == TEXT ? new PlainTextDocuments(reader) : reader;
+        // plain text found by auto: the text reader's rows, with the content type that documents carry
+        return format == TEXT ? reader.mapParsed(parsed -> new SourceRecord.Parsed(parsed.row().with(Sources.CONTENT_TYPE, "text/plain"), parsed.position()))
+                : reader;
     }
 
     @Override
@@ -44,31 +45,5 @@ final class AutoFormat implements SourceFormat {
     public Map<String, Object> recipe(ReadOptions options) {
         return Map.of("format", specName(), "fields", Map.of("id", options.fields().idField(), "text", options.fields().textField(),
                 "extractor", DocumentExtractor.VERSION));
-    }
-
-    /** Plain text found by {@code auto}: the text reader's rows, with the content type that documents carry. */
-    private static final class PlainTextDocuments implements RecordReader {
-        private final RecordReader text;
-
-        PlainTextDocuments(RecordReader text) {
-            this.text = text;
-        }
-
-        @Override
-        public Optional<SourceRecord> next() throws IOException {
-            return text.next().map(record -> record instanceof SourceRecord.Parsed parsed
-                    ? new SourceRecord.Parsed(parsed.row().with(Sources.CONTENT_TYPE, "text/plain"), parsed.position())
-                    : record);
-        }
-
-        @Override
-        public String finish() throws IOException {
-            return text.finish();
-        }
-
-        @Override
-        public void close() throws IOException {
-            text.close();
-        }
     }
 }
