@@ -112,6 +112,9 @@ public interface KilnConfig {
 
     Maintenance maintenance();
 
+    @WithName("openlineage")
+    OpenLineage openLineage();
+
     /**
      * Pseudonym keys by id ({@code kiln.privacy.keys.<id>}, or the environment variable
      * {@code KILN_PRIVACY_KEYS_<ID>}): the anonymize step names a key by its id; the key itself
@@ -119,6 +122,38 @@ public interface KilnConfig {
      */
     @WithName("privacy.keys")
     java.util.Map<String, String> privacyKeys();
+
+    /**
+     * OpenLineage run events (START, COMPLETE, FAIL, ABORT) for every job, sent by the OpenLineage
+     * Java client to an HTTP endpoint (Marquez, DataHub, ...) or appended to a file, one event per line.
+     */
+    interface OpenLineage {
+        /** {@code none} (the default), {@code http} or {@code file}. */
+        @WithDefault("none")
+        String transport();
+
+        /** The HTTP transport's base URL, e.g. {@code http://marquez:5000}. */
+        Optional<java.net.URI> url();
+
+        /** The HTTP transport's path under {@link #url()}. */
+        @WithDefault("/api/v1/lineage")
+        String endpoint();
+
+        /** Sent as {@code Authorization: Bearer <key>} by the HTTP transport; never logged. */
+        @WithName("api-key")
+        Optional<String> apiKey();
+
+        @WithName("timeout")
+        @WithDefault("5s")
+        java.time.Duration timeout();
+
+        /** The file transport's file: one JSON event per line, appended. */
+        Optional<String> file();
+
+        /** The OpenLineage namespace of Kiln's jobs and of its tables (as datasets). */
+        @WithDefault("kiln")
+        String namespace();
+    }
 
     /** Scheduled maintenance of every table; off unless an interval is set. */
     interface Maintenance {

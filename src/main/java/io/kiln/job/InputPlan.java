@@ -2,8 +2,10 @@ package io.kiln.job;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +16,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 import org.apache.iceberg.Table;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kiln.error.ErrorCode;
 import io.kiln.error.KilnException;
@@ -89,6 +95,8 @@ final class InputPlan {
     /** One input of the manifest; a record, so its fields are written in this order every time. */
     record ManifestEntry(String uri, String sha256, long bytes) {}
 
+    private static final ObjectMapper MANIFEST_JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
     /** Lists the files; none is read yet. */
     static InputPlan of(List<InputFile> files, JobProgress progress, BooleanSupplier cancelled) {
         progress.planning(files.stream().mapToLong(InputFile::size).sum());
@@ -147,6 +155,30 @@ final class InputPlan {
             throw new KilnException(ErrorCode.COMMIT_FAILED, "Cannot write the input manifest " + location + ": " + e.getMessage(), e);
         }
         return Map.of(INPUT_MANIFEST_FILE, location);
+    }
+
+    /**
+     * The input manifest a snapshot's summary records (inline, or in the file it names), in the order
+     * written; empty when the snapshot records none (not written by Kiln).
+     *
+     * @throws IOException when the manifest file cannot be read
+     */
+    static List<ManifestEntry> recorded(Table table, Map<String, String> summary) throws IOException {
+        String inline = summary.get(INPUT_MANIFEST);
+        if (inline != null) {
+            return MANIFEST_JSON.readValue(inline, new TypeReference<List<ManifestEntry>>() {});
+        }
+        String file = summary.get(INPUT_MANIFEST_FILE);
+        if (file == null) {
+            return List.of();
+        }
+        List<ManifestEntry> entries = new ArrayList<>();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(table.io().newInputFile(file).newStream(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                entries.add(MANIFEST_JSON.readValue(line, ManifestEntry.class));
+            }
+        }
+        return entries;
     }
 
     private static ManifestEntry entry(PlannedInput input) {

@@ -71,6 +71,8 @@ public class JobService {
     Publisher publisher;
     @Inject
     KilnMetrics metrics;
+    @Inject
+    OpenLineageEmitter lineage;
     private Publication publication;
     private ExecutorService workers;
     private final Map<String, JobProgress> running = new ConcurrentHashMap<>();
@@ -249,11 +251,12 @@ public class JobService {
         throw new KilnException(ErrorCode.JOB_NOT_CANCELLABLE, "Job " + id + " is " + job.state() + " and cannot be cancelled");
     }
 
-    /** Stores the job's new state; a job that ended is counted in the metrics. */
+    /** Stores the job's new state; a job that ended is counted in the metrics and its OpenLineage event sent. */
     private void update(Job job) {
         store.update(job);
         if (job.state().isFinal()) {
             metrics.ended(job);
+            lineage.ended(job);
         }
     }
 
@@ -285,7 +288,7 @@ public class JobService {
         try {
             for (int attempt = 1;; attempt++) {
                 try {
-                    runOnce(job);
+                    runOnce(job, attempt == 1);
                     return;
                 }
                 catch (Publication.StaleIndexException stale) {
@@ -312,12 +315,16 @@ public class JobService {
      * One run of a job: bind, ingest, audit and publish. A job with fitted steps (duplicate filters)
      * decides against what the table held when it started, so such jobs of one table run one at a
      * time in this service, each start to publish; another process's publish meanwhile makes the
-     * job run again ({@link Publication.StaleIndexException}).
+     * job run again ({@link Publication.StaleIndexException}). The first run of a job sends its
+     * OpenLineage START event, once it is bound and its inputs are listed.
      */
-    private void runOnce(Job job) {
+    private void runOnce(Job job, boolean first) {
         JobProgress progress = new JobProgress();
         running.put(job.id(), progress);
         BoundJob bound = bindAccepted(job);
+        if (first) {
+            lineage.started(job, bound.inputs());
+        }
         if (bound.chain().fittedGroups().isEmpty()) {
             ingestAndPublish(job, bound, progress);
             return;

@@ -17,7 +17,6 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kiln.error.ErrorCode;
@@ -108,21 +107,7 @@ public final class Reproduction {
         }
         Map<String, String> original = new LinkedHashMap<>();
         try {
-            if (manifestJson != null) {
-                for (Map<String, Object> entry : JSON.readValue(manifestJson, new TypeReference<List<Map<String, Object>>>() {})) {
-                    original.put((String) entry.get("uri"), (String) entry.get("sha256"));
-                }
-            }
-            else {
-                try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
-                        table.io().newInputFile(manifestFile).newStream(), java.nio.charset.StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = lines.readLine()) != null) {
-                        Map<String, Object> entry = JSON.readValue(line, new TypeReference<Map<String, Object>>() {});
-                        original.put((String) entry.get("uri"), (String) entry.get("sha256"));
-                    }
-                }
-            }
+            InputPlan.recorded(table, summary).forEach(entry -> original.put(entry.uri(), entry.sha256()));
         }
         catch (java.io.IOException | RuntimeException e) {
             throw new KilnException(ErrorCode.SNAPSHOT_NOT_FOUND, "The input manifest of snapshot " + job.snapshotId() + " cannot be read"
