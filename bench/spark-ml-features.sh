@@ -5,7 +5,8 @@
 #   1. builds the service jar if it is missing, and compiles bench/SparkMlFeatures.java against the check engine's Spark
 #      class path (checks/target/engine/lib, Spark 3.5 with spark-mllib),
 #   2. Kiln: a fresh service (fresh data dir, java -Xmx$XMX, check engine off), one job reading the Parquet with
-#      impute (delay, mean), encode (origin, one-hot) and scale (distance, z-score); the service's CPU time from
+#      impute (delay, mean), encode (origin, one-hot; sparse, as Spark's vectors, unless KILN_BENCH_ONEHOT_LAYOUT=dense)
+#      and scale (distance, z-score); the service's CPU time from
 #      submit to the job's end (both passes: the fit and the apply, the Iceberg write and the audit), and the fitted
 #      statistics from GET .../snapshots/{id}/features,
 #   3. Spark: bench/SparkMlFeatures.java, local[THREADS]: Imputer (mean), StringIndexer (frequencyDesc, keep) and
@@ -16,7 +17,8 @@
 #
 # Environment: KILN_FLIGHTS (default ~/.cache/kiln/vega-datasets-3.2.1/flights-3m.parquet, which the build installs with
 # src/test/scripts/vega-flights.sh), KILN_BENCH_DIR (/tmp/kiln-ml-bench), KILN_BENCH_XMX (2g), KILN_BENCH_SPARK_THREADS (2),
-# KILN_BENCH_QUIET_WAIT (120 s; 0: don't wait).
+# KILN_BENCH_QUIET_WAIT (120 s; 0: don't wait), KILN_BENCH_ONEHOT_LAYOUT (sparse: struct<size, indices>, what Spark's
+# OneHotEncoder writes as a sparse vector; dense: a list<int> of 229 per row).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +27,7 @@ flights="${KILN_FLIGHTS:-$HOME/.cache/kiln/vega-datasets-3.2.1/flights-3m.parque
 xmx="${KILN_BENCH_XMX:-2g}"
 threads="${KILN_BENCH_SPARK_THREADS:-2}"
 quiet_wait="${KILN_BENCH_QUIET_WAIT:-120}"
+layout="${KILN_BENCH_ONEHOT_LAYOUT:-sparse}"
 engine="$root/checks/target/engine"
 jar="$root/target/quarkus-app/quarkus-run.jar"
 source "$root/bench/lib.sh"
@@ -48,7 +51,7 @@ cat >"$work/job.json" <<JOB
 {"table": "bench.flights", "source": {"uri": "file://$work/input/flights-3m.parquet", "format": "parquet", "id": {"from": "position"}},
  "steps": [
    {"name": "impute", "params": {"column": "delay", "strategy": "mean", "into": "delay_imputed"}},
-   {"name": "encode", "params": {"column": "origin", "method": "onehot"}},
+   {"name": "encode", "params": {"column": "origin", "method": "onehot", "layout": "$layout"}},
    {"name": "scale", "params": {"column": "distance", "into": "distance_scaled"}}]}
 JOB
 before="$(process_ticks "$service_pid")"
@@ -85,12 +88,12 @@ export SPARK_LOCAL_IP=127.0.0.1
 java "-Xmx$xmx" "@$engine/jvm.options" -cp "$work/classes:$engine/lib/*" SparkMlFeatures "$work/input/flights-3m.parquet" "$work/spark-out" "$threads" \
     >"$work/spark.out" 2>"$work/spark.log" || { tail -n 20 "$work/spark.log" >&2; fail "the Spark job failed (log: $work/spark.log)"; }
 
-python3 - "$work/kiln.out" "$work/spark.out" "$commit" "$threads" "$xmx" <<'PY'
+python3 - "$work/kiln.out" "$work/spark.out" "$commit" "$threads" "$xmx" "$layout" <<'PY'
 import json, sys
 kiln = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 spark = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
-commit, threads, xmx = sys.argv[3:]
-print(f"Feature steps on the 3 M-row flights Parquet; commit {commit}; Kiln: one job, 2 job threads, java -Xmx{xmx}; "
+commit, threads, xmx, layout = sys.argv[3:]
+print(f"Feature steps on the 3 M-row flights Parquet; commit {commit}; Kiln: one job, 2 job threads, java -Xmx{xmx}, one-hot {layout}; "
       f"Spark {spark['spark_version']} ML local[{threads}], java -Xmx{xmx}")
 print("| side | rows | CPU s | wall s | rows per CPU s |")
 print("|---|---:|---:|---:|---:|")

@@ -343,6 +343,41 @@ class TabularFeaturesTest {
                 .satisfies(e -> assertThat(((KilnException) e).violations()).extracting(io.kiln.error.Violation::field).contains("steps[0].params.value"));
     }
 
+    @Test
+    void aSparseOneHotHoldsTheSizeAndTheIndexOfTheDenseOnesOne() throws IOException {
+        JobSpec both = new JobSpec("zoo.sparse", spec("zoo.sparse").source(), List.of(
+                new StepSpec("encode", Map.of("column", "island", "method", "onehot", "into", "island_dense")),
+                new StepSpec("encode", Map.of("column", "island", "method", "onehot", "layout", "sparse", "into", "island_sparse"))), null, 0.1, null);
+        harness.run("sparse", both, 2, 17);
+        Table table = harness.catalog.loadTable(TableIdentifier.parse("zoo.sparse"));
+        assertThat(table.schema().findType("island_sparse").toString()).isEqualTo("struct<" + table.schema().findField("island_sparse.size").fieldId()
+                + ": size: required int (the vector's size: the vocabulary's), " + table.schema().findField("island_sparse.indices").fieldId()
+                + ": indices: required list<int> (where the vector's 1 is; empty for an unseen value or a null)>");
+        List<Record> rows = PipelineHarness.rows(table);
+        assertThat(rows).hasSize(344);
+        for (Record row : rows) {
+            List<?> dense = (List<?>) row.getField("island_dense");
+            Record sparse = (Record) row.getField("island_sparse");
+            assertThat(sparse.getField("size")).isEqualTo(dense.size()).isEqualTo(3);
+            assertThat(sparse.getField("indices")).isEqualTo(List.of(dense.indexOf(1)));
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode unseen = JSON.createArrayNode();
+        unseen.addObject().put("id", "p-atlantis").put("island", "Atlantis");
+        assertThat(Serving.serve(harness.catalog, harness.binder, "zoo.sparse", table.currentSnapshot().snapshotId(), unseen)).singleElement()
+                .satisfies(served -> {
+                    assertThat(served.outcome()).as("%s: %s", served.reason(), served.detail()).isEqualTo("written");
+                    assertThat(served.rows().get(0).get("island_sparse")).isEqualTo(Map.of("size", 3, "indices", List.of()));
+                });
+
+        JobSpec ordinal = new JobSpec("zoo.bad", spec("zoo.bad").source(), List.of(new StepSpec("encode", Map.of("column", "island", "layout", "sparse"))),
+                null, 0.1, null);
+        assertThatThrownBy(() -> harness.binder.bind(ordinal)).isInstanceOf(KilnException.class)
+                .satisfies(e -> assertThat(((KilnException) e).violations()).anySatisfy(violation -> {
+                    assertThat(violation.field()).isEqualTo("steps[0].params.layout");
+                    assertThat(violation.message()).isEqualTo("applies to method onehot only (this step's method is ordinal)");
+                }));
+    }
+
     /** The q-quantile of sorted values, linear between the nearest ranks (numpy's default). */
     private static double quantile(List<Double> sorted, double q) {
         double rank = q * (sorted.size() - 1);

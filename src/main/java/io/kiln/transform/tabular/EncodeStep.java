@@ -33,7 +33,9 @@ import io.kiln.transform.Values;
  * ordered by frequency, most frequent first, then by value; values beyond {@code maxCategories} (1000),
  * unseen values and nulls get the reserved index, the vocabulary's size, as Spark ML's StringIndexer
  * with {@code handleInvalid: keep}), {@code onehot} (a {@code list<int>} of the vocabulary's size with a
- * 1 at the value's index; all zeros for the reserved index) or {@code hash} (not fitted: the first 64
+ * 1 at the value's index; all zeros for the reserved index; with {@code layout: sparse}, the same vector
+ * as a {@code struct<size: int, indices: list<int>>}: its size and where its 1 is, as Spark ML's sparse
+ * vectors and scipy's sparse rows keep it, none for the reserved index) or {@code hash} (not fitted: the first 64
  * bits of MurmurHash3 of {@code "<seed>:<value>"}, unsigned, modulo {@code buckets} (1024)). The
  * result goes to {@code into} (default {@code <column>_index}, {@code <column>_onehot} or
  * {@code <column>_hash}). The vocabulary is the step's state (a JSON file with the snapshot); a later
@@ -50,7 +52,7 @@ public final class EncodeStep implements StepDefinition {
 
     @Override
     public Transform bind(Map<String, Object> parameters, StepContext context) {
-        StepParameters.requireOnly(parameters, Set.of("column", "method", "maxCategories", "buckets", "seed", "into", "fitFrom"));
+        StepParameters.requireOnly(parameters, Set.of("column", "method", "layout", "maxCategories", "buckets", "seed", "into", "fitFrom"));
         String column = ScaleStep.Features.requiredColumn(parameters, "the categorical column to encode");
         String method = StepParameters.oneOf(parameters, "method", "ordinal", Set.of("ordinal", "onehot", "hash"));
         String into = StepParameters.column(parameters, "into", column + switch (method) {
@@ -60,6 +62,10 @@ public final class EncodeStep implements StepDefinition {
         });
         if (!context.columnsBefore().isEmpty() && context.columnsBefore().stream().noneMatch(candidate -> candidate.name().equals(column))) {
             throw new InvalidStepParameterException("column", "the rows have no column '" + column + "' at this step");
+        }
+        boolean sparse = StepParameters.oneOf(parameters, "layout", "dense", Set.of("dense", "sparse")).equals("sparse");
+        if (parameters.containsKey("layout") && !method.equals("onehot")) {
+            throw new InvalidStepParameterException("layout", "applies to method onehot only (this step's method is " + method + ")");
         }
         if (method.equals("hash")) {
             return new Hash(column, into, StepParameters.integer(parameters, "buckets", 1024, 1, Integer.MAX_VALUE), StepParameters.integer(parameters, "seed", 0, 0, Integer.MAX_VALUE));
@@ -71,8 +77,13 @@ public final class EncodeStep implements StepDefinition {
             state.json().path("vocabulary").forEach(entry -> values.add(entry.path("value").asText()));
             return new Preset(state.snapshotId(), state.sha256(), values);
         });
-        return new Encode(column, method.equals("onehot"), maxCategories, into, vocabulary);
+        return new Encode(column, method.equals("onehot"), sparse, maxCategories, into, vocabulary);
     }
+
+    /** A sparse one-hot vector: its size, and the indices of its ones (one, or none for the reserved index). */
+    static final DataType.Struct SPARSE = new DataType.Struct(List.of(
+            new Column("size", DataType.INT, true, "the vector's size: the vocabulary's"),
+            new Column("indices", new DataType.ListOf(DataType.INT, true), true, "where the vector's 1 is; empty for an unseen value or a null")));
 
     /** A vocabulary reused from an earlier snapshot ({@code fitFrom}). */
     private record Preset(long snapshotId, String sha256, List<String> values) {}
@@ -105,7 +116,7 @@ public final class EncodeStep implements StepDefinition {
         }
     }
 
-    private record Encode(String column, boolean oneHot, int maxCategories, String into, Optional<Preset> preset) implements FittedStep {
+    private record Encode(String column, boolean oneHot, boolean sparse, int maxCategories, String into, Optional<Preset> preset) implements FittedStep {
         @Override
         public StepId id() {
             return ID;
@@ -128,6 +139,9 @@ public final class EncodeStep implements StepDefinition {
 
         @Override
         public List<Column> columns() {
+            if (sparse) {
+                return List.of(Column.optional(into, SPARSE, "one-hot of " + column + " over its fitted vocabulary, sparse: its size and where its 1 is"));
+            }
             return List.of(oneHot ? Column.intList(into, "one-hot of " + column + " over its fitted vocabulary")
                     : Column.integer(into, "index of " + column + " in its fitted vocabulary (its size for unseen values and nulls)"));
         }
@@ -190,6 +204,12 @@ public final class EncodeStep implements StepDefinition {
             if (!step.oneHot()) {
                 return Outcome.emit(row.with(step.into(), position));
             }
+            if (step.sparse()) {
+                Map<String, Object> vector = new LinkedHashMap<>();
+                vector.put("size", vocabulary.size());
+                vector.put("indices", position < vocabulary.size() ? List.of(position) : List.of());
+                return Outcome.emit(row.with(step.into(), vector));
+            }
             List<Integer> vector = new ArrayList<>(java.util.Collections.nCopies(vocabulary.size(), 0));
             if (position < vocabulary.size()) {
                 vector.set(position, 1);
@@ -204,6 +224,9 @@ public final class EncodeStep implements StepDefinition {
             written.put("column", step.column());
             written.put("into", step.into());
             written.put("method", step.oneHot() ? "onehot" : "ordinal");
+            if (step.sparse()) {
+                written.put("layout", "sparse");
+            }
             written.put("reservedIndex", vocabulary.size());
             written.put("vocabulary", vocabulary);
             out.write(Values.json(written).getBytes(StandardCharsets.UTF_8));
