@@ -124,6 +124,9 @@ public class JobService {
         for (JobState state : List.of(JobState.QUEUED, JobState.RUNNING, JobState.AUDITING)) {
             metrics.liveJobs(state, () -> store.count(state));
         }
+        // at zero from the start, as dashboards expect
+        metrics.commitRetries("restage", 0);
+        metrics.commitRetries("rerun", 0);
         metrics.gauge("kiln.check.engine.restarts", "Times the managed check engine was restarted", () -> checks.status().restarts());
         // the provider a model would run on here, without loading a model (a CUDA machine says so when its first model loads)
         metrics.embeddingProvider(io.kiln.embed.ExecutionProvider.CPU);
@@ -297,6 +300,7 @@ public class JobService {
                                 + attempt + " runs, and nothing was published");
                     }
                     LOG.infof("Job %s runs again: %s", id, stale.getMessage());
+                    metrics.commitRetries("rerun", 1);
                     job = job.running(Instant.now());
                     update(job);
                 }
@@ -397,6 +401,7 @@ public class JobService {
         update(auditing);
         running.remove(id);
         Publication.Outcome outcome = publication.run(id, bound, result);
+        metrics.commitRetries("restage", outcome.restages());
         if (outcome.published()) {
             update(auditing.published(Instant.now(), outcome.snapshotId(), outcome.auditedSnapshotId(), result.inputBytes(), counts,
                     result.rejectedByReason(), result.steps(), outcome.checks()));

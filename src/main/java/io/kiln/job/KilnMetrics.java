@@ -69,6 +69,15 @@ public class KilnMetrics {
         }
     }
 
+    /**
+     * A commit tried again: {@code restage} when main moved between the audit and the publish (the batch is
+     * staged and audited again on the new main), {@code rerun} when a job with fitted steps ran again because
+     * another process published to its table meanwhile.
+     */
+    void commitRetries(String kind, int retries) {
+        Counter.builder("kiln.commit.retries").tag("kind", kind).description("Commits tried again, by why").register(registry).increment(retries);
+    }
+
     /** Bytes an export or a response of the rows endpoint wrote, by what ({@code export}, {@code rows}) and format. */
     public void bytesOut(String what, String format, long bytes) {
         Counter.builder("kiln." + what + ".bytes").tag("format", format.toLowerCase(Locale.ROOT)).baseUnit("bytes")

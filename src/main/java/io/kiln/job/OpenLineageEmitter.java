@@ -82,6 +82,7 @@ public class OpenLineageEmitter {
             thread.setDaemon(true);
             return thread;
         });
+        List.of("sent", "failed", "dropped").forEach(this::counter); // at zero from the start, as dashboards expect
         LOG.infof("OpenLineage events go to %s (namespace %s)", settings.url().isEmpty() || settings.transport().equalsIgnoreCase("file")
                 ? settings.file().orElseThrow() : withoutSecrets(settings.url().get()) + settings.endpoint(), settings.namespace());
     }
@@ -167,8 +168,11 @@ public class OpenLineageEmitter {
     }
 
     private void count(String outcome) {
-        Counter.builder("kiln.openlineage.events").tag("outcome", outcome).description("OpenLineage run events, by what became of them")
-                .register(registry).increment();
+        counter(outcome).increment();
+    }
+
+    private Counter counter(String outcome) {
+        return Counter.builder("kiln.openlineage.events").tag("outcome", outcome).description("OpenLineage run events, by what became of them").register(registry);
     }
 
     /** Sends what waits (for up to the transport's timeout and a second), then closes the client. */

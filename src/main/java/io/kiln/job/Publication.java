@@ -77,7 +77,8 @@ final class Publication {
     }
 
     /** {@code snapshotId}: published (main's new head) or the rejected branch's audit record. */
-    record Outcome(boolean published, long snapshotId, long auditedSnapshotId, String branch, List<CheckResult> checks) {}
+    /** {@code restages}: times main moved before the publish, so that the batch was staged and audited again on the new main. */
+    record Outcome(boolean published, long snapshotId, long auditedSnapshotId, String branch, List<CheckResult> checks, int restages) {}
 
     Outcome run(String jobId, BoundJob job, IngestPipeline.Result result) {
         Table table = result.table();
@@ -98,7 +99,7 @@ final class Publication {
                     throw new KilnException(ErrorCode.CHECK_ENGINE_FAILED, "The audit could not run (" + report.engineFailure().get()
                             + "); nothing was published and the batch is kept on branch " + staged.branch());
                 }
-                return new Outcome(false, record, staged.snapshotId(), staged.branch(), report.results());
+                return new Outcome(false, record, staged.snapshotId(), staged.branch(), report.results(), attempt);
             }
             table.refresh();
             if (job.tag().isPresent() && table.refs().containsKey(job.tag().get())) {
@@ -121,7 +122,7 @@ final class Publication {
             Optional<Long> published = publisher.publish(table, jobId, staged, summary, job.tag());
             if (published.isPresent()) {
                 mergeRejects(jobId, result.rejectsTable());
-                return new Outcome(true, published.get(), staged.snapshotId(), staged.branch(), report.results());
+                return new Outcome(true, published.get(), staged.snapshotId(), staged.branch(), report.results(), attempt);
             }
             staged = publisher.stage(table, jobId, staged.files(), staged.summary());
             report = auditRetryingTheEngine(jobId, job, result, staged);

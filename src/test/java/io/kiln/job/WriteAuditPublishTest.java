@@ -122,6 +122,8 @@ class WriteAuditPublishTest {
         assertThat(a.published()).isTrue();
         assertThat(b.published()).isTrue();
         assertThat(b.auditedSnapshotId()).as("B was audited again on the new head").isNotEqualTo(stagedB.staged().orElseThrow().snapshotId());
+        assertThat(a.restages()).isZero();
+        assertThat(b.restages()).as("counted as a commit retry").isEqualTo(1);
         Table table = catalog.loadTable(TableIdentifier.of("demo", "race"));
         assertThat(table.currentSnapshot().snapshotId()).isEqualTo(b.snapshotId());
         List<Record> rows = rows(table, "main");
