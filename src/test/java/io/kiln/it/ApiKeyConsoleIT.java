@@ -35,6 +35,7 @@ import io.kiln.api.auth.ApiKeys;
  * test saves a screenshot of each page in {@code target/console-screenshots}.
  */
 class ApiKeyConsoleIT {
+    private static final String LINEAGE_KEY = "ol-key-7c1d2e9b4a";
     private static final String WRITER = "kiln_it-writer-0123456789abcdef";
     private static final String READER = "kiln_it-reader-0123456789abcdef";
     private static final Path FIXTURES = Path.of("src/test/resources/fixtures").toAbsolutePath();
@@ -62,11 +63,22 @@ class ApiKeyConsoleIT {
         if ("true".equals(System.getenv("CI"))) {
             assertThat(browser).as("CI needs Chromium and its driver (apt-get install chromium chromium-driver; .ci/run installs them)").isTrue();
         }
-        try (KilnProcess kiln = KilnProcess.start(Map.of("KILN_DATA_DIR", temp.resolve("data").toString(), "KILN_CHECKS_ENGINE_MODE", "off",
+        // a lineage server (Marquez's endpoint, as a plain HTTP server) that the service sends its OpenLineage events to, with a key
+        List<String> lineage = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer marquez = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        marquez.createContext("/api/v1/lineage", exchange -> {
+            lineage.add(exchange.getRequestHeaders().getFirst("Authorization") + " " + new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(201, -1);
+            exchange.close();
+        });
+        marquez.start();
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("KILN_DATA_DIR", temp.resolve("data").toString(), "KILN_CHECKS_ENGINE_MODE", "off",
                 "KILN_SOURCE_ROOTS", FIXTURES.toString(), "QUARKUS_HTTP_HOST", "0.0.0.0",
                 "KILN_AUTH_API_KEYS_ETL_SHA256", sha256(WRITER), "KILN_AUTH_API_KEYS_ETL_ROLE", "writer", "KILN_AUTH_API_KEYS_ETL_NAME", "airflow-etl",
-                "KILN_AUTH_API_KEYS_NB_SHA256", sha256(READER), "KILN_AUTH_API_KEYS_NB_ROLE", "reader"), List.of(),
-                Files.createFile(temp.resolve("kiln.log")))) {
+                "KILN_AUTH_API_KEYS_NB_SHA256", sha256(READER), "KILN_AUTH_API_KEYS_NB_ROLE", "reader"));
+        environment.putAll(Map.of("KILN_OPENLINEAGE_TRANSPORT", "http", "KILN_OPENLINEAGE_URL", "http://127.0.0.1:" + marquez.getAddress().getPort(),
+                "KILN_OPENLINEAGE_API_KEY", LINEAGE_KEY));
+        try (KilnProcess kiln = KilnProcess.start(environment, List.of(), Files.createFile(temp.resolve("kiln.log")))) {
             assertThat(kiln.logTail()).contains("every request needs one of its 2 API keys");
             assertThat(kiln.get("/v1/tables").status()).isEqualTo(401);
             kiln.useApiKey(READER);
@@ -84,6 +96,9 @@ class ApiKeyConsoleIT {
             JsonNode job = kiln.awaitFinalJob(submitted.path("id").asText());
             assertThat(job.path("state").asText()).as("%s", job).isEqualTo("PUBLISHED");
             assertThat(kiln.log()).contains("airflow-etl (writer) POST /v1/jobs -> 202").doesNotContain(WRITER);
+            assertLineageSent(lineage, job);
+            assertThat(kiln.log()).contains("OpenLineage events go to http://127.0.0.1:" + marquez.getAddress().getPort() + "/api/v1/lineage")
+                    .doesNotContain(LINEAGE_KEY);
 
             if (!browser) {
                 Assumptions.abort("no Chromium here (apt-get install chromium chromium-driver); the console was not driven");
@@ -135,5 +150,34 @@ class ApiKeyConsoleIT {
                 driver.quit();
             }
         }
+        finally {
+            marquez.stop(0);
+        }
+    }
+
+    /** The job's START and COMPLETE reached the lineage server, with its key, its inputs (the joined file too) by sha256 and its snapshot. */
+    private static void assertLineageSent(List<String> lineage, JsonNode job) throws Exception {
+        String runId = job.path("id").asText().substring("job-".length());
+        List<JsonNode> events = new java.util.ArrayList<>();
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
+        while (events.stream().noneMatch(event -> event.path("eventType").asText().equals("COMPLETE")) && java.time.Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+            events.clear();
+            for (String request : lineage) {
+                assertThat(request).startsWith("Bearer " + LINEAGE_KEY + " {");
+                JsonNode event = new com.fasterxml.jackson.databind.ObjectMapper().readTree(request.substring(request.indexOf('{')));
+                if (event.path("run").path("runId").asText().equals(runId)) {
+                    events.add(event);
+                }
+            }
+        }
+        assertThat(events).extracting(event -> event.path("eventType").asText()).containsExactly("START", "COMPLETE");
+        JsonNode complete = events.get(1);
+        io.kiln.api.OpenLineageSchemas.assertValid(complete);
+        assertThat(complete.path("inputs")).extracting(input -> input.path("name").asText())
+                .containsExactlyInAnyOrder(FIXTURES.resolve("tabular/penguins.csv").toString(), FIXTURES.resolve("tabular/islands.csv").toString());
+        assertThat(complete.path("inputs")).allSatisfy(input -> assertThat(input.path("facets").path("version").path("datasetVersion").asText()).hasSize(64));
+        assertThat(complete.path("outputs").get(0).path("facets").path("version").path("datasetVersion").asText()).isEqualTo(job.path("snapshotId").asText());
+        assertThat(complete.path("run").path("facets").path("kiln_job").path("submittedBy").asText()).isEqualTo("airflow-etl");
     }
 }
