@@ -85,7 +85,7 @@ final class BatchWriter {
                     String position = position(record.position(), row);
                     LakeWriter.Prepared values = writer.prepare(row);
                     prepared.add(values);
-                    digest(digest, row, values.text(), uri, sha256, position, recipeField);
+                    digest(digest, row, values, uri, sha256, position, recipeField);
                     if (!profile.isEmpty()) {
                         profile.accept(column -> columnValue(row, column, item, position));
                     }
@@ -128,17 +128,18 @@ final class BatchWriter {
     /**
      * Adds a row to the content digest: the id, the {@code text} column (null when the row has
      * none), the lineage columns, then every other column that has a value, by name, with its
-     * canonical text ({@link Values#digestText}; whole numbers appended as their decimal text without
-     * making it). Text rows thus digest as they did before rows had types. {@code encodedText}: the
-     * UTF-8 bytes of the row's {@code text} string as the table takes it ({@link LakeWriter.Prepared#text()}),
-     * appended as they are; null when the row has no such string.
+     * canonical text ({@link Values#digestText}; whole numbers and decimals appended as their text
+     * without making it). Text rows thus digest as they did before rows had types. {@code prepared}:
+     * the row's values as the table takes them ({@link LakeWriter#prepare}), whose strings' UTF-8 bytes
+     * are appended as they are; null to encode the strings here.
      */
-    static void digest(ContentDigest digest, Row row, org.apache.avro.util.Utf8 encodedText, ContentDigest.Field uri, ContentDigest.Field sha256, String position,
+    static void digest(ContentDigest digest, Row row, LakeWriter.Prepared prepared, ContentDigest.Field uri, ContentDigest.Field sha256, String position,
             ContentDigest.Field recipe) {
         Map<String, Object> columns = row.columns();
         Object text = columns.get(Row.TEXT);
         digest.beginRow();
         digest.append(row.id());
+        org.apache.avro.util.Utf8 encodedText = prepared == null ? null : prepared.text();
         if (encodedText != null) {
             digest.appendUtf8(encodedText.getBytes(), encodedText.getByteLength());
         }
@@ -157,6 +158,15 @@ final class BatchWriter {
             Object value = column.getValue();
             if (value instanceof Integer || value instanceof Long) {
                 digest.append(((Number) value).longValue());
+            }
+            else if (value instanceof String && prepared != null && prepared.string(column.getKey()) != null) {
+                org.apache.avro.util.Utf8 encoded = prepared.string(column.getKey());
+                digest.appendUtf8(encoded.getBytes(), encoded.getByteLength());
+            }
+            else if (value instanceof java.math.BigDecimal decimal) {
+                if (!digest.appendPlain(decimal)) {
+                    digest.append(decimal.toPlainString());
+                }
             }
             else {
                 digest.append(Values.digestText(value));

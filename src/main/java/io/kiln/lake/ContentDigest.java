@@ -134,6 +134,50 @@ public final class ContentDigest {
         row[length + 4] = (byte) size;
     }
 
+    /**
+     * Appends a decimal as its plain text, {@link java.math.BigDecimal#toPlainString()}, without making
+     * the string, for decimals whose unscaled value has at most 18 digits and whose scale is 0 to 18;
+     * false (and nothing appended) for any other, which the caller appends as text.
+     */
+    public boolean appendPlain(java.math.BigDecimal decimal) {
+        int scale = decimal.scale();
+        if (scale < 0 || scale > 18 || decimal.precision() > 18) {
+            return false;
+        }
+        long unscaled = decimal.unscaledValue().longValue();
+        reserve(5 + 20 + 2 + scale);
+        int start = length + 5;
+        int end = start;
+        if (unscaled < 0) {
+            row[end++] = '-';
+        }
+        long rest = unscaled < 0 ? unscaled : -unscaled;
+        int digitsStart = end;
+        int digits = 0;
+        // digits of the negative value from the lowest, the point after {@code scale} of them, a 0 before a leading point
+        do {
+            if (digits == scale && scale > 0) {
+                row[end++] = '.';
+            }
+            row[end++] = (byte) ('0' - rest % 10);
+            rest /= 10;
+            digits++;
+        }
+        while (rest != 0 || digits < scale);
+        if (digits == scale && scale > 0) {
+            row[end++] = '.';
+            row[end++] = '0';
+        }
+        for (int i = digitsStart, j = end - 1; i < j; i++, j--) {
+            byte swap = row[i];
+            row[i] = row[j];
+            row[j] = swap;
+        }
+        header(end - start);
+        length = end;
+        return true;
+    }
+
     /** Copies an ASCII string's bytes to {@code start} of the row buffer (which has room); -1 when it has other characters. */
     private int ascii(String field, int start) {
         int count = field.length();

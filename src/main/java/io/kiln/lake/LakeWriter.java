@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.avro.util.Utf8;
 import org.apache.iceberg.DataFile;
@@ -31,6 +32,8 @@ public final class LakeWriter implements Closeable {
     private final GenericRecord row;
     private final GenericRecord reject;
     private final List<String> dataColumns;
+    /** Each data column's index in {@link #dataColumns}. */
+    private final Map<String, Integer> dataIndex;
     private final int[] dataPositions;
     private final List<java.util.function.Function<Object, Object>> dataWriters;
     private final int[] lineagePositions;
@@ -70,6 +73,11 @@ public final class LakeWriter implements Closeable {
             }
         }
         this.dataColumns = List.copyOf(names);
+        Map<String, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            index.put(names.get(i), i);
+        }
+        this.dataIndex = Map.copyOf(index);
         this.textColumn = names.indexOf(io.kiln.transform.Row.TEXT);
         this.dataPositions = positions.stream().mapToInt(Integer::intValue).toArray();
         this.dataWriters = List.copyOf(writers);
@@ -105,15 +113,23 @@ public final class LakeWriter implements Closeable {
     public static final class Prepared {
         private final Object[] values;
         private final Utf8 text;
+        private final Map<String, Integer> columns;
 
-        private Prepared(Object[] values, Utf8 text) {
+        private Prepared(Object[] values, Utf8 text, Map<String, Integer> columns) {
             this.values = values;
             this.text = text;
+            this.columns = columns;
         }
 
         /** The UTF-8 bytes of the row's {@code text} column; null when the table has none, or the row no string there. */
         public Utf8 text() {
             return text;
+        }
+
+        /** The UTF-8 bytes of the row's string in {@code column}, as the table takes it; null when the table or the row has no string there. */
+        public Utf8 string(String column) {
+            Integer index = columns.get(column);
+            return index != null && values[index] instanceof Utf8 encoded ? encoded : null;
         }
     }
 
@@ -133,7 +149,7 @@ public final class LakeWriter implements Closeable {
             }
             values[i] = written;
         }
-        return new Prepared(values, text);
+        return new Prepared(values, text, dataIndex);
     }
 
     /**

@@ -6,6 +6,32 @@ import org.junit.jupiter.api.Test;
 
 class ContentDigestTest {
     @Test
+    void aDecimalAppendedPlainIsItsPlainText() {
+        java.util.Random random = new java.util.Random(42);
+        java.util.List<java.math.BigDecimal> decimals = new java.util.ArrayList<>(java.util.List.of(new java.math.BigDecimal("0.00"), new java.math.BigDecimal("-0.005"),
+                new java.math.BigDecimal("100.00"), new java.math.BigDecimal("12"), new java.math.BigDecimal("-123.45"), new java.math.BigDecimal("0.123456789012345678"),
+                new java.math.BigDecimal("999999999999999999"), new java.math.BigDecimal("-999999999999999999"), new java.math.BigDecimal("1E+3"),
+                new java.math.BigDecimal("12345678901234567890.5"), new java.math.BigDecimal("1.0000000000000000001")));
+        for (int i = 0; i < 20_000; i++) {
+            decimals.add(java.math.BigDecimal.valueOf(random.nextLong() >> random.nextInt(64), random.nextInt(20) - 1));
+        }
+        for (java.math.BigDecimal decimal : decimals) {
+            ContentDigest plain = new ContentDigest();
+            plain.beginRow();
+            if (!plain.appendPlain(decimal)) {
+                assertThat(decimal.scale() < 0 || decimal.scale() > 18 || decimal.precision() > 18).as("%s", decimal).isTrue();
+                plain.append(decimal.toPlainString());
+            }
+            plain.endRow();
+            ContentDigest text = new ContentDigest();
+            text.beginRow();
+            text.append(decimal.toPlainString());
+            text.endRow();
+            assertThat(plain.value()).as("%s", decimal).isEqualTo(text.value());
+        }
+    }
+
+    @Test
     void doesNotDependOnOrderOrOnHowRowsAreSplit() {
         ContentDigest inOrder = new ContentDigest();
         inOrder.add("1", "a");

@@ -1,0 +1,91 @@
+package io.kiln.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.inmemory.InMemoryCatalog;
+import org.junit.jupiter.api.Test;
+
+import io.kiln.lake.ContentDigest;
+import io.kiln.lake.IcebergTypes;
+import io.kiln.lake.LakeWriter;
+import io.kiln.lake.TableLayout;
+import io.kiln.transform.Column;
+import io.kiln.transform.DataType;
+import io.kiln.transform.Row;
+import io.kiln.transform.Values;
+
+/**
+ * A row's digest from the bytes the table takes (strings encoded once by {@link LakeWriter#prepare},
+ * decimals appended without their text) is the digest of each value's canonical text, as rows were
+ * always digested: the content digests of published snapshots do not change.
+ */
+class RowDigestTest {
+    @Test
+    void aRowDigestsTheSameFromItsPreparedValuesAsFromItsCanonicalText() throws Exception {
+        try (InMemoryCatalog catalog = new InMemoryCatalog()) {
+            catalog.initialize("digest", Map.of());
+            catalog.createNamespace(Namespace.of("d"));
+            List<Column> columns = TableLayout.columns(List.of(new Column(Row.TEXT, DataType.STRING, false, "text"),
+                    Column.string("review", "free text"), Column.string("country", "a category"), Column.optional("price", new DataType.Decimal(12, 2), "money"),
+                    Column.optional("score", DataType.DOUBLE, "a double"), Column.optional("clicks", DataType.LONG, "a count"),
+                    Column.optional("day", DataType.DATE, "a date"), Column.optional("at", DataType.TIMESTAMP, "a time"), Column.intList("tokens", "ids")), List.of());
+            Table table = catalog.createTable(TableIdentifier.of("d", "rows"), IcebergTypes.schema(columns), PartitionSpec.unpartitioned(), TableLayout.properties(1L << 20));
+            Table rejects = catalog.createTable(TableIdentifier.of("d", "rows" + TableLayout.REJECTS_SUFFIX), TableLayout.REJECTS, PartitionSpec.unpartitioned(),
+                    TableLayout.properties(1L << 20));
+            LakeWriter writer = new LakeWriter(table, rejects, "job", "recipe", 1L << 20);
+            ContentDigest.Field uri = ContentDigest.Field.of("file:///data/in.jsonl");
+            ContentDigest.Field sha256 = ContentDigest.Field.of("0".repeat(64));
+            ContentDigest.Field recipe = ContentDigest.Field.of("recipe");
+
+            Random random = new Random(7);
+            List<String> texts = List.of("plain ascii", "café crème", "日本語のテキスト", "emoji 🙂 and \u00a0 space", "", "tab\tand\nnewline", "lone \ud800 surrogate");
+            ContentDigest prepared = new ContentDigest();
+            ContentDigest canonical = new ContentDigest();
+            for (int i = 0; i < 2000; i++) {
+                Row row = Row.text("row-" + i, texts.get(random.nextInt(texts.size())) + i)
+                        .with("review", random.nextInt(5) == 0 ? null : texts.get(random.nextInt(texts.size())))
+                        .with("country", List.of("FR", "JP", "DE").get(random.nextInt(3)))
+                        .with("price", random.nextInt(4) == 0 ? null : BigDecimal.valueOf(random.nextLong() % 10_000_000_000L, 2))
+                        .with("score", random.nextGaussian())
+                        .with("clicks", (long) random.nextInt(1000))
+                        .with("day", LocalDate.ofEpochDay(random.nextInt(30_000)))
+                        .with("at", Instant.ofEpochSecond(random.nextInt(2_000_000_000), random.nextInt(1_000_000) * 1000L))
+                        .with("tokens", List.of(random.nextInt(50_000), random.nextInt(50_000)));
+                BatchWriter.digest(prepared, row, writer.prepare(row), uri, sha256, "line:" + i, recipe);
+                canonical(canonical, row, "line:" + i);
+            }
+            assertThat(prepared.rows()).isEqualTo(2000);
+            assertThat(prepared.value()).isEqualTo(canonical.value());
+        }
+    }
+
+    /** The row as its canonical texts: how every row was digested before values were prepared. */
+    private static void canonical(ContentDigest digest, Row row, String position) {
+        digest.beginRow();
+        digest.append(row.id());
+        Object text = row.columns().get(Row.TEXT);
+        digest.append(text == null ? null : Values.digestText(text));
+        digest.append("file:///data/in.jsonl");
+        digest.append("0".repeat(64));
+        digest.append(position);
+        digest.append("recipe");
+        for (Map.Entry<String, Object> column : row.columns().entrySet()) {
+            if (!column.getKey().equals(Row.TEXT)) {
+                digest.append(column.getKey());
+                digest.append(Values.digestText(column.getValue()));
+            }
+        }
+        digest.endRow();
+    }
+}
