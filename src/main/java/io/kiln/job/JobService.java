@@ -325,7 +325,16 @@ public class JobService {
     private void runOnce(Job job, boolean first) {
         JobProgress progress = new JobProgress();
         running.put(job.id(), progress);
-        BoundJob bound = bindAccepted(job);
+        BoundJob bound;
+        try {
+            bound = bindAccepted(job);
+        }
+        catch (RuntimeException e) {
+            if (first) {
+                lineage.started(job, List.of()); // each run starts before it ends, in OpenLineage too
+            }
+            throw e;
+        }
         if (first) {
             lineage.started(job, bound.inputs());
         }

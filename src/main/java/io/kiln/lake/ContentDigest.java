@@ -110,6 +110,11 @@ public final class ContentDigest {
             rest /= 10;
         }
         while (rest != 0);
+        endDigits(start, digitsStart, end);
+    }
+
+    /** Ends a field of digits written lowest first from {@code digitsStart} to {@code end}: puts them in order and writes its header. */
+    private void endDigits(int start, int digitsStart, int end) {
         for (int i = digitsStart, j = end - 1; i < j; i++, j--) {
             byte swap = row[i];
             row[i] = row[j];
@@ -168,13 +173,7 @@ public final class ContentDigest {
             row[end++] = '.';
             row[end++] = '0';
         }
-        for (int i = digitsStart, j = end - 1; i < j; i++, j--) {
-            byte swap = row[i];
-            row[i] = row[j];
-            row[j] = swap;
-        }
-        header(end - start);
-        length = end;
+        endDigits(start, digitsStart, end);
         return true;
     }
 

@@ -54,7 +54,7 @@ public final class OpenLineageSchemas {
                 facets++;
             }
         }
-        assertThat(facets).isGreaterThan(5);
+        assertThat(facets).as("facets validated").isGreaterThanOrEqualTo(3);
     }
 
     private static void assertNoErrors(JsonSchema schema, JsonNode node, String what) {
