@@ -117,7 +117,7 @@ public final class LocalTrino implements AutoCloseable {
         Process process = builder.start();
         LocalTrino trino = new LocalTrino(process, httpPort, log);
         try {
-            trino.awaitQueryable(Duration.ofSeconds(120));
+            trino.awaitQueryable(Duration.ofSeconds(120), catalogs.keySet());
         }
         catch (RuntimeException e) {
             trino.close();
@@ -161,30 +161,31 @@ public final class LocalTrino implements AutoCloseable {
         return process.waitFor();
     }
 
-    /** Trino can report itself started before its node registers ("No nodes available"): wait for a query to run. */
-    private void awaitQueryable(Duration timeout) {
+    /**
+     * Trino answers {@code SELECT 1} before its node is in the scheduler's node map, and a query that
+     * scans a table fails with "No nodes available to run query" until it is (the map is refreshed every
+     * few seconds): wait until a scan of a system table and of each catalog's information schema runs.
+     */
+    private void awaitQueryable(Duration timeout, java.util.Collection<String> catalogs) {
+        List<String> probes = new ArrayList<>(List.of("SELECT count(*) FROM system.runtime.nodes"));
+        catalogs.forEach(catalog -> probes.add("SELECT count(*) FROM \"" + catalog + "\".information_schema.schemata"));
         HttpClient http = HttpClient.newHttpClient();
         Instant deadline = Instant.now().plus(timeout);
         String lastProblem = "not started";
+        int next = 0;
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Trino exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/statement"))
-                        .header("X-Trino-User", "kiln")
-                        .POST(HttpRequest.BodyPublishers.ofString("SELECT 1"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                String body = response.body();
-                while (response.statusCode() == 200 && body.contains("\"nextUri\"") && !body.contains("\"error\"")) {
-                    String next = body.replaceAll("(?s).*\"nextUri\"\\s*:\\s*\"([^\"]+)\".*", "$1");
-                    response = http.send(HttpRequest.newBuilder(URI.create(next)).build(), HttpResponse.BodyHandlers.ofString());
-                    body = response.body();
+                Optional<String> problem = Optional.empty();
+                while (next < probes.size() && (problem = problem(http, probes.get(next))).isEmpty()) {
+                    next++;
                 }
-                if (response.statusCode() == 200 && body.contains("\"FINISHED\"") && !body.contains("\"error\"")) {
+                if (next == probes.size()) {
                     return;
                 }
-                lastProblem = body.length() > 300 ? body.substring(0, 300) : body;
+                lastProblem = probes.get(next) + ": " + problem.orElse("");
             }
             catch (IOException e) {
                 lastProblem = e.toString();
@@ -196,6 +197,24 @@ public final class LocalTrino implements AutoCloseable {
             sleep(500);
         }
         throw new IllegalStateException("Trino did not answer a query within " + timeout.toSeconds() + " s (" + lastProblem + "); see " + log);
+    }
+
+    /** Empty when {@code sql} runs to its end without an error; else the start of Trino's answer. */
+    private Optional<String> problem(HttpClient http, String sql) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/statement"))
+                .header("X-Trino-User", "kiln")
+                .POST(HttpRequest.BodyPublishers.ofString(sql))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        String body = response.body();
+        while (response.statusCode() == 200 && body.contains("\"nextUri\"") && !body.contains("\"error\"")) {
+            String nextUri = body.replaceAll("(?s).*\"nextUri\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+            response = http.send(HttpRequest.newBuilder(URI.create(nextUri)).build(), HttpResponse.BodyHandlers.ofString());
+            body = response.body();
+        }
+        if (response.statusCode() == 200 && body.contains("\"FINISHED\"") && !body.contains("\"error\"")) {
+            return Optional.empty();
+        }
+        return Optional.of(body.length() > 300 ? body.substring(0, 300) : body);
     }
 
     @Override
