@@ -74,22 +74,7 @@ public final class SparkTextIngest {
     }
 
     static void ingest(boolean normalize, Path file, Path work, int threads, long targetFileSizeBytes, OptionalInt zstdLevel) throws Exception {
-        Files.createDirectories(work);
-        Path catalog = work.resolve("catalog.db");
-        Files.deleteIfExists(catalog);
-        Path warehouse = work.resolve("warehouse");
-        SparkTypedIngest.deleteTree(warehouse);
-        Files.createDirectories(warehouse);
-        SparkSession spark = SparkTypedIngest.session(threads)
-                .appName("kiln-text-ingest-peer")
-                .config("spark.sql.catalog.kiln", "org.apache.iceberg.spark.SparkCatalog")
-                .config("spark.sql.catalog.kiln.type", "jdbc")
-                .config("spark.sql.catalog.kiln.uri", "jdbc:sqlite:" + catalog.toAbsolutePath())
-                .config("spark.sql.catalog.kiln.warehouse", warehouse.toAbsolutePath().toUri().toString())
-                .config("spark.sql.catalog.kiln.jdbc.schema-version", "V1")
-                // the table's columns are NOT NULL, as Kiln's are; what Spark reads from JSON is always nullable
-                .config("spark.sql.iceberg.check-nullability", "false")
-                .getOrCreate();
+        SparkSession spark = SparkTypedIngest.icebergSession(work, threads, "kiln-text-ingest-peer");
         try {
             Map<String, String> properties = new TreeMap<>(TableLayout.properties(targetFileSizeBytes));
             zstdLevel.ifPresent(level -> properties.put(TableProperties.PARQUET_COMPRESSION_LEVEL, Integer.toString(level)));

@@ -118,22 +118,31 @@ public final class SparkTypedIngest {
         }
     }
 
-    static void ingest(String format, Path file, String readDdl, String tableDdl, Path work, int threads) throws Exception {
+    /**
+     * A session of {@code threads} local cores with an empty Iceberg catalog {@code kiln} (JDBC on SQLite,
+     * as Kiln's embedded default) and warehouse under {@code work}.
+     */
+    static SparkSession icebergSession(Path work, int threads, String appName) throws Exception {
         Files.createDirectories(work);
         Path catalog = work.resolve("catalog.db");
         Files.deleteIfExists(catalog);
         Path warehouse = work.resolve("warehouse");
         deleteTree(warehouse);
         Files.createDirectories(warehouse);
-        SparkSession spark = session(threads)
+        return session(threads)
+                .appName(appName)
                 .config("spark.sql.catalog.kiln", "org.apache.iceberg.spark.SparkCatalog")
                 .config("spark.sql.catalog.kiln.type", "jdbc")
                 .config("spark.sql.catalog.kiln.uri", "jdbc:sqlite:" + catalog.toAbsolutePath())
                 .config("spark.sql.catalog.kiln.warehouse", warehouse.toAbsolutePath().toUri().toString())
                 .config("spark.sql.catalog.kiln.jdbc.schema-version", "V1")
-                // the table declares NOT NULL columns (as Kiln's does); files read by Spark are always nullable
+                // the tables declare NOT NULL columns (as Kiln's do); what Spark reads from files is always nullable
                 .config("spark.sql.iceberg.check-nullability", "false")
                 .getOrCreate();
+    }
+
+    static void ingest(String format, Path file, String readDdl, String tableDdl, Path work, int threads) throws Exception {
+        SparkSession spark = icebergSession(work, threads, "kiln-typed-ingest-peer");
         try {
             spark.sql("CREATE NAMESPACE IF NOT EXISTS kiln.bench");
             spark.sql("CREATE TABLE kiln.bench.t (" + tableDdl + ") USING iceberg TBLPROPERTIES ("

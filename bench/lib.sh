@@ -9,6 +9,7 @@
 #   free_port, size_bytes, now, proc_kb, process_ticks  (below)
 #   build_if_missing ROOT JAR, commit_label ROOT, json FILE EXPRESSION  (below)
 #   start_service LABEL DATA ROOTS XMX JAR [NAME=VALUE...]  (below)
+#   require_spark_peer_tools  (below)
 
 ticks_per_second="$(getconf CLK_TCK)"
 
@@ -19,6 +20,15 @@ say() {
 fail() {
     say "$*"
     exit 1
+}
+
+require_spark_peer_tools() { # fails unless java, javac, curl, python3, awk and timeout are on the PATH; warns unless java is 17 (Spark 3.5's)
+    local tool java_major
+    for tool in java javac curl python3 awk timeout; do
+        command -v "$tool" >/dev/null 2>&1 || fail "needs $tool on the PATH"
+    done
+    java_major="$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ { print $2 }')"
+    [[ "$java_major" == 17 ]] || say "warning: java is version $java_major; Spark 3.5 wants Java 17 (it fails on 25)"
 }
 
 machine_busy_ticks() {

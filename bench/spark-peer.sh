@@ -51,12 +51,8 @@ zstd_level="${KILN_ZSTD_LEVEL:-}"
 # shared helpers: say, fail, machine_busy_ticks, wait_for_quiet, start_service, stop_service, ...
 source "$root/bench/lib.sh"
 
-for tool in java javac curl python3 awk timeout; do
-    command -v "$tool" >/dev/null 2>&1 || fail "needs $tool on the PATH"
-done
+require_spark_peer_tools
 [[ -r /proc/self/status && -r /proc/stat && -r /proc/self/io ]] || fail "needs Linux /proc (RSS, CPU and I/O are read from it)"
-java_major="$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ { print $2 }')"
-[[ "$java_major" == 17 ]] || say "warning: java is version $java_major; Spark 3.5 wants Java 17 (it fails on 25)"
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || fail "KILN_BENCH_ROUNDS must be a positive whole number, was $rounds"
 [[ -z "$zstd_level" || "$zstd_level" =~ ^[0-9]+$ ]] || fail "KILN_ZSTD_LEVEL must be a whole number, was $zstd_level"
 [[ -f "$engine/jvm.options" && -d "$engine/lib" ]] ||

@@ -48,12 +48,8 @@ quiet_wait="${KILN_BENCH_QUIET_WAIT:-300}"
 # shared helpers: say, fail, machine_busy_ticks, wait_for_quiet, stop_service
 source "$root/bench/lib.sh"
 
-for tool in java javac curl python3 awk timeout; do
-    command -v "$tool" >/dev/null 2>&1 || fail "needs $tool on the PATH"
-done
+require_spark_peer_tools
 [[ -r /proc/self/status && -r /proc/stat ]] || fail "needs Linux /proc (RSS and CPU are read from it)"
-java_major="$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ { print $2 }')"
-[[ "$java_major" == 17 ]] || say "warning: java is version $java_major; Spark 3.5 wants Java 17 (it fails on 25)"
 for format in $formats; do
     [[ "$format" == csv || "$format" == parquet || "$format" == jsonl ]] || fail "KILN_BENCH_FORMATS: unknown format $format (csv, parquet, jsonl)"
 done
