@@ -131,7 +131,7 @@ final class BatchWriter {
      * canonical text ({@link Values#digestText}; whole numbers and decimals appended as their text
      * without making it). Text rows thus digest as they did before rows had types. {@code prepared}:
      * the row's values as the table takes them ({@link LakeWriter#prepare}), whose strings' UTF-8 bytes
-     * are appended as they are; null to encode the strings here.
+     * are appended as they are.
      */
     static void digest(ContentDigest digest, Row row, LakeWriter.Prepared prepared, ContentDigest.Field uri, ContentDigest.Field sha256, String position,
             ContentDigest.Field recipe) {
@@ -139,7 +139,7 @@ final class BatchWriter {
         Object text = columns.get(Row.TEXT);
         digest.beginRow();
         digest.append(row.id());
-        org.apache.avro.util.Utf8 encodedText = prepared == null ? null : prepared.text();
+        org.apache.avro.util.Utf8 encodedText = prepared.string(Row.TEXT);
         if (encodedText != null) {
             digest.appendUtf8(encodedText.getBytes(), encodedText.getByteLength());
         }
@@ -156,11 +156,11 @@ final class BatchWriter {
             }
             digest.append(column.getKey());
             Object value = column.getValue();
+            org.apache.avro.util.Utf8 encoded = value instanceof String ? prepared.string(column.getKey()) : null;
             if (value instanceof Integer || value instanceof Long) {
                 digest.append(((Number) value).longValue());
             }
-            else if (value instanceof String && prepared != null && prepared.string(column.getKey()) != null) {
-                org.apache.avro.util.Utf8 encoded = prepared.string(column.getKey());
+            else if (encoded != null) {
                 digest.appendUtf8(encoded.getBytes(), encoded.getByteLength());
             }
             else if (value instanceof java.math.BigDecimal decimal) {

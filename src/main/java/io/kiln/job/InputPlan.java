@@ -164,9 +164,15 @@ final class InputPlan {
      * @throws IOException when the manifest file cannot be read
      */
     static List<ManifestEntry> recorded(Table table, Map<String, String> summary) throws IOException {
+        return recorded(table, summary, Integer.MAX_VALUE);
+    }
+
+    /** The first {@code limit} entries of the recorded input manifest; a manifest file is read no further. */
+    static List<ManifestEntry> recorded(Table table, Map<String, String> summary, int limit) throws IOException {
         String inline = summary.get(INPUT_MANIFEST);
         if (inline != null) {
-            return MANIFEST_JSON.readValue(inline, new TypeReference<List<ManifestEntry>>() {});
+            List<ManifestEntry> entries = MANIFEST_JSON.readValue(inline, new TypeReference<List<ManifestEntry>>() {});
+            return entries.size() <= limit ? entries : entries.subList(0, limit);
         }
         String file = summary.get(INPUT_MANIFEST_FILE);
         if (file == null) {
@@ -174,7 +180,7 @@ final class InputPlan {
         }
         List<ManifestEntry> entries = new ArrayList<>();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(table.io().newInputFile(file).newStream(), StandardCharsets.UTF_8))) {
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            for (String line = lines.readLine(); line != null && entries.size() < limit; line = lines.readLine()) {
                 entries.add(MANIFEST_JSON.readValue(line, ManifestEntry.class));
             }
         }

@@ -83,8 +83,8 @@ public class OpenLineageEmitter {
             return thread;
         });
         List.of("sent", "failed", "dropped").forEach(this::counter); // at zero from the start, as dashboards expect
-        LOG.infof("OpenLineage events go to %s (namespace %s)", settings.url().isEmpty() || settings.transport().equalsIgnoreCase("file")
-                ? settings.file().orElseThrow() : withoutSecrets(settings.url().get()) + settings.endpoint(), settings.namespace());
+        LOG.infof("OpenLineage events go to %s (namespace %s)", transport instanceof HttpTransport
+                ? withoutSecrets(settings.url().orElseThrow()) + settings.endpoint() : settings.file().orElseThrow(), settings.namespace());
     }
 
     /** The configured transport, or null when events are off; a transport without its destination stops the start. */

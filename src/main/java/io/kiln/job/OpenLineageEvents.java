@@ -65,10 +65,12 @@ final class OpenLineageEvents {
         this.model = new OpenLineage(producer);
     }
 
-    /** The job started: its inputs as listed (no digests yet; the first {@link #MAX_LISTED_INPUTS} of {@code inputCount}) and the table it writes. */
+    /**
+     * The job started: the inputs it lists (no digests yet; at most {@link #MAX_LISTED_INPUTS}, the caller's
+     * choice, of {@code inputCount}) and the table it writes.
+     */
     OpenLineage.RunEvent started(Job job, List<InputFile> inputs, int inputCount) {
-        List<OpenLineage.InputDataset> listed = inputs.stream().limit(MAX_LISTED_INPUTS)
-                .map(file -> input(file.uri(), Optional.empty(), file.size())).toList();
+        List<OpenLineage.InputDataset> listed = inputs.stream().map(file -> input(file.uri(), Optional.empty(), file.size())).toList();
         return event(job, EventType.START, time(job.startedAt()), listed, inputCount, output(job, table(job.table()), Optional.empty()));
     }
 
@@ -90,9 +92,10 @@ final class OpenLineageEvents {
         int inputCount = 0;
         if (snapshot.isPresent()) {
             try {
-                List<InputPlan.ManifestEntry> manifest = InputPlan.recorded(table.get(), snapshot.get().summary());
-                inputCount = manifest.size();
-                manifest.stream().limit(MAX_LISTED_INPUTS).forEach(entry -> inputs.add(input(entry.uri(), Optional.of(entry.sha256()), entry.bytes())));
+                Map<String, String> summary = snapshot.get().summary();
+                List<InputPlan.ManifestEntry> manifest = InputPlan.recorded(table.get(), summary, MAX_LISTED_INPUTS);
+                inputCount = Math.max(manifest.size(), Math.toIntExact(Optional.ofNullable(longOf(summary.get("kiln.input-files"))).orElse(0L)));
+                manifest.forEach(entry -> inputs.add(input(entry.uri(), Optional.of(entry.sha256()), entry.bytes())));
             }
             catch (IOException e) {
                 throw new java.io.UncheckedIOException("Cannot read the input manifest of snapshot " + snapshotId + ": " + e.getMessage(), e);

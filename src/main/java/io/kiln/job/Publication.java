@@ -76,8 +76,10 @@ final class Publication {
         }
     }
 
-    /** {@code snapshotId}: published (main's new head) or the rejected branch's audit record. */
-    /** {@code restages}: times main moved before the publish, so that the batch was staged and audited again on the new main. */
+    /**
+     * {@code snapshotId}: published (main's new head) or the rejected branch's audit record; {@code restages}: times
+     * main moved before the publish, so that the batch was staged and audited again on the new main.
+     */
     record Outcome(boolean published, long snapshotId, long auditedSnapshotId, String branch, List<CheckResult> checks, int restages) {}
 
     Outcome run(String jobId, BoundJob job, IngestPipeline.Result result) {

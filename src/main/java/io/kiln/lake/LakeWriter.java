@@ -37,8 +37,6 @@ public final class LakeWriter implements Closeable {
     private final int[] dataPositions;
     private final List<java.util.function.Function<Object, Object>> dataWriters;
     private final int[] lineagePositions;
-    /** The index among the data columns of {@code text}; -1 when the table has none. */
-    private final int textColumn;
     // the lineage values that repeat on every row of an input, encoded once: Iceberg's Parquet writer takes Avro's Utf8 as
     // bytes, where it would encode a String again for every row
     private final Utf8 jobIdBytes;
@@ -78,7 +76,6 @@ public final class LakeWriter implements Closeable {
             index.put(names.get(i), i);
         }
         this.dataIndex = Map.copyOf(index);
-        this.textColumn = names.indexOf(io.kiln.transform.Row.TEXT);
         this.dataPositions = positions.stream().mapToInt(Integer::intValue).toArray();
         this.dataWriters = List.copyOf(writers);
         this.lineagePositions = new int[] {position(fields, "id"), position(fields, TableLayout.SOURCE_URI), position(fields, TableLayout.SOURCE_SHA256),
@@ -108,22 +105,15 @@ public final class LakeWriter implements Closeable {
     /**
      * A row's values as the table's data columns take them, made on any thread before the row is written
      * ({@link #prepare}): strings already encoded as UTF-8 ({@link Utf8}), so that the thread that writes
-     * encodes nothing and the content digest can use the same bytes ({@link #text()}).
+     * encodes nothing and the content digest can use the same bytes ({@link #string}).
      */
     public static final class Prepared {
         private final Object[] values;
-        private final Utf8 text;
         private final Map<String, Integer> columns;
 
-        private Prepared(Object[] values, Utf8 text, Map<String, Integer> columns) {
+        private Prepared(Object[] values, Map<String, Integer> columns) {
             this.values = values;
-            this.text = text;
             this.columns = columns;
-        }
-
-        /** The UTF-8 bytes of the row's {@code text} column; null when the table has none, or the row no string there. */
-        public Utf8 text() {
-            return text;
         }
 
         /** The UTF-8 bytes of the row's string in {@code column}, as the table takes it; null when the table or the row has no string there. */
@@ -136,20 +126,12 @@ public final class LakeWriter implements Closeable {
     /** The row's values for {@link #writeRow}; thread-safe. */
     public Prepared prepare(io.kiln.transform.Row value) {
         Object[] values = new Object[dataPositions.length];
-        Utf8 text = null;
         for (int i = 0; i < dataPositions.length; i++) {
             Object column = value.value(dataColumns.get(i)).orElse(null);
             Object written = column == null ? null : dataWriters.get(i).apply(column);
-            if (written instanceof String string) {
-                Utf8 encoded = new Utf8(string);
-                written = encoded;
-                if (i == textColumn) {
-                    text = encoded;
-                }
-            }
-            values[i] = written;
+            values[i] = written instanceof String string ? new Utf8(string) : written;
         }
-        return new Prepared(values, text, dataIndex);
+        return new Prepared(values, dataIndex);
     }
 
     /**

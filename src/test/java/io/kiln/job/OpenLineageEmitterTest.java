@@ -78,9 +78,29 @@ class OpenLineageEmitterTest {
     }
 
     @Test
-    void aJobThatNeverStartedSendsNothingAndNoneSendsNothing() {
+    void aJobCancelledBeforeItStartedSendsNothing() throws Exception {
+        List<String> requests = new CopyOnWriteArrayList<>();
+        HttpServer server = server(201, requests);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try {
+            OpenLineageEmitter emitter = emitter(settings("http", Optional.of(url(server)), Optional.empty(), Optional.empty()), meters);
+            Job queued = Job.queued("job-1f0e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", null, "0".repeat(64), failedJob().spec(), Instant.parse("2026-12-06T12:00:00Z"), "etl");
+            emitter.ended(queued.ended(JobState.CANCELLED, Instant.parse("2026-12-06T12:00:05Z"), null));
+            emitter.ended(failedJob());
+            emitter.close();
+        }
+        finally {
+            server.stop(0);
+        }
+        assertThat(requests).singleElement().asString().contains("\"eventType\":\"FAIL\"").doesNotContain("1f0e2d3c");
+        assertThat(meters.counter("kiln.openlineage.events", "outcome", "sent").count()).isEqualTo(1);
+    }
+
+    @Test
+    void noneSendsNothingAndCountsNothing() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         OpenLineageEmitter off = emitter(settings("none", Optional.empty(), Optional.empty(), Optional.empty()), meters);
+        off.started(failedJob(), List.of());
         off.ended(failedJob());
         off.close();
         assertThat(meters.getMeters()).isEmpty();

@@ -56,7 +56,7 @@ public final class NormalizeStep implements StepDefinition {
         int length = composed.length();
         for (int i = 0; i < length; ) {
             char first = composed.charAt(i);
-            if (first > ' ' && first < 0x7F) {
+            if (printableAscii(first)) {
                 // a run of printable ASCII, with the single spaces between its words, needs no per-character decisions
                 // (a space followed by printable ASCII is kept as it is): copy it whole, in one copy, since
                 // StringBuilder.append(CharSequence, start, end) copies one character at a time
