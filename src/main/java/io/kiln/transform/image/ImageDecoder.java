@@ -213,29 +213,42 @@ public final class ImageDecoder {
                 palette = new int[256];
                 indexed.getRGBs(palette);
             }
+            // one loop per layout, with nothing decided per pixel
+            int o0 = offsets[0];
+            int o1 = bands > 1 ? offsets[1] : 0;
+            int o2 = bands > 2 ? offsets[2] : 0;
+            int o3 = bands > 3 ? offsets[3] : 0;
             for (int y = 0; y < height; y++) {
-                int row = buffer.getOffset() + y * scanline;
-                for (int x = 0; x < width; x++) {
-                    int pixel = row + x * stride;
-                    int value;
-                    if (palette != null) {
-                        int argb = palette[data[pixel + offsets[0]] & 0xff];
-                        value = composite(argb & 0xffffff, argb >>> 24, background);
+                int pixel = buffer.getOffset() + y * scanline;
+                int at = y * width;
+                int end = at + width;
+                if (palette != null) {
+                    for (; at < end; at++, pixel += stride) {
+                        int argb = palette[data[pixel + o0] & 0xff];
+                        rgb[at] = argb >>> 24 == 255 ? argb & 0xffffff : composite(argb & 0xffffff, argb >>> 24, background);
                     }
-                    else if (bands <= 2) {
-                        int level = data[pixel + offsets[0]] & 0xff;
-                        value = level << 16 | level << 8 | level;
-                        if (bands == 2) {
-                            value = composite(value, data[pixel + offsets[1]] & 0xff, background);
-                        }
+                }
+                else if (bands == 1) {
+                    for (; at < end; at++, pixel += stride) {
+                        rgb[at] = (data[pixel + o0] & 0xff) * 0x010101;
                     }
-                    else {
-                        value = (data[pixel + offsets[0]] & 0xff) << 16 | (data[pixel + offsets[1]] & 0xff) << 8 | data[pixel + offsets[2]] & 0xff;
-                        if (bands == 4) {
-                            value = composite(value, data[pixel + offsets[3]] & 0xff, background);
-                        }
+                }
+                else if (bands == 2) {
+                    for (; at < end; at++, pixel += stride) {
+                        rgb[at] = composite((data[pixel + o0] & 0xff) * 0x010101, data[pixel + o1] & 0xff, background);
                     }
-                    rgb[y * width + x] = value;
+                }
+                else if (bands == 3) {
+                    for (; at < end; at++, pixel += stride) {
+                        rgb[at] = (data[pixel + o0] & 0xff) << 16 | (data[pixel + o1] & 0xff) << 8 | data[pixel + o2] & 0xff;
+                    }
+                }
+                else {
+                    for (; at < end; at++, pixel += stride) {
+                        int value = (data[pixel + o0] & 0xff) << 16 | (data[pixel + o1] & 0xff) << 8 | data[pixel + o2] & 0xff;
+                        int alpha = data[pixel + o3] & 0xff;
+                        rgb[at] = alpha == 255 ? value : composite(value, alpha, background);
+                    }
                 }
             }
             return new Pixels(width, height, rgb);

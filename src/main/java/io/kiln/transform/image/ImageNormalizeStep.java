@@ -210,7 +210,8 @@ public final class ImageNormalizeStep implements StepDefinition {
                 return drop("aspect-ratio", String.format(Locale.ROOT, "%dx%d has an aspect ratio of %.2f, above maxAspect %s", upright.width(), upright.height(),
                         (double) longSide / shortSide, maxAspect));
             }
-            Pixels stored = resize(upright);
+            Shrunk shrunk = resize(upright);
+            Pixels stored = shrunk.stored();
             if (minStddev > 0) {
                 double deviation = stored.lumaStandardDeviation();
                 if (deviation < minStddev) {
@@ -247,8 +248,7 @@ public final class ImageNormalizeStep implements StepDefinition {
             values.put("stored_width", stored.width());
             values.put("stored_height", stored.height());
             values.put("pixel_sha256", stored.sha256());
-            // the hashes describe the picture, not how this job normalized it: padding and crops would make every small icon alike
-            PerceptualHash.Hashes hashes = PerceptualHash.hashes(upright);
+            PerceptualHash.Hashes hashes = shrunk.hashes();
             values.put("phash", hashes.phash());
             values.put("dhash", hashes.dhash());
             if (histogramBins > 0) {
@@ -257,19 +257,23 @@ public final class ImageNormalizeStep implements StepDefinition {
             return Outcome.emit(row.with(values));
         }
 
-        private Pixels resize(Pixels image) {
+        /**
+         * The stored image, and the hashes of the upright one: they describe the picture, not how this job normalized it (padding
+         * and crops would make every small icon alike). Where the resize and the hashes both average blocks of the whole image,
+         * one pass over its pixels does both.
+         */
+        private Shrunk resize(Pixels image) {
             int w = image.width();
             int h = image.height();
             return switch (mode) {
-                case NONE -> image;
-                case FIT -> {
+                case NONE -> new Shrunk(image, PerceptualHash.hashes(image));
+                case FIT, PAD -> {
                     int[] size = fit(w, h);
-                    yield Resampler.resize(image, size[0], size[1], filter);
-                }
-                case PAD -> {
-                    int[] size = fit(w, h);
-                    Pixels inner = Resampler.resize(image, size[0], size[1], filter);
-                    yield pad(inner);
+                    int[] factors = Resampler.reduction(w, h, size[0], size[1]);
+                    int[] hashFactors = PerceptualHash.reduction(w, h);
+                    Pixels[] reduced = Resampler.reduce(image, factors[0], factors[1], hashFactors[0], hashFactors[1]);
+                    Pixels inner = size[0] == w && size[1] == h ? image : Resampler.resizeReduced(reduced[0], size[0], size[1], filter);
+                    yield new Shrunk(mode == Mode.PAD ? pad(inner) : inner, PerceptualHash.hashesOfReduced(reduced[1]));
                 }
                 case CROP -> {
                     // the centred region of the target's aspect ratio, then resized to the target
@@ -282,7 +286,7 @@ public final class ImageNormalizeStep implements StepDefinition {
                         regionHeight = (int) Math.max(1, ((long) w * height + width / 2) / width);
                     }
                     Pixels region = image.region((w - regionWidth) / 2, (h - regionHeight) / 2, regionWidth, regionHeight);
-                    yield Resampler.resize(region, width, height, filter);
+                    yield new Shrunk(Resampler.resize(region, width, height, filter), PerceptualHash.hashes(image));
                 }
             };
         }
@@ -315,6 +319,9 @@ public final class ImageNormalizeStep implements StepDefinition {
         private Outcome drop(String reason, String detail) {
             return Outcome.drop(ID, reason, detail);
         }
+    }
+
+    private record Shrunk(Pixels stored, PerceptualHash.Hashes hashes) {
     }
 
     /** Per channel, the fraction of the pixels in each of {@code bins} equal bins of 0..255. */

@@ -36,7 +36,14 @@ public final class PerceptualHash {
     }
 
     public static Hashes hashes(Pixels image) {
-        Pixels reduced = reduced(image);
+        return hashesOfReduced(reduced(image));
+    }
+
+    /**
+     * The hashes of an image that {@link Resampler#reduce} has already averaged by the factors of {@link #reduction}: the same
+     * values as {@link #hashes} of the original, for a caller that averaged it once for several uses.
+     */
+    public static Hashes hashesOfReduced(Pixels reduced) {
         return new Hashes(phashOfReduced(reduced), dhashOfReduced(reduced));
     }
 
@@ -48,11 +55,15 @@ public final class PerceptualHash {
         return dhashOfReduced(reduced(image));
     }
 
+    /** The block-averaging factors {@code {x, y}} the hashes apply to an image of this size first: about four times the hash's size is left. */
+    public static int[] reduction(int width, int height) {
+        return new int[] {Math.max(1, width / (SIZE * REDUCING_GAP)), Math.max(1, height / (SIZE * REDUCING_GAP))};
+    }
+
     /** A large image with whole blocks averaged until about four times the hash's size is left. */
     private static Pixels reduced(Pixels image) {
-        int factorX = Math.max(1, image.width() / (SIZE * REDUCING_GAP));
-        int factorY = Math.max(1, image.height() / (SIZE * REDUCING_GAP));
-        return factorX > 1 || factorY > 1 ? Resampler.reduce(image, factorX, factorY) : image;
+        int[] factors = reduction(image.width(), image.height());
+        return Resampler.reduce(image, factors[0], factors[1]);
     }
 
     private static long phashOfReduced(Pixels image) {

@@ -107,88 +107,245 @@ public final class Resampler {
 
     /** The resize with another reducing gap: blocks are averaged only while {@code reducingGap} times the target size is left. */
     public static Pixels resize(Pixels source, int width, int height, Filter filter, int reducingGap) {
-        if (width < 1 || height < 1) {
-            throw new IllegalArgumentException("Cannot resize to %dx%d".formatted(width, height));
-        }
+        check(width, height);
         if (reducingGap < 1) {
             throw new IllegalArgumentException("reducingGap must be at least 1, was " + reducingGap);
         }
         if (width == source.width() && height == source.height()) {
             return source;
         }
-        int factorX = Math.max(1, source.width() / (width * reducingGap));
-        int factorY = Math.max(1, source.height() / (height * reducingGap));
-        if (factorX > 1 || factorY > 1) {
-            source = reduce(source, factorX, factorY);
+        int[] factors = reduction(source.width(), source.height(), width, height, reducingGap);
+        return convolve(reduce(source, factors[0], factors[1]), width, height, filter);
+    }
+
+    /**
+     * The block-averaging factors {@code {x, y}} that {@link #resize(Pixels, int, int, Filter)} applies to an image of
+     * {@code inWidth} x {@code inHeight} before its convolution to {@code width} x {@code height}; 1 where it averages nothing.
+     */
+    public static int[] reduction(int inWidth, int inHeight, int width, int height) {
+        return reduction(inWidth, inHeight, width, height, REDUCING_GAP);
+    }
+
+    static int[] reduction(int inWidth, int inHeight, int width, int height, int reducingGap) {
+        if (width == inWidth && height == inHeight) {
+            return new int[] {1, 1};
+        }
+        return new int[] {Math.max(1, inWidth / (width * reducingGap)), Math.max(1, inHeight / (height * reducingGap))};
+    }
+
+    /**
+     * The resize of an image that {@link #reduce} has already averaged by the factors of {@link #reduction}: the same pixels as
+     * {@link #resize(Pixels, int, int, Filter)} of the original, for a caller that averaged the original once for several uses.
+     */
+    public static Pixels resizeReduced(Pixels reduced, int width, int height, Filter filter) {
+        check(width, height);
+        return convolve(reduced, width, height, filter);
+    }
+
+    private static void check(int width, int height) {
+        if (width < 1 || height < 1) {
+            throw new IllegalArgumentException("Cannot resize to %dx%d".formatted(width, height));
+        }
+    }
+
+    private static Pixels convolve(Pixels source, int width, int height, Filter filter) {
+        if (width == source.width() && height == source.height()) {
+            return source;
         }
         int[] horizontal = width == source.width() ? source.rgb() : horizontal(source.rgb(), source.width(), source.height(), width, filter);
         int[] out = height == source.height() ? horizontal : vertical(horizontal, width, source.height(), height, filter);
         return new Pixels(width, height, out);
     }
 
-    /** The image with each block of factorX x factorY pixels replaced by its rounded mean. */
-    static Pixels reduce(Pixels source, int factorX, int factorY) {
-        int inWidth = source.width();
-        int inHeight = source.height();
-        int width = (inWidth + factorX - 1) / factorX;
-        int height = (inHeight + factorY - 1) / factorY;
-        int[] in = source.rgb();
-        int[] out = new int[width * height];
-        int[] r = new int[width];
-        int[] g = new int[width];
-        int[] b = new int[width];
-        for (int y = 0; y < height; y++) {
-            java.util.Arrays.fill(r, 0);
-            java.util.Arrays.fill(g, 0);
-            java.util.Arrays.fill(b, 0);
-            int rows = Math.min(factorY, inHeight - y * factorY);
-            for (int k = 0; k < rows; k++) {
-                int offset = (y * factorY + k) * inWidth;
-                int x = 0;
-                for (int block = 0; block < width; block++) {
-                    int end = Math.min(x + factorX, inWidth);
-                    int red = 0;
-                    int green = 0;
-                    int blue = 0;
-                    for (; x < end; x++) {
-                        int pixel = in[offset + x];
-                        red += pixel >>> 16 & 0xff;
-                        green += pixel >>> 8 & 0xff;
-                        blue += pixel & 0xff;
-                    }
-                    r[block] += red;
-                    g[block] += green;
-                    b[block] += blue;
-                }
-            }
-            for (int x = 0; x < width; x++) {
-                int count = rows * Math.min(factorX, inWidth - x * factorX);
-                int half = count / 2;
-                out[y * width + x] = (r[x] + half) / count << 16 | (g[x] + half) / count << 8 | (b[x] + half) / count;
-            }
-        }
-        return new Pixels(width, height, out);
+    /** The image with each block of factorX x factorY pixels replaced by its rounded mean; the image itself for 1 x 1. */
+    public static Pixels reduce(Pixels source, int factorX, int factorY) {
+        return reduce(source, factorX, factorY, 1, 1)[0];
     }
 
+    /**
+     * Two block averages of one image in one pass over its pixels: {@code reduce(source, ax, ay)} and {@code reduce(source, bx, by)},
+     * pixel for pixel. Each block's channel sums are exact integers, so how the pass visits the pixels changes nothing.
+     */
+    public static Pixels[] reduce(Pixels source, int ax, int ay, int bx, int by) {
+        if (ax < 1 || ay < 1 || bx < 1 || by < 1) {
+            throw new IllegalArgumentException("Block factors must be at least 1");
+        }
+        boolean first = ax > 1 || ay > 1;
+        boolean second = bx > 1 || by > 1;
+        if (!first && !second) {
+            return new Pixels[] {source, source};
+        }
+        Blocks a = first ? new Blocks(source.width(), source.height(), ax, ay) : null;
+        Blocks b = second ? new Blocks(source.width(), source.height(), bx, by) : null;
+        int inWidth = source.width();
+        int[] in = source.rgb();
+        for (int y = 0; y < source.height(); y++) {
+            int offset = y * inWidth;
+            if (a != null && b != null) {
+                // both in one loop: each pixel is read once
+                int[] redBlueA = a.columnRedBlue;
+                int[] greenA = a.columnGreen;
+                int[] redBlueB = b.columnRedBlue;
+                int[] greenB = b.columnGreen;
+                for (int x = 0; x < inWidth; x++) {
+                    int pixel = in[offset + x];
+                    int redBlue = pixel & 0xff00ff;
+                    int green = pixel & 0xff00;
+                    redBlueA[x] += redBlue;
+                    greenA[x] += green;
+                    redBlueB[x] += redBlue;
+                    greenB[x] += green;
+                }
+                a.rowAdded(y);
+                b.rowAdded(y);
+            }
+            else {
+                (a != null ? a : b).addRow(in, offset, y);
+            }
+        }
+        return new Pixels[] {first ? a.pixels() : source, second ? b.pixels() : source};
+    }
+
+    /**
+     * Block sums, row by row: each source row is added to per-column sums (red and blue packed in one int, green in another: a
+     * plain loop the JIT vectorizes), which are added up per block when a row of blocks is complete or 256 rows have gone in (the
+     * packed sums hold 256 rows). The averaged image is filled row of blocks by row of blocks.
+     */
+    private static final class Blocks {
+        private static final int PACKED_ROWS = 256;
+        private final int inWidth;
+        private final int inHeight;
+        private final int factorX;
+        private final int factorY;
+        private final int width;
+        private final int height;
+        private final int[] columnRedBlue;
+        private final int[] columnGreen;
+        private int packedRows;
+        private final long[] red;
+        private final long[] green;
+        private final long[] blue;
+        private final int[] out;
+
+        Blocks(int inWidth, int inHeight, int factorX, int factorY) {
+            this.inWidth = inWidth;
+            this.inHeight = inHeight;
+            this.factorX = factorX;
+            this.factorY = factorY;
+            this.width = (inWidth + factorX - 1) / factorX;
+            this.height = (inHeight + factorY - 1) / factorY;
+            this.columnRedBlue = new int[inWidth];
+            this.columnGreen = new int[inWidth];
+            this.red = new long[width];
+            this.green = new long[width];
+            this.blue = new long[width];
+            this.out = new int[width * height];
+        }
+
+        void addRow(int[] in, int offset, int y) {
+            int[] redBlue = columnRedBlue;
+            int[] greens = columnGreen;
+            for (int x = 0; x < inWidth; x++) {
+                int pixel = in[offset + x];
+                redBlue[x] += pixel & 0xff00ff;
+                greens[x] += pixel & 0xff00;
+            }
+            rowAdded(y);
+        }
+
+        /** After source row y went into the column sums. */
+        void rowAdded(int y) {
+            if (++packedRows == PACKED_ROWS) {
+                spill();
+            }
+            if ((y + 1) % factorY == 0 || y == inHeight - 1) {
+                spill();
+                writeRow(y / factorY);
+            }
+        }
+
+        /** Adds the per-column sums to their blocks' sums and clears them. */
+        private void spill() {
+            if (packedRows == 0) {
+                return;
+            }
+            for (int block = 0, x = 0; block < width; block++) {
+                int end = Math.min(x + factorX, inWidth);
+                long r = 0;
+                long g = 0;
+                long b = 0;
+                for (; x < end; x++) {
+                    int redBlue = columnRedBlue[x];
+                    r += redBlue >>> 16;
+                    b += redBlue & 0xffff;
+                    g += columnGreen[x] >>> 8;
+                }
+                red[block] += r;
+                green[block] += g;
+                blue[block] += b;
+            }
+            java.util.Arrays.fill(columnRedBlue, 0);
+            java.util.Arrays.fill(columnGreen, 0);
+            packedRows = 0;
+        }
+
+        private void writeRow(int row) {
+            int rows = Math.min(factorY, inHeight - row * factorY);
+            long area = (long) rows * factorX;
+            if (area <= Integer.MAX_VALUE / 256) {
+                // the sums fit in an int: int divisions, several times cheaper than long ones
+                for (int x = 0; x < width; x++) {
+                    int count = rows * Math.min(factorX, inWidth - x * factorX);
+                    int half = count / 2;
+                    out[row * width + x] = ((int) red[x] + half) / count << 16 | ((int) green[x] + half) / count << 8 | ((int) blue[x] + half) / count;
+                }
+            }
+            else {
+                for (int x = 0; x < width; x++) {
+                    long count = (long) rows * Math.min(factorX, inWidth - x * factorX);
+                    long half = count / 2;
+                    out[row * width + x] = (int) ((red[x] + half) / count) << 16 | (int) ((green[x] + half) / count) << 8 | (int) ((blue[x] + half) / count);
+                }
+            }
+            java.util.Arrays.fill(red, 0);
+            java.util.Arrays.fill(green, 0);
+            java.util.Arrays.fill(blue, 0);
+        }
+
+        Pixels pixels() {
+            return new Pixels(width, height, out);
+        }
+    }
+
+    /*
+     * The convolutions sum in 32-bit ints, as Pillow does: a weight is at most 2^22 and the weights of one output pixel add up to
+     * 2^22 (their positive part to less than 1.5 * 2^22 for the three kernels, at any scale and at the edges), so a sum of 8-bit
+     * samples stays below 2^31 and the sums are the same as in 64 bits.
+     */
     private static int[] horizontal(int[] rgb, int inWidth, int height, int width, Filter filter) {
         Weights weights = Weights.of(inWidth, width, filter);
         int[] out = new int[width * height];
+        int[] first = weights.first;
+        int[] count = weights.count;
+        int[] taps = weights.weights;
+        int stride = weights.stride;
         for (int y = 0; y < height; y++) {
             int offset = y * inWidth;
+            int row = y * width;
             for (int x = 0; x < width; x++) {
-                long r = HALF;
-                long g = HALF;
-                long b = HALF;
-                int base = x * weights.stride;
-                int from = offset + weights.first[x];
-                for (int k = 0, n = weights.count[x]; k < n; k++) {
-                    long weight = weights.weights[base + k];
+                int r = (int) HALF;
+                int g = (int) HALF;
+                int b = (int) HALF;
+                int base = x * stride;
+                int from = offset + first[x];
+                for (int k = 0, n = count[x]; k < n; k++) {
+                    int weight = taps[base + k];
                     int pixel = rgb[from + k];
                     r += weight * (pixel >>> 16 & 0xff);
                     g += weight * (pixel >>> 8 & 0xff);
                     b += weight * (pixel & 0xff);
                 }
-                out[y * width + x] = clamp(r) << 16 | clamp(g) << 8 | clamp(b);
+                out[row + x] = clamp(r) << 16 | clamp(g) << 8 | clamp(b);
             }
         }
         return out;
@@ -197,17 +354,17 @@ public final class Resampler {
     private static int[] vertical(int[] rgb, int width, int inHeight, int height, Filter filter) {
         Weights weights = Weights.of(inHeight, height, filter);
         int[] out = new int[width * height];
-        long[] r = new long[width];
-        long[] g = new long[width];
-        long[] b = new long[width];
+        int[] r = new int[width];
+        int[] g = new int[width];
+        int[] b = new int[width];
         for (int y = 0; y < height; y++) {
-            java.util.Arrays.fill(r, HALF);
-            java.util.Arrays.fill(g, HALF);
-            java.util.Arrays.fill(b, HALF);
+            java.util.Arrays.fill(r, (int) HALF);
+            java.util.Arrays.fill(g, (int) HALF);
+            java.util.Arrays.fill(b, (int) HALF);
             int base = y * weights.stride;
             int from = weights.first[y];
             for (int k = 0, n = weights.count[y]; k < n; k++) {
-                long weight = weights.weights[base + k];
+                int weight = weights.weights[base + k];
                 int offset = (from + k) * width;
                 for (int x = 0; x < width; x++) {
                     int pixel = rgb[offset + x];
@@ -224,8 +381,8 @@ public final class Resampler {
         return out;
     }
 
-    private static int clamp(long sum) {
-        long value = sum >> PRECISION_BITS;
-        return value < 0 ? 0 : value > 255 ? 255 : (int) value;
+    private static int clamp(int sum) {
+        int value = sum >> PRECISION_BITS;
+        return value < 0 ? 0 : value > 255 ? 255 : value;
     }
 }

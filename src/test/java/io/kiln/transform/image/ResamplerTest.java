@@ -50,4 +50,56 @@ class ResamplerTest {
             }
         }
     }
+
+    @Test
+    void blockAveragesAreTheRoundedMeansOfEachBlockAlsoTwoInOnePass() {
+        java.util.Random random = new java.util.Random(11);
+        // sizes and factors with partial blocks at the right and bottom, factors above 256 rows and columns, and 1 x n blocks
+        int[][] cases = {{97, 61, 7, 7, 31, 31}, {700, 9, 300, 3, 1, 2}, {5, 800, 1, 270, 5, 260}, {1000, 700, 3, 3, 7, 5}, {64, 64, 2, 1, 1, 1}};
+        for (int[] c : cases) {
+            int[] rgb = new int[c[0] * c[1]];
+            java.util.Arrays.setAll(rgb, i -> random.nextInt() & 0xffffff);
+            Pixels image = new Pixels(c[0], c[1], rgb);
+            Pixels[] both = Resampler.reduce(image, c[2], c[3], c[4], c[5]);
+            assertThat(both[0].rgb()).as("%s", Arrays.toString(c)).isEqualTo(means(image, c[2], c[3]).rgb());
+            assertThat(both[1].rgb()).as("%s", Arrays.toString(c)).isEqualTo(means(image, c[4], c[5]).rgb());
+            assertThat(Resampler.reduce(image, c[2], c[3]).rgb()).isEqualTo(both[0].rgb());
+        }
+    }
+
+    @Test
+    void resizingAfterOneSharedReductionGivesTheResize() {
+        Pixels camera = TestImages.decode(TestImages.bytes("camera.png")); // 512x512
+        for (Resampler.Filter filter : Resampler.Filter.values()) {
+            int[] factors = Resampler.reduction(512, 512, 60, 40);
+            assertThat(factors).containsExactly(4, 6);
+            Pixels reduced = Resampler.reduce(camera, factors[0], factors[1], 4, 4)[0];
+            assertThat(Resampler.resizeReduced(reduced, 60, 40, filter).rgb()).isEqualTo(Resampler.resize(camera, 60, 40, filter).rgb());
+        }
+        assertThat(Resampler.reduction(512, 512, 512, 512)).containsExactly(1, 1);
+    }
+
+    /** Each block's mean, rounded half up, from its definition. */
+    private static Pixels means(Pixels image, int factorX, int factorY) {
+        int width = (image.width() + factorX - 1) / factorX;
+        int height = (image.height() + factorY - 1) / factorY;
+        int[] out = new int[width * height];
+        for (int by = 0; by < height; by++) {
+            for (int bx = 0; bx < width; bx++) {
+                long[] sums = new long[3];
+                long count = 0;
+                for (int y = by * factorY; y < Math.min((by + 1) * factorY, image.height()); y++) {
+                    for (int x = bx * factorX; x < Math.min((bx + 1) * factorX, image.width()); x++) {
+                        int pixel = image.rgb()[y * image.width() + x];
+                        sums[0] += pixel >>> 16 & 0xff;
+                        sums[1] += pixel >>> 8 & 0xff;
+                        sums[2] += pixel & 0xff;
+                        count++;
+                    }
+                }
+                out[by * width + bx] = (int) ((sums[0] + count / 2) / count) << 16 | (int) ((sums[1] + count / 2) / count) << 8 | (int) ((sums[2] + count / 2) / count);
+            }
+        }
+        return new Pixels(width, height, out);
+    }
 }
