@@ -73,6 +73,14 @@ public interface KilnConfig {
     @WithDefault("1000")
     int batchSize();
 
+    /**
+     * A batch also ends once its records hold this many bytes (a JSON line's length, a row's strings and binary values): long
+     * documents and images keep fewer rows in flight, which keeps them out of the old generation.
+     */
+    @WithName("batch-bytes")
+    @WithDefault("524288")
+    long batchBytes();
+
     /** Largest record (JSONL line or text document) read; a larger one is rejected. */
     @WithName("max-record-bytes")
     @WithDefault("16777216")

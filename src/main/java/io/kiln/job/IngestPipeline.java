@@ -78,11 +78,20 @@ public final class IngestPipeline {
     }
 
     /**
-     * How a pipeline runs; none of these may change the rows it writes. {@code zstdLevel}: the compression level of
+     * How a pipeline runs; none of these may change the rows it writes. {@code batchBytes}: a batch ends at
+     * {@code batchSize} records or once its records hold this many bytes. {@code zstdLevel}: the compression level of
      * the tables it creates (their files' size, not their rows).
      */
-    public record Settings(int threads, int batchSize, int maxRecordBytes, long targetFileSizeBytes, String kilnVersion, DocumentLimits documentLimits,
-            int zstdLevel) {
+    public record Settings(int threads, int batchSize, long batchBytes, int maxRecordBytes, long targetFileSizeBytes, String kilnVersion,
+            DocumentLimits documentLimits, int zstdLevel) {
+        /** The default of {@code kiln.batch-bytes}. */
+        public static final long DEFAULT_BATCH_BYTES = 512 * 1024;
+
+        public Settings(int threads, int batchSize, int maxRecordBytes, long targetFileSizeBytes, String kilnVersion, DocumentLimits documentLimits,
+                int zstdLevel) {
+            this(threads, batchSize, DEFAULT_BATCH_BYTES, maxRecordBytes, targetFileSizeBytes, kilnVersion, documentLimits, zstdLevel);
+        }
+
         public Settings(int threads, int batchSize, int maxRecordBytes, long targetFileSizeBytes, String kilnVersion) {
             this(threads, batchSize, maxRecordBytes, targetFileSizeBytes, kilnVersion, DocumentLimits.defaults(maxRecordBytes));
         }
@@ -93,8 +102,8 @@ public final class IngestPipeline {
 
         public Settings {
             requireNonNull(documentLimits, "documentLimits is null");
-            if (threads < 1 || batchSize < 1 || maxRecordBytes < 1 || targetFileSizeBytes < 1) {
-                throw new IllegalArgumentException("threads, batch size, record and file sizes must be positive");
+            if (threads < 1 || batchSize < 1 || batchBytes < 1 || maxRecordBytes < 1 || targetFileSizeBytes < 1) {
+                throw new IllegalArgumentException("threads, batch sizes, record and file sizes must be positive");
             }
             if (zstdLevel < 1 || zstdLevel > 22) {
                 throw new IllegalArgumentException("zstd level must be 1 to 22, was " + zstdLevel);
@@ -160,7 +169,7 @@ public final class IngestPipeline {
         ExecutorService executor = settings.threads() > 1 ? Executors.newFixedThreadPool(settings.threads(), daemonThreads(jobId)) : null;
         try {
             InputPasses passes = new InputPasses(plan, job.format(), job.readOptions().withLimits(settings.maxRecordBytes(), settings.documentLimits()),
-                    settings.batchSize(), settings.threads(), executor, cancelled, job.joins());
+                    settings.batchSize(), settings.batchBytes(), settings.threads(), executor, cancelled, job.joins());
             Optional<FittedPasses> fitted = FittedPasses.prepare(job.chain(), table, reproducing);
             progress.passes(2 + job.chain().fittedGroups().size());
             if (fitted.isPresent()) {

@@ -40,6 +40,7 @@ final class InputPasses {
     private final SourceFormat format;
     private final ReadOptions options;
     private final int batchSize;
+    private final long batchBytes;
     private final int threads;
     private final ExecutorService executor;
     private final BooleanSupplier cancelled;
@@ -47,17 +48,22 @@ final class InputPasses {
 
     /** {@code executor}: null to work on the calling thread. */
     InputPasses(InputPlan plan, SourceFormat format, ReadOptions options, int batchSize, int threads, ExecutorService executor, BooleanSupplier cancelled) {
-        this(plan, format, options, batchSize, threads, executor, cancelled, Joins.NONE);
+        this(plan, format, options, batchSize, Long.MAX_VALUE, threads, executor, cancelled, Joins.NONE);
     }
 
-    /** {@code joins}: the lookups each record is joined with as it is read; their files are read when a pass loads them, not in the pass's loop. */
-    InputPasses(InputPlan plan, SourceFormat format, ReadOptions options, int batchSize, int threads, ExecutorService executor, BooleanSupplier cancelled,
-            Joins joins) {
+    /**
+     * {@code batchBytes}: a batch also ends once its records hold this many bytes ({@link RecordReader.Pending#bytes}), so that large
+     * records (long documents, images) keep fewer rows in flight; {@code joins}: the lookups each record is joined with as it is
+     * read; their files are read when a pass loads them, not in the pass's loop.
+     */
+    InputPasses(InputPlan plan, SourceFormat format, ReadOptions options, int batchSize, long batchBytes, int threads, ExecutorService executor,
+            BooleanSupplier cancelled, Joins joins) {
         this.joins = requireNonNull(joins, "joins is null");
         this.plan = requireNonNull(plan, "plan is null");
         this.format = requireNonNull(format, "format is null");
         this.options = requireNonNull(options, "options is null");
         this.batchSize = batchSize;
+        this.batchBytes = batchBytes;
         this.threads = threads;
         this.executor = executor;
         this.cancelled = requireNonNull(cancelled, "cancelled is null");
@@ -201,6 +207,7 @@ final class InputPasses {
         private final ExecutorService writer;
         private final Deque<Future<?>> writes = new ArrayDeque<>();
         private List<Unparsed> batch = new ArrayList<>(batchSize);
+        private long bytes;
 
         Feeder(Function<List<Item>, T> work, Consumer<T> consume) {
             this.work = work;
@@ -214,14 +221,16 @@ final class InputPasses {
 
         void add(Unparsed record) {
             batch.add(record);
-            if (batch.size() < batchSize) {
+            bytes += record.record().bytes();
+            if (batch.size() < batchSize && bytes < batchBytes) {
                 return;
             }
             if (cancelled.getAsBoolean()) {
                 throw new IngestPipeline.CancelledException();
             }
             submit(batch);
-            batch = new ArrayList<>(batchSize);
+            batch = new ArrayList<>(Math.min(batchSize, 2 * batch.size()));
+            bytes = 0;
             while (inFlight.size() > 2 * threads) {
                 hand(inFlight.removeFirst());
             }

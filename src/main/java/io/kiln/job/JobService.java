@@ -223,7 +223,7 @@ public class JobService {
     /** Re-runs a published job on the same inputs into a scratch branch and compares digests; see {@link Reproduction}. */
     public Reproduction.Result reproduce(String id) {
         IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
-                config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion,
+                config.jobThreads(), config.batchSize(), config.batchBytes(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion,
                     new io.kiln.source.DocumentLimits(config.documentParseTimeout(), config.maxRecordBytes(), config.documentMaxBytes()), config.zstdLevel()));
         return new Reproduction(catalog, publisher, binder, pipeline).run(job(id));
     }
@@ -393,7 +393,7 @@ public class JobService {
     private void ingestAndPublish(Job job, BoundJob bound, JobProgress progress) {
         String id = job.id();
         IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(
-                config.jobThreads(), config.batchSize(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion,
+                config.jobThreads(), config.batchSize(), config.batchBytes(), config.maxRecordBytes(), config.targetFileSizeBytes(), kilnVersion,
                 new io.kiln.source.DocumentLimits(config.documentParseTimeout(), config.maxRecordBytes(), config.documentMaxBytes()), config.zstdLevel()));
         Map<String, String> provenance = job.submittedBy() == null ? Map.of() : Map.of(IngestPipeline.SUBMITTED_BY, job.submittedBy());
         IngestPipeline.Result result = pipeline.run(id, bound, progress, () -> stopping || cancelRequested.containsKey(id), Optional.empty(), provenance);

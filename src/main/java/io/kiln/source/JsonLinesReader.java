@@ -28,6 +28,6 @@ abstract class JsonLinesReader extends StreamedReader {
     @Override
     public final Optional<Pending> nextPending() throws IOException {
         BoundedLineReader.Line line = lines.nextNonBlankCopy();
-        return line == null ? Optional.empty() : Optional.of(() -> parse(line));
+        return line == null ? Optional.empty() : Optional.of(Pending.sized(line.length(), () -> parse(line)));
     }
 }

@@ -31,9 +31,43 @@ public interface RecordReader extends AutoCloseable {
     interface Pending {
         SourceRecord parse();
 
-        /** A record already parsed. */
+        /** About how many bytes the record holds, for batches bounded in bytes ({@code kiln.batch-bytes}); 0 when unknown. */
+        default long bytes() {
+            return 0;
+        }
+
+        /** A record already parsed; its size is that of its row's strings and binary values (top level). */
         static Pending of(SourceRecord record) {
-            return () -> record;
+            long bytes = record instanceof SourceRecord.Parsed parsed ? size(parsed.row()) : 0;
+            return sized(bytes, () -> record);
+        }
+
+        /** A record of about {@code bytes} bytes, made by {@code parse}. */
+        static Pending sized(long bytes, java.util.function.Supplier<SourceRecord> parse) {
+            return new Pending() {
+                @Override
+                public SourceRecord parse() {
+                    return parse.get();
+                }
+
+                @Override
+                public long bytes() {
+                    return bytes;
+                }
+            };
+        }
+
+        private static long size(io.kiln.transform.Row row) {
+            long bytes = row.id().length();
+            for (Object value : row.columns().values()) {
+                if (value instanceof CharSequence text) {
+                    bytes += text.length();
+                }
+                else if (value instanceof java.nio.ByteBuffer binary) {
+                    bytes += binary.remaining();
+                }
+            }
+            return bytes;
         }
     }
 

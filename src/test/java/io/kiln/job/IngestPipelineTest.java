@@ -118,7 +118,11 @@ class IngestPipelineTest {
     }
 
     private Run run(String jobId, BoundJob job, int threads, int batchSize, long targetFileSize) {
-        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(threads, batchSize, 1 << 20, targetFileSize, "test"));
+        return run(jobId, job, new IngestPipeline.Settings(threads, batchSize, 1 << 20, targetFileSize, "test"));
+    }
+
+    private Run run(String jobId, BoundJob job, IngestPipeline.Settings pipelineSettings) {
+        IngestPipeline pipeline = new IngestPipeline(publisher, pipelineSettings);
         IngestPipeline.Result result = pipeline.run(jobId, job, new JobProgress(), () -> false);
         if (result.publishedSnapshotId().isPresent()) {
             return new Run(result, result.publishedSnapshotId().get());
@@ -187,9 +191,15 @@ class IngestPipelineTest {
     void sameInputsAndSpecGiveTheSameRowsAndDigestWhateverTheThreadsAndBatchSize() throws IOException {
         Run single = run("job-a", "demo.one", 1, 7);
         Run parallel = run("job-b", "demo.four", 4, 1000);
+        // batches that end by their bytes (a few records each), not their count
+        Run small = run("job-d", binder.bind(spec("demo.bytes")), new IngestPipeline.Settings(3, 1000, 40, 1 << 20, 64 * 1024, "test",
+                io.kiln.source.DocumentLimits.defaults(1 << 20), io.kiln.lake.TableLayout.DEFAULT_ZSTD_LEVEL));
 
         assertThat(parallel.contentDigest()).isEqualTo(single.contentDigest());
+        assertThat(small.contentDigest()).isEqualTo(single.contentDigest());
         assertThat(withoutJobId(rows(catalog.loadTable(TableIdentifier.of("demo", "four")))))
+                .isEqualTo(withoutJobId(rows(catalog.loadTable(TableIdentifier.of("demo", "one")))));
+        assertThat(withoutJobId(rows(catalog.loadTable(TableIdentifier.of("demo", "bytes")))))
                 .isEqualTo(withoutJobId(rows(catalog.loadTable(TableIdentifier.of("demo", "one")))));
 
         Files.writeString(inputs.resolve("part-0.jsonl"), "{\"id\": \"new\", \"text\": \"changed\"}\n", java.nio.file.StandardOpenOption.APPEND);
