@@ -155,6 +155,15 @@ public final class Values {
 
     /** A value as compact JSON: structs as objects in field order, binary as base64, dates and timestamps as ISO-8601 strings, NaN and infinities as strings. */
     public static String json(Object value) {
+        StringBuilder simple = new StringBuilder(32);
+        if (simpleJson(value, simple)) {
+            return simple.toString();
+        }
+        return jacksonJson(value);
+    }
+
+    /** {@link #json} through Jackson, whatever the value. */
+    static String jacksonJson(Object value) {
         StringWriter out = new StringWriter();
         try (JsonGenerator json = JSON.createGenerator(out)) {
             write(json, value);
@@ -163,6 +172,72 @@ public final class Values {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /**
+     * Appends the JSON of a value made only of nulls, whole numbers, booleans, strings of printable ASCII without quotes or
+     * backslashes, lists and maps of those (a sparse vector, a group key, token ids): the text Jackson writes for it, without
+     * a generator per value. False, with {@code out} in any state, for anything else.
+     */
+    private static boolean simpleJson(Object value, StringBuilder out) {
+        if (value == null) {
+            out.append("null");
+        }
+        else if (value instanceof Integer || value instanceof Long || value instanceof Boolean) {
+            out.append(value);
+        }
+        else if (value instanceof String text) {
+            if (!plainAscii(text)) {
+                return false;
+            }
+            out.append('"').append(text).append('"');
+        }
+        else if (value instanceof List<?> list) {
+            out.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                if (!simpleJson(list.get(i), out)) {
+                    return false;
+                }
+            }
+            out.append(']');
+        }
+        else if (value instanceof Map<?, ?> struct) {
+            out.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> field : struct.entrySet()) {
+                String name = field.getKey().toString();
+                if (!plainAscii(name)) {
+                    return false;
+                }
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                out.append('"').append(name).append("\":");
+                if (!simpleJson(field.getValue(), out)) {
+                    return false;
+                }
+            }
+            out.append('}');
+        }
+        else {
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether JSON writes the text as it is: printable ASCII, no quote, no backslash. */
+    private static boolean plainAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A row as one JSON object: its id, then its columns in name order. */

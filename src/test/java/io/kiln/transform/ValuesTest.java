@@ -50,4 +50,46 @@ class ValuesTest {
         assertThat(Values.digestText(struct)).isEqualTo("{\"b\":1.5,\"a\":null}");
         assertThat(Values.digestText(new float[] {1f})).isEqualTo("3f800000");
     }
+
+    @Test
+    void theJsonOfSimpleValuesIsJacksonsText() {
+        Random random = new Random(9);
+        String[] texts = {"", "ORD", "a b-c_d.e/f", "caf\u00e9", "say \"hi\"", "back\\slash", "tab\tin", "\u0001", "~}{", "line\nbreak", "\u2028"};
+        for (int i = 0; i < 20_000; i++) {
+            Object value = randomValue(random, texts, 0);
+            assertThat(Values.json(value)).as("%s", value).isEqualTo(Values.jacksonJson(value));
+        }
+        Map<String, Object> sparse = new LinkedHashMap<>();
+        sparse.put("size", 229);
+        sparse.put("indices", List.of(5));
+        assertThat(Values.json(sparse)).isEqualTo("{\"size\":229,\"indices\":[5]}");
+        assertThat(Values.json(List.of())).isEqualTo("[]");
+    }
+
+    private static Object randomValue(Random random, String[] texts, int depth) {
+        int kind = random.nextInt(depth > 2 ? 7 : 9);
+        return switch (kind) {
+            case 0 -> null;
+            case 1 -> random.nextInt();
+            case 2 -> random.nextLong();
+            case 3 -> random.nextBoolean();
+            case 4 -> texts[random.nextInt(texts.length)];
+            case 5 -> random.nextDouble() * 1000;
+            case 6 -> BigDecimal.valueOf(random.nextInt(100_000), 2);
+            case 7 -> {
+                java.util.List<Object> list = new java.util.ArrayList<>();
+                for (int i = random.nextInt(4); i > 0; i--) {
+                    list.add(randomValue(random, texts, depth + 1));
+                }
+                yield list;
+            }
+            default -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (int i = random.nextInt(4); i > 0; i--) {
+                    map.put(texts[random.nextInt(texts.length)] + i, randomValue(random, texts, depth + 1));
+                }
+                yield map;
+            }
+        };
+    }
 }
