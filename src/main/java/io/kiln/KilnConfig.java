@@ -66,11 +66,13 @@ public interface KilnConfig {
     /** Threads that apply the transform chain within one job. */
     @WithName("job-threads")
     @WithDefault("2")
+    @jakarta.validation.constraints.Min(1)
     int jobThreads();
 
     /** Records per batch handed to the transform threads. */
     @WithName("batch-size")
     @WithDefault("1000")
+    @jakarta.validation.constraints.Min(1)
     int batchSize();
 
     /**
@@ -79,6 +81,7 @@ public interface KilnConfig {
      */
     @WithName("batch-bytes")
     @WithDefault("524288")
+    @jakarta.validation.constraints.Min(1)
     long batchBytes();
 
     /** Largest record (JSONL line or text document) read; a larger one is rejected. */
