@@ -76,7 +76,8 @@ public interface KilnConfig {
     int batchSize();
 
     /**
-     * A batch also ends once its records hold this many bytes (a JSON line's length, a row's strings and binary values): long
+     * A batch also ends once its records hold this many bytes (a JSON line's length; a CSV record's, a Parquet row's or a
+     * file's strings and binary values): long
      * documents and images keep fewer rows in flight, which keeps them out of the old generation.
      */
     @WithName("batch-bytes")

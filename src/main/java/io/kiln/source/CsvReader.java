@@ -99,7 +99,11 @@ final class CsvReader extends StreamedReader {
             return Optional.of(Pending.of(new SourceRecord.Malformed(position, RAGGED_ROW, "the record has " + record.size() + " fields, the header "
                     + header.get().size() + " (ends at line " + records.line() + ")", records.print(record))));
         }
-        return Optional.of(() -> record(record, position));
+        long bytes = 0;
+        for (String value : record) {
+            bytes += value == null ? 0 : value.length();
+        }
+        return Optional.of(Pending.sized(bytes, () -> record(record, position)));
     }
 
     /** Types one record's values; thread-safe. */

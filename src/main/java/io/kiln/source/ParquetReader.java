@@ -125,7 +125,28 @@ final class ParquetReader implements RecordReader {
         }
         number++;
         String position = "row:" + number;
-        return Optional.of(() -> record(record, position));
+        return Optional.of(RecordReader.Pending.sized(bytes(record), () -> record(record, position)));
+    }
+
+    /** About how many bytes a decoded row holds: its top-level strings and binary values, 8 for any other value. */
+    private static long bytes(Record record) {
+        long bytes = 0;
+        for (int i = 0, size = record.size(); i < size; i++) {
+            Object value = record.get(i);
+            if (value instanceof CharSequence text) {
+                bytes += text.length();
+            }
+            else if (value instanceof java.nio.ByteBuffer binary) {
+                bytes += binary.remaining();
+            }
+            else if (value instanceof byte[] binary) {
+                bytes += binary.length;
+            }
+            else if (value != null) {
+                bytes += 8;
+            }
+        }
+        return bytes;
     }
 
     /** One decoded row as a record of the schema; thread-safe. */

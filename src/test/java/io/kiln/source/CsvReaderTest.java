@@ -71,6 +71,20 @@ class CsvReaderTest {
     }
 
     @Test
+    void aPendingRecordSaysHowManyCharactersItsFieldsHold() throws IOException {
+        Path file = FIXTURES.resolve("quotes.csv");
+        InputFile input = new InputFile(file.toUri().toString(), file, file.getFileName().toString(), Files.size(file));
+        RecordSchema schema = schema(RecordSchema.UnknownFields.REJECT, string("name"), string("quote"));
+        try (RecordReader reader = SourceFormat.CSV.open(input, "0123456789abcdef0123", ReadOptions.typed(schema, 1 << 20, CsvOptions.DEFAULT,
+                Compression.AUTO), bytes -> {})) {
+            // 1 + "Smith, John" + "He said "hi"", then 1 + "Plain" + "a,b,c": what batches bounded in bytes count
+            assertThat(reader.nextPending().orElseThrow().bytes()).isEqualTo(1 + 11 + 12);
+            assertThat(reader.nextPending().orElseThrow().bytes()).isEqualTo(1 + 5 + 5);
+            assertThat(reader.nextPending()).isEmpty();
+        }
+    }
+
+    @Test
     void quotedFieldsMaySpanLinesOfLfOrCrlf() throws IOException {
         List<SourceRecord> records = read("newlines.csv", schema(RecordSchema.UnknownFields.REJECT, string("body")), CsvOptions.DEFAULT);
         assertThat(records).extracting(record -> row(record).string("body").orElseThrow())
