@@ -77,8 +77,8 @@ public interface KilnConfig {
 
     /**
      * A batch also ends once its records hold this many bytes (a JSON line's length; a CSV record's, a Parquet row's or a
-     * file's strings and binary values): long
-     * documents and images keep fewer rows in flight, which keeps them out of the old generation.
+     * file's strings and binary values): long documents and images keep fewer rows in flight, which keeps them out of the
+     * old generation.
      */
     @WithName("batch-bytes")
     @WithDefault("524288")
@@ -155,7 +155,6 @@ public interface KilnConfig {
         @WithName("api-key")
         Optional<String> apiKey();
 
-        @WithName("timeout")
         @WithDefault("5s")
         java.time.Duration timeout();
 

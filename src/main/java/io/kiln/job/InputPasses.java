@@ -46,13 +46,8 @@ final class InputPasses {
     private final BooleanSupplier cancelled;
     private final Joins joins;
 
-    /** {@code executor}: null to work on the calling thread. */
-    InputPasses(InputPlan plan, SourceFormat format, ReadOptions options, int batchSize, int threads, ExecutorService executor, BooleanSupplier cancelled) {
-        this(plan, format, options, batchSize, Long.MAX_VALUE, threads, executor, cancelled, Joins.NONE);
-    }
-
     /**
-     * {@code batchBytes}: a batch also ends once its records hold this many bytes ({@link RecordReader.Pending#bytes}), so that large
+     * {@code executor}: null to work on the calling thread; {@code batchBytes}: a batch also ends once its records hold this many bytes ({@link RecordReader.Pending#bytes}), so that large
      * records (long documents, images) keep fewer rows in flight; {@code joins}: the lookups each record is joined with as it is
      * read; their files are read when a pass loads them, not in the pass's loop.
      */

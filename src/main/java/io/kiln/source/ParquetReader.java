@@ -128,23 +128,11 @@ final class ParquetReader implements RecordReader {
         return Optional.of(RecordReader.Pending.sized(bytes(record), () -> record(record, position)));
     }
 
-    /** About how many bytes a decoded row holds: its top-level strings and binary values, 8 for any other value. */
+    /** About how many bytes a decoded row holds ({@link RecordReader.Pending#bytes(Object)} of its top-level values). */
     private static long bytes(Record record) {
         long bytes = 0;
         for (int i = 0, size = record.size(); i < size; i++) {
-            Object value = record.get(i);
-            if (value instanceof CharSequence text) {
-                bytes += text.length();
-            }
-            else if (value instanceof java.nio.ByteBuffer binary) {
-                bytes += binary.remaining();
-            }
-            else if (value instanceof byte[] binary) {
-                bytes += binary.length;
-            }
-            else if (value != null) {
-                bytes += 8;
-            }
+            bytes += RecordReader.Pending.bytes(record.get(i));
         }
         return bytes;
     }

@@ -36,10 +36,30 @@ public interface RecordReader extends AutoCloseable {
             return 0;
         }
 
-        /** A record already parsed; its size is that of its row's strings and binary values (top level). */
+        /** A record already parsed; its size is its id's and its values' ({@link #bytes(Object)}). */
         static Pending of(SourceRecord record) {
-            long bytes = record instanceof SourceRecord.Parsed parsed ? size(parsed.row()) : 0;
+            long bytes = 0;
+            if (record instanceof SourceRecord.Parsed parsed) {
+                bytes = parsed.row().id().length();
+                for (Object value : parsed.row().columns().values()) {
+                    bytes += bytes(value);
+                }
+            }
             return sized(bytes, () -> record);
+        }
+
+        /** About how many bytes a value holds, for {@link #bytes()}: a string's length, a binary value's, 8 for any other, 0 for null. */
+        static long bytes(Object value) {
+            if (value == null) {
+                return 0;
+            }
+            if (value instanceof CharSequence text) {
+                return text.length();
+            }
+            if (value instanceof java.nio.ByteBuffer binary) {
+                return binary.remaining();
+            }
+            return value instanceof byte[] binary ? binary.length : 8;
         }
 
         /** A record of about {@code bytes} bytes, made by {@code parse}. */
@@ -55,19 +75,6 @@ public interface RecordReader extends AutoCloseable {
                     return bytes;
                 }
             };
-        }
-
-        private static long size(io.kiln.transform.Row row) {
-            long bytes = row.id().length();
-            for (Object value : row.columns().values()) {
-                if (value instanceof CharSequence text) {
-                    bytes += text.length();
-                }
-                else if (value instanceof java.nio.ByteBuffer binary) {
-                    bytes += binary.remaining();
-                }
-            }
-            return bytes;
         }
     }
 

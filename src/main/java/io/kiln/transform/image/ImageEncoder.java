@@ -106,12 +106,12 @@ public final class ImageEncoder {
         finally {
             deflater.end();
         }
-        int chunks = Math.max(1, (zlib.size + PNG_CHUNK - 1) / PNG_CHUNK);
+        int chunks = (zlib.size + PNG_CHUNK - 1) / PNG_CHUNK; // a zlib stream is never empty
         ByteBuffer out = ByteBuffer.allocate(PNG_SIGNATURE.length + 25 + zlib.size + 12 * chunks + 12);
         out.put(PNG_SIGNATURE);
         ByteBuffer header = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
         chunk(out, "IHDR", header.array(), 0, 13);
-        for (int from = 0; from < zlib.size || from == 0; from += PNG_CHUNK) {
+        for (int from = 0; from < zlib.size; from += PNG_CHUNK) {
             chunk(out, "IDAT", zlib.bytes, from, Math.min(PNG_CHUNK, zlib.size - from));
         }
         chunk(out, "IEND", new byte[0], 0, 0);

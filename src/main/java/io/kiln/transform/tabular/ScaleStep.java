@@ -282,9 +282,6 @@ public final class ScaleStep implements StepDefinition {
 
         /** The group of a row: its values of the group columns, as JSON ({@code []} without groups). */
         static String groupKey(Row row, List<String> groupBy) {
-            if (groupBy.isEmpty()) {
-                return "[]";
-            }
             List<Object> key = new ArrayList<>(groupBy.size());
             for (String column : groupBy) {
                 key.add(row.value(column).orElse(null));
