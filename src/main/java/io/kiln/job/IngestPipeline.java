@@ -151,7 +151,7 @@ public final class IngestPipeline {
                         settings.zstdLevel()));
         table = publisher.ensureSchema(table, columns, job.chain().tableProperties());
         Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS,
-                TableLayout.properties(settings.targetFileSizeBytes(), "text", settings.zstdLevel()));
+                TableLayout.properties(settings.targetFileSizeBytes(), TableLayout.REJECTS_KIND, settings.zstdLevel()));
 
         // rejects of published jobs that have not joined main do now: this job's own, if its rows were
         // published before the service stopped, and any whose merge failed after their publish

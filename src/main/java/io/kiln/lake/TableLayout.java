@@ -81,7 +81,10 @@ public final class TableLayout {
     /** The zstd level of a new table's Parquet files unless configured: Parquet's own default. */
     public static final int DEFAULT_ZSTD_LEVEL = 3;
 
-    /** The properties of a table of text rows (and of a rejects table). */
+    /** The {@code kiln.table-kind} of a rejects table. */
+    public static final String REJECTS_KIND = "rejects";
+
+    /** The properties of a table of text rows. */
     public static Map<String, String> properties(long targetFileSizeBytes) {
         return properties(targetFileSizeBytes, "text");
     }
@@ -91,14 +94,14 @@ public final class TableLayout {
     }
 
     /**
-     * The properties of a new table; {@code kind}, {@code text} or {@code rows} (typed rows), says what its rows are;
+     * The properties of a new table; {@code kind}, {@code text}, {@code rows} (typed rows) or {@link #REJECTS_KIND}, says what its rows are;
      * {@code zstdLevel} (1 to 22) how hard its Parquet pages are compressed.
      */
     public static Map<String, String> properties(long targetFileSizeBytes, String kind, int zstdLevel) {
         if (zstdLevel < 1 || zstdLevel > 22) {
             throw new IllegalArgumentException("zstd level must be 1 to 22, was " + zstdLevel);
         }
-        return Map.of(
+        Map<String, String> properties = new java.util.TreeMap<>(Map.of(
                 TableProperties.FORMAT_VERSION, "2",
                 TableProperties.DEFAULT_FILE_FORMAT, "parquet",
                 TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, Long.toString(targetFileSizeBytes),
@@ -107,6 +110,12 @@ public final class TableLayout {
                 // several row groups per file, so that the check engine's Spark can split a big batch across cores
                 TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Long.toString(16L * 1024 * 1024),
                 TableProperties.COMMIT_NUM_RETRIES, "20",
-                "kiln.table-kind", kind);
+                "kiln.table-kind", kind));
+        if (kind.equals("text")) {
+            // a text table's documents are all different: a dictionary of them only fills up (2 MB, a few hundred documents
+            // per row group), is hashed and compared on every insert, and is then written out plain
+            properties.put(TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + "text", "false");
+        }
+        return Map.copyOf(properties);
     }
 }

@@ -38,7 +38,7 @@ public class WriteWarmup {
             Table table = catalog.createTable(TableIdentifier.of("warmup", "rows"), IcebergTypes.schema(columns), org.apache.iceberg.PartitionSpec.unpartitioned(),
                     TableLayout.properties(1L << 20));
             Table rejects = catalog.createTable(TableIdentifier.of("warmup", "rows" + TableLayout.REJECTS_SUFFIX), TableLayout.REJECTS,
-                    org.apache.iceberg.PartitionSpec.unpartitioned(), TableLayout.properties(1L << 20));
+                    org.apache.iceberg.PartitionSpec.unpartitioned(), TableLayout.properties(1L << 20, TableLayout.REJECTS_KIND));
             LakeWriter writer = new LakeWriter(table, rejects, "warmup", "warmup", 1L << 20);
             Row row = Row.text("1", "warm");
             writer.writeRow(row, writer.prepare(row), "file:///warmup.jsonl", "0".repeat(64), "line:1");

@@ -2,7 +2,6 @@ package io.kiln.source;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -99,17 +98,14 @@ final class JsonlReader extends JsonLinesReader {
      * reject naming the byte; null for a line of UTF-8 without NULs.
      */
     static SourceRecord.Malformed undecodable(BoundedLineReader.Line line, String position) {
-        Optional<Utf8.Invalid> invalid = Utf8.firstInvalid(line.bytes(), line.length());
-        if (invalid.isPresent()) {
-            return new SourceRecord.Malformed(position, "invalid-utf8", "byte " + (invalid.get().offset() + 1) + " of the line is not valid UTF-8: "
-                    + invalid.get().problem(), rawText(line));
+        Utf8.Scan scan = Utf8.scan(line.bytes(), line.length());
+        if (scan.invalid() != null) {
+            return new SourceRecord.Malformed(position, "invalid-utf8", "byte " + (scan.invalid().offset() + 1) + " of the line is not valid UTF-8: "
+                    + scan.invalid().problem(), rawText(line));
         }
-        byte[] bytes = line.bytes();
-        for (int i = 0; i < line.length(); i++) {
-            if (bytes[i] == 0) {
-                return new SourceRecord.Malformed(position, "malformed-json", "byte " + (i + 1) + " of the line is a NUL character, which JSON does not allow"
-                        + " unescaped (a UTF-16 file needs its byte order mark)", rawText(line));
-            }
+        if (scan.firstNul() >= 0) {
+            return new SourceRecord.Malformed(position, "malformed-json", "byte " + (scan.firstNul() + 1) + " of the line is a NUL character, which JSON does not allow"
+                    + " unescaped (a UTF-16 file needs its byte order mark)", rawText(line));
         }
         return null;
     }

@@ -17,69 +17,140 @@ final class Utf8 {
     /** Where the first invalid sequence starts (from 0) and what is wrong with it, in plain words. */
     record Invalid(int offset, String problem) {}
 
-    /** The first invalid sequence among the first {@code length} bytes; empty when they are all valid UTF-8. */
-    static Optional<Invalid> firstInvalid(byte[] bytes, int length) {
-        int i = 0;
-        while (i < length) {
-            // eight ASCII bytes at a time: most text is mostly ASCII
-            while (i + Long.BYTES <= length && ((long) LONGS.get(bytes, i) & 0x8080808080808080L) == 0) {
-                i += Long.BYTES;
-            }
-            if (i >= length) {
-                break;
-            }
-            int lead = bytes[i] & 0xff;
-            if (lead < 0x80) {
-                i++;
-                continue;
-            }
-            int continuations;
-            int low = 0x80;
-            int high = 0xbf;
-            String outside;
-            if (lead < 0xc0) {
-                return invalid(i, "a continuation byte with no lead byte");
-            }
-            else if (lead < 0xc2) {
-                return invalid(i, "an overlong encoding");
-            }
-            else if (lead < 0xe0) {
-                continuations = 1;
-                outside = null;
-            }
-            else if (lead < 0xf0) {
-                continuations = 2;
-                low = lead == 0xe0 ? 0xa0 : 0x80;
-                high = lead == 0xed ? 0x9f : 0xbf;
-                outside = lead == 0xe0 ? "an overlong encoding" : lead == 0xed ? "an encoded surrogate (U+D800 to U+DFFF)" : null;
-            }
-            else if (lead < 0xf5) {
-                continuations = 3;
-                low = lead == 0xf0 ? 0x90 : 0x80;
-                high = lead == 0xf4 ? 0x8f : 0xbf;
-                outside = lead == 0xf0 ? "an overlong encoding" : lead == 0xf4 ? "a code point above U+10FFFF" : null;
-            }
-            else if (lead < 0xf8) {
-                return invalid(i, "a code point above U+10FFFF");
-            }
-            else {
-                return invalid(i, "a byte that never appears in UTF-8");
-            }
-            for (int k = 1; k <= continuations; k++) {
-                int next = i + k < length ? bytes[i + k] & 0xff : -1;
-                if (next < 0x80 || next > 0xbf) {
-                    return invalid(i, "a sequence cut short");
-                }
-                if (k == 1 && (next < low || next > high)) {
-                    return invalid(i, outside);
-                }
-            }
-            i += continuations + 1;
-        }
-        return Optional.empty();
+    /** What {@link #scan} found in a line: its first invalid sequence (null: none), and where its first NUL byte is (-1: none). */
+    record Scan(Invalid invalid, int firstNul) {
+        static final Scan CLEAN = new Scan(null, -1);
     }
 
-    private static Optional<Invalid> invalid(int offset, String problem) {
-        return Optional.of(new Invalid(offset, problem));
+    /** The first invalid sequence among the first {@code length} bytes; empty when they are all valid UTF-8. */
+    static Optional<Invalid> firstInvalid(byte[] bytes, int length) {
+        return Optional.ofNullable(scan(bytes, length).invalid());
+    }
+
+    /**
+     * The first invalid sequence among the first {@code length} bytes, and the first NUL byte, in one pass: sixteen
+     * bytes at a time while they are ASCII without a NUL, as most text is.
+     */
+    static Scan scan(byte[] bytes, int length) {
+        int firstNul = -1;
+        int i = 0;
+        while (i < length) {
+            while (i + 2 * Long.BYTES <= length) {
+                long a = (long) LONGS.get(bytes, i);
+                long b = (long) LONGS.get(bytes, i + Long.BYTES);
+                // no byte with its high bit set (not ASCII), and no zero byte: (x - 0x01..) & ~x & 0x80.. is 0 exactly when x has none
+                if (((a | b) & HIGH_BITS) != 0 || ((((a - LOW_BITS) & ~a) | ((b - LOW_BITS) & ~b)) & HIGH_BITS) != 0) {
+                    break;
+                }
+                i += 2 * Long.BYTES;
+            }
+            int end = Math.min(length, i + 2 * Long.BYTES);
+            // the bytes that stopped the words, one at a time; then the words again
+            while (i < end) {
+                int lead = bytes[i] & 0xff;
+                if (lead < 0x80) {
+                    if (lead == 0 && firstNul < 0) {
+                        firstNul = i;
+                    }
+                    i++;
+                    continue;
+                }
+                int sequence = sequence(bytes, i, length, lead);
+                if (sequence < 0) {
+                    return new Scan(problem(bytes, i, length, lead), firstNul);
+                }
+                i += sequence;
+            }
+        }
+        return firstNul < 0 ? Scan.CLEAN : new Scan(null, firstNul);
+    }
+
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long LOW_BITS = 0x0101010101010101L;
+
+    /** The length of the well-formed sequence that starts at {@code i} with {@code lead} (0x80 or above); -1 when it is not one. */
+    private static int sequence(byte[] bytes, int i, int length, int lead) {
+        int continuations;
+        int low = 0x80;
+        int high = 0xbf;
+        if (lead < 0xc2) {
+            return -1;
+        }
+        else if (lead < 0xe0) {
+            continuations = 1;
+        }
+        else if (lead < 0xf0) {
+            continuations = 2;
+            low = lead == 0xe0 ? 0xa0 : 0x80;
+            high = lead == 0xed ? 0x9f : 0xbf;
+        }
+        else if (lead < 0xf5) {
+            continuations = 3;
+            low = lead == 0xf0 ? 0x90 : 0x80;
+            high = lead == 0xf4 ? 0x8f : 0xbf;
+        }
+        else {
+            return -1;
+        }
+        if (i + continuations >= length) {
+            return -1;
+        }
+        int next = bytes[i + 1] & 0xff;
+        if (next < low || next > high) {
+            return -1;
+        }
+        for (int k = 2; k <= continuations; k++) {
+            next = bytes[i + k] & 0xff;
+            if (next < 0x80 || next > 0xbf) {
+                return -1;
+            }
+        }
+        return continuations + 1;
+    }
+
+    /** What is wrong with the sequence that starts at {@code i}, which {@link #sequence} refused. */
+    private static Invalid problem(byte[] bytes, int i, int length, int lead) {
+        int continuations;
+        int low = 0x80;
+        int high = 0xbf;
+        String outside;
+        if (lead < 0xc0) {
+            return new Invalid(i, "a continuation byte with no lead byte");
+        }
+        else if (lead < 0xc2) {
+            return new Invalid(i, "an overlong encoding");
+        }
+        else if (lead < 0xe0) {
+            continuations = 1;
+            outside = null;
+        }
+        else if (lead < 0xf0) {
+            continuations = 2;
+            low = lead == 0xe0 ? 0xa0 : 0x80;
+            high = lead == 0xed ? 0x9f : 0xbf;
+            outside = lead == 0xe0 ? "an overlong encoding" : lead == 0xed ? "an encoded surrogate (U+D800 to U+DFFF)" : null;
+        }
+        else if (lead < 0xf5) {
+            continuations = 3;
+            low = lead == 0xf0 ? 0x90 : 0x80;
+            high = lead == 0xf4 ? 0x8f : 0xbf;
+            outside = lead == 0xf0 ? "an overlong encoding" : lead == 0xf4 ? "a code point above U+10FFFF" : null;
+        }
+        else if (lead < 0xf8) {
+            return new Invalid(i, "a code point above U+10FFFF");
+        }
+        else {
+            return new Invalid(i, "a byte that never appears in UTF-8");
+        }
+        for (int k = 1; k <= continuations; k++) {
+            int next = i + k < length ? bytes[i + k] & 0xff : -1;
+            if (next < 0x80 || next > 0xbf) {
+                return new Invalid(i, "a sequence cut short");
+            }
+            if (k == 1 && (next < low || next > high)) {
+                return new Invalid(i, outside);
+            }
+        }
+        throw new IllegalStateException("a well-formed sequence at " + i);
     }
 }

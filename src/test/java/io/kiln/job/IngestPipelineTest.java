@@ -208,6 +208,31 @@ class IngestPipelineTest {
     }
 
     @Test
+    void storesTheTextWithoutADictionaryAndTheLineageThatRepeatsWithOne() throws IOException {
+        run("job-dict", "demo.plain", 2, 100);
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "plain"));
+        assertThat(table.properties()).containsEntry("kiln.table-kind", "text").containsEntry("write.parquet.dict-encoding-enabled.column.text", "false");
+        assertThat(catalog.loadTable(TableIdentifier.of("demo", "plain__rejects")).properties()).containsEntry("kiln.table-kind", "rejects")
+                .doesNotContainKey("write.parquet.dict-encoding-enabled.column.text");
+        int files = 0;
+        try (CloseableIterable<org.apache.iceberg.FileScanTask> tasks = table.newScan().planFiles()) {
+            for (org.apache.iceberg.FileScanTask task : tasks) {
+                String location = task.file().location();
+                Path path = location.startsWith("file:") ? Path.of(java.net.URI.create(location)) : Path.of(location);
+                try (org.apache.parquet.hadoop.ParquetFileReader reader = org.apache.parquet.hadoop.ParquetFileReader.open(new org.apache.parquet.io.LocalInputFile(path))) {
+                    for (org.apache.parquet.hadoop.metadata.BlockMetaData block : reader.getFooter().getBlocks()) {
+                        Map<String, Boolean> dictionaries = new java.util.HashMap<>();
+                        block.getColumns().forEach(column -> dictionaries.put(column.getPath().toDotString(), column.hasDictionaryPage()));
+                        assertThat(dictionaries).containsEntry("text", false).containsEntry("_kiln_source_uri", true).containsEntry("_kiln_recipe", true);
+                    }
+                }
+                files++;
+            }
+        }
+        assertThat(files).isPositive();
+    }
+
+    @Test
     void rollsDataFilesAtTheTargetSize() throws IOException {
         Run result = run("job-roll", binder.bind(spec("demo.rolled")), 2, 100, 1024);
         Table table = catalog.loadTable(TableIdentifier.of("demo", "rolled"));

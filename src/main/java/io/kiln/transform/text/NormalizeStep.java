@@ -50,12 +50,15 @@ public final class NormalizeStep implements StepDefinition {
 
     static String normalize(String text, Normalizer.Form form) {
         String composed = normalized(text, form) ? text : Normalizer.normalize(text, form);
-        // the characters in an array: String.charAt checks the string's coder and bounds on every call
+        // the characters in an array: String.charAt checks the string's coder and bounds on every call; and the output in
+        // another, copied whole (StringBuilder.append(char[], ...) on JDK 17 stores and checks one character at a time)
         char[] chars = composed.toCharArray();
-        StringBuilder out = new StringBuilder(chars.length);
+        int length = chars.length;
+        // never longer than the input: a separator is written only for white space or line breaks it replaces
+        char[] out = new char[length];
+        int written = 0;
         int pendingNewlines = 0;
         boolean pendingSpace = false;
-        int length = chars.length;
         for (int i = 0; i < length; ) {
             char first = chars[i];
             if (printableAscii(first)) {
@@ -66,15 +69,14 @@ public final class NormalizeStep implements StepDefinition {
                     i++;
                 }
                 while (i < length && (printableAscii(chars[i]) || (chars[i] == ' ' && i + 1 < length && printableAscii(chars[i + 1]))));
-                appendSeparator(out, pendingNewlines, pendingSpace);
+                if (start == 0 && i == length) {
+                    return composed;
+                }
+                written = separator(out, written, pendingNewlines, pendingSpace);
                 pendingNewlines = 0;
                 pendingSpace = false;
-                if (start == 0 && i == length) {
-                    out.append(composed);
-                }
-                else {
-                    out.append(chars, start, i - start);
-                }
+                System.arraycopy(chars, start, out, written, i - start);
+                written += i - start;
                 continue;
             }
             int codePoint = Character.codePointAt(chars, i);
@@ -97,12 +99,12 @@ public final class NormalizeStep implements StepDefinition {
             if (isRemoved(codePoint)) {
                 continue;
             }
-            appendSeparator(out, pendingNewlines, pendingSpace);
+            written = separator(out, written, pendingNewlines, pendingSpace);
             pendingNewlines = 0;
             pendingSpace = false;
-            out.appendCodePoint(codePoint);
+            written += Character.toChars(codePoint, out, written);
         }
-        return out.toString();
+        return new String(out, 0, written);
     }
 
     /**
@@ -124,15 +126,20 @@ public final class NormalizeStep implements StepDefinition {
         return c > ' ' && c < 0x7F;
     }
 
-    private static void appendSeparator(StringBuilder out, int pendingNewlines, boolean pendingSpace) {
-        if (out.length() > 0) {
+    /** Writes the separator that pending white space or line breaks leave before the next character, after any earlier one; returns the new length. */
+    private static int separator(char[] out, int written, int pendingNewlines, boolean pendingSpace) {
+        if (written > 0) {
             if (pendingNewlines > 0) {
-                out.append(pendingNewlines == 1 ? "\n" : "\n\n");
+                out[written++] = '\n';
+                if (pendingNewlines > 1) {
+                    out[written++] = '\n';
+                }
             }
             else if (pendingSpace) {
-                out.append(' ');
+                out[written++] = ' ';
             }
         }
+        return written;
     }
 
     private static boolean isRemoved(int codePoint) {
