@@ -43,6 +43,10 @@ public final class KilnCatalog {
     private static Configuration hadoopConfiguration() {
         Configuration hadoop = new Configuration();
         hadoop.setBoolean("fs.file.impl.disable.cache", false);
+        // a local warehouse's files without Hadoop's ".name.crc" side files: LocalFileSystem checksums every 512 bytes it
+        // writes into a second file that only Hadoop reads; Parquet pages carry their own CRC, and Trino and object stores never
+        // had the side files (Maintenance removes those of files written before, with their files)
+        hadoop.setClass("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class, org.apache.hadoop.fs.FileSystem.class);
         return hadoop;
     }
 }

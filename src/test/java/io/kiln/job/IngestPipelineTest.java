@@ -208,7 +208,7 @@ class IngestPipelineTest {
     }
 
     @Test
-    void storesTheTextWithoutADictionaryAndTheLineageThatRepeatsWithOne() throws IOException {
+    void storesTheTextWithoutADictionaryTheLineageThatRepeatsWithOneAndNoChecksumSideFiles() throws IOException {
         run("job-dict", "demo.plain", 2, 100);
         Table table = catalog.loadTable(TableIdentifier.of("demo", "plain"));
         assertThat(table.properties()).containsEntry("kiln.table-kind", "text").containsEntry("write.parquet.dict-encoding-enabled.column.text", "false");
@@ -225,6 +225,9 @@ class IngestPipelineTest {
                         block.getColumns().forEach(column -> dictionaries.put(column.getPath().toDotString(), column.hasDictionaryPage()));
                         assertThat(dictionaries).containsEntry("text", false).containsEntry("_kiln_source_uri", true).containsEntry("_kiln_recipe", true);
                     }
+                }
+                try (java.util.stream.Stream<Path> beside = Files.list(path.getParent())) {
+                    assertThat(beside.map(Path::getFileName).map(Path::toString)).as("no Hadoop checksum side files").noneMatch(name -> name.endsWith(".crc"));
                 }
                 files++;
             }
