@@ -11,6 +11,8 @@ import java.util.Optional;
 final class Utf8 {
     private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
             java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long LOW_BITS = 0x0101010101010101L;
 
     private Utf8() {}
 
@@ -64,9 +66,6 @@ final class Utf8 {
         }
         return firstNul < 0 ? Scan.CLEAN : new Scan(null, firstNul);
     }
-
-    private static final long HIGH_BITS = 0x8080808080808080L;
-    private static final long LOW_BITS = 0x0101010101010101L;
 
     /** The length of the well-formed sequence that starts at {@code i} with {@code lead} (0x80 or above); -1 when it is not one. */
     private static int sequence(byte[] bytes, int i, int length, int lead) {
