@@ -42,11 +42,13 @@ public final class KilnCatalog {
 
     private static Configuration hadoopConfiguration() {
         Configuration hadoop = new Configuration();
-        hadoop.setBoolean("fs.file.impl.disable.cache", false);
         // a local warehouse's files without Hadoop's ".name.crc" side files: LocalFileSystem checksums every 512 bytes it
         // writes into a second file that only Hadoop reads; Parquet pages carry their own CRC, and Trino and object stores never
-        // had the side files (Maintenance removes those of files written before, with their files)
+        // had the side files (Maintenance removes those of files written before, once their files are gone). Not from Hadoop's
+        // cache of file systems, which is keyed by scheme, not by configuration: whatever took a "file:" file system first
+        // with another configuration would decide for the catalog too
         hadoop.setClass("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class, org.apache.hadoop.fs.FileSystem.class);
+        hadoop.setBoolean("fs.file.impl.disable.cache", true);
         return hadoop;
     }
 }

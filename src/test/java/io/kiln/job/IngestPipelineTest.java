@@ -209,6 +209,9 @@ class IngestPipelineTest {
 
     @Test
     void storesTheTextWithoutADictionaryTheLineageThatRepeatsWithOneAndNoChecksumSideFiles() throws IOException {
+        // Hadoop's checksumming local file system in Hadoop's cache first, as any other user of a default configuration leaves it
+        assertThat(org.apache.hadoop.fs.FileSystem.get(java.net.URI.create("file:///"), new org.apache.hadoop.conf.Configuration()))
+                .isInstanceOf(org.apache.hadoop.fs.LocalFileSystem.class);
         run("job-dict", "demo.plain", 2, 100);
         Table table = catalog.loadTable(TableIdentifier.of("demo", "plain"));
         assertThat(table.properties()).containsEntry("kiln.table-kind", "text").containsEntry("write.parquet.dict-encoding-enabled.column.text", "false");
