@@ -101,7 +101,7 @@ final class CsvReader extends StreamedReader {
         }
         long bytes = 0;
         for (String value : record) {
-            bytes += value == null ? 0 : value.length();
+            bytes += Pending.bytes(value);
         }
         return Optional.of(Pending.sized(bytes, () -> record(record, position)));
     }

@@ -1,7 +1,5 @@
 package io.kiln.source;
 
-import java.util.Optional;
-
 /**
  * Strict UTF-8, the well-formed byte sequences of the Unicode standard (table 3-7): no overlong
  * encodings, no encoded surrogates, nothing above U+10FFFF, no sequence cut short and no stray
@@ -13,6 +11,15 @@ final class Utf8 {
             java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
     private static final long LOW_BITS = 0x0101010101010101L;
+    /** What can be wrong with a sequence, in plain words; {@link #sequence} answers with an index into it. */
+    private static final String[] PROBLEMS = {"a continuation byte with no lead byte", "an overlong encoding", "an encoded surrogate (U+D800 to U+DFFF)",
+        "a code point above U+10FFFF", "a byte that never appears in UTF-8", "a sequence cut short"};
+    private static final int NO_LEAD = 0;
+    private static final int OVERLONG = 1;
+    private static final int SURROGATE = 2;
+    private static final int ABOVE_MAX = 3;
+    private static final int NEVER = 4;
+    private static final int CUT_SHORT = 5;
 
     private Utf8() {}
 
@@ -22,11 +29,6 @@ final class Utf8 {
     /** What {@link #scan} found in a line: its first invalid sequence (null: none), and where its first NUL byte is (-1: none). */
     record Scan(Invalid invalid, int firstNul) {
         static final Scan CLEAN = new Scan(null, -1);
-    }
-
-    /** The first invalid sequence among the first {@code length} bytes; empty when they are all valid UTF-8. */
-    static Optional<Invalid> firstInvalid(byte[] bytes, int length) {
-        return Optional.ofNullable(scan(bytes, length).invalid());
     }
 
     /**
@@ -59,7 +61,7 @@ final class Utf8 {
                 }
                 int sequence = sequence(bytes, i, length, lead);
                 if (sequence < 0) {
-                    return new Scan(problem(bytes, i, length, lead), firstNul);
+                    return new Scan(new Invalid(i, PROBLEMS[-1 - sequence]), firstNul);
                 }
                 i += sequence;
             }
@@ -67,89 +69,48 @@ final class Utf8 {
         return firstNul < 0 ? Scan.CLEAN : new Scan(null, firstNul);
     }
 
-    /** The length of the well-formed sequence that starts at {@code i} with {@code lead} (0x80 or above); -1 when it is not one. */
+    /**
+     * The length of the well-formed sequence that starts at {@code i} with {@code lead} (0x80 or above); when it is not one,
+     * {@code -1 - p}, where {@link #PROBLEMS}{@code [p]} says why.
+     */
     private static int sequence(byte[] bytes, int i, int length, int lead) {
         int continuations;
         int low = 0x80;
         int high = 0xbf;
-        if (lead < 0xc2) {
-            return -1;
-        }
-        else if (lead < 0xe0) {
-            continuations = 1;
-        }
-        else if (lead < 0xf0) {
-            continuations = 2;
-            low = lead == 0xe0 ? 0xa0 : 0x80;
-            high = lead == 0xed ? 0x9f : 0xbf;
-        }
-        else if (lead < 0xf5) {
-            continuations = 3;
-            low = lead == 0xf0 ? 0x90 : 0x80;
-            high = lead == 0xf4 ? 0x8f : 0xbf;
-        }
-        else {
-            return -1;
-        }
-        if (i + continuations >= length) {
-            return -1;
-        }
-        int next = bytes[i + 1] & 0xff;
-        if (next < low || next > high) {
-            return -1;
-        }
-        for (int k = 2; k <= continuations; k++) {
-            next = bytes[i + k] & 0xff;
-            if (next < 0x80 || next > 0xbf) {
-                return -1;
-            }
-        }
-        return continuations + 1;
-    }
-
-    /** What is wrong with the sequence that starts at {@code i}, which {@link #sequence} refused. */
-    private static Invalid problem(byte[] bytes, int i, int length, int lead) {
-        int continuations;
-        int low = 0x80;
-        int high = 0xbf;
-        String outside;
+        int outside = NO_LEAD; // never used unless low or high are narrowed
         if (lead < 0xc0) {
-            return new Invalid(i, "a continuation byte with no lead byte");
+            return -1 - NO_LEAD;
         }
         else if (lead < 0xc2) {
-            return new Invalid(i, "an overlong encoding");
+            return -1 - OVERLONG;
         }
         else if (lead < 0xe0) {
             continuations = 1;
-            outside = null;
         }
         else if (lead < 0xf0) {
             continuations = 2;
             low = lead == 0xe0 ? 0xa0 : 0x80;
             high = lead == 0xed ? 0x9f : 0xbf;
-            outside = lead == 0xe0 ? "an overlong encoding" : lead == 0xed ? "an encoded surrogate (U+D800 to U+DFFF)" : null;
+            outside = lead == 0xe0 ? OVERLONG : SURROGATE;
         }
         else if (lead < 0xf5) {
             continuations = 3;
             low = lead == 0xf0 ? 0x90 : 0x80;
             high = lead == 0xf4 ? 0x8f : 0xbf;
-            outside = lead == 0xf0 ? "an overlong encoding" : lead == 0xf4 ? "a code point above U+10FFFF" : null;
-        }
-        else if (lead < 0xf8) {
-            return new Invalid(i, "a code point above U+10FFFF");
+            outside = lead == 0xf0 ? OVERLONG : ABOVE_MAX;
         }
         else {
-            return new Invalid(i, "a byte that never appears in UTF-8");
+            return -1 - (lead < 0xf8 ? ABOVE_MAX : NEVER);
         }
         for (int k = 1; k <= continuations; k++) {
             int next = i + k < length ? bytes[i + k] & 0xff : -1;
             if (next < 0x80 || next > 0xbf) {
-                return new Invalid(i, "a sequence cut short");
+                return -1 - CUT_SHORT;
             }
             if (k == 1 && (next < low || next > high)) {
-                return new Invalid(i, outside);
+                return -1 - outside;
             }
         }
-        throw new IllegalStateException("a well-formed sequence at " + i);
+        return continuations + 1;
     }
 }

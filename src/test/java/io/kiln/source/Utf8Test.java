@@ -21,19 +21,20 @@ class Utf8Test {
             byte[] line = new byte[48];
             Arrays.fill(line, (byte) 'a');
             line[offset] = (byte) 0x80;
-            assertThat(Utf8.firstInvalid(line, line.length).map(Utf8.Invalid::offset)).as("stray continuation at %d", offset).contains(offset);
-            assertThat(Utf8.firstInvalid(line, offset)).as("the bytes before it").isEmpty();
+            assertThat(Utf8.scan(line, line.length).invalid()).as("stray continuation at %d", offset)
+                    .isEqualTo(new Utf8.Invalid(offset, "a continuation byte with no lead byte"));
+            assertThat(Utf8.scan(line, offset)).as("the bytes before it").isEqualTo(new Utf8.Scan(null, -1));
         }
     }
 
     @Test
     void acceptsValidTextAfterAndBetweenAsciiRuns() {
         byte[] text = "plain ascii text of some length, café, 日本語, 😀 and more plain ascii".getBytes(StandardCharsets.UTF_8);
-        assertThat(Utf8.firstInvalid(text, text.length)).isEmpty();
+        assertThat(Utf8.scan(text, text.length)).isEqualTo(new Utf8.Scan(null, -1));
         byte[] cut = Arrays.copyOf(text, text.length);
         int euro = new String(text, StandardCharsets.UTF_8).indexOf('日');
         int at = new String(text, StandardCharsets.UTF_8).substring(0, euro).getBytes(StandardCharsets.UTF_8).length;
-        assertThat(Utf8.firstInvalid(cut, at + 1)).as("a sequence cut short by the end").isPresent();
+        assertThat(Utf8.scan(cut, at + 1).invalid()).as("a sequence cut short by the end").isEqualTo(new Utf8.Invalid(at, "a sequence cut short"));
     }
 
     @Test

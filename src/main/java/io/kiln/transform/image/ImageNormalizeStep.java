@@ -272,7 +272,8 @@ public final class ImageNormalizeStep implements StepDefinition {
                     int[] factors = Resampler.reduction(w, h, size[0], size[1]);
                     int[] hashFactors = PerceptualHash.reduction(w, h);
                     Pixels[] reduced = Resampler.reduce(image, factors[0], factors[1], hashFactors[0], hashFactors[1]);
-                    Pixels inner = size[0] == w && size[1] == h ? image : Resampler.resizeReduced(reduced[0], size[0], size[1], filter);
+                    // the image itself when it has the size already: nothing averaged, nothing convolved
+                    Pixels inner = Resampler.resizeReduced(reduced[0], size[0], size[1], filter);
                     yield new Shrunk(mode == Mode.PAD ? pad(inner) : inner, PerceptualHash.hashesOfReduced(reduced[1]));
                 }
                 case CROP -> {

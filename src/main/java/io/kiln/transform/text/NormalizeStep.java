@@ -109,7 +109,7 @@ public final class NormalizeStep implements StepDefinition {
 
     /**
      * Whether the text is in the form already. Without a character from U+0300 up (no combining mark, nothing that composes)
-     * a text is in NFC, and a text of ASCII in NFKC: checked every pair of such characters, see {@code NormalizeStepTest}.
+     * a text is in NFC, and a text of ASCII in NFKC: checked every pair of such characters, see {@code NormalizeTextTest}.
      * Only other texts go through the normalizer's own check.
      */
     static boolean normalized(String text, Normalizer.Form form) {
