@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -166,7 +164,7 @@ public final class IngestPipeline {
         progress.reading();
         progress.steps(job.chain()::statistics);
         LakeWriter writer = new LakeWriter(table, rejectsTable, jobId, job.recipe().sha256(), settings.targetFileSizeBytes());
-        ExecutorService executor = settings.threads() > 1 ? Executors.newFixedThreadPool(settings.threads(), daemonThreads(jobId)) : null;
+        ExecutorService executor = settings.threads() > 1 ? PipelineThreads.limited(settings.threads()) : null;
         try {
             InputPasses passes = new InputPasses(plan, job.format(), job.readOptions().withLimits(settings.maxRecordBytes(), settings.documentLimits()),
                     settings.batchSize(), settings.batchBytes(), settings.threads(), executor, cancelled, job.joins());
@@ -304,13 +302,5 @@ public final class IngestPipeline {
 
     private static Map<String, Long> rejectedByReason(String json) {
         return SummaryJson.read(json, new TypeReference<TreeMap<String, Long>>() {}).<Map<String, Long>>map(counts -> counts).orElse(Map.of());
-    }
-
-    private static ThreadFactory daemonThreads(String jobId) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, "kiln-transform-" + jobId);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -207,11 +206,7 @@ final class InputPasses {
         Feeder(Function<List<Item>, T> work, Consumer<T> consume) {
             this.work = work;
             this.consume = consume;
-            this.writer = executor == null ? null : Executors.newSingleThreadExecutor(runnable -> {
-                Thread thread = new Thread(runnable, Thread.currentThread().getName() + "-writer");
-                thread.setDaemon(true);
-                return thread;
-            });
+            this.writer = executor == null ? null : PipelineThreads.limited(1);
         }
 
         void add(Unparsed record) {
