@@ -65,10 +65,7 @@ public final class NormalizeStep implements StepDefinition {
                 // a run of printable ASCII, with the single spaces between its words, needs no per-character decisions
                 // (a space followed by printable ASCII is kept as it is): copy it whole
                 int start = i;
-                do {
-                    i++;
-                }
-                while (i < length && (printableAscii(chars[i]) || (chars[i] == ' ' && i + 1 < length && printableAscii(chars[i + 1]))));
+                i = runEnd(chars, i + 1, length);
                 if (start == 0 && i == length) {
                     return composed;
                 }
@@ -79,32 +76,73 @@ public final class NormalizeStep implements StepDefinition {
                 written += i - start;
                 continue;
             }
-            int codePoint = Character.codePointAt(chars, i);
-            i += Character.charCount(codePoint);
-            if (codePoint == '\r') {
-                if (i < length && chars[i] == '\n') {
-                    i++;
-                }
-                codePoint = '\n';
+            // anything else, by its kind in a table of the basic plane (a surrogate pair's code point by the same rules)
+            byte kind = KINDS[first];
+            int width = 1;
+            if (kind == SURROGATE) {
+                int codePoint = Character.codePointAt(chars, i);
+                width = Character.charCount(codePoint);
+                kind = kind(codePoint);
             }
-            if (codePoint == '\n' || codePoint == 0x2028 || codePoint == 0x2029 || codePoint == 0x85) {
-                pendingSpace = false;
-                pendingNewlines++;
-                continue;
+            i += width;
+            switch (kind) {
+                case RETURN:
+                    if (i < length && chars[i] == '\n') {
+                        i++;
+                    }
+                    pendingSpace = false;
+                    pendingNewlines++;
+                    continue;
+                case LINE_BREAK:
+                    pendingSpace = false;
+                    pendingNewlines++;
+                    continue;
+                case SPACE:
+                    pendingSpace = true;
+                    continue;
+                case REMOVED:
+                    continue;
+                default:
+                    written = separator(out, written, pendingNewlines, pendingSpace);
+                    pendingNewlines = 0;
+                    pendingSpace = false;
+                    out[written++] = first;
+                    if (width == 2) {
+                        out[written++] = chars[i - 1];
+                    }
             }
-            if (codePoint == '\t' || codePoint == ' ' || Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)) {
-                pendingSpace = true;
-                continue;
-            }
-            if (isRemoved(codePoint)) {
-                continue;
-            }
-            written = separator(out, written, pendingNewlines, pendingSpace);
-            pendingNewlines = 0;
-            pendingSpace = false;
-            written += Character.toChars(codePoint, out, written);
         }
         return new String(out, 0, written);
+    }
+
+    /** What a code point is to {@link #normalize}: kept, a carriage return (which may start a line break), a line break, white space or removed. */
+    private static final byte KEPT = 0;
+    private static final byte RETURN = 1;
+    private static final byte LINE_BREAK = 2;
+    private static final byte SPACE = 3;
+    private static final byte REMOVED = 4;
+    /** In {@link #KINDS} only: a surrogate, whose kind is its pair's code point's (or, alone, {@link #REMOVED}). */
+    private static final byte SURROGATE = 5;
+    /** The kind of every character of the basic plane, by {@link #kind}, and {@link #SURROGATE} for the surrogates. */
+    private static final byte[] KINDS = new byte[Character.MAX_VALUE + 1];
+
+    static {
+        for (int c = 0; c <= Character.MAX_VALUE; c++) {
+            KINDS[c] = Character.isSurrogate((char) c) ? SURROGATE : kind(c);
+        }
+    }
+
+    private static byte kind(int codePoint) {
+        if (codePoint == '\r') {
+            return RETURN;
+        }
+        if (codePoint == '\n' || codePoint == 0x2028 || codePoint == 0x2029 || codePoint == 0x85) {
+            return LINE_BREAK;
+        }
+        if (codePoint == '\t' || codePoint == ' ' || Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)) {
+            return SPACE;
+        }
+        return isRemoved(codePoint) ? REMOVED : KEPT;
     }
 
     /**
@@ -120,6 +158,26 @@ public final class NormalizeStep implements StepDefinition {
             }
         }
         return true;
+    }
+
+    /**
+     * The end of a run of printable ASCII from {@code i}: printable characters, and single spaces between them. Each
+     * character's test is arithmetic, not a branch per kind: words and spaces alternate too irregularly to predict.
+     */
+    private static int runEnd(char[] chars, int i, int length) {
+        int last = length - 1;
+        while (i < last) {
+            int c = chars[i];
+            int next = chars[i + 1];
+            // printable: c - 0x21 in [0, 0x5E); a space is kept when the character after it is printable
+            int printable = (c - 0x21) - 0x5E >>> 31 & ~(c - 0x21) >>> 31;
+            int keptSpace = ((c ^ ' ') - 1 >>> 31) & ((next - 0x21) - 0x5E >>> 31) & (~(next - 0x21) >>> 31);
+            if ((printable | keptSpace) == 0) {
+                return i;
+            }
+            i++;
+        }
+        return i == last && printableAscii(chars[i]) ? length : i;
     }
 
     private static boolean printableAscii(char c) {

@@ -41,6 +41,18 @@ class NormalizeTextTest {
         }
     }
 
+    @Test
+    void everyCharacterOfTheBasicPlaneIsWhatTheDefinitionGives() {
+        // normalize classifies characters by a table of the basic plane: each one, alone, doubled, between words and at the ends
+        for (int c = 0; c <= Character.MAX_VALUE; c++) {
+            String one = String.valueOf((char) c);
+            String text = one + "word" + one + one + "more words " + one + "\r\n" + one;
+            for (Normalizer.Form form : new Normalizer.Form[] {Normalizer.Form.NFC, Normalizer.Form.NFKC}) {
+                assertThat(NormalizeStep.normalize(text, form)).as("%s U+%04X", form, c).isEqualTo(reference(text, form));
+            }
+        }
+    }
+
     /** normalize@1 as it was first written: one code point at a time, through String. */
     private static String reference(String text, Normalizer.Form form) {
         String composed = Normalizer.normalize(text, form);
