@@ -167,12 +167,12 @@ submit_job() { # label url spec answer -> job id
     json "$4" 'j["id"]'
 }
 
-# Polls job ID at URL every 0.25 s until it ends, within TIMEOUT seconds, keeping its latest document in JOB; every
+# Polls job ID at URL every KILN_BENCH_POLL_SECONDS (default 0.25) s until it ends, within TIMEOUT seconds, keeping its latest document in JOB; every
 # 15 s says its state and the RSS of process PID. Sets job_final_state.
 await_job() { # label url id job timeout pid
     local label="$1" url="$2" id="$3" job="$4" deadline=$((SECONDS + $5)) pid="$6" state="" rss last_report=$SECONDS
     while true; do
-        curl -sS --max-time 5 -o "$job" "$url/v1/jobs/$id" || { sleep 0.25; continue; }
+        curl -sS --max-time 5 -o "$job" "$url/v1/jobs/$id" || { sleep "${KILN_BENCH_POLL_SECONDS:-0.25}"; continue; }
         state="$(job_state "$job")"
         [[ "$state" == PUBLISHED || "$state" == FAILED || "$state" == REJECTED || "$state" == CANCELLED ]] && break
         if ((SECONDS - last_report >= 15)); then
@@ -181,7 +181,7 @@ await_job() { # label url id job timeout pid
             last_report=$SECONDS
         fi
         ((SECONDS < deadline)) || fail "[$label] Kiln job $id did not end within $5 s"
-        sleep 0.25
+        sleep "${KILN_BENCH_POLL_SECONDS:-0.25}"
     done
     job_final_state="$state"
 }

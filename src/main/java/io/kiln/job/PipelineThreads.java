@@ -43,7 +43,7 @@ final class PipelineThreads {
     private static final class Limited extends AbstractExecutorService {
         private final int limit;
         private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
-        /** The pool threads running one of this executor's tasks now: shutdownNow interrupts them, and only them. */
+        /** The pool threads running this executor's tasks now: shutdownNow interrupts them, and only them. */
         private final Set<Thread> running = new HashSet<>();
         private int drainers;
         private boolean shutdown;
@@ -80,26 +80,28 @@ final class PipelineThreads {
         /** On a pool thread: runs queued tasks until there are none left, then gives the thread back. */
         private void drain() {
             Thread thread = Thread.currentThread();
+            synchronized (this) {
+                running.add(thread);
+            }
             while (true) {
                 Runnable task;
                 synchronized (this) {
+                    // an interrupt from shutdownNow was for the task before, not for what the thread runs next
+                    Thread.interrupted();
                     task = queue.pollFirst();
                     if (task == null) {
+                        running.remove(thread);
                         drainers--;
                         notifyAll();
                         return;
                     }
-                    running.add(thread);
                 }
                 try {
                     task.run();
                 }
-                finally {
-                    synchronized (this) {
-                        running.remove(thread);
-                        // an interrupt from shutdownNow was for that task, not for what the thread runs next
-                        Thread.interrupted();
-                    }
+                catch (RuntimeException | Error e) {
+                    // as a pool thread would report it; the tasks after it still run (submit's tasks never throw here)
+                    thread.getUncaughtExceptionHandler().uncaughtException(thread, e);
                 }
             }
         }

@@ -57,6 +57,17 @@ class PipelineThreadsTest {
     }
 
     @Test
+    void aTaskThatThrowsDoesNotStopTheTasksAfterIt() throws Exception {
+        ExecutorService executor = PipelineThreads.limited(1);
+        executor.execute(() -> {
+            throw new IllegalStateException("thrown on purpose by the test");
+        });
+        assertThat(executor.submit(() -> 42).get(10, TimeUnit.SECONDS)).isEqualTo(42);
+        executor.shutdown();
+        assertThat(executor.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void aLaterJobRunsOnTheThreadAnEarlierOneLeft() throws Exception {
         ExecutorService first = PipelineThreads.limited(1);
         Thread earlier = first.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
