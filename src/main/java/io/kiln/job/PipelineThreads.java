@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -33,7 +34,7 @@ final class PipelineThreads {
     }
 
     /** An executor that runs at most {@code threads} of its tasks at a time on the shared pool, first submitted first started. */
-    static java.util.concurrent.ExecutorService limited(int threads) {
+    static ExecutorService limited(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, was " + threads);
         }

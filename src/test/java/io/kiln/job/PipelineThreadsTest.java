@@ -73,6 +73,11 @@ class PipelineThreadsTest {
         Thread earlier = first.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
         first.shutdown();
         assertThat(first.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        // back in the pool, waiting for work: the pool hands new work to the thread that has waited the shortest
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (earlier.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         ExecutorService second = PipelineThreads.limited(1);
         Thread later = second.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
         second.shutdown();
@@ -87,7 +92,9 @@ class PipelineThreadsTest {
         ExecutorService other = PipelineThreads.limited(1);
         CountDownLatch started = new CountDownLatch(2);
         AtomicBoolean interrupted = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Thread> victim = new java.util.concurrent.atomic.AtomicReference<>();
         stopped.submit(() -> {
+            victim.set(Thread.currentThread());
             started.countDown();
             try {
                 Thread.sleep(60_000);
@@ -108,12 +115,13 @@ class PipelineThreadsTest {
         assertThat(stopped.shutdownNow()).hasSize(1);
         assertThat(stopped.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         assertThat(interrupted).isTrue();
+        assertThat(victim.get().isInterrupted()).as("the stopped task's thread, back in the pool").isFalse();
         assertThat(queued.isDone()).isFalse();
         release.countDown();
         assertThat(untouched.get(10, TimeUnit.SECONDS)).isFalse();
         other.shutdown();
 
-        // the interrupted task's thread goes back to the pool without the interrupt
+        // and whichever thread runs the next executor's task
         ExecutorService next = PipelineThreads.limited(2);
         assertThat(next.submit(() -> Thread.currentThread().isInterrupted()).get(10, TimeUnit.SECONDS)).isFalse();
         next.shutdown();

@@ -87,12 +87,11 @@ public final class NormalizeStep implements StepDefinition {
             i += width;
             switch (kind) {
                 case RETURN:
+                    // with the line feed after it, if any, one line break
                     if (i < length && chars[i] == '\n') {
                         i++;
                     }
-                    pendingSpace = false;
-                    pendingNewlines++;
-                    continue;
+                    // falls through
                 case LINE_BREAK:
                     pendingSpace = false;
                     pendingNewlines++;
