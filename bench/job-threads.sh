@@ -57,24 +57,9 @@ trap 'exit 143' TERM
 build_if_missing "$root" "$jar"
 commit="$(commit_label "$root")"
 
-# --- the corpus, as bench/spark-peer.sh makes it ------------------------------------------------
-name="$(tr '[:upper:]' '[:lower:]' <<<"$size")"
-input_dir="$work/input-$name"
-input="$input_dir/corpus.jsonl"
-bytes="$(size_bytes "$size")"
-key="$bytes $seed $(sha256sum "$root/bench/GenerateCorpus.java" | cut -c1-16)"
-if [[ -f "$input_dir/key" && "$(cat "$input_dir/key")" == "$key" && -f "$input" && -f "$input_dir/records" ]]; then
-    say "[$size] corpus present: $input ($(cat "$input_dir/records") records)"
-else
-    rm -rf "$input_dir"
-    mkdir -p "$input_dir"
-    say "[$size] generating $bytes bytes of JSONL into $input (seed $seed)"
-    java "$root/bench/GenerateCorpus.java" "$input" "$bytes" "$seed" 2>"$input_dir/generate.log" ||
-        { cat "$input_dir/generate.log" >&2; fail "[$size] corpus generation failed"; }
-    wc -l <"$input" | tr -d ' ' >"$input_dir/records"
-    printf '%s\n' "$key" >"$input_dir/key"
-fi
-records="$(cat "$input_dir/records")"
+# --- the corpus, shared with bench/spark-peer.sh ---------------------------------------------
+text_corpus "$root" "$work" "$size" "$seed"
+input_dir="$corpus_dir" input="$corpus" records="$corpus_records"
 cat "$input" >/dev/null
 
 job_spec() { # table file

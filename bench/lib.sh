@@ -10,6 +10,7 @@
 #   build_if_missing ROOT JAR, commit_label ROOT, json FILE EXPRESSION  (below)
 #   start_service LABEL DATA ROOTS XMX JAR [NAME=VALUE...]  (below)
 #   require_spark_peer_tools  (below)
+#   text_corpus ROOT WORK SIZE SEED  (below)
 
 ticks_per_second="$(getconf CLK_TCK)"
 
@@ -184,4 +185,30 @@ await_job() { # label url id job timeout pid
         sleep "${KILN_BENCH_POLL_SECONDS:-0.25}"
     done
     job_final_state="$state"
+}
+
+# The JSON-lines corpus of bench/GenerateCorpus.java at SIZE (decimal units) and SEED, made once in
+# WORK/input-<size>/corpus.jsonl and reused while its key (size, seed, the generator's source) is the same; its records
+# are counted once. Sets corpus_dir, corpus, corpus_records and corpus_bytes.
+text_corpus() { # root work size seed
+    local root="$1" size="$3" seed="$4" name bytes key
+    name="$(tr '[:upper:]' '[:lower:]' <<<"$size")"
+    corpus_dir="$2/input-$name"
+    corpus="$corpus_dir/corpus.jsonl"
+    bytes="$(size_bytes "$size")"
+    key="$bytes $seed $(sha256sum "$root/bench/GenerateCorpus.java" | cut -c1-16)"
+    if [[ -f "$corpus_dir/key" && "$(cat "$corpus_dir/key")" == "$key" && -f "$corpus" && -f "$corpus_dir/records" ]]; then
+        say "[$size] corpus present: $corpus ($(cat "$corpus_dir/records") records)"
+    else
+        rm -rf "$corpus_dir"
+        mkdir -p "$corpus_dir"
+        say "[$size] generating $bytes bytes of JSONL into $corpus (seed $seed)"
+        java "$root/bench/GenerateCorpus.java" "$corpus" "$bytes" "$seed" 2>"$corpus_dir/generate.log" ||
+            { cat "$corpus_dir/generate.log" >&2; fail "[$size] corpus generation failed"; }
+        grep '^generate-corpus:' "$corpus_dir/generate.log" >&2 || true
+        wc -l <"$corpus" | tr -d ' ' >"$corpus_dir/records"
+        printf '%s\n' "$key" >"$corpus_dir/key"
+    fi
+    corpus_records="$(cat "$corpus_dir/records")"
+    corpus_bytes="$(stat -c %s "$corpus")"
 }

@@ -101,26 +101,9 @@ printf 'size\tround\tside\tposition\tinput_bytes\trecords\trows_written\trows_re
 say "work dir $work; jar $jar (commit $commit); $(nproc) cores; Kiln: $settings, java -Xmx$xmx; Spark: local[$spark_threads], java -Xmx$xmx"
 
 # --- input -----------------------------------------------------------------------------------
-# input-<size>/corpus.jsonl once; the key (size, seed, the generator's source) says whether it can be reused.
 name="$(tr '[:upper:]' '[:lower:]' <<<"$size")"
-input_dir="$work/input-$name"
-input="$input_dir/corpus.jsonl"
-bytes="$(size_bytes "$size")"
-key="$bytes $seed $(sha256sum "$root/bench/GenerateCorpus.java" | cut -c1-16)"
-if [[ -f "$input_dir/key" && "$(cat "$input_dir/key")" == "$key" && -f "$input" && -f "$input_dir/records" ]]; then
-    say "[$size] corpus present: $input ($(cat "$input_dir/records") records)"
-else
-    rm -rf "$input_dir"
-    mkdir -p "$input_dir"
-    say "[$size] generating $bytes bytes of JSONL into $input (seed $seed)"
-    java "$root/bench/GenerateCorpus.java" "$input" "$bytes" "$seed" 2>"$input_dir/generate.log" ||
-        { cat "$input_dir/generate.log" >&2; fail "[$size] corpus generation failed"; }
-    grep '^generate-corpus:' "$input_dir/generate.log" >&2 || true
-    wc -l <"$input" | tr -d ' ' >"$input_dir/records"
-    printf '%s\n' "$key" >"$input_dir/key"
-fi
-records="$(cat "$input_dir/records")"
-bytes="$(stat -c %s "$input")"
+text_corpus "$root" "$work" "$size" "$seed"
+input_dir="$corpus_dir" input="$corpus" records="$corpus_records" bytes="$corpus_bytes"
 say "[$size] reading the corpus once (not measured) so that every side sees a warm page cache"
 cat "$input" >/dev/null
 
