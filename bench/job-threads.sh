@@ -10,8 +10,9 @@
 #           moment; the wall time is the later of the two ends. Two one-thread jobs share nothing, so 2 x one / pair is
 #           what this machine's two cores give a perfectly parallel Kiln job: the limit for two / one.
 # The job: the JSON-lines corpus of bench/spark-peer.sh (bench/GenerateCorpus.java), steps [normalize], check engine
-# off, java -Xmx1g per service. It prints a table per round and the medians of two / one (Kiln's speedup), 2 x one /
-# pair (the machine's) and their quotient.
+# off, java -Xmx$KILN_BENCH_XMX per service. It prints a table per round, the medians of the rounds' two / one (Kiln's
+# speedup), 2 x one / pair (the machine's) and their quotient, and the same ratios of the sides' median wall times
+# (the one-thread job alone is the noisiest number, and each round's ratios inherit it).
 #
 # Environment:
 #   KILN_BENCH_DIR          work dir (default /tmp/kiln-peer-bench; the corpus is shared with bench/spark-peer.sh)
@@ -21,6 +22,7 @@
 #   KILN_BENCH_XMX          heap limit of each service (default 1g)
 #   KILN_BENCH_QUIET_WAIT   seconds to wait for other processes to use < 0.5 cores before each side (default 300)
 #   KILN_BENCH_TIMEOUT      seconds to wait for one job (default 3600)
+#   KILN_BENCH_POLL_SECONDS how often a job's state is asked for (default 1); wall times come from the jobs' own records
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -60,24 +62,17 @@ commit="$(commit_label "$root")"
 # --- the corpus, shared with bench/spark-peer.sh ---------------------------------------------
 text_corpus "$root" "$work" "$size" "$seed"
 input_dir="$corpus_dir" input="$corpus" records="$corpus_records"
-cat "$input" >/dev/null
-
-job_spec() { # table file
-    python3 -c 'import json, sys; print(json.dumps({"table": sys.argv[2], "source": {"uri": "file://" + sys.argv[1], "format": "jsonl"}, "steps": [{"name": "normalize"}]}))' "$input" "$1" >"$2"
-}
 
 # Starts a service with THREADS job threads in DATA and runs the warm-up job on it; sets service_pid and service_url.
 warm_service() { # label data threads
-    local label="$1" data="$2" id
+    local label="$1" data="$2"
     rm -rf "$data"
     mkdir -p "$data"
     start_service "$label" "$data" "$input_dir" "$xmx" "$jar" KILN_CHECKS_ENGINE_MODE=off KILN_JOB_THREADS="$3"
     pids+=("$service_pid")
-    job_spec bench.warmup "$data/warm-spec.json"
-    job_spec bench.docs "$data/spec.json"
-    id="$(submit_job "$label" "$service_url" "$data/warm-spec.json" "$data/warm-submitted.json")"
-    await_job "$label" "$service_url" "$id" "$data/warm.json" "$job_timeout" "$service_pid"
-    [[ "$job_final_state" == PUBLISHED ]] || fail "[$label] the warm-up job ended $job_final_state"
+    normalize_spec bench.warmup "$input" "$data/warm-spec.json"
+    normalize_spec bench.docs "$input" "$data/spec.json"
+    warm_up_job "$label" "$service_url" "$data/warm-spec.json" "$data" "$job_timeout" "$service_pid"
 }
 
 # The measured job's wall seconds, from its document: finishedAt - createdAt. Fails unless every record was written.
@@ -97,8 +92,15 @@ PY
 results="$work/job-threads-$(date -u +%Y%m%dT%H%M%SZ).tsv"
 printf 'round\tside\tposition\twall_s\tcpu_s\tothers_cores\n' >"$results"
 
+# Adds a row to the results: the side's wall seconds, its services' CPU (TICKS clock ticks) and what other processes kept
+# busy meanwhile (the machine's busy ticks from BUSY_BEFORE to BUSY_AFTER, less the services').
+record() { # round side position wall ticks busy_before busy_after
+    awk -v r="$1" -v s="$2" -v p="$3" -v w="$4" -v k="$5" -v a="$6" -v b="$7" -v t="$ticks_per_second" \
+        'BEGIN { printf "%s\t%s\t%s\t%s\t%.2f\t%.2f\n", r, s, p, w, k / t, (b - a - k) / t / w }' >>"$results"
+}
+
 run_single() { # round position side threads
-    local label="$4 thread(s)" data="$work/threads-$3" id t0 t1 b0 b1 wall cpu
+    local label="$4 thread(s)" data="$work/threads-$3" id t0 t1 b0 b1 wall
     wait_for_quiet "$label"
     warm_service "$label" "$data" "$4"
     b0="$(machine_busy_ticks)"
@@ -109,14 +111,12 @@ run_single() { # round position side threads
     b1="$(machine_busy_ticks)"
     wall="$(job_seconds "$label" "$data/job.json")" || exit 1
     stop_all
-    cpu="$(awk -v a="$t0" -v b="$t1" -v t="$ticks_per_second" 'BEGIN { printf "%.2f", (b - a) / t }')"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$3" "$2" "$wall" "$cpu" \
-        "$(awk -v a="$b0" -v b="$b1" -v k="$((t1 - t0))" -v w="$wall" -v t="$ticks_per_second" 'BEGIN { printf "%.2f", (b - a - k) / t / w }')" >>"$results"
-    say "[$label] $wall s wall, $cpu CPU s"
+    record "$1" "$3" "$2" "$wall" "$((t1 - t0))" "$b0" "$b1"
+    say "[$label] $wall s wall, $(tail -n 1 "$results" | cut -f 5) CPU s"
 }
 
 run_pair() { # round position
-    local label="pair" a_pid a_url b_pid b_url a_id b_id ta0 tb0 ta1 tb1 b0 b1 wall_a wall_b wall cpu
+    local label="pair" a_pid a_url b_pid b_url a_id b_id ta0 tb0 ta1 tb1 b0 b1 wall_a wall_b wall
     wait_for_quiet "$label"
     warm_service "pair a" "$work/threads-pair-a" 1
     a_pid="$service_pid" a_url="$service_url"
@@ -141,10 +141,8 @@ jobs = [json.load(open(p)) for p in sys.argv[1:]]
 print(f"{(max(at(j['finishedAt']) for j in jobs) - min(at(j['createdAt']) for j in jobs)).total_seconds():.2f}")
 PY
 )"
-    cpu="$(awk -v a="$((ta1 - ta0 + tb1 - tb0))" -v t="$ticks_per_second" 'BEGIN { printf "%.2f", a / t }')"
-    printf '%s\tpair\t%s\t%s\t%s\t%s\n' "$1" "$2" "$wall" "$cpu" \
-        "$(awk -v a="$b0" -v b="$b1" -v k="$((ta1 - ta0 + tb1 - tb0))" -v w="$wall" -v t="$ticks_per_second" 'BEGIN { printf "%.2f", (b - a - k) / t / w }')" >>"$results"
-    say "[pair] $wall s wall for both ($wall_a and $wall_b), $cpu CPU s"
+    record "$1" pair "$2" "$wall" "$((ta1 - ta0 + tb1 - tb0))" "$b0" "$b1"
+    say "[pair] $wall s wall for both ($wall_a and $wall_b), $(tail -n 1 "$results" | cut -f 5) CPU s"
 }
 
 sides=(one two pair)
@@ -159,14 +157,14 @@ for ((round = 1; round <= rounds; round++)); do
     done
 done
 
-python3 - "$results" "$size" "$records" "$commit" <<'PY'
+python3 - "$results" "$size" "$records" "$commit" "$xmx" <<'PY'
 import csv, statistics, sys
-path, size, records, commit = sys.argv[1:]
+path, size, records, commit, xmx = sys.argv[1:]
 rows = list(csv.DictReader(open(path), delimiter="\t"))
 by = {}
 for r in rows:
     by.setdefault(int(r["round"]), {})[r["side"]] = r
-print(f"\nJob threads 1 -> 2: {size} of JSON lines ({records} records), steps [normalize], a warm service's second job, java -Xmx1g; commit {commit}\n")
+print(f"\nJob threads 1 -> 2: {size} of JSON lines ({records} records), steps [normalize], a warm service's second job, java -Xmx{xmx}; commit {commit}\n")
 print("| round | side | order | wall s | CPU s | others' cores |")
 print("|---|---|---|---:|---:|---:|")
 for n in sorted(by):
@@ -185,5 +183,8 @@ print("\n")
 print(f"Job threads 1 -> 2 (median of the rounds): {statistics.median(kiln):.2f}x")
 print(f"The machine, two independent 1-thread jobs (2 x one / pair): {statistics.median(machine):.2f}x")
 print(f"Kiln's speedup / the machine's: {statistics.median(share):.2f}")
+one, two, pair = (statistics.median(float(by[n][s]["wall_s"]) for n in by) for s in ("one", "two", "pair"))
+print(f"From the sides' median wall times ({one:.2f}, {two:.2f} and {pair:.2f} s): Kiln {one / two:.2f}x, the machine "
+      f"{2 * one / pair:.2f}x, Kiln / machine {(one / two) / (2 * one / pair):.2f}")
 print(f"Raw results: {path}")
 PY

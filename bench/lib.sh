@@ -10,7 +10,8 @@
 #   build_if_missing ROOT JAR, commit_label ROOT, json FILE EXPRESSION  (below)
 #   start_service LABEL DATA ROOTS XMX JAR [NAME=VALUE...]  (below)
 #   require_spark_peer_tools  (below)
-#   text_corpus ROOT WORK SIZE SEED  (below)
+#   text_corpus ROOT WORK SIZE SEED, normalize_spec TABLE INPUT FILE  (below)
+#   warm_up_job LABEL URL SPEC DIR TIMEOUT PID  (below)
 
 ticks_per_second="$(getconf CLK_TCK)"
 
@@ -189,7 +190,8 @@ await_job() { # label url id job timeout pid
 
 # The JSON-lines corpus of bench/GenerateCorpus.java at SIZE (decimal units) and SEED, made once in
 # WORK/input-<size>/corpus.jsonl and reused while its key (size, seed, the generator's source) is the same; its records
-# are counted once. Sets corpus_dir, corpus, corpus_records and corpus_bytes.
+# are counted once. It is read once more (not measured), so that every side measured after reads it from a warm page
+# cache. Sets corpus_dir, corpus, corpus_records and corpus_bytes.
 text_corpus() { # root work size seed
     local root="$1" size="$3" seed="$4" name bytes key
     name="$(tr '[:upper:]' '[:lower:]' <<<"$size")"
@@ -211,4 +213,22 @@ text_corpus() { # root work size seed
     fi
     corpus_records="$(cat "$corpus_dir/records")"
     corpus_bytes="$(stat -c %s "$corpus")"
+    say "[$size] reading the corpus once (not measured) so that every side sees a warm page cache"
+    cat "$corpus" >/dev/null
+}
+
+# Writes to FILE the job spec that ingests the JSON lines at INPUT into TABLE with steps [normalize].
+normalize_spec() { # table input file
+    python3 -c 'import json, sys; print(json.dumps({"table": sys.argv[1], "source": {"uri": "file://" + sys.argv[2], "format": "jsonl"}, "steps": [{"name": "normalize"}]}))' "$1" "$2" >"$3"
+}
+
+# Runs the job in SPEC to its end on the service at URL (process PID), not measured, keeping its documents in DIR
+# (warm-submitted.json, warm.json): the job measured next then runs on a warm service (classes loaded, code compiled),
+# as in a long-running one. Fails, naming LABEL, unless it was published within TIMEOUT seconds.
+warm_up_job() { # label url spec dir timeout pid
+    local id
+    id="$(submit_job "$1" "$2" "$3" "$4/warm-submitted.json")"
+    await_job "$1" "$2" "$id" "$4/warm.json" "$5" "$6"
+    [[ "$job_final_state" == PUBLISHED ]] || fail "[$1] Kiln's warm-up job ended $job_final_state (job: $4/warm.json)"
+    say "[$1] Kiln: warm-up job done; measuring the next job"
 }

@@ -63,12 +63,9 @@ JOB
 }
 flights_job bench.flights "$work/job.json"
 if [[ "$kiln_warm" == 1 ]]; then
-    # the same job into another table first, not measured: the measured job then runs on a warm service
+    # the same job into another table first, not measured
     flights_job bench.flights_warmup "$work/warm-job.json"
-    warm="$(submit_job kiln "$service_url" "$work/warm-job.json" "$work/warm-submitted.json")"
-    await_job kiln "$service_url" "$warm" "$work/kiln-warm-job.json" 3600 "$service_pid"
-    [[ "$job_final_state" == PUBLISHED ]] || fail "Kiln's warm-up job ended $job_final_state (log: $work/data/service.log)"
-    say "[kiln] warm-up job done; measuring the second job"
+    warm_up_job kiln "$service_url" "$work/warm-job.json" "$work" 3600 "$service_pid"
 fi
 before="$(process_ticks "$service_pid")"
 start="$(now)"

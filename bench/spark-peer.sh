@@ -104,8 +104,6 @@ say "work dir $work; jar $jar (commit $commit); $(nproc) cores; Kiln: $settings,
 name="$(tr '[:upper:]' '[:lower:]' <<<"$size")"
 text_corpus "$root" "$work" "$size" "$seed"
 input_dir="$corpus_dir" input="$corpus" records="$corpus_records" bytes="$corpus_bytes"
-say "[$size] reading the corpus once (not measured) so that every side sees a warm page cache"
-cat "$input" >/dev/null
 
 fresh_run_dir() { # side -> an empty dir for one run, made anew
     local dir="$work/$1-$name"
@@ -122,16 +120,11 @@ run_kiln() {
     local url="$service_url" log="$data/service.log"
 
     local spec="$data/job-spec.json" submitted="$data/submitted.json" id
-    python3 -c 'import json, sys; print(json.dumps({"table": "bench.docs", "source": {"uri": "file://" + sys.argv[1], "format": "jsonl"}, "steps": [{"name": "normalize"}]}))' "$input" >"$spec"
+    normalize_spec bench.docs "$input" "$spec"
     if [[ "$kiln_warm" == 1 ]]; then
-        # the same job into another table first, not measured: the measured job then runs on a warm service (classes
-        # loaded, code compiled), as in a long-running one
-        local warm_spec="$data/warm-spec.json" warm_id
-        python3 -c 'import json, sys; print(json.dumps({"table": "bench.warmup", "source": {"uri": "file://" + sys.argv[1], "format": "jsonl"}, "steps": [{"name": "normalize"}]}))' "$input" >"$warm_spec"
-        warm_id="$(submit_job "$size" "$url" "$warm_spec" "$data/warm-submitted.json")"
-        await_job "$size" "$url" "$warm_id" "$data/warm.json" "$job_timeout" "$service_pid"
-        [[ "$job_final_state" == PUBLISHED ]] || fail "[$size] Kiln's warm-up job ended $job_final_state"
-        say "[$size] Kiln: warm-up job done; measuring the second job"
+        # the same job into another table first, not measured
+        normalize_spec bench.warmup "$input" "$data/warm-spec.json"
+        warm_up_job "$size" "$url" "$data/warm-spec.json" "$data" "$job_timeout" "$service_pid"
     fi
     local submitted_at busy_before kiln_before rchar_before read_before
     busy_before="$(machine_busy_ticks)"

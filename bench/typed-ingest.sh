@@ -128,6 +128,15 @@ fresh_run_dir() { # side label format -> an empty dir for one run, made anew
 }
 
 # --- Kiln --------------------------------------------------------------------------------------
+typed_spec() { # table input format schema-file -> the job spec: the typed source, no steps
+    python3 - "$@" <<'EOF'
+import json, sys
+table, path, fmt, schema = sys.argv[1:]
+print(json.dumps({"table": table, "source": {"uri": "file://" + path, "format": fmt, "schema": json.load(open(schema)),
+                                             "id": "id", "unknownFields": "reject"}}))
+EOF
+}
+
 run_kiln() {
     local label="$1" format="$2" round="$3" first="$4" input_dir="$5"
     local input="$input_dir/data.$format" rows data
@@ -137,24 +146,11 @@ run_kiln() {
     local url="$service_url" log="$data/service.log"
 
     local spec="$data/job-spec.json" submitted="$data/submitted.json" id
-    typed_spec() { # table
-        python3 - "$input" "$format" "$input_dir/kiln-schema.json" "$1" <<'EOF'
-import json, sys
-path, fmt, schema, table = sys.argv[1:]
-print(json.dumps({"table": table, "source": {"uri": "file://" + path, "format": fmt, "schema": json.load(open(schema)),
-                                             "id": "id", "unknownFields": "reject"}}))
-EOF
-    }
-    typed_spec bench.typed >"$spec"
+    typed_spec bench.typed "$input" "$format" "$input_dir/kiln-schema.json" >"$spec"
     if [[ "$kiln_warm" == 1 ]]; then
-        # the same job into another table first, not measured: the measured job then runs on a warm service (classes
-        # loaded, code compiled), as in a long-running one
-        local warm_id
-        typed_spec bench.warmup >"$data/warm-spec.json"
-        warm_id="$(submit_job "$label $format" "$url" "$data/warm-spec.json" "$data/warm-submitted.json")"
-        await_job "$label $format" "$url" "$warm_id" "$data/warm.json" "$job_timeout" "$service_pid"
-        [[ "$job_final_state" == PUBLISHED ]] || fail "[$label $format] Kiln's warm-up job ended $job_final_state"
-        say "[$label $format] Kiln: warm-up job done; measuring the second job"
+        # the same job into another table first, not measured
+        typed_spec bench.warmup "$input" "$format" "$input_dir/kiln-schema.json" >"$data/warm-spec.json"
+        warm_up_job "$label $format" "$url" "$data/warm-spec.json" "$data" "$job_timeout" "$service_pid"
     fi
     local submitted_at busy_before kiln_before
     busy_before="$(machine_busy_ticks)"

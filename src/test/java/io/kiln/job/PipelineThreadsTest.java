@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -92,7 +93,7 @@ class PipelineThreadsTest {
         ExecutorService other = PipelineThreads.limited(1);
         CountDownLatch started = new CountDownLatch(2);
         AtomicBoolean interrupted = new AtomicBoolean();
-        java.util.concurrent.atomic.AtomicReference<Thread> victim = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Thread> victim = new AtomicReference<>();
         stopped.submit(() -> {
             victim.set(Thread.currentThread());
             started.countDown();
