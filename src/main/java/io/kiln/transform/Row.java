@@ -115,21 +115,44 @@ public final class Row {
         return new Row(id, newNames, newValues);
     }
 
-    /** This row with each of {@code columns} set (a null value removes the column). */
+    /**
+     * This row with each of {@code columns} set (a null value removes the column). The row's sorted
+     * columns and the new ones, sorted, are merged in one pass: the same row as setting them one by one.
+     */
     public Row with(Map<String, ?> columns) {
         if (columns.isEmpty()) {
             return this;
         }
-        TreeMap<String, Object> merged = new TreeMap<>(columns());
-        columns.forEach((name, value) -> {
-            if (value == null) {
-                merged.remove(name);
+        TreeMap<String, Object> set = new TreeMap<>();
+        columns.forEach((name, value) -> set.put(requireNonNull(name, "column name is null"), value));
+        String[] mergedNames = new String[names.length + set.size()];
+        Object[] mergedValues = new Object[mergedNames.length];
+        int size = 0;
+        int at = 0;
+        for (Map.Entry<String, Object> entry : set.entrySet()) {
+            String name = entry.getKey();
+            int order;
+            while (at < names.length && (order = names[at].compareTo(name)) <= 0) {
+                if (order < 0 && values[at] != null) {
+                    mergedNames[size] = names[at];
+                    mergedValues[size++] = values[at];
+                }
+                at++;
             }
-            else {
-                merged.put(name, value);
+            if (entry.getValue() != null) {
+                mergedNames[size] = name;
+                mergedValues[size++] = entry.getValue();
             }
-        });
-        return new Row(id, merged);
+        }
+        for (; at < names.length; at++) {
+            if (values[at] != null) {
+                mergedNames[size] = names[at];
+                mergedValues[size++] = values[at];
+            }
+        }
+        return size == 0 ? new Row(id, NO_NAMES, NO_VALUES)
+                : new Row(id, size == mergedNames.length ? mergedNames : Arrays.copyOf(mergedNames, size),
+                        size == mergedValues.length ? mergedValues : Arrays.copyOf(mergedValues, size));
     }
 
     /** This row without the named columns. */

@@ -1,0 +1,70 @@
+package io.kiln.transform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+class RowTest {
+    @Test
+    void settingSeveralColumnsAddsReplacesAndRemovesThemInNameOrder() {
+        Row row = new Row("r1", Map.of("b", 2, "d", 4, "f", 6));
+        Map<String, Object> set = new HashMap<>();
+        set.put("a", "new first");
+        set.put("d", 40);
+        set.put("e", "between");
+        set.put("f", null);
+        set.put("z", List.of(1, 2));
+        set.put("absent", null);
+
+        Row changed = row.with(set);
+
+        assertThat(changed.id()).isEqualTo("r1");
+        assertThat(List.copyOf(changed.columns().entrySet())).containsExactly(Map.entry("a", "new first"), Map.entry("b", 2), Map.entry("d", 40),
+                Map.entry("e", "between"), Map.entry("z", List.of(1, 2)));
+        assertThat(row.columns()).containsExactly(Map.entry("b", 2), Map.entry("d", 4), Map.entry("f", 6));
+    }
+
+    @Test
+    void removingEveryColumnLeavesAnEmptyRow() {
+        Map<String, Object> none = new HashMap<>();
+        none.put("x", null);
+        none.put("y", null);
+
+        Row empty = new Row("r", Map.of("x", 1, "y", 2)).with(none);
+
+        assertThat(empty.columns()).isEmpty();
+        assertThat(empty).isEqualTo(new Row("r", Map.of()));
+        assertThat(empty.with("x", 3).columns()).containsExactly(Map.entry("x", 3));
+    }
+
+    @Test
+    void settingColumnsAtOnceGivesTheRowOfSettingThemOneByOne() {
+        Random random = new Random(7);
+        for (int round = 0; round < 2_000; round++) {
+            Map<String, Object> start = new HashMap<>();
+            for (int i = random.nextInt(8); i > 0; i--) {
+                start.put("c" + random.nextInt(12), random.nextInt(100));
+            }
+            Map<String, Object> set = new LinkedHashMap<>();
+            for (int i = random.nextInt(6); i > 0; i--) {
+                set.put("c" + random.nextInt(12), random.nextInt(4) == 0 ? null : "v" + random.nextInt(100));
+            }
+            Row row = new Row("id" + round, start);
+            Row oneByOne = row;
+            for (Map.Entry<String, Object> entry : set.entrySet()) {
+                oneByOne = oneByOne.with(entry.getKey(), entry.getValue());
+            }
+
+            Row atOnce = row.with(set);
+
+            assertThat(atOnce).isEqualTo(oneByOne);
+            assertThat(List.copyOf(atOnce.columns().entrySet())).isEqualTo(List.copyOf(oneByOne.columns().entrySet()));
+        }
+    }
+}
