@@ -139,7 +139,8 @@ public final class TransformChain {
         List<List<Dropped>> dropped = new ArrayList<>(rows.size());
         for (Row row : rows) {
             alive.add(List.of(requireNonNull(row, "row is null")));
-            dropped.add(new ArrayList<>(0));
+            // most rows are never dropped: a list is made at a row's first drop
+            dropped.add(List.of());
         }
         for (Transform step : steps.subList(0, until)) {
             List<Row> inputs = new ArrayList<>(rows.size());
@@ -168,10 +169,14 @@ public final class TransformChain {
             int next = 0;
             for (int source = 0; source < alive.size(); source++) {
                 List<Row> parts = alive.get(source);
-                List<Row> survivors = new ArrayList<>(parts.size());
+                // one row in (the common case): its emit's rows, immutable, are the survivors as they are
+                List<Row> survivors = parts.size() == 1 ? null : new ArrayList<>(parts.size());
                 for (Row input : parts) {
                     Outcome outcome = outcomes.get(next++);
                     if (outcome instanceof Outcome.Drop drop) {
+                        if (dropped.get(source).isEmpty()) {
+                            dropped.set(source, new ArrayList<>(2));
+                        }
                         dropped.get(source).add(new Dropped(drop, input));
                         if (counted) {
                             stepCounters.dropped.computeIfAbsent(drop.reason(), reason -> new LongAdder()).increment();
@@ -179,13 +184,18 @@ public final class TransformChain {
                         continue;
                     }
                     Outcome.Emit emit = (Outcome.Emit) outcome;
-                    survivors.addAll(emit.rows());
+                    if (survivors == null) {
+                        survivors = emit.rows();
+                    }
+                    else {
+                        survivors.addAll(emit.rows());
+                    }
                     if (counted) {
                         stepCounters.forwarded.add(emit.rows().size());
                         emit.counts().forEach((kind, amount) -> stepCounters.counted.computeIfAbsent(kind, key -> new LongAdder()).add(amount));
                     }
                 }
-                alive.set(source, survivors);
+                alive.set(source, survivors == null ? List.of() : survivors);
             }
         }
         List<Result> results = new ArrayList<>(rows.size());
