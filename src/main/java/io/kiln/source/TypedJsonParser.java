@@ -160,7 +160,7 @@ final class TypedJsonParser {
 
     /** Feeds the value of top-level {@code name} (its first token {@code token}) to the targets that read it. */
     private void read(JsonParser parser, JsonToken token, String name, List<Target> fed, Record record) throws IOException {
-        boolean tree = token.isStructStart() || fed.stream().anyMatch(target -> !target.whole());
+        boolean tree = token.isStructStart() || partial(fed);
         JsonNode node = tree ? parser.readValueAsTree() : null;
         try {
             for (Target target : fed) {
@@ -184,6 +184,16 @@ final class TypedJsonParser {
                 parser.skipChildren();
             }
         }
+    }
+
+    /** Whether a target reads a part of the field, not all of it (a loop: this runs for every field of every record). */
+    private static boolean partial(List<Target> fed) {
+        for (int i = 0, size = fed.size(); i < size; i++) {
+            if (!fed.get(i).whole()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The id from a token (or, read as a tree, a node): a string or a whole number; a null leaves the id to the position rule. */

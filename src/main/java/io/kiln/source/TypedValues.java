@@ -202,7 +202,7 @@ final class TypedValues {
                     return floatingPoint(value, column, text, "a double");
                 case DATE:
                     try {
-                        return date(LocalDate.parse(value), column, text);
+                        return date(Timestamps.parseDate(value), column, text);
                     }
                     catch (DateTimeException e) {
                         throw ValueException.mismatch(column, text, "a date (yyyy-mm-dd)");
@@ -450,7 +450,7 @@ final class TypedValues {
             return false;
         }
         try {
-            LocalDate.parse(value);
+            Timestamps.parseDate(value);
             return true;
         }
         catch (DateTimeException e) {

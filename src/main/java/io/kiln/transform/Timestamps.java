@@ -152,6 +152,22 @@ public final class Timestamps {
         return Optional.of(Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000), Math.floorMod(value, 1_000_000) * 1_000L));
     }
 
+    /**
+     * {@link LocalDate#parse(CharSequence)}: the same date, or the same failure ({@link DateTimeException}), for any text;
+     * {@code yyyy-mm-dd} in ASCII digits without java.time's formatter.
+     */
+    public static LocalDate parseDate(String text) {
+        if (text.length() == 10 && text.charAt(4) == '-' && text.charAt(7) == '-') {
+            int year = digits(text, 0, 4);
+            int month = digits(text, 5, 2);
+            int day = digits(text, 8, 2);
+            if (year >= 0 && month >= 0 && day >= 0) {
+                return LocalDate.of(year, month, day);
+            }
+        }
+        return LocalDate.parse(text);
+    }
+
     /** The non-negative number of {@code count} ASCII digits at {@code start}, or -1. */
     private static int digits(String text, int start, int count) {
         int value = 0;

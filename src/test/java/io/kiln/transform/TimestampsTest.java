@@ -1,12 +1,18 @@
 package io.kiln.transform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -57,5 +63,28 @@ class TimestampsTest {
         assertThat(Timestamps.fast("2024-01-01T12:00:00+0130")).contains(Instant.parse("2024-01-01T10:30:00Z"));
         assertThat(Timestamps.fast("2024-01-01T12:00:00-05")).contains(Instant.parse("2024-01-01T17:00:00Z"));
         assertThat(Timestamps.fast("2024-01-01T12:00:00.1234567891Z")).isEmpty();
+    }
+
+    @Test
+    void aDateParsesAsLocalDateParsesItOrFailsAsItDoes() {
+        Random random = new Random(11);
+        List<String> texts = new ArrayList<>(List.of("2024-02-29", "2023-02-29", "0000-01-01", "9999-12-31",
+                "2024-00-10", "2024-13-01", "2024-04-31", "2024-4-01", "+12024-01-01", "2024-01-01T00:00", "2024/01/01", " 2024-01-01",
+                "2024-01-0x", "-001-01-01", "２０２４-01-01", ""));
+        for (int i = 0; i < 20_000; i++) {
+            texts.add(String.format(Locale.ROOT, "%04d-%02d-%02d", random.nextInt(10_000), random.nextInt(14), random.nextInt(33)));
+        }
+        for (String text : texts) {
+            LocalDate expected;
+            try {
+                expected = LocalDate.parse(text);
+            }
+            catch (DateTimeException e) {
+                String shown = text;
+                assertThatThrownBy(() -> Timestamps.parseDate(shown)).as(text).isInstanceOf(DateTimeException.class);
+                continue;
+            }
+            assertThat(Timestamps.parseDate(text)).as(text).isEqualTo(expected);
+        }
     }
 }
