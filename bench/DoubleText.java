@@ -1,5 +1,6 @@
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -25,7 +26,7 @@ public class DoubleText {
         Random values = new Random(42);
         for (int i = 0; i < COUNT; i++) {
             // a two-decimal value below 10^5, as a CSV or JSON file holds it
-            double value = Double.parseDouble(String.format(java.util.Locale.ROOT, "%.2f", values.nextDouble() * 100_000));
+            double value = Double.parseDouble(String.format(Locale.ROOT, "%.2f", values.nextDouble() * 100_000));
             line(out, "two-decimals", Double.toString(value));
         }
         for (int i = 0; i < COUNT; i++) {

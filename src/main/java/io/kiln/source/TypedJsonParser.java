@@ -3,8 +3,10 @@ package io.kiln.source;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
@@ -46,6 +48,8 @@ final class TypedJsonParser {
     private final String idField;
     /** What each top-level name of a line feeds: fields (or {@link #ID}) that read it whole, or a path inside it. */
     private final Map<String, List<Target>> targets = new HashMap<>();
+    /** The top-level names that some target reads a path inside of: their values are read as a tree. */
+    private final Set<String> readAsTree = new HashSet<>();
 
     /** A field of the schema ({@link #ID} for the id) fed by a top-level value: whole ({@code path} null), or the value at {@code path} inside it. */
     private record Target(int field, String path) {
@@ -77,6 +81,7 @@ final class TypedJsonParser {
         int dot = source.indexOf('.');
         if (dot > 0) {
             targets.computeIfAbsent(source.substring(0, dot), name -> new ArrayList<>()).add(new Target(field, source.substring(dot + 1)));
+            readAsTree.add(source.substring(0, dot));
         }
     }
 
@@ -160,7 +165,7 @@ final class TypedJsonParser {
 
     /** Feeds the value of top-level {@code name} (its first token {@code token}) to the targets that read it. */
     private void read(JsonParser parser, JsonToken token, String name, List<Target> fed, Record record) throws IOException {
-        boolean tree = token.isStructStart() || partial(fed);
+        boolean tree = token.isStructStart() || readAsTree.contains(name);
         JsonNode node = tree ? parser.readValueAsTree() : null;
         try {
             for (Target target : fed) {
@@ -184,16 +189,6 @@ final class TypedJsonParser {
                 parser.skipChildren();
             }
         }
-    }
-
-    /** Whether a target reads a part of the field, not all of it (a loop: this runs for every field of every record). */
-    private static boolean partial(List<Target> fed) {
-        for (int i = 0, size = fed.size(); i < size; i++) {
-            if (!fed.get(i).whole()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The id from a token (or, read as a tree, a node): a string or a whole number; a null leaves the id to the position rule. */

@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
+import io.kiln.transform.Timestamps;
 import io.kiln.transform.Values;
 
 /**
@@ -181,10 +182,11 @@ public sealed interface Hierarchy {
                 return time.toLocalDate();
             }
             if (value instanceof String text) {
+                String stripped = text.strip();
                 try {
-                    return LocalDate.parse(text.strip().length() >= 10 ? text.strip().substring(0, 10) : text.strip());
+                    return Timestamps.parseDate(stripped.length() >= 10 ? stripped.substring(0, 10) : stripped);
                 }
-                catch (java.time.format.DateTimeParseException e) {
+                catch (java.time.DateTimeException e) {
                     return null;
                 }
             }
