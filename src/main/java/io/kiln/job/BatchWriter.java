@@ -37,8 +37,10 @@ final class BatchWriter {
     private final LakeWriter writer;
     private final JobProgress progress;
     private final Tally tally;
+    private final int digestFormat;
 
-    BatchWriter(BoundJob job, String jobId, LakeWriter writer, JobProgress progress) {
+    /** {@code digestFormat}: the content digest's format ({@link #DIGEST_FORMAT}, or 1 to reproduce a snapshot digested before it). */
+    BatchWriter(BoundJob job, String jobId, LakeWriter writer, JobProgress progress, int digestFormat) {
         this.chain = job.chain();
         this.recipe = job.recipe().sha256();
         this.recipeField = ContentDigest.Field.of(recipe);
@@ -48,7 +50,18 @@ final class BatchWriter {
         this.writer = writer;
         this.progress = progress;
         this.tally = new Tally(rowRules);
+        if (digestFormat != 1 && digestFormat != DIGEST_FORMAT) {
+            throw new IllegalArgumentException("no content digest format " + digestFormat);
+        }
+        this.digestFormat = digestFormat;
     }
+
+    /**
+     * The content digest's format, recorded as {@code kiln.content-digest-format}. 2: doubles and floats as their shortest
+     * text on every Java ({@link Values#numberText(double)}); 1, which snapshots without the key have: as the running Java's
+     * {@code Double.toString} ({@link Values#digestTextFormat1}). Nothing else differs.
+     */
+    static final int DIGEST_FORMAT = 2;
 
     Tally tally() {
         return tally;
@@ -85,7 +98,7 @@ final class BatchWriter {
                     String position = position(record.position(), row);
                     LakeWriter.Prepared values = writer.prepare(row);
                     prepared.add(values);
-                    digest(digest, row, values, uri, sha256, position, recipeField);
+                    digest(digest, row, values, uri, sha256, position, recipeField, digestFormat);
                     if (!profile.isEmpty()) {
                         profile.accept(column -> columnValue(row, column, item, position));
                     }
@@ -134,7 +147,7 @@ final class BatchWriter {
      * are appended as they are.
      */
     static void digest(ContentDigest digest, Row row, LakeWriter.Prepared prepared, ContentDigest.Field uri, ContentDigest.Field sha256, String position,
-            ContentDigest.Field recipe) {
+            ContentDigest.Field recipe, int format) {
         Map<String, Object> columns = row.columns();
         Object text = columns.get(Row.TEXT);
         digest.beginRow();
@@ -144,7 +157,7 @@ final class BatchWriter {
             digest.appendUtf8(encodedText.getBytes(), encodedText.getByteLength());
         }
         else {
-            digest.append(text == null ? null : Values.digestText(text));
+            digest.append(text == null ? null : format == 1 ? Values.digestTextFormat1(text) : Values.digestText(text));
         }
         digest.append(uri);
         digest.append(sha256);
@@ -169,7 +182,7 @@ final class BatchWriter {
                 }
             }
             else {
-                digest.append(Values.digestText(value));
+                digest.append(format == 1 ? Values.digestTextFormat1(value) : Values.digestText(value));
             }
         }
         digest.endRow();

@@ -58,6 +58,8 @@ public final class IngestPipeline {
     public static final String INPUT_MANIFEST_FILE = InputPlan.INPUT_MANIFEST_FILE;
     /** Snapshot summary key: the id of the table schema the job's rows were written with. */
     public static final String SCHEMA_ID = "kiln.schema-id";
+    /** The summary key of the content digest's format ({@link BatchWriter#DIGEST_FORMAT}). */
+    public static final String CONTENT_DIGEST_FORMAT = "kiln.content-digest-format";
     /** Snapshot summary key: records of lookup files that joined rows (read, and neither written nor rejected themselves). */
     public static final String ROWS_MERGED = "kiln.rows-merged";
     /** Snapshot summary key: who submitted the job (an API key's name, or {@code anonymous} without authentication). */
@@ -175,7 +177,8 @@ public final class IngestPipeline {
                 fitted.get().fit(passes, progress::addBytesRead);
                 progress.reading();
             }
-            BatchWriter batches = new BatchWriter(job, jobId, writer, progress);
+            int digestFormat = reproducing.map(IngestPipeline::digestFormat).orElse(BatchWriter.DIGEST_FORMAT);
+            BatchWriter batches = new BatchWriter(job, jobId, writer, progress, digestFormat);
             Function<List<InputPasses.Item>, TransformChain.FitGate> gates = fitted.<Function<List<InputPasses.Item>, TransformChain.FitGate>>map(f -> f::gate).orElse(null);
             Optional<Joins.Pass> joined = passes.pass(progress::addBytesRead, batch -> batches.transform(batch, gates), batches::write);
             if (cancelled.getAsBoolean()) {
@@ -190,12 +193,12 @@ public final class IngestPipeline {
                         + " != written " + tally.written + " + rejected " + tally.rejected + " + merged " + tally.merged);
             }
             Map<String, String> manifest = plan.manifest(table, jobId);
-            Map<String, String> summary = summary(job, plan, tally, tally.written, tally.digest);
+            Map<String, String> summary = summary(job, plan, tally, tally.written, tally.digest, digestFormat);
             summary.putAll(manifest);
             joined.ifPresent(pass -> summary.put(JOINS, SummaryJson.write(pass.statistics())));
             summary.put(SCHEMA_ID, Integer.toString(table.schema().schemaId()));
             summary.putAll(provenance);
-            Map<String, String> rejectsSummary = summary(job, plan, tally, tally.rejected, tally.rejectsDigest);
+            Map<String, String> rejectsSummary = summary(job, plan, tally, tally.rejected, tally.rejectsDigest, digestFormat);
             rejectsSummary.putAll(manifest);
             rejectsSummary.put(Publisher.REJECTS_OF, job.table().toString());
             rejectsSummary.putAll(provenance);
@@ -255,7 +258,7 @@ public final class IngestPipeline {
     }
 
     /** The snapshot summary of either table; {@code rowsWritten} and {@code digest} are of the rows that table gets. */
-    private Map<String, String> summary(BoundJob job, InputPlan plan, BatchWriter.Tally tally, long rowsWritten, ContentDigest digest) {
+    private Map<String, String> summary(BoundJob job, InputPlan plan, BatchWriter.Tally tally, long rowsWritten, ContentDigest digest, int digestFormat) {
         Map<String, String> summary = new LinkedHashMap<>();
         summary.put("kiln.version", settings.kilnVersion());
         summary.put("kiln.table", job.table().toString());
@@ -286,7 +289,21 @@ public final class IngestPipeline {
         summary.put("kiln.rejected-by-reason", SummaryJson.write(tally.byReason));
         summary.put("kiln.content-digest", digest.value());
         summary.put("kiln.content-state", digest.state());
+        summary.put(CONTENT_DIGEST_FORMAT, Integer.toString(digestFormat));
         return summary;
+    }
+
+    /** The format of a snapshot's content digest: its {@value #CONTENT_DIGEST_FORMAT}, 1 when it has none (written before the key). */
+    static int digestFormat(Map<String, String> summary) {
+        String format = summary.get(CONTENT_DIGEST_FORMAT);
+        if (format == null) {
+            return 1;
+        }
+        if (!format.equals("1") && !format.equals(Integer.toString(BatchWriter.DIGEST_FORMAT))) {
+            throw new KilnException(ErrorCode.INVALID_REQUEST, "The snapshot's content digest has format " + format + ", which this Kiln does not compute (it"
+                    + " computes 1 and " + BatchWriter.DIGEST_FORMAT + "): it was written by a later Kiln");
+        }
+        return Integer.parseInt(format);
     }
 
     private Result resultFromSnapshot(Table table, Table rejectsTable, long snapshotId, TransformChain chain, InputPlan plan) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.io.NumberOutput;
 
 /**
  * Canonical texts of row values ({@link DataType}'s Java values): the same value always gives the
@@ -22,7 +23,13 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
  */
 public final class Values {
     private static final HexFormat HEX = HexFormat.of();
-    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+    // doubles and floats written with the shortest text that reads back as the same value (Schubfach, as Java 19 and later
+    // write them), on every Java: see numberText
+    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+    // the running Java's Double.toString: content digest format 1 (digestTextFormat1)
+    private static final JsonFactory JAVA_NUMBERS_JSON = JsonFactory.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .disable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     private Values() {}
 
@@ -65,7 +72,44 @@ public final class Values {
         if (value instanceof Instant instant) {
             return instantText(instant);
         }
+        if (value instanceof Double number) {
+            return numberText(number);
+        }
+        if (value instanceof Float number) {
+            return numberText(number);
+        }
         return String.valueOf(value);
+    }
+
+    /**
+     * A value's text in content digest format 1, which snapshots written before format 2 (summary key
+     * {@code kiln.content-digest-format}) recorded: {@link #digestText(Object)}, except that doubles and floats, alone or in
+     * lists and structs, take the running Java's own {@code Double.toString} / {@code Float.toString}.
+     */
+    public static String digestTextFormat1(Object value) {
+        if (value instanceof Double || value instanceof Float) {
+            return String.valueOf(value);
+        }
+        if (value instanceof Map<?, ?> || value instanceof List<?> list && !wholeNumbers(list)) {
+            StringBuilder simple = new StringBuilder(32);
+            return simpleJson(value, simple) ? simple.toString() : jacksonJson(value, JAVA_NUMBERS_JSON);
+        }
+        return digestText(value);
+    }
+
+    /**
+     * A double's text: {@link Double#toString(double)} as Java 19 and later give it (Raffaello Giulietti's Schubfach, the
+     * shortest decimal that reads back as the same double), through jackson-core's port of it, on every Java. Java 17's own
+     * {@code Double.toString} gives a longer text for about 0.3 % of arbitrary doubles (none of the two-decimal, uniform,
+     * Gaussian or logarithm values of {@code bench/double-text.sh}), and takes about twice the time.
+     */
+    public static String numberText(double value) {
+        return NumberOutput.toString(value, true);
+    }
+
+    /** A float's text: {@link Float#toString(float)} as Java 19 and later give it, on every Java (see {@link #numberText(double)}). */
+    public static String numberText(float value) {
+        return NumberOutput.toString(value, true);
     }
 
     /** Exactly {@link BigDecimal#toPlainString()}, faster for the decimals whose unscaled value fits a long and whose scale is not negative. */
@@ -164,8 +208,12 @@ public final class Values {
 
     /** {@link #json} through Jackson, whatever the value. */
     static String jacksonJson(Object value) {
+        return jacksonJson(value, JSON);
+    }
+
+    private static String jacksonJson(Object value, JsonFactory factory) {
         StringWriter out = new StringWriter();
-        try (JsonGenerator json = JSON.createGenerator(out)) {
+        try (JsonGenerator json = factory.createGenerator(out)) {
             write(json, value);
         }
         catch (IOException e) {
@@ -277,7 +325,7 @@ public final class Values {
         }
         else if (value instanceof Double number) {
             if (number.isNaN() || number.isInfinite()) {
-                json.writeString(number.toString());
+                json.writeString(numberText(number));
             }
             else {
                 json.writeNumber(number);
@@ -285,7 +333,7 @@ public final class Values {
         }
         else if (value instanceof Float number) {
             if (number.isNaN() || number.isInfinite()) {
-                json.writeString(number.toString());
+                json.writeString(numberText(number));
             }
             else {
                 json.writeNumber(number);

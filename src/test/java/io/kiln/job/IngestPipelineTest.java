@@ -525,6 +525,42 @@ class IngestPipelineTest {
         assertThat(reproduced.contentDigest()).isEqualTo(one.contentDigest());
     }
 
+    @Test
+    void theDigestRecordsItsFormatAndAReproductionComputesTheFormatTheSnapshotHas() throws IOException {
+        // a float and a double whose text Java 17's toString gives with a digit too many (2.72775885E9, 1.9999999999999998E23)
+        Files.createDirectories(inputs.resolve("numbers"));
+        writeLines("numbers/n.jsonl", List.of("{\"id\": \"a\", \"amount\": 2.72775885E9, \"ratio\": 2.0E23}", "{\"id\": \"b\", \"amount\": 0.5, \"ratio\": 0.1}"));
+        com.fasterxml.jackson.databind.JsonNode schema = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                "[{\"name\": \"amount\", \"type\": \"float\"}, {\"name\": \"ratio\", \"type\": \"double\"}]");
+        java.util.function.Function<String, BoundJob> job = table -> binder.bind(new JobSpec(table, new SourceSpec("file://" + inputs + "/numbers/*.jsonl", "jsonl",
+                null, schema, null, null, null, null, null), List.of(), null, null, null));
+        Run published = run("numbers-1", job.apply("demo.numbers"), 1, 10, 64 * 1024);
+        Table table = catalog.loadTable(TableIdentifier.of("demo", "numbers"));
+        Map<String, String> summary = table.snapshot(published.snapshotId()).summary();
+        assertThat(summary).containsEntry(IngestPipeline.CONTENT_DIGEST_FORMAT, "2");
+
+        IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(2, 1, 1 << 20, 64 * 1024, "test"));
+        IngestPipeline.Result same = pipeline.run("reproduce-numbers-2", job.apply("demo.numbers"), new JobProgress(), () -> false, Optional.of(summary));
+        assertThat(same.contentDigest()).isEqualTo(published.contentDigest());
+
+        // a snapshot from before the format key: digested with the running Java's texts, which on Java 17 are other texts
+        Map<String, String> formatOne = new java.util.HashMap<>(summary);
+        formatOne.remove(IngestPipeline.CONTENT_DIGEST_FORMAT);
+        IngestPipeline.Result legacy = pipeline.run("reproduce-numbers-1", job.apply("demo.numbers"), new JobProgress(), () -> false, Optional.of(formatOne));
+        io.kiln.lake.ContentDigest expected = new io.kiln.lake.ContentDigest();
+        String uri = inputs.resolve("numbers/n.jsonl").toUri().toString();
+        String sha256 = summary.get("kiln.input-manifest").replaceAll(".*\"sha256\":\"([0-9a-f]{64})\".*", "$1");
+        expected.add("a", null, uri, sha256, "line:1", summary.get("kiln.recipe"), "amount", Float.toString(2.72775885E9f), "ratio", Double.toString(2.0E23));
+        expected.add("b", null, uri, sha256, "line:2", summary.get("kiln.recipe"), "amount", "0.5", "ratio", "0.1");
+        assertThat(legacy.contentDigest()).isEqualTo(expected.value());
+        assertThat(legacy.contentDigest().equals(published.contentDigest())).isEqualTo(Float.toString(2.72775885E9f).equals("2.7277588E9"));
+
+        Map<String, String> later = new java.util.HashMap<>(summary);
+        later.put(IngestPipeline.CONTENT_DIGEST_FORMAT, "3");
+        assertThatThrownBy(() -> pipeline.run("reproduce-numbers-3", job.apply("demo.numbers"), new JobProgress(), () -> false, Optional.of(later)))
+                .isInstanceOf(KilnException.class).hasMessageContaining("format 3, which this Kiln does not compute");
+    }
+
     private static String paragraph(int seed) {
         java.util.Random random = new java.util.Random(seed);
         String[] words = {"data", "kiln", "lake", "table", "snapshot", "row", "batch", "audit", "publish", "train", "model", "token", "chunk",

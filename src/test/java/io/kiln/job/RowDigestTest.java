@@ -62,11 +62,44 @@ class RowDigestTest {
                         .with("day", LocalDate.ofEpochDay(random.nextInt(30_000)))
                         .with("at", Instant.ofEpochSecond(random.nextInt(2_000_000_000), random.nextInt(1_000_000) * 1000L))
                         .with("tokens", List.of(random.nextInt(50_000), random.nextInt(50_000)));
-                BatchWriter.digest(prepared, row, writer.prepare(row), uri, sha256, "line:" + i, recipe);
+                BatchWriter.digest(prepared, row, writer.prepare(row), uri, sha256, "line:" + i, recipe, BatchWriter.DIGEST_FORMAT);
                 canonical(canonical, row, "line:" + i);
             }
             assertThat(prepared.rows()).isEqualTo(2000);
             assertThat(prepared.value()).isEqualTo(canonical.value());
+        }
+    }
+
+    @Test
+    void formatOneDigestsDoublesAndFloatsAsTheRunningJavaPrintsThem() throws Exception {
+        try (InMemoryCatalog catalog = new InMemoryCatalog()) {
+            catalog.initialize("digest", Map.of());
+            catalog.createNamespace(Namespace.of("d"));
+            List<Column> columns = TableLayout.columns(List.of(Column.optional("amount", DataType.FLOAT, "a float"),
+                    Column.optional("ratio", DataType.DOUBLE, "a double"), Column.optional("weights", new DataType.ListOf(DataType.DOUBLE), "doubles")), List.of());
+            Table table = catalog.createTable(TableIdentifier.of("d", "numbers"), IcebergTypes.schema(columns), PartitionSpec.unpartitioned(),
+                    TableLayout.properties(1L << 20));
+            Table rejects = catalog.createTable(TableIdentifier.of("d", "numbers" + TableLayout.REJECTS_SUFFIX), TableLayout.REJECTS, PartitionSpec.unpartitioned(),
+                    TableLayout.properties(1L << 20));
+            LakeWriter writer = new LakeWriter(table, rejects, "job", "recipe", 1L << 20);
+            ContentDigest.Field uri = ContentDigest.Field.of("file:///data/in.jsonl");
+            ContentDigest.Field sha256 = ContentDigest.Field.of("0".repeat(64));
+            ContentDigest.Field recipe = ContentDigest.Field.of("recipe");
+            // values whose text Java 17 gives with a digit too many (2.72775885E9, 1.9999999999999998E23)
+            Row row = new Row("r", Map.of("amount", 2.72775885E9f, "ratio", 2.0E23, "weights", List.of(2.0E23, 0.5)));
+            ContentDigest formatOne = new ContentDigest();
+            ContentDigest formatTwo = new ContentDigest();
+            BatchWriter.digest(formatOne, row, writer.prepare(row), uri, sha256, "line:1", recipe, 1);
+            BatchWriter.digest(formatTwo, row, writer.prepare(row), uri, sha256, "line:1", recipe, BatchWriter.DIGEST_FORMAT);
+            ContentDigest javaTexts = new ContentDigest();
+            javaTexts.add("r", null, "file:///data/in.jsonl", "0".repeat(64), "line:1", "recipe", "amount", Float.toString(2.72775885E9f), "ratio",
+                    Double.toString(2.0E23), "weights", "[" + Double.toString(2.0E23) + ",0.5]");
+            ContentDigest shortestTexts = new ContentDigest();
+            shortestTexts.add("r", null, "file:///data/in.jsonl", "0".repeat(64), "line:1", "recipe", "amount", "2.7277588E9", "ratio", "2.0E23", "weights",
+                    "[2.0E23,0.5]");
+            assertThat(formatOne.value()).isEqualTo(javaTexts.value());
+            assertThat(formatTwo.value()).isEqualTo(shortestTexts.value());
+            assertThat(formatOne.value().equals(formatTwo.value())).isEqualTo(Float.toString(2.72775885E9f).equals("2.7277588E9"));
         }
     }
 
