@@ -231,8 +231,11 @@ public final class Values {
         if (value == null) {
             out.append("null");
         }
-        else if (value instanceof Integer || value instanceof Long || value instanceof Boolean) {
-            out.append(value);
+        else if (value instanceof Integer || value instanceof Long) {
+            out.append(((Number) value).longValue()); // the digits, without a string per value
+        }
+        else if (value instanceof Boolean flag) {
+            out.append(flag.booleanValue());
         }
         else if (value instanceof String text) {
             if (!plainAscii(text)) {
