@@ -31,6 +31,17 @@ import io.kiln.transform.Values;
  * always digested: the content digests of published snapshots do not change.
  */
 class RowDigestTest {
+    private final ContentDigest.Field uri = ContentDigest.Field.of("file:///data/in.jsonl");
+    private final ContentDigest.Field sha256 = ContentDigest.Field.of("0".repeat(64));
+    private final ContentDigest.Field recipe = ContentDigest.Field.of("recipe");
+
+    /** A writer for a new table {@code d.<name>} of these columns (and its rejects table). */
+    private static LakeWriter writer(InMemoryCatalog catalog, String name, List<Column> columns) {
+        Table table = catalog.createTable(TableIdentifier.of("d", name), IcebergTypes.schema(columns), PartitionSpec.unpartitioned(), TableLayout.properties(1L << 20));
+        Table rejects = catalog.createTable(TableIdentifier.of("d", name + TableLayout.REJECTS_SUFFIX), TableLayout.REJECTS, PartitionSpec.unpartitioned(),
+                TableLayout.properties(1L << 20));
+        return new LakeWriter(table, rejects, "job", "recipe", 1L << 20);
+    }
     @Test
     void aRowDigestsTheSameFromItsPreparedValuesAsFromItsCanonicalText() throws Exception {
         try (InMemoryCatalog catalog = new InMemoryCatalog()) {
@@ -40,13 +51,7 @@ class RowDigestTest {
                     Column.string("review", "free text"), Column.string("country", "a category"), Column.optional("price", new DataType.Decimal(12, 2), "money"),
                     Column.optional("score", DataType.DOUBLE, "a double"), Column.optional("clicks", DataType.LONG, "a count"),
                     Column.optional("day", DataType.DATE, "a date"), Column.optional("at", DataType.TIMESTAMP, "a time"), Column.intList("tokens", "ids")), List.of());
-            Table table = catalog.createTable(TableIdentifier.of("d", "rows"), IcebergTypes.schema(columns), PartitionSpec.unpartitioned(), TableLayout.properties(1L << 20));
-            Table rejects = catalog.createTable(TableIdentifier.of("d", "rows" + TableLayout.REJECTS_SUFFIX), TableLayout.REJECTS, PartitionSpec.unpartitioned(),
-                    TableLayout.properties(1L << 20));
-            LakeWriter writer = new LakeWriter(table, rejects, "job", "recipe", 1L << 20);
-            ContentDigest.Field uri = ContentDigest.Field.of("file:///data/in.jsonl");
-            ContentDigest.Field sha256 = ContentDigest.Field.of("0".repeat(64));
-            ContentDigest.Field recipe = ContentDigest.Field.of("recipe");
+            LakeWriter writer = writer(catalog, "rows", columns);
 
             Random random = new Random(7);
             List<String> texts = List.of("plain ascii", "café crème", "日本語のテキスト", "emoji 🙂 and \u00a0 space", "", "tab\tand\nnewline", "lone \ud800 surrogate");
@@ -77,14 +82,7 @@ class RowDigestTest {
             catalog.createNamespace(Namespace.of("d"));
             List<Column> columns = TableLayout.columns(List.of(Column.optional("amount", DataType.FLOAT, "a float"),
                     Column.optional("ratio", DataType.DOUBLE, "a double"), Column.optional("weights", new DataType.ListOf(DataType.DOUBLE), "doubles")), List.of());
-            Table table = catalog.createTable(TableIdentifier.of("d", "numbers"), IcebergTypes.schema(columns), PartitionSpec.unpartitioned(),
-                    TableLayout.properties(1L << 20));
-            Table rejects = catalog.createTable(TableIdentifier.of("d", "numbers" + TableLayout.REJECTS_SUFFIX), TableLayout.REJECTS, PartitionSpec.unpartitioned(),
-                    TableLayout.properties(1L << 20));
-            LakeWriter writer = new LakeWriter(table, rejects, "job", "recipe", 1L << 20);
-            ContentDigest.Field uri = ContentDigest.Field.of("file:///data/in.jsonl");
-            ContentDigest.Field sha256 = ContentDigest.Field.of("0".repeat(64));
-            ContentDigest.Field recipe = ContentDigest.Field.of("recipe");
+            LakeWriter writer = writer(catalog, "numbers", columns);
             // values whose text Java 17 gives with a digit too many (2.72775885E9, 1.9999999999999998E23)
             Row row = new Row("r", Map.of("amount", 2.72775885E9f, "ratio", 2.0E23, "weights", List.of(2.0E23, 0.5)));
             ContentDigest formatOne = new ContentDigest();
