@@ -34,7 +34,7 @@ results="$work/results.tsv"
 printf 'round\tside\tjob\tcpu_s\n' >"$results"
 
 run_side() { # round side app
-    local data="$work/data-$2" i before after id
+    local data="$work/data-$2" i
     rm -rf "$data"
     mkdir -p "$data"
     wait_for_quiet "$2"
@@ -42,13 +42,8 @@ run_side() { # round side app
     sed 's/@TABLE@/bench.warmup/' "$spec" >"$data/warm-spec.json"
     warm_up_job "$2" "$service_url" "$data/warm-spec.json" "$data" 3600 "$service_pid"
     for i in $(seq 1 "$jobs"); do
-        sed "s/@TABLE@/bench.measured_$i/" "$spec" >"$data/spec-$i.json"
-        before="$(process_ticks "$service_pid")"
-        id="$(submit_job "$2" "$service_url" "$data/spec-$i.json" "$data/submitted-$i.json")"
-        await_job "$2" "$service_url" "$id" "$data/job-$i.json" 3600 "$service_pid"
-        after="$(process_ticks "$service_pid")"
-        [[ "$job_final_state" == PUBLISHED ]] || fail "[$2] job $id ended $job_final_state (job: $data/job-$i.json)"
-        awk -v r="$1" -v s="$2" -v j="$i" -v t="$((after - before))" -v hz="$ticks_per_second" \
+        measured_job "$2" "$spec" "bench.measured_$i" "$data" "$i"
+        awk -v r="$1" -v s="$2" -v j="$i" -v t="$job_cpu_ticks" -v hz="$ticks_per_second" \
             'BEGIN { printf "%s\t%s\t%s\t%.2f\n", r, s, j, t / hz }' >>"$results"
     done
     stop_service

@@ -12,6 +12,7 @@
 #   require_spark_peer_tools  (below)
 #   text_corpus ROOT WORK SIZE SEED, normalize_spec TABLE INPUT FILE  (below)
 #   warm_up_job LABEL URL SPEC DIR TIMEOUT PID  (below)
+#   measured_job LABEL SPEC TABLE DIR NAME  (below)
 
 ticks_per_second="$(getconf CLK_TCK)"
 
@@ -231,4 +232,18 @@ warm_up_job() { # label url spec dir timeout pid
     await_job "$1" "$2" "$id" "$4/warm.json" "$5" "$6"
     [[ "$job_final_state" == PUBLISHED ]] || fail "[$1] Kiln's warm-up job ended $job_final_state (job: $4/warm.json)"
     say "[$1] Kiln: warm-up job done; measuring the next job"
+}
+
+# Runs SPEC, its table "@TABLE@" named TABLE, as one job of the service started last ($service_url, $service_pid), its
+# files in DIR as spec-NAME.json, submitted-NAME.json and job-NAME.json; fails unless the job is PUBLISHED. Sets
+# job_cpu_ticks: the service's CPU clock ticks (user + system) from the submit to the job's end.
+measured_job() { # label spec table dir name
+    local before after id
+    sed "s/@TABLE@/$3/" "$2" >"$4/spec-$5.json"
+    before="$(process_ticks "$service_pid")"
+    id="$(submit_job "$1" "$service_url" "$4/spec-$5.json" "$4/submitted-$5.json")"
+    await_job "$1" "$service_url" "$id" "$4/job-$5.json" 3600 "$service_pid"
+    after="$(process_ticks "$service_pid")"
+    [[ "$job_final_state" == PUBLISHED ]] || fail "[$1] job $id ended $job_final_state (job: $4/job-$5.json)"
+    job_cpu_ticks=$((after - before))
 }

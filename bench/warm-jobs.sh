@@ -38,15 +38,10 @@ wait_for_quiet service
 start_service service "$work/data" "$roots" "$xmx" "$app/quarkus-run.jar" KILN_CHECKS_ENGINE_MODE=off "$@"
 printf 'job\tcpu_s\tjit_s\tcompiles\n'
 for i in $(seq 1 "$jobs"); do
-    sed "s/@TABLE@/bench.warm_$i/" "$spec" >"$work/data/spec-$i.json"
     read -r _ jit_before compiles_before <<<"$(jit_counters "$service_pid")"
-    before="$(process_ticks "$service_pid")"
-    id="$(submit_job service "$service_url" "$work/data/spec-$i.json" "$work/data/submitted-$i.json")"
-    await_job service "$service_url" "$id" "$work/data/job-$i.json" 3600 "$service_pid"
-    after="$(process_ticks "$service_pid")"
+    measured_job service "$spec" "bench.warm_$i" "$work/data" "$i"
     read -r frequency jit_after compiles_after <<<"$(jit_counters "$service_pid")"
-    [[ "$job_final_state" == PUBLISHED ]] || fail "job $id ended $job_final_state (job: $work/data/job-$i.json)"
-    awk -v j="$i" -v t="$((after - before))" -v hz="$ticks_per_second" -v jit="$((jit_after - jit_before))" -v f="$frequency" \
+    awk -v j="$i" -v t="$job_cpu_ticks" -v hz="$ticks_per_second" -v jit="$((jit_after - jit_before))" -v f="$frequency" \
         -v c="$((compiles_after - compiles_before))" 'BEGIN { printf "%s\t%.2f\t%.2f\t%d\n", j, t / hz, jit / f, c }'
 done
 stop_service

@@ -37,7 +37,8 @@ final class BatchWriter {
     private final LakeWriter writer;
     private final JobProgress progress;
     private final Tally tally;
-    private final int digestFormat;
+    /** A column value's text in the content digest of the job's format ({@link Values#digestText} or its format 1). */
+    private final Function<Object, String> digestText;
 
     /** {@code digestFormat}: the content digest's format ({@link #DIGEST_FORMAT}, or 1 to reproduce a snapshot digested before it). */
     BatchWriter(BoundJob job, String jobId, LakeWriter writer, JobProgress progress, int digestFormat) {
@@ -50,10 +51,11 @@ final class BatchWriter {
         this.writer = writer;
         this.progress = progress;
         this.tally = new Tally(rowRules);
-        if (digestFormat != 1 && digestFormat != DIGEST_FORMAT) {
-            throw new IllegalArgumentException("no content digest format " + digestFormat);
-        }
-        this.digestFormat = digestFormat;
+        this.digestText = switch (digestFormat) {
+            case 1 -> Values::digestTextFormat1;
+            case DIGEST_FORMAT -> Values::digestText;
+            default -> throw new IllegalArgumentException("no content digest format " + digestFormat);
+        };
     }
 
     /**
@@ -98,7 +100,7 @@ final class BatchWriter {
                     String position = position(record.position(), row);
                     LakeWriter.Prepared values = writer.prepare(row);
                     prepared.add(values);
-                    digest(digest, row, values, uri, sha256, position, recipeField, digestFormat);
+                    digest(digest, row, values, uri, sha256, position, recipeField, digestText);
                     if (!profile.isEmpty()) {
                         profile.accept(column -> columnValue(row, column, item, position));
                     }
@@ -141,13 +143,13 @@ final class BatchWriter {
     /**
      * Adds a row to the content digest: the id, the {@code text} column (null when the row has
      * none), the lineage columns, then every other column that has a value, by name, with its
-     * canonical text ({@link Values#digestText}; whole numbers and decimals appended as their text
-     * without making it). Text rows thus digest as they did before rows had types. {@code prepared}:
+     * canonical text ({@code digestText}: {@link Values#digestText}, or {@link Values#digestTextFormat1} for a format 1
+     * reproduction; whole numbers and decimals appended as their text without making it). Text rows thus digest as they did before rows had types. {@code prepared}:
      * the row's values as the table takes them ({@link LakeWriter#prepare}), whose strings' UTF-8 bytes
      * are appended as they are.
      */
     static void digest(ContentDigest digest, Row row, LakeWriter.Prepared prepared, ContentDigest.Field uri, ContentDigest.Field sha256, String position,
-            ContentDigest.Field recipe, int format) {
+            ContentDigest.Field recipe, Function<Object, String> digestText) {
         Map<String, Object> columns = row.columns();
         Object text = columns.get(Row.TEXT);
         digest.beginRow();
@@ -157,7 +159,7 @@ final class BatchWriter {
             digest.appendUtf8(encodedText.getBytes(), encodedText.getByteLength());
         }
         else {
-            digest.append(text == null ? null : format == 1 ? Values.digestTextFormat1(text) : Values.digestText(text));
+            digest.append(text == null ? null : digestText.apply(text));
         }
         digest.append(uri);
         digest.append(sha256);
@@ -182,7 +184,7 @@ final class BatchWriter {
                 }
             }
             else {
-                digest.append(format == 1 ? Values.digestTextFormat1(value) : Values.digestText(value));
+                digest.append(digestText.apply(value));
             }
         }
         digest.endRow();

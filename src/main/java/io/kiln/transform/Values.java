@@ -37,9 +37,24 @@ public final class Values {
      * A value as the content digest hashes it. Scalars as their plain text (decimals without an
      * exponent, dates and timestamps in ISO-8601), vectors of floats as the hex of each float's
      * bits, lists of whole numbers as {@code 1,2,3,} (as token ids always were), binary as base64,
-     * and every other list and every struct as its {@link #json canonical JSON}.
+     * and every other list and every struct as its {@link #json canonical JSON}; doubles and floats, alone or inside, as
+     * {@link #numberText(double)}. The text of content digest format 2.
      */
     public static String digestText(Object value) {
+        return digestText(value, false);
+    }
+
+    /**
+     * A value's text in content digest format 1, which snapshots written before format 2 (summary key
+     * {@code kiln.content-digest-format}) recorded: {@link #digestText(Object)}, except that doubles and floats, alone or in
+     * lists and structs, take the running Java's own {@code Double.toString} / {@code Float.toString}.
+     */
+    public static String digestTextFormat1(Object value) {
+        return digestText(value, true);
+    }
+
+    /** {@code javaNumbers}: doubles and floats as the running Java's {@code toString} gives them (format 1). */
+    private static String digestText(Object value, boolean javaNumbers) {
         if (value instanceof String text) {
             return text;
         }
@@ -58,10 +73,10 @@ public final class Values {
                 }
                 return text.toString();
             }
-            return json(value);
+            return json(value, javaNumbers ? JAVA_NUMBERS_JSON : JSON);
         }
         if (value instanceof Map<?, ?>) {
-            return json(value);
+            return json(value, javaNumbers ? JAVA_NUMBERS_JSON : JSON);
         }
         if (value instanceof BigDecimal decimal) {
             return plainText(decimal);
@@ -72,29 +87,13 @@ public final class Values {
         if (value instanceof Instant instant) {
             return instantText(instant);
         }
-        if (value instanceof Double number) {
+        if (value instanceof Double number && !javaNumbers) {
             return numberText(number);
         }
-        if (value instanceof Float number) {
+        if (value instanceof Float number && !javaNumbers) {
             return numberText(number);
         }
         return String.valueOf(value);
-    }
-
-    /**
-     * A value's text in content digest format 1, which snapshots written before format 2 (summary key
-     * {@code kiln.content-digest-format}) recorded: {@link #digestText(Object)}, except that doubles and floats, alone or in
-     * lists and structs, take the running Java's own {@code Double.toString} / {@code Float.toString}.
-     */
-    public static String digestTextFormat1(Object value) {
-        if (value instanceof Double || value instanceof Float) {
-            return String.valueOf(value);
-        }
-        if (value instanceof Map<?, ?> || value instanceof List<?> list && !wholeNumbers(list)) {
-            StringBuilder simple = new StringBuilder(32);
-            return simpleJson(value, simple) ? simple.toString() : jacksonJson(value, JAVA_NUMBERS_JSON);
-        }
-        return digestText(value);
     }
 
     /**
@@ -199,11 +198,16 @@ public final class Values {
 
     /** A value as compact JSON: structs as objects in field order, binary as base64, dates and timestamps as ISO-8601 strings, NaN and infinities as strings. */
     public static String json(Object value) {
+        return json(value, JSON);
+    }
+
+    /** {@link #json(Object)}, with Jackson's generators from {@code factory} where the value needs one. */
+    private static String json(Object value, JsonFactory factory) {
         StringBuilder simple = new StringBuilder(32);
         if (simpleJson(value, simple)) {
             return simple.toString();
         }
-        return jacksonJson(value);
+        return jacksonJson(value, factory);
     }
 
     /** {@link #json} through Jackson, whatever the value. */

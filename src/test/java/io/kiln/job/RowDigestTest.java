@@ -67,7 +67,7 @@ class RowDigestTest {
                         .with("day", LocalDate.ofEpochDay(random.nextInt(30_000)))
                         .with("at", Instant.ofEpochSecond(random.nextInt(2_000_000_000), random.nextInt(1_000_000) * 1000L))
                         .with("tokens", List.of(random.nextInt(50_000), random.nextInt(50_000)));
-                BatchWriter.digest(prepared, row, writer.prepare(row), uri, sha256, "line:" + i, recipe, BatchWriter.DIGEST_FORMAT);
+                BatchWriter.digest(prepared, row, writer.prepare(row), uri, sha256, "line:" + i, recipe, Values::digestText);
                 canonical(canonical, row, "line:" + i);
             }
             assertThat(prepared.rows()).isEqualTo(2000);
@@ -87,8 +87,8 @@ class RowDigestTest {
             Row row = new Row("r", Map.of("amount", 2.72775885E9f, "ratio", 2.0E23, "weights", List.of(2.0E23, 0.5)));
             ContentDigest formatOne = new ContentDigest();
             ContentDigest formatTwo = new ContentDigest();
-            BatchWriter.digest(formatOne, row, writer.prepare(row), uri, sha256, "line:1", recipe, 1);
-            BatchWriter.digest(formatTwo, row, writer.prepare(row), uri, sha256, "line:1", recipe, BatchWriter.DIGEST_FORMAT);
+            BatchWriter.digest(formatOne, row, writer.prepare(row), uri, sha256, "line:1", recipe, Values::digestTextFormat1);
+            BatchWriter.digest(formatTwo, row, writer.prepare(row), uri, sha256, "line:1", recipe, Values::digestText);
             ContentDigest javaTexts = new ContentDigest();
             javaTexts.add("r", null, "file:///data/in.jsonl", "0".repeat(64), "line:1", "recipe", "amount", Float.toString(2.72775885E9f), "ratio",
                     Double.toString(2.0E23), "weights", "[" + Double.toString(2.0E23) + ",0.5]");
