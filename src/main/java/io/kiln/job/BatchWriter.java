@@ -37,10 +37,13 @@ final class BatchWriter {
     private final LakeWriter writer;
     private final JobProgress progress;
     private final Tally tally;
-    /** A column value's text in the content digest of the job's format ({@link Values#digestText} or its format 1). */
+    /**
+     * A column value's text in the content digest of the job's format: {@link Values#digestText} for format 2, its format 1
+     * for 1; null for format 3, which encodes values by type ({@link #digestTyped}).
+     */
     private final Function<Object, String> digestText;
 
-    /** {@code digestFormat}: the content digest's format ({@link #DIGEST_FORMAT}, or 1 to reproduce a snapshot digested before it). */
+    /** {@code digestFormat}: the content digest's format ({@link #digestFormat(BoundJob)}, or an earlier one to reproduce a snapshot digested in it). */
     BatchWriter(BoundJob job, String jobId, LakeWriter writer, JobProgress progress, int digestFormat) {
         this.chain = job.chain();
         this.recipe = job.recipe().sha256();
@@ -53,17 +56,33 @@ final class BatchWriter {
         this.tally = new Tally(rowRules);
         this.digestText = switch (digestFormat) {
             case 1 -> Values::digestTextFormat1;
-            case DIGEST_FORMAT -> Values::digestText;
+            case TEXT_DIGEST_FORMAT -> Values::digestText;
+            case DIGEST_FORMAT -> null;
             default -> throw new IllegalArgumentException("no content digest format " + digestFormat);
         };
     }
 
     /**
-     * The content digest's format, recorded as {@code kiln.content-digest-format}. 2: doubles and floats as their shortest
-     * text on every Java ({@link Values#numberText(double)}); 1, which snapshots without the key have: as the running Java's
-     * {@code Double.toString} ({@link Values#digestTextFormat1}). Nothing else differs.
+     * The latest content digest format, recorded as {@code kiln.content-digest-format}: every job's but a text source's.
+     * 3: a row is the sha256 of its input's URI, sha256 and the recipe, hashed once per input, then its id, its position
+     * and each column with a value, by name, encoded by type ({@link ContentDigest#appendValue}): no value is made into
+     * text, and a row is about a third of the bytes it is in format 2.
      */
-    static final int DIGEST_FORMAT = 2;
+    static final int DIGEST_FORMAT = 3;
+
+    /**
+     * The format of a text source's rows ({@code id} and {@code text}, and the columns of text steps), so that their
+     * digests stay those they had since before rows had types. 2: every column as text ({@link Values#digestText}),
+     * doubles and floats as their shortest text on every Java ({@link Values#numberText(double)}); 1, which snapshots
+     * without the key have: as the running Java's {@code Double.toString} ({@link Values#digestTextFormat1}). Nothing else
+     * differs between 1 and 2.
+     */
+    static final int TEXT_DIGEST_FORMAT = 2;
+
+    /** The content digest format of a new job's rows: {@link #TEXT_DIGEST_FORMAT} for a text source's, {@link #DIGEST_FORMAT} for any other. */
+    static int digestFormat(BoundJob job) {
+        return job.textSource() ? TEXT_DIGEST_FORMAT : DIGEST_FORMAT;
+    }
 
     Tally tally() {
         return tally;
@@ -88,19 +107,30 @@ final class BatchWriter {
         InputPlan.PlannedInput input = null;
         ContentDigest.Field uri = null;
         ContentDigest.Field sha256 = null;
+        ContentDigest.Field inputKey = null;
         for (InputPasses.Item item : batch) {
             if (item.record() instanceof SourceRecord.Parsed record) {
                 if (item.input() != input) {
                     input = item.input();
-                    uri = ContentDigest.Field.of(input.file().uri());
-                    sha256 = ContentDigest.Field.of(input.sha256());
+                    if (digestText == null) {
+                        inputKey = ContentDigest.Field.hashOf(input.file().uri(), input.sha256(), recipe);
+                    }
+                    else {
+                        uri = ContentDigest.Field.of(input.file().uri());
+                        sha256 = ContentDigest.Field.of(input.sha256());
+                    }
                 }
                 TransformChain.Result result = chained.get(next++);
                 for (Row row : result.rows()) {
                     String position = position(record.position(), row);
                     LakeWriter.Prepared values = writer.prepare(row);
                     prepared.add(values);
-                    digest(digest, row, values, uri, sha256, position, recipeField, digestText);
+                    if (digestText == null) {
+                        digestTyped(digest, row, values, inputKey, position);
+                    }
+                    else {
+                        digest(digest, row, values, uri, sha256, position, recipeField, digestText);
+                    }
                     if (!profile.isEmpty()) {
                         profile.accept(column -> columnValue(row, column, item, position));
                     }
@@ -185,6 +215,31 @@ final class BatchWriter {
             }
             else {
                 digest.append(digestText.apply(value));
+            }
+        }
+        digest.endRow();
+    }
+
+    /**
+     * Adds a row to the content digest in format 3 ({@link #DIGEST_FORMAT}): {@code input}
+     * ({@link ContentDigest.Field#hashOf} the input's URI, its sha256 and the recipe), the id, the position, then every
+     * column that has a value, by name, with its value's typed encoding ({@link ContentDigest#appendValue}).
+     * {@code prepared}: as for {@link #digest}.
+     */
+    static void digestTyped(ContentDigest digest, Row row, LakeWriter.Prepared prepared, ContentDigest.Field input, String position) {
+        digest.beginRow();
+        digest.append(input);
+        digest.append(row.id());
+        digest.append(position);
+        for (Map.Entry<String, Object> column : row.columns().entrySet()) {
+            digest.append(column.getKey());
+            Object value = column.getValue();
+            org.apache.avro.util.Utf8 encoded = value instanceof String ? prepared.string(column.getKey()) : null;
+            if (encoded != null) {
+                digest.appendUtf8(encoded.getBytes(), encoded.getByteLength());
+            }
+            else {
+                digest.appendValue(value);
             }
         }
         digest.endRow();

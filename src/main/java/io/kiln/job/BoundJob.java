@@ -13,6 +13,7 @@ import io.kiln.source.InputFile;
 import io.kiln.source.SourceFormat;
 import io.kiln.lake.TableLayout;
 import io.kiln.transform.Column;
+import io.kiln.transform.Row;
 import io.kiln.transform.TransformChain;
 
 /**
@@ -102,6 +103,15 @@ public record BoundJob(
         }
         optional.addAll(stepColumns.values());
         return TableLayout.columns(declared, optional);
+    }
+
+    /**
+     * Whether the rows are a text source's id and text (and what text steps add): read without a schema by a format whose
+     * one column is the text ({@code text}, {@code auto}, {@code document}, JSON lines), not files (images, audio,
+     * WebDataset samples) nor typed columns.
+     */
+    public boolean textSource() {
+        return !typed() && format.fixedColumns().size() == 1 && format.fixedColumns().get(0).name().equals(Row.TEXT);
     }
 
     /** Whether the source's rows are typed by a schema, rather than a text source's id and text. */

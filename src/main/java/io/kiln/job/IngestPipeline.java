@@ -27,7 +27,6 @@ import io.kiln.lake.LakeWriter;
 import io.kiln.lake.Publisher;
 import io.kiln.lake.SummaryJson;
 import io.kiln.lake.TableLayout;
-import io.kiln.source.SourceFormat;
 import io.kiln.source.DocumentLimits;
 import io.kiln.transform.Column;
 import io.kiln.transform.TransformChain;
@@ -58,7 +57,7 @@ public final class IngestPipeline {
     public static final String INPUT_MANIFEST_FILE = InputPlan.INPUT_MANIFEST_FILE;
     /** Snapshot summary key: the id of the table schema the job's rows were written with. */
     public static final String SCHEMA_ID = "kiln.schema-id";
-    /** The summary key of the content digest's format ({@link BatchWriter#DIGEST_FORMAT}). */
+    /** The summary key of the content digest's format ({@link BatchWriter#digestFormat(BoundJob)}). */
     public static final String CONTENT_DIGEST_FORMAT = "kiln.content-digest-format";
     /** Snapshot summary key: records of lookup files that joined rows (read, and neither written nor rejected themselves). */
     public static final String ROWS_MERGED = "kiln.rows-merged";
@@ -147,7 +146,7 @@ public final class IngestPipeline {
         InputPlan plan = InputPlan.of(job.inputs(), progress, cancelled);
         List<Column> columns = job.tableColumns();
         Table table = publisher.loadOrCreate(job.table(), IcebergTypes.schema(columns),
-                TableLayout.properties(settings.targetFileSizeBytes(), job.typed() || job.format().typing() == SourceFormat.Typing.FILE ? "rows" : "text",
+                TableLayout.properties(settings.targetFileSizeBytes(), job.textSource() ? "text" : "rows",
                         settings.zstdLevel()));
         table = publisher.ensureSchema(table, columns, job.chain().tableProperties());
         Table rejectsTable = publisher.loadOrCreate(TableLayout.rejectsOf(job.table()), TableLayout.REJECTS,
@@ -177,7 +176,7 @@ public final class IngestPipeline {
                 fitted.get().fit(passes, progress::addBytesRead);
                 progress.reading();
             }
-            int digestFormat = reproducing.map(IngestPipeline::digestFormat).orElse(BatchWriter.DIGEST_FORMAT);
+            int digestFormat = reproducing.map(IngestPipeline::digestFormat).orElse(BatchWriter.digestFormat(job));
             BatchWriter batches = new BatchWriter(job, jobId, writer, progress, digestFormat);
             Function<List<InputPasses.Item>, TransformChain.FitGate> gates = fitted.<Function<List<InputPasses.Item>, TransformChain.FitGate>>map(f -> f::gate).orElse(null);
             Optional<Joins.Pass> joined = passes.pass(progress::addBytesRead, batch -> batches.transform(batch, gates), batches::write);
@@ -299,9 +298,9 @@ public final class IngestPipeline {
         if (format == null) {
             return 1;
         }
-        if (!format.equals("1") && !format.equals(Integer.toString(BatchWriter.DIGEST_FORMAT))) {
+        if (!format.matches("[1-9]") || Integer.parseInt(format) > BatchWriter.DIGEST_FORMAT) {
             throw new KilnException(ErrorCode.INVALID_REQUEST, "The snapshot's content digest has format " + format + ", which this Kiln does not compute (it"
-                    + " computes 1 and " + BatchWriter.DIGEST_FORMAT + "): it was written by a later Kiln");
+                    + " computes 1 to " + BatchWriter.DIGEST_FORMAT + "): it was written by a later Kiln");
         }
         return Integer.parseInt(format);
     }

@@ -17,6 +17,8 @@ public final class ContentDigest {
     private byte[] row = new byte[512];
     private int length;
     private long rows;
+    /** Whether the row being assembled has bytes in {@link #sha256} already (a large binary value). */
+    private boolean hashedAhead;
 
     /** A field encoded once, for a value that every row of an input repeats (its URI, its sha256, the recipe). Immutable. */
     public static final class Field {
@@ -37,6 +39,19 @@ public final class ContentDigest {
             System.arraycopy(bytes, 0, encoding, 5, bytes.length);
             return new Field(encoding);
         }
+
+        /**
+         * The 32 bytes of the sha256 of {@code values}, each encoded as a text field: what a row of content digest
+         * format 3 starts with, the values that every row of an input repeats (its URI, its sha256, the recipe) hashed once.
+         */
+        public static Field hashOf(String... values) {
+            ContentDigest encoder = new ContentDigest();
+            for (String value : values) {
+                encoder.append(value);
+            }
+            encoder.sha256.update(encoder.row, 0, encoder.length);
+            return new Field(encoder.sha256.digest());
+        }
     }
 
     /** Adds one row, given as its fields in schema order (null allowed). */
@@ -54,6 +69,10 @@ public final class ContentDigest {
     /** Starts a row: its fields follow with the {@code append} methods, in schema order, then {@link #endRow()}. */
     public void beginRow() {
         length = 0;
+        if (hashedAhead) {
+            sha256.reset();
+            hashedAhead = false;
+        }
     }
 
     /** Appends a text field (null allowed). */
@@ -128,6 +147,7 @@ public final class ContentDigest {
     public void endRow() {
         sha256.update(row, 0, length);
         addToSum(sha256.digest());
+        hashedAhead = false;
         rows++;
     }
 
@@ -175,6 +195,155 @@ public final class ContentDigest {
         }
         endDigits(start, digitsStart, end);
         return true;
+    }
+
+    // Content digest format 3 encodes a value by its type, not as text: a tag byte, then the value's bytes, numbers
+    // big-endian. 0 null (in a list or a struct), 1 text (the length and the UTF-8 bytes, as a text field), 2 whole number
+    // (an int or a long, 8 bytes), 3 double (8 bytes of Double.doubleToLongBits), 4 float (4 bytes of
+    // Float.floatToIntBits), 5 boolean (1 byte, 0 or 1), 6 decimal whose unscaled value fits a long (the scale in 4 bytes,
+    // the unscaled value in 8), 7 any other decimal (the scale, the length and the unscaled value's two's-complement
+    // bytes), 8 date (the epoch day, 8 bytes), 9 timestamp (the epoch second, 8 bytes, and the nanosecond, 4), 10 binary
+    // (the length and the bytes), 11 list (the count, then each element; a vector of floats is the list of its floats),
+    // 12 struct (the count of fields with a value, then per field its name as text and its value).
+
+    private static final int INLINE_BINARY_BYTES = 4096;
+
+    /**
+     * Appends a row's value in content digest format 3's typed encoding (see the tags above): a String, Integer, Long,
+     * Double, Float, Boolean, BigDecimal, LocalDate, Instant, ByteBuffer (its remaining bytes, its position untouched),
+     * float[], List or Map of these (a struct, its fields in their order); null inside lists and structs.
+     *
+     * @throws IllegalArgumentException for a value of any other class
+     */
+    public void appendValue(Object value) {
+        if (value == null) {
+            reserve(1);
+            row[length++] = 0;
+        }
+        else if (value instanceof String text) {
+            append(text);
+        }
+        else if (value instanceof Integer || value instanceof Long) {
+            appendTagged(2, ((Number) value).longValue());
+        }
+        else if (value instanceof Double number) {
+            appendTagged(3, Double.doubleToLongBits(number));
+        }
+        else if (value instanceof Float number) {
+            reserve(5);
+            row[length++] = 4;
+            putInt(Float.floatToIntBits(number));
+        }
+        else if (value instanceof Boolean flag) {
+            reserve(2);
+            row[length++] = 5;
+            row[length++] = (byte) (flag ? 1 : 0);
+        }
+        else if (value instanceof java.math.BigDecimal decimal) {
+            appendDecimal(decimal);
+        }
+        else if (value instanceof java.time.LocalDate date) {
+            appendTagged(8, date.toEpochDay());
+        }
+        else if (value instanceof java.time.Instant instant) {
+            appendTagged(9, instant.getEpochSecond());
+            reserve(4);
+            putInt(instant.getNano());
+        }
+        else if (value instanceof java.nio.ByteBuffer bytes) {
+            appendBinary(bytes);
+        }
+        else if (value instanceof float[] vector) {
+            reserve(5 + 5 * vector.length);
+            row[length++] = 11;
+            putInt(vector.length);
+            for (float element : vector) {
+                row[length++] = 4;
+                putInt(Float.floatToIntBits(element));
+            }
+        }
+        else if (value instanceof java.util.List<?> list) {
+            reserve(5);
+            row[length++] = 11;
+            putInt(list.size());
+            for (Object element : list) {
+                appendValue(element);
+            }
+        }
+        else if (value instanceof java.util.Map<?, ?> struct) {
+            int fields = 0;
+            for (Object field : struct.values()) {
+                fields += field == null ? 0 : 1;
+            }
+            reserve(5);
+            row[length++] = 12;
+            putInt(fields);
+            for (java.util.Map.Entry<?, ?> field : struct.entrySet()) {
+                if (field.getValue() != null) {
+                    append(field.getKey().toString());
+                    appendValue(field.getValue());
+                }
+            }
+        }
+        else {
+            throw new IllegalArgumentException("A row value of type " + value.getClass().getSimpleName() + " has no content digest encoding");
+        }
+    }
+
+    private void appendTagged(int tag, long value) {
+        reserve(9);
+        row[length++] = (byte) tag;
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            row[length++] = (byte) (value >>> shift);
+        }
+    }
+
+    /** Puts 4 bytes, big-endian, where there is room already. */
+    private void putInt(int value) {
+        row[length++] = (byte) (value >>> 24);
+        row[length++] = (byte) (value >>> 16);
+        row[length++] = (byte) (value >>> 8);
+        row[length++] = (byte) value;
+    }
+
+    private void appendDecimal(java.math.BigDecimal decimal) {
+        java.math.BigInteger unscaled = decimal.unscaledValue();
+        if (unscaled.bitLength() < 64) {
+            reserve(5);
+            row[length++] = 6;
+            putInt(decimal.scale());
+            long value = unscaled.longValue();
+            reserve(8);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                row[length++] = (byte) (value >>> shift);
+            }
+            return;
+        }
+        byte[] bytes = unscaled.toByteArray();
+        reserve(9 + bytes.length);
+        row[length++] = 7;
+        putInt(decimal.scale());
+        putInt(bytes.length);
+        System.arraycopy(bytes, 0, row, length, bytes.length);
+        length += bytes.length;
+    }
+
+    /** A large value (an image, a recording) is hashed from its buffer, after what the row has so far, not copied into the row. */
+    private void appendBinary(java.nio.ByteBuffer bytes) {
+        int size = bytes.remaining();
+        reserve(5);
+        row[length++] = 10;
+        putInt(size);
+        if (size <= INLINE_BINARY_BYTES) {
+            reserve(size);
+            bytes.duplicate().get(row, length, size);
+            length += size;
+            return;
+        }
+        sha256.update(row, 0, length);
+        sha256.update(bytes.duplicate());
+        length = 0;
+        hashedAhead = true;
     }
 
     /** Copies an ASCII string's bytes to {@code start} of the row buffer (which has room); -1 when it has other characters. */

@@ -537,28 +537,67 @@ class IngestPipelineTest {
         Run published = run("numbers-1", job.apply("demo.numbers"), 1, 10, 64 * 1024);
         Table table = catalog.loadTable(TableIdentifier.of("demo", "numbers"));
         Map<String, String> summary = table.snapshot(published.snapshotId()).summary();
-        assertThat(summary).containsEntry(IngestPipeline.CONTENT_DIGEST_FORMAT, "2");
+        assertThat(summary).containsEntry(IngestPipeline.CONTENT_DIGEST_FORMAT, "3");
+        String uri = inputs.resolve("numbers/n.jsonl").toUri().toString();
+        String sha256 = summary.get("kiln.input-manifest").replaceAll(".*\"sha256\":\"([0-9a-f]{64})\".*", "$1");
+        io.kiln.lake.ContentDigest typed = new io.kiln.lake.ContentDigest();
+        io.kiln.lake.ContentDigest.Field input = io.kiln.lake.ContentDigest.Field.hashOf(uri, sha256, summary.get("kiln.recipe"));
+        for (Object[] row : List.of(new Object[] {"a", "line:1", 2.72775885E9f, 2.0E23}, new Object[] {"b", "line:2", 0.5f, 0.1})) {
+            typed.beginRow();
+            typed.append(input);
+            typed.append((String) row[0]);
+            typed.append((String) row[1]);
+            typed.append("amount");
+            typed.appendValue(row[2]);
+            typed.append("ratio");
+            typed.appendValue(row[3]);
+            typed.endRow();
+        }
+        assertThat(published.contentDigest()).isEqualTo(typed.value());
 
         IngestPipeline pipeline = new IngestPipeline(publisher, new IngestPipeline.Settings(2, 1, 1 << 20, 64 * 1024, "test"));
-        IngestPipeline.Result same = pipeline.run("reproduce-numbers-2", job.apply("demo.numbers"), new JobProgress(), () -> false, Optional.of(summary));
+        IngestPipeline.Result same = pipeline.run("reproduce-numbers-3", job.apply("demo.numbers"), new JobProgress(), () -> false, Optional.of(summary));
         assertThat(same.contentDigest()).isEqualTo(published.contentDigest());
+
+        // a snapshot of format 2: every value as text, doubles and floats as their shortest text
+        Map<String, String> formatTwo = new java.util.HashMap<>(summary);
+        formatTwo.put(IngestPipeline.CONTENT_DIGEST_FORMAT, "2");
+        IngestPipeline.Result texts = pipeline.run("reproduce-numbers-2", job.apply("demo.numbers"), new JobProgress(), () -> false, Optional.of(formatTwo));
+        io.kiln.lake.ContentDigest shortest = new io.kiln.lake.ContentDigest();
+        shortest.add("a", null, uri, sha256, "line:1", summary.get("kiln.recipe"), "amount", "2.7277588E9", "ratio", "2.0E23");
+        shortest.add("b", null, uri, sha256, "line:2", summary.get("kiln.recipe"), "amount", "0.5", "ratio", "0.1");
+        assertThat(texts.contentDigest()).isEqualTo(shortest.value());
 
         // a snapshot from before the format key: digested with the running Java's texts, which on Java 17 are other texts
         Map<String, String> formatOne = new java.util.HashMap<>(summary);
         formatOne.remove(IngestPipeline.CONTENT_DIGEST_FORMAT);
         IngestPipeline.Result legacy = pipeline.run("reproduce-numbers-1", job.apply("demo.numbers"), new JobProgress(), () -> false, Optional.of(formatOne));
         io.kiln.lake.ContentDigest expected = new io.kiln.lake.ContentDigest();
-        String uri = inputs.resolve("numbers/n.jsonl").toUri().toString();
-        String sha256 = summary.get("kiln.input-manifest").replaceAll(".*\"sha256\":\"([0-9a-f]{64})\".*", "$1");
         expected.add("a", null, uri, sha256, "line:1", summary.get("kiln.recipe"), "amount", Float.toString(2.72775885E9f), "ratio", Double.toString(2.0E23));
         expected.add("b", null, uri, sha256, "line:2", summary.get("kiln.recipe"), "amount", "0.5", "ratio", "0.1");
         assertThat(legacy.contentDigest()).isEqualTo(expected.value());
-        assertThat(legacy.contentDigest().equals(published.contentDigest())).isEqualTo(Float.toString(2.72775885E9f).equals("2.7277588E9"));
+        assertThat(legacy.contentDigest().equals(texts.contentDigest())).isEqualTo(Float.toString(2.72775885E9f).equals("2.7277588E9"));
 
         Map<String, String> later = new java.util.HashMap<>(summary);
-        later.put(IngestPipeline.CONTENT_DIGEST_FORMAT, "3");
-        assertThatThrownBy(() -> pipeline.run("reproduce-numbers-3", job.apply("demo.numbers"), new JobProgress(), () -> false, Optional.of(later)))
-                .isInstanceOf(KilnException.class).hasMessageContaining("format 3, which this Kiln does not compute");
+        later.put(IngestPipeline.CONTENT_DIGEST_FORMAT, "4");
+        assertThatThrownBy(() -> pipeline.run("reproduce-numbers-4", job.apply("demo.numbers"), new JobProgress(), () -> false, Optional.of(later)))
+                .isInstanceOf(KilnException.class).hasMessageContaining("format 4, which this Kiln does not compute (it computes 1 to 3)");
+    }
+
+    @Test
+    void aTextSourceKeepsDigestFormatTwo() throws IOException {
+        Files.createDirectories(inputs.resolve("plain"));
+        writeLines("plain/p.jsonl", List.of(json("p1", "first text"), json("p2", "second text")));
+        Run published = run("plain-1", binder.bind(new JobSpec("demo.plain", new SourceSpec("file://" + inputs + "/plain/*.jsonl", "jsonl",
+                Map.of("id", "id", "text", "text")), List.of(), null, null, null)), 1, 10, 64 * 1024);
+        Map<String, String> summary = catalog.loadTable(TableIdentifier.of("demo", "plain")).snapshot(published.snapshotId()).summary();
+        assertThat(summary).containsEntry(IngestPipeline.CONTENT_DIGEST_FORMAT, "2");
+        String uri = inputs.resolve("plain/p.jsonl").toUri().toString();
+        String sha256 = summary.get("kiln.input-manifest").replaceAll(".*\"sha256\":\"([0-9a-f]{64})\".*", "$1");
+        io.kiln.lake.ContentDigest expected = new io.kiln.lake.ContentDigest();
+        expected.add("p1", "first text", uri, sha256, "line:1", summary.get("kiln.recipe"));
+        expected.add("p2", "second text", uri, sha256, "line:2", summary.get("kiln.recipe"));
+        assertThat(published.contentDigest()).isEqualTo(expected.value());
     }
 
     private static String paragraph(int seed) {

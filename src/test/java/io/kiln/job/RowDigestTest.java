@@ -101,6 +101,37 @@ class RowDigestTest {
         }
     }
 
+    @Test
+    void formatThreeDigestsARowFromItsPreparedValuesAsFromItsValues() throws Exception {
+        try (InMemoryCatalog catalog = new InMemoryCatalog()) {
+            catalog.initialize("digest", Map.of());
+            catalog.createNamespace(Namespace.of("d"));
+            List<Column> columns = TableLayout.columns(List.of(Column.string("review", "free text"), Column.string("country", "a category"),
+                    Column.optional("score", DataType.DOUBLE, "a double"), Column.optional("at", DataType.TIMESTAMP, "a time")), List.of());
+            LakeWriter writer = writer(catalog, "typed", columns);
+            ContentDigest.Field input = ContentDigest.Field.hashOf("file:///data/in.jsonl", "0".repeat(64), "recipe");
+            List<String> texts = List.of("plain ascii", "café crème", "日本語のテキスト", "emoji 🙂", "", "lone \ud800 surrogate");
+            Random random = new Random(11);
+            ContentDigest prepared = new ContentDigest();
+            ContentDigest values = new ContentDigest();
+            for (int i = 0; i < 1000; i++) {
+                Row row = new Row("row-" + i, Map.of("review", texts.get(random.nextInt(texts.size())), "country", List.of("FR", "JP").get(random.nextInt(2)),
+                        "score", random.nextGaussian(), "at", Instant.ofEpochSecond(random.nextInt(2_000_000_000))));
+                BatchWriter.digestTyped(prepared, row, writer.prepare(row), input, "line:" + i);
+                values.beginRow();
+                values.append(input);
+                values.append(row.id());
+                values.append("line:" + i);
+                for (Map.Entry<String, Object> column : row.columns().entrySet()) {
+                    values.append(column.getKey());
+                    values.appendValue(column.getValue());
+                }
+                values.endRow();
+            }
+            assertThat(prepared.value()).isEqualTo(values.value());
+        }
+    }
+
     /** The row as its canonical texts: how every row was digested before values were prepared. */
     private static void canonical(ContentDigest digest, Row row, String position) {
         digest.beginRow();

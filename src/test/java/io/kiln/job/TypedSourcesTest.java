@@ -148,6 +148,61 @@ class TypedSourcesTest {
         assertThat((String) reject(rejects, "line:4").getField("record")).isEqualTo("{\"id\": \"bad-int\", \"name\": \"Alan\", \"age\": \"thirty\", \"visits\": 1}");
     }
 
+    /**
+     * Content digest format 3 from the rows as the table holds them, read back (README, {@code kiln.content-digest}): per
+     * row the sha256 of its input's URI, sha256 and recipe, its id, its position, then each data column with a value, by
+     * name, with its typed encoding. A reader computes the digest of a snapshot without Kiln's rows.
+     */
+    @Test
+    void theContentDigestIsComputedFromTheRowsTheTableHolds() throws IOException {
+        JobSpec spec = new JobSpec("typed.digested", typed("file://" + FIXTURES + "/records.jsonl", "jsonl", RECORDS_SCHEMA, null, null), List.of(), null, null, null);
+        IngestPipeline.Result result = run("digested-1", spec);
+        Table table = catalog.loadTable(TableIdentifier.of("typed", "digested"));
+        assertThat(table.currentSnapshot().summary()).containsEntry(IngestPipeline.CONTENT_DIGEST_FORMAT, "3");
+
+        io.kiln.lake.ContentDigest digest = new io.kiln.lake.ContentDigest();
+        List<Types.NestedField> columns = table.schema().columns().stream().filter(field -> !field.name().equals("id") && !io.kiln.lake.TableLayout.isReserved(field.name()))
+                .sorted(java.util.Comparator.comparing(Types.NestedField::name)).toList();
+        for (Record row : rows(table)) {
+            digest.beginRow();
+            digest.append(io.kiln.lake.ContentDigest.Field.hashOf((String) row.getField("_kiln_source_uri"), (String) row.getField("_kiln_source_sha256"),
+                    (String) row.getField("_kiln_recipe")));
+            digest.append((String) row.getField("id"));
+            digest.append((String) row.getField("_kiln_source_pos"));
+            for (Types.NestedField column : columns) {
+                Object value = row.getField(column.name());
+                if (value != null) {
+                    digest.append(column.name());
+                    digest.appendValue(kilnValue(value));
+                }
+            }
+            digest.endRow();
+        }
+        assertThat(digest.rows()).isEqualTo(3);
+        assertThat(digest.value()).isEqualTo(result.contentDigest()).isEqualTo(table.currentSnapshot().summary().get("kiln.content-digest"));
+    }
+
+    /** An Iceberg generic value as a row holds it: timestamps as instants, structs as maps in field order without their nulls. */
+    private static Object kilnValue(Object value) {
+        if (value instanceof OffsetDateTime time) {
+            return time.toInstant();
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(element -> element == null ? null : kilnValue(element)).toList();
+        }
+        if (value instanceof Record struct) {
+            Map<String, Object> fields = new java.util.LinkedHashMap<>();
+            for (Types.NestedField field : struct.struct().fields()) {
+                Object fieldValue = struct.getField(field.name());
+                if (fieldValue != null) {
+                    fields.put(field.name(), kilnValue(fieldValue));
+                }
+            }
+            return fields;
+        }
+        return value;
+    }
+
     private static Record reject(List<Record> rejects, String position) {
         return rejects.stream().filter(row -> row.getField("_kiln_source_pos").equals(position)).findFirst().orElseThrow();
     }
