@@ -37,10 +37,9 @@ final class BatchWriter {
     private final LakeWriter writer;
     private final JobProgress progress;
     private final Tally tally;
-    /**
-     * A column value's text in the content digest of the job's format: {@link Values#digestText} for format 2, its format 1
-     * for 1; null for format 3, which encodes values by type ({@link #digestTyped}).
-     */
+    /** Whether rows are digested in format 3, their values by type ({@link #digestTyped}); else as text ({@link #digest}). */
+    private final boolean digestByType;
+    /** A column value's text in a content digest of format 1 or 2: its format's {@link Values#digestText}; null for format 3. */
     private final Function<Object, String> digestText;
 
     /** {@code digestFormat}: the content digest's format ({@link #digestFormat(BoundJob)}, or an earlier one to reproduce a snapshot digested in it). */
@@ -54,6 +53,7 @@ final class BatchWriter {
         this.writer = writer;
         this.progress = progress;
         this.tally = new Tally(rowRules);
+        this.digestByType = digestFormat == DIGEST_FORMAT;
         this.digestText = switch (digestFormat) {
             case 1 -> Values::digestTextFormat1;
             case TEXT_DIGEST_FORMAT -> Values::digestText;
@@ -112,7 +112,7 @@ final class BatchWriter {
             if (item.record() instanceof SourceRecord.Parsed record) {
                 if (item.input() != input) {
                     input = item.input();
-                    if (digestText == null) {
+                    if (digestByType) {
                         inputKey = ContentDigest.Field.hashOf(input.file().uri(), input.sha256(), recipe);
                     }
                     else {
@@ -125,7 +125,7 @@ final class BatchWriter {
                     String position = position(record.position(), row);
                     LakeWriter.Prepared values = writer.prepare(row);
                     prepared.add(values);
-                    if (digestText == null) {
+                    if (digestByType) {
                         digestTyped(digest, row, values, inputKey, position);
                     }
                     else {

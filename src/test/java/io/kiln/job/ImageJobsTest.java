@@ -182,6 +182,10 @@ class ImageJobsTest {
         List<Record> texts = PipelineHarness.rows(catalog.loadTable(TableIdentifier.of("media", "untyped")));
         assertThat(texts).extracting(row -> row.getField("id"), row -> row.getField("json"))
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("0008", null), org.assertj.core.groups.Tuple.tuple("a", "{\"x\": [1, 2]}"));
+        // samples of files, not a text source's rows, with or without a schema: their table and their digest say so
+        org.apache.iceberg.Table untypedTable = catalog.loadTable(TableIdentifier.of("media", "untyped"));
+        assertThat(untypedTable.properties()).containsEntry("kiln.table-kind", "rows");
+        assertThat(untypedTable.currentSnapshot().summary()).containsEntry(IngestPipeline.CONTENT_DIGEST_FORMAT, "3");
     }
 
     @Test
