@@ -246,8 +246,9 @@ public final class ContentDigest {
             appendTagged(8, date.toEpochDay());
         }
         else if (value instanceof java.time.Instant instant) {
-            appendTagged(9, instant.getEpochSecond());
-            reserve(4);
+            reserve(13);
+            row[length++] = 9;
+            putLong(instant.getEpochSecond());
             putInt(instant.getNano());
         }
         else if (value instanceof java.nio.ByteBuffer bytes) {
@@ -293,6 +294,11 @@ public final class ContentDigest {
     private void appendTagged(int tag, long value) {
         reserve(9);
         row[length++] = (byte) tag;
+        putLong(value);
+    }
+
+    /** Puts 8 bytes, big-endian, where there is room already. */
+    private void putLong(long value) {
         for (int shift = 56; shift >= 0; shift -= 8) {
             row[length++] = (byte) (value >>> shift);
         }
@@ -309,14 +315,10 @@ public final class ContentDigest {
     private void appendDecimal(java.math.BigDecimal decimal) {
         java.math.BigInteger unscaled = decimal.unscaledValue();
         if (unscaled.bitLength() < 64) {
-            reserve(5);
+            reserve(13);
             row[length++] = 6;
             putInt(decimal.scale());
-            long value = unscaled.longValue();
-            reserve(8);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                row[length++] = (byte) (value >>> shift);
-            }
+            putLong(unscaled.longValue());
             return;
         }
         byte[] bytes = unscaled.toByteArray();

@@ -56,33 +56,36 @@ final class ExactStatistics {
                 return new double[] {mean.doubleValue(), 0};
             }
             BigDecimal squares = BigDecimal.ZERO;
-            BigDecimal square = null;
-            for (int i = 0; i < sorted.length; i++) {
-                // equal values are neighbours: the square of a run's value is made once, and added once per value (each
-                // addition rounds, in the same order as ever)
-                if (i == 0 || Double.doubleToLongBits(sorted[i]) != Double.doubleToLongBits(sorted[i - 1])) {
-                    BigDecimal difference = new BigDecimal(sorted[i]).subtract(mean, MathContext.DECIMAL128);
-                    square = difference.multiply(difference, MathContext.DECIMAL128);
+            for (int start = 0, end; start < sorted.length; start = end) {
+                end = runEnd(start);
+                BigDecimal difference = new BigDecimal(sorted[start]).subtract(mean, MathContext.DECIMAL128);
+                BigDecimal square = difference.multiply(difference, MathContext.DECIMAL128);
+                // added once per value: each addition rounds, in the same order as ever
+                for (int i = start; i < end; i++) {
+                    squares = squares.add(square, MathContext.DECIMAL128);
                 }
-                squares = squares.add(square, MathContext.DECIMAL128);
             }
             return new double[] {mean.doubleValue(), Math.sqrt(squares.divide(BigDecimal.valueOf(sorted.length - 1L), MathContext.DECIMAL128).doubleValue())};
         }
 
         private BigDecimal exactMean() {
             BigDecimal sum = BigDecimal.ZERO;
-            int start = 0;
-            while (start < sorted.length) {
-                // a run of equal values (they are neighbours) is added as the value times its length: exact either way
-                int end = start + 1;
-                while (end < sorted.length && Double.doubleToLongBits(sorted[end]) == Double.doubleToLongBits(sorted[start])) {
-                    end++;
-                }
+            for (int start = 0, end; start < sorted.length; start = end) {
+                end = runEnd(start);
+                // a run as its value times its length: exact, as the values one by one are
                 BigDecimal value = new BigDecimal(sorted[start]);
                 sum = sum.add(end - start == 1 ? value : value.multiply(BigDecimal.valueOf(end - start)));
-                start = end;
             }
             return sum.divide(BigDecimal.valueOf(sorted.length), MathContext.DECIMAL128);
+        }
+
+        /** The end (exclusive) of the run of values equal to {@code sorted[start]}, bit for bit: equal values are neighbours once sorted. */
+        private int runEnd(int start) {
+            int end = start + 1;
+            while (end < sorted.length && Double.doubleToLongBits(sorted[end]) == Double.doubleToLongBits(sorted[start])) {
+                end++;
+            }
+            return end;
         }
 
         double min() {
