@@ -23,10 +23,12 @@ import org.apache.iceberg.types.Types;
 import io.kiln.transform.Values;
 
 /**
- * A Parquet file read by a {@link RecordSchema} through Iceberg's generic Parquet reader: only the
- * columns the schema reads (all of them unless unknown fields are dropped), one row group in memory
- * at a time. Each field of the schema reads the file's column of its name; values convert by
- * {@link TypedValues#fromPlain}. Positions are {@code row:N}, counting the file's rows from 1.
+ * A Parquet file read by a {@link RecordSchema}: only the columns the schema reads (all of them unless
+ * unknown fields are dropped), one row group in memory at a time. Flat columns are read by Parquet's
+ * column readers ({@link ParquetColumns}); a file with a nested or less common column among those read,
+ * by Iceberg's generic Parquet reader. Both give the same values. Each field of the schema reads the
+ * file's column of its name; values convert by {@link TypedValues#fromPlain}. Positions are
+ * {@code row:N}, counting the file's rows from 1.
  *
  * <p>Parquet is read by seeking, not as a stream: a file whose job hashed it before is checked when
  * the reader finishes ({@link HashingInput#confirmed}); one not hashed yet is read once more to hash it.
@@ -36,6 +38,9 @@ final class ParquetReader implements RecordReader {
     private final TypedRows rows;
     private final List<RecordSchema.Field> fields;
     private final LongConsumer bytesRead;
+    private final List<String> names = new ArrayList<>();
+    // the fast path (ParquetColumns) when every read column is flat, else Iceberg's generic reader
+    private final ParquetColumns columns;
     private final CloseableIterable<Record> records;
     private final CloseableIterator<Record> iterator;
     private final int[] positionOfField;
@@ -74,7 +79,14 @@ final class ParquetReader implements RecordReader {
                 unknownPositions.add(i);
             }
         }
+        projected.forEach(column -> names.add(column.name()));
         try {
+            this.columns = ParquetColumns.open(file, names).orElse(null);
+            if (columns != null) {
+                this.records = null;
+                this.iterator = null;
+                return;
+            }
             this.records = Parquet.read(SeekableInputs.iceberg(file))
                     .project(projection)
                     .withNameMapping(MappingUtil.create(fileSchema))
@@ -109,14 +121,25 @@ final class ParquetReader implements RecordReader {
     /** The row as Iceberg's reader decoded it; its values are converted later, on whatever thread parses it. */
     @Override
     public Optional<Pending> nextPending() throws IOException {
-        Record record;
+        Object[] record;
         try {
-            if (!iterator.hasNext()) {
-                return Optional.empty();
+            if (columns != null) {
+                record = columns.next();
+                if (record == null) {
+                    return Optional.empty();
+                }
             }
-            record = iterator.next();
+            else {
+                if (!iterator.hasNext()) {
+                    return Optional.empty();
+                }
+                record = values(iterator.next());
+            }
         }
-        catch (RuntimeException e) {
+        catch (InputChangedException e) {
+            throw e;
+        }
+        catch (RuntimeException | IOException e) {
             Optional<InputChangedException> changed = SeekableInputs.opening(e);
             if (changed.isPresent()) {
                 throw changed.get();
@@ -128,20 +151,29 @@ final class ParquetReader implements RecordReader {
         return Optional.of(RecordReader.Pending.sized(bytes(record), () -> record(record, position)));
     }
 
+    /** A record of Iceberg's reader as its top-level values, in the projection's order. */
+    private static Object[] values(Record record) {
+        Object[] values = new Object[record.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = record.get(i);
+        }
+        return values;
+    }
+
     /** About how many bytes a decoded row holds ({@link RecordReader.Pending#bytes(Object)} of its top-level values). */
-    private static long bytes(Record record) {
+    private static long bytes(Object[] record) {
         long bytes = 0;
-        for (int i = 0, size = record.size(); i < size; i++) {
-            bytes += RecordReader.Pending.bytes(record.get(i));
+        for (Object value : record) {
+            bytes += RecordReader.Pending.bytes(value);
         }
         return bytes;
     }
 
-    /** One decoded row as a record of the schema; thread-safe. */
-    private SourceRecord record(Record record, String position) {
+    /** One decoded row (the projection's values) as a record of the schema; thread-safe. */
+    private SourceRecord record(Object[] record, String position) {
         String id = rows.positionId(position);
         if (idPosition >= 0) {
-            Object value = record.get(idPosition);
+            Object value = record[idPosition];
             if (value instanceof CharSequence || value instanceof Integer || value instanceof Long) {
                 id = value.toString();
             }
@@ -153,7 +185,7 @@ final class ParquetReader implements RecordReader {
         Object[] values = rows.newValues();
         try {
             for (int i = 0; i < fields.size(); i++) {
-                Object value = positionOfField[i] < 0 ? null : plain(record.get(positionOfField[i]));
+                Object value = positionOfField[i] < 0 ? null : plain(record[positionOfField[i]]);
                 values[i] = TypedValues.fromPlain(value, fields.get(i).column().type(), fields.get(i).column().name());
             }
         }
@@ -162,7 +194,7 @@ final class ParquetReader implements RecordReader {
         }
         Map<String, String> unknown = Map.of();
         for (int i = 0; i < unknownPositions.size(); i++) {
-            Object value = record.get(unknownPositions.get(i));
+            Object value = record[unknownPositions.get(i)];
             if (value != null) {
                 if (unknown.isEmpty()) {
                     unknown = new TreeMap<>();
@@ -178,7 +210,7 @@ final class ParquetReader implements RecordReader {
      * Parquet maps as lists of key-value structs, timestamps as instants (UTC when without a zone),
      * text as strings, fixed-length binary as buffers, UUIDs as their text.
      */
-    private static Object plain(Object value) {
+    static Object plain(Object value) {
         if (value instanceof Record record) {
             Map<String, Object> fields = new LinkedHashMap<>();
             List<Types.NestedField> columns = record.struct().fields();
@@ -220,9 +252,13 @@ final class ParquetReader implements RecordReader {
         return value;
     }
 
-    /** The record as JSON, for a reject. */
-    private static String raw(Record record) {
-        return Values.json(plain(record));
+    /** The record as JSON, for a reject: its values by column name, in the projection's order. */
+    private String raw(Object[] record) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (int i = 0; i < record.length; i++) {
+            fields.put(names.get(i), plain(record[i]));
+        }
+        return Values.json(fields);
     }
 
     @Override
@@ -239,6 +275,10 @@ final class ParquetReader implements RecordReader {
 
     @Override
     public void close() throws IOException {
+        if (columns != null) {
+            columns.close();
+            return;
+        }
         try {
             iterator.close();
         }

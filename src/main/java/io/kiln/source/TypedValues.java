@@ -269,8 +269,11 @@ final class TypedValues {
                     }
                     break;
                 case LONG:
-                    if (value instanceof Integer || value instanceof Long) {
-                        return ((Number) value).longValue();
+                    if (value instanceof Long) {
+                        return value;
+                    }
+                    if (value instanceof Integer number) {
+                        return number.longValue();
                     }
                     break;
                 case FLOAT:
@@ -279,7 +282,10 @@ final class TypedValues {
                     }
                     break;
                 case DOUBLE:
-                    if (value instanceof Float || value instanceof Double || value instanceof Integer || value instanceof Long) {
+                    if (value instanceof Double) {
+                        return value;
+                    }
+                    if (value instanceof Float || value instanceof Integer || value instanceof Long) {
                         return ((Number) value).doubleValue();
                     }
                     break;
@@ -290,7 +296,7 @@ final class TypedValues {
                     break;
                 case TIMESTAMP:
                     if (value instanceof Instant timestamp) {
-                        return timestamp.truncatedTo(ChronoUnit.MICROS);
+                        return timestamp.getNano() % 1_000 == 0 ? timestamp : timestamp.truncatedTo(ChronoUnit.MICROS);
                     }
                     break;
                 case BINARY:
