@@ -39,7 +39,7 @@ final class ParquetReader implements RecordReader {
     private final List<RecordSchema.Field> fields;
     private final LongConsumer bytesRead;
     private final List<String> names = new ArrayList<>();
-    // the fast path (ParquetColumns) when every read column is flat, else Iceberg's generic reader
+    // the fast path (ParquetColumns, whose values are plain already) when every read column is flat, else Iceberg's generic reader
     private final ParquetColumns columns;
     private final CloseableIterable<Record> records;
     private final CloseableIterator<Record> iterator;
@@ -174,7 +174,7 @@ final class ParquetReader implements RecordReader {
         String id = rows.positionId(position);
         if (idPosition >= 0) {
             Object value = record[idPosition];
-            if (value instanceof CharSequence || value instanceof Integer || value instanceof Long) {
+            if (value instanceof String || value instanceof Long || value instanceof Integer || value instanceof CharSequence) {
                 id = value.toString();
             }
             else if (value != null) {
@@ -185,7 +185,7 @@ final class ParquetReader implements RecordReader {
         Object[] values = rows.newValues();
         try {
             for (int i = 0; i < fields.size(); i++) {
-                Object value = positionOfField[i] < 0 ? null : plain(record[positionOfField[i]]);
+                Object value = positionOfField[i] < 0 ? null : columns != null ? record[positionOfField[i]] : plain(record[positionOfField[i]]);
                 values[i] = TypedValues.fromPlain(value, fields.get(i).column().type(), fields.get(i).column().name());
             }
         }

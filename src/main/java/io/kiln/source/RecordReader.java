@@ -50,14 +50,21 @@ public interface RecordReader extends AutoCloseable {
 
         /** About how many bytes a value holds, for {@link #bytes()}: a string's length, a binary value's, 8 for any other, 0 for null. */
         static long bytes(Object value) {
+            // classes before interfaces: an interface test is a search that a class test is not, on a hot path
             if (value == null) {
                 return 0;
             }
-            if (value instanceof CharSequence text) {
+            if (value instanceof String text) {
                 return text.length();
+            }
+            if (value instanceof Number || value instanceof Boolean || value instanceof java.time.LocalDate || value instanceof java.time.Instant) {
+                return 8;
             }
             if (value instanceof java.nio.ByteBuffer binary) {
                 return binary.remaining();
+            }
+            if (value instanceof CharSequence text) {
+                return text.length();
             }
             return value instanceof byte[] binary ? binary.length : 8;
         }

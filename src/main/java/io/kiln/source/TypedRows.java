@@ -27,13 +27,14 @@ final class TypedRows {
     private final RecordSchema schema;
     private final Row.Layout layout;
     private final List<RecordSchema.Field> fields;
-    private final String sha256;
+    // the ids of records whose id comes from their position: FromPosition.id(sha256, position) is this and the position
+    private final String positionIdPrefix;
 
     TypedRows(RecordSchema schema, String sha256) {
         this.schema = schema;
         this.layout = schema.layout();
         this.fields = schema.fields();
-        this.sha256 = sha256;
+        this.positionIdPrefix = schema.id() instanceof RecordSchema.FromPosition ? RecordSchema.FromPosition.id(sha256, "") : null;
     }
 
     RecordSchema schema() {
@@ -47,7 +48,7 @@ final class TypedRows {
 
     /** The id of a record whose id comes from its position, else null. */
     String positionId(String position) {
-        return schema.id() instanceof RecordSchema.FromPosition ? RecordSchema.FromPosition.id(sha256, position) : null;
+        return positionIdPrefix == null ? null : positionIdPrefix.concat(position);
     }
 
     /**

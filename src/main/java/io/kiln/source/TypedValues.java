@@ -1,7 +1,6 @@
 package io.kiln.source;
 
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.time.DateTimeException;
@@ -421,7 +420,8 @@ final class TypedValues {
         catch (ArithmeticException e) {
             throw ValueException.mismatch(column, shown, "a " + type.spec() + " (more than " + type.scale() + " digits after the point)");
         }
-        if (scaled.unscaledValue().abs().compareTo(BigInteger.TEN.pow(type.precision())) >= 0) {
+        // more digits than the precision allows: |unscaled| >= 10^precision (a precision is at least 1, and 0 has one digit)
+        if (scaled.precision() > type.precision()) {
             throw ValueException.mismatch(column, shown, "a " + type.spec() + " (more than " + type.precision() + " digits)");
         }
         return scaled;

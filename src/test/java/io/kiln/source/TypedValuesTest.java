@@ -36,4 +36,38 @@ class TypedValuesTest {
                 .hasMessage("column 'p': '1234.5' is not a decimal(5,2) (more than 5 digits)");
         assertThatThrownBy(() -> TypedValues.fromText("2147483648", DataType.INT, "n")).hasMessage("column 'n': '2147483648' is not an int");
     }
+
+    @Test
+    void aDecimalFitsItsPrecisionUpToTheLastDigit() throws ValueException {
+        DataType.Decimal five = new DataType.Decimal(5, 2);
+        for (String fits : List.of("999.99", "-999.99", "0", "0.00", "-0.01", "0.001e1")) {
+            assertThat(TypedValues.decimal(new BigDecimal(fits), five, "p", fits)).as(fits).isEqualByComparingTo(fits);
+        }
+        for (String over : List.of("1000", "-1000.00", "99999.9")) {
+            assertThatThrownBy(() -> TypedValues.decimal(new BigDecimal(over), five, "p", over)).as(over)
+                    .hasMessage("column 'p': " + ValueException.shown(over) + " is not a decimal(5,2) (more than 5 digits)");
+        }
+        assertThat(TypedValues.decimal(BigDecimal.ZERO, new DataType.Decimal(1, 0), "p", "0")).isEqualTo(BigDecimal.ZERO);
+        assertThat(TypedValues.decimal(BigDecimal.valueOf(9), new DataType.Decimal(1, 0), "p", "9")).isEqualTo(BigDecimal.valueOf(9));
+        assertThatThrownBy(() -> TypedValues.decimal(BigDecimal.TEN, new DataType.Decimal(1, 0), "p", "10")).isInstanceOf(ValueException.class);
+        String nines = "9".repeat(38);
+        assertThat(TypedValues.decimal(new BigDecimal(nines), new DataType.Decimal(38, 0), "p", nines)).isEqualTo(new BigDecimal(nines));
+        assertThatThrownBy(() -> TypedValues.decimal(new BigDecimal(nines + "0"), new DataType.Decimal(38, 0), "p", "x")).isInstanceOf(ValueException.class);
+        // the rule is |unscaled| < 10^precision, for values around every power of ten
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            int precision = 1 + random.nextInt(38);
+            int scale = random.nextInt(precision + 1);
+            BigDecimal value = new BigDecimal(java.math.BigInteger.TEN.pow(random.nextInt(precision + 2)).add(java.math.BigInteger.valueOf(random.nextInt(3) - 1))
+                    .multiply(java.math.BigInteger.valueOf(random.nextBoolean() ? 1 : -1)), scale);
+            boolean fits = value.unscaledValue().abs().compareTo(java.math.BigInteger.TEN.pow(precision)) < 0;
+            DataType.Decimal type = new DataType.Decimal(precision, scale);
+            if (fits) {
+                assertThat(TypedValues.decimal(value, type, "p", value)).as("%s in %s", value, type.spec()).isEqualTo(value);
+            }
+            else {
+                assertThatThrownBy(() -> TypedValues.decimal(value, type, "p", value)).as("%s in %s", value, type.spec()).isInstanceOf(ValueException.class);
+            }
+        }
+    }
 }
