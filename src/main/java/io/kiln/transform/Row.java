@@ -72,8 +72,32 @@ public final class Row {
         return new ColumnsView();
     }
 
+    /**
+     * {@code name}'s index in the sorted {@code names}, else (-(insertion point) - 1), as {@link Arrays#binarySearch(Object[], Object)}
+     * gives it, but by {@link String#compareTo(String)}: that one casts every name it compares to {@link Comparable}, an
+     * interface test that JDK 17 makes slow when other code tests strings against another interface.
+     */
+    private static int indexOf(String[] names, String name) {
+        int low = 0;
+        int high = names.length - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            int order = names[middle].compareTo(name);
+            if (order < 0) {
+                low = middle + 1;
+            }
+            else if (order > 0) {
+                high = middle - 1;
+            }
+            else {
+                return middle;
+            }
+        }
+        return -(low + 1);
+    }
+
     public Optional<Object> value(String name) {
-        int index = Arrays.binarySearch(names, name);
+        int index = indexOf(names, name);
         return index < 0 ? Optional.empty() : Optional.ofNullable(values[index]);
     }
 
@@ -94,7 +118,7 @@ public final class Row {
     /** This row with {@code name} set to {@code value}, replacing an earlier value; a null value removes the column. */
     public Row with(String name, Object value) {
         requireNonNull(name, "name is null");
-        int index = Arrays.binarySearch(names, name);
+        int index = indexOf(names, name);
         if (index >= 0) {
             Object[] copy = values.clone();
             copy[index] = value;
@@ -239,7 +263,7 @@ public final class Row {
             if (!(key instanceof String name)) {
                 return null;
             }
-            int index = Arrays.binarySearch(names, name);
+            int index = indexOf(names, name);
             return index < 0 ? null : values[index];
         }
 

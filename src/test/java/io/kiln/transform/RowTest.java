@@ -67,4 +67,27 @@ class RowTest {
             assertThat(List.copyOf(atOnce.columns().entrySet())).isEqualTo(List.copyOf(oneByOne.columns().entrySet()));
         }
     }
+
+    @Test
+    void aColumnIsFoundByNameWhereverItSortsAndAnAbsentOneIsNot() {
+        Map<String, Object> values = new HashMap<>();
+        List<String> names = List.of("", "A", "Z", "_kiln", "a", "a_b", "ab", "b", "Zürich", "z", "zz");
+        for (int i = 0; i < names.size(); i++) {
+            values.put(names.get(i), i);
+        }
+        Row row = new Row("r", values);
+        for (int i = 0; i < names.size(); i++) {
+            assertThat(row.value(names.get(i))).as(names.get(i)).contains(i);
+            assertThat(row.columns().get(names.get(i))).isEqualTo(i);
+            assertThat(row.with(names.get(i), "x").value(names.get(i))).contains("x");
+        }
+        for (String absent : List.of(" ", "0", "AA", "_", "a_", "aa", "c", "zzz", "\uffff")) {
+            assertThat(row.value(absent)).as(absent).isEmpty();
+            assertThat(row.columns().get(absent)).isNull();
+            Row added = row.with(absent, "new");
+            assertThat(added.value(absent)).contains("new");
+            assertThat(List.copyOf(added.columns().keySet())).isSorted().hasSize(names.size() + 1);
+        }
+        assertThat(new Row("empty", Map.of()).value("a")).isEmpty();
+    }
 }
