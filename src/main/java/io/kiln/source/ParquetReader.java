@@ -118,7 +118,7 @@ final class ParquetReader implements RecordReader {
         return next.isEmpty() ? Optional.empty() : Optional.of(next.get().parse());
     }
 
-    /** The row as Iceberg's reader decoded it; its values are converted later, on whatever thread parses it. */
+    /** The row as the column readers or Iceberg's reader decoded it; its values are converted later, on whatever thread parses it. */
     @Override
     public Optional<Pending> nextPending() throws IOException {
         Object[] record;
