@@ -33,11 +33,11 @@ import org.apache.parquet.schema.Type;
  * conversion, without a record per row and a reader per value. A dictionary-encoded column makes each of
  * its dictionary's values once per row group, so a category repeated on every row is decoded once.
  *
- * <p>It takes exactly the column types Iceberg's generic reader takes for those columns: booleans, signed
+ * <p>It takes these column types, each decoded as Iceberg's generic reader decodes it: booleans, signed
  * integers, floats, doubles, strings (UTF-8, enum or JSON), binary and fixed binary, dates, timestamps in
  * milliseconds or microseconds (with or without a zone) and decimals. A file with any other read column
- * (a list, map, struct, UUID, time, INT96 timestamp, unsigned integer...) is read by {@link ParquetReader}'s
- * generic path instead ({@link #open} gives nothing).
+ * (a list, map, struct, UUID, time, BSON, INT96 timestamp, unsigned integer...) is read by
+ * {@link ParquetReader}'s generic path instead ({@link #open} gives nothing).
  */
 final class ParquetColumns implements Closeable {
     private final ParquetFileReader reader;
