@@ -37,7 +37,7 @@ import org.apache.parquet.schema.Type;
  * integers, floats, doubles, strings (UTF-8, enum or JSON), binary and fixed binary, dates, timestamps in
  * milliseconds or microseconds (with or without a zone) and decimals. A file with any other read column
  * (a list, map, struct, UUID, time, BSON, INT96 timestamp, unsigned integer...) is read by
- * {@link ParquetReader}'s generic path instead ({@link #open} gives nothing).
+ * {@link ParquetReader}'s generic path instead ({@link #of} gives nothing).
  */
 final class ParquetColumns implements Closeable {
     private final ParquetFileReader reader;
@@ -64,35 +64,27 @@ final class ParquetColumns implements Closeable {
     }
 
     /**
-     * The file's columns {@code names}, in that order, when each is a top-level primitive of a type this class
-     * reads; empty (and the file closed) otherwise.
+     * The columns {@code names} of the file {@code reader} has open (its footer read, no row group yet), in that order,
+     * when each is a top-level primitive of a type this class reads; empty otherwise. When present, it reads the file
+     * on and closes the reader; when empty, the reader stays the caller's, as it was.
      */
-    static Optional<ParquetColumns> open(InputFile file, List<String> names) throws IOException {
-        ParquetFileReader reader = ParquetFileReader.open(SeekableInputs.parquet(file));
-        try {
-            MessageType schema = reader.getFileMetaData().getSchema();
-            List<Type> fields = new ArrayList<>(names.size());
-            Slot[] slots = new Slot[names.size()];
-            for (int i = 0; i < names.size(); i++) {
-                if (!schema.containsField(names.get(i))) {
-                    reader.close();
-                    return Optional.empty();
-                }
-                Type field = schema.getType(names.get(i));
-                Slot slot = field.isPrimitive() && !field.isRepetition(Type.Repetition.REPEATED) ? slot(field.asPrimitiveType()) : null;
-                if (slot == null) {
-                    reader.close();
-                    return Optional.empty();
-                }
-                fields.add(field);
-                slots[i] = slot;
+    static Optional<ParquetColumns> of(ParquetFileReader reader, List<String> names) {
+        MessageType schema = reader.getFileMetaData().getSchema();
+        List<Type> fields = new ArrayList<>(names.size());
+        Slot[] slots = new Slot[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            if (!schema.containsField(names.get(i))) {
+                return Optional.empty();
             }
-            return Optional.of(new ParquetColumns(reader, new MessageType(schema.getName(), fields), slots));
+            Type field = schema.getType(names.get(i));
+            Slot slot = field.isPrimitive() && !field.isRepetition(Type.Repetition.REPEATED) ? slot(field.asPrimitiveType()) : null;
+            if (slot == null) {
+                return Optional.empty();
+            }
+            fields.add(field);
+            slots[i] = slot;
         }
-        catch (RuntimeException | IOException e) {
-            reader.close();
-            throw e;
-        }
+        return Optional.of(new ParquetColumns(reader, new MessageType(schema.getName(), fields), slots));
     }
 
     /** The slot that makes a column's values, or null for a type this class leaves to Iceberg's reader. */
@@ -104,13 +96,10 @@ final class ParquetColumns implements Closeable {
                 case BOOLEAN:
                     return new BooleanSlot();
                 case INT32:
-                    return new IntSlot();
                 case INT64:
-                    return new LongSlot();
                 case FLOAT:
-                    return new FloatSlot();
                 case DOUBLE:
-                    return new DoubleSlot();
+                    return new NumberSlot(physical);
                 case BINARY:
                 case FIXED_LEN_BYTE_ARRAY:
                     return new BytesSlot();
@@ -124,10 +113,9 @@ final class ParquetColumns implements Closeable {
             return physical == PrimitiveType.PrimitiveTypeName.BINARY ? new StringSlot() : null;
         }
         if (logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation integer && integer.isSigned()) {
-            if (physical == PrimitiveType.PrimitiveTypeName.INT32 && integer.getBitWidth() <= 32) {
-                return new IntSlot();
-            }
-            return physical == PrimitiveType.PrimitiveTypeName.INT64 && integer.getBitWidth() == 64 ? new LongSlot() : null;
+            boolean fits = physical == PrimitiveType.PrimitiveTypeName.INT32 && integer.getBitWidth() <= 32
+                    || physical == PrimitiveType.PrimitiveTypeName.INT64 && integer.getBitWidth() == 64;
+            return fits ? new NumberSlot(physical) : null;
         }
         if (logical instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) {
             return physical == PrimitiveType.PrimitiveTypeName.INT32 ? new DateSlot() : null;
@@ -143,14 +131,15 @@ final class ParquetColumns implements Closeable {
             }
         }
         if (logical instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation decimal) {
-            return physical == PrimitiveType.PrimitiveTypeName.BOOLEAN || physical == PrimitiveType.PrimitiveTypeName.INT96
-                    || physical == PrimitiveType.PrimitiveTypeName.FLOAT || physical == PrimitiveType.PrimitiveTypeName.DOUBLE ? null
-                    : new DecimalSlot(physical, decimal.getScale());
+            return switch (physical) {
+                case INT32, INT64, BINARY, FIXED_LEN_BYTE_ARRAY -> new DecimalSlot(physical, decimal.getScale());
+                default -> null;
+            };
         }
         return null;
     }
 
-    /** The next row's values in the order of the names {@link #open} was given (null for a null), or null after the last row. */
+    /** The next row's values in the order of the names {@link #of} was given (null for a null), or null after the last row. */
     Object[] next() throws IOException {
         while (left == 0) {
             PageReadStore rowGroup = reader.readNextRowGroup();
@@ -245,46 +234,37 @@ final class ParquetColumns implements Closeable {
         }
     }
 
-    private static final class IntSlot extends DictionarySlot {
+    /** INT32, INT64, FLOAT or DOUBLE values as their boxes (Parquet calls the one add method of the column's type). */
+    private static final class NumberSlot extends DictionarySlot {
+        private final PrimitiveType.PrimitiveTypeName physical;
+
+        NumberSlot(PrimitiveType.PrimitiveTypeName physical) {
+            this.physical = physical;
+        }
+
         @Override
         Object entry(Dictionary dictionary, int id) {
-            return dictionary.decodeToInt(id);
+            return switch (physical) {
+                case INT32 -> dictionary.decodeToInt(id);
+                case INT64 -> dictionary.decodeToLong(id);
+                case FLOAT -> dictionary.decodeToFloat(id);
+                default -> dictionary.decodeToDouble(id);
+            };
         }
 
         @Override
         public void addInt(int number) {
             value = number;
         }
-    }
-
-    private static final class LongSlot extends DictionarySlot {
-        @Override
-        Object entry(Dictionary dictionary, int id) {
-            return dictionary.decodeToLong(id);
-        }
 
         @Override
         public void addLong(long number) {
             value = number;
         }
-    }
-
-    private static final class FloatSlot extends DictionarySlot {
-        @Override
-        Object entry(Dictionary dictionary, int id) {
-            return dictionary.decodeToFloat(id);
-        }
 
         @Override
         public void addFloat(float number) {
             value = number;
-        }
-    }
-
-    private static final class DoubleSlot extends DictionarySlot {
-        @Override
-        Object entry(Dictionary dictionary, int id) {
-            return dictionary.decodeToDouble(id);
         }
 
         @Override

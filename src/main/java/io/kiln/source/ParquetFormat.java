@@ -76,13 +76,35 @@ final class ParquetFormat implements SourceFormat {
 
     /** The Iceberg schema of a Parquet file's footer (field ids from the file, or assigned by position when it has none). */
     static Schema fileSchema(InputFile file) throws IOException {
-        try (ParquetFileReader reader = ParquetFileReader.open(SeekableInputs.parquet(file))) {
+        try (ParquetFileReader reader = open(file)) {
+            return fileSchema(reader);
+        }
+    }
+
+    /** A Parquet file opened, its footer read. */
+    static ParquetFileReader open(InputFile file) throws IOException {
+        try {
+            return ParquetFileReader.open(SeekableInputs.parquet(file));
+        }
+        catch (RuntimeException e) {
+            throw unreadable(e);
+        }
+    }
+
+    /** The Iceberg schema of an open Parquet file's footer, as {@link #fileSchema(InputFile)} gives it. */
+    static Schema fileSchema(ParquetFileReader reader) throws IOException {
+        try {
             MessageType type = reader.getFileMetaData().getSchema();
             return ParquetSchemaUtil.convert(type);
         }
         catch (RuntimeException e) {
-            throw new IOException("it is not a Parquet file Kiln can read: " + e.getMessage(), e);
+            throw unreadable(e);
         }
+    }
+
+    /** Why a file is not Parquet Kiln can read, from the failure of a Parquet or Iceberg call on it. */
+    static IOException unreadable(RuntimeException e) {
+        return new IOException("it is not a Parquet file Kiln can read: " + e.getMessage(), e);
     }
 
     /** Kiln's type for a Parquet column's Iceberg type, with the additions this class's description lists. */

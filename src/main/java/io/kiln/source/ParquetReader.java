@@ -19,6 +19,7 @@ import org.apache.iceberg.io.CloseableIterator;
 import org.apache.iceberg.mapping.MappingUtil;
 import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.types.Types;
+import org.apache.parquet.hadoop.ParquetFileReader;
 
 import io.kiln.transform.Values;
 
@@ -54,7 +55,16 @@ final class ParquetReader implements RecordReader {
         this.rows = new TypedRows(schema, sha256);
         this.fields = schema.fields();
         this.bytesRead = bytesRead;
-        Schema fileSchema = ParquetFormat.fileSchema(file);
+        // the footer is read once: the column readers go on with this reader; Iceberg's reader opens the file anew
+        ParquetFileReader footer = ParquetFormat.open(file);
+        Schema fileSchema;
+        try {
+            fileSchema = ParquetFormat.fileSchema(footer);
+        }
+        catch (IOException e) {
+            footer.close();
+            throw e;
+        }
         Set<String> read = new HashSet<>();
         fields.forEach(field -> read.add(field.source()));
         String idField = schema.id() instanceof RecordSchema.FromField id ? id.field() : null;
@@ -81,12 +91,13 @@ final class ParquetReader implements RecordReader {
         }
         projected.forEach(column -> names.add(column.name()));
         try {
-            this.columns = ParquetColumns.open(file, names).orElse(null);
+            this.columns = ParquetColumns.of(footer, names).orElse(null);
             if (columns != null) {
                 this.records = null;
                 this.iterator = null;
                 return;
             }
+            footer.close();
             this.records = Parquet.read(SeekableInputs.iceberg(file))
                     .project(projection)
                     .withNameMapping(MappingUtil.create(fileSchema))
@@ -95,11 +106,12 @@ final class ParquetReader implements RecordReader {
             this.iterator = records.iterator();
         }
         catch (RuntimeException e) {
+            footer.close();
             Optional<InputChangedException> changed = SeekableInputs.opening(e);
             if (changed.isPresent()) {
                 throw changed.get();
             }
-            throw new IOException("it is not a Parquet file Kiln can read: " + e.getMessage(), e);
+            throw ParquetFormat.unreadable(e);
         }
     }
 

@@ -179,11 +179,11 @@ class ImageJobsTest {
         shard("untyped/shard-2.tar", false, List.of(Map.entry("a.png", image("moon.png")), Map.entry("a.json", utf8("{\"x\": [1, 2]}"))));
         run("untyped", new JobSpec("media.untyped", new SourceSpec("file://" + untyped, "webdataset", Map.of(), null, null, null, null, null, null), List.of(),
                 null, null, null), 1, 1);
-        List<Record> texts = PipelineHarness.rows(catalog.loadTable(TableIdentifier.of("media", "untyped")));
+        org.apache.iceberg.Table untypedTable = catalog.loadTable(TableIdentifier.of("media", "untyped"));
+        List<Record> texts = PipelineHarness.rows(untypedTable);
         assertThat(texts).extracting(row -> row.getField("id"), row -> row.getField("json"))
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("0008", null), org.assertj.core.groups.Tuple.tuple("a", "{\"x\": [1, 2]}"));
         // samples of files, not a text source's rows, with or without a schema: their table and their digest say so
-        org.apache.iceberg.Table untypedTable = catalog.loadTable(TableIdentifier.of("media", "untyped"));
         assertThat(untypedTable.properties()).containsEntry("kiln.table-kind", "rows");
         assertThat(untypedTable.currentSnapshot().summary()).containsEntry(IngestPipeline.CONTENT_DIGEST_FORMAT, "3");
     }
