@@ -4,8 +4,8 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.LocalDate;
+import java.time.LocalTime;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,9 +139,11 @@ public final class IcebergTypes {
     }
 
     /**
-     * A function from a row value to what Iceberg's generic writers take for a column of
-     * {@code type}: widened where the table's type is wider (int to long, float to double),
-     * timestamps as {@link OffsetDateTime} in UTC, structs as records, vectors as list views.
+     * A function from a row value to what Iceberg's writers of its internal object model take for a column of
+     * {@code type} ({@code InternalWriter}, {@link org.apache.iceberg.types.Type.TypeID#javaClass()}): widened where the
+     * table's type is wider (int to long, float to double), dates as their epoch day, timestamps as microseconds from
+     * the epoch (those of Iceberg's generic writers: {@code ChronoUnit.MICROS.between(EPOCH, t)}, which truncates toward
+     * zero), structs as records, vectors as list views.
      */
     public static Function<Object, Object> writer(Type type) {
         switch (type.typeId()) {
@@ -153,14 +155,15 @@ public final class IcebergTypes {
                 int scale = ((Types.DecimalType) type).scale();
                 return value -> value == null ? null : ((BigDecimal) value).setScale(scale, RoundingMode.UNNECESSARY);
             }
+            case DATE:
+                return value -> value instanceof LocalDate date ? Integer.valueOf(Math.toIntExact(date.toEpochDay())) : value;
+            case TIME:
+                return value -> value instanceof LocalTime time ? Long.valueOf(time.toNanoOfDay() / 1000) : value;
             case TIMESTAMP:
-                if (((Types.TimestampType) type).shouldAdjustToUTC()) {
-                    // through LocalDateTime: OffsetDateTime.ofInstant builds the offset's ZoneRules on every call
-                    return value -> value instanceof Instant instant
-                            ? OffsetDateTime.of(java.time.LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC), ZoneOffset.UTC)
-                            : value;
-                }
-                return value -> value instanceof Instant instant ? java.time.LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC) : value;
+                // the same for a table's timestamp without a zone: Kiln's instants are written as UTC
+                return value -> value instanceof Instant instant ? Long.valueOf(micros(instant)) : value;
+            case FIXED:
+                return value -> value instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : value;
             case BINARY:
                 return value -> value instanceof ByteBuffer bytes ? bytes.duplicate() : value;
             case LIST: {
@@ -209,6 +212,18 @@ public final class IcebergTypes {
             default:
                 return value -> value;
         }
+    }
+
+    /**
+     * An instant's microseconds from the epoch as {@code ChronoUnit.MICROS.between(EPOCH, t)} gives them in Iceberg's
+     * generic writers: truncated toward zero, so an instant before the epoch with a part of a microsecond is one
+     * microsecond after its floor.
+     */
+    static long micros(Instant instant) {
+        long seconds = instant.getEpochSecond();
+        int nanos = instant.getNano();
+        long micros = Math.addExact(Math.multiplyExact(seconds, 1_000_000L), nanos / 1000);
+        return seconds < 0 && nanos % 1000 != 0 ? micros + 1 : micros;
     }
 
     /** A view of a vector: the Parquet writer reads each element once, no copy of the vector is needed. */

@@ -11,10 +11,20 @@ import org.apache.avro.util.Utf8;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.data.GenericFileWriterFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.InternalWriter;
+import org.apache.iceberg.deletes.EqualityDeleteWriter;
+import org.apache.iceberg.deletes.PositionDeleteWriter;
+import org.apache.iceberg.encryption.EncryptedOutputFile;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.FileWriterFactory;
 import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.io.RollingDataWriter;
 
 /**
@@ -27,9 +37,9 @@ public final class LakeWriter implements Closeable {
     private final Table rejectsTable;
     private final String jobId;
     private final String recipe;
-    private final RollingDataWriter<Record> rows;
+    private final RollingDataWriter<StructLike> rows;
     private final RollingDataWriter<Record> rejects;
-    private final GenericRecord row;
+    private final RowValues row;
     private final GenericRecord reject;
     private final List<String> dataColumns;
     /** Each data column's index in {@link #dataColumns}. */
@@ -54,9 +64,10 @@ public final class LakeWriter implements Closeable {
         this.recipe = recipe;
         this.jobIdBytes = new Utf8(jobId);
         this.recipeBytes = new Utf8(recipe);
-        this.rows = rollingWriter(table, jobId, targetFileSizeBytes);
-        this.rejects = rollingWriter(rejectsTable, jobId, targetFileSizeBytes);
-        this.row = GenericRecord.create(table.schema());
+        this.rows = new RollingDataWriter<>(new InternalRowFiles(table), outputFiles(table, jobId), table.io(), targetFileSizeBytes, table.spec(), null);
+        GenericFileWriterFactory rejectFiles = new GenericFileWriterFactory.Builder(rejectsTable).dataFileFormat(FileFormat.PARQUET).build();
+        this.rejects = new RollingDataWriter<>(rejectFiles, outputFiles(rejectsTable, jobId), rejectsTable.io(), targetFileSizeBytes, rejectsTable.spec(), null);
+        this.row = new RowValues(table.schema().columns().size());
         this.reject = GenericRecord.create(rejectsTable.schema());
         List<org.apache.iceberg.types.Types.NestedField> fields = table.schema().columns();
         List<String> names = new ArrayList<>();
@@ -91,15 +102,84 @@ public final class LakeWriter implements Closeable {
         throw new IllegalArgumentException("Table has no column " + name + ": not a Kiln table");
     }
 
-    private static RollingDataWriter<Record> rollingWriter(Table table, String jobId, long targetFileSizeBytes) {
-        OutputFileFactory files = OutputFileFactory.builderFor(table, 0, 0)
+    private static OutputFileFactory outputFiles(Table table, String jobId) {
+        return OutputFileFactory.builderFor(table, 0, 0)
                 .format(FileFormat.PARQUET)
                 .operationId(jobId)
                 .build();
-        GenericFileWriterFactory writers = new GenericFileWriterFactory.Builder(table)
-                .dataFileFormat(FileFormat.PARQUET)
-                .build();
-        return new RollingDataWriter<>(writers, files, table.io(), targetFileSizeBytes, table.spec(), null);
+    }
+
+    /**
+     * A row of the table as Iceberg's Parquet writer reads it: its values by position, in Iceberg's internal object model
+     * ({@link IcebergTypes#writer}). Reused for every row.
+     */
+    private static final class RowValues implements StructLike {
+        private final Object[] values;
+
+        RowValues(int size) {
+            this.values = new Object[size];
+        }
+
+        @Override
+        public int size() {
+            return values.length;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T get(int pos, Class<T> javaClass) {
+            // the writer asks for Object: no cast to check
+            return (T) values[pos];
+        }
+
+        @Override
+        public <T> void set(int pos, T value) {
+            values[pos] = value;
+        }
+    }
+
+    /**
+     * Parquet data files of a table's rows written from Iceberg's internal object model ({@link InternalWriter}), which
+     * takes dates, times and timestamps as the numbers the file holds; Iceberg's generic writers take {@code java.time}
+     * values and convert each of them again. The same settings as {@link GenericFileWriterFactory}: the table's schema,
+     * properties, metrics and sort order. Data files only.
+     */
+    private static final class InternalRowFiles implements FileWriterFactory<StructLike> {
+        private final Table table;
+
+        InternalRowFiles(Table table) {
+            this.table = table;
+        }
+
+        @Override
+        public DataWriter<StructLike> newDataWriter(EncryptedOutputFile file, PartitionSpec spec, StructLike partition) {
+            try {
+                return Parquet.writeData(file)
+                        .schema(table.schema())
+                        .createWriterFunc(InternalWriter::createWriter)
+                        .setAll(table.properties())
+                        .metricsConfig(MetricsConfig.forTable(table))
+                        .withSpec(spec)
+                        .withPartition(partition)
+                        .withKeyMetadata(file.keyMetadata())
+                        .withSortOrder(table.sortOrder())
+                        .overwrite()
+                        .build();
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public EqualityDeleteWriter<StructLike> newEqualityDeleteWriter(EncryptedOutputFile file, PartitionSpec spec, StructLike partition) {
+            throw new UnsupportedOperationException("Kiln writes no delete files");
+        }
+
+        @Override
+        public PositionDeleteWriter<StructLike> newPositionDeleteWriter(EncryptedOutputFile file, PartitionSpec spec, StructLike partition) {
+            throw new UnsupportedOperationException("Kiln writes no delete files");
+        }
     }
 
     /**
@@ -140,7 +220,7 @@ public final class LakeWriter implements Closeable {
      */
     public void writeRow(io.kiln.transform.Row value, Prepared prepared, String sourceUri, String sourceSha256, String position) {
         for (int i = 0; i < dataPositions.length; i++) {
-            row.set(dataPositions[i], prepared.values[i]);
+            row.values[dataPositions[i]] = prepared.values[i];
         }
         if (!sourceUri.equals(lastUri)) {
             lastUri = sourceUri;
@@ -150,12 +230,12 @@ public final class LakeWriter implements Closeable {
             lastSha256 = sourceSha256;
             sha256Bytes = new Utf8(sourceSha256);
         }
-        row.set(lineagePositions[0], value.id());
-        row.set(lineagePositions[1], uriBytes);
-        row.set(lineagePositions[2], sha256Bytes);
-        row.set(lineagePositions[3], position);
-        row.set(lineagePositions[4], jobIdBytes);
-        row.set(lineagePositions[5], recipeBytes);
+        row.values[lineagePositions[0]] = value.id();
+        row.values[lineagePositions[1]] = uriBytes;
+        row.values[lineagePositions[2]] = sha256Bytes;
+        row.values[lineagePositions[3]] = position;
+        row.values[lineagePositions[4]] = jobIdBytes;
+        row.values[lineagePositions[5]] = recipeBytes;
         rows.write(row);
     }
 
