@@ -2,44 +2,193 @@ package io.kiln.transform.tabular;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.Arrays;
 
 /**
- * Statistics of a column's values that do not depend on the order the values came in: the values are
- * kept (8 bytes each) and sorted, sums are exact ({@link BigDecimal} of each double) and rounded once
- * to a double. Quantiles interpolate linearly between the two nearest ranks, as numpy's default
- * ({@code q} at rank {@code q (n - 1)}); the median is the 0.5 quantile.
+ * Statistics of a column's values that do not depend on the order the values came in: each distinct value is kept
+ * with how often it came (up to {@link #MAX_COUNTED} distinct values; past that every value is kept, 8 bytes each),
+ * the values are sorted once, sums are exact ({@link BigDecimal} of each double) and rounded once to a double.
+ * Quantiles interpolate linearly between the two nearest ranks, as numpy's default ({@code q} at rank
+ * {@code q (n - 1)}); the median is the 0.5 quantile. Values are told apart bit for bit (-0.0 from 0.0).
  */
 final class ExactStatistics {
-    private double[] values = new double[16];
-    private int count;
+    /** The distinct values counted before the values are kept one by one instead: 16 MB of counts at most. */
+    static final int MAX_COUNTED = 1 << 19;
+    private static final long EMPTY = 0x7ff80000_0000_0001L; // a NaN that doubleToLongBits never gives: marks a free slot
+
+    // counting: an open-addressed table of each distinct value's bits and its count
+    private long[] keys = newKeys(16);
+    private long[] counts = new long[16];
+    private int distinct;
+    // past MAX_COUNTED distinct values: every value
+    private double[] values;
+    private int kept;
+    private long count;
+
+    private static long[] newKeys(int size) {
+        long[] keys = new long[size];
+        Arrays.fill(keys, EMPTY);
+        return keys;
+    }
 
     void add(double value) {
-        if (count == values.length) {
+        count++;
+        if (keys == null) {
+            keep(value);
+            return;
+        }
+        long bits = Double.doubleToLongBits(value);
+        int mask = keys.length - 1;
+        int slot = mix(bits) & mask;
+        while (keys[slot] != EMPTY) {
+            if (keys[slot] == bits) {
+                counts[slot]++;
+                return;
+            }
+            slot = (slot + 1) & mask;
+        }
+        keys[slot] = bits;
+        counts[slot] = 1;
+        if (++distinct * 2 > keys.length) {
+            if (distinct > MAX_COUNTED) {
+                keepAll();
+            }
+            else {
+                grow();
+            }
+        }
+    }
+
+    /** Murmur3's finalizer: the low bits depend on every bit (a whole number's double has none set in its low bits). */
+    private static int mix(long bits) {
+        long h = bits ^ (bits >>> 33);
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        return (int) (h ^ (h >>> 33));
+    }
+
+    private void grow() {
+        long[] oldKeys = keys;
+        long[] oldCounts = counts;
+        keys = newKeys(oldKeys.length * 2);
+        counts = new long[oldKeys.length * 2];
+        int mask = keys.length - 1;
+        for (int i = 0; i < oldKeys.length; i++) {
+            if (oldKeys[i] != EMPTY) {
+                int slot = mix(oldKeys[i]) & mask;
+                while (keys[slot] != EMPTY) {
+                    slot = (slot + 1) & mask;
+                }
+                keys[slot] = oldKeys[i];
+                counts[slot] = oldCounts[i];
+            }
+        }
+    }
+
+    /** Too many distinct values to count: from now on every value is kept, those counted so far as often as they came. */
+    private void keepAll() {
+        long[] countedKeys = keys;
+        long[] countedCounts = counts;
+        keys = null;
+        counts = null;
+        values = new double[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(16, count * 2))];
+        for (int i = 0; i < countedKeys.length; i++) {
+            if (countedKeys[i] != EMPTY) {
+                double value = Double.longBitsToDouble(countedKeys[i]);
+                for (long n = 0; n < countedCounts[i]; n++) {
+                    keep(value);
+                }
+            }
+        }
+    }
+
+    private void keep(double value) {
+        if (kept == values.length) {
             values = Arrays.copyOf(values, values.length * 2);
         }
-        values[count++] = value;
+        values[kept++] = value;
     }
 
     int count() {
-        return count;
+        return (int) count;
     }
 
     long bytes() {
-        return values == null ? 0 : values.length * 8L;
+        return keys != null ? keys.length * 16L : values != null ? values.length * 8L : 0;
     }
 
-    /** Sorts the values once, before the statistics are read. */
+    /** Sorts the distinct values once, before the statistics are read. */
     Summary summarize() {
-        double[] sorted = Arrays.copyOf(values, count);
-        Arrays.sort(sorted);
+        double[] sortedDistinct;
+        long[] runs;
+        if (keys != null) {
+            sortedDistinct = new double[distinct];
+            for (int i = 0, at = 0; i < keys.length; i++) {
+                if (keys[i] != EMPTY) {
+                    sortedDistinct[at++] = Double.longBitsToDouble(keys[i]);
+                }
+            }
+            Arrays.sort(sortedDistinct);
+            runs = new long[distinct];
+            int mask = keys.length - 1;
+            for (int i = 0; i < distinct; i++) {
+                long bits = Double.doubleToLongBits(sortedDistinct[i]);
+                int slot = mix(bits) & mask;
+                while (keys[slot] != bits) {
+                    slot = (slot + 1) & mask;
+                }
+                runs[i] = counts[slot];
+            }
+        }
+        else {
+            double[] sorted = Arrays.copyOf(values, kept);
+            Arrays.sort(sorted);
+            int size = 0;
+            long[] lengths = new long[sorted.length];
+            for (int start = 0, end; start < sorted.length; start = end) {
+                end = start + 1;
+                while (end < sorted.length && Double.doubleToLongBits(sorted[end]) == Double.doubleToLongBits(sorted[start])) {
+                    end++;
+                }
+                sorted[size] = sorted[start];
+                lengths[size++] = end - start;
+            }
+            sortedDistinct = Arrays.copyOf(sorted, size);
+            runs = Arrays.copyOf(lengths, size);
+        }
+        keys = null;
+        counts = null;
         values = null;
-        return new Summary(sorted);
+        return new Summary(sortedDistinct, runs, count);
     }
 
-    record Summary(double[] sorted) {
+    /**
+     * The values in order as runs: each distinct value (bit for bit) and how many times it came, ascending as
+     * {@link Arrays#sort(double[])} orders them.
+     */
+    static final class Summary {
+        private final double[] distinct;
+        private final long[] runs;
+        /** Where each run ends (exclusive) in the values in order. */
+        private final long[] ends;
+        private final long size;
+
+        private Summary(double[] distinct, long[] runs, long size) {
+            this.distinct = distinct;
+            this.runs = runs;
+            this.size = size;
+            this.ends = new long[runs.length];
+            long end = 0;
+            for (int i = 0; i < runs.length; i++) {
+                end += runs[i];
+                ends[i] = end;
+            }
+        }
+
         int count() {
-            return sorted.length;
+            return (int) size;
         }
 
         double mean() {
@@ -47,61 +196,101 @@ final class ExactStatistics {
         }
 
         /**
-         * The mean and the sample standard deviation (n - 1, as Spark ML's StandardScaler; 0 for fewer
-         * than two values), from one exact sum.
+         * The mean and the sample standard deviation (n - 1, as Spark ML's StandardScaler; 0 for fewer than two
+         * values), from one exact sum. Each value's squared difference from the mean is rounded to 34 digits and added
+         * to the sum of squares in sorted order, each addition rounded to 34 digits: as every version of the steps did,
+         * a run's repeated additions made in a few steps ({@link #addRepeatedly}).
          */
         double[] meanAndStandardDeviation() {
             BigDecimal mean = exactMean();
-            if (sorted.length < 2) {
+            if (size < 2) {
                 return new double[] {mean.doubleValue(), 0};
             }
             BigDecimal squares = BigDecimal.ZERO;
-            for (int start = 0, end; start < sorted.length; start = end) {
-                end = runEnd(start);
-                BigDecimal difference = new BigDecimal(sorted[start]).subtract(mean, MathContext.DECIMAL128);
+            for (int i = 0; i < distinct.length; i++) {
+                BigDecimal difference = new BigDecimal(distinct[i]).subtract(mean, MathContext.DECIMAL128);
                 BigDecimal square = difference.multiply(difference, MathContext.DECIMAL128);
-                // added once per value: each addition rounds, in the same order as ever
-                for (int i = start; i < end; i++) {
-                    squares = squares.add(square, MathContext.DECIMAL128);
-                }
+                squares = addRepeatedly(squares, square, runs[i]);
             }
-            return new double[] {mean.doubleValue(), Math.sqrt(squares.divide(BigDecimal.valueOf(sorted.length - 1L), MathContext.DECIMAL128).doubleValue())};
+            return new double[] {mean.doubleValue(), Math.sqrt(squares.divide(BigDecimal.valueOf(size - 1), MathContext.DECIMAL128).doubleValue())};
         }
 
         private BigDecimal exactMean() {
             BigDecimal sum = BigDecimal.ZERO;
-            for (int start = 0, end; start < sorted.length; start = end) {
-                end = runEnd(start);
+            for (int i = 0; i < distinct.length; i++) {
                 // a run as its value times its length: exact, as the values one by one are
-                BigDecimal value = new BigDecimal(sorted[start]);
-                sum = sum.add(end - start == 1 ? value : value.multiply(BigDecimal.valueOf(end - start)));
+                BigDecimal value = new BigDecimal(distinct[i]);
+                sum = sum.add(runs[i] == 1 ? value : value.multiply(BigDecimal.valueOf(runs[i])));
             }
-            return sum.divide(BigDecimal.valueOf(sorted.length), MathContext.DECIMAL128);
-        }
-
-        /** The end (exclusive) of the run of values equal to {@code sorted[start]}, bit for bit: equal values are neighbours once sorted. */
-        private int runEnd(int start) {
-            int end = start + 1;
-            while (end < sorted.length && Double.doubleToLongBits(sorted[end]) == Double.doubleToLongBits(sorted[start])) {
-                end++;
-            }
-            return end;
+            return sum.divide(BigDecimal.valueOf(size), MathContext.DECIMAL128);
         }
 
         double min() {
-            return sorted[0];
+            return distinct[0];
         }
 
         double max() {
-            return sorted[sorted.length - 1];
+            return distinct[distinct.length - 1];
         }
 
         double quantile(double q) {
-            double rank = q * (sorted.length - 1);
-            int below = (int) Math.floor(rank);
-            int above = Math.min(below + 1, sorted.length - 1);
+            double rank = q * (size - 1);
+            long below = (long) Math.floor(rank);
+            long above = Math.min(below + 1, size - 1);
             double fraction = rank - below;
-            return fraction == 0 ? sorted[below] : sorted[below] + (sorted[above] - sorted[below]) * fraction;
+            double low = at(below);
+            return fraction == 0 ? low : low + (at(above) - low) * fraction;
         }
+
+        /** The value at {@code index} of the values in order. */
+        private double at(long index) {
+            // the first run that ends after index
+            int found = Arrays.binarySearch(ends, index + 1);
+            return distinct[found >= 0 ? found : -found - 1];
+        }
+    }
+
+    /**
+     * {@code sum} with {@code term} (not negative) added {@code times} times, each addition rounded to 34 digits
+     * ({@link MathContext#DECIMAL128}): the same number as that many {@code sum.add(term, DECIMAL128)}. While the sum
+     * keeps its exponent, each rounding adds the term rounded to the sum's last digit, so a stretch of additions is
+     * one multiplication; where the sum reaches the next power of ten, or the term's rest is exactly half a last
+     * digit (a tie, rounded to even), additions are made one at a time.
+     */
+    static BigDecimal addRepeatedly(BigDecimal sum, BigDecimal term, long times) {
+        BigDecimal result = sum;
+        long left = times;
+        while (left > 0) {
+            if (left < 8 || result.signum() == 0 || term.signum() == 0) {
+                // few additions left: one at a time costs less than working out a stretch
+                result = result.add(term, MathContext.DECIMAL128);
+                left--;
+                continue;
+            }
+            int exponent = result.precision() - result.scale() - 1;
+            // the sum's last digit: a sum with this exponent has 34 digits down to 10^(exponent - 33)
+            BigDecimal unit = BigDecimal.ONE.scaleByPowerOfTen(exponent - 33);
+            BigDecimal whole = term.setScale(33 - exponent, RoundingMode.DOWN);
+            int half = term.subtract(whole).multiply(BigDecimal.valueOf(2)).compareTo(unit);
+            BigDecimal limit = BigDecimal.ONE.scaleByPowerOfTen(exponent + 1).subtract(unit);
+            BigDecimal room = limit.subtract(term).subtract(result);
+            if (half == 0 || room.signum() < 0) {
+                result = result.add(term, MathContext.DECIMAL128);
+                left--;
+                continue;
+            }
+            BigDecimal step = half < 0 ? whole : whole.add(unit);
+            if (step.signum() == 0) {
+                // each addition rounds back to the sum
+                return result;
+            }
+            // additions j = 1..k stay below the next power of ten while (j - 1) steps fit in the room
+            BigDecimal fits = room.divideToIntegralValue(step);
+            long k = fits.compareTo(BigDecimal.valueOf(left)) >= 0 ? left : fits.longValueExact() + 1;
+            k = Math.min(k, left);
+            result = result.add(step.multiply(BigDecimal.valueOf(k)));
+            left -= k;
+        }
+        return result;
     }
 }
