@@ -163,6 +163,8 @@ public final class EncodeStep implements StepDefinition {
         private final Map<String, long[]> counts = new HashMap<>();
         private final List<Map<String, Object>> vocabulary = new ArrayList<>();
         private final Map<String, Integer> index = new HashMap<>();
+        /** With {@code layout: sparse}, each position's vector, made once: rows share them (a row's values are not changed). */
+        private final List<Map<String, Object>> sparseVectors = new ArrayList<>();
 
         EncodeFit(Encode step) {
             this.step = step;
@@ -197,6 +199,14 @@ public final class EncodeStep implements StepDefinition {
                 vocabulary.add(entry);
             }
             counts.clear();
+            if (step.oneHot() && step.sparse()) {
+                for (int position = 0; position <= vocabulary.size(); position++) {
+                    Map<String, Object> vector = new LinkedHashMap<>();
+                    vector.put("size", vocabulary.size());
+                    vector.put("indices", position < vocabulary.size() ? List.of(position) : List.of());
+                    sparseVectors.add(java.util.Collections.unmodifiableMap(vector));
+                }
+            }
         }
 
         @Override
@@ -206,10 +216,7 @@ public final class EncodeStep implements StepDefinition {
                 return Outcome.emit(row.with(step.into(), position));
             }
             if (step.sparse()) {
-                Map<String, Object> vector = new LinkedHashMap<>();
-                vector.put("size", vocabulary.size());
-                vector.put("indices", position < vocabulary.size() ? List.of(position) : List.of());
-                return Outcome.emit(row.with(step.into(), vector));
+                return Outcome.emit(row.with(step.into(), sparseVectors.get(position)));
             }
             List<Integer> vector = new ArrayList<>(java.util.Collections.nCopies(vocabulary.size(), 0));
             if (position < vocabulary.size()) {
