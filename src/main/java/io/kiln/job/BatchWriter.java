@@ -231,10 +231,14 @@ final class BatchWriter {
         digest.append(input);
         digest.append(row.id());
         digest.append(position);
-        for (Map.Entry<String, Object> column : row.columns().entrySet()) {
-            digest.append(column.getKey());
-            Object value = column.getValue();
-            org.apache.avro.util.Utf8 encoded = value instanceof String ? prepared.string(column.getKey()) : null;
+        Row.Names names = row.names();
+        for (int i = 0; i < names.size(); i++) {
+            Object value = row.valueAt(i);
+            if (value == null) {
+                continue;
+            }
+            digest.appendName(names, i);
+            org.apache.avro.util.Utf8 encoded = value instanceof String ? prepared.string(i) : null;
             if (encoded != null) {
                 digest.appendUtf8(encoded.getBytes(), encoded.getByteLength());
             }

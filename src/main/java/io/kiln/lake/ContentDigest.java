@@ -19,6 +19,9 @@ public final class ContentDigest {
     private long rows;
     /** Whether the row being assembled has bytes in {@link #sha256} already (a large binary value). */
     private boolean hashedAhead;
+    /** The names whose fields {@link #appendName} encoded last, and those fields as far as it encoded them. */
+    private io.kiln.transform.Row.Names encodedNames;
+    private Field[] encodedFields;
 
     /** A field encoded once, for a value that every row of an input repeats (its URI, its sha256, the recipe). Immutable. */
     public static final class Field {
@@ -101,6 +104,23 @@ public final class ContentDigest {
         System.arraycopy(utf8, 0, row, length + 5, size);
         header(size);
         length += 5 + size;
+    }
+
+    /**
+     * Appends the name of the column at {@code index} of {@code names} as a text field: the same as appending the
+     * name, each name encoded once while rows share their names.
+     */
+    public void appendName(io.kiln.transform.Row.Names names, int index) {
+        if (names != encodedNames) {
+            encodedNames = names;
+            encodedFields = new Field[names.size()];
+        }
+        Field field = encodedFields[index];
+        if (field == null) {
+            field = Field.of(names.name(index));
+            encodedFields[index] = field;
+        }
+        append(field);
     }
 
     /** Appends a field encoded once. */

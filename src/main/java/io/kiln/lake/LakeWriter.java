@@ -41,8 +41,7 @@ public final class LakeWriter implements Closeable {
     private final RollingDataWriter<Record> rejects;
     private final RowValues row;
     private final GenericRecord reject;
-    private final List<String> dataColumns;
-    /** Each data column's index in {@link #dataColumns}. */
+    /** Each data column's index among the table's data columns. */
     private final Map<String, Integer> dataIndex;
     private final int[] dataPositions;
     private final List<java.util.function.Function<Object, Object>> dataWriters;
@@ -81,7 +80,6 @@ public final class LakeWriter implements Closeable {
                 writers.add(IcebergTypes.writer(fields.get(i).type()));
             }
         }
-        this.dataColumns = List.copyOf(names);
         Map<String, Integer> index = new java.util.HashMap<>();
         for (int i = 0; i < names.size(); i++) {
             index.put(names.get(i), i);
@@ -190,10 +188,12 @@ public final class LakeWriter implements Closeable {
     public static final class Prepared {
         private final Object[] values;
         private final Map<String, Integer> columns;
+        private final RowColumns layout;
 
-        private Prepared(Object[] values, Map<String, Integer> columns) {
+        private Prepared(Object[] values, Map<String, Integer> columns, RowColumns layout) {
             this.values = values;
             this.columns = columns;
+            this.layout = layout;
         }
 
         /** The UTF-8 bytes of the row's string in {@code column}, as the table takes it; null when the table or the row has no string there. */
@@ -201,17 +201,61 @@ public final class LakeWriter implements Closeable {
             Integer index = columns.get(column);
             return index != null && values[index] instanceof Utf8 encoded ? encoded : null;
         }
+
+        /** As {@link #string(String)}, for the column at {@code index} of the row's {@link io.kiln.transform.Row#names()}. */
+        public Utf8 string(int index) {
+            int data = layout.dataOfRow[index];
+            return data >= 0 && values[data] instanceof Utf8 encoded ? encoded : null;
+        }
+    }
+
+    /** Where a row of some {@link io.kiln.transform.Row.Names} has each of the table's data columns, and the reverse. Immutable. */
+    private static final class RowColumns {
+        private final io.kiln.transform.Row.Names names;
+        /** For each data column, its index in the row's names; -1 where the row has no such column. */
+        private final int[] rowOfData;
+        /** For each of the row's names, its data column; -1 for a column the table does not have. */
+        private final int[] dataOfRow;
+
+        RowColumns(io.kiln.transform.Row.Names names, Map<String, Integer> dataIndex, int dataColumns) {
+            this.names = names;
+            this.rowOfData = new int[dataColumns];
+            java.util.Arrays.fill(rowOfData, -1);
+            this.dataOfRow = new int[names.size()];
+            for (int i = 0; i < names.size(); i++) {
+                Integer data = dataIndex.get(names.name(i));
+                dataOfRow[i] = data == null ? -1 : data;
+                if (data != null) {
+                    rowOfData[data] = i;
+                }
+            }
+        }
+    }
+
+    /** The layout last prepared: rows that share their names share it (a job's rows mostly have one). */
+    private volatile RowColumns lastLayout;
+
+    private RowColumns layout(io.kiln.transform.Row.Names names) {
+        RowColumns last = lastLayout;
+        if (last != null && last.names == names) {
+            return last;
+        }
+        RowColumns made = new RowColumns(names, dataIndex, dataPositions.length);
+        lastLayout = made;
+        return made;
     }
 
     /** The row's values for {@link #writeRow}; thread-safe. */
     public Prepared prepare(io.kiln.transform.Row value) {
+        RowColumns layout = layout(value.names());
         Object[] values = new Object[dataPositions.length];
         for (int i = 0; i < dataPositions.length; i++) {
-            Object column = value.value(dataColumns.get(i)).orElse(null);
+            int at = layout.rowOfData[i];
+            Object column = at < 0 ? null : value.valueAt(at);
             Object written = column == null ? null : dataWriters.get(i).apply(column);
             values[i] = written instanceof String string ? new Utf8(string) : written;
         }
-        return new Prepared(values, dataIndex);
+        return new Prepared(values, dataIndex, layout);
     }
 
     /**

@@ -30,14 +30,16 @@ public final class Row {
 
     private static final String[] NO_NAMES = new String[0];
     private static final Object[] NO_VALUES = new Object[0];
+    private static final Names NONE = new Names(NO_NAMES);
+    private static final Names TEXT_ONLY = new Names(new String[] {TEXT});
 
     private final String id;
-    /** Sorted, never mutated; shared between rows of one layout. */
-    private final String[] names;
+    /** Shared between rows of one layout, and between the rows a step makes from them by adding a column. */
+    private final Names names;
     /** Parallel to {@link #names}; null where the row has no value. */
     private final Object[] values;
 
-    private Row(String id, String[] names, Object[] values) {
+    private Row(String id, Names names, Object[] values) {
         this.id = requireNonNull(id, "id is null");
         this.names = names;
         this.values = values;
@@ -54,13 +56,13 @@ public final class Row {
             }
         });
         this.id = id;
-        this.names = sorted.isEmpty() ? NO_NAMES : sorted.keySet().toArray(NO_NAMES);
+        this.names = sorted.isEmpty() ? NONE : new Names(sorted.keySet().toArray(NO_NAMES));
         this.values = sorted.isEmpty() ? NO_VALUES : sorted.values().toArray();
     }
 
     /** A row with one column, {@link #TEXT}: what text sources read. */
     public static Row text(String id, String text) {
-        return new Row(id, new String[] {TEXT}, new Object[] {requireNonNull(text, "text is null")});
+        return new Row(id, TEXT_ONLY, new Object[] {requireNonNull(text, "text is null")});
     }
 
     public String id() {
@@ -97,7 +99,7 @@ public final class Row {
     }
 
     public Optional<Object> value(String name) {
-        int index = indexOf(names, name);
+        int index = indexOf(names.sorted, name);
         return index < 0 ? Optional.empty() : Optional.ofNullable(values[index]);
     }
 
@@ -118,7 +120,7 @@ public final class Row {
     /** This row with {@code name} set to {@code value}, replacing an earlier value; a null value removes the column. */
     public Row with(String name, Object value) {
         requireNonNull(name, "name is null");
-        int index = indexOf(names, name);
+        int index = indexOf(names.sorted, name);
         if (index >= 0) {
             Object[] copy = values.clone();
             copy[index] = value;
@@ -128,15 +130,11 @@ public final class Row {
             return this;
         }
         int insert = -index - 1;
-        String[] newNames = new String[names.length + 1];
-        Object[] newValues = new Object[names.length + 1];
-        System.arraycopy(names, 0, newNames, 0, insert);
+        Object[] newValues = new Object[values.length + 1];
         System.arraycopy(values, 0, newValues, 0, insert);
-        newNames[insert] = name;
         newValues[insert] = value;
-        System.arraycopy(names, insert, newNames, insert + 1, names.length - insert);
-        System.arraycopy(values, insert, newValues, insert + 1, names.length - insert);
-        return new Row(id, newNames, newValues);
+        System.arraycopy(values, insert, newValues, insert + 1, values.length - insert);
+        return new Row(id, names.adding(name, insert), newValues);
     }
 
     /**
@@ -149,16 +147,16 @@ public final class Row {
         }
         TreeMap<String, Object> set = new TreeMap<>();
         columns.forEach((name, value) -> set.put(requireNonNull(name, "column name is null"), value));
-        String[] mergedNames = new String[names.length + set.size()];
+        String[] mergedNames = new String[names.sorted.length + set.size()];
         Object[] mergedValues = new Object[mergedNames.length];
         int size = 0;
         int at = 0;
         for (Map.Entry<String, Object> entry : set.entrySet()) {
             String name = entry.getKey();
             int order;
-            while (at < names.length && (order = names[at].compareTo(name)) <= 0) {
+            while (at < names.sorted.length && (order = names.sorted[at].compareTo(name)) <= 0) {
                 if (order < 0 && values[at] != null) {
-                    mergedNames[size] = names[at];
+                    mergedNames[size] = names.sorted[at];
                     mergedValues[size++] = values[at];
                 }
                 at++;
@@ -168,14 +166,14 @@ public final class Row {
                 mergedValues[size++] = entry.getValue();
             }
         }
-        for (; at < names.length; at++) {
+        for (; at < names.sorted.length; at++) {
             if (values[at] != null) {
-                mergedNames[size] = names[at];
+                mergedNames[size] = names.sorted[at];
                 mergedValues[size++] = values[at];
             }
         }
-        return size == 0 ? new Row(id, NO_NAMES, NO_VALUES)
-                : new Row(id, size == mergedNames.length ? mergedNames : Arrays.copyOf(mergedNames, size),
+        return size == 0 ? new Row(id, NONE, NO_VALUES)
+                : new Row(id, new Names(size == mergedNames.length ? mergedNames : Arrays.copyOf(mergedNames, size)),
                         size == mergedValues.length ? mergedValues : Arrays.copyOf(mergedValues, size));
     }
 
@@ -194,6 +192,7 @@ public final class Row {
      * Thread-safe.
      */
     public static final class Layout {
+        private final Names names;
         private final String[] sorted;
         /** For each declared position, its place in {@link #sorted}. */
         private final int[] place;
@@ -206,6 +205,7 @@ public final class Row {
                     throw new IllegalArgumentException("column " + sorted[i] + " is named twice");
                 }
             }
+            this.names = new Names(sorted);
             this.place = new int[sorted.length];
             for (int i = 0; i < names.size(); i++) {
                 place[i] = Arrays.binarySearch(sorted, names.get(i));
@@ -225,8 +225,58 @@ public final class Row {
             for (int i = 0; i < values.length; i++) {
                 placed[place[i]] = values[i];
             }
-            return new Row(id, sorted, placed);
+            return new Row(id, names, placed);
         }
+    }
+
+    /**
+     * The sorted column names of a row, shared: by the rows of one {@link Layout}, and by the rows a step makes from
+     * rows of one {@code Names} by adding the same column ({@link #with(String, Object)}). Code that reads many rows
+     * can therefore work a row's layout out once per {@code Names} instance, compared by identity. Immutable.
+     */
+    public static final class Names {
+        private final String[] sorted;
+        /** The names with one more column, as {@link #adding} last made them; replaced when another is added. */
+        private volatile Added added;
+
+        private record Added(String name, Names names) {}
+
+        private Names(String[] sorted) {
+            this.sorted = sorted;
+        }
+
+        public int size() {
+            return sorted.length;
+        }
+
+        public String name(int index) {
+            return sorted[index];
+        }
+
+        /** These names with {@code name} inserted at {@code insert}; the same instance for the same name as last time. */
+        private Names adding(String name, int insert) {
+            Added last = added;
+            if (last != null && last.name.equals(name)) {
+                return last.names;
+            }
+            String[] more = new String[sorted.length + 1];
+            System.arraycopy(sorted, 0, more, 0, insert);
+            more[insert] = name;
+            System.arraycopy(sorted, insert, more, insert + 1, sorted.length - insert);
+            Names names = new Names(more);
+            added = new Added(name, names);
+            return names;
+        }
+    }
+
+    /** The row's column names; a column's value is {@link #valueAt} its index there. */
+    public Names names() {
+        return names;
+    }
+
+    /** The value of the column at {@code index} of {@link #names()}; null where the row has none. */
+    public Object valueAt(int index) {
+        return values[index];
     }
 
     /** Arrays compare by content, so two rows with equal vectors are equal; an absent column equals a null one. */
@@ -241,10 +291,10 @@ public final class Row {
     @Override
     public int hashCode() {
         int hash = id.hashCode();
-        for (int i = 0; i < names.length; i++) {
+        for (int i = 0; i < names.sorted.length; i++) {
             Object value = values[i];
             if (value != null) {
-                hash += names[i].hashCode() ^ (value instanceof float[] vector ? Arrays.hashCode(vector) : value.hashCode());
+                hash += names.sorted[i].hashCode() ^ (value instanceof float[] vector ? Arrays.hashCode(vector) : value.hashCode());
             }
         }
         return hash;
@@ -263,7 +313,7 @@ public final class Row {
             if (!(key instanceof String name)) {
                 return null;
             }
-            int index = indexOf(names, name);
+            int index = indexOf(names.sorted, name);
             return index < 0 ? null : values[index];
         }
 
@@ -303,7 +353,7 @@ public final class Row {
 
                         private int advance(int from) {
                             int i = from;
-                            while (i < names.length && values[i] == null) {
+                            while (i < names.sorted.length && values[i] == null) {
                                 i++;
                             }
                             return i;
@@ -311,15 +361,15 @@ public final class Row {
 
                         @Override
                         public boolean hasNext() {
-                            return next < names.length;
+                            return next < names.sorted.length;
                         }
 
                         @Override
                         public Entry<String, Object> next() {
-                            if (next >= names.length) {
+                            if (next >= names.sorted.length) {
                                 throw new NoSuchElementException();
                             }
-                            Entry<String, Object> entry = new SimpleImmutableEntry<>(names[next], values[next]);
+                            Entry<String, Object> entry = new SimpleImmutableEntry<>(names.sorted[next], values[next]);
                             next = advance(next + 1);
                             return entry;
                         }

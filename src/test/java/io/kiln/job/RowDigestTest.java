@@ -129,6 +129,33 @@ class RowDigestTest {
                 values.endRow();
             }
             assertThat(prepared.value()).isEqualTo(values.value());
+
+            // rows of one layout, a column added by a step and one the table lacks: they share their names, and the
+            // names' encodings and the prepared values' places are worked out once for them
+            Row.Layout layout = new Row.Layout(List.of("review", "country", "score", "at"));
+            ContentDigest shared = new ContentDigest();
+            ContentDigest expected = new ContentDigest();
+            Row.Names names = null;
+            for (int i = 0; i < 1000; i++) {
+                Row read = layout.row("row-" + i, new Object[] {texts.get(random.nextInt(texts.size())), random.nextBoolean() ? "FR" : null,
+                        random.nextInt(3) == 0 ? null : random.nextGaussian(), Instant.ofEpochSecond(random.nextInt(2_000_000_000))});
+                Row row = read.with("a_not_in_table", "x" + i).with("review", i % 7 == 0 ? null : read.string("review").orElse(null));
+                if (i > 0) {
+                    assertThat(row.names()).as("rows of a layout with the same column added share their names").isSameAs(names);
+                }
+                names = row.names();
+                BatchWriter.digestTyped(shared, row, writer.prepare(row), input, "line:" + i);
+                expected.beginRow();
+                expected.append(input);
+                expected.append(row.id());
+                expected.append("line:" + i);
+                for (Map.Entry<String, Object> column : row.columns().entrySet()) {
+                    expected.append(column.getKey());
+                    expected.appendValue(column.getValue());
+                }
+                expected.endRow();
+            }
+            assertThat(shared.value()).isEqualTo(expected.value());
         }
     }
 

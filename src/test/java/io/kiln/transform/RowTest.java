@@ -90,4 +90,31 @@ class RowTest {
         }
         assertThat(new Row("empty", Map.of()).value("a")).isEmpty();
     }
+
+    @Test
+    void rowsOfALayoutAndRowsMadeFromThemByAddingAColumnShareTheirNames() {
+        Row.Layout layout = new Row.Layout(List.of("b", "a", "c"));
+        Row first = layout.row("1", new Object[] {1, 2, null});
+        Row second = layout.row("2", new Object[] {3, 4, 5});
+        assertThat(second.names()).isSameAs(first.names());
+        assertThat(first.names().size()).isEqualTo(3);
+        assertThat(List.of(first.names().name(0), first.names().name(1), first.names().name(2))).containsExactly("a", "b", "c");
+        assertThat(first.valueAt(0)).isEqualTo(2);
+        assertThat(first.valueAt(2)).isNull();
+
+        Row firstMore = first.with("ab", "x");
+        Row secondMore = second.with("ab", "y");
+        assertThat(secondMore.names()).isSameAs(firstMore.names());
+        assertThat(firstMore.names().name(1)).isEqualTo("ab");
+        assertThat(firstMore.columns()).containsExactly(Map.entry("a", 2), Map.entry("ab", "x"), Map.entry("b", 1));
+        assertThat(secondMore.columns()).containsExactly(Map.entry("a", 4), Map.entry("ab", "y"), Map.entry("b", 3), Map.entry("c", 5));
+
+        // another column added to the same names: other names, and the rows are as before
+        Row other = first.with("z", 9);
+        assertThat(other.names()).isNotSameAs(firstMore.names());
+        assertThat(other.columns()).containsExactly(Map.entry("a", 2), Map.entry("b", 1), Map.entry("z", 9));
+        assertThat(second.with("ab", "w").columns()).containsExactly(Map.entry("a", 4), Map.entry("ab", "w"), Map.entry("b", 3), Map.entry("c", 5));
+        // replacing a value keeps the names
+        assertThat(firstMore.with("a", 7).names()).isSameAs(firstMore.names());
+    }
 }

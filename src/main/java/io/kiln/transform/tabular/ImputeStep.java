@@ -187,9 +187,11 @@ public final class ImputeStep implements StepDefinition {
         /** Per group, per value's JSON text: the value and its count. */
         private final Map<String, Map<String, Object[]>> counts = new TreeMap<>();
         private final Map<String, Object> fills = new TreeMap<>();
+        private final String indicatorColumn;
 
         ImputeFit(Impute step) {
             this.step = step;
+            this.indicatorColumn = step.into() + "_missing";
         }
 
         @Override
@@ -241,18 +243,17 @@ public final class ImputeStep implements StepDefinition {
         @Override
         public Outcome apply(long occurrence, Row row) {
             Optional<Object> value = step.present(row);
-            Map<String, Object> columns = new LinkedHashMap<>();
+            Object imputed;
             if (value.isPresent()) {
-                columns.put(step.into(), step.type() == DataType.DOUBLE ? ((Number) value.get()).doubleValue() : value.get());
+                imputed = step.type() == DataType.DOUBLE ? ((Number) value.get()).doubleValue() : value.get();
             }
             else {
                 Object fill = step.strategy().equals("constant") ? step.constant().orElse(null) : fills.get(ScaleStep.Features.groupKey(row, step.groupBy()));
-                columns.put(step.into(), fill instanceof Number number && step.type() == DataType.DOUBLE ? number.doubleValue() : fill);
+                imputed = fill instanceof Number number && step.type() == DataType.DOUBLE ? number.doubleValue() : fill;
             }
-            if (step.indicator()) {
-                columns.put(step.into() + "_missing", value.isEmpty());
-            }
-            return Outcome.emit(row.with(columns));
+            // column by column: rows that share their names keep sharing them (Row.with(Map) makes new names each time)
+            Row imputedRow = row.with(step.into(), imputed);
+            return Outcome.emit(step.indicator() ? imputedRow.with(indicatorColumn, value.isEmpty()) : imputedRow);
         }
 
         @Override
