@@ -118,15 +118,7 @@ class RowDigestTest {
                 Row row = new Row("row-" + i, Map.of("review", texts.get(random.nextInt(texts.size())), "country", List.of("FR", "JP").get(random.nextInt(2)),
                         "score", random.nextGaussian(), "at", Instant.ofEpochSecond(random.nextInt(2_000_000_000))));
                 BatchWriter.digestTyped(prepared, row, writer.prepare(row), input, "line:" + i);
-                values.beginRow();
-                values.append(input);
-                values.append(row.id());
-                values.append("line:" + i);
-                for (Map.Entry<String, Object> column : row.columns().entrySet()) {
-                    values.append(column.getKey());
-                    values.appendValue(column.getValue());
-                }
-                values.endRow();
+                byValues(values, row, input, "line:" + i);
             }
             assertThat(prepared.value()).isEqualTo(values.value());
 
@@ -145,18 +137,23 @@ class RowDigestTest {
                 }
                 names = row.names();
                 BatchWriter.digestTyped(shared, row, writer.prepare(row), input, "line:" + i);
-                expected.beginRow();
-                expected.append(input);
-                expected.append(row.id());
-                expected.append("line:" + i);
-                for (Map.Entry<String, Object> column : row.columns().entrySet()) {
-                    expected.append(column.getKey());
-                    expected.appendValue(column.getValue());
-                }
-                expected.endRow();
+                byValues(expected, row, input, "line:" + i);
             }
             assertThat(shared.value()).isEqualTo(expected.value());
         }
+    }
+
+    /** A row in format 3 from its values alone: its input, id and position, then each column with a value by name. */
+    private static void byValues(ContentDigest digest, Row row, ContentDigest.Field input, String position) {
+        digest.beginRow();
+        digest.append(input);
+        digest.append(row.id());
+        digest.append(position);
+        for (Map.Entry<String, Object> column : row.columns().entrySet()) {
+            digest.append(column.getKey());
+            digest.appendValue(column.getValue());
+        }
+        digest.endRow();
     }
 
     /** The row as its canonical texts: how every row was digested before values were prepared. */

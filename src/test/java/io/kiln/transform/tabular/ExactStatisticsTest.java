@@ -26,11 +26,7 @@ class ExactStatisticsTest {
         for (int kind = 0; kind < kinds.length; kind++) {
             for (int size : new int[] {1, 2, 3, 17, 5_000}) {
                 ExactStatistics statistics = new ExactStatistics();
-                double[] values = new double[size];
-                for (int i = 0; i < size; i++) {
-                    values[i] = kinds[kind].getAsDouble();
-                    statistics.add(values[i]);
-                }
+                double[] values = added(statistics, size, kinds[kind]);
                 ExactStatistics.Summary summary = statistics.summarize();
                 double[] expected = oneByOne(values);
                 assertThat(summary.mean()).as("mean, kind %d, %d values", kind, size).isEqualTo(expected[0]);
@@ -52,11 +48,7 @@ class ExactStatisticsTest {
         for (int kind = 0; kind < kinds.length; kind++) {
             for (int size : new int[] {1, 2, 5, 1_000, 20_000}) {
                 ExactStatistics statistics = new ExactStatistics();
-                double[] values = new double[size];
-                for (int i = 0; i < size; i++) {
-                    values[i] = kinds[kind].getAsDouble();
-                    statistics.add(values[i]);
-                }
+                double[] values = added(statistics, size, kinds[kind]);
                 ExactStatistics.Summary summary = statistics.summarize();
                 double[] sorted = values.clone();
                 Arrays.sort(sorted);
@@ -80,12 +72,9 @@ class ExactStatisticsTest {
         Random random = new Random(3);
         int size = ExactStatistics.MAX_COUNTED + 50_000;
         ExactStatistics statistics = new ExactStatistics();
-        double[] values = new double[size];
-        for (int i = 0; i < size; i++) {
-            // repeats before and after the switch
-            values[i] = i % 10 == 0 ? 1.5 : random.nextGaussian();
-            statistics.add(values[i]);
-        }
+        int[] added = {0};
+        // repeats before and after the switch
+        double[] values = added(statistics, size, () -> added[0]++ % 10 == 0 ? 1.5 : random.nextGaussian());
         ExactStatistics.Summary summary = statistics.summarize();
         assertThat(summary.meanAndStandardDeviation()).containsExactly(oneByOne(values));
         double[] sorted = values.clone();
@@ -115,6 +104,16 @@ class ExactStatisticsTest {
             }
             assertThat(ExactStatistics.addRepeatedly(start, term, times)).as("%s + %s x %d", start, term, times).isEqualByComparingTo(expected);
         }
+    }
+
+    /** {@code size} values of {@code kind}, each added to {@code statistics}. */
+    private static double[] added(ExactStatistics statistics, int size, DoubleSupplier kind) {
+        double[] values = new double[size];
+        for (int i = 0; i < size; i++) {
+            values[i] = kind.getAsDouble();
+            statistics.add(values[i]);
+        }
+        return values;
     }
 
     /** The statistics as every version of the steps fitted them: each value's square of difference made and added in sorted order. */
