@@ -5,7 +5,6 @@ import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalTime;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,13 +156,9 @@ public final class IcebergTypes {
             }
             case DATE:
                 return value -> value instanceof LocalDate date ? Integer.valueOf(Math.toIntExact(date.toEpochDay())) : value;
-            case TIME:
-                return value -> value instanceof LocalTime time ? Long.valueOf(time.toNanoOfDay() / 1000) : value;
             case TIMESTAMP:
                 // the same for a table's timestamp without a zone: Kiln's instants are written as UTC
                 return value -> value instanceof Instant instant ? Long.valueOf(micros(instant)) : value;
-            case FIXED:
-                return value -> value instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : value;
             case BINARY:
                 return value -> value instanceof ByteBuffer bytes ? bytes.duplicate() : value;
             case LIST: {

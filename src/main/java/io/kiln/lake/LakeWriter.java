@@ -39,7 +39,8 @@ public final class LakeWriter implements Closeable {
     private final String recipe;
     private final RollingDataWriter<StructLike> rows;
     private final RollingDataWriter<Record> rejects;
-    private final RowValues row;
+    /** The row handed to the writer, reused: its values in Iceberg's internal object model ({@link IcebergTypes#writer}). */
+    private final GenericRecord row;
     private final GenericRecord reject;
     /** Each data column's index among the table's data columns. */
     private final Map<String, Integer> dataIndex;
@@ -66,7 +67,7 @@ public final class LakeWriter implements Closeable {
         this.rows = new RollingDataWriter<>(new InternalRowFiles(table), outputFiles(table, jobId), table.io(), targetFileSizeBytes, table.spec(), null);
         GenericFileWriterFactory rejectFiles = new GenericFileWriterFactory.Builder(rejectsTable).dataFileFormat(FileFormat.PARQUET).build();
         this.rejects = new RollingDataWriter<>(rejectFiles, outputFiles(rejectsTable, jobId), rejectsTable.io(), targetFileSizeBytes, rejectsTable.spec(), null);
-        this.row = new RowValues(table.schema().columns().size());
+        this.row = GenericRecord.create(table.schema());
         this.reject = GenericRecord.create(rejectsTable.schema());
         List<org.apache.iceberg.types.Types.NestedField> fields = table.schema().columns();
         List<String> names = new ArrayList<>();
@@ -105,35 +106,6 @@ public final class LakeWriter implements Closeable {
                 .format(FileFormat.PARQUET)
                 .operationId(jobId)
                 .build();
-    }
-
-    /**
-     * A row of the table as Iceberg's Parquet writer reads it: its values by position, in Iceberg's internal object model
-     * ({@link IcebergTypes#writer}). Reused for every row.
-     */
-    private static final class RowValues implements StructLike {
-        private final Object[] values;
-
-        RowValues(int size) {
-            this.values = new Object[size];
-        }
-
-        @Override
-        public int size() {
-            return values.length;
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public <T> T get(int pos, Class<T> javaClass) {
-            // the writer asks for Object: no cast to check
-            return (T) values[pos];
-        }
-
-        @Override
-        public <T> void set(int pos, T value) {
-            values[pos] = value;
-        }
     }
 
     /**
@@ -264,7 +236,7 @@ public final class LakeWriter implements Closeable {
      */
     public void writeRow(io.kiln.transform.Row value, Prepared prepared, String sourceUri, String sourceSha256, String position) {
         for (int i = 0; i < dataPositions.length; i++) {
-            row.values[dataPositions[i]] = prepared.values[i];
+            row.set(dataPositions[i], prepared.values[i]);
         }
         if (!sourceUri.equals(lastUri)) {
             lastUri = sourceUri;
@@ -274,12 +246,12 @@ public final class LakeWriter implements Closeable {
             lastSha256 = sourceSha256;
             sha256Bytes = new Utf8(sourceSha256);
         }
-        row.values[lineagePositions[0]] = value.id();
-        row.values[lineagePositions[1]] = uriBytes;
-        row.values[lineagePositions[2]] = sha256Bytes;
-        row.values[lineagePositions[3]] = position;
-        row.values[lineagePositions[4]] = jobIdBytes;
-        row.values[lineagePositions[5]] = recipeBytes;
+        row.set(lineagePositions[0], value.id());
+        row.set(lineagePositions[1], uriBytes);
+        row.set(lineagePositions[2], sha256Bytes);
+        row.set(lineagePositions[3], position);
+        row.set(lineagePositions[4], jobIdBytes);
+        row.set(lineagePositions[5], recipeBytes);
         rows.write(row);
     }
 

@@ -138,43 +138,16 @@ public final class Row {
     }
 
     /**
-     * This row with each of {@code columns} set (a null value removes the column). The row's sorted
-     * columns and the new ones, sorted, are merged in one pass: the same row as setting them one by one.
+     * This row with each of {@code columns} set (a null value removes the column): the same row as setting them one
+     * by one, which it does, so that rows given the same columns share their names as {@link #with(String, Object)}
+     * makes them.
      */
     public Row with(Map<String, ?> columns) {
-        if (columns.isEmpty()) {
-            return this;
+        Row row = this;
+        for (Map.Entry<String, ?> column : columns.entrySet()) {
+            row = row.with(requireNonNull(column.getKey(), "column name is null"), column.getValue());
         }
-        TreeMap<String, Object> set = new TreeMap<>();
-        columns.forEach((name, value) -> set.put(requireNonNull(name, "column name is null"), value));
-        String[] mergedNames = new String[names.sorted.length + set.size()];
-        Object[] mergedValues = new Object[mergedNames.length];
-        int size = 0;
-        int at = 0;
-        for (Map.Entry<String, Object> entry : set.entrySet()) {
-            String name = entry.getKey();
-            int order;
-            while (at < names.sorted.length && (order = names.sorted[at].compareTo(name)) <= 0) {
-                if (order < 0 && values[at] != null) {
-                    mergedNames[size] = names.sorted[at];
-                    mergedValues[size++] = values[at];
-                }
-                at++;
-            }
-            if (entry.getValue() != null) {
-                mergedNames[size] = name;
-                mergedValues[size++] = entry.getValue();
-            }
-        }
-        for (; at < names.sorted.length; at++) {
-            if (values[at] != null) {
-                mergedNames[size] = names.sorted[at];
-                mergedValues[size++] = values[at];
-            }
-        }
-        return size == 0 ? new Row(id, NONE, NO_VALUES)
-                : new Row(id, new Names(size == mergedNames.length ? mergedNames : Arrays.copyOf(mergedNames, size)),
-                        size == mergedValues.length ? mergedValues : Arrays.copyOf(mergedValues, size));
+        return row;
     }
 
     /** This row without the named columns. */
@@ -193,12 +166,11 @@ public final class Row {
      */
     public static final class Layout {
         private final Names names;
-        private final String[] sorted;
-        /** For each declared position, its place in {@link #sorted}. */
+        /** For each declared position, its place in the sorted names. */
         private final int[] place;
 
-        public Layout(List<String> names) {
-            this.sorted = names.toArray(NO_NAMES);
+        public Layout(List<String> declared) {
+            String[] sorted = declared.toArray(NO_NAMES);
             Arrays.sort(sorted);
             for (int i = 1; i < sorted.length; i++) {
                 if (sorted[i].equals(sorted[i - 1])) {
@@ -207,19 +179,19 @@ public final class Row {
             }
             this.names = new Names(sorted);
             this.place = new int[sorted.length];
-            for (int i = 0; i < names.size(); i++) {
-                place[i] = Arrays.binarySearch(sorted, names.get(i));
+            for (int i = 0; i < declared.size(); i++) {
+                place[i] = Arrays.binarySearch(sorted, declared.get(i));
             }
         }
 
         public int size() {
-            return sorted.length;
+            return names.size();
         }
 
         /** A row of {@code values}, one per name in declared order (null where absent); takes the array over. */
         public Row row(String id, Object[] values) {
-            if (values.length != sorted.length) {
-                throw new IllegalArgumentException("expected " + sorted.length + " values, got " + values.length);
+            if (values.length != place.length) {
+                throw new IllegalArgumentException("expected " + place.length + " values, got " + values.length);
             }
             Object[] placed = new Object[values.length];
             for (int i = 0; i < values.length; i++) {

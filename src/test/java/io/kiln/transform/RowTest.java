@@ -116,5 +116,15 @@ class RowTest {
         assertThat(second.with("ab", "w").columns()).containsExactly(Map.entry("a", 4), Map.entry("ab", "w"), Map.entry("b", 3), Map.entry("c", 5));
         // replacing a value keeps the names
         assertThat(firstMore.with("a", 7).names()).isSameAs(firstMore.names());
+        // columns set at once share their names as those set one by one do
+        Map<String, Object> firstSet = new LinkedHashMap<>();
+        firstSet.put("ab", "x");
+        firstSet.put("zz", 1);
+        Map<String, Object> secondSet = new LinkedHashMap<>();
+        secondSet.put("ab", "y");
+        secondSet.put("zz", 2);
+        assertThat(second.with(secondSet).names()).isSameAs(first.with(firstSet).names());
+        assertThat(second.with(secondSet).columns()).containsExactly(Map.entry("a", 4), Map.entry("ab", "y"), Map.entry("b", 3), Map.entry("c", 5),
+                Map.entry("zz", 2));
     }
 }

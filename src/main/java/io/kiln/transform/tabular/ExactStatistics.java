@@ -5,6 +5,9 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.Arrays;
 
+import it.unimi.dsi.fastutil.longs.Long2LongMap;
+import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
+
 /**
  * Statistics of a column's values that do not depend on the order the values came in: each distinct value is kept
  * with how often it came (up to {@link #MAX_COUNTED} distinct values; past that every value is kept, 8 bytes each),
@@ -15,91 +18,35 @@ import java.util.Arrays;
 final class ExactStatistics {
     /** The distinct values counted before the values are kept one by one instead: 16 MB of counts at most. */
     static final int MAX_COUNTED = 1 << 19;
-    private static final long EMPTY = 0x7ff80000_0000_0001L; // a NaN that doubleToLongBits never gives: marks a free slot
 
-    // counting: an open-addressed table of each distinct value's bits and its count
-    private long[] keys = newKeys(16);
-    private long[] counts = new long[16];
-    private int distinct;
-    // past MAX_COUNTED distinct values: every value
+    /** Each distinct value's count, by the value's bits; null once there were too many distinct values to count. */
+    private Long2LongOpenHashMap counts = new Long2LongOpenHashMap();
+    /** Every value, once {@link #counts} is given up. */
     private double[] values;
     private int kept;
     private long count;
 
-    private static long[] newKeys(int size) {
-        long[] keys = new long[size];
-        Arrays.fill(keys, EMPTY);
-        return keys;
-    }
-
     void add(double value) {
         count++;
-        if (keys == null) {
+        if (counts == null) {
             keep(value);
             return;
         }
-        long bits = Double.doubleToLongBits(value);
-        int mask = keys.length - 1;
-        int slot = mix(bits) & mask;
-        while (keys[slot] != EMPTY) {
-            if (keys[slot] == bits) {
-                counts[slot]++;
-                return;
-            }
-            slot = (slot + 1) & mask;
-        }
-        keys[slot] = bits;
-        counts[slot] = 1;
-        if (++distinct * 2 > keys.length) {
-            if (distinct > MAX_COUNTED) {
-                keepAll();
-            }
-            else {
-                grow();
-            }
-        }
-    }
-
-    /** Murmur3's finalizer: the low bits depend on every bit (a whole number's double has none set in its low bits). */
-    private static int mix(long bits) {
-        long h = bits ^ (bits >>> 33);
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        return (int) (h ^ (h >>> 33));
-    }
-
-    private void grow() {
-        long[] oldKeys = keys;
-        long[] oldCounts = counts;
-        keys = newKeys(oldKeys.length * 2);
-        counts = new long[oldKeys.length * 2];
-        int mask = keys.length - 1;
-        for (int i = 0; i < oldKeys.length; i++) {
-            if (oldKeys[i] != EMPTY) {
-                int slot = mix(oldKeys[i]) & mask;
-                while (keys[slot] != EMPTY) {
-                    slot = (slot + 1) & mask;
-                }
-                keys[slot] = oldKeys[i];
-                counts[slot] = oldCounts[i];
-            }
+        counts.addTo(Double.doubleToLongBits(value), 1);
+        if (counts.size() > MAX_COUNTED) {
+            keepAll();
         }
     }
 
     /** Too many distinct values to count: from now on every value is kept, those counted so far as often as they came. */
     private void keepAll() {
-        long[] countedKeys = keys;
-        long[] countedCounts = counts;
-        keys = null;
+        Long2LongOpenHashMap counted = counts;
         counts = null;
         values = new double[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(16, count * 2))];
-        for (int i = 0; i < countedKeys.length; i++) {
-            if (countedKeys[i] != EMPTY) {
-                double value = Double.longBitsToDouble(countedKeys[i]);
-                for (long n = 0; n < countedCounts[i]; n++) {
-                    keep(value);
-                }
+        for (Long2LongMap.Entry entry : counted.long2LongEntrySet()) {
+            double value = Double.longBitsToDouble(entry.getLongKey());
+            for (long n = 0; n < entry.getLongValue(); n++) {
+                keep(value);
             }
         }
     }
@@ -115,31 +62,25 @@ final class ExactStatistics {
         return (int) count;
     }
 
+    /** About the memory the statistics hold: a count's key and value (and the table's slack), or a kept value. */
     long bytes() {
-        return keys != null ? keys.length * 16L : values != null ? values.length * 8L : 0;
+        return counts != null ? counts.size() * 32L : values != null ? values.length * 8L : 0;
     }
 
     /** Sorts the distinct values once, before the statistics are read. */
     Summary summarize() {
         double[] sortedDistinct;
         long[] runs;
-        if (keys != null) {
-            sortedDistinct = new double[distinct];
-            for (int i = 0, at = 0; i < keys.length; i++) {
-                if (keys[i] != EMPTY) {
-                    sortedDistinct[at++] = Double.longBitsToDouble(keys[i]);
-                }
+        if (counts != null) {
+            sortedDistinct = new double[counts.size()];
+            int at = 0;
+            for (long bits : counts.keySet()) {
+                sortedDistinct[at++] = Double.longBitsToDouble(bits);
             }
             Arrays.sort(sortedDistinct);
-            runs = new long[distinct];
-            int mask = keys.length - 1;
-            for (int i = 0; i < distinct; i++) {
-                long bits = Double.doubleToLongBits(sortedDistinct[i]);
-                int slot = mix(bits) & mask;
-                while (keys[slot] != bits) {
-                    slot = (slot + 1) & mask;
-                }
-                runs[i] = counts[slot];
+            runs = new long[sortedDistinct.length];
+            for (int i = 0; i < runs.length; i++) {
+                runs[i] = counts.get(Double.doubleToLongBits(sortedDistinct[i]));
             }
         }
         else {
@@ -158,7 +99,6 @@ final class ExactStatistics {
             sortedDistinct = Arrays.copyOf(sorted, size);
             runs = Arrays.copyOf(lengths, size);
         }
-        keys = null;
         counts = null;
         values = null;
         return new Summary(sortedDistinct, runs, count);

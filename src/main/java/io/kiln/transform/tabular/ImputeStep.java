@@ -251,7 +251,6 @@ public final class ImputeStep implements StepDefinition {
                 Object fill = step.strategy().equals("constant") ? step.constant().orElse(null) : fills.get(ScaleStep.Features.groupKey(row, step.groupBy()));
                 imputed = fill instanceof Number number && step.type() == DataType.DOUBLE ? number.doubleValue() : fill;
             }
-            // column by column: rows that share their names keep sharing them (Row.with(Map) makes new names each time)
             Row imputedRow = row.with(step.into(), imputed);
             return Outcome.emit(step.indicator() ? imputedRow.with(indicatorColumn, value.isEmpty()) : imputedRow);
         }
