@@ -7,9 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongConsumer;
 
-import org.apache.commons.csv.CSVRecord;
-
-/** {@code csv}: RFC 4180 CSV (dialect in {@link CsvOptions}), plain, gzip or zstd, read into typed rows ({@link CsvReader}). */
+/** {@code csv}: RFC 4180 CSV (dialect in {@link CsvOptions}; {@link CsvRecords} parses it), plain, gzip or zstd, read into typed rows ({@link CsvReader}). */
 final class CsvFormat implements SourceFormat {
     @Override
     public String specName() {
@@ -47,10 +45,10 @@ final class CsvFormat implements SourceFormat {
             int seen = 0;
             try (HashingInput raw = HashingInput.open(file, bytes -> {});
                     CsvRecords parsed = new CsvRecords(raw, options.csv(), options.compression(), options.maxRecordBytes())) {
-                Optional<CSVRecord> record;
+                Optional<String[]> record;
                 while (seen < wanted && (record = parsed.next()).isPresent()) {
-                    for (int i = 0; i < record.get().size(); i++) {
-                        inference.addText(parsed.columnName(i), record.get().get(i));
+                    for (int i = 0; i < record.get().length; i++) {
+                        inference.addText(parsed.columnName(i), record.get()[i]);
                     }
                     seen++;
                 }

@@ -7,8 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import org.apache.commons.csv.CSVRecord;
-
 import io.kiln.transform.Values;
 
 /**
@@ -78,7 +76,7 @@ final class CsvReader extends StreamedReader {
         if (ended) {
             return Optional.empty();
         }
-        Optional<CSVRecord> next;
+        Optional<String[]> next;
         try {
             next = records.next();
         }
@@ -86,18 +84,18 @@ final class CsvReader extends StreamedReader {
             ended = true;
             number++;
             return Optional.of(Pending.of(new SourceRecord.Malformed("record:" + number, "record-too-large", "record " + number + " (from line "
-                    + (records.line() + 1) + ") is longer than the limit of " + maxRecordBytes + " characters; the rest of the file was not read",
+                    + records.line() + ") is longer than the limit of " + maxRecordBytes + " characters; the rest of the file was not read",
                     records.excerpt())));
         }
         if (next.isEmpty()) {
             return Optional.empty();
         }
         number++;
-        CSVRecord record = next.get();
+        String[] record = next.get();
         String position = "record:" + number;
-        if (header.isPresent() && record.size() != header.get().size()) {
-            return Optional.of(Pending.of(new SourceRecord.Malformed(position, RAGGED_ROW, "the record has " + record.size() + " fields, the header "
-                    + header.get().size() + " (ends at line " + records.line() + ")", records.print(record))));
+        if (header.isPresent() && record.length != header.get().size()) {
+            return Optional.of(Pending.of(new SourceRecord.Malformed(position, RAGGED_ROW, "the record has " + record.length + " fields, the header "
+                    + header.get().size() + " (from line " + records.line() + ")", records.print(record))));
         }
         long bytes = 0;
         for (String value : record) {
@@ -107,10 +105,10 @@ final class CsvReader extends StreamedReader {
     }
 
     /** Types one record's values; thread-safe. */
-    private SourceRecord record(CSVRecord record, String position) {
+    private SourceRecord record(String[] record, String position) {
         String id = rows.positionId(position);
         if (idColumn >= 0) {
-            id = record.get(idColumn);
+            id = record[idColumn];
             if (id != null && id.isEmpty()) {
                 id = null;
             }
@@ -119,7 +117,7 @@ final class CsvReader extends StreamedReader {
         try {
             for (int i = 0; i < fields.size(); i++) {
                 int column = columnOfField[i];
-                String text = column < 0 || column >= record.size() ? null : record.get(column);
+                String text = column < 0 || column >= record.length ? null : record[column];
                 values[i] = TypedValues.fromText(text, fields.get(i).column().type(), fields.get(i).column().name());
             }
         }
@@ -127,12 +125,12 @@ final class CsvReader extends StreamedReader {
             return TypedRows.malformed(position, e, records.print(record));
         }
         Map<String, String> unknown = Map.of();
-        for (int i = 0; i < record.size(); i++) {
+        for (int i = 0; i < record.length; i++) {
             if (i >= known.length || !known[i]) {
                 if (unknown.isEmpty()) {
                     unknown = new TreeMap<>();
                 }
-                unknown.put(records.columnName(i), Values.json(record.get(i)));
+                unknown.put(records.columnName(i), Values.json(record[i]));
             }
         }
         return rows.record(position, id, values, unknown, () -> records.print(record));

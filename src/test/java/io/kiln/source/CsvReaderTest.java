@@ -235,4 +235,49 @@ class CsvReaderTest {
         });
         assertThat(records).hasSize(2);
     }
+
+    /** The records of a fixture as text: a parsed row's columns, a malformed record's reason and raw text. */
+    private static List<String> described(List<SourceRecord> records) {
+        List<String> described = new ArrayList<>();
+        for (SourceRecord record : records) {
+            described.add(record instanceof SourceRecord.Malformed malformed ? malformed.reason() + " " + malformed.raw() : row(record).toString());
+        }
+        return described;
+    }
+
+    @Test
+    void fastCsvAndCommonsCsvGiveTheSameRecordsForEveryFixture() throws IOException {
+        // declaring an escape character that no fixture holds makes the reader use Commons CSV instead of FastCSV
+        RecordSchema schema = schema(RecordSchema.UnknownFields.KEEP, string("a"), string("b"), string("name"), string("quote"), string("body"));
+        for (String fixture : List.of("bom.csv", "crlf.csv", "empty-default.csv", "newlines.csv", "null-marker.csv", "quotes.csv", "ragged.csv",
+                "typed.csv")) {
+            for (String nullValue : List.of("", "NA")) {
+                CsvOptions fast = new CsvOptions(',', Optional.of('"'), Optional.empty(), true, nullValue, StandardCharsets.UTF_8);
+                CsvOptions commons = new CsvOptions(',', Optional.of('"'), Optional.of('\\'), true, nullValue, StandardCharsets.UTF_8);
+                assertThat(described(read(fixture, schema, fast))).as(fixture).isEqualTo(described(read(fixture, schema, commons))).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
+    void anEscapeCharacterEscapesQuotesAndDelimiters() throws IOException {
+        Path file = temp.resolve("escaped.csv");
+        Files.writeString(file, "id,name,quote\n1,\"Smith\\, John\",\"He said \\\"hi\\\"\"\n2,a\\,b,plain\n");
+        CsvOptions escaped = new CsvOptions(',', Optional.of('"'), Optional.of('\\'), true, "", StandardCharsets.UTF_8);
+        List<SourceRecord> records = read(file, schema(RecordSchema.UnknownFields.REJECT, string("name"), string("quote")), escaped, Compression.AUTO);
+        assertThat(row(records.get(0)).columns()).containsEntry("name", "Smith, John").containsEntry("quote", "He said \"hi\"");
+        assertThat(row(records.get(1)).columns()).containsEntry("name", "a,b").containsEntry("quote", "plain");
+    }
+
+    @Test
+    void aQuoteLeftOpenAtTheEndIsNotValidCsvAfterTheRecordsBeforeIt() throws IOException {
+        Path file = temp.resolve("open.csv");
+        Files.writeString(file, "id,name\n1,Ada\n2,\"Grace\n3,Edsger\n");
+        InputFile input = new InputFile(file.toUri().toString(), file, "open.csv", Files.size(file));
+        try (RecordReader reader = SourceFormat.CSV.open(input, "", ReadOptions.typed(schema(RecordSchema.UnknownFields.REJECT, string("name")), 1 << 20,
+                CsvOptions.DEFAULT, Compression.AUTO), n -> {})) {
+            assertThat(row(reader.next().orElseThrow()).string("name")).contains("Ada");
+            assertThatThrownBy(reader::next).isInstanceOf(IOException.class).hasMessageContaining("not valid CSV from line 3");
+        }
+    }
 }
