@@ -11,6 +11,7 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.parquet.ParquetSchemaUtil;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
+import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.schema.MessageType;
 
@@ -81,10 +82,17 @@ final class ParquetFormat implements SourceFormat {
         }
     }
 
+    /**
+     * The most bytes one buffer of a row group's column chunks holds. Parquet reads a chunk into buffers of 8 MiB by default;
+     * in a heap of 1 GiB (regions of 1 MiB) every one of them is a humongous object, and each starts a concurrent collection
+     * cycle once the old generation is a little full. Buffers of this size are ordinary young objects.
+     */
+    static final int READ_BUFFER_BYTES = 256 * 1024;
+
     /** A Parquet file opened, its footer read. */
     static ParquetFileReader open(InputFile file) throws IOException {
         try {
-            return ParquetFileReader.open(SeekableInputs.parquet(file));
+            return ParquetFileReader.open(SeekableInputs.parquet(file), ParquetReadOptions.builder().withMaxAllocationInBytes(READ_BUFFER_BYTES).build());
         }
         catch (RuntimeException e) {
             throw unreadable(e);
