@@ -208,7 +208,7 @@ class IngestPipelineTest {
     }
 
     @Test
-    void storesTheTextWithoutADictionaryTheLineageThatRepeatsWithOneAndNoChecksumSideFiles() throws IOException {
+    void storesTheTextIdsAndPositionsWithoutADictionaryTheLineageThatRepeatsWithOneAndNoChecksumSideFiles() throws IOException {
         // Hadoop's checksumming local file system in Hadoop's cache first, as any other user of a default configuration leaves it
         assertThat(org.apache.hadoop.fs.FileSystem.get(java.net.URI.create("file:///"), new org.apache.hadoop.conf.Configuration()))
                 .isInstanceOf(org.apache.hadoop.fs.LocalFileSystem.class);
@@ -226,7 +226,8 @@ class IngestPipelineTest {
                     for (org.apache.parquet.hadoop.metadata.BlockMetaData block : reader.getFooter().getBlocks()) {
                         Map<String, Boolean> dictionaries = new java.util.HashMap<>();
                         block.getColumns().forEach(column -> dictionaries.put(column.getPath().toDotString(), column.hasDictionaryPage()));
-                        assertThat(dictionaries).containsEntry("text", false).containsEntry("_kiln_source_uri", true).containsEntry("_kiln_recipe", true);
+                        assertThat(dictionaries).containsEntry("text", false).containsEntry("_kiln_source_uri", true).containsEntry("_kiln_recipe", true)
+                                .containsEntry("_kiln_source_pos", false).containsEntry("id", false);
                     }
                 }
                 try (java.util.stream.Stream<Path> beside = Files.list(path.getParent())) {
