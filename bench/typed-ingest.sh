@@ -11,7 +11,8 @@
 #        typed source (declared schema, id field, unknownFields reject) and no steps; the service's CPU time from
 #        submit to the job's end, the wall time, its peak RSS (VmHWM), rows written;
 #      - Spark: bench/SparkTypedIngest.java in a fresh JVM (local[2], java -Xmx1g, Iceberg JdbcCatalog on SQLite):
-#        read with the explicit schema, writeTo(...).append(); the process's CPU time and the wall time of only
+#        read with the explicit schema, writeTo(...).append() into a table of Kiln's properties (zstd, row groups of
+#        16 MiB, files of 128 MiB, ids without a dictionary); the process's CPU time and the wall time of only
 #        that, its peak RSS, rows written;
 #      alternating which goes first from one round to the next,
 # then prints a table per format and size (MB and rows per CPU second of each, Kiln / Spark, wall seconds, peak
