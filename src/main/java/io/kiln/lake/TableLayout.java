@@ -111,10 +111,13 @@ public final class TableLayout {
                 TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Long.toString(16L * 1024 * 1024),
                 TableProperties.COMMIT_NUM_RETRIES, "20",
                 "kiln.table-kind", kind));
-        // an input's positions are all different, and so are ids: a dictionary of them is hashed and compared on every insert
-        // until it overflows or the row group ends, and is then written out plain
+        // an input's positions are all different, and so are the ids of a table of rows (a rejects table has none): a
+        // dictionary of them is hashed and compared on every insert until it overflows or the row group ends, and is then
+        // written out plain
         properties.put(TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + SOURCE_POSITION, "false");
-        properties.put(TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + ID.name(), "false");
+        if (!kind.equals(REJECTS_KIND)) {
+            properties.put(TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + ID.name(), "false");
+        }
         if (kind.equals("text")) {
             // a text table's documents are all different: a dictionary of them only fills up (2 MB, a few hundred documents
             // per row group), is hashed and compared on every insert, and is then written out plain

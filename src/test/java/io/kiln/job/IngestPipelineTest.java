@@ -216,7 +216,8 @@ class IngestPipelineTest {
         Table table = catalog.loadTable(TableIdentifier.of("demo", "plain"));
         assertThat(table.properties()).containsEntry("kiln.table-kind", "text").containsEntry("write.parquet.dict-encoding-enabled.column.text", "false");
         assertThat(catalog.loadTable(TableIdentifier.of("demo", "plain__rejects")).properties()).containsEntry("kiln.table-kind", "rejects")
-                .doesNotContainKey("write.parquet.dict-encoding-enabled.column.text");
+                .doesNotContainKey("write.parquet.dict-encoding-enabled.column.text").doesNotContainKey("write.parquet.dict-encoding-enabled.column.id")
+                .containsEntry("write.parquet.dict-encoding-enabled.column._kiln_source_pos", "false");
         int files = 0;
         try (CloseableIterable<org.apache.iceberg.FileScanTask> tasks = table.newScan().planFiles()) {
             for (org.apache.iceberg.FileScanTask task : tasks) {
