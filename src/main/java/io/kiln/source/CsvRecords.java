@@ -102,13 +102,8 @@ final class CsvRecords implements Closeable {
         catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        catch (CsvParseException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("it is not valid CSV from line " + parser.line() + ": " + e.getMessage(), e);
-        }
-        catch (IllegalStateException e) {
+        catch (CsvParseException | IllegalStateException e) {
+            // FastCSV's and Commons CSV's way of saying that the text is not CSV
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }

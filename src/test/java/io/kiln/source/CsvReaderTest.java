@@ -249,8 +249,13 @@ class CsvReaderTest {
     void fastCsvAndCommonsCsvGiveTheSameRecordsForEveryFixture() throws IOException {
         // declaring an escape character that no fixture holds makes the reader use Commons CSV instead of FastCSV
         RecordSchema schema = schema(RecordSchema.UnknownFields.KEEP, string("a"), string("b"), string("name"), string("quote"), string("body"));
-        for (String fixture : List.of("bom.csv", "crlf.csv", "empty-default.csv", "newlines.csv", "null-marker.csv", "quotes.csv", "ragged.csv",
-                "typed.csv")) {
+        List<String> fixtures;
+        try (var files = Files.list(FIXTURES)) {
+            // every fixture in UTF-8 (latin1.csv declares its encoding, which the same options cannot read)
+            fixtures = files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".csv") && !name.equals("latin1.csv")).sorted().toList();
+        }
+        assertThat(fixtures).contains("bom.csv", "crlf.csv", "newlines.csv", "null-marker.csv", "quotes.csv", "ragged.csv");
+        for (String fixture : fixtures) {
             for (String nullValue : List.of("", "NA")) {
                 CsvOptions fast = new CsvOptions(',', Optional.of('"'), Optional.empty(), true, nullValue, StandardCharsets.UTF_8);
                 CsvOptions commons = new CsvOptions(',', Optional.of('"'), Optional.of('\\'), true, nullValue, StandardCharsets.UTF_8);
